@@ -1,0 +1,288 @@
+//! Markup tree -> Rust code. Static text is escaped at compile time and merged into as few
+//! `push_str` literals as possible; each dynamic value is written by a helper chosen from its
+//! context (text, attribute, URL attribute, Datastar expression, raw-text element).
+
+use proc_macro2::{Ident, Span, TokenStream};
+use quote::{quote, quote_spanned};
+
+use crate::ast::*;
+use crate::datastar::ValueKind;
+use crate::validate::RAW_TEXT;
+
+/// Attributes whose value is a URL: dynamic values get the `javascript:` guard.
+const URL_ATTRS: &[&str] = &[
+    "href", "src", "action", "formaction", "poster", "cite", "background", "longdesc", "manifest",
+    "xlink:href", "data",
+];
+
+/// How a dynamic attribute value is written.
+#[derive(Clone, Copy)]
+enum ValueContext {
+    Attribute,
+    Url,
+    Expression,
+}
+
+struct Generator {
+    buf: Ident,
+    tail: String,
+    stmts: Vec<TokenStream>,
+    static_len: usize,
+}
+
+impl Generator {
+    fn new(buf: Ident) -> Self {
+        Generator {
+            buf,
+            tail: String::new(),
+            stmts: Vec::new(),
+            static_len: 0,
+        }
+    }
+
+    fn text(&mut self, s: &str) {
+        self.tail.push_str(s);
+        self.static_len += s.len();
+    }
+
+    fn cut(&mut self) {
+        if !self.tail.is_empty() {
+            let buf = &self.buf;
+            let lit = std::mem::take(&mut self.tail);
+            self.stmts.push(quote!(#buf.push_str(#lit);));
+        }
+    }
+
+    fn code(&mut self, ts: TokenStream) {
+        self.cut();
+        self.stmts.push(ts);
+    }
+
+    fn finish(mut self) -> TokenStream {
+        self.cut();
+        self.stmts.into_iter().collect()
+    }
+
+    /// Generates `block` as a separate statement list (the body of an `if`, a loop, …).
+    fn sub(&mut self, block: &Block, raw: Option<&str>) -> TokenStream {
+        let mut g = Generator::new(self.buf.clone());
+        g.nodes(block, raw);
+        self.static_len += g.static_len;
+        g.finish()
+    }
+
+    fn nodes(&mut self, block: &Block, raw: Option<&str>) {
+        for node in &block.nodes {
+            self.node(node, raw);
+        }
+    }
+
+    fn node(&mut self, node: &Node, raw: Option<&str>) {
+        let buf = self.buf.clone();
+        match node {
+            Node::Text(lit) => {
+                let v = lit.value();
+                match raw {
+                    Some(_) => self.text(&v),
+                    None => self.text(&html_escape::encode_text(&v)),
+                }
+            }
+            Node::Splice(s) => {
+                let expr = &s.expr;
+                let ts = match raw {
+                    Some(_) => quote_spanned!(s.span=> ::nitro::__private::render_script(&(#expr), #buf);),
+                    None => quote_spanned!(s.span=> ::nitro::__private::RenderTrait::render_to(&(#expr), #buf);),
+                };
+                self.code(ts);
+            }
+            Node::Doctype => self.text("<!DOCTYPE html>"),
+            Node::Group(b) => self.nodes(b, raw),
+            Node::Element(el) => self.element(el),
+            Node::If(i) => {
+                let ts = self.if_chain(i, raw);
+                self.code(ts);
+            }
+            Node::For { head, body } => {
+                let body = self.sub(body, raw);
+                self.code(quote!(for #head { #body }));
+            }
+            Node::While { cond, body } => {
+                let body = self.sub(body, raw);
+                self.code(quote!(while #cond { #body }));
+            }
+            Node::Match { expr, arms } => {
+                let arms: Vec<TokenStream> = arms
+                    .iter()
+                    .map(|a| {
+                        let pat = &a.pat;
+                        let body = self.sub(&a.body, raw);
+                        quote!(#pat => { #body })
+                    })
+                    .collect();
+                self.code(quote!(match #expr { #(#arms)* }));
+            }
+            Node::Let(tokens) => self.code(quote!(let #tokens;)),
+        }
+    }
+
+    fn if_chain(&mut self, i: &If, raw: Option<&str>) -> TokenStream {
+        let cond = &i.cond;
+        let then = self.sub(&i.then, raw);
+        let otherwise = match &i.otherwise {
+            None => quote!(),
+            Some(Else::Block(b)) => {
+                let b = self.sub(b, raw);
+                quote!(else { #b })
+            }
+            Some(Else::If(e)) => {
+                let e = self.if_chain(e, raw);
+                quote!(else #e)
+            }
+        };
+        quote!(if #cond { #then } #otherwise)
+    }
+
+    fn element(&mut self, el: &Element) {
+        let name = &el.name.text;
+        self.text("<");
+        self.text(name);
+        let mut classes_done = false;
+        for attr in &el.attrs {
+            match attr {
+                Attr::Id { value, .. } => self.attr_value("id", value, ValueContext::Attribute),
+                Attr::Class { .. } if classes_done => {}
+                Attr::Class { .. } => {
+                    classes_done = true;
+                    self.classes(el);
+                }
+                Attr::Named { name, value } => {
+                    let n = &name.name().text;
+                    let ctx = match name {
+                        AttrName::Datastar(_, ds) if ds.plugin.kind == ValueKind::Expression => ValueContext::Expression,
+                        AttrName::Plain(p) if URL_ATTRS.contains(&p.text.to_ascii_lowercase().as_str()) => ValueContext::Url,
+                        _ => ValueContext::Attribute,
+                    };
+                    self.attr_value(n, value, ctx);
+                }
+            }
+        }
+        self.text(">");
+        if let Some(body) = &el.body {
+            let raw = RAW_TEXT.iter().copied().find(|r| r == name);
+            self.nodes(body, raw);
+            self.text("</");
+            self.text(name);
+            self.text(">");
+        }
+    }
+
+    fn write_value(&self, expr: &TokenStream, span: Span, ctx: ValueContext) -> TokenStream {
+        let buf = &self.buf;
+        match ctx {
+            ValueContext::Attribute => quote_spanned!(span=> ::nitro::__private::render_attr(&(#expr), #buf);),
+            ValueContext::Url => quote_spanned!(span=> ::nitro::__private::render_url_attr(&(#expr), #buf);),
+            ValueContext::Expression => quote_spanned!(span=> {
+                #[allow(unused_imports)]
+                use ::nitro::__private::{ExprViaCode as _, ExprViaJson as _};
+                (&&::nitro::__private::ExprSplice(&(#expr))).nitro_write_expr(#buf);
+            }),
+        }
+    }
+
+    fn attr_value(&mut self, name: &str, value: &AttrValue, ctx: ValueContext) {
+        let buf = self.buf.clone();
+        match value {
+            AttrValue::Empty => {
+                self.text(" ");
+                self.text(name);
+            }
+            AttrValue::Static(v, _) => {
+                self.text(&format!(" {name}=\"{}\"", html_escape::encode_quoted_attribute(v)));
+            }
+            AttrValue::Dynamic(s) => {
+                self.text(&format!(" {name}=\""));
+                let w = self.write_value(&s.expr, s.span, ctx);
+                self.code(w);
+                self.text("\"");
+            }
+            AttrValue::Optional(s) => {
+                let v = Ident::new("__nitro_value", Span::mixed_site());
+                let w = self.write_value(&quote!(#v), s.span, ctx);
+                let open = format!(" {name}=\"");
+                let expr = &s.expr;
+                self.static_len += open.len() + 1;
+                self.code(quote_spanned!(s.span=>
+                    if let ::core::option::Option::Some(#v) = &(#expr) {
+                        #buf.push_str(#open);
+                        #w
+                        #buf.push_str("\"");
+                    }
+                ));
+            }
+            AttrValue::Toggle(s) => {
+                let expr = &s.expr;
+                let lit = format!(" {name}");
+                self.static_len += lit.len();
+                self.code(quote_spanned!(s.span=> if #expr { #buf.push_str(#lit); }));
+            }
+        }
+    }
+
+    /// All `.class` shorthands of an element, merged into one `class` attribute.
+    fn classes(&mut self, el: &Element) {
+        let buf = self.buf.clone();
+        self.text(" class=\"");
+        let mut first = true;
+        for attr in &el.attrs {
+            let Attr::Class { value, toggle, .. } = attr else { continue };
+            let sep = if first { "" } else { " " };
+            first = false;
+            match (value, toggle) {
+                (AttrValue::Static(v, _), None) => {
+                    self.text(sep);
+                    self.text(&html_escape::encode_quoted_attribute(v));
+                }
+                (AttrValue::Static(v, _), Some(cond)) => {
+                    let lit = format!("{sep}{}", html_escape::encode_quoted_attribute(v));
+                    self.static_len += lit.len();
+                    self.code(quote!(if #cond { #buf.push_str(#lit); }));
+                }
+                (AttrValue::Dynamic(s), None) => {
+                    self.text(sep);
+                    let w = self.write_value(&s.expr, s.span, ValueContext::Attribute);
+                    self.code(w);
+                }
+                (AttrValue::Dynamic(s), Some(cond)) => {
+                    let w = self.write_value(&s.expr, s.span, ValueContext::Attribute);
+                    self.code(quote!(if #cond { #buf.push_str(#sep); #w }));
+                }
+                _ => {}
+            }
+        }
+        self.text("\"");
+    }
+}
+
+/// The whole template as an expression of type `nitro::Template<impl Fn(&mut String)>`.
+pub fn generate(block: &Block) -> TokenStream {
+    let buf = Ident::new("__nitro_buf", Span::mixed_site());
+    let mut g = Generator::new(buf.clone());
+    g.nodes(block, None);
+    let size = g.static_len;
+    let body = g.finish();
+    quote! {
+        ::nitro::__private::Template::new(#size, move |#buf: &mut ::std::string::String| {
+            let _ = &#buf;
+            #body
+        })
+    }
+}
+
+/// What the macro expands to when the input had errors: the errors, and a value of the right
+/// type so the caller's code reports nothing else.
+pub fn skeleton(errors: TokenStream) -> TokenStream {
+    quote! {{
+        #errors
+        ::nitro::__private::Template::new(0, |_: &mut ::std::string::String| {})
+    }}
+}

@@ -1,0 +1,183 @@
+//! Semantic rules on the parsed tree: void elements, duplicate attributes, Datastar value rules,
+//! raw-text elements. Every violation is recorded; nothing aborts.
+
+use std::collections::HashMap;
+
+use crate::ast::*;
+use crate::datastar::{KeyRule, ValueKind, ValueRule};
+use crate::diag::Diagnostics;
+
+/// Elements that never have children or a closing tag.
+pub const VOID: &[&str] = &[
+    "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr",
+];
+
+/// Elements whose content the HTML parser treats as raw text.
+pub const RAW_TEXT: &[&str] = &["script", "style"];
+
+pub fn validate(block: &Block, diags: &mut Diagnostics) {
+    walk(block, diags, None);
+}
+
+fn walk(block: &Block, diags: &mut Diagnostics, raw_parent: Option<&str>) {
+    for node in &block.nodes {
+        match node {
+            Node::Element(el) => {
+                if let Some(parent) = raw_parent {
+                    diags.error_help(
+                        el.name.span,
+                        format!("`<{parent}>` can only contain text, found element `{}`", el.name.text),
+                        "move the element out of it",
+                    );
+                }
+                element(el, diags);
+            }
+            Node::Text(lit) => {
+                if let Some(parent) = raw_parent {
+                    let lower = lit.value().to_ascii_lowercase();
+                    if lower.contains(&format!("</{parent}")) || lower.contains("<!--") {
+                        diags.error(
+                            lit.span(),
+                            format!("this text would end the `<{parent}>` element early (`</{parent}` or `<!--` inside it)"),
+                        );
+                    }
+                }
+            }
+            Node::Group(b) => walk(b, diags, raw_parent),
+            Node::If(i) => walk_if(i, diags, raw_parent),
+            Node::For { body, .. } | Node::While { body, .. } => walk(body, diags, raw_parent),
+            Node::Match { arms, .. } => {
+                for arm in arms {
+                    walk(&arm.body, diags, raw_parent);
+                }
+            }
+            Node::Doctype if raw_parent.is_some() => {
+                diags.error(proc_macro2::Span::call_site(), "`!DOCTYPE` cannot appear inside a raw-text element")
+            }
+            Node::Splice(_) | Node::Doctype | Node::Let(_) => {}
+        }
+    }
+}
+
+fn walk_if(i: &If, diags: &mut Diagnostics, raw_parent: Option<&str>) {
+    walk(&i.then, diags, raw_parent);
+    match &i.otherwise {
+        Some(Else::If(e)) => walk_if(e, diags, raw_parent),
+        Some(Else::Block(b)) => walk(b, diags, raw_parent),
+        None => {}
+    }
+}
+
+fn element(el: &Element, diags: &mut Diagnostics) {
+    let name = el.name.text.as_str();
+    let is_void = VOID.contains(&name);
+    match &el.body {
+        Some(body) if is_void => {
+            let _ = body;
+            diags.error_help(
+                el.name.span,
+                format!("`{name}` is a void element and cannot have children"),
+                format!("end it with `;`: `{name} ...;`"),
+            );
+        }
+        None if !is_void => diags.error_help(
+            el.name.span,
+            format!("`{name}` is not a void element, so it cannot end with `;`"),
+            format!("write `{name} {{}}` for an empty element"),
+        ),
+        _ => {}
+    }
+    attributes(el, diags);
+    if let Some(body) = &el.body {
+        let raw = RAW_TEXT.iter().copied().find(|r| *r == name);
+        walk(body, diags, raw);
+    }
+}
+
+fn attributes(el: &Element, diags: &mut Diagnostics) {
+    let mut seen: HashMap<String, proc_macro2::Span> = HashMap::new();
+    let mut note = |key: &str, span: proc_macro2::Span, diags: &mut Diagnostics| {
+        if seen.insert(key.to_owned(), span).is_some() {
+            diags.error(span, format!("attribute `{key}` is given twice on `{}`", el.name.text));
+        }
+    };
+    let mut class_seen = false;
+    for attr in &el.attrs {
+        match attr {
+            Attr::Id { span, value } => {
+                if let AttrValue::Static(v, _) = value {
+                    if v.is_empty() || v.chars().any(char::is_whitespace) {
+                        diags.error(*span, format!("`{v}` is not a valid id: ids are non-empty and have no spaces"));
+                    }
+                }
+                note("id", *span, diags)
+            }
+            Attr::Class { span, .. } => {
+                if !class_seen {
+                    note("class", *span, diags);
+                    class_seen = true;
+                }
+            }
+            Attr::Named { name, value } => {
+                let n = name.name();
+                note(&n.text.to_ascii_lowercase(), n.span, diags);
+                if let AttrName::Datastar(_, ds) = name {
+                    datastar_value(n, ds, value, diags);
+                }
+            }
+        }
+    }
+}
+
+fn datastar_value(n: &Name, ds: &crate::datastar::DatastarAttr, value: &AttrValue, diags: &mut Diagnostics) {
+    let p = ds.plugin;
+    let has_value = !matches!(value, AttrValue::Empty | AttrValue::Toggle(_));
+    let plugin = format!("data-{}", p.name);
+    if matches!(value, AttrValue::Toggle(_)) && p.value != ValueRule::Denied && p.key != KeyRule::Exclusive {
+        diags.error_help(
+            n.span,
+            format!("`{}` needs a value, not a `[condition]`", n.text),
+            format!("write `{}=\"...\"`", n.text),
+        );
+        return;
+    }
+    match p.key {
+        KeyRule::Exclusive => {
+            if ds.key.is_some() && has_value {
+                diags.error_help(
+                    n.span,
+                    format!("`{}` has both a key and a value", n.text),
+                    format!("`{plugin}` takes the signal name either as its key (`{plugin}:name`) or as its value, not both"),
+                );
+            } else if ds.key.is_none() && !has_value {
+                diags.error_help(
+                    n.span,
+                    format!("`{plugin}` needs a signal name"),
+                    format!("write `{plugin}:name`"),
+                );
+            }
+        }
+        _ => match p.value {
+            ValueRule::Must if !has_value => diags.error_help(
+                n.span,
+                format!("`{}` needs a value", n.text),
+                format!("write `{}=\"...\"` with a Datastar expression", n.text),
+            ),
+            ValueRule::Denied if has_value => diags.error_help(
+                n.span,
+                format!("`{}` takes no value", n.text),
+                format!("write `{}` alone", n.text),
+            ),
+            _ => {}
+        },
+    }
+    if p.kind == ValueKind::SignalName {
+        if let AttrValue::Dynamic(s) | AttrValue::Optional(s) = value {
+            diags.error_help(
+                s.span,
+                format!("the signal name of `{plugin}` must be written in the template, not computed"),
+                format!("write `{plugin}:name`, so the name can be checked at compile time"),
+            );
+        }
+    }
+}

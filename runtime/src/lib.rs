@@ -1,0 +1,14 @@
+//! Runtime of [nitro](https://docs.rs/nitro): rendering into one buffer, escaping by context,
+//! Datastar expressions built safely. Depend on the `nitro` crate, which re-exports all of this
+//! together with the `html!` macro.
+#![cfg_attr(docsrs, feature(doc_cfg))]
+
+pub mod escape;
+mod expr;
+mod render;
+
+#[doc(hidden)]
+pub mod __private;
+
+pub use expr::Expr;
+pub use render::{display, Display, Json, Markup, PreEscaped, Render, Template, DOCTYPE};

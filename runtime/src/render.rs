@@ -1,0 +1,402 @@
+//! The [`Render`] trait and the values `html!` can splice: everything renders into one caller
+//! buffer, escaped for the context it lands in.
+
+use std::borrow::Cow;
+use std::fmt::{self, Write as _};
+use std::rc::Rc;
+use std::sync::Arc;
+
+use crate::escape;
+
+/// Something that writes itself as HTML into a caller-supplied buffer.
+///
+/// `html!` templates implement it, and so do strings (escaped), numbers, `bool`, `char`,
+/// [`Markup`], [`PreEscaped`], `Option<T>` (nothing for `None`) and references/smart pointers to
+/// any of them. Implement [`Render::render_to`]; the other methods have defaults.
+///
+/// ```
+/// use nitro_runtime::Render;
+///
+/// struct Badge(u32);
+/// impl Render for Badge {
+///     fn render_to(&self, buf: &mut String) {
+///         buf.push_str("<b>");
+///         self.0.render_to(buf);
+///         buf.push_str("</b>");
+///     }
+/// }
+/// assert_eq!(Badge(7).render().into_string(), "<b>7</b>");
+/// ```
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be spliced into `html!`: it does not implement `Render`",
+    label = "this value does not implement `Render`",
+    note = "implement `nitro::Render` for it, or splice `display(&value)` to render its `Display` output (escaped)"
+)]
+pub trait Render {
+    /// Appends this value, escaped for an HTML text node, to `buf`.
+    fn render_to(&self, buf: &mut String);
+
+    /// Appends this value, escaped for a quoted attribute value, to `buf`.
+    ///
+    /// The default renders as text and then encodes the quotes; strings and numbers override it
+    /// to escape in one pass.
+    fn render_attr_to(&self, buf: &mut String) {
+        let start = buf.len();
+        self.render_to(buf);
+        escape::attribute_region(buf, start);
+    }
+
+    /// A guess of the rendered size in bytes, used to reserve the buffer once.
+    fn size_hint(&self) -> usize {
+        0
+    }
+
+    /// Renders into a new [`Markup`].
+    fn render(&self) -> Markup {
+        let mut buf = String::with_capacity(self.size_hint());
+        self.render_to(&mut buf);
+        Markup(buf)
+    }
+}
+
+/// Rendered, trusted HTML.
+///
+/// ```
+/// use nitro_runtime::{Markup, Render};
+/// let m = "<b>".render();
+/// assert_eq!(m.as_str(), "&lt;b&gt;");
+/// assert_eq!(m.into_string(), "&lt;b&gt;");
+/// ```
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+pub struct Markup(String);
+
+impl Markup {
+    /// Wraps a string that is already valid, trusted HTML. It is written verbatim: never pass
+    /// user input here.
+    ///
+    /// ```
+    /// let m = nitro_runtime::Markup::from_trusted("<br>".to_string());
+    /// assert_eq!(m.as_str(), "<br>");
+    /// ```
+    pub fn from_trusted(html: String) -> Self {
+        Markup(html)
+    }
+
+    /// The HTML as a string slice.
+    ///
+    /// ```
+    /// assert_eq!(nitro_runtime::Markup::default().as_str(), "");
+    /// ```
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The HTML as an owned `String`.
+    ///
+    /// ```
+    /// use nitro_runtime::Render;
+    /// assert_eq!(42.render().into_string(), "42");
+    /// ```
+    pub fn into_string(self) -> String {
+        self.0
+    }
+}
+
+impl fmt::Display for Markup {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl From<Markup> for String {
+    fn from(m: Markup) -> String {
+        m.0
+    }
+}
+
+impl Render for Markup {
+    fn render_to(&self, buf: &mut String) {
+        buf.push_str(&self.0);
+    }
+    fn size_hint(&self) -> usize {
+        self.0.len()
+    }
+}
+
+/// Trusted HTML that is written verbatim, without escaping: the one explicit opt-out.
+///
+/// ```
+/// use nitro_runtime::{PreEscaped, Render};
+/// assert_eq!(PreEscaped("<hr>").render().as_str(), "<hr>");
+/// ```
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct PreEscaped<T>(pub T);
+
+impl<T: AsRef<str>> Render for PreEscaped<T> {
+    fn render_to(&self, buf: &mut String) {
+        buf.push_str(self.0.as_ref());
+    }
+    fn size_hint(&self) -> usize {
+        self.0.as_ref().len()
+    }
+}
+
+/// Renders a value through its `Display` impl, escaped for its context.
+///
+/// ```
+/// use nitro_runtime::{display, Render};
+/// let ip = std::net::Ipv4Addr::LOCALHOST;
+/// assert_eq!(display(&ip).render().as_str(), "127.0.0.1");
+/// ```
+pub fn display<T: fmt::Display>(value: T) -> Display<T> {
+    Display(value)
+}
+
+/// See [`display`].
+#[derive(Clone, Copy, Debug)]
+pub struct Display<T>(pub T);
+
+impl<T: fmt::Display> Render for Display<T> {
+    fn render_to(&self, buf: &mut String) {
+        let _ = write!(escape::TextWriter(buf), "{}", self.0);
+    }
+    fn render_attr_to(&self, buf: &mut String) {
+        let _ = write!(escape::AttributeWriter(buf), "{}", self.0);
+    }
+}
+
+impl Render for str {
+    #[inline]
+    fn render_to(&self, buf: &mut String) {
+        escape::text(self, buf);
+    }
+    #[inline]
+    fn render_attr_to(&self, buf: &mut String) {
+        escape::attribute(self, buf);
+    }
+    fn size_hint(&self) -> usize {
+        self.len()
+    }
+}
+
+macro_rules! render_via {
+    ($($ty:ty => |$s:ident| $e:expr;)*) => {$(
+        impl Render for $ty {
+            #[inline]
+            fn render_to(&self, buf: &mut String) {
+                let $s = self;
+                Render::render_to($e, buf)
+            }
+            #[inline]
+            fn render_attr_to(&self, buf: &mut String) {
+                let $s = self;
+                Render::render_attr_to($e, buf)
+            }
+            fn size_hint(&self) -> usize {
+                let $s = self;
+                Render::size_hint($e)
+            }
+        }
+    )*};
+}
+
+render_via! {
+    String => |s| s.as_str();
+    Cow<'_, str> => |s| s.as_ref();
+}
+
+macro_rules! render_pointer {
+    ($($ty:ty),*) => {$(
+        impl<T: Render + ?Sized> Render for $ty {
+            #[inline]
+            fn render_to(&self, buf: &mut String) {
+                T::render_to(self, buf)
+            }
+            #[inline]
+            fn render_attr_to(&self, buf: &mut String) {
+                T::render_attr_to(self, buf)
+            }
+            fn size_hint(&self) -> usize {
+                T::size_hint(self)
+            }
+        }
+    )*};
+}
+
+render_pointer!(&T, &mut T, Box<T>, Rc<T>, Arc<T>);
+
+impl<T: Render> Render for Option<T> {
+    fn render_to(&self, buf: &mut String) {
+        if let Some(v) = self {
+            v.render_to(buf);
+        }
+    }
+    fn render_attr_to(&self, buf: &mut String) {
+        if let Some(v) = self {
+            v.render_attr_to(buf);
+        }
+    }
+    fn size_hint(&self) -> usize {
+        self.as_ref().map_or(0, T::size_hint)
+    }
+}
+
+macro_rules! render_integer {
+    ($($ty:ty),*) => {$(
+        impl Render for $ty {
+            #[inline]
+            fn render_to(&self, buf: &mut String) {
+                buf.push_str(itoa::Buffer::new().format(*self));
+            }
+            #[inline]
+            fn render_attr_to(&self, buf: &mut String) {
+                self.render_to(buf);
+            }
+        }
+    )*};
+}
+
+render_integer!(i8, i16, i32, i64, i128, isize, u8, u16, u32, u64, u128, usize);
+
+macro_rules! render_display_plain {
+    ($($ty:ty),*) => {$(
+        impl Render for $ty {
+            #[inline]
+            fn render_to(&self, buf: &mut String) {
+                // Numbers, booleans: their Display output never contains a character to escape.
+                let _ = write!(buf, "{}", self);
+            }
+            #[inline]
+            fn render_attr_to(&self, buf: &mut String) {
+                self.render_to(buf);
+            }
+        }
+    )*};
+}
+
+render_display_plain!(f32, f64, bool);
+
+impl Render for char {
+    fn render_to(&self, buf: &mut String) {
+        self.encode_utf8(&mut [0; 4]).render_to(buf);
+    }
+    fn render_attr_to(&self, buf: &mut String) {
+        self.encode_utf8(&mut [0; 4]).render_attr_to(buf);
+    }
+}
+
+impl Render for fmt::Arguments<'_> {
+    fn render_to(&self, buf: &mut String) {
+        let _ = escape::TextWriter(buf).write_fmt(*self);
+    }
+    fn render_attr_to(&self, buf: &mut String) {
+        let _ = escape::AttributeWriter(buf).write_fmt(*self);
+    }
+}
+
+/// The value an `html!` template evaluates to: a renderer that writes the template into the
+/// caller's buffer. Nothing is rendered until [`Render::render_to`] (or [`Render::render`]) is
+/// called, so a component is just a function returning `impl Render`.
+///
+/// ```
+/// use nitro_runtime::{Render, Template};
+/// let t = Template::new(5, |buf: &mut String| buf.push_str("<br>"));
+/// let mut buf = String::from("x");
+/// t.render_to(&mut buf);
+/// assert_eq!(buf, "x<br>");
+/// ```
+#[derive(Clone, Copy)]
+pub struct Template<F> {
+    size_hint: usize,
+    write: F,
+}
+
+impl<F: Fn(&mut String)> Template<F> {
+    /// A template that writes with `write` and expects about `size_hint` bytes.
+    pub const fn new(size_hint: usize, write: F) -> Self {
+        Template { size_hint, write }
+    }
+}
+
+impl<F: Fn(&mut String)> Render for Template<F> {
+    #[inline]
+    fn render_to(&self, buf: &mut String) {
+        buf.reserve(self.size_hint);
+        (self.write)(buf)
+    }
+    fn size_hint(&self) -> usize {
+        self.size_hint
+    }
+}
+
+impl<F: Fn(&mut String)> fmt::Debug for Template<F> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Template")
+            .field("size_hint", &self.size_hint)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A value serialized as JSON, safe to splice into a `<script>` element, an attribute or text.
+///
+/// Inside `<script>`, `<`, `>`, `&` and the JS line separators are written as `\uXXXX` escapes, so
+/// no string can close the element.
+///
+/// ```
+/// use nitro_runtime::{Json, Render};
+/// let m = Json(&"</script>").render();
+/// assert_eq!(m.as_str(), "&quot;\\u003c/script\\u003e&quot;");
+/// ```
+#[derive(Clone, Copy, Debug)]
+pub struct Json<T>(pub T);
+
+impl<T: serde::Serialize> Json<T> {
+    /// Writes the JSON with script-safe escapes (no HTML escaping): the form used inside
+    /// `<script>`.
+    pub fn write_script_safe(&self, buf: &mut String) {
+        let start = buf.len();
+        if serde_json::to_writer(ScriptSafeWriter(buf), &self.0).is_err() {
+            buf.truncate(start);
+            buf.push_str("null");
+        }
+    }
+}
+
+impl<T: serde::Serialize> Render for Json<T> {
+    fn render_to(&self, buf: &mut String) {
+        // Script-safe JSON has no `<`, `>` or `&`, so it is also valid text; attribute
+        // rendering (the default) then encodes the quotes.
+        self.write_script_safe(buf);
+    }
+}
+
+struct ScriptSafeWriter<'a>(&'a mut String);
+
+impl std::io::Write for ScriptSafeWriter<'_> {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        let s = std::str::from_utf8(bytes)
+            .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e))?;
+        for c in s.chars() {
+            match c {
+                '<' => self.0.push_str("\\u003c"),
+                '>' => self.0.push_str("\\u003e"),
+                '&' => self.0.push_str("\\u0026"),
+                '\u{2028}' => self.0.push_str("\\u2028"),
+                '\u{2029}' => self.0.push_str("\\u2029"),
+                c => self.0.push(c),
+            }
+        }
+        Ok(bytes.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// The HTML5 doctype, `<!DOCTYPE html>`.
+///
+/// ```
+/// use nitro_runtime::{Render, DOCTYPE};
+/// assert_eq!(DOCTYPE.render().as_str(), "<!DOCTYPE html>");
+/// ```
+pub const DOCTYPE: PreEscaped<&str> = PreEscaped("<!DOCTYPE html>");

@@ -1,0 +1,21 @@
+#![doc = include_str!("../README.md")]
+
+pub use nitro_macros::html;
+pub use nitro_runtime::*;
+
+/// Everything a handler or component usually needs: `use nitro::prelude::*;`.
+///
+/// ```
+/// use nitro::prelude::*;
+/// let page = html! { p { "hi" } };
+/// assert_eq!(page.render().into_string(), "<p>hi</p>");
+/// ```
+pub mod prelude {
+    pub use nitro_macros::html;
+    pub use nitro_runtime::{display, Expr, Json, Markup, PreEscaped, Render, DOCTYPE};
+}
+
+#[doc(hidden)]
+pub mod __private {
+    pub use nitro_runtime::__private::*;
+}
