@@ -39,8 +39,16 @@ fn page<'a>(title: &'a str, todos: &'a [Todo]) -> impl Render + 'a {
 
 fn main() {
     let todos = vec![
-        Todo { id: 1, text: "Write <html!>".into(), done: true },
-        Todo { id: 2, text: "Ship \"nitro\"".into(), done: false },
+        Todo {
+            id: 1,
+            text: "Write <html!>".into(),
+            done: true,
+        },
+        Todo {
+            id: 2,
+            text: "Ship \"nitro\"".into(),
+            done: false,
+        },
     ];
     println!("{}", page("My todos", &todos).render());
 }

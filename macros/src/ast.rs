@@ -21,9 +21,18 @@ pub enum Node {
     /// `{ ... }` grouping without an element.
     Group(Block),
     If(If),
-    For { head: TokenStream, body: Block },
-    While { cond: TokenStream, body: Block },
-    Match { expr: TokenStream, arms: Vec<Arm> },
+    For {
+        head: TokenStream,
+        body: Block,
+    },
+    While {
+        cond: TokenStream,
+        body: Block,
+    },
+    Match {
+        expr: TokenStream,
+        arms: Vec<Arm>,
+    },
     Let(TokenStream),
 }
 
@@ -61,6 +70,21 @@ pub struct Element {
 pub struct Name {
     pub text: String,
     pub span: Span,
+    /// Span of the name's last token, so errors underline all of `data-on:click__once`.
+    pub end: Span,
+}
+
+impl Name {
+    /// The tokens of the whole name, for errors that should underline all of it.
+    pub fn tokens(&self) -> proc_macro2::TokenStream {
+        let mut a = proc_macro2::Punct::new('<', proc_macro2::Spacing::Alone);
+        a.set_span(self.span);
+        let mut b = proc_macro2::Punct::new('>', proc_macro2::Spacing::Alone);
+        b.set_span(self.end);
+        [proc_macro2::TokenTree::from(a), b.into()]
+            .into_iter()
+            .collect()
+    }
 }
 
 pub enum Attr {
@@ -73,10 +97,7 @@ pub enum Attr {
         span: Span,
     },
     /// `name`, `name="v"`, `name=(e)`, `name=[opt]`, `name[cond]`.
-    Named {
-        name: AttrName,
-        value: AttrValue,
-    },
+    Named { name: AttrName, value: AttrValue },
 }
 
 pub enum AttrName {

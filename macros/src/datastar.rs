@@ -58,6 +58,7 @@ pub struct Plugin {
     pub kind: ValueKind,
     pub mods: &'static [(&'static str, Args)],
     /// Its key (or, for `Exclusive` plugins, its value) defines a signal.
+    #[allow(dead_code)] // TODO(signal checks): read by the compile-time signal check
     pub defines_signal: bool,
 }
 
@@ -73,7 +74,14 @@ use ValueRule as V;
 
 /// Every attribute plugin of the Datastar 1.0 client.
 pub static PLUGINS: &[Plugin] = &[
-    plugin("attr", K::Optional, V::Must, VK::Expression, &[("case", CASES)], false),
+    plugin(
+        "attr",
+        K::Optional,
+        V::Must,
+        VK::Expression,
+        &[("case", CASES)],
+        false,
+    ),
     plugin(
         "bind",
         K::Exclusive,
@@ -82,12 +90,40 @@ pub static PLUGINS: &[Plugin] = &[
         &[("case", CASES), ("prop", Word), ("event", Word)],
         true,
     ),
-    plugin("class", K::Optional, V::Must, VK::Expression, &[("case", CASES)], false),
-    plugin("computed", K::Optional, V::Must, VK::Expression, &[("case", CASES)], true),
+    plugin(
+        "class",
+        K::Optional,
+        V::Must,
+        VK::Expression,
+        &[("case", CASES)],
+        false,
+    ),
+    plugin(
+        "computed",
+        K::Optional,
+        V::Must,
+        VK::Expression,
+        &[("case", CASES)],
+        true,
+    ),
     plugin("effect", K::Denied, V::Must, VK::Expression, &[], false),
-    plugin("ignore", K::Denied, V::Denied, VK::Text, &[("self", Flag)], false),
+    plugin(
+        "ignore",
+        K::Denied,
+        V::Denied,
+        VK::Text,
+        &[("self", Flag)],
+        false,
+    ),
     plugin("ignore-morph", K::Denied, V::Denied, VK::Text, &[], false),
-    plugin("indicator", K::Exclusive, V::Optional, VK::SignalName, &[("case", CASES)], true),
+    plugin(
+        "indicator",
+        K::Exclusive,
+        V::Optional,
+        VK::SignalName,
+        &[("case", CASES)],
+        true,
+    ),
     plugin(
         "init",
         K::Denied,
@@ -96,7 +132,14 @@ pub static PLUGINS: &[Plugin] = &[
         &[("delay", TIME), ("viewtransition", Flag)],
         false,
     ),
-    plugin("json-signals", K::Denied, V::Optional, VK::Expression, &[("terse", Flag)], false),
+    plugin(
+        "json-signals",
+        K::Denied,
+        V::Optional,
+        VK::Expression,
+        &[("terse", Flag)],
+        false,
+    ),
     plugin(
         "on",
         K::Must,
@@ -142,7 +185,10 @@ pub static PLUGINS: &[Plugin] = &[
         K::Denied,
         V::Must,
         VK::Expression,
-        &[("duration", Args::Time(&["leading"])), ("viewtransition", Flag)],
+        &[
+            ("duration", Args::Time(&["leading"])),
+            ("viewtransition", Flag),
+        ],
         false,
     ),
     plugin(
@@ -150,12 +196,30 @@ pub static PLUGINS: &[Plugin] = &[
         K::Denied,
         V::Must,
         VK::Expression,
-        &[("delay", TIME), ("debounce", DEBOUNCE), ("throttle", THROTTLE)],
+        &[
+            ("delay", TIME),
+            ("debounce", DEBOUNCE),
+            ("throttle", THROTTLE),
+        ],
         false,
     ),
-    plugin("on-signal-patch-filter", K::Denied, V::Must, VK::Expression, &[], false),
+    plugin(
+        "on-signal-patch-filter",
+        K::Denied,
+        V::Must,
+        VK::Expression,
+        &[],
+        false,
+    ),
     plugin("preserve-attr", K::Denied, V::Must, VK::Text, &[], false),
-    plugin("ref", K::Exclusive, V::Optional, VK::SignalName, &[("case", CASES)], true),
+    plugin(
+        "ref",
+        K::Exclusive,
+        V::Optional,
+        VK::SignalName,
+        &[("case", CASES)],
+        true,
+    ),
     plugin("show", K::Denied, V::Must, VK::Expression, &[], false),
     plugin(
         "signals",
@@ -193,7 +257,10 @@ const RENAMED: &[(&str, &str)] = &[
     ("on-load", "data-init"),
     ("attributes", "data-attr"),
     ("on-raf", "data-on-interval"),
-    ("persist", "data-signals (persistence is a Datastar Pro plugin)"),
+    (
+        "persist",
+        "data-signals (persistence is a Datastar Pro plugin)",
+    ),
 ];
 
 /// A lexed Datastar attribute name.
@@ -201,6 +268,7 @@ const RENAMED: &[(&str, &str)] = &[
 pub struct DatastarAttr {
     pub plugin: &'static Plugin,
     pub key: Option<String>,
+    #[allow(dead_code)] // TODO(signal checks): read by the compile-time signal check
     pub mods: Vec<(String, Vec<String>)>,
 }
 
@@ -303,7 +371,7 @@ fn unknown_plugin(full: &str, plugin_name: &str, key: Option<&str>) -> KeyError 
     match suggest(plugin_name, PLUGINS.iter().map(|p| p.name)) {
         Some(s) => err(
             format!("unknown Datastar attribute `data-{plugin_name}`"),
-            format!("did you mean `data-{s}{}`? {quoted}", tail(key)),
+            format!("did you mean `data-{s}{}`?\nhelp: {quoted}", tail(key)),
         ),
         None => err(
             format!("unknown Datastar attribute `data-{plugin_name}`"),
@@ -346,7 +414,11 @@ fn check_modifier(plugin: &Plugin, m: &str) -> Result<(String, Vec<String>), Key
     let name = it.next().unwrap_or_default();
     let args: Vec<String> = it.map(str::to_owned).collect();
     let Some((_, spec)) = plugin.mods.iter().find(|(n, _)| *n == name) else {
-        let known: Vec<String> = plugin.mods.iter().map(|(n, _)| format!("`__{n}`")).collect();
+        let known: Vec<String> = plugin
+            .mods
+            .iter()
+            .map(|(n, _)| format!("`__{n}`"))
+            .collect();
         let help = match suggest(name, plugin.mods.iter().map(|(n, _)| *n)) {
             Some(s) => format!("did you mean `__{s}`?"),
             None if known.is_empty() => format!("`data-{}` takes no modifiers", plugin.name),
@@ -362,7 +434,7 @@ fn check_modifier(plugin: &Plugin, m: &str) -> Result<(String, Vec<String>), Key
             format!("modifier `__{name}` on `data-{}`: {what}", plugin.name),
             match spec {
                 Args::None => format!("write `__{name}` alone"),
-                Args::Time(flags) if flags.is_empty() => format!("write e.g. `__{name}.500ms`"),
+                Args::Time(&[]) => format!("write e.g. `__{name}.500ms`"),
                 Args::Time(flags) => format!(
                     "write e.g. `__{name}.500ms`, optionally followed by {}",
                     flags
@@ -429,6 +501,7 @@ fn is_duration(s: &str) -> bool {
 impl DatastarAttr {
     /// The signal this attribute defines from its key, after Datastar's case rule
     /// (kebab -> camel unless `__case` says otherwise).
+    #[allow(dead_code)] // TODO(signal checks): read by the compile-time signal check
     pub fn defined_signal(&self) -> Option<String> {
         if !self.plugin.defines_signal {
             return None;
@@ -450,6 +523,7 @@ impl DatastarAttr {
 }
 
 /// Datastar's key case conversion (from kebab-case, the only form HTML preserves).
+#[allow(dead_code)] // TODO(signal checks): read by the compile-time signal check
 pub fn convert_case(s: &str, case: &str) -> String {
     let words: Vec<&str> = s.split(['-', '_']).filter(|w| !w.is_empty()).collect();
     let cap = |w: &str| {
@@ -487,6 +561,7 @@ fn to_kebab(s: &str) -> String {
 
 /// A `$signal` / `$a.b` reference found in an expression, with its byte offset.
 #[derive(Debug, PartialEq, Eq)]
+#[allow(dead_code)] // TODO(signal checks): read by the compile-time signal check
 pub struct SignalRef {
     pub path: String,
     pub offset: usize,
@@ -494,6 +569,7 @@ pub struct SignalRef {
 
 /// Finds the `$name` references in a Datastar expression, skipping string literals (but not
 /// the `${...}` code inside template literals).
+#[allow(dead_code)] // TODO(signal checks): read by the compile-time signal check
 pub fn signal_refs(expr: &str) -> Vec<SignalRef> {
     let b = expr.as_bytes();
     let mut out = Vec::new();
@@ -534,7 +610,10 @@ pub fn signal_refs(expr: &str) -> Vec<SignalRef> {
             b'$' if i == 0 || !(ident(b[i - 1]) || b[i - 1] == b'$') => {
                 let start = i + 1;
                 let mut j = start;
-                while j < b.len() && (ident(b[j]) || (b[j] == b'.' && j + 1 < b.len() && ident(b[j + 1]) && j > start)) {
+                while j < b.len()
+                    && (ident(b[j])
+                        || (b[j] == b'.' && j + 1 < b.len() && ident(b[j + 1]) && j > start))
+                {
                     j += 1;
                 }
                 if j > start && !b[start].is_ascii_digit() {
@@ -564,7 +643,10 @@ mod tests {
         assert_eq!(a.key.as_deref(), Some("click"));
         assert_eq!(a.mods.len(), 2);
         assert_eq!(a.mods[0].1, vec!["500ms", "leading"]);
-        assert_eq!(lex("data-on-intersect__once").unwrap().plugin.name, "on-intersect");
+        assert_eq!(
+            lex("data-on-intersect__once").unwrap().plugin.name,
+            "on-intersect"
+        );
         let b = lex("data-bind:first-name").unwrap();
         assert_eq!(b.defined_signal().as_deref(), Some("firstName"));
         let c = lex("data-signals:my-form.user-name__case.snake").unwrap();
@@ -585,7 +667,10 @@ mod tests {
         assert!(lex("data-on:click__debounce.fast").is_err());
         assert!(lex("data-show:x").is_err());
         assert!(lex("data-on").is_err());
-        assert!(lex("data-bind:firstName").unwrap_err().help.contains("first-name"));
+        assert!(lex("data-bind:firstName")
+            .unwrap_err()
+            .help
+            .contains("first-name"));
         assert!(lex("data-model").unwrap_err().help.contains("data-bind"));
         assert!(lex("data-on-load").unwrap_err().help.contains("data-init"));
         assert!(looks_like_datastar("on-click"));
@@ -598,6 +683,12 @@ mod tests {
         let paths: Vec<_> = refs.iter().map(|r| r.path.as_str()).collect();
         assert_eq!(paths, ["count", "form.email", "yes"]);
         assert_eq!(signal_refs("@post('/x')").len(), 0);
-        assert_eq!(signal_refs("$a.b.").iter().map(|r| r.path.as_str()).collect::<Vec<_>>(), ["a.b"]);
+        assert_eq!(
+            signal_refs("$a.b.")
+                .iter()
+                .map(|r| r.path.as_str())
+                .collect::<Vec<_>>(),
+            ["a.b"]
+        );
     }
 }

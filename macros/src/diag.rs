@@ -22,6 +22,21 @@ impl Diagnostics {
         ));
     }
 
+    /// Records an error underlining all of `name`, with an optional `help:` line.
+    pub fn error_name(
+        &mut self,
+        name: &crate::ast::Name,
+        message: impl Into<String>,
+        help: Option<&str>,
+    ) {
+        let message = match help {
+            Some(h) => format!("{}\n\nhelp: {h}", message.into()),
+            None => message.into(),
+        };
+        self.errors
+            .push(syn::Error::new_spanned(name.tokens(), message));
+    }
+
     pub fn push(&mut self, error: syn::Error) {
         self.errors.push(error);
     }
@@ -61,8 +76,8 @@ pub fn distance(a: &str, b: &str) -> usize {
     for (i, row) in d.iter_mut().enumerate() {
         row[0] = i;
     }
-    for j in 0..=b.len() {
-        d[0][j] = j;
+    for (j, cell) in d[0].iter_mut().enumerate() {
+        *cell = j;
     }
     for i in 1..=a.len() {
         for j in 1..=b.len() {

@@ -11,8 +11,17 @@ use crate::validate::RAW_TEXT;
 
 /// Attributes whose value is a URL: dynamic values get the `javascript:` guard.
 const URL_ATTRS: &[&str] = &[
-    "href", "src", "action", "formaction", "poster", "cite", "background", "longdesc", "manifest",
-    "xlink:href", "data",
+    "href",
+    "src",
+    "action",
+    "formaction",
+    "poster",
+    "cite",
+    "background",
+    "longdesc",
+    "manifest",
+    "xlink:href",
+    "data",
 ];
 
 /// How a dynamic attribute value is written.
@@ -90,8 +99,12 @@ impl Generator {
             Node::Splice(s) => {
                 let expr = &s.expr;
                 let ts = match raw {
-                    Some(_) => quote_spanned!(s.span=> ::nitro::__private::render_script(&(#expr), #buf);),
-                    None => quote_spanned!(s.span=> ::nitro::__private::RenderTrait::render_to(&(#expr), #buf);),
+                    Some(_) => {
+                        quote_spanned!(s.span=> ::nitro::__private::render_script(&(#expr), #buf);)
+                    }
+                    None => {
+                        quote_spanned!(s.span=> ::nitro::__private::RenderTrait::render_to(&(#expr), #buf);)
+                    }
                 };
                 self.code(ts);
             }
@@ -158,8 +171,14 @@ impl Generator {
                 Attr::Named { name, value } => {
                     let n = &name.name().text;
                     let ctx = match name {
-                        AttrName::Datastar(_, ds) if ds.plugin.kind == ValueKind::Expression => ValueContext::Expression,
-                        AttrName::Plain(p) if URL_ATTRS.contains(&p.text.to_ascii_lowercase().as_str()) => ValueContext::Url,
+                        AttrName::Datastar(_, ds) if ds.plugin.kind == ValueKind::Expression => {
+                            ValueContext::Expression
+                        }
+                        AttrName::Plain(p)
+                            if URL_ATTRS.contains(&p.text.to_ascii_lowercase().as_str()) =>
+                        {
+                            ValueContext::Url
+                        }
                         _ => ValueContext::Attribute,
                     };
                     self.attr_value(n, value, ctx);
@@ -179,13 +198,23 @@ impl Generator {
     fn write_value(&self, expr: &TokenStream, span: Span, ctx: ValueContext) -> TokenStream {
         let buf = &self.buf;
         match ctx {
-            ValueContext::Attribute => quote_spanned!(span=> ::nitro::__private::render_attr(&(#expr), #buf);),
-            ValueContext::Url => quote_spanned!(span=> ::nitro::__private::render_url_attr(&(#expr), #buf);),
-            ValueContext::Expression => quote_spanned!(span=> {
-                #[allow(unused_imports)]
-                use ::nitro::__private::{ExprViaCode as _, ExprViaJson as _};
-                (&&::nitro::__private::ExprSplice(&(#expr))).nitro_write_expr(#buf);
-            }),
+            ValueContext::Attribute => {
+                quote_spanned!(span=> ::nitro::__private::render_attr(&(#expr), #buf);)
+            }
+            ValueContext::Url => {
+                quote_spanned!(span=> ::nitro::__private::render_url_attr(&(#expr), #buf);)
+            }
+            ValueContext::Expression => {
+                // Located at the splice (so a missing `Serialize` is reported there); the `__nitro_` prefix
+                // keeps it out of the way of user names.
+                let v = Ident::new("__nitro_expr", span);
+                quote_spanned!(span=> {
+                    #[allow(unused_imports)]
+                    use ::nitro::__private::{ExprViaCode as _, ExprViaJson as _};
+                    let #v = &(#expr);
+                    (&&::nitro::__private::ExprSplice(#v)).nitro_expr_tag().write(#v, #buf);
+                })
+            }
         }
     }
 
@@ -197,7 +226,10 @@ impl Generator {
                 self.text(name);
             }
             AttrValue::Static(v, _) => {
-                self.text(&format!(" {name}=\"{}\"", html_escape::encode_quoted_attribute(v)));
+                self.text(&format!(
+                    " {name}=\"{}\"",
+                    html_escape::encode_quoted_attribute(v)
+                ));
             }
             AttrValue::Dynamic(s) => {
                 self.text(&format!(" {name}=\""));
@@ -234,7 +266,9 @@ impl Generator {
         self.text(" class=\"");
         let mut first = true;
         for attr in &el.attrs {
-            let Attr::Class { value, toggle, .. } = attr else { continue };
+            let Attr::Class { value, toggle, .. } = attr else {
+                continue;
+            };
             let sep = if first { "" } else { " " };
             first = false;
             match (value, toggle) {

@@ -60,7 +60,11 @@ fn parse_node(input: ParseStream, diags: &mut Diagnostics) -> syn::Result<Option
         let ident = Ident::parse_any(input)
             .map_err(|_| syn::Error::new(bang.span, "expected `!DOCTYPE`"))?;
         if ident != "DOCTYPE" {
-            diags.error_help(ident.span(), format!("expected `!DOCTYPE`, found `!{ident}`"), "write `!DOCTYPE`");
+            diags.error_help(
+                ident.span(),
+                format!("expected `!DOCTYPE`, found `!{ident}`"),
+                "write `!DOCTYPE`",
+            );
         }
         return Ok(Some(Node::Doctype));
     }
@@ -90,7 +94,10 @@ fn parse_node(input: ParseStream, diags: &mut Diagnostics) -> syn::Result<Option
     }
     if input.peek(Token![;]) {
         let semi: Token![;] = input.parse()?;
-        diags.error(semi.span, "unexpected `;`: only void elements such as `br;` end with `;`");
+        diags.error(
+            semi.span,
+            "unexpected `;`: only void elements such as `br;` end with `;`",
+        );
         return Ok(None);
     }
     let tt: TokenTree = input.parse()?;
@@ -137,20 +144,30 @@ fn tokens_until_brace(input: ParseStream, what: &str, at: Span) -> syn::Result<T
     let mut out = TokenStream::new();
     while !input.peek(token::Brace) {
         if input.is_empty() {
-            return Err(syn::Error::new(at, format!("`@{what}` needs a body in `{{ ... }}`")));
+            return Err(syn::Error::new(
+                at,
+                format!("`@{what}` needs a body in `{{ ... }}`"),
+            ));
         }
         out.extend([input.parse::<TokenTree>()?]);
     }
     if out.is_empty() {
-        return Err(syn::Error::new(at, format!("`@{what}` needs a condition or head before `{{`")));
+        return Err(syn::Error::new(
+            at,
+            format!("`@{what}` needs a condition or head before `{{`"),
+        ));
     }
     Ok(out)
 }
 
 fn parse_control(input: ParseStream, diags: &mut Diagnostics) -> syn::Result<Node> {
     let at: Token![@] = input.parse()?;
-    let kw = Ident::parse_any(input)
-        .map_err(|_| syn::Error::new(at.span, "expected `@if`, `@for`, `@while`, `@match` or `@let` after `@`"))?;
+    let kw = Ident::parse_any(input).map_err(|_| {
+        syn::Error::new(
+            at.span,
+            "expected `@if`, `@for`, `@while`, `@match` or `@let` after `@`",
+        )
+    })?;
     let span = kw.span();
     match kw.to_string().as_str() {
         "if" => Ok(Node::If(parse_if(input, diags, span)?)),
@@ -206,7 +223,10 @@ fn parse_if(input: ParseStream, diags: &mut Diagnostics, span: Span) -> syn::Res
         } else if input.peek(token::Brace) {
             otherwise = Some(Else::Block(parse_braced(input, diags)?));
         } else {
-            return Err(syn::Error::new(else_tok.span, "expected `{ ... }` or `if` after `@else`"));
+            return Err(syn::Error::new(
+                else_tok.span,
+                "expected `{ ... }` or `if` after `@else`",
+            ));
         }
     }
     Ok(If {
@@ -226,7 +246,10 @@ fn parse_match(input: ParseStream, diags: &mut Diagnostics, span: Span) -> syn::
         let pat_span = content.span();
         while !content.peek(Token![=>]) {
             if content.is_empty() {
-                return Err(syn::Error::new(pat_span, "expected `=>` after the match arm's pattern"));
+                return Err(syn::Error::new(
+                    pat_span,
+                    "expected `=>` after the match arm's pattern",
+                ));
             }
             pat.extend([content.parse::<TokenTree>()?]);
         }
@@ -253,29 +276,39 @@ fn parse_match(input: ParseStream, diags: &mut Diagnostics, span: Span) -> syn::
 fn parse_name(input: ParseStream, allow_colon: bool) -> syn::Result<Name> {
     let first = Ident::parse_any(input)?;
     let span = first.span();
+    let mut end = span;
     let mut text = first.to_string();
     loop {
         let is_data = text.starts_with("data-");
         if input.peek(Token![-]) && (input.peek2(Ident::peek_any) || input.peek2(syn::LitInt)) {
             input.parse::<Token![-]>()?;
             text.push('-');
+            end = input.span();
             text.push_str(&name_piece(input)?);
-        } else if allow_colon && input.peek(Token![:]) && !input.peek(Token![::]) && input.peek2(Ident::peek_any) {
+        } else if allow_colon
+            && input.peek(Token![:])
+            && !input.peek(Token![::])
+            && input.peek2(Ident::peek_any)
+        {
             input.parse::<Token![:]>()?;
             text.push(':');
+            end = input.span();
             text.push_str(&name_piece(input)?);
         } else if is_data
             && input.peek(Token![.])
-            && (input.peek2(Ident::peek_any) || input.peek2(syn::LitInt) || input.peek2(syn::LitFloat))
+            && (input.peek2(Ident::peek_any)
+                || input.peek2(syn::LitInt)
+                || input.peek2(syn::LitFloat))
         {
             input.parse::<Token![.]>()?;
             text.push('.');
+            end = input.span();
             text.push_str(&name_piece(input)?);
         } else {
             break;
         }
     }
-    Ok(Name { text, span })
+    Ok(Name { text, span, end })
 }
 
 fn name_piece(input: ParseStream) -> syn::Result<String> {
@@ -313,7 +346,11 @@ fn parse_element(input: ParseStream, diags: &mut Diagnostics) -> syn::Result<Ele
         }
         if input.peek(Token![/]) {
             let slash: Token![/] = input.parse()?;
-            diags.error_help(slash.span, "void elements end with `;`, not `/`", "change this to `;`");
+            diags.error_help(
+                slash.span,
+                "void elements end with `;`, not `/`",
+                "change this to `;`",
+            );
             if input.peek(Token![;]) {
                 input.parse::<Token![;]>()?;
             }
@@ -353,6 +390,7 @@ fn parse_element(input: ParseStream, diags: &mut Diagnostics) -> syn::Result<Ele
             let name = Name {
                 text,
                 span: lit.span(),
+                end: lit.span(),
             };
             let value = parse_attr_value(input, &name, diags)?;
             check_quoted_name(&name, diags);
@@ -369,7 +407,7 @@ fn parse_element(input: ParseStream, diags: &mut Diagnostics) -> syn::Result<Ele
                 match datastar::lex(&attr_name.text) {
                     Ok(ds) => AttrName::Datastar(attr_name, ds),
                     Err(e) => {
-                        diags.error_help(attr_name.span, e.message, e.help);
+                        diags.error_name(&attr_name, e.message, Some(&e.help));
                         AttrName::Quoted(attr_name)
                     }
                 }
@@ -382,7 +420,10 @@ fn parse_element(input: ParseStream, diags: &mut Diagnostics) -> syn::Result<Ele
         if input.is_empty() {
             return Err(syn::Error::new(
                 name.span,
-                format!("element `{}` needs `{{ ... }}` for its children, or `;` if it is void", name.text),
+                format!(
+                    "element `{}` needs `{{ ... }}` for its children, or `;` if it is void",
+                    name.text
+                ),
             ));
         }
         let tt: TokenTree = input.parse()?;
@@ -421,7 +462,11 @@ fn parse_shorthand_value(input: ParseStream, at: Span, sigil: &str) -> syn::Resu
     ))
 }
 
-fn parse_attr_value(input: ParseStream, name: &Name, diags: &mut Diagnostics) -> syn::Result<AttrValue> {
+fn parse_attr_value(
+    input: ParseStream,
+    name: &Name,
+    diags: &mut Diagnostics,
+) -> syn::Result<AttrValue> {
     if input.peek(token::Bracket) {
         return Ok(AttrValue::Toggle(parse_bracket_splice(input)?));
     }
@@ -443,14 +488,23 @@ fn parse_attr_value(input: ParseStream, name: &Name, diags: &mut Diagnostics) ->
         let tt: TokenTree = input.parse()?;
         diags.error_help(
             tt.span(),
-            format!("the value of attribute `{}` must be a string literal or a `(splice)`", name.text),
-            format!("write `{}=\"{tt}\"` for a fixed value, or `{}=({tt})` for a Rust value", name.text, name.text),
+            format!(
+                "the value of attribute `{}` must be a string literal or a `(splice)`",
+                name.text
+            ),
+            format!(
+                "write `{}=\"{tt}\"` for a fixed value, or `{}=({tt})` for a Rust value",
+                name.text, name.text
+            ),
         );
         return Ok(AttrValue::Empty);
     }
     Err(syn::Error::new(
         eq.span,
-        format!("expected a value after `{}=`: `\"text\"`, `(expr)` or `[option]`", name.text),
+        format!(
+            "expected a value after `{}=`: `\"text\"`, `(expr)` or `[option]`",
+            name.text
+        ),
     ))
 }
 
@@ -458,18 +512,24 @@ fn check_quoted_name(name: &Name, diags: &mut Diagnostics) {
     let text = &name.text;
     let valid = !text.is_empty()
         && text.chars().all(|c| {
-            !c.is_whitespace() && !c.is_control() && !matches!(c, '"' | '\'' | '>' | '/' | '=' | '<' | '`')
+            !c.is_whitespace()
+                && !c.is_control()
+                && !matches!(c, '"' | '\'' | '>' | '/' | '=' | '<' | '`')
         });
     if !valid {
-        diags.error(name.span, format!("`{text}` is not a valid attribute name"));
+        diags.error_name(
+            name,
+            format!("`{text}` is not a valid attribute name"),
+            None,
+        );
         return;
     }
     if let Some(rest) = text.strip_prefix("data-") {
         if datastar::looks_like_datastar(rest) {
-            diags.error_help(
-                name.span,
+            diags.error_name(
+                name,
                 format!("`{text}` is a Datastar attribute: a quoted name would skip its checks and escaping"),
-                format!("write it without quotes: `{text}`"),
+                Some(&format!("write it without quotes: `{text}`")),
             );
         }
     }

@@ -9,7 +9,8 @@ use crate::diag::Diagnostics;
 
 /// Elements that never have children or a closing tag.
 pub const VOID: &[&str] = &[
-    "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr",
+    "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track",
+    "wbr",
 ];
 
 /// Elements whose content the HTML parser treats as raw text.
@@ -26,7 +27,10 @@ fn walk(block: &Block, diags: &mut Diagnostics, raw_parent: Option<&str>) {
                 if let Some(parent) = raw_parent {
                     diags.error_help(
                         el.name.span,
-                        format!("`<{parent}>` can only contain text, found element `{}`", el.name.text),
+                        format!(
+                            "`<{parent}>` can only contain text, found element `{}`",
+                            el.name.text
+                        ),
                         "move the element out of it",
                     );
                 }
@@ -51,9 +55,10 @@ fn walk(block: &Block, diags: &mut Diagnostics, raw_parent: Option<&str>) {
                     walk(&arm.body, diags, raw_parent);
                 }
             }
-            Node::Doctype if raw_parent.is_some() => {
-                diags.error(proc_macro2::Span::call_site(), "`!DOCTYPE` cannot appear inside a raw-text element")
-            }
+            Node::Doctype if raw_parent.is_some() => diags.error(
+                proc_macro2::Span::call_site(),
+                "`!DOCTYPE` cannot appear inside a raw-text element",
+            ),
             Node::Splice(_) | Node::Doctype | Node::Let(_) => {}
         }
     }
@@ -98,16 +103,24 @@ fn attributes(el: &Element, diags: &mut Diagnostics) {
     let mut seen: HashMap<String, proc_macro2::Span> = HashMap::new();
     let mut note = |key: &str, span: proc_macro2::Span, diags: &mut Diagnostics| {
         if seen.insert(key.to_owned(), span).is_some() {
-            diags.error(span, format!("attribute `{key}` is given twice on `{}`", el.name.text));
+            diags.error(
+                span,
+                format!("attribute `{key}` is given twice on `{}`", el.name.text),
+            );
         }
     };
     let mut class_seen = false;
     for attr in &el.attrs {
         match attr {
             Attr::Id { span, value } => {
-                if let AttrValue::Static(v, _) = value {
+                if let AttrValue::Static(v, at) = value {
                     if v.is_empty() || v.chars().any(char::is_whitespace) {
-                        diags.error(*span, format!("`{v}` is not a valid id: ids are non-empty and have no spaces"));
+                        diags.error(
+                            *at,
+                            format!(
+                                "`{v}` is not a valid id: ids are non-empty and have no spaces"
+                            ),
+                        );
                     }
                 }
                 note("id", *span, diags)
@@ -124,49 +137,70 @@ fn attributes(el: &Element, diags: &mut Diagnostics) {
                 if let AttrName::Datastar(_, ds) = name {
                     datastar_value(n, ds, value, diags);
                 }
+                let dynamic = matches!(value, AttrValue::Dynamic(_) | AttrValue::Optional(_));
+                if let (AttrName::Plain(p), true) = (name, dynamic) {
+                    if let Some(event) = p.text.to_ascii_lowercase().strip_prefix("on") {
+                        diags.error_name(
+                            p,
+                            format!("a value spliced into `{}` would run as JavaScript", p.text),
+                            Some(&format!("use `data-on:{event}=(value)`: Datastar attributes receive values as JSON, never as code")),
+                        );
+                    }
+                }
             }
         }
     }
 }
 
-fn datastar_value(n: &Name, ds: &crate::datastar::DatastarAttr, value: &AttrValue, diags: &mut Diagnostics) {
+fn datastar_value(
+    n: &Name,
+    ds: &crate::datastar::DatastarAttr,
+    value: &AttrValue,
+    diags: &mut Diagnostics,
+) {
     let p = ds.plugin;
     let has_value = !matches!(value, AttrValue::Empty | AttrValue::Toggle(_));
     let plugin = format!("data-{}", p.name);
-    if matches!(value, AttrValue::Toggle(_)) && p.value != ValueRule::Denied && p.key != KeyRule::Exclusive {
-        diags.error_help(
-            n.span,
+    if matches!(value, AttrValue::Toggle(_))
+        && p.value != ValueRule::Denied
+        && p.key != KeyRule::Exclusive
+    {
+        diags.error_name(
+            n,
             format!("`{}` needs a value, not a `[condition]`", n.text),
-            format!("write `{}=\"...\"`", n.text),
+            Some(&format!("write `{}=\"...\"`", n.text)),
         );
         return;
     }
     match p.key {
         KeyRule::Exclusive => {
             if ds.key.is_some() && has_value {
-                diags.error_help(
-                    n.span,
+                diags.error_name(
+                    n,
                     format!("`{}` has both a key and a value", n.text),
-                    format!("`{plugin}` takes the signal name either as its key (`{plugin}:name`) or as its value, not both"),
+                    Some(&format!("`{plugin}` takes the signal name either as its key (`{plugin}:name`) or as its value, not both")),
                 );
             } else if ds.key.is_none() && !has_value {
-                diags.error_help(
-                    n.span,
+                diags.error_name(
+                    n,
                     format!("`{plugin}` needs a signal name"),
-                    format!("write `{plugin}:name`"),
+                    Some(&format!("write `{plugin}:name`")),
                 );
             }
         }
         _ => match p.value {
-            ValueRule::Must if !has_value => diags.error_help(
-                n.span,
+            ValueRule::Must if !has_value => diags.error_name(
+                n,
                 format!("`{}` needs a value", n.text),
-                format!("write `{}=\"...\"` with a Datastar expression", n.text),
+                Some(&format!(
+                    "write `{}=\"...\"` with a Datastar expression",
+                    n.text
+                )),
             ),
-            ValueRule::Denied if has_value => diags.error_help(
-                n.span,
+            ValueRule::Denied if has_value => diags.error_name(
+                n,
                 format!("`{}` takes no value", n.text),
-                format!("write `{}` alone", n.text),
+                Some(&format!("write `{}` alone", n.text)),
             ),
             _ => {}
         },
@@ -175,7 +209,9 @@ fn datastar_value(n: &Name, ds: &crate::datastar::DatastarAttr, value: &AttrValu
         if let AttrValue::Dynamic(s) | AttrValue::Optional(s) = value {
             diags.error_help(
                 s.span,
-                format!("the signal name of `{plugin}` must be written in the template, not computed"),
+                format!(
+                    "the signal name of `{plugin}` must be written in the template, not computed"
+                ),
                 format!("write `{plugin}:name`, so the name can be checked at compile time"),
             );
         }

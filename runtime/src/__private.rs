@@ -24,36 +24,56 @@ pub fn render_url_attr<T: Render + ?Sized>(value: &T, buf: &mut String) {
     }
 }
 
-/// Wraps a value spliced into a Datastar expression attribute; method resolution picks
-/// [`ExprViaCode`] for [`Expr`] and [`ExprViaJson`] for any `Serialize` value.
+/// Wraps a value spliced into a Datastar expression attribute. Method resolution on
+/// `&&ExprSplice(&v)` picks [`ExprViaCode`] for [`Expr`] and [`ExprViaJson`] for anything else;
+/// the returned tag then writes the value, so a missing `Serialize` is reported as an ordinary
+/// trait bound with [`ExprValue`]'s message.
 pub struct ExprSplice<'a, T: ?Sized>(pub &'a T);
 
+pub struct CodeTag;
+pub struct JsonTag;
+
 pub trait ExprViaCode {
-    fn nitro_write_expr(&self, buf: &mut String);
-}
-
-impl ExprViaCode for &&ExprSplice<'_, Expr> {
     #[inline]
-    fn nitro_write_expr(&self, buf: &mut String) {
-        escape::attribute(self.0.as_str(), buf);
+    fn nitro_expr_tag(&self) -> CodeTag {
+        CodeTag
     }
 }
 
-#[diagnostic::on_unimplemented(
-    message = "`{Self}` cannot be spliced into a Datastar expression",
-    label = "a value spliced into a Datastar attribute is sent as JSON, so it must implement `serde::Serialize`",
-    note = "to build expression code from values, use `nitro::Expr`"
-)]
+impl ExprViaCode for &ExprSplice<'_, Expr> {}
+
 pub trait ExprViaJson {
-    fn nitro_write_expr(&self, buf: &mut String);
-}
-
-impl<T: serde::Serialize + ?Sized> ExprViaJson for &ExprSplice<'_, T> {
     #[inline]
-    fn nitro_write_expr(&self, buf: &mut String) {
-        escape::json_attribute(self.0, buf);
+    fn nitro_expr_tag(&self) -> JsonTag {
+        JsonTag
     }
 }
+
+impl<T: ?Sized> ExprViaJson for ExprSplice<'_, T> {}
+
+impl CodeTag {
+    #[inline]
+    pub fn write(self, value: &Expr, buf: &mut String) {
+        escape::attribute(value.as_str(), buf);
+    }
+}
+
+impl JsonTag {
+    #[inline]
+    pub fn write<T: ExprValue + ?Sized>(self, value: &T, buf: &mut String) {
+        escape::json_attribute(value, buf);
+    }
+}
+
+/// A value that can be spliced into a Datastar expression: sent as JSON.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be spliced into a Datastar expression: it does not implement `serde::Serialize`",
+    label = "values spliced into Datastar attributes are sent as JSON",
+    note = "derive `serde::Serialize` for it, or build expression code with `nitro::Expr`"
+)]
+pub trait ExprValue: serde::Serialize {}
+
+impl<T: serde::Serialize + ?Sized> ExprValue for T {}
 
 /// Content allowed inside `<script>` / `<style>`: explicitly wrapped values only.
 #[diagnostic::on_unimplemented(

@@ -118,12 +118,11 @@ pub fn json_attribute<T: serde::Serialize + ?Sized>(value: &T, buf: &mut String)
 /// reading the scheme, and compare it case-insensitively; this does the same.
 pub fn is_dangerous_url(url: &str) -> bool {
     let mut scheme = [0u8; 10];
-    let mut len = 0;
-    for c in url
+    let chars = url
         .chars()
         .skip_while(|c| c.is_ascii_control() || *c == ' ')
-        .filter(|c| !matches!(c, '\t' | '\n' | '\r'))
-    {
+        .filter(|c| !matches!(c, '\t' | '\n' | '\r'));
+    for (len, c) in chars.enumerate() {
         if c == ':' {
             let s = &scheme[..len];
             return s == b"javascript" || s == b"vbscript" || s == b"data";
@@ -132,7 +131,6 @@ pub fn is_dangerous_url(url: &str) -> bool {
             return false;
         }
         scheme[len] = c.to_ascii_lowercase() as u8;
-        len += 1;
     }
     false
 }

@@ -345,7 +345,7 @@ impl<F: Fn(&mut String)> fmt::Debug for Template<F> {
 /// ```
 /// use nitro_runtime::{Json, Render};
 /// let m = Json(&"</script>").render();
-/// assert_eq!(m.as_str(), "&quot;\\u003c/script\\u003e&quot;");
+/// assert_eq!(m.as_str(), "\"\\u003c/script\\u003e\"");
 /// ```
 #[derive(Clone, Copy, Debug)]
 pub struct Json<T>(pub T);

@@ -1,0 +1,90 @@
+//! Escaping by context: compile-time (macro) and run-time escaping agree, and no user string
+//! can produce markup or leave its attribute, whatever it contains.
+
+use nitro::prelude::*;
+use proptest::prelude::*;
+
+fn r(t: impl Render) -> String {
+    t.render().into_string()
+}
+
+#[test]
+fn compile_time_and_run_time_escaping_agree() {
+    const S: &str = "<a href=\"x\">it's & done</a>";
+    let dynamic = S;
+    assert_eq!(
+        r(html! { p { "<a href=\"x\">it's & done</a>" } }),
+        r(html! { p { (dynamic) } })
+    );
+    assert_eq!(
+        r(html! { p title="<a href=\"x\">it's & done</a>" {} }),
+        r(html! { p title=(dynamic) {} })
+    );
+}
+
+/// Text content between `>` and `<` of our own markup: no raw `<` and no `&` that is not ours.
+fn assert_text_safe(out: &str, prefix: &str, suffix: &str) {
+    let inner = &out[prefix.len()..out.len() - suffix.len()];
+    assert!(!inner.contains('<'), "raw < in {inner:?}");
+    assert!(!inner.contains('>'), "raw > in {inner:?}");
+}
+
+fn assert_attr_safe(out: &str, prefix: &str, suffix: &str) {
+    assert!(out.starts_with(prefix) && out.ends_with(suffix), "{out:?}");
+    let inner = &out[prefix.len()..out.len() - suffix.len()];
+    assert!(
+        !inner.contains('"') && !inner.contains('\'') && !inner.contains('<'),
+        "{inner:?}"
+    );
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(512))]
+
+    #[test]
+    fn text_never_contains_markup(s in any::<String>()) {
+        let v = &s;
+        let out = r(html! { p { (v) } });
+        assert_text_safe(&out, "<p>", "</p>");
+        // Escaping is reversible: the browser sees exactly the user's string.
+        let inner = &out[3..out.len() - 4];
+        prop_assert_eq!(html_unescape(inner), s);
+    }
+
+    #[test]
+    fn attribute_values_never_close_their_quote(s in any::<String>()) {
+        let v = &s;
+        let out = r(html! { p title=(v) {} });
+        assert_attr_safe(&out, "<p title=\"", "\"></p>");
+        let out = r(html! { p #(v) .(v) {} });
+        prop_assert!(out.matches('"').count() == 4, "{}", out);
+    }
+
+    #[test]
+    fn expression_values_are_one_json_literal(s in any::<String>()) {
+        let v = &s;
+        let out = r(html! { p data-text=(v) {} });
+        assert_attr_safe(&out, "<p data-text=\"", "\"></p>");
+        let inner = &out["<p data-text=\"".len()..out.len() - "\"></p>".len()];
+        let json: String = serde_json::from_str(&html_unescape(inner)).unwrap();
+        prop_assert_eq!(json, s);
+    }
+
+    #[test]
+    fn script_json_never_closes_the_element(s in any::<String>()) {
+        let v = &s;
+        let out = r(html! { script { (Json(v)) } });
+        let inner = &out["<script>".len()..out.len() - "</script>".len()];
+        prop_assert!(!inner.contains('<'));
+        let back: String = serde_json::from_str(inner).unwrap();
+        prop_assert_eq!(back, s);
+    }
+}
+
+fn html_unescape(s: &str) -> String {
+    s.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#x27;", "'")
+        .replace("&amp;", "&")
+}

@@ -1,0 +1,8 @@
+use nitro::prelude::*;
+
+fn main() {
+    let page = html! {
+        input data-model="name";
+    };
+    let _: String = page.render().into_string();
+}

@@ -1,0 +1,8 @@
+use nitro::prelude::*;
+
+fn main() {
+    let page = html! {
+        button data-on:click__debunce.500ms="@post('/x')" { "go" }
+    };
+    let _: String = page.render().into_string();
+}

@@ -1,0 +1,8 @@
+use nitro::prelude::*;
+
+fn main() {
+    let page = html! {
+        div { p }
+    };
+    let _: String = page.render().into_string();
+}
