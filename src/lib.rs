@@ -12,7 +12,14 @@ pub use nitro_runtime::*;
 /// ```
 pub mod prelude {
     pub use nitro_macros::html;
+    pub use nitro_runtime::sse::{
+        emit_elements, emit_signals, execute_script, redirect, remove_elements, remove_signals,
+        Event, Mode,
+    };
     pub use nitro_runtime::{display, Expr, Json, Markup, PreEscaped, Render, DOCTYPE};
+
+    #[cfg(feature = "axum")]
+    pub use nitro_runtime::axum::{ReadSignals, Sse, SseStream};
 }
 
 #[doc(hidden)]

@@ -12,3 +12,8 @@ pub mod __private;
 
 pub use expr::Expr;
 pub use render::{display, Display, Json, Markup, PreEscaped, Render, Template, DOCTYPE};
+pub mod sse;
+
+#[cfg(feature = "axum")]
+#[cfg_attr(docsrs, doc(cfg(feature = "axum")))]
+pub mod axum;

@@ -1,0 +1,211 @@
+//! [`ReadSignals`]: the page's Datastar signals, deserialized from a request.
+
+use axum::extract::{FromRequest, OptionalFromRequest, Request};
+use http::{header::CONTENT_TYPE, Method};
+use serde::de::DeserializeOwned;
+
+use super::rejection::ReadSignalsRejection;
+use super::DATASTAR_REQUEST;
+
+/// The default limit on the size of the signals: 1 MiB.
+pub const DEFAULT_SIGNALS_LIMIT: usize = 1024 * 1024;
+
+/// Overrides the signals size limit for the routes it is added to, as a request extension:
+/// `router.layer(axum::Extension(SignalsLimit(64 * 1024)))`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SignalsLimit(pub usize);
+
+/// Extracts the page's signals, sent by the Datastar client with each `@get`/`@post`/…:
+/// from the `datastar` query parameter on GET and DELETE, from the JSON body otherwise.
+///
+/// On failure it rejects with a [`ReadSignalsRejection`] (400, 413, 415 or 422) whose body
+/// names the problem: the line and column of bad JSON, the path of a missing or mistyped field.
+/// `Option<ReadSignals<T>>` is `None` for requests without the `Datastar-Request` header.
+///
+/// ```no_run
+/// use axum::{routing::get, Router};
+/// use nitro_runtime::axum::ReadSignals;
+///
+/// #[derive(serde::Deserialize)]
+/// struct Search { query: String }
+///
+/// async fn search(ReadSignals(s): ReadSignals<Search>) -> String {
+///     format!("searching for {}", s.query)
+/// }
+/// let app: Router = Router::new().route("/search", get(search));
+/// ```
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ReadSignals<T>(pub T);
+
+impl<T> std::ops::Deref for ReadSignals<T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        &self.0
+    }
+}
+
+impl<T> std::ops::DerefMut for ReadSignals<T> {
+    fn deref_mut(&mut self) -> &mut T {
+        &mut self.0
+    }
+}
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ReadSignals<T> {
+    type Rejection = ReadSignalsRejection;
+
+    async fn from_request(req: Request, _state: &S) -> Result<Self, Self::Rejection> {
+        let limit = req
+            .extensions()
+            .get::<SignalsLimit>()
+            .map_or(DEFAULT_SIGNALS_LIMIT, |l| l.0);
+        if req.method() == Method::GET || req.method() == Method::DELETE {
+            let json = query_param(req.uri().query().unwrap_or(""), limit)?;
+            return parse(json.as_bytes()).map(ReadSignals);
+        }
+        if let Some(ct) = req.headers().get(CONTENT_TYPE) {
+            let ct = ct.to_str().unwrap_or("(not text)");
+            let essence = ct
+                .split(';')
+                .next()
+                .unwrap_or("")
+                .trim()
+                .to_ascii_lowercase();
+            if !(essence == "application/json" || essence.ends_with("+json")) {
+                return Err(ReadSignalsRejection::UnsupportedContentType(ct.to_owned()));
+            }
+        }
+        let body = axum::body::to_bytes(req.into_body(), limit)
+            .await
+            .map_err(|e| {
+                let too_large =
+                    std::iter::successors(Some(&e as &(dyn std::error::Error + 'static)), |e| {
+                        e.source()
+                    })
+                    .any(|e| e.is::<http_body_util::LengthLimitError>());
+                if too_large {
+                    ReadSignalsRejection::TooLarge { limit }
+                } else {
+                    ReadSignalsRejection::BodyRead(e.to_string())
+                }
+            })?;
+        parse(&body).map(ReadSignals)
+    }
+}
+
+impl<S: Send + Sync, T: DeserializeOwned> OptionalFromRequest<S> for ReadSignals<T> {
+    type Rejection = ReadSignalsRejection;
+
+    async fn from_request(req: Request, state: &S) -> Result<Option<Self>, Self::Rejection> {
+        if !req.headers().contains_key(DATASTAR_REQUEST) {
+            return Ok(None);
+        }
+        <Self as FromRequest<S>>::from_request(req, state)
+            .await
+            .map(Some)
+    }
+}
+
+/// The percent-decoded value of the `datastar` query parameter.
+fn query_param(query: &str, limit: usize) -> Result<String, ReadSignalsRejection> {
+    let raw = query
+        .split('&')
+        .find_map(|pair| pair.strip_prefix("datastar="))
+        .ok_or(ReadSignalsRejection::MissingQuery)?;
+    if raw.len() > limit.saturating_mul(3) {
+        return Err(ReadSignalsRejection::TooLarge { limit });
+    }
+    let plus_decoded = raw.replace('+', " ");
+    let decoded = percent_encoding::percent_decode_str(&plus_decoded)
+        .decode_utf8()
+        .map_err(|_| ReadSignalsRejection::InvalidQueryEncoding)?;
+    if decoded.len() > limit {
+        return Err(ReadSignalsRejection::TooLarge { limit });
+    }
+    Ok(decoded.into_owned())
+}
+
+fn parse<T: DeserializeOwned>(json: &[u8]) -> Result<T, ReadSignalsRejection> {
+    let mut de = serde_json::Deserializer::from_slice(json);
+    let value = serde_path_to_error::deserialize(&mut de).map_err(|e| {
+        let path = e.path().to_string();
+        let inner = e.into_inner();
+        if inner.is_data() {
+            ReadSignalsRejection::InvalidSignals {
+                path,
+                message: inner.to_string(),
+            }
+        } else {
+            ReadSignalsRejection::InvalidJson(inner.to_string())
+        }
+    })?;
+    de.end()
+        .map_err(|e| ReadSignalsRejection::InvalidJson(e.to_string()))?;
+    Ok(value)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn query_parameter_is_decoded_strictly() {
+        assert_eq!(
+            query_param("a=1&datastar=%7B%22x%22%3A1%7D", 100).unwrap(),
+            "{\"x\":1}"
+        );
+        assert_eq!(query_param("datastar=a+b", 100).unwrap(), "a b");
+        assert!(matches!(
+            query_param("x=1", 100),
+            Err(ReadSignalsRejection::MissingQuery)
+        ));
+        assert!(matches!(
+            query_param("datastar=%FF", 100),
+            Err(ReadSignalsRejection::InvalidQueryEncoding)
+        ));
+        assert!(matches!(
+            query_param("datastar=aaaa", 2),
+            Err(ReadSignalsRejection::TooLarge { .. })
+        ));
+    }
+
+    #[derive(serde::Deserialize, Debug)]
+    #[allow(dead_code)]
+    struct Form {
+        form: Inner,
+    }
+    #[derive(serde::Deserialize, Debug)]
+    #[allow(dead_code)]
+    struct Inner {
+        email: String,
+    }
+
+    #[test]
+    fn errors_name_the_field_or_position() {
+        match parse::<Form>(br#"{"form":{"email":3}}"#) {
+            Err(ReadSignalsRejection::InvalidSignals { path, .. }) => {
+                assert_eq!(path, "form.email")
+            }
+            other => panic!("{other:?}"),
+        }
+        match parse::<Form>(br#"{"form":{}}"#) {
+            Err(ReadSignalsRejection::InvalidSignals { path, message }) => {
+                assert_eq!(path, "form");
+                assert!(message.contains("email"), "{message}");
+            }
+            other => panic!("{other:?}"),
+        }
+        match parse::<Form>(b"{\"form\":") {
+            Err(ReadSignalsRejection::InvalidJson(m)) => assert!(m.contains("line 1"), "{m}"),
+            other => panic!("{other:?}"),
+        }
+        assert!(matches!(
+            parse::<serde_json::Value>(b"{} x"),
+            Err(ReadSignalsRejection::InvalidJson(_))
+        ));
+        let deep = "[".repeat(10_000);
+        assert!(matches!(
+            parse::<serde_json::Value>(deep.as_bytes()),
+            Err(ReadSignalsRejection::InvalidJson(_))
+        ));
+    }
+}

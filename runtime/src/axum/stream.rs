@@ -1,0 +1,341 @@
+//! SSE responses: one-shot ([`Sse::once`]) and long-lived ([`Sse::stream`], [`Sse::from_events`]).
+
+use std::convert::Infallible;
+use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+use axum::body::Body;
+use axum::response::{IntoResponse, Response};
+use bytes::{Bytes, BytesMut};
+use futures_util::{Stream, StreamExt};
+use http::StatusCode;
+use serde::Serialize;
+use tokio::sync::mpsc;
+
+use crate::sse::{self, Event, EventError};
+use crate::Render;
+
+/// Why an SSE send failed.
+#[derive(Debug)]
+pub struct SseError {
+    kind: SseErrorKind,
+    source: Option<EventError>,
+}
+
+/// The kind of an [`SseError`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum SseErrorKind {
+    /// The client went away; stop producing.
+    Disconnected,
+    /// The event could not be encoded (see [`EventError`]); nothing was sent.
+    Event,
+}
+
+impl SseError {
+    /// What went wrong.
+    pub fn kind(&self) -> SseErrorKind {
+        self.kind
+    }
+
+    /// Did the client disconnect?
+    pub fn is_disconnected(&self) -> bool {
+        self.kind == SseErrorKind::Disconnected
+    }
+}
+
+impl fmt::Display for SseError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match (&self.kind, &self.source) {
+            (SseErrorKind::Disconnected, _) => f.write_str("the SSE client disconnected"),
+            (_, Some(e)) => write!(f, "SSE event not sent: {e}"),
+            (_, None) => f.write_str("SSE event not sent"),
+        }
+    }
+}
+
+impl std::error::Error for SseError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.source.as_ref().map(|e| e as _)
+    }
+}
+
+impl From<EventError> for SseError {
+    fn from(e: EventError) -> Self {
+        SseError {
+            kind: SseErrorKind::Event,
+            source: Some(e),
+        }
+    }
+}
+
+/// Entry point for SSE responses.
+///
+/// - [`Sse::once`]: a few events, then the response ends.
+/// - [`Sse::stream`]: an async task writes events as they happen; it is stopped when the client
+///   disconnects.
+/// - [`Sse::from_events`]: any `Stream` of events (for example a bus subscription) becomes the
+///   response.
+///
+/// ```
+/// use nitro_runtime::axum::Sse;
+/// use nitro_runtime::PreEscaped;
+/// let response = Sse::once()
+///     .emit_elements(PreEscaped("<p id=\"count\">1</p>"))
+///     .emit_signals(&serde_json::json!({"count": 1}));
+/// assert_eq!(response.body(), b"event: datastar-patch-elements\ndata: elements <p id=\"count\">1</p>\n\nevent: datastar-patch-signals\ndata: signals {\"count\":1}\n\n");
+/// ```
+#[derive(Debug, Default)]
+#[must_use = "an SSE response does nothing unless returned from a handler"]
+pub struct Sse {
+    buf: BytesMut,
+    error: Option<EventError>,
+}
+
+impl Sse {
+    /// A one-shot response: add events with the verbs, return it from the handler.
+    pub fn once() -> Sse {
+        Sse::default()
+    }
+
+    /// A long-lived response whose events are written by `producer` in its own task. Each
+    /// event is flushed to the client as it is sent. When the client disconnects the task is
+    /// stopped (at its next `.await`), and any send in progress returns
+    /// [`SseErrorKind::Disconnected`].
+    ///
+    /// ```no_run
+    /// use std::time::Duration;
+    /// use nitro_runtime::axum::{Sse, SseStream};
+    /// use nitro_runtime::PreEscaped;
+    ///
+    /// async fn progress() -> SseStream {
+    ///     Sse::stream(|mut sse| async move {
+    ///         for pct in (0..=100).step_by(10) {
+    ///             sse.emit_signals(&serde_json::json!({ "progress": pct })).await?;
+    ///             tokio::time::sleep(Duration::from_millis(100)).await;
+    ///         }
+    ///         sse.redirect("/done").await
+    ///     })
+    /// }
+    /// ```
+    pub fn stream<F, Fut>(producer: F) -> SseStream
+    where
+        F: FnOnce(SseSender) -> Fut + Send + 'static,
+        Fut: Future<Output = Result<(), SseError>> + Send + 'static,
+    {
+        let (tx, rx) = mpsc::channel::<Bytes>(16);
+        let sender = SseSender {
+            tx,
+            buf: BytesMut::new(),
+        };
+        let task = tokio::spawn(async move {
+            // A disconnect is the normal way for a stream to end; other errors were already
+            // reported to the producer, which chose to stop.
+            let _ = producer(sender).await;
+        });
+        let body = ChannelBody {
+            rx,
+            _task: AbortOnDrop(task),
+        };
+        SseStream {
+            body: Body::from_stream(body),
+        }
+    }
+
+    /// A response that sends every event of `events`, in order, until the stream ends or the
+    /// client disconnects (then the stream is dropped). An event that fails to encode is
+    /// skipped.
+    ///
+    /// ```
+    /// use futures_util::stream;
+    /// use nitro_runtime::axum::Sse;
+    /// use nitro_runtime::sse::remove_elements;
+    /// let response = Sse::from_events(stream::iter([remove_elements("#a"), remove_elements("#b")]));
+    /// # let _ = response;
+    /// ```
+    pub fn from_events<S>(events: S) -> SseStream
+    where
+        S: Stream + Send + 'static,
+        S::Item: Event,
+    {
+        let bytes = events.filter_map(|event| {
+            let mut buf = BytesMut::new();
+            let item = event
+                .encode(&mut buf)
+                .ok()
+                .map(|()| Ok::<_, Infallible>(buf.freeze()));
+            std::future::ready(item)
+        });
+        SseStream {
+            body: Body::from_stream(bytes),
+        }
+    }
+
+    /// Adds any event.
+    pub fn emit(mut self, event: impl Event) -> Self {
+        if self.error.is_none() {
+            if let Err(e) = event.encode(&mut self.buf) {
+                self.error = Some(e);
+            }
+        }
+        self
+    }
+
+    /// Adds a patch of rendered elements (see [`sse::emit_elements`]).
+    pub fn emit_elements(self, elements: impl Render) -> Self {
+        self.emit(sse::emit_elements(elements))
+    }
+
+    /// Adds a signals patch (see [`sse::emit_signals`]).
+    pub fn emit_signals<T: Serialize + ?Sized>(self, signals: &T) -> Self {
+        self.emit(sse::emit_signals(signals))
+    }
+
+    /// Adds the removal of the elements matching `selector`.
+    pub fn remove_elements(self, selector: impl Into<String>) -> Self {
+        self.emit(sse::remove_elements(selector))
+    }
+
+    /// Adds the removal of signals by path.
+    pub fn remove_signals<I: IntoIterator<Item = S>, S: AsRef<str>>(self, paths: I) -> Self {
+        self.emit(sse::remove_signals(paths))
+    }
+
+    /// Adds a script to run.
+    pub fn execute_script(self, script: impl Into<String>) -> Self {
+        self.emit(sse::execute_script(script))
+    }
+
+    /// Adds a redirect.
+    pub fn redirect(self, url: &str) -> Self {
+        self.emit(sse::redirect(url))
+    }
+
+    /// The encoded events so far.
+    pub fn body(&self) -> &[u8] {
+        &self.buf
+    }
+}
+
+impl IntoResponse for Sse {
+    /// The events as one SSE response; if any event failed to encode, a 500 whose body names
+    /// the error, and none of the events.
+    fn into_response(self) -> Response {
+        if let Some(e) = self.error {
+            return (StatusCode::INTERNAL_SERVER_ERROR, e.to_string()).into_response();
+        }
+        let mut response = Response::new(Body::from(self.buf.freeze()));
+        super::sse_headers(&mut response);
+        response
+    }
+}
+
+/// A long-lived SSE response; see [`Sse::stream`] and [`Sse::from_events`].
+#[must_use = "an SSE response does nothing unless returned from a handler"]
+pub struct SseStream {
+    body: Body,
+}
+
+impl fmt::Debug for SseStream {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SseStream").finish_non_exhaustive()
+    }
+}
+
+impl IntoResponse for SseStream {
+    fn into_response(self) -> Response {
+        let mut response = Response::new(self.body);
+        super::sse_headers(&mut response);
+        response
+    }
+}
+
+/// The writing end of an [`Sse::stream`] response.
+#[derive(Debug)]
+pub struct SseSender {
+    tx: mpsc::Sender<Bytes>,
+    buf: BytesMut,
+}
+
+impl SseSender {
+    /// Sends any event and flushes it to the client.
+    pub async fn emit(&mut self, event: impl Event) -> Result<(), SseError> {
+        event.encode(&mut self.buf)?;
+        let bytes = self.buf.split().freeze();
+        self.tx.send(bytes).await.map_err(|_| SseError {
+            kind: SseErrorKind::Disconnected,
+            source: None,
+        })
+    }
+
+    /// Sends a patch of rendered elements (see [`sse::emit_elements`]).
+    pub async fn emit_elements(&mut self, elements: impl Render) -> Result<(), SseError> {
+        self.emit(sse::emit_elements(elements)).await
+    }
+
+    /// Sends a signals patch (see [`sse::emit_signals`]).
+    pub async fn emit_signals<T: Serialize + ?Sized>(
+        &mut self,
+        signals: &T,
+    ) -> Result<(), SseError> {
+        self.emit(sse::emit_signals(signals)).await
+    }
+
+    /// Removes the elements matching `selector`.
+    pub async fn remove_elements(&mut self, selector: impl Into<String>) -> Result<(), SseError> {
+        self.emit(sse::remove_elements(selector)).await
+    }
+
+    /// Removes signals by path.
+    pub async fn remove_signals<I, S>(&mut self, paths: I) -> Result<(), SseError>
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<str>,
+    {
+        self.emit(sse::remove_signals(paths)).await
+    }
+
+    /// Runs a script in the browser.
+    pub async fn execute_script(&mut self, script: impl Into<String>) -> Result<(), SseError> {
+        self.emit(sse::execute_script(script)).await
+    }
+
+    /// Sends the browser to `url`.
+    pub async fn redirect(&mut self, url: &str) -> Result<(), SseError> {
+        self.emit(sse::redirect(url)).await
+    }
+
+    /// Resolves when the client has disconnected: `select!` on it while waiting for something
+    /// else.
+    pub async fn closed(&self) {
+        self.tx.closed().await
+    }
+
+    /// Has the client disconnected?
+    pub fn is_closed(&self) -> bool {
+        self.tx.is_closed()
+    }
+}
+
+struct AbortOnDrop(tokio::task::JoinHandle<()>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
+struct ChannelBody {
+    rx: mpsc::Receiver<Bytes>,
+    _task: AbortOnDrop,
+}
+
+impl Stream for ChannelBody {
+    type Item = Result<Bytes, Infallible>;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        self.rx.poll_recv(cx).map(|b| b.map(Ok))
+    }
+}

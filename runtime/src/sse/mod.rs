@@ -1,0 +1,185 @@
+//! The Datastar v1 SSE protocol: event builders and their byte-exact encoding.
+//!
+//! Only two event types exist, `datastar-patch-elements` and `datastar-patch-signals`. The
+//! free functions named after the reference docs' verbs build them:
+//!
+//! | verb | builds |
+//! |---|---|
+//! | [`emit_elements`] | [`PatchElements`] (default mode `outer`) |
+//! | [`remove_elements`] | [`PatchElements`] with mode `remove` |
+//! | [`emit_signals`] / [`emit_signals_raw`] | [`PatchSignals`] |
+//! | [`remove_signals`] | [`PatchSignals`] of `null`s (JSON merge patch) |
+//! | [`execute_script`] | [`ExecuteScript`] |
+//! | [`redirect`] | [`ExecuteScript`] that sets `window.location.href` |
+//!
+//! ```
+//! use nitro_runtime::sse::{emit_elements, Event, Mode};
+//! use nitro_runtime::PreEscaped;
+//!
+//! let event = emit_elements(PreEscaped("<li id=\"m1\">hi</li>")).selector("#messages").mode(Mode::Append);
+//! assert_eq!(
+//!     event.to_string().unwrap(),
+//!     "event: datastar-patch-elements\ndata: selector #messages\ndata: mode append\ndata: elements <li id=\"m1\">hi</li>\n\n"
+//! );
+//! ```
+
+use std::fmt;
+use std::time::Duration;
+
+use bytes::{Bytes, BytesMut};
+
+mod execute_script;
+pub(crate) mod lines;
+mod patch_elements;
+mod patch_signals;
+
+pub use execute_script::{execute_script, redirect, ExecuteScript};
+pub use patch_elements::{emit_elements, remove_elements, Mode, PatchElements};
+pub use patch_signals::{emit_signals, emit_signals_raw, remove_signals, PatchSignals};
+
+/// A Datastar SSE event that can encode itself.
+pub trait Event {
+    /// Appends the event, framing and final empty line included, to `buf`. On error nothing is
+    /// appended.
+    fn encode(&self, buf: &mut BytesMut) -> Result<(), EventError>;
+
+    /// The encoded event as bytes.
+    ///
+    /// ```
+    /// use nitro_runtime::sse::{remove_elements, Event};
+    /// let bytes = remove_elements("#gone").to_bytes().unwrap();
+    /// assert!(bytes.starts_with(b"event: datastar-patch-elements\n"));
+    /// ```
+    fn to_bytes(&self) -> Result<Bytes, EventError> {
+        let mut buf = BytesMut::new();
+        self.encode(&mut buf)?;
+        Ok(buf.freeze())
+    }
+
+    /// The encoded event as a string (events are always UTF-8).
+    ///
+    /// ```
+    /// use nitro_runtime::sse::{emit_signals, Event};
+    /// let text = emit_signals(&serde_json::json!({"count": 1})).to_string().unwrap();
+    /// assert_eq!(text, "event: datastar-patch-signals\ndata: signals {\"count\":1}\n\n");
+    /// ```
+    fn to_string(&self) -> Result<String, EventError> {
+        let bytes = self.to_bytes()?;
+        Ok(String::from_utf8_lossy(&bytes).into_owned())
+    }
+}
+
+impl<E: Event + ?Sized> Event for &E {
+    fn encode(&self, buf: &mut BytesMut) -> Result<(), EventError> {
+        E::encode(self, buf)
+    }
+}
+
+impl<E: Event + ?Sized> Event for Box<E> {
+    fn encode(&self, buf: &mut BytesMut) -> Result<(), EventError> {
+        E::encode(self, buf)
+    }
+}
+
+/// Why an event could not be encoded. Nothing is sent for such an event.
+#[derive(Debug)]
+pub struct EventError {
+    kind: EventErrorKind,
+    detail: String,
+}
+
+/// The kind of an [`EventError`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum EventErrorKind {
+    /// The event id contains a line break or NUL, which SSE cannot carry.
+    InvalidEventId,
+    /// The signals value could not be serialized to JSON.
+    Serialize,
+    /// Raw signals are not a JSON object.
+    InvalidJson,
+    /// A patch without a selector has a top-level element without an `id`, so the browser
+    /// would not know where it goes.
+    MissingTarget,
+}
+
+impl EventError {
+    pub(crate) fn new(kind: EventErrorKind, detail: impl Into<String>) -> Self {
+        EventError {
+            kind,
+            detail: detail.into(),
+        }
+    }
+
+    /// What went wrong.
+    ///
+    /// ```
+    /// use nitro_runtime::sse::{emit_signals_raw, Event, EventErrorKind};
+    /// let err = emit_signals_raw("{oops").to_bytes().unwrap_err();
+    /// assert_eq!(err.kind(), EventErrorKind::InvalidJson);
+    /// ```
+    pub fn kind(&self) -> EventErrorKind {
+        self.kind
+    }
+}
+
+impl fmt::Display for EventError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let what = match self.kind {
+            EventErrorKind::InvalidEventId => "invalid SSE event id",
+            EventErrorKind::Serialize => "signals could not be serialized",
+            EventErrorKind::InvalidJson => "raw signals are not a JSON object",
+            EventErrorKind::MissingTarget => "elements patch has no target",
+        };
+        write!(f, "{what}: {}", self.detail)
+    }
+}
+
+impl std::error::Error for EventError {}
+
+/// The fields every event has: an optional id and retry duration.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub(crate) struct Meta {
+    pub(crate) id: Option<String>,
+    pub(crate) retry_ms: Option<u64>,
+}
+
+impl Meta {
+    pub(crate) fn set_retry(&mut self, retry: Duration) {
+        self.retry_ms = Some(u64::try_from(retry.as_millis()).unwrap_or(u64::MAX));
+    }
+
+    pub(crate) fn check(&self) -> Result<(), EventError> {
+        match &self.id {
+            Some(id) if !lines::valid_id(id) => Err(EventError::new(
+                EventErrorKind::InvalidEventId,
+                format!("{id:?} contains a line break or NUL"),
+            )),
+            _ => Ok(()),
+        }
+    }
+
+    pub(crate) fn head(&self, buf: &mut BytesMut, event: &str) {
+        lines::write_head(buf, event, self.id.as_deref(), self.retry_ms);
+    }
+}
+
+/// Builder methods shared by every event type.
+macro_rules! meta_methods {
+    () => {
+        /// Sets the SSE event id (the browser sends it back as `Last-Event-ID` when it
+        /// reconnects). An id with a line break or NUL makes encoding fail.
+        pub fn id(mut self, id: impl Into<String>) -> Self {
+            self.meta.id = Some(id.into());
+            self
+        }
+
+        /// Sets the reconnection delay the browser should use (written only if it is not the
+        /// default 1000 ms).
+        pub fn retry(mut self, retry: std::time::Duration) -> Self {
+            self.meta.set_retry(retry);
+            self
+        }
+    };
+}
+pub(crate) use meta_methods;

@@ -1,0 +1,338 @@
+//! `datastar-patch-elements`: morph, insert or remove elements.
+
+use std::fmt;
+use std::str::FromStr;
+
+use bytes::BytesMut;
+
+use super::{lines, meta_methods, Event, EventError, EventErrorKind, Meta};
+use crate::Render;
+
+/// How patched elements are applied to the page. The default, [`Mode::Outer`], morphs each
+/// element into the one with the same id.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum Mode {
+    /// Morph the target element itself (default).
+    #[default]
+    Outer,
+    /// Morph the target's children.
+    Inner,
+    /// Replace the target without morphing.
+    Replace,
+    /// Insert as the target's first child.
+    Prepend,
+    /// Insert as the target's last child.
+    Append,
+    /// Insert before the target.
+    Before,
+    /// Insert after the target.
+    After,
+    /// Remove the target.
+    Remove,
+}
+
+impl Mode {
+    /// Every mode, in protocol order.
+    pub const ALL: [Mode; 8] = [
+        Mode::Outer,
+        Mode::Inner,
+        Mode::Replace,
+        Mode::Prepend,
+        Mode::Append,
+        Mode::Before,
+        Mode::After,
+        Mode::Remove,
+    ];
+
+    /// The protocol name of the mode.
+    ///
+    /// ```
+    /// assert_eq!(nitro_runtime::sse::Mode::Append.as_str(), "append");
+    /// ```
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Mode::Outer => "outer",
+            Mode::Inner => "inner",
+            Mode::Replace => "replace",
+            Mode::Prepend => "prepend",
+            Mode::Append => "append",
+            Mode::Before => "before",
+            Mode::After => "after",
+            Mode::Remove => "remove",
+        }
+    }
+}
+
+impl fmt::Display for Mode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The error of parsing an unknown mode name.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UnknownMode(pub String);
+
+impl fmt::Display for UnknownMode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "unknown patch mode `{}`", self.0)
+    }
+}
+
+impl std::error::Error for UnknownMode {}
+
+impl FromStr for Mode {
+    type Err = UnknownMode;
+
+    /// ```
+    /// use nitro_runtime::sse::Mode;
+    /// assert_eq!("inner".parse::<Mode>(), Ok(Mode::Inner));
+    /// assert!("merge".parse::<Mode>().is_err());
+    /// ```
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Mode::ALL
+            .into_iter()
+            .find(|m| m.as_str() == s)
+            .ok_or_else(|| UnknownMode(s.to_owned()))
+    }
+}
+
+/// A `datastar-patch-elements` event. Build it with [`emit_elements`] or [`remove_elements`].
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct PatchElements {
+    elements: String,
+    selector: Option<String>,
+    mode: Mode,
+    view_transition: bool,
+    check_targets: bool,
+    pub(crate) meta: Meta,
+}
+
+/// Patches the page with rendered elements (mode `outer` by default: each top-level element
+/// morphs into the element with its id).
+///
+/// Without a selector, every top-level element must have an `id`; encoding fails with
+/// [`EventErrorKind::MissingTarget`] otherwise, before anything is sent.
+///
+/// ```
+/// use nitro_runtime::sse::{emit_elements, Event};
+/// use nitro_runtime::PreEscaped;
+/// let e = emit_elements(PreEscaped("<p id=\"n\">1</p>"));
+/// assert_eq!(e.to_string().unwrap(), "event: datastar-patch-elements\ndata: elements <p id=\"n\">1</p>\n\n");
+/// assert!(emit_elements(PreEscaped("<p>no id</p>")).to_bytes().is_err());
+/// ```
+pub fn emit_elements(elements: impl Render) -> PatchElements {
+    let mut html = String::with_capacity(elements.size_hint());
+    elements.render_to(&mut html);
+    PatchElements {
+        elements: html,
+        check_targets: true,
+        ..PatchElements::default()
+    }
+}
+
+/// Removes the elements matching a CSS selector.
+///
+/// ```
+/// use nitro_runtime::sse::{remove_elements, Event};
+/// assert_eq!(
+///     remove_elements("#todo-3").to_string().unwrap(),
+///     "event: datastar-patch-elements\ndata: selector #todo-3\ndata: mode remove\n\n"
+/// );
+/// ```
+pub fn remove_elements(selector: impl Into<String>) -> PatchElements {
+    PatchElements {
+        selector: Some(selector.into()),
+        mode: Mode::Remove,
+        ..PatchElements::default()
+    }
+}
+
+impl PatchElements {
+    /// A patch of an HTML string sent exactly as given: not escaped and not checked for
+    /// targets. For HTML produced elsewhere; prefer [`emit_elements`].
+    ///
+    /// ```
+    /// use nitro_runtime::sse::{Event, PatchElements};
+    /// let e = PatchElements::from_trusted_html("<div>Merge</div>");
+    /// assert_eq!(e.to_string().unwrap(), "event: datastar-patch-elements\ndata: elements <div>Merge</div>\n\n");
+    /// ```
+    pub fn from_trusted_html(html: impl Into<String>) -> Self {
+        PatchElements {
+            elements: html.into(),
+            ..PatchElements::default()
+        }
+    }
+
+    /// Targets the elements matching this CSS selector instead of the elements' own ids.
+    pub fn selector(mut self, selector: impl Into<String>) -> Self {
+        self.selector = Some(selector.into());
+        self
+    }
+
+    /// Sets how the elements are applied (default [`Mode::Outer`]).
+    ///
+    /// ```
+    /// use nitro_runtime::sse::{emit_elements, Event, Mode};
+    /// use nitro_runtime::PreEscaped;
+    /// let e = emit_elements(PreEscaped("<li>x</li>")).selector("#list").mode(Mode::Append);
+    /// assert!(e.to_string().unwrap().contains("data: mode append\n"));
+    /// ```
+    pub fn mode(mut self, mode: Mode) -> Self {
+        self.mode = mode;
+        self
+    }
+
+    /// Runs the patch inside a view transition.
+    pub fn use_view_transition(mut self, yes: bool) -> Self {
+        self.view_transition = yes;
+        self
+    }
+
+    meta_methods!();
+
+    /// The HTML this event carries.
+    pub fn elements(&self) -> &str {
+        &self.elements
+    }
+}
+
+impl Event for PatchElements {
+    fn encode(&self, buf: &mut BytesMut) -> Result<(), EventError> {
+        self.meta.check()?;
+        if self.check_targets && self.selector.is_none() && self.mode != Mode::Remove {
+            if let Some(tag) = top_level_without_id(&self.elements) {
+                return Err(EventError::new(
+                    EventErrorKind::MissingTarget,
+                    format!("top-level `<{tag}>` has no id; give it one or set a selector"),
+                ));
+            }
+        }
+        self.meta.head(buf, "datastar-patch-elements");
+        if let Some(sel) = &self.selector {
+            lines::write_data(buf, "selector", sel);
+        }
+        if self.mode != Mode::Outer {
+            lines::write_data(buf, "mode", self.mode.as_str());
+        }
+        if self.view_transition {
+            lines::write_data(buf, "useViewTransition", "true");
+        }
+        if !self.elements.is_empty() {
+            lines::write_data(buf, "elements", &self.elements);
+        }
+        lines::write_end(buf);
+        Ok(())
+    }
+}
+
+const VOID: &[&str] = &[
+    "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track",
+    "wbr",
+];
+const RAW: &[&str] = &["script", "style", "textarea", "title"];
+
+/// The name of the first top-level element without an `id` attribute, if any.
+pub(crate) fn top_level_without_id(html: &str) -> Option<String> {
+    let b = html.as_bytes();
+    let mut depth = 0usize;
+    let mut i = 0;
+    while let Some(off) = memchr::memchr(b'<', &b[i..]) {
+        i += off;
+        let rest = &html[i..];
+        if rest.starts_with("<!--") {
+            i += rest.find("-->").map_or(rest.len(), |e| e + 3);
+            continue;
+        }
+        if rest.starts_with("<!") || rest.starts_with("<?") {
+            i += rest.find('>').map_or(rest.len(), |e| e + 1);
+            continue;
+        }
+        if rest.starts_with("</") {
+            depth = depth.saturating_sub(1);
+            i += rest.find('>').map_or(rest.len(), |e| e + 1);
+            continue;
+        }
+        let name_len = rest[1..]
+            .find(|c: char| c.is_ascii_whitespace() || c == '>' || c == '/')
+            .unwrap_or(rest.len() - 1);
+        let name = rest[1..1 + name_len].to_ascii_lowercase();
+        if name.is_empty() || !name.starts_with(|c: char| c.is_ascii_alphabetic()) {
+            i += 1;
+            continue;
+        }
+        // Scan the attributes up to the tag's `>`, honouring quotes.
+        let mut j = 1 + name_len;
+        let mut has_id = false;
+        let mut self_closing = false;
+        let tb = rest.as_bytes();
+        while j < tb.len() && tb[j] != b'>' {
+            match tb[j] {
+                b'"' | b'\'' => {
+                    let q = tb[j];
+                    j += 1 + rest[j + 1..].find(q as char).unwrap_or(rest.len() - j - 1);
+                }
+                b'/' if tb.get(j + 1) == Some(&b'>') => self_closing = true,
+                c if c.is_ascii_alphabetic() && tb[j - 1].is_ascii_whitespace() => {
+                    let end = rest[j..]
+                        .find(|c: char| {
+                            !(c.is_ascii_alphanumeric() || c == '-' || c == ':' || c == '_')
+                        })
+                        .map_or(rest.len(), |e| j + e);
+                    if rest[j..end].eq_ignore_ascii_case("id") {
+                        has_id = true;
+                    }
+                    j = end;
+                    continue;
+                }
+                _ => {}
+            }
+            j += 1;
+        }
+        if depth == 0 && !has_id {
+            return Some(name);
+        }
+        i += (j + 1).min(rest.len());
+        if RAW.contains(&name.as_str()) {
+            let close = format!("</{name}");
+            let lower = html[i..].to_ascii_lowercase();
+            i += lower.find(&close).unwrap_or(lower.len());
+            depth += 1;
+        } else if !self_closing && !VOID.contains(&name.as_str()) {
+            depth += 1;
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_top_level_elements_without_id() {
+        assert_eq!(top_level_without_id("<div id=\"a\"><p>x</p></div>"), None);
+        assert_eq!(
+            top_level_without_id("<div id=a></div><span>x</span>").as_deref(),
+            Some("span")
+        );
+        assert_eq!(
+            top_level_without_id("<p data-x=\"id=1 >\">x</p>").as_deref(),
+            Some("p")
+        );
+        assert_eq!(
+            top_level_without_id("<!-- <p> --><br id=x><input id=y>"),
+            None
+        );
+        assert_eq!(
+            top_level_without_id("<script id=s>if (a</b) {}</script><i id=i></i>"),
+            None
+        );
+        assert_eq!(top_level_without_id("text only"), None);
+        assert_eq!(top_level_without_id("<div ID='x'></div>"), None);
+        assert_eq!(
+            top_level_without_id("<div data-id='x'></div>").as_deref(),
+            Some("div")
+        );
+    }
+}

@@ -1,0 +1,123 @@
+//! `datastar-patch-signals`: a JSON merge patch (RFC 7386) of the page's signals.
+
+use bytes::BytesMut;
+use serde::Serialize;
+
+use super::{lines, meta_methods, Event, EventError, EventErrorKind, Meta};
+
+/// A `datastar-patch-signals` event. Build it with [`emit_signals`], [`emit_signals_raw`] or
+/// [`remove_signals`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PatchSignals {
+    json: Result<String, (EventErrorKind, String)>,
+    only_if_missing: bool,
+    pub(crate) meta: Meta,
+}
+
+/// Patches signals with any `Serialize` value (serialized as compact JSON). Fields set to
+/// `null` are removed in the browser; fields left out are kept.
+///
+/// ```
+/// use nitro_runtime::sse::{emit_signals, Event};
+/// #[derive(serde::Serialize)]
+/// struct Counter { count: i64 }
+/// let e = emit_signals(&Counter { count: 3 });
+/// assert_eq!(e.to_string().unwrap(), "event: datastar-patch-signals\ndata: signals {\"count\":3}\n\n");
+/// ```
+pub fn emit_signals<T: Serialize + ?Sized>(signals: &T) -> PatchSignals {
+    PatchSignals {
+        json: serde_json::to_string(signals)
+            .map_err(|e| (EventErrorKind::Serialize, e.to_string())),
+        only_if_missing: false,
+        meta: Meta::default(),
+    }
+}
+
+/// Patches signals with JSON text, sent line by line as given. It must be a JSON object;
+/// anything else makes encoding fail.
+///
+/// ```
+/// use nitro_runtime::sse::{emit_signals_raw, Event};
+/// let e = emit_signals_raw("{\"a\":\n1}");
+/// assert_eq!(e.to_string().unwrap(), "event: datastar-patch-signals\ndata: signals {\"a\":\ndata: signals 1}\n\n");
+/// ```
+pub fn emit_signals_raw(json: impl Into<String>) -> PatchSignals {
+    let json = json.into();
+    let checked = match serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(&json) {
+        Ok(_) => Ok(json),
+        Err(e) => Err((EventErrorKind::InvalidJson, e.to_string())),
+    };
+    PatchSignals {
+        json: checked,
+        only_if_missing: false,
+        meta: Meta::default(),
+    }
+}
+
+/// Removes signals by path (`"form.email"` removes `email` inside `form`): a merge patch of
+/// `null`s.
+///
+/// ```
+/// use nitro_runtime::sse::{remove_signals, Event};
+/// let e = remove_signals(["one", "two.alpha"]);
+/// assert_eq!(e.to_string().unwrap(), "event: datastar-patch-signals\ndata: signals {\"one\":null,\"two\":{\"alpha\":null}}\n\n");
+/// ```
+pub fn remove_signals<I, S>(paths: I) -> PatchSignals
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<str>,
+{
+    let mut root = serde_json::Map::new();
+    for path in paths {
+        let mut node = &mut root;
+        let mut segments = path.as_ref().split('.').peekable();
+        while let Some(seg) = segments.next() {
+            if segments.peek().is_none() {
+                node.insert(seg.to_owned(), serde_json::Value::Null);
+                break;
+            }
+            let entry = node
+                .entry(seg.to_owned())
+                .or_insert_with(|| serde_json::Value::Object(Default::default()));
+            if !entry.is_object() {
+                // The parent itself is being removed: nothing below it to add.
+                break;
+            }
+            node = entry.as_object_mut().expect("checked above");
+        }
+    }
+    emit_signals(&root)
+}
+
+impl PatchSignals {
+    /// Only sets signals that do not exist yet in the browser.
+    ///
+    /// ```
+    /// use nitro_runtime::sse::{emit_signals, Event};
+    /// let e = emit_signals(&serde_json::json!({"a": 1})).only_if_missing(true);
+    /// assert!(e.to_string().unwrap().contains("data: onlyIfMissing true\n"));
+    /// ```
+    pub fn only_if_missing(mut self, yes: bool) -> Self {
+        self.only_if_missing = yes;
+        self
+    }
+
+    meta_methods!();
+}
+
+impl Event for PatchSignals {
+    fn encode(&self, buf: &mut BytesMut) -> Result<(), EventError> {
+        self.meta.check()?;
+        let json = self
+            .json
+            .as_ref()
+            .map_err(|(kind, detail)| EventError::new(*kind, detail.clone()))?;
+        self.meta.head(buf, "datastar-patch-signals");
+        if self.only_if_missing {
+            lines::write_data(buf, "onlyIfMissing", "true");
+        }
+        lines::write_data(buf, "signals", json);
+        lines::write_end(buf);
+        Ok(())
+    }
+}

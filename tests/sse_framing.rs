@@ -1,0 +1,125 @@
+//! Any string in any field, encoded by us and read back by an independent SSE parser
+//! (`eventsource-stream`), yields exactly one event with the same values: no extra event, no
+//! extra field.
+
+use eventsource_stream::Eventsource;
+use futures_util::StreamExt;
+use nitro::sse::{emit_signals, execute_script, remove_elements, Event, Mode, PatchElements};
+use proptest::prelude::*;
+
+struct Parsed {
+    event: String,
+    id: String,
+    data: Vec<(String, String)>,
+}
+
+fn parse(bytes: axum::body::Bytes) -> Vec<Parsed> {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        let stream = futures_util::stream::iter([Ok::<_, std::convert::Infallible>(bytes)]);
+        stream
+            .eventsource()
+            .map(|e| {
+                let e = e.expect("valid SSE");
+                let data = e
+                    .data
+                    .split('\n')
+                    .map(|line| {
+                        let (k, v) = line.split_once(' ').expect("`key value` data line");
+                        (k.to_owned(), v.to_owned())
+                    })
+                    .collect();
+                Parsed {
+                    event: e.event,
+                    id: e.id,
+                    data,
+                }
+            })
+            .collect()
+            .await
+    })
+}
+
+/// The value as the browser reassembles it: every kind of line break becomes `\n`.
+fn normalized(s: &str) -> String {
+    s.replace("\r\n", "\n").replace('\r', "\n")
+}
+
+fn values(data: &[(String, String)], key: &str) -> Option<String> {
+    let lines: Vec<&str> = data
+        .iter()
+        .filter(|(k, _)| k == key)
+        .map(|(_, v)| v.as_str())
+        .collect();
+    (!lines.is_empty()).then(|| lines.join("\n"))
+}
+
+fn mode() -> impl Strategy<Value = Mode> {
+    prop::sample::select(Mode::ALL.to_vec())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(300))]
+
+    #[test]
+    fn patch_elements_round_trips(html in any::<String>(), selector in any::<String>(), id in any::<String>(), mode in mode(), vt in any::<bool>()) {
+        let event = PatchElements::from_trusted_html(html.clone()).selector(selector.clone()).mode(mode).use_view_transition(vt).id(id.clone());
+        match event.to_bytes() {
+            Err(_) => prop_assert!(id.contains(['\n', '\r', '\0'])),
+            Ok(bytes) => {
+                let events = parse(bytes);
+                prop_assert_eq!(events.len(), 1);
+                let e = &events[0];
+                prop_assert_eq!(&e.event, "datastar-patch-elements");
+                prop_assert_eq!(&e.id, &id);
+                prop_assert_eq!(values(&e.data, "selector"), Some(normalized(&selector)));
+                let want_mode = (mode != Mode::Outer).then(|| mode.as_str().to_owned());
+                prop_assert_eq!(values(&e.data, "mode"), want_mode);
+                prop_assert_eq!(values(&e.data, "useViewTransition"), vt.then(|| "true".to_owned()));
+                prop_assert_eq!(values(&e.data, "elements"), (!html.is_empty()).then(|| normalized(&html)));
+                for (k, _) in &e.data {
+                    prop_assert!(["selector", "mode", "useViewTransition", "elements"].contains(&k.as_str()));
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn patch_signals_round_trips(map in prop::collection::btree_map(any::<String>(), any::<String>(), 0..4), only in any::<bool>()) {
+        let bytes = emit_signals(&map).only_if_missing(only).to_bytes().unwrap();
+        let events = parse(bytes);
+        prop_assert_eq!(events.len(), 1);
+        let json = values(&events[0].data, "signals").unwrap();
+        let back: std::collections::BTreeMap<String, String> = serde_json::from_str(&json).unwrap();
+        prop_assert_eq!(back, map);
+        prop_assert_eq!(values(&events[0].data, "onlyIfMissing"), only.then(|| "true".to_owned()));
+    }
+
+    #[test]
+    fn execute_script_and_remove_round_trip(script in any::<String>(), name in "[a-z]{1,8}", value in any::<String>(), selector in any::<String>()) {
+        let bytes = execute_script(script.clone()).attribute(name.clone(), value).to_bytes().unwrap();
+        let events = parse(bytes);
+        prop_assert_eq!(events.len(), 1);
+        let elements = values(&events[0].data, "elements").unwrap();
+        let tail = format!(">{}</script>", normalized(&script));
+        prop_assert!(elements.ends_with(&tail));
+        prop_assert_eq!(values(&events[0].data, "selector"), Some("body".to_owned()));
+
+        let events = parse(remove_elements(selector.clone()).to_bytes().unwrap());
+        prop_assert_eq!(events.len(), 1);
+        prop_assert_eq!(values(&events[0].data, "selector"), Some(normalized(&selector)));
+    }
+}
+
+#[test]
+fn ids_with_line_breaks_are_refused() {
+    for bad in ["a\nb", "a\rb", "a\r\nb", "nul\0"] {
+        let err = PatchElements::from_trusted_html("<p id=x></p>")
+            .id(bad)
+            .to_bytes()
+            .unwrap_err();
+        assert_eq!(err.kind(), nitro::sse::EventErrorKind::InvalidEventId);
+    }
+}
