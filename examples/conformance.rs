@@ -9,6 +9,7 @@ use std::time::Duration;
 use axum::{http::StatusCode, response::IntoResponse, response::Response, routing::get, Router};
 use nitro::axum::{ReadSignals, Sse};
 use nitro::sse::{emit_signals_raw, execute_script, Event, Mode, PatchElements};
+use nitro::Selector;
 use serde::Deserialize;
 use serde_json::value::RawValue;
 
@@ -61,7 +62,7 @@ fn to_event(e: TestEvent) -> Result<Box<dyn Event + Send>, String> {
         "patchElements" => {
             let mut p = PatchElements::from_trusted_html(e.elements.unwrap_or_default());
             if let Some(s) = e.selector {
-                p = p.selector(s);
+                p = p.selector(Selector::css(s));
             }
             if let Some(m) = e.mode {
                 p = p.mode(m.parse::<Mode>().map_err(|err| err.to_string())?);

@@ -2,6 +2,8 @@
 
 use nitro::prelude::*;
 
+ids! { TODO = "todo", TODOS = "todos" }
+
 struct Todo {
     id: u32,
     text: String,
@@ -10,7 +12,7 @@ struct Todo {
 
 fn todo_item(t: &Todo) -> impl Render + '_ {
     html! {
-        li #(format!("todo-{}", t.id)) .done[t.done] {
+        li #(TODO.with(t.id)) .done[t.done] {
             input type="checkbox" checked[t.done] data-on:change=(Expr::new("@post('/todos/toggle/' + ").json(&t.id).code(")"));
             span { (t.text) }
         }
@@ -27,7 +29,7 @@ fn page<'a>(title: &'a str, todos: &'a [Todo]) -> impl Render + 'a {
                 @if todos.is_empty() {
                     p.empty { "Nothing to do." }
                 } @else {
-                    ul #todos {
+                    ul #(TODOS) {
                         @for t in todos { (todo_item(t)) }
                     }
                 }

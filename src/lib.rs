@@ -1,6 +1,6 @@
 #![doc = include_str!("../README.md")]
 
-pub use nitro_macros::html;
+pub use nitro_macros::{html, Signals};
 pub use nitro_runtime::*;
 
 /// Everything a handler or component usually needs: `use nitro::prelude::*;`.
@@ -11,12 +11,15 @@ pub use nitro_runtime::*;
 /// assert_eq!(page.render().into_string(), "<p>hi</p>");
 /// ```
 pub mod prelude {
-    pub use nitro_macros::html;
+    pub use nitro_macros::{html, Signals};
+    pub use nitro_runtime::signals::Signals;
     pub use nitro_runtime::sse::{
         emit_elements, emit_signals, execute_script, redirect, remove_elements, remove_signals,
         Event, Mode,
     };
-    pub use nitro_runtime::{display, Expr, Json, Markup, PreEscaped, Render, DOCTYPE};
+    pub use nitro_runtime::{
+        display, ids, DynId, Expr, Id, Json, Markup, PreEscaped, Render, Selector, DOCTYPE,
+    };
 
     #[cfg(feature = "axum")]
     pub use nitro_runtime::axum::{ReadSignals, Sse, SseStream};

@@ -15,15 +15,17 @@ fn keys_and_modifiers_render_as_written() {
         r#"<button data-on:click__debounce.500ms="@post(&#x27;/inc&#x27;)">+</button>"#
     );
     assert_eq!(
-        r(html! { div data-on:keydown__window__throttle.1s.noleading="$k = evt.key" {} }),
+        r(
+            html! { @signals("k"); div data-on:keydown__window__throttle.1s.noleading="$k = evt.key" {} }
+        ),
         r#"<div data-on:keydown__window__throttle.1s.noleading="$k = evt.key"></div>"#
     );
     assert_eq!(
-        r(html! { input data-bind:email; }),
+        r(html! { @signals("email"); input data-bind:email; }),
         r#"<input data-bind:email>"#
     );
     assert_eq!(
-        r(html! { input data-bind="email"; }),
+        r(html! { @signals("email"); input data-bind="email"; }),
         r#"<input data-bind="email">"#
     );
     assert_eq!(
@@ -31,24 +33,28 @@ fn keys_and_modifiers_render_as_written() {
         r#"<div data-signals:form.name="&#x27;x&#x27;"></div>"#
     );
     assert_eq!(
-        r(html! { a data-attr:href="$url" {} }),
+        r(html! { @signals("url"); a data-attr:href="$url" {} }),
         r#"<a data-attr:href="$url"></a>"#
     );
     assert_eq!(
-        r(html! { p data-class:active="$on" data-style:color="$c" {} }),
+        r(html! { @signals("on", "c"); p data-class:active="$on" data-style:color="$c" {} }),
         r#"<p data-class:active="$on" data-style:color="$c"></p>"#
     );
     assert_eq!(
-        r(html! { p data-computed:total="$a + $b" data-indicator:loading data-ref:el {} }),
+        r(
+            html! { @signals("a", "b"); p data-computed:total="$a + $b" data-indicator:loading data-ref:el {} }
+        ),
         r#"<p data-computed:total="$a + $b" data-indicator:loading data-ref:el></p>"#
     );
     assert_eq!(
-        r(html! { p data-show="$x" data-text="$y" data-effect="$z = 1" data-init="@get('/s')" {} }),
+        r(
+            html! { @signals("x", "y", "z"); p data-show="$x" data-text="$y" data-effect="$z = 1" data-init="@get('/s')" {} }
+        ),
         r#"<p data-show="$x" data-text="$y" data-effect="$z = 1" data-init="@get(&#x27;/s&#x27;)"></p>"#
     );
     assert_eq!(
         r(
-            html! { div data-on-intersect__once__half="@get('/more')" data-on-interval__duration.2s.leading="$t++" {} }
+            html! { @signals("t"); div data-on-intersect__once__half="@get('/more')" data-on-interval__duration.2s.leading="$t++" {} }
         ),
         r#"<div data-on-intersect__once__half="@get(&#x27;/more&#x27;)" data-on-interval__duration.2s.leading="$t++"></div>"#
     );

@@ -56,7 +56,8 @@ proptest! {
         let v = &s;
         let out = r(html! { p title=(v) {} });
         assert_attr_safe(&out, "<p title=\"", "\"></p>");
-        let out = r(html! { p #(v) .(v) {} });
+        let id = DynId::new(v.clone());
+        let out = r(html! { p #(id) .(v) {} });
         prop_assert!(out.matches('"').count() == 4, "{}", out);
     }
 

@@ -39,7 +39,7 @@ fn id_and_class_shorthands() {
         r#"<p id="main" class="a b-c"></p>"#
     );
     assert_eq!(r(html! { p #"x:y" { } }), r#"<p id="x:y"></p>"#);
-    let id = "dyn\"id";
+    let id = DynId::new("dyn\"id");
     let class = "k";
     assert_eq!(
         r(html! { p #(id) .(class) { } }),

@@ -5,6 +5,7 @@
 use eventsource_stream::Eventsource;
 use futures_util::StreamExt;
 use nitro::sse::{emit_signals, execute_script, remove_elements, Event, Mode, PatchElements};
+use nitro::Selector;
 use proptest::prelude::*;
 
 struct Parsed {
@@ -65,7 +66,7 @@ proptest! {
 
     #[test]
     fn patch_elements_round_trips(html in any::<String>(), selector in any::<String>(), id in any::<String>(), mode in mode(), vt in any::<bool>()) {
-        let event = PatchElements::from_trusted_html(html.clone()).selector(selector.clone()).mode(mode).use_view_transition(vt).id(id.clone());
+        let event = PatchElements::from_trusted_html(html.clone()).selector(Selector::css(selector.clone())).mode(mode).use_view_transition(vt).id(id.clone());
         match event.to_bytes() {
             Err(_) => prop_assert!(id.contains(['\n', '\r', '\0'])),
             Ok(bytes) => {
@@ -107,7 +108,7 @@ proptest! {
         prop_assert!(elements.ends_with(&tail));
         prop_assert_eq!(values(&events[0].data, "selector"), Some("body".to_owned()));
 
-        let events = parse(remove_elements(selector.clone()).to_bytes().unwrap());
+        let events = parse(remove_elements(Selector::css(selector.clone())).to_bytes().unwrap());
         prop_assert_eq!(events.len(), 1);
         prop_assert_eq!(values(&events[0].data, "selector"), Some(normalized(&selector)));
     }

@@ -5,6 +5,20 @@ use syn::LitStr;
 
 use crate::datastar::DatastarAttr;
 
+/// The whole macro input: optional `@signals(..)` declarations, then the markup.
+pub struct Template {
+    pub signals: Vec<SignalDecl>,
+    pub body: Block,
+}
+
+/// One entry of `@signals(Counter, "jsOnly")`.
+pub enum SignalDecl {
+    /// A type deriving `Signals`; references are checked against its fields.
+    Type(syn::Path),
+    /// A name only JavaScript defines: accepted as is (with any sub-path).
+    Name(LitStr),
+}
+
 /// A sequence of nodes: the macro input, or the inside of `{ ... }`.
 pub struct Block {
     pub nodes: Vec<Node>,

@@ -58,7 +58,6 @@ pub struct Plugin {
     pub kind: ValueKind,
     pub mods: &'static [(&'static str, Args)],
     /// Its key (or, for `Exclusive` plugins, its value) defines a signal.
-    #[allow(dead_code)] // TODO(signal checks): read by the compile-time signal check
     pub defines_signal: bool,
 }
 
@@ -268,7 +267,6 @@ const RENAMED: &[(&str, &str)] = &[
 pub struct DatastarAttr {
     pub plugin: &'static Plugin,
     pub key: Option<String>,
-    #[allow(dead_code)] // TODO(signal checks): read by the compile-time signal check
     pub mods: Vec<(String, Vec<String>)>,
 }
 
@@ -501,7 +499,6 @@ fn is_duration(s: &str) -> bool {
 impl DatastarAttr {
     /// The signal this attribute defines from its key, after Datastar's case rule
     /// (kebab -> camel unless `__case` says otherwise).
-    #[allow(dead_code)] // TODO(signal checks): read by the compile-time signal check
     pub fn defined_signal(&self) -> Option<String> {
         if !self.plugin.defines_signal {
             return None;
@@ -523,7 +520,6 @@ impl DatastarAttr {
 }
 
 /// Datastar's key case conversion (from kebab-case, the only form HTML preserves).
-#[allow(dead_code)] // TODO(signal checks): read by the compile-time signal check
 pub fn convert_case(s: &str, case: &str) -> String {
     let words: Vec<&str> = s.split(['-', '_']).filter(|w| !w.is_empty()).collect();
     let cap = |w: &str| {
@@ -561,7 +557,6 @@ fn to_kebab(s: &str) -> String {
 
 /// A `$signal` / `$a.b` reference found in an expression, with its byte offset.
 #[derive(Debug, PartialEq, Eq)]
-#[allow(dead_code)] // TODO(signal checks): read by the compile-time signal check
 pub struct SignalRef {
     pub path: String,
     pub offset: usize,
@@ -569,7 +564,6 @@ pub struct SignalRef {
 
 /// Finds the `$name` references in a Datastar expression, skipping string literals (but not
 /// the `${...}` code inside template literals).
-#[allow(dead_code)] // TODO(signal checks): read by the compile-time signal check
 pub fn signal_refs(expr: &str) -> Vec<SignalRef> {
     let b = expr.as_bytes();
     let mut out = Vec::new();

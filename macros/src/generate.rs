@@ -28,6 +28,7 @@ const URL_ATTRS: &[&str] = &[
 #[derive(Clone, Copy)]
 enum ValueContext {
     Attribute,
+    Id,
     Url,
     Expression,
 }
@@ -162,7 +163,7 @@ impl Generator {
         let mut classes_done = false;
         for attr in &el.attrs {
             match attr {
-                Attr::Id { value, .. } => self.attr_value("id", value, ValueContext::Attribute),
+                Attr::Id { value, .. } => self.attr_value("id", value, ValueContext::Id),
                 Attr::Class { .. } if classes_done => {}
                 Attr::Class { .. } => {
                     classes_done = true;
@@ -203,6 +204,9 @@ impl Generator {
             }
             ValueContext::Url => {
                 quote_spanned!(span=> ::nitro::__private::render_url_attr(&(#expr), #buf);)
+            }
+            ValueContext::Id => {
+                quote_spanned!(span=> ::nitro::__private::render_id(&(#expr), #buf);)
             }
             ValueContext::Expression => {
                 // Located at the splice (so a missing `Serialize` is reported there); the `__nitro_` prefix
@@ -298,17 +302,92 @@ impl Generator {
 }
 
 /// The whole template as an expression of type `nitro::Template<impl Fn(&mut String)>`.
-pub fn generate(block: &Block) -> TokenStream {
+pub fn generate(block: &Block, checks: TokenStream) -> TokenStream {
     let buf = Ident::new("__nitro_buf", Span::mixed_site());
     let mut g = Generator::new(buf.clone());
     g.nodes(block, None);
     let size = g.static_len;
     let body = g.finish();
-    quote! {
-        ::nitro::__private::Template::new(#size, move |#buf: &mut ::std::string::String| {
+    let roots = match root_ids(block) {
+        Roots::Missing => quote!(::nitro::__private::ROOT_IDS_MISSING),
+        Roots::All => quote!(::nitro::__private::ROOT_IDS_ALL),
+        Roots::Unknown => quote!(::nitro::__private::ROOT_IDS_UNKNOWN),
+    };
+    quote! {{
+        #checks
+        ::nitro::__private::Template::<_, { #roots }>::new(#size, move |#buf: &mut ::std::string::String| {
             let _ = &#buf;
             #body
         })
+    }}
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Roots {
+    /// Every top-level element has an id.
+    All,
+    /// Some top-level node certainly has none.
+    Missing,
+    /// Depends on a spliced component, or there is no element at all.
+    Unknown,
+}
+
+/// Can this template be patched without a selector (does every top-level element have an id)?
+fn root_ids(block: &Block) -> Roots {
+    let mut seen_element = false;
+    let mut unknown = false;
+    let mut walk_result = Roots::All;
+    let mut visit = |r: Roots, seen: bool| match r {
+        Roots::Missing => walk_result = Roots::Missing,
+        Roots::Unknown if !seen => unknown = true,
+        _ => {}
+    };
+    for node in &block.nodes {
+        match node {
+            Node::Text(lit) if lit.value().trim().is_empty() => {}
+            Node::Text(_) | Node::Doctype => visit(Roots::Missing, true),
+            Node::Element(el) => {
+                seen_element = true;
+                let has_id = el.attrs.iter().any(|a| match a {
+                    Attr::Id { .. } => true,
+                    Attr::Named { name, .. } => name.name().text.eq_ignore_ascii_case("id"),
+                    Attr::Class { .. } => false,
+                });
+                visit(if has_id { Roots::All } else { Roots::Missing }, true);
+            }
+            Node::Splice(_) => visit(Roots::Unknown, false),
+            Node::Let(_) => {}
+            Node::Group(b) | Node::For { body: b, .. } | Node::While { body: b, .. } => {
+                let r = root_ids(b);
+                visit(r, false);
+            }
+            Node::If(i) => {
+                let mut branch = Some(i);
+                while let Some(i) = branch {
+                    visit(root_ids(&i.then), false);
+                    branch = match &i.otherwise {
+                        Some(Else::If(e)) => Some(e),
+                        Some(Else::Block(b)) => {
+                            visit(root_ids(b), false);
+                            None
+                        }
+                        None => None,
+                    };
+                }
+            }
+            Node::Match { arms, .. } => {
+                for a in arms {
+                    visit(root_ids(&a.body), false);
+                }
+            }
+        }
+    }
+    if walk_result == Roots::Missing {
+        Roots::Missing
+    } else if unknown || !seen_element {
+        Roots::Unknown
+    } else {
+        Roots::All
     }
 }
 

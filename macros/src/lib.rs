@@ -8,10 +8,12 @@
 use proc_macro::TokenStream;
 
 mod ast;
+mod checks;
 mod datastar;
 mod diag;
 mod generate;
 mod parse;
+mod signals;
 mod validate;
 
 /// Writes HTML with Rust-embedded markup; see the `nitro` crate docs for the syntax.
@@ -23,10 +25,11 @@ pub fn html(input: TokenStream) -> TokenStream {
 fn expand_html(input: proc_macro2::TokenStream) -> proc_macro2::TokenStream {
     let mut diags = diag::Diagnostics::default();
     let out = match parse::parse(input, &mut diags) {
-        Ok(block) => {
-            validate::validate(&block, &mut diags);
+        Ok(template) => {
+            validate::validate(&template.body, &mut diags);
+            let checks = checks::signal_checks(&template, &mut diags);
             if diags.is_empty() {
-                generate::generate(&block)
+                generate::generate(&template.body, checks)
             } else {
                 generate::skeleton(diags.into_compile_errors())
             }
@@ -40,4 +43,15 @@ fn expand_html(input: proc_macro2::TokenStream) -> proc_macro2::TokenStream {
         eprintln!("{out}");
     }
     out
+}
+
+/// Derives `nitro::Signals` for a serde struct: the JSON names of its fields (serde renames
+/// respected) for compile-time `$name` checks in `html!`, and a typed partial patch
+/// (`Counter::patch().count(3)`). See the `nitro` crate docs.
+#[proc_macro_derive(Signals, attributes(signals))]
+pub fn derive_signals(input: TokenStream) -> TokenStream {
+    let input = syn::parse_macro_input!(input as syn::DeriveInput);
+    signals::derive(input)
+        .unwrap_or_else(syn::Error::into_compile_error)
+        .into()
 }

@@ -10,9 +10,38 @@ use crate::ast::*;
 use crate::datastar;
 use crate::diag::Diagnostics;
 
+syn::custom_keyword!(signals);
+
 /// Parses the whole macro input.
-pub fn parse(input: TokenStream, diags: &mut Diagnostics) -> syn::Result<Block> {
-    (|stream: ParseStream| parse_block_contents(stream, diags)).parse2(input)
+pub fn parse(input: TokenStream, diags: &mut Diagnostics) -> syn::Result<Template> {
+    (|stream: ParseStream| {
+        let mut decls = Vec::new();
+        if stream.peek(Token![@]) && stream.peek2(signals) {
+            stream.parse::<Token![@]>()?;
+            stream.parse::<signals>()?;
+            let content;
+            syn::parenthesized!(content in stream);
+            while !content.is_empty() {
+                if content.peek(LitStr) {
+                    decls.push(SignalDecl::Name(content.parse()?));
+                } else {
+                    decls.push(SignalDecl::Type(content.parse()?));
+                }
+                if !content.is_empty() {
+                    content.parse::<Token![,]>()?;
+                }
+            }
+            if stream.peek(Token![;]) {
+                stream.parse::<Token![;]>()?;
+            }
+        }
+        let body = parse_block_contents(stream, diags)?;
+        Ok(Template {
+            signals: decls,
+            body,
+        })
+    })
+    .parse2(input)
 }
 
 fn parse_block_contents(input: ParseStream, diags: &mut Diagnostics) -> syn::Result<Block> {
@@ -199,6 +228,10 @@ fn parse_control(input: ParseStream, diags: &mut Diagnostics) -> syn::Result<Nod
             }
             Ok(Node::Let(tokens))
         }
+        "signals" => Err(syn::Error::new(
+            span,
+            "`@signals(..)` must come first in the template\n\nhelp: move it to the start of `html! { ... }`",
+        )),
         "else" => Err(syn::Error::new(
             span,
             "`@else` without a matching `@if`\n\nhelp: `@else` must directly follow the `{ ... }` of an `@if`",

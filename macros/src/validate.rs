@@ -18,6 +18,80 @@ pub const RAW_TEXT: &[&str] = &["script", "style"];
 
 pub fn validate(block: &Block, diags: &mut Diagnostics) {
     walk(block, diags, None);
+    let mut ids = HashMap::new();
+    duplicate_ids(block, &mut ids, diags);
+}
+
+/// An id may appear once per template: the same literal, or the same `#(expression)`, twice
+/// is an error (an expression inside a loop counts once: it yields a different id each time).
+fn duplicate_ids(
+    block: &Block,
+    seen: &mut HashMap<String, proc_macro2::Span>,
+    diags: &mut Diagnostics,
+) {
+    for node in &block.nodes {
+        match node {
+            Node::Element(el) => {
+                for attr in &el.attrs {
+                    let (value, span) = match attr {
+                        Attr::Id { value, span } => (value, *span),
+                        Attr::Named { name, value }
+                            if name.name().text.eq_ignore_ascii_case("id") =>
+                        {
+                            (value, name.name().span)
+                        }
+                        _ => continue,
+                    };
+                    let (key, shown, span) = match value {
+                        AttrValue::Static(v, at) => (format!("lit:{v}"), format!("`{v}`"), *at),
+                        AttrValue::Dynamic(s) | AttrValue::Optional(s) => {
+                            let e = &s.expr;
+                            let text = quote::quote!(#e).to_string();
+                            (format!("expr:{text}"), format!("`#({text})`"), s.span)
+                        }
+                        _ => (String::new(), String::new(), span),
+                    };
+                    if key.is_empty() {
+                        continue;
+                    }
+                    if seen.insert(key, span).is_some() {
+                        diags.error_help(
+                            span,
+                            format!("duplicate id {shown} in this template"),
+                            "ids must be unique in a page; patches find their target by id",
+                        );
+                    }
+                }
+                if let Some(b) = &el.body {
+                    duplicate_ids(b, seen, diags);
+                }
+            }
+            Node::Group(b) | Node::For { body: b, .. } | Node::While { body: b, .. } => {
+                duplicate_ids(b, seen, diags)
+            }
+            Node::If(i) => {
+                // Branches are alternatives: each may use the same id.
+                let mut branch = Some(i);
+                while let Some(i) = branch {
+                    duplicate_ids(&i.then, &mut seen.clone(), diags);
+                    branch = match &i.otherwise {
+                        Some(Else::If(e)) => Some(e),
+                        Some(Else::Block(b)) => {
+                            duplicate_ids(b, &mut seen.clone(), diags);
+                            None
+                        }
+                        None => None,
+                    };
+                }
+            }
+            Node::Match { arms, .. } => {
+                for a in arms {
+                    duplicate_ids(&a.body, &mut seen.clone(), diags);
+                }
+            }
+            Node::Text(_) | Node::Splice(_) | Node::Doctype | Node::Let(_) => {}
+        }
+    }
 }
 
 fn walk(block: &Block, diags: &mut Diagnostics, raw_parent: Option<&str>) {

@@ -5,12 +5,15 @@
 
 pub mod escape;
 mod expr;
+mod id;
 mod render;
+pub mod signals;
 
 #[doc(hidden)]
 pub mod __private;
 
 pub use expr::Expr;
+pub use id::{DynId, ElementId, Id, IntoSelector, Selector};
 pub use render::{display, Display, Json, Markup, PreEscaped, Render, Template, DOCTYPE};
 pub mod sse;
 

@@ -51,6 +51,11 @@ pub trait Render {
         0
     }
 
+    /// Whether every top-level element carries an id, as far as `html!` could see
+    /// (`__private::ROOT_IDS_*`). Lets a patch without a selector fail at compile time.
+    #[doc(hidden)]
+    const ROOT_IDS: u8 = 0;
+
     /// Renders into a new [`Markup`].
     fn render(&self) -> Markup {
         let mut buf = String::with_capacity(self.size_hint());
@@ -219,6 +224,7 @@ macro_rules! render_pointer {
             fn size_hint(&self) -> usize {
                 T::size_hint(self)
             }
+            const ROOT_IDS: u8 = T::ROOT_IDS;
         }
     )*};
 }
@@ -306,19 +312,21 @@ impl Render for fmt::Arguments<'_> {
 /// assert_eq!(buf, "x<br>");
 /// ```
 #[derive(Clone, Copy)]
-pub struct Template<F> {
+pub struct Template<F, const ROOT_IDS: u8 = 0> {
     size_hint: usize,
     write: F,
 }
 
-impl<F: Fn(&mut String)> Template<F> {
+impl<F: Fn(&mut String), const ROOT_IDS: u8> Template<F, ROOT_IDS> {
     /// A template that writes with `write` and expects about `size_hint` bytes.
     pub const fn new(size_hint: usize, write: F) -> Self {
         Template { size_hint, write }
     }
 }
 
-impl<F: Fn(&mut String)> Render for Template<F> {
+impl<F: Fn(&mut String), const R: u8> Render for Template<F, R> {
+    const ROOT_IDS: u8 = R;
+
     #[inline]
     fn render_to(&self, buf: &mut String) {
         buf.reserve(self.size_hint);
@@ -329,7 +337,7 @@ impl<F: Fn(&mut String)> Render for Template<F> {
     }
 }
 
-impl<F: Fn(&mut String)> fmt::Debug for Template<F> {
+impl<F: Fn(&mut String), const R: u8> fmt::Debug for Template<F, R> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Template")
             .field("size_hint", &self.size_hint)

@@ -11,7 +11,6 @@ use axum::response::{IntoResponse, Response};
 use bytes::{Bytes, BytesMut};
 use futures_util::{Stream, StreamExt};
 use http::StatusCode;
-use serde::Serialize;
 use tokio::sync::mpsc;
 
 use crate::sse::{self, Event, EventError};
@@ -183,18 +182,21 @@ impl Sse {
         self
     }
 
-    /// Adds a patch of rendered elements (see [`sse::emit_elements`]).
-    pub fn emit_elements(self, elements: impl Render) -> Self {
+    /// Adds a patch of rendered elements (see [`sse::emit_elements`]): mode `outer`, no
+    /// selector, so every top-level element needs an id. For an `html!` template whose
+    /// top-level element has none, this is a compile error.
+    pub fn emit_elements<R: Render>(self, elements: R) -> Self {
+        const { super::assert_root_ids(R::ROOT_IDS) };
         self.emit(sse::emit_elements(elements))
     }
 
     /// Adds a signals patch (see [`sse::emit_signals`]).
-    pub fn emit_signals<T: Serialize + ?Sized>(self, signals: &T) -> Self {
+    pub fn emit_signals<T: crate::signals::Signals + ?Sized>(self, signals: &T) -> Self {
         self.emit(sse::emit_signals(signals))
     }
 
     /// Adds the removal of the elements matching `selector`.
-    pub fn remove_elements(self, selector: impl Into<String>) -> Self {
+    pub fn remove_elements(self, selector: impl crate::IntoSelector) -> Self {
         self.emit(sse::remove_elements(selector))
     }
 
@@ -270,13 +272,16 @@ impl SseSender {
         })
     }
 
-    /// Sends a patch of rendered elements (see [`sse::emit_elements`]).
-    pub async fn emit_elements(&mut self, elements: impl Render) -> Result<(), SseError> {
+    /// Sends a patch of rendered elements (see [`sse::emit_elements`]): mode `outer`, no
+    /// selector, so every top-level element needs an id (a compile error for an `html!`
+    /// template whose top-level element has none).
+    pub async fn emit_elements<R: Render>(&mut self, elements: R) -> Result<(), SseError> {
+        const { super::assert_root_ids(R::ROOT_IDS) };
         self.emit(sse::emit_elements(elements)).await
     }
 
     /// Sends a signals patch (see [`sse::emit_signals`]).
-    pub async fn emit_signals<T: Serialize + ?Sized>(
+    pub async fn emit_signals<T: crate::signals::Signals + ?Sized>(
         &mut self,
         signals: &T,
     ) -> Result<(), SseError> {
@@ -284,7 +289,10 @@ impl SseSender {
     }
 
     /// Removes the elements matching `selector`.
-    pub async fn remove_elements(&mut self, selector: impl Into<String>) -> Result<(), SseError> {
+    pub async fn remove_elements(
+        &mut self,
+        selector: impl crate::IntoSelector,
+    ) -> Result<(), SseError> {
         self.emit(sse::remove_elements(selector)).await
     }
 

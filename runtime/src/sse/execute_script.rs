@@ -92,7 +92,7 @@ impl ExecuteScript {
         html.push_str(&self.script);
         html.push_str("</script>");
         let mut patch = PatchElements::from_trusted_html(html)
-            .selector("body")
+            .selector(crate::Selector::css("body"))
             .mode(Mode::Append);
         patch.meta = self.meta.clone();
         patch

@@ -16,7 +16,8 @@
 //! use nitro_runtime::sse::{emit_elements, Event, Mode};
 //! use nitro_runtime::PreEscaped;
 //!
-//! let event = emit_elements(PreEscaped("<li id=\"m1\">hi</li>")).selector("#messages").mode(Mode::Append);
+//! nitro_runtime::ids! { MESSAGES = "messages" }
+//! let event = emit_elements(PreEscaped("<li id=\"m1\">hi</li>")).selector(MESSAGES).mode(Mode::Append);
 //! assert_eq!(
 //!     event.to_string().unwrap(),
 //!     "event: datastar-patch-elements\ndata: selector #messages\ndata: mode append\ndata: elements <li id=\"m1\">hi</li>\n\n"
@@ -47,7 +48,7 @@ pub trait Event {
     ///
     /// ```
     /// use nitro_runtime::sse::{remove_elements, Event};
-    /// let bytes = remove_elements("#gone").to_bytes().unwrap();
+    /// let bytes = remove_elements(nitro_runtime::Selector::css("#gone")).to_bytes().unwrap();
     /// assert!(bytes.starts_with(b"event: datastar-patch-elements\n"));
     /// ```
     fn to_bytes(&self) -> Result<Bytes, EventError> {

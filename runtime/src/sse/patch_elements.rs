@@ -6,7 +6,7 @@ use std::str::FromStr;
 use bytes::BytesMut;
 
 use super::{lines, meta_methods, Event, EventError, EventErrorKind, Meta};
-use crate::Render;
+use crate::{IntoSelector, Render, Selector};
 
 /// How patched elements are applied to the page. The default, [`Mode::Outer`], morphs each
 /// element into the one with the same id.
@@ -101,7 +101,7 @@ impl FromStr for Mode {
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct PatchElements {
     elements: String,
-    selector: Option<String>,
+    selector: Option<Selector>,
     mode: Mode,
     view_transition: bool,
     check_targets: bool,
@@ -135,14 +135,15 @@ pub fn emit_elements(elements: impl Render) -> PatchElements {
 ///
 /// ```
 /// use nitro_runtime::sse::{remove_elements, Event};
+/// nitro_runtime::ids! { TODO = "todo" }
 /// assert_eq!(
-///     remove_elements("#todo-3").to_string().unwrap(),
+///     remove_elements(TODO.with(3)).to_string().unwrap(),
 ///     "event: datastar-patch-elements\ndata: selector #todo-3\ndata: mode remove\n\n"
 /// );
 /// ```
-pub fn remove_elements(selector: impl Into<String>) -> PatchElements {
+pub fn remove_elements(selector: impl IntoSelector) -> PatchElements {
     PatchElements {
-        selector: Some(selector.into()),
+        selector: Some(selector.into_selector()),
         mode: Mode::Remove,
         ..PatchElements::default()
     }
@@ -164,9 +165,11 @@ impl PatchElements {
         }
     }
 
-    /// Targets the elements matching this CSS selector instead of the elements' own ids.
-    pub fn selector(mut self, selector: impl Into<String>) -> Self {
-        self.selector = Some(selector.into());
+    /// Targets the elements matching this selector instead of the elements' own ids: a
+    /// declared [`Id`](crate::Id) (`.selector(LIST)`), or CSS text with
+    /// [`Selector::css`].
+    pub fn selector(mut self, selector: impl IntoSelector) -> Self {
+        self.selector = Some(selector.into_selector());
         self
     }
 
@@ -175,7 +178,8 @@ impl PatchElements {
     /// ```
     /// use nitro_runtime::sse::{emit_elements, Event, Mode};
     /// use nitro_runtime::PreEscaped;
-    /// let e = emit_elements(PreEscaped("<li>x</li>")).selector("#list").mode(Mode::Append);
+    /// nitro_runtime::ids! { LIST = "list" }
+    /// let e = emit_elements(PreEscaped("<li>x</li>")).selector(LIST).mode(Mode::Append);
     /// assert!(e.to_string().unwrap().contains("data: mode append\n"));
     /// ```
     pub fn mode(mut self, mode: Mode) -> Self {
@@ -210,7 +214,7 @@ impl Event for PatchElements {
         }
         self.meta.head(buf, "datastar-patch-elements");
         if let Some(sel) = &self.selector {
-            lines::write_data(buf, "selector", sel);
+            lines::write_data(buf, "selector", sel.as_str());
         }
         if self.mode != Mode::Outer {
             lines::write_data(buf, "mode", self.mode.as_str());

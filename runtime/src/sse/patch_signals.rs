@@ -1,9 +1,9 @@
 //! `datastar-patch-signals`: a JSON merge patch (RFC 7386) of the page's signals.
 
 use bytes::BytesMut;
-use serde::Serialize;
 
 use super::{lines, meta_methods, Event, EventError, EventErrorKind, Meta};
+use crate::signals::Signals;
 
 /// A `datastar-patch-signals` event. Build it with [`emit_signals`], [`emit_signals_raw`] or
 /// [`remove_signals`].
@@ -14,17 +14,17 @@ pub struct PatchSignals {
     pub(crate) meta: Meta,
 }
 
-/// Patches signals with any `Serialize` value (serialized as compact JSON). Fields set to
-/// `null` are removed in the browser; fields left out are kept.
+/// Patches signals with a signals type (serialized as compact JSON): a struct deriving
+/// `Signals`, its partial patch (`Counter::patch().count(3)`), or untyped JSON
+/// (`serde_json::json!`). Fields set to `null` are removed in the browser; fields left out are
+/// kept.
 ///
 /// ```
 /// use nitro_runtime::sse::{emit_signals, Event};
-/// #[derive(serde::Serialize)]
-/// struct Counter { count: i64 }
-/// let e = emit_signals(&Counter { count: 3 });
+/// let e = emit_signals(&serde_json::json!({ "count": 3 }));
 /// assert_eq!(e.to_string().unwrap(), "event: datastar-patch-signals\ndata: signals {\"count\":3}\n\n");
 /// ```
-pub fn emit_signals<T: Serialize + ?Sized>(signals: &T) -> PatchSignals {
+pub fn emit_signals<T: Signals + ?Sized>(signals: &T) -> PatchSignals {
     PatchSignals {
         json: serde_json::to_string(signals)
             .map_err(|e| (EventErrorKind::Serialize, e.to_string())),
@@ -86,7 +86,11 @@ where
             node = entry.as_object_mut().expect("checked above");
         }
     }
-    emit_signals(&root)
+    PatchSignals {
+        json: serde_json::to_string(&root).map_err(|e| (EventErrorKind::Serialize, e.to_string())),
+        only_if_missing: false,
+        meta: Meta::default(),
+    }
 }
 
 impl PatchSignals {

@@ -1,12 +1,15 @@
 use nitro::prelude::*;
 
+ids! { ITEM = "item" }
+
 fn item(i: u32) -> impl Render {
-    html! { li #(format!("item-{i}")) { (i) } }
+    html! { li #(ITEM.with(i)) { (i) } }
 }
 
 fn main() {
     let opt = Some("x");
     let page = html! {
+        @signals("step");
         !DOCTYPE
         html {
             body data-signals:count="0" {

@@ -1,0 +1,7 @@
+use nitro::prelude::*;
+
+ids! { BAD = "two words" }
+
+fn main() {
+    let _ = BAD;
+}

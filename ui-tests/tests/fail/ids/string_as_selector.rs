@@ -1,0 +1,5 @@
+use nitro::prelude::*;
+
+fn main() {
+    let _ = remove_elements("#message-1");
+}
