@@ -315,7 +315,7 @@ pub fn generate(block: &Block, checks: TokenStream) -> TokenStream {
     };
     quote! {{
         #checks
-        ::nitro::__private::Template::<_, { #roots }>::new(#size, move |#buf: &mut ::std::string::String| {
+        ::nitro::__private::Template::<_, { #roots }>::with_root_ids(#size, move |#buf: &mut ::std::string::String| {
             let _ = &#buf;
             #body
         })

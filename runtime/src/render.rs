@@ -317,9 +317,17 @@ pub struct Template<F, const ROOT_IDS: u8 = 0> {
     write: F,
 }
 
-impl<F: Fn(&mut String), const ROOT_IDS: u8> Template<F, ROOT_IDS> {
+impl<F: Fn(&mut String)> Template<F> {
     /// A template that writes with `write` and expects about `size_hint` bytes.
     pub const fn new(size_hint: usize, write: F) -> Self {
+        Template { size_hint, write }
+    }
+}
+
+impl<F: Fn(&mut String), const ROOT_IDS: u8> Template<F, ROOT_IDS> {
+    /// What `html!` calls: also records whether every top-level element has an id.
+    #[doc(hidden)]
+    pub const fn with_root_ids(size_hint: usize, write: F) -> Self {
         Template { size_hint, write }
     }
 }

@@ -151,7 +151,11 @@ impl Sse {
     /// use futures_util::stream;
     /// use nitro_runtime::axum::Sse;
     /// use nitro_runtime::sse::remove_elements;
-    /// let response = Sse::from_events(stream::iter([remove_elements("#a"), remove_elements("#b")]));
+    /// use nitro_runtime::Selector;
+    /// let response = Sse::from_events(stream::iter([
+    ///     remove_elements(Selector::css("#a")),
+    ///     remove_elements(Selector::css("#b")),
+    /// ]));
     /// # let _ = response;
     /// ```
     pub fn from_events<S>(events: S) -> SseStream
