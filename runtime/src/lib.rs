@@ -3,6 +3,7 @@
 //! together with the `html!` macro.
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+pub mod bus;
 pub mod escape;
 mod expr;
 mod id;

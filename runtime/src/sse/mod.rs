@@ -184,3 +184,27 @@ macro_rules! meta_methods {
     };
 }
 pub(crate) use meta_methods;
+
+impl<E: Event> Event for Option<E> {
+    /// Nothing for `None`.
+    fn encode(&self, buf: &mut BytesMut) -> Result<(), EventError> {
+        match self {
+            Some(e) => e.encode(buf),
+            None => Ok(()),
+        }
+    }
+}
+
+impl<E: Event> Event for Vec<E> {
+    /// Every event in order; if one fails, none is written.
+    fn encode(&self, buf: &mut BytesMut) -> Result<(), EventError> {
+        let start = buf.len();
+        for e in self {
+            if let Err(err) = e.encode(buf) {
+                buf.truncate(start);
+                return Err(err);
+            }
+        }
+        Ok(())
+    }
+}

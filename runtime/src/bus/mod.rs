@@ -1,0 +1,474 @@
+//! The event bus: publish to hierarchical topics, subscribe with NATS-style patterns, and turn a
+//! subscription into an SSE stream. In-process by default ([`Bus::in_process`]); on a NATS server
+//! with the `nats` feature ([`Bus::nats`]), with the same semantics.
+//!
+//! - Topics are `.`-separated tokens (`chat.room.42.message`); in patterns `*` matches exactly
+//!   one token and `>` one or more trailing tokens.
+//! - Each subscription has a bounded queue. **Overflow policy:** when it is full, the oldest
+//!   message is dropped; the subscriber then receives `Err(Lagged(n))` (how many were dropped)
+//!   before the next message. A publisher never waits for a slow subscriber.
+//! - Dropping a [`Subscription`] unsubscribes at once ([`Bus::subscriber_count`]).
+//! - Resuming after a reconnect (`Last-Event-ID`) is not offered: neither the in-process bus nor
+//!   core NATS keeps history, so messages published while a client is away are not replayed.
+//!
+//! ```
+//! use futures_util::StreamExt;
+//! use nitro_runtime::bus::Bus;
+//!
+//! # tokio::runtime::Runtime::new().unwrap().block_on(async {
+//! let bus = Bus::in_process();
+//! let mut room = bus.subscribe("chat.room.1.>").await.unwrap();
+//! bus.publish("chat.room.1.message", "alice", &"hi").await.unwrap();
+//! let m = room.next().await.unwrap().unwrap();
+//! assert_eq!((m.topic(), m.sender()), ("chat.room.1.message", "alice"));
+//! assert_eq!(m.payload::<String>().unwrap(), "hi");
+//! # });
+//! ```
+
+use std::fmt;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+
+use bytes::Bytes;
+use futures_util::Stream;
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+
+mod memory;
+#[cfg(feature = "nats")]
+mod nats;
+mod queue;
+mod topic;
+
+pub use topic::{IntoPatterns, Pattern, Topic};
+
+use memory::MemoryBus;
+use queue::Queue;
+
+/// The default capacity of each subscription's queue.
+pub const DEFAULT_QUEUE_CAPACITY: usize = 256;
+
+/// A handle to a bus; clones share it.
+#[derive(Clone)]
+pub struct Bus {
+    backend: Backend,
+    capacity: usize,
+}
+
+#[derive(Clone)]
+enum Backend {
+    Memory(Arc<MemoryBus>),
+    #[cfg(feature = "nats")]
+    Nats(Arc<nats::NatsBus>),
+}
+
+impl fmt::Debug for Bus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let kind = match self.backend {
+            Backend::Memory(_) => "in-process",
+            #[cfg(feature = "nats")]
+            Backend::Nats(_) => "nats",
+        };
+        f.debug_struct("Bus")
+            .field("backend", &kind)
+            .field("queue_capacity", &self.capacity)
+            .finish()
+    }
+}
+
+impl Default for Bus {
+    fn default() -> Self {
+        Bus::in_process()
+    }
+}
+
+impl Bus {
+    /// An in-process bus (queues of [`DEFAULT_QUEUE_CAPACITY`] messages).
+    pub fn in_process() -> Bus {
+        Bus::in_process_with_capacity(DEFAULT_QUEUE_CAPACITY)
+    }
+
+    /// An in-process bus whose subscriptions queue up to `capacity` messages (at least 1).
+    ///
+    /// ```
+    /// let bus = nitro_runtime::bus::Bus::in_process_with_capacity(8);
+    /// assert_eq!(bus.subscriber_count(), 0);
+    /// ```
+    pub fn in_process_with_capacity(capacity: usize) -> Bus {
+        Bus {
+            backend: Backend::Memory(Arc::default()),
+            capacity: capacity.max(1),
+        }
+    }
+
+    /// A bus on a NATS server (`nats://127.0.0.1:4222`). Other processes connected to the same
+    /// server and using the same topics see the same messages. Fails with
+    /// [`BusErrorKind::Connect`] if the server cannot be reached within 5 seconds; after
+    /// that, the client reconnects by itself and re-subscribes.
+    #[cfg(feature = "nats")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "nats")))]
+    pub async fn nats(url: &str) -> Result<Bus, BusError> {
+        Bus::nats_with_capacity(url, DEFAULT_QUEUE_CAPACITY).await
+    }
+
+    /// [`Bus::nats`] with a queue capacity for each subscription.
+    #[cfg(feature = "nats")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "nats")))]
+    pub async fn nats_with_capacity(url: &str, capacity: usize) -> Result<Bus, BusError> {
+        Ok(Bus {
+            backend: Backend::Nats(Arc::new(nats::NatsBus::connect(url).await?)),
+            capacity: capacity.max(1),
+        })
+    }
+
+    /// Publishes `payload` (serialized as JSON) to `topic` on behalf of `sender`.
+    pub async fn publish<T: Serialize + ?Sized>(
+        &self,
+        topic: &str,
+        sender: &str,
+        payload: &T,
+    ) -> Result<(), BusError> {
+        let topic = Topic::new(topic)?;
+        let payload = serde_json::to_vec(payload).map(Bytes::from).map_err(|e| {
+            BusError::with_source(
+                BusErrorKind::Serialize,
+                "payload could not be serialized",
+                e,
+            )
+        })?;
+        match &self.backend {
+            Backend::Memory(m) => {
+                m.publish(
+                    topic.as_str(),
+                    Message::new(topic.as_str().to_owned(), sender.to_owned(), payload),
+                );
+                Ok(())
+            }
+            #[cfg(feature = "nats")]
+            Backend::Nats(n) => n.publish(&topic, sender, payload).await,
+        }
+    }
+
+    /// Subscribes to one or more patterns (`"chat.>"`, `["a.*", "b.>"]`). A message matching
+    /// several of them is delivered once.
+    pub async fn subscribe(&self, patterns: impl IntoPatterns) -> Result<Subscription, BusError> {
+        let patterns = patterns.into_patterns()?;
+        if patterns.is_empty() {
+            return Err(BusError::new(
+                BusErrorKind::InvalidPattern,
+                "no pattern to subscribe to",
+            ));
+        }
+        let queue = Arc::new(Queue::new(self.capacity));
+        let guard = match &self.backend {
+            Backend::Memory(m) => {
+                let id = m.subscribe(&patterns, queue.clone());
+                Guard::Memory {
+                    bus: m.clone(),
+                    id,
+                    patterns,
+                }
+            }
+            #[cfg(feature = "nats")]
+            Backend::Nats(n) => n.subscribe(patterns, queue.clone()).await?,
+        };
+        Ok(Subscription {
+            queue,
+            filter: SenderFilter::Any,
+            _guard: guard,
+        })
+    }
+
+    /// The number of live subscriptions made through this bus handle (and its clones).
+    pub fn subscriber_count(&self) -> usize {
+        match &self.backend {
+            Backend::Memory(m) => m.count(),
+            #[cfg(feature = "nats")]
+            Backend::Nats(n) => n.count(),
+        }
+    }
+
+    /// Waits until everything published so far has been handed to the server (NATS); a no-op
+    /// in process. Call it before shutting down, or a message still buffered is lost.
+    pub async fn flush(&self) -> Result<(), BusError> {
+        match &self.backend {
+            Backend::Memory(_) => Ok(()),
+            #[cfg(feature = "nats")]
+            Backend::Nats(n) => n.flush().await,
+        }
+    }
+}
+
+/// A message received from the bus. Cheap to clone.
+#[derive(Clone)]
+pub struct Message(Arc<MessageInner>);
+
+struct MessageInner {
+    topic: String,
+    sender: String,
+    payload: Bytes,
+}
+
+impl Message {
+    pub(crate) fn new(topic: String, sender: String, payload: Bytes) -> Message {
+        Message(Arc::new(MessageInner {
+            topic,
+            sender,
+            payload,
+        }))
+    }
+
+    /// The topic it was published to.
+    pub fn topic(&self) -> &str {
+        &self.0.topic
+    }
+
+    /// Who published it.
+    pub fn sender(&self) -> &str {
+        &self.0.sender
+    }
+
+    /// The payload's JSON bytes.
+    pub fn payload_bytes(&self) -> &Bytes {
+        &self.0.payload
+    }
+
+    /// The payload, deserialized.
+    pub fn payload<T: DeserializeOwned>(&self) -> Result<T, BusError> {
+        serde_json::from_slice(&self.0.payload).map_err(|e| {
+            BusError::with_source(
+                BusErrorKind::Deserialize,
+                format!("payload of a message on {}", self.topic()),
+                e,
+            )
+        })
+    }
+}
+
+impl fmt::Debug for Message {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Message")
+            .field("topic", &self.0.topic)
+            .field("sender", &self.0.sender)
+            .field("payload", &String::from_utf8_lossy(&self.0.payload))
+            .finish()
+    }
+}
+
+/// The subscriber was too slow: this many messages were dropped from its queue (the oldest
+/// ones) since it last received.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Lagged(pub u64);
+
+impl fmt::Display for Lagged {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "subscriber lagged: {} messages dropped", self.0)
+    }
+}
+
+impl std::error::Error for Lagged {}
+
+enum SenderFilter {
+    Any,
+    Only(String),
+    Except(String),
+}
+
+/// A live subscription: a `Stream` of `Result<Message, Lagged>`. Dropping it unsubscribes.
+pub struct Subscription {
+    queue: Arc<Queue>,
+    filter: SenderFilter,
+    _guard: Guard,
+}
+
+enum Guard {
+    Memory {
+        bus: Arc<MemoryBus>,
+        id: u64,
+        patterns: Vec<Pattern>,
+    },
+    #[cfg(feature = "nats")]
+    Nats {
+        _unsubscribe_on_drop: nats::NatsGuard,
+    },
+}
+
+impl Drop for Guard {
+    fn drop(&mut self) {
+        match self {
+            Guard::Memory { bus, id, patterns } => bus.unsubscribe(patterns, *id),
+            #[cfg(feature = "nats")]
+            Guard::Nats { .. } => {} // its own Drop unsubscribes
+        }
+    }
+}
+
+impl Subscription {
+    /// Only receives messages published by `sender`.
+    pub fn only_sender(mut self, sender: impl Into<String>) -> Self {
+        self.filter = SenderFilter::Only(sender.into());
+        self
+    }
+
+    /// Skips messages published by `sender` (e.g. your own).
+    pub fn except_sender(mut self, sender: impl Into<String>) -> Self {
+        self.filter = SenderFilter::Except(sender.into());
+        self
+    }
+
+    /// Turns the subscription into an SSE response: each message becomes the event(s) `map`
+    /// returns (any [`Event`](crate::sse::Event), an `Option` of one or a `Vec`). Lagged
+    /// notices are skipped. When the client disconnects, the subscription is dropped.
+    ///
+    /// ```no_run
+    /// use axum::extract::{Path, State};
+    /// use nitro_runtime::axum::SseStream;
+    /// use nitro_runtime::bus::{Bus, BusError};
+    /// use nitro_runtime::sse::{emit_elements, Mode};
+    /// use nitro_runtime::{ids, Render};
+    ///
+    /// ids! { MESSAGES = "messages" }
+    ///
+    /// async fn room(Path(room): Path<u32>, State(bus): State<Bus>) -> Result<SseStream, BusError> {
+    ///     Ok(bus.subscribe(format!("chat.room.{room}.>")).await?.into_sse(|m| {
+    ///         let text: String = m.payload().unwrap_or_default();
+    ///         emit_elements(text).selector(MESSAGES).mode(Mode::Append)
+    ///     }))
+    /// }
+    /// ```
+    #[cfg(feature = "axum")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "axum")))]
+    pub fn into_sse<F, E>(self, mut map: F) -> crate::axum::SseStream
+    where
+        F: FnMut(Message) -> E + Send + 'static,
+        E: crate::sse::Event + Send + 'static,
+    {
+        use futures_util::StreamExt;
+        crate::axum::Sse::from_events(
+            self.filter_map(move |item| std::future::ready(item.ok().map(&mut map))),
+        )
+    }
+}
+
+impl Stream for Subscription {
+    type Item = Result<Message, Lagged>;
+
+    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        let this = self.get_mut();
+        loop {
+            match this.queue.poll_next(cx) {
+                Poll::Ready(Some(Ok(m))) => {
+                    let keep = match &this.filter {
+                        SenderFilter::Any => true,
+                        SenderFilter::Only(s) => m.sender() == s,
+                        SenderFilter::Except(s) => m.sender() != s,
+                    };
+                    if keep {
+                        return Poll::Ready(Some(Ok(m)));
+                    }
+                }
+                other => return other,
+            }
+        }
+    }
+}
+
+impl fmt::Debug for Subscription {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Subscription").finish_non_exhaustive()
+    }
+}
+
+/// A bus error: a [`BusErrorKind`] to match on, a message, and the underlying cause, if any,
+/// as its `source()`.
+#[derive(Debug)]
+pub struct BusError {
+    kind: BusErrorKind,
+    message: String,
+    source: Option<Box<dyn std::error::Error + Send + Sync>>,
+}
+
+/// What went wrong on the bus.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum BusErrorKind {
+    /// A topic is not valid (empty token, whitespace, wildcard).
+    InvalidTopic,
+    /// A pattern is not valid (`>` not last, wildcard inside a token, …).
+    InvalidPattern,
+    /// The payload could not be serialized.
+    Serialize,
+    /// A payload could not be deserialized into the requested type.
+    Deserialize,
+    /// The NATS server could not be reached.
+    Connect,
+    /// The NATS server refused or could not take a publish.
+    Publish,
+    /// The NATS server refused a subscription.
+    Subscribe,
+}
+
+impl BusError {
+    pub(crate) fn new(kind: BusErrorKind, message: impl Into<String>) -> BusError {
+        BusError {
+            kind,
+            message: message.into(),
+            source: None,
+        }
+    }
+
+    pub(crate) fn with_source(
+        kind: BusErrorKind,
+        message: impl Into<String>,
+        source: impl std::error::Error + Send + Sync + 'static,
+    ) -> BusError {
+        BusError {
+            kind,
+            message: message.into(),
+            source: Some(Box::new(source)),
+        }
+    }
+
+    /// The kind of error.
+    ///
+    /// ```
+    /// use nitro_runtime::bus::{BusErrorKind, Topic};
+    /// assert_eq!(Topic::new("a b").unwrap_err().kind(), BusErrorKind::InvalidTopic);
+    /// ```
+    pub fn kind(&self) -> BusErrorKind {
+        self.kind
+    }
+}
+
+impl fmt::Display for BusError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.source {
+            Some(s) => write!(f, "{}: {s}", self.message),
+            None => f.write_str(&self.message),
+        }
+    }
+}
+
+impl std::error::Error for BusError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.source.as_deref().map(|e| e as _)
+    }
+}
+
+#[cfg(feature = "axum")]
+impl axum::response::IntoResponse for BusError {
+    /// 400 for invalid topics and patterns, 503 when the bus is unreachable, 500 otherwise.
+    fn into_response(self) -> axum::response::Response {
+        let status = match self.kind {
+            BusErrorKind::InvalidTopic | BusErrorKind::InvalidPattern => {
+                http::StatusCode::BAD_REQUEST
+            }
+            BusErrorKind::Connect | BusErrorKind::Publish | BusErrorKind::Subscribe => {
+                http::StatusCode::SERVICE_UNAVAILABLE
+            }
+            _ => http::StatusCode::INTERNAL_SERVER_ERROR,
+        };
+        (status, self.to_string()).into_response()
+    }
+}

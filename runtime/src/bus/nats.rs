@@ -1,0 +1,204 @@
+//! The NATS backend (feature `nats`): topics are NATS subjects, the sender travels in a header,
+//! and each subscription's messages are moved into the same bounded queue as in process, so
+//! the overflow policy is the same.
+
+use std::collections::{HashSet, VecDeque};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use bytes::Bytes;
+use futures_util::StreamExt;
+
+use super::queue::Queue;
+use super::{BusError, BusErrorKind, Guard, Message, Pattern, Topic};
+
+const SENDER: &str = "Nitro-Sender";
+const ID: &str = "Nitro-Id";
+
+pub(crate) struct NatsBus {
+    client: async_nats::Client,
+    count: Arc<AtomicUsize>,
+    origin: u64,
+    seq: AtomicU64,
+}
+
+impl NatsBus {
+    pub(crate) async fn connect(url: &str) -> Result<NatsBus, BusError> {
+        let client = async_nats::ConnectOptions::new()
+            .connection_timeout(Duration::from_secs(5))
+            .connect(url)
+            .await
+            .map_err(|e| {
+                BusError::with_source(
+                    BusErrorKind::Connect,
+                    format!("cannot connect to NATS at {url}"),
+                    e,
+                )
+            })?;
+        let origin = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos() as u64)
+            ^ (std::process::id() as u64) << 32;
+        Ok(NatsBus {
+            client,
+            count: Arc::default(),
+            origin,
+            seq: AtomicU64::new(0),
+        })
+    }
+
+    pub(crate) async fn publish(
+        &self,
+        topic: &Topic,
+        sender: &str,
+        payload: Bytes,
+    ) -> Result<(), BusError> {
+        let mut headers = async_nats::HeaderMap::new();
+        headers.insert(SENDER, sender);
+        let id = format!(
+            "{:x}-{}",
+            self.origin,
+            self.seq.fetch_add(1, Ordering::Relaxed)
+        );
+        headers.insert(ID, id.as_str());
+        self.client
+            .publish_with_headers(topic.as_str().to_owned(), headers, payload)
+            .await
+            .map_err(|e| {
+                BusError::with_source(
+                    BusErrorKind::Publish,
+                    format!("publish to {topic} failed"),
+                    e,
+                )
+            })
+    }
+
+    pub(crate) async fn subscribe(
+        &self,
+        patterns: Vec<Pattern>,
+        queue: Arc<Queue>,
+    ) -> Result<Guard, BusError> {
+        let mut subs = Vec::with_capacity(patterns.len());
+        for p in &patterns {
+            let sub = self
+                .client
+                .subscribe(p.as_str().to_owned())
+                .await
+                .map_err(|e| {
+                    BusError::with_source(
+                        BusErrorKind::Subscribe,
+                        format!("subscribe to {p} failed"),
+                        e,
+                    )
+                })?;
+            subs.push(sub);
+        }
+        // A round trip, so the server has the subscriptions before `subscribe` returns: a
+        // publish from another connection right after is then delivered.
+        self.round_trip().await?;
+        let dedupe = patterns.len() > 1;
+        let mut merged = futures_util::stream::select_all(subs);
+        let task = tokio::spawn(async move {
+            // With several patterns the server delivers a message once per matching pattern;
+            // remember recent ids to deliver it once, as in process.
+            let mut recent: VecDeque<String> = VecDeque::new();
+            let mut seen: HashSet<String> = HashSet::new();
+            while let Some(m) = merged.next().await {
+                let header = |name: &str| {
+                    m.headers
+                        .as_ref()
+                        .and_then(|h| h.get(name))
+                        .map(|v| v.as_str().to_owned())
+                        .unwrap_or_default()
+                };
+                if dedupe {
+                    let id = header(ID);
+                    if !id.is_empty() {
+                        if !seen.insert(id.clone()) {
+                            continue;
+                        }
+                        recent.push_back(id);
+                        if recent.len() > 4096 {
+                            if let Some(old) = recent.pop_front() {
+                                seen.remove(&old);
+                            }
+                        }
+                    }
+                }
+                queue.push(Message::new(
+                    m.subject.to_string(),
+                    header(SENDER),
+                    m.payload,
+                ));
+            }
+            queue.close();
+        });
+        self.count.fetch_add(1, Ordering::Relaxed);
+        Ok(Guard::Nats {
+            _unsubscribe_on_drop: NatsGuard {
+                task: task.abort_handle(),
+                count: self.count.clone(),
+            },
+        })
+    }
+
+    /// Publishes to a private inbox on this connection and waits for it to come back. The
+    /// server handles a connection's commands in order, so everything sent before (such as a
+    /// `SUB`) has been processed when this returns.
+    async fn round_trip(&self) -> Result<(), BusError> {
+        let failed = |why: &str| {
+            BusError::new(
+                BusErrorKind::Subscribe,
+                format!("subscription not confirmed by NATS: {why}"),
+            )
+        };
+        let inbox = self.client.new_inbox();
+        let mut echo = self.client.subscribe(inbox.clone()).await.map_err(|e| {
+            BusError::with_source(
+                BusErrorKind::Subscribe,
+                "subscription not confirmed by NATS",
+                e,
+            )
+        })?;
+        self.client
+            .publish(inbox, Bytes::new())
+            .await
+            .map_err(|e| {
+                BusError::with_source(
+                    BusErrorKind::Subscribe,
+                    "subscription not confirmed by NATS",
+                    e,
+                )
+            })?;
+        match tokio::time::timeout(Duration::from_secs(5), echo.next()).await {
+            Ok(Some(_)) => Ok(()),
+            Ok(None) => Err(failed("the connection closed")),
+            Err(_) => Err(failed("no answer within 5 s")),
+        }
+    }
+
+    pub(crate) fn count(&self) -> usize {
+        self.count.load(Ordering::Relaxed)
+    }
+
+    pub(crate) async fn flush(&self) -> Result<(), BusError> {
+        self.client
+            .flush()
+            .await
+            .map_err(|e| BusError::with_source(BusErrorKind::Publish, "flush to NATS failed", e))
+    }
+}
+
+/// Unsubscribes (by ending the task that owns the NATS subscriptions) when dropped.
+pub(crate) struct NatsGuard {
+    task: tokio::task::AbortHandle,
+    count: Arc<AtomicUsize>,
+}
+
+impl Drop for NatsGuard {
+    fn drop(&mut self) {
+        self.task.abort();
+        self.count.fetch_sub(1, Ordering::Relaxed);
+    }
+}

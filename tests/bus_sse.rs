@@ -1,0 +1,112 @@
+//! A bus subscription as an SSE stream over real HTTP: messages arrive as Datastar events, and
+//! when clients go away their subscriptions go too.
+
+use std::time::{Duration, Instant};
+
+use axum::extract::{Path, State};
+use axum::{routing::get, Router};
+use futures_util::StreamExt;
+use nitro::axum::SseStream;
+use nitro::bus::{Bus, BusError};
+use nitro::prelude::*;
+
+ids! { MESSAGES = "messages" }
+
+fn line(text: &str) -> impl Render + '_ {
+    html! { li { (text) } }
+}
+
+async fn room(Path(room): Path<u32>, State(bus): State<Bus>) -> Result<SseStream, BusError> {
+    Ok(bus
+        .subscribe(format!("chat.room.{room}.>"))
+        .await?
+        .into_sse(|m| {
+            let text: String = m.payload().unwrap_or_default();
+            emit_elements(line(&text))
+                .selector(MESSAGES)
+                .mode(Mode::Append)
+        }))
+}
+
+async fn serve(bus: Bus) -> String {
+    let app = Router::new()
+        .route("/room/{room}", get(room))
+        .with_state(bus);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    format!("http://{addr}")
+}
+
+async fn wait_for_count(bus: &Bus, want: usize) {
+    let start = Instant::now();
+    while bus.subscriber_count() != want {
+        assert!(
+            start.elapsed() < Duration::from_secs(5),
+            "subscriber count is {}, expected {want}",
+            bus.subscriber_count()
+        );
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+}
+
+async fn bridge_contract(bus: Bus, publisher: Bus) {
+    let base = serve(bus.clone()).await;
+    let client = reqwest::Client::new();
+
+    // One client in room 1 receives a message published to room 1, escaped, as an append.
+    let response = client.get(format!("{base}/room/1")).send().await.unwrap();
+    assert_eq!(response.headers()["content-type"], "text/event-stream");
+    let mut body = response.bytes_stream();
+    wait_for_count(&bus, 1).await;
+    publisher
+        .publish("chat.room.2.message", "bob", &"other room")
+        .await
+        .unwrap();
+    publisher
+        .publish("chat.room.1.message", "alice", &"<b>hi</b>")
+        .await
+        .unwrap();
+    publisher.flush().await.unwrap();
+    let chunk = tokio::time::timeout(Duration::from_secs(5), body.next())
+        .await
+        .unwrap()
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        std::str::from_utf8(&chunk).unwrap(),
+        "event: datastar-patch-elements\ndata: selector #messages\ndata: mode append\ndata: elements <li>&lt;b&gt;hi&lt;/b&gt;</li>\n\n"
+    );
+    drop(body);
+    wait_for_count(&bus, 0).await;
+
+    // 100 clients connect, all disconnect: the count returns to 0.
+    let mut bodies = Vec::new();
+    for i in 0..100 {
+        let r = client
+            .get(format!("{base}/room/{}", i % 5))
+            .send()
+            .await
+            .unwrap();
+        bodies.push(r.bytes_stream());
+    }
+    wait_for_count(&bus, 100).await;
+    drop(bodies);
+    wait_for_count(&bus, 0).await;
+}
+
+#[tokio::test]
+async fn in_process_bridge() {
+    let bus = Bus::in_process();
+    bridge_contract(bus.clone(), bus).await;
+}
+
+#[tokio::test]
+async fn nats_bridge() {
+    let url = std::env::var("NITRO_NATS_URL").unwrap_or_else(|_| "nats://127.0.0.1:4222".into());
+    let bus = Bus::nats(&url)
+        .await
+        .expect("a NATS server (see tests/bus.rs)");
+    let publisher = Bus::nats(&url).await.unwrap();
+    bridge_contract(bus, publisher).await;
+}
