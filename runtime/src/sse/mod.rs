@@ -208,3 +208,27 @@ impl<E: Event> Event for Vec<E> {
         Ok(())
     }
 }
+
+macro_rules! tuple_event {
+    ($($name:ident),+) => {
+        impl<$($name: Event),+> Event for ($($name,)+) {
+            /// Every event in order; if one fails, none is written.
+            fn encode(&self, buf: &mut BytesMut) -> Result<(), EventError> {
+                let start = buf.len();
+                #[allow(non_snake_case)]
+                let ($($name,)+) = self;
+                $(
+                    if let Err(err) = $name.encode(buf) {
+                        buf.truncate(start);
+                        return Err(err);
+                    }
+                )+
+                Ok(())
+            }
+        }
+    };
+}
+
+tuple_event!(A, B);
+tuple_event!(A, B, C);
+tuple_event!(A, B, C, D);

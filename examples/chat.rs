@@ -1,0 +1,191 @@
+//! The multi-room chat of the reference docs. Each room is a topic, `chat.room.<name>.message`;
+//! a tab's stream subscribes to its room only, appends messages, updates the message count
+//! signal and scrolls to the bottom.
+//!
+//! Run with `cargo run --example chat`, then open http://127.0.0.1:3002/rooms/lobby in two tabs.
+
+#[path = "common/mod.rs"]
+pub mod common;
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::{routing::get, routing::post, Router};
+use nitro::bus::Bus;
+use nitro::prelude::*;
+use serde::{Deserialize, Serialize};
+
+#[derive(Signals, Serialize, Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+struct ChatForm {
+    username: String,
+    text: String,
+    message_count: usize,
+}
+
+#[derive(Serialize, Deserialize, Clone)]
+struct ChatMessage {
+    id: u64,
+    username: String,
+    text: String,
+    total_count: usize,
+}
+
+ids! { CHAT_MESSAGES = "chat-messages", MSG = "msg" }
+
+/// Every room's messages, and the last message id.
+#[derive(Default)]
+struct Rooms {
+    last_id: u64,
+    history: HashMap<String, Vec<ChatMessage>>,
+}
+
+#[derive(Clone)]
+struct AppState {
+    rooms: Arc<Mutex<Rooms>>,
+    bus: Bus,
+    datastar: common::Datastar,
+}
+
+/// Room names become topic tokens: letters, digits, `-` and `_` only.
+fn valid_room(room: &str) -> bool {
+    !room.is_empty()
+        && room.len() <= 32
+        && room
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+}
+
+fn message(m: &ChatMessage) -> impl Render + '_ {
+    html! {
+        div #(MSG.with(m.id)) .chat-message { b.username { (m.username) } ": " span.message-text { (m.text) } }
+    }
+}
+
+async fn room_page(State(s): State<AppState>, Path(room): Path<String>) -> Response {
+    if !valid_room(&room) {
+        return (StatusCode::NOT_FOUND, "no such room").into_response();
+    }
+    let history = s
+        .rooms
+        .lock()
+        .unwrap()
+        .history
+        .get(&room)
+        .cloned()
+        .unwrap_or_default();
+    let signals = ChatForm {
+        message_count: history.len(),
+        ..ChatForm::default()
+    };
+    let stream = Expr::new("@get('/rooms/' + ")
+        .json(&room)
+        .code(" + '/stream')");
+    let send = Expr::new("@post('/rooms/' + ")
+        .json(&room)
+        .code(" + '/send')");
+    let body = html! {
+        @signals(ChatForm);
+        main data-signals=(signals) data-init=(stream) {
+            h1 { "Room " (room) }
+            div #(CHAT_MESSAGES) { @for m in &history { (message(m)) } }
+            p { span #count data-text="$messageCount" { (history.len()) } " messages" }
+            form data-on:submit__prevent=(send) {
+                input #username data-bind:username placeholder="name";
+                input #message data-bind:text placeholder="message";
+                button #send type="submit" { "Send" }
+            }
+            nav { "Rooms: " a href="/rooms/lobby" { "lobby" } " " a href="/rooms/rust" { "rust" } }
+        }
+    };
+    common::page(&s.datastar, "Chat", body)
+        .render()
+        .into_response()
+}
+
+async fn send(
+    State(s): State<AppState>,
+    Path(room): Path<String>,
+    ReadSignals(form): ReadSignals<ChatForm>,
+) -> Response {
+    if !valid_room(&room) {
+        return (StatusCode::NOT_FOUND, "no such room").into_response();
+    }
+    if !form.text.trim().is_empty() {
+        let msg = {
+            let mut rooms = s.rooms.lock().unwrap();
+            rooms.last_id += 1;
+            let id = rooms.last_id;
+            let history = rooms.history.entry(room.clone()).or_default();
+            let username = if form.username.trim().is_empty() {
+                "anonymous".into()
+            } else {
+                form.username
+            };
+            let msg = ChatMessage {
+                id,
+                username,
+                text: form.text,
+                total_count: history.len() + 1,
+            };
+            history.push(msg.clone());
+            msg
+        };
+        if let Err(e) = s
+            .bus
+            .publish(&format!("chat.room.{room}.message"), "api", &msg)
+            .await
+        {
+            return e.into_response();
+        }
+    }
+    Sse::once()
+        .emit_signals(&ChatForm::patch().text(""))
+        .into_response()
+}
+
+async fn stream(State(s): State<AppState>, Path(room): Path<String>) -> Response {
+    if !valid_room(&room) {
+        return (StatusCode::NOT_FOUND, "no such room").into_response();
+    }
+    match s.bus.subscribe(format!("chat.room.{room}.>")).await {
+        Err(e) => e.into_response(),
+        Ok(sub) => sub
+            .into_sse(|m| {
+                m.payload::<ChatMessage>().ok().map(|msg| {
+                    (
+                        emit_elements(message(&msg))
+                            .selector(CHAT_MESSAGES)
+                            .mode(Mode::Append),
+                        emit_signals(&ChatForm::patch().message_count(msg.total_count)),
+                        execute_script("document.getElementById('chat-messages').scrollTop = 1e9"),
+                    )
+                })
+            })
+            .into_response(),
+    }
+}
+
+/// The app's routes (also served by the browser tests).
+pub fn app(datastar: common::Datastar) -> Router {
+    let state = AppState {
+        rooms: Arc::default(),
+        bus: Bus::in_process(),
+        datastar: datastar.clone(),
+    };
+    let router = Router::new()
+        .route("/", get(|| async { Redirect::to("/rooms/lobby") }))
+        .route("/rooms/{room}", get(room_page))
+        .route("/rooms/{room}/send", post(send))
+        .route("/rooms/{room}/stream", get(stream));
+    datastar.routes(router).with_state(state)
+}
+
+#[allow(dead_code)] // the browser tests include this file for `app()`
+#[tokio::main]
+async fn main() {
+    common::serve(app(common::Datastar::from_env()), 3002).await;
+}

@@ -1,0 +1,107 @@
+//! The counter of the reference docs: one count shared by every open tab. "+" posts the page's
+//! signals; the server adds `step`, answers with the patched counter, and pushes the new count
+//! to every other tab over the bus. `POST /bump` is a push from the server side.
+//!
+//! Run with `cargo run --example counter`, then open http://127.0.0.1:3000/.
+
+#[path = "common/mod.rs"]
+pub mod common;
+
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::Arc;
+
+use axum::extract::State;
+use axum::{routing::get, routing::post, Router};
+use nitro::axum::SseStream;
+use nitro::bus::{Bus, BusError};
+use nitro::prelude::*;
+use serde::{Deserialize, Serialize};
+
+#[derive(Signals, Serialize, Deserialize, Clone, Copy)]
+struct Counter {
+    count: i64,
+    step: i64,
+}
+
+ids! { COUNTER = "counter" }
+
+#[derive(Clone)]
+struct AppState {
+    count: Arc<AtomicI64>,
+    bus: Bus,
+    datastar: common::Datastar,
+}
+
+fn counter(count: i64) -> impl Render {
+    html! { p #(COUNTER) { "Count: " strong { (count) } } }
+}
+
+async fn index(State(s): State<AppState>) -> Markup {
+    let signals = Counter {
+        count: s.count.load(Ordering::SeqCst),
+        step: 1,
+    };
+    let body = html! {
+        @signals(Counter);
+        main data-signals=(signals) data-init="@get('/stream')" {
+            h1 { "Counter" }
+            (counter(signals.count))
+            label { "Step " input #step type="number" data-bind:step; }
+            button #increment data-on:click="@post('/increment')" { "+" }
+            p { "Signal: " span #signal data-text="$count" {} }
+        }
+    };
+    common::page(&s.datastar, "Counter", body).render()
+}
+
+/// Adds `amount` and tells every tab.
+async fn add(s: &AppState, amount: i64) -> Result<i64, BusError> {
+    let count = s.count.fetch_add(amount, Ordering::SeqCst) + amount;
+    s.bus.publish("counter.changed", "server", &count).await?;
+    Ok(count)
+}
+
+async fn increment(
+    State(s): State<AppState>,
+    ReadSignals(c): ReadSignals<Counter>,
+) -> Result<Sse, BusError> {
+    let count = add(&s, c.step).await?;
+    Ok(Sse::once()
+        .emit_elements(counter(count))
+        .emit_signals(&Counter::patch().count(count)))
+}
+
+async fn bump(State(s): State<AppState>) -> Result<String, BusError> {
+    Ok(add(&s, 1).await?.to_string())
+}
+
+async fn stream(State(s): State<AppState>) -> Result<SseStream, BusError> {
+    Ok(s.bus.subscribe("counter.changed").await?.into_sse(|m| {
+        let count: i64 = m.payload().unwrap_or_default();
+        (
+            emit_elements(counter(count)),
+            emit_signals(&Counter::patch().count(count)),
+        )
+    }))
+}
+
+/// The app's routes (also served by the browser tests).
+pub fn app(datastar: common::Datastar) -> Router {
+    let state = AppState {
+        count: Arc::default(),
+        bus: Bus::in_process(),
+        datastar: datastar.clone(),
+    };
+    let router = Router::new()
+        .route("/", get(index))
+        .route("/increment", post(increment))
+        .route("/bump", post(bump))
+        .route("/stream", get(stream));
+    datastar.routes(router).with_state(state)
+}
+
+#[allow(dead_code)] // the browser tests include this file for `app()`
+#[tokio::main]
+async fn main() {
+    common::serve(app(common::Datastar::from_env()), 3000).await;
+}

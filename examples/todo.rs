@@ -1,0 +1,164 @@
+//! The todo list of the reference docs, shared by every open tab: adding, toggling and deleting
+//! publish a change on the bus (`todos.added`, `todos.updated`, `todos.removed`), and each tab's
+//! stream turns changes into patches.
+//!
+//! Run with `cargo run --example todo`, then open http://127.0.0.1:3001/ in two tabs.
+
+#[path = "common/mod.rs"]
+pub mod common;
+
+use std::sync::{Arc, Mutex};
+
+use axum::extract::{Path, State};
+use axum::{routing::get, routing::post, Router};
+use nitro::axum::SseStream;
+use nitro::bus::{Bus, BusError};
+use nitro::prelude::*;
+use serde::{Deserialize, Serialize};
+
+#[derive(Signals, Serialize, Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+struct TodoForm {
+    new_todo: String,
+}
+
+#[derive(Serialize, Deserialize, Clone)]
+struct Todo {
+    id: u64,
+    text: String,
+    done: bool,
+}
+
+ids! { TODO_LIST = "todo-list", TODO = "todo" }
+
+/// The todos, and the last id given out.
+#[derive(Default)]
+struct Todos {
+    last_id: u64,
+    list: Vec<Todo>,
+}
+
+#[derive(Clone, Default)]
+struct AppState {
+    todos: Arc<Mutex<Todos>>,
+    bus: Bus,
+    datastar: Option<common::Datastar>,
+}
+
+fn todo_item(t: &Todo) -> impl Render + '_ {
+    let toggle = Expr::new("@post('/todos/' + ")
+        .json(&t.id)
+        .code(" + '/toggle')");
+    let delete = Expr::new("@delete('/todos/' + ").json(&t.id).code(")");
+    html! {
+        li #(TODO.with(t.id)) .done[t.done] {
+            input type="checkbox" checked[t.done] data-on:change=(toggle);
+            " " span { (t.text) } " "
+            button.delete data-on:click=(delete) { "×" }
+        }
+    }
+}
+
+async fn index(State(s): State<AppState>) -> Markup {
+    let todos = s.todos.lock().unwrap().list.clone();
+    let body = html! {
+        @signals(TodoForm);
+        main data-signals=(TodoForm::default()) data-init="@get('/todos/stream')" {
+            h1 { "Todos" }
+            form data-on:submit__prevent="@post('/todos')" {
+                input #new-todo data-bind:new-todo placeholder="What needs doing?";
+                button #add type="submit" { "Add" }
+            }
+            ul #(TODO_LIST) { @for t in &todos { (todo_item(t)) } }
+        }
+    };
+    common::page(s.datastar.as_ref().expect("configured"), "Todos", body).render()
+}
+
+async fn add(
+    State(s): State<AppState>,
+    ReadSignals(form): ReadSignals<TodoForm>,
+) -> Result<Sse, BusError> {
+    let text = form.new_todo.trim();
+    if !text.is_empty() {
+        let todo = {
+            let mut todos = s.todos.lock().unwrap();
+            todos.last_id += 1;
+            let todo = Todo {
+                id: todos.last_id,
+                text: text.to_owned(),
+                done: false,
+            };
+            todos.list.push(todo.clone());
+            todo
+        };
+        s.bus.publish("todos.added", "api", &todo).await?;
+    }
+    Ok(Sse::once().emit_signals(&TodoForm::patch().new_todo("")))
+}
+
+async fn toggle(State(s): State<AppState>, Path(id): Path<u64>) -> Result<Sse, BusError> {
+    let changed = s
+        .todos
+        .lock()
+        .unwrap()
+        .list
+        .iter_mut()
+        .find(|t| t.id == id)
+        .map(|t| {
+            t.done = !t.done;
+            t.clone()
+        });
+    if let Some(todo) = changed {
+        s.bus.publish("todos.updated", "api", &todo).await?;
+    }
+    Ok(Sse::once())
+}
+
+async fn delete(State(s): State<AppState>, Path(id): Path<u64>) -> Result<Sse, BusError> {
+    s.todos.lock().unwrap().list.retain(|t| t.id != id);
+    s.bus.publish("todos.removed", "api", &id).await?;
+    Ok(Sse::once())
+}
+
+async fn stream(State(s): State<AppState>) -> Result<SseStream, BusError> {
+    Ok(s.bus
+        .subscribe("todos.*")
+        .await?
+        .into_sse(|m| -> Box<dyn Event + Send> {
+            match (m.topic(), m.payload::<Todo>()) {
+                ("todos.added", Ok(t)) => Box::new(
+                    emit_elements(todo_item(&t))
+                        .selector(TODO_LIST)
+                        .mode(Mode::Append),
+                ),
+                ("todos.updated", Ok(t)) => Box::new(emit_elements(todo_item(&t))),
+                _ => Box::new(
+                    m.payload::<u64>()
+                        .ok()
+                        .map(|id| remove_elements(TODO.with(id))),
+                ),
+            }
+        }))
+}
+
+/// The app's routes (also served by the browser tests).
+pub fn app(datastar: common::Datastar) -> Router {
+    let state = AppState {
+        datastar: Some(datastar.clone()),
+        ..AppState::default()
+    };
+    let router = Router::new()
+        .route("/", get(index))
+        .route("/todos", post(add))
+        .route("/todos/{id}/toggle", post(toggle))
+        .route("/todos/{id}", axum::routing::delete(delete))
+        .route("/todos/stream", get(stream));
+    datastar.routes(router).with_state(state)
+}
+
+#[allow(dead_code)] // the browser tests include this file for `app()`
+#[tokio::main]
+async fn main() {
+    common::serve(app(common::Datastar::from_env()), 3001).await;
+}

@@ -1,0 +1,466 @@
+//! The four example apps in a real browser: headless Chromium (Debian's `chromium` and
+//! `chromium-driver`, driven through chromedriver) running the real Datastar 1.0 client, which
+//! is taken from the `starhtml` wheel on PyPI at test setup (never committed). Each scenario
+//! saves a screenshot of its final page under `target/screenshots/`.
+
+// Each example is a standalone binary with its own copy of `examples/common`.
+#![allow(clippy::duplicate_mod)]
+
+#[path = "../examples/chat.rs"]
+mod chat;
+#[path = "../examples/counter.rs"]
+mod counter;
+#[path = "../examples/progress.rs"]
+mod progress;
+#[path = "../examples/todo.rs"]
+mod todo;
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use fantoccini::{Client, ClientBuilder, Locator};
+
+const CHROMIUM_FLAGS: &[&str] = &[
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--window-size=1000,800",
+];
+
+/// One browser scenario at a time: two cores, and each scenario already runs two browsers.
+static SERIAL: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
+fn target_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("target")
+}
+
+fn which(name: &str) -> Option<PathBuf> {
+    std::env::var_os("PATH")
+        .into_iter()
+        .flat_map(|p| std::env::split_paths(&p).collect::<Vec<_>>())
+        .map(|dir| dir.join(name))
+        .find(|p| p.is_file())
+}
+
+/// The Datastar client (`datastar-core.js`, Datastar 1.0.x) from the starhtml 0.7.0 wheel.
+fn datastar_js() -> PathBuf {
+    let dir = target_dir().join("datastar");
+    let js = dir.join("datastar-core.js");
+    if js.is_file() {
+        return js;
+    }
+    std::fs::create_dir_all(&dir).unwrap();
+    let wheel_dir = dir.join("wheel");
+    let status = Command::new("python3")
+        .args([
+            "-m",
+            "pip",
+            "download",
+            "--quiet",
+            "--no-deps",
+            "--only-binary=:all:",
+            "--python-version",
+            "3.12",
+            "starhtml==0.7.0",
+            "-d",
+        ])
+        .arg(&wheel_dir)
+        .status()
+        .expect("python3 is needed to fetch the Datastar client from PyPI");
+    assert!(
+        status.success(),
+        "pip could not download starhtml==0.7.0 (the Datastar client) from PyPI"
+    );
+    let script = "import glob, sys, zipfile\n\
+                  w = glob.glob(sys.argv[1] + '/starhtml-*.whl')[0]\n\
+                  open(sys.argv[2], 'wb').write(zipfile.ZipFile(w).read('starhtml/static/js/datastar-core.js'))";
+    let status = Command::new("python3")
+        .args(["-c", script])
+        .arg(&wheel_dir)
+        .arg(&js)
+        .status()
+        .unwrap();
+    assert!(
+        status.success() && js.is_file(),
+        "could not extract datastar-core.js from the starhtml wheel"
+    );
+    js
+}
+
+struct Driver {
+    child: Child,
+    url: String,
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+fn chromedriver() -> Driver {
+    let (Some(driver), Some(_)) = (which("chromedriver"), which("chromium")) else {
+        panic!(
+            "the browser tests need Chromium and ChromeDriver: `apt-get install -y chromium chromium-driver` \
+             (`bash .ci/run` installs them)"
+        );
+    };
+    let port = free_port();
+    let child = Command::new(driver)
+        .arg(format!("--port={port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start chromedriver");
+    let start = Instant::now();
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(
+            start.elapsed() < Duration::from_secs(10),
+            "chromedriver did not start"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    Driver {
+        child,
+        url: format!("http://127.0.0.1:{port}"),
+    }
+}
+
+struct Browser {
+    client: Client,
+    _profile: TempDir,
+}
+
+struct TempDir(PathBuf);
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+async fn browser(driver: &Driver) -> Browser {
+    let profile = std::env::temp_dir().join(format!(
+        "nitro-chromium-{}-{}",
+        std::process::id(),
+        free_port()
+    ));
+    std::fs::create_dir_all(&profile).unwrap();
+    let mut args: Vec<String> = CHROMIUM_FLAGS.iter().map(|s| s.to_string()).collect();
+    args.push(format!("--user-data-dir={}", profile.display()));
+    let mut caps = serde_json::Map::new();
+    caps.insert(
+        "goog:chromeOptions".into(),
+        serde_json::json!({ "binary": which("chromium").unwrap(), "args": args }),
+    );
+    let client = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+        .capabilities(caps)
+        .connect(&driver.url)
+        .await
+        .expect("a Chromium session through chromedriver");
+    Browser {
+        client,
+        _profile: TempDir(profile),
+    }
+}
+
+async fn serve(app: axum::Router) -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    format!("http://{addr}")
+}
+
+/// Waits until the text of `css` satisfies `ok` (or fails with what it last saw).
+async fn wait_text(c: &Client, css: &str, ok: impl Fn(&str) -> bool) -> String {
+    let start = Instant::now();
+    let mut last = String::from("(no element)");
+    while start.elapsed() < Duration::from_secs(10) {
+        if let Ok(el) = c.find(Locator::Css(css)).await {
+            if let Ok(t) = el.text().await {
+                if ok(&t) {
+                    return t;
+                }
+                last = t;
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("`{css}` never got the expected text; last seen: {last:?}");
+}
+
+async fn wait_gone(c: &Client, css: &str) {
+    let start = Instant::now();
+    while c.find(Locator::Css(css)).await.is_ok() {
+        assert!(
+            start.elapsed() < Duration::from_secs(10),
+            "`{css}` is still on the page"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// Waits for the page's Datastar client to have opened its `data-init` stream.
+async fn settle() {
+    tokio::time::sleep(Duration::from_millis(400)).await;
+}
+
+async fn screenshot(c: &Client, name: &str) {
+    let dir = target_dir().join("screenshots");
+    std::fs::create_dir_all(&dir).unwrap();
+    let png = c.screenshot().await.expect("screenshot");
+    std::fs::write(dir.join(format!("{name}.png")), png).unwrap();
+}
+
+#[tokio::test]
+async fn counter_increments_on_click_and_on_server_push() {
+    let _serial = SERIAL.lock().await;
+    let (driver, js) = (chromedriver(), datastar_js());
+    let base = serve(counter::app(counter::common::Datastar::local_file(js))).await;
+    let b = browser(&driver).await;
+    let c = &b.client;
+    c.goto(&base).await.unwrap();
+    wait_text(c, "#counter", |t| t == "Count: 0").await;
+    settle().await;
+    c.find(Locator::Css("#increment"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_text(c, "#counter", |t| t == "Count: 1").await;
+    wait_text(c, "#signal", |t| t == "1").await;
+    // A push from the server side (another client bumps the count) reaches the open page.
+    let pushed = reqwest::Client::new()
+        .post(format!("{base}/bump"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(pushed, "2");
+    wait_text(c, "#counter", |t| t == "Count: 2").await;
+    wait_text(c, "#signal", |t| t == "2").await;
+    screenshot(c, "counter").await;
+    b.client.clone().close().await.unwrap();
+}
+
+#[tokio::test]
+async fn todo_changes_in_one_tab_show_in_another() {
+    let _serial = SERIAL.lock().await;
+    let driver = chromedriver();
+    let base = serve(todo::app(todo::common::Datastar::local_file(datastar_js()))).await;
+    let (a, b) = (browser(&driver).await, browser(&driver).await);
+    a.client.goto(&base).await.unwrap();
+    b.client.goto(&base).await.unwrap();
+    settle().await;
+    let input = a.client.find(Locator::Css("#new-todo")).await.unwrap();
+    input.send_keys("Buy <milk>").await.unwrap();
+    a.client
+        .find(Locator::Css("#add"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_text(&b.client, "#todo-1 span", |t| t == "Buy <milk>").await;
+    // The form was cleared through a signals patch.
+    let start = Instant::now();
+    while a
+        .client
+        .find(Locator::Css("#new-todo"))
+        .await
+        .unwrap()
+        .prop("value")
+        .await
+        .unwrap()
+        .as_deref()
+        != Some("")
+    {
+        assert!(
+            start.elapsed() < Duration::from_secs(5),
+            "input not cleared"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    a.client
+        .find(Locator::Css("#todo-1 input"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let start = Instant::now();
+    loop {
+        let class = b
+            .client
+            .find(Locator::Css("#todo-1"))
+            .await
+            .unwrap()
+            .attr("class")
+            .await
+            .unwrap();
+        if class.as_deref() == Some("done") {
+            break;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(10),
+            "toggle not seen in the other tab: {class:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    // A second todo, then delete the first one.
+    input.send_keys("Walk the dog").await.unwrap();
+    a.client
+        .find(Locator::Css("#add"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_text(&b.client, "#todo-2 span", |t| t == "Walk the dog").await;
+    a.client
+        .find(Locator::Css("#todo-1 .delete"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_gone(&b.client, "#todo-1").await;
+    wait_gone(&a.client, "#todo-1").await;
+    screenshot(&b.client, "todo").await;
+    a.client.clone().close().await.unwrap();
+    b.client.clone().close().await.unwrap();
+}
+
+#[tokio::test]
+async fn chat_messages_reach_their_room_only() {
+    let _serial = SERIAL.lock().await;
+    let driver = chromedriver();
+    let base = serve(chat::app(chat::common::Datastar::local_file(datastar_js()))).await;
+    let (a1, a2, b) = (
+        browser(&driver).await,
+        browser(&driver).await,
+        browser(&driver).await,
+    );
+    a1.client
+        .goto(&format!("{base}/rooms/alpha"))
+        .await
+        .unwrap();
+    a2.client
+        .goto(&format!("{base}/rooms/alpha"))
+        .await
+        .unwrap();
+    b.client.goto(&format!("{base}/rooms/beta")).await.unwrap();
+    settle().await;
+    a1.client
+        .find(Locator::Css("#username"))
+        .await
+        .unwrap()
+        .send_keys("ada")
+        .await
+        .unwrap();
+    a1.client
+        .find(Locator::Css("#message"))
+        .await
+        .unwrap()
+        .send_keys("hello <alpha>")
+        .await
+        .unwrap();
+    a1.client
+        .find(Locator::Css("#send"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_text(&a2.client, "#chat-messages", |t| {
+        t.contains("ada: hello <alpha>")
+    })
+    .await;
+    wait_text(&a2.client, "#count", |t| t == "1").await;
+    wait_text(&a1.client, "#chat-messages", |t| {
+        t.contains("ada: hello <alpha>")
+    })
+    .await;
+    // Room beta saw nothing: its list and its count are unchanged.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let beta = b
+        .client
+        .find(Locator::Css("#chat-messages"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(beta, "", "a message from room alpha reached room beta");
+    wait_text(&b.client, "#count", |t| t == "0").await;
+    screenshot(&a2.client, "chat").await;
+    for c in [a1, a2, b] {
+        c.client.clone().close().await.unwrap();
+    }
+}
+
+#[tokio::test]
+async fn progress_reaches_100_and_redirects() {
+    let _serial = SERIAL.lock().await;
+    let driver = chromedriver();
+    let base = serve(progress::app(progress::common::Datastar::local_file(
+        datastar_js(),
+    )))
+    .await;
+    let b = browser(&driver).await;
+    let c = &b.client;
+    c.goto(&base).await.unwrap();
+    settle().await;
+    c.find(Locator::Css("#start"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let mut seen = Vec::new();
+    let start = Instant::now();
+    while !c.current_url().await.unwrap().path().ends_with("/done") {
+        assert!(
+            start.elapsed() < Duration::from_secs(15),
+            "no redirect; progress seen: {seen:?}"
+        );
+        if let Ok(el) = c.find(Locator::Css("#progress-bar .label")).await {
+            if let Ok(t) = el.text().await {
+                if seen.last() != Some(&t) {
+                    seen.push(t);
+                }
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(30)).await;
+    }
+    assert!(
+        seen.iter().any(|t| t == "100%"),
+        "the bar never showed 100%: {seen:?}"
+    );
+    assert!(
+        seen.iter().any(|t| t != "0%" && t != "100%"),
+        "no intermediate progress: {seen:?}"
+    );
+    assert_eq!(c.current_url().await.unwrap().path(), "/jobs/1/done");
+    wait_text(c, "#done", |t| t == "Job 1 complete at 100%").await;
+    screenshot(c, "progress").await;
+    b.client.clone().close().await.unwrap();
+}
