@@ -264,15 +264,50 @@ impl Generator {
         }
     }
 
-    /// All `.class` shorthands of an element, merged into one `class` attribute.
+    /// All `.class` shorthands of an element, merged into one `class` attribute. When every
+    /// class is toggled (`.a[cond]`), the attribute is written only if one of them is on.
     fn classes(&mut self, el: &Element) {
         let buf = self.buf.clone();
+        let parts: Vec<(&AttrValue, &Option<TokenStream>)> = el
+            .attrs
+            .iter()
+            .filter_map(|a| match a {
+                Attr::Class { value, toggle, .. } => Some((value, toggle)),
+                _ => None,
+            })
+            .collect();
+        if parts.iter().all(|(_, toggle)| toggle.is_some()) {
+            let open = Ident::new("__nitro_class_open", Span::mixed_site());
+            let mut body = Vec::new();
+            for (value, toggle) in &parts {
+                let write = match value {
+                    AttrValue::Static(v, _) => {
+                        let lit = html_escape::encode_quoted_attribute(v).into_owned();
+                        self.static_len += lit.len() + 1;
+                        quote!(#buf.push_str(#lit);)
+                    }
+                    AttrValue::Dynamic(s) => {
+                        self.write_value(&s.expr, s.span, ValueContext::Attribute)
+                    }
+                    _ => continue,
+                };
+                body.push(quote!(if #toggle {
+                    #buf.push_str(if #open { " " } else { " class=\"" });
+                    #open = true;
+                    #write
+                }));
+            }
+            self.static_len += " class=\"\"".len();
+            self.code(quote! {{
+                let mut #open = false;
+                #(#body)*
+                if #open { #buf.push_str("\""); }
+            }});
+            return;
+        }
         self.text(" class=\"");
         let mut first = true;
-        for attr in &el.attrs {
-            let Attr::Class { value, toggle, .. } = attr else {
-                continue;
-            };
+        for (value, toggle) in parts {
             let sep = if first { "" } else { " " };
             first = false;
             match (value, toggle) {
