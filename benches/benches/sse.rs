@@ -1,0 +1,125 @@
+//! SSE encoding: nitro against the official `datastar` crate (same output bytes, checked), a
+//! naive split-and-copy encoder (a floor), and a plain copy of the encoded bytes.
+//!
+//! Run with `cargo bench -p nitro-benches --bench sse`.
+
+use std::hint::black_box;
+
+use bytes::BytesMut;
+use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+use nitro::sse::{emit_signals, Event, PatchElements};
+
+fn datastar_elements(html: &str) -> String {
+    datastar::prelude::PatchElements::new(html)
+        .into_datastar_event()
+        .to_string()
+}
+
+fn datastar_signals(signals: &impl serde::Serialize) -> String {
+    datastar::prelude::PatchSignals::new(serde_json::to_string(signals).unwrap())
+        .into_datastar_event()
+        .to_string()
+}
+
+/// The simplest correct encoder: split into lines, copy each behind its prefix.
+fn naive(html: &str, out: &mut String) {
+    out.push_str("event: datastar-patch-elements\n");
+    for line in html.split('\n') {
+        out.push_str("data: elements ");
+        out.push_str(line);
+        out.push('\n');
+    }
+    out.push('\n');
+}
+
+fn elements(c: &mut Criterion, group: &str, html: &str) {
+    let ours = PatchElements::from_trusted_html(html).to_bytes().unwrap();
+    assert_eq!(
+        &ours[..],
+        datastar_elements(html).as_bytes(),
+        "datastar crate output differs"
+    );
+    let mut naive_out = String::new();
+    naive(html, &mut naive_out);
+    assert_eq!(&ours[..], naive_out.as_bytes(), "naive output differs");
+
+    let mut g = c.benchmark_group(group);
+    g.throughput(Throughput::Bytes(ours.len() as u64));
+    let mut buf = BytesMut::with_capacity(ours.len() * 2);
+    g.bench_function("nitro (reused buffer)", |b| {
+        b.iter(|| {
+            buf.clear();
+            PatchElements::from_trusted_html(black_box(html))
+                .encode(&mut buf)
+                .unwrap();
+            black_box(buf.len())
+        })
+    });
+    g.bench_function("nitro (new buffer)", |b| {
+        b.iter(|| {
+            PatchElements::from_trusted_html(black_box(html))
+                .to_bytes()
+                .unwrap()
+        })
+    });
+    g.bench_function("datastar crate", |b| {
+        b.iter(|| datastar_elements(black_box(html)))
+    });
+    let mut out = String::with_capacity(ours.len() * 2);
+    g.bench_function("naive split-and-copy", |b| {
+        b.iter(|| {
+            out.clear();
+            naive(black_box(html), &mut out);
+            black_box(out.len())
+        })
+    });
+    let mut copy = Vec::with_capacity(ours.len());
+    g.bench_function("plain copy of the output", |b| {
+        b.iter(|| {
+            copy.clear();
+            copy.extend_from_slice(black_box(&ours));
+            black_box(copy.len())
+        })
+    });
+    g.finish();
+}
+
+fn patch_elements(c: &mut Criterion) {
+    elements(
+        c,
+        "sse/elements-200-lines",
+        &nitro_benches::fragment_200_lines(),
+    );
+    elements(
+        c,
+        "sse/elements-one-line",
+        &nitro_benches::fragment_one_line(),
+    );
+}
+
+fn patch_signals(c: &mut Criterion) {
+    let signals = nitro_benches::signals_2kb();
+    let ours = emit_signals(&signals).to_bytes().unwrap();
+    assert_eq!(
+        &ours[..],
+        datastar_signals(&signals).as_bytes(),
+        "datastar crate output differs"
+    );
+    let mut g = c.benchmark_group("sse/signals-2kb");
+    g.throughput(Throughput::Bytes(ours.len() as u64));
+    let mut buf = BytesMut::with_capacity(ours.len() * 2);
+    g.bench_function("nitro (reused buffer)", |b| {
+        b.iter(|| {
+            buf.clear();
+            emit_signals(black_box(&signals)).encode(&mut buf).unwrap();
+            black_box(buf.len())
+        })
+    });
+    g.bench_function("datastar crate", |b| {
+        b.iter(|| datastar_signals(black_box(&signals)))
+    });
+    g.finish();
+}
+
+criterion_group!(benches, patch_elements, patch_signals);
+criterion_main!(benches);
