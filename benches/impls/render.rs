@@ -141,8 +141,13 @@ pub fn askama_teams(year: u16, teams: &[Team]) -> String {
     askama::Template::render(&AskamaTeams { year, teams }).unwrap()
 }
 
+/// Renders *big-table*.
+pub type BigTableFn = fn(&[Vec<usize>]) -> String;
+/// Renders *teams*.
+pub type TeamsFn = fn(u16, &[Team]) -> String;
+
 /// Every engine's big-table renderer, ours first.
-pub const BIG_TABLE: &[(&str, fn(&[Vec<usize>]) -> String)] = &[
+pub const BIG_TABLE: &[(&str, BigTableFn)] = &[
     ("nitro", nitro_big_table),
     ("sailfish", sailfish_big_table),
     ("maud", maud_big_table),
@@ -151,7 +156,7 @@ pub const BIG_TABLE: &[(&str, fn(&[Vec<usize>]) -> String)] = &[
 ];
 
 /// Every engine's teams renderer, ours first.
-pub const TEAMS: &[(&str, fn(u16, &[Team]) -> String)] = &[
+pub const TEAMS: &[(&str, TeamsFn)] = &[
     ("nitro", nitro_teams),
     ("sailfish", sailfish_teams),
     ("maud", maud_teams),

@@ -11,6 +11,9 @@ fn big_table_is_byte_equal_in_every_engine() {
     for (name, f) in render::BIG_TABLE {
         assert_eq!(f(&table), ours, "{name} differs");
     }
+    let mut buf = String::from("prefix:");
+    render::nitro_big_table_into(&table, &mut buf);
+    assert_eq!(buf, format!("prefix:{ours}"));
 }
 
 #[test]
