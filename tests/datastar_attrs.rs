@@ -119,4 +119,9 @@ fn expr_values_are_code_with_json_parts() {
         r(html! { button data-on:click=(e) { "x" } }),
         r#"<button data-on:click="@delete(&#x27;/todos/&#x27; + &quot;7&#x27;); x(&#x27;&quot;)">x</button>"#
     );
+    let e = Expr::new("@delete('/todos/' + ").json(&id).code(")");
+    let e = &e;
+    let by_ref = r(html! { button data-on:click=(e) { "x" } });
+    assert_eq!(by_ref, r(html! { button data-on:click=(&e) { "x" } }));
+    assert!(by_ref.contains("@delete(&#x27;/todos/&#x27; + "), "{by_ref}");
 }

@@ -47,7 +47,24 @@ pub trait ExprViaCode {
     }
 }
 
-impl ExprViaCode for &ExprSplice<'_, Expr> {}
+impl<T: IsExpr + ?Sized> ExprViaCode for &ExprSplice<'_, T> {}
+
+/// [`Expr`] behind any number of references.
+pub trait IsExpr {
+    fn code(&self) -> &str;
+}
+
+impl IsExpr for Expr {
+    fn code(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl<T: IsExpr + ?Sized> IsExpr for &T {
+    fn code(&self) -> &str {
+        T::code(self)
+    }
+}
 
 pub trait ExprViaJson {
     #[inline]
@@ -60,8 +77,8 @@ impl<T: ?Sized> ExprViaJson for ExprSplice<'_, T> {}
 
 impl CodeTag {
     #[inline]
-    pub fn write(self, value: &Expr, buf: &mut String) {
-        escape::attribute(value.as_str(), buf);
+    pub fn write<T: IsExpr + ?Sized>(self, value: &T, buf: &mut String) {
+        escape::attribute(value.code(), buf);
     }
 }
 
