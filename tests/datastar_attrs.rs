@@ -123,5 +123,8 @@ fn expr_values_are_code_with_json_parts() {
     let e = &e;
     let by_ref = r(html! { button data-on:click=(e) { "x" } });
     assert_eq!(by_ref, r(html! { button data-on:click=(&e) { "x" } }));
-    assert!(by_ref.contains("@delete(&#x27;/todos/&#x27; + "), "{by_ref}");
+    assert!(
+        by_ref.contains("@delete(&#x27;/todos/&#x27; + "),
+        "{by_ref}"
+    );
 }

@@ -137,23 +137,32 @@ fn shape(html: &str) -> Vec<String> {
 fn attr(html: &str, css: &str, name: &str) -> Option<String> {
     let doc = Html::parse_fragment(html);
     let sel = scraper::Selector::parse(css).unwrap();
-    doc.select(&sel).next().and_then(|e| e.value().attr(name).map(str::to_owned))
+    doc.select(&sel)
+        .next()
+        .and_then(|e| e.value().attr(name).map(str::to_owned))
 }
 
 fn text(html: &str, css: &str) -> String {
     let doc = Html::parse_fragment(html);
     let sel = scraper::Selector::parse(css).unwrap();
-    doc.select(&sel).next().map(|e| e.text().collect()).unwrap_or_default()
+    doc.select(&sel)
+        .next()
+        .map(|e| e.text().collect())
+        .unwrap_or_default()
 }
 
 /// What the HTML parser does to an attribute value: NUL becomes U+FFFD, CR/CRLF become LF.
 fn as_parsed(s: &str) -> String {
-    s.replace('\0', "\u{FFFD}").replace("\r\n", "\n").replace('\r', "\n")
+    s.replace('\0', "\u{FFFD}")
+        .replace("\r\n", "\n")
+        .replace('\r', "\n")
 }
 
 /// What it does to text in the body: NULs are dropped, CR/CRLF become LF.
 fn as_parsed_text(s: &str) -> String {
-    s.replace('\0', "").replace("\r\n", "\n").replace('\r', "\n")
+    s.replace('\0', "")
+        .replace("\r\n", "\n")
+        .replace('\r', "\n")
 }
 
 #[test]
@@ -170,25 +179,58 @@ fn no_payload_creates_structure_in_any_context() {
         vec![
             ("text", html! { p { (x) } }.render().into_string()),
             ("attribute", html! { p title=(x) {} }.render().into_string()),
-            ("optional attribute", html! { p title=[Some(x)] {} }.render().into_string()),
-            ("quoted data attribute", html! { p "data-user"=(x) {} }.render().into_string()),
+            (
+                "optional attribute",
+                html! { p title=[Some(x)] {} }.render().into_string(),
+            ),
+            (
+                "quoted data attribute",
+                html! { p "data-user"=(x) {} }.render().into_string(),
+            ),
             ("class", html! { p.(x) {} }.render().into_string()),
             ("id", html! { p #(id) {} }.render().into_string()),
-            ("url attribute", html! { a href=(x) {} }.render().into_string()),
-            ("datastar expression", html! { p data-text=(x) {} }.render().into_string()),
-            ("data-signals json", html! { div data-signals=(&json) {} }.render().into_string()),
-            ("expr json part", html! { button data-on:click=(&expr) {} }.render().into_string()),
-            ("script json", html! { script { (Json(x)) } }.render().into_string()),
+            (
+                "url attribute",
+                html! { a href=(x) {} }.render().into_string(),
+            ),
+            (
+                "datastar expression",
+                html! { p data-text=(x) {} }.render().into_string(),
+            ),
+            (
+                "data-signals json",
+                html! { div data-signals=(&json) {} }.render().into_string(),
+            ),
+            (
+                "expr json part",
+                html! { button data-on:click=(&expr) {} }
+                    .render()
+                    .into_string(),
+            ),
+            (
+                "script json",
+                html! { script { (Json(x)) } }.render().into_string(),
+            ),
         ]
     };
     let baseline = render("benign");
     for payload in corpus() {
         for ((context, out), (_, base)) in render(&payload).iter().zip(&baseline) {
-            assert_eq!(shape(out), shape(base), "{context}: {payload:?} changed the structure: {out}");
+            assert_eq!(
+                shape(out),
+                shape(base),
+                "{context}: {payload:?} changed the structure: {out}"
+            );
             let p = as_parsed(&payload);
             match *context {
-                "text" => assert_eq!(text(out, "p"), as_parsed_text(&payload), "{context}: {payload:?}"),
-                "attribute" | "optional attribute" => assert_eq!(attr(out, "p", "title").unwrap(), p),
+                "text" => assert_eq!(
+                    text(out, "p"),
+                    as_parsed_text(&payload),
+                    "{context}: {payload:?}"
+                ),
+                "attribute" | "optional attribute" => {
+                    assert_eq!(attr(out, "p", "title").unwrap(), p)
+                }
                 "quoted data attribute" => assert_eq!(attr(out, "p", "data-user").unwrap(), p),
                 "id" => assert_eq!(attr(out, "p", "id").unwrap(), p),
                 "class" => assert_eq!(attr(out, "p", "class").unwrap(), p),
@@ -206,11 +248,18 @@ fn no_payload_creates_structure_in_any_context() {
                 }
                 "data-signals json" => {
                     let v = attr(out, "div", "data-signals").unwrap();
-                    assert_eq!(serde_json::from_str::<serde_json::Value>(&v).unwrap(), serde_json::json!({ "v": payload }));
+                    assert_eq!(
+                        serde_json::from_str::<serde_json::Value>(&v).unwrap(),
+                        serde_json::json!({ "v": payload })
+                    );
                 }
                 "expr json part" => {
                     let v = attr(out, "button", "data-on:click").unwrap();
-                    let inner = v.strip_prefix("@post('/x', {v: ").unwrap().strip_suffix("})").unwrap();
+                    let inner = v
+                        .strip_prefix("@post('/x', {v: ")
+                        .unwrap()
+                        .strip_suffix("})")
+                        .unwrap();
                     assert_eq!(serde_json::from_str::<String>(inner).unwrap(), payload);
                 }
                 "script json" => {
@@ -226,13 +275,18 @@ fn no_payload_creates_structure_in_any_context() {
 #[test]
 fn sse_signals_carry_any_payload_as_one_json_value() {
     for payload in corpus() {
-        let bytes = emit_signals(&serde_json::json!({ "v": payload })).to_bytes().unwrap();
+        let bytes = emit_signals(&serde_json::json!({ "v": payload }))
+            .to_bytes()
+            .unwrap();
         let text = std::str::from_utf8(&bytes).unwrap();
         // One event, two lines of fields, then the blank line: nothing the payload could add.
         let lines: Vec<&str> = text.split('\n').collect();
         assert_eq!(lines.len(), 4, "{payload:?}: {text:?}");
         assert_eq!(lines[0], "event: datastar-patch-signals");
         let json = lines[1].strip_prefix("data: signals ").unwrap();
-        assert_eq!(serde_json::from_str::<serde_json::Value>(json).unwrap(), serde_json::json!({ "v": payload }));
+        assert_eq!(
+            serde_json::from_str::<serde_json::Value>(json).unwrap(),
+            serde_json::json!({ "v": payload })
+        );
     }
 }

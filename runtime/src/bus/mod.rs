@@ -104,8 +104,12 @@ impl Bus {
 
     /// A bus on a NATS server (`nats://127.0.0.1:4222`). Other processes connected to the same
     /// server and using the same topics see the same messages. Fails with
-    /// [`BusErrorKind::Connect`] if the server cannot be reached within 5 seconds; after
-    /// that, the client reconnects by itself and re-subscribes.
+    /// [`BusErrorKind::Connect`] if the server cannot be reached within 5 seconds.
+    ///
+    /// **Outages:** when the connection drops, the client reconnects by itself (retrying every
+    /// 0.1–1 s) and re-subscribes, so live subscriptions resume; messages published while it
+    /// was down are not replayed. Meanwhile [`Bus::publish`] fails at once with
+    /// [`BusErrorKind::Publish`] instead of buffering.
     #[cfg(feature = "nats")]
     #[cfg_attr(docsrs, doc(cfg(feature = "nats")))]
     pub async fn nats(url: &str) -> Result<Bus, BusError> {

@@ -27,6 +27,10 @@ impl NatsBus {
     pub(crate) async fn connect(url: &str) -> Result<NatsBus, BusError> {
         let client = async_nats::ConnectOptions::new()
             .connection_timeout(Duration::from_secs(5))
+            // Reconnect quickly after an outage (the default backoff grows to seconds).
+            .reconnect_delay_callback(|attempts| {
+                Duration::from_millis((100 * attempts as u64).min(1000))
+            })
             .connect(url)
             .await
             .map_err(|e| {
@@ -54,6 +58,14 @@ impl NatsBus {
         sender: &str,
         payload: Bytes,
     ) -> Result<(), BusError> {
+        // Fail fast while the connection is down rather than buffer silently: the caller
+        // learns at once that this message did not go out.
+        if self.client.connection_state() != async_nats::connection::State::Connected {
+            return Err(BusError::new(
+                BusErrorKind::Publish,
+                format!("publish to {topic} failed: the NATS connection is down (reconnecting)"),
+            ));
+        }
         let mut headers = async_nats::HeaderMap::new();
         headers.insert(SENDER, sender);
         let id = format!(
