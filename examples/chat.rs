@@ -171,9 +171,14 @@ async fn stream(State(s): State<AppState>, Path(room): Path<String>) -> Response
 
 /// The app's routes (also served by the browser tests).
 pub fn app(datastar: common::Datastar) -> Router {
+    app_with_bus(datastar, Bus::in_process())
+}
+
+/// The app on a given bus (the soak test watches its subscriptions).
+pub fn app_with_bus(datastar: common::Datastar, bus: Bus) -> Router {
     let state = AppState {
         rooms: Arc::default(),
-        bus: Bus::in_process(),
+        bus,
         datastar: datastar.clone(),
     };
     let router = Router::new()
