@@ -215,6 +215,24 @@ async fn wait_gone(c: &Client, css: &str) {
     }
 }
 
+async fn click(c: &Client, css: &str) {
+    c.find(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("`{css}`: {e}"))
+        .click()
+        .await
+        .unwrap();
+}
+
+async fn type_into(c: &Client, css: &str, text: &str) {
+    c.find(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("`{css}`: {e}"))
+        .send_keys(text)
+        .await
+        .unwrap();
+}
+
 /// Waits for the page's Datastar client to have opened its `data-init` stream.
 async fn settle() {
     tokio::time::sleep(Duration::from_millis(400)).await;
@@ -237,12 +255,7 @@ async fn counter_increments_on_click_and_on_server_push() {
     c.goto(&base).await.unwrap();
     wait_text(c, "#counter", |t| t == "Count: 0").await;
     settle().await;
-    c.find(Locator::Css("#increment"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(c, "#increment").await;
     wait_text(c, "#counter", |t| t == "Count: 1").await;
     wait_text(c, "#signal", |t| t == "1").await;
     // A push from the server side (another client bumps the count) reaches the open page.
@@ -272,13 +285,7 @@ async fn todo_changes_in_one_tab_show_in_another() {
     settle().await;
     let input = a.client.find(Locator::Css("#new-todo")).await.unwrap();
     input.send_keys("Buy <milk>").await.unwrap();
-    a.client
-        .find(Locator::Css("#add"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(&a.client, "#add").await;
     wait_text(&b.client, "#todo-1 span", |t| t == "Buy <milk>").await;
     // The form was cleared through a signals patch.
     let start = Instant::now();
@@ -299,13 +306,7 @@ async fn todo_changes_in_one_tab_show_in_another() {
         );
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    a.client
-        .find(Locator::Css("#todo-1 input"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(&a.client, "#todo-1 input").await;
     let start = Instant::now();
     loop {
         let class = b
@@ -327,21 +328,9 @@ async fn todo_changes_in_one_tab_show_in_another() {
     }
     // A second todo, then delete the first one.
     input.send_keys("Walk the dog").await.unwrap();
-    a.client
-        .find(Locator::Css("#add"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(&a.client, "#add").await;
     wait_text(&b.client, "#todo-2 span", |t| t == "Walk the dog").await;
-    a.client
-        .find(Locator::Css("#todo-1 .delete"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(&a.client, "#todo-1 .delete").await;
     wait_gone(&b.client, "#todo-1").await;
     wait_gone(&a.client, "#todo-1").await;
     screenshot(&b.client, "todo").await;
@@ -369,27 +358,9 @@ async fn chat_messages_reach_their_room_only() {
         .unwrap();
     b.client.goto(&format!("{base}/rooms/beta")).await.unwrap();
     settle().await;
-    a1.client
-        .find(Locator::Css("#username"))
-        .await
-        .unwrap()
-        .send_keys("ada")
-        .await
-        .unwrap();
-    a1.client
-        .find(Locator::Css("#message"))
-        .await
-        .unwrap()
-        .send_keys("hello <alpha>")
-        .await
-        .unwrap();
-    a1.client
-        .find(Locator::Css("#send"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    type_into(&a1.client, "#username", "ada").await;
+    type_into(&a1.client, "#message", "hello <alpha>").await;
+    click(&a1.client, "#send").await;
     wait_text(&a2.client, "#chat-messages", |t| {
         t.contains("ada: hello <alpha>")
     })
@@ -429,12 +400,7 @@ async fn progress_reaches_100_and_redirects() {
     let c = &b.client;
     c.goto(&base).await.unwrap();
     settle().await;
-    c.find(Locator::Css("#start"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(c, "#start").await;
     let mut seen = Vec::new();
     let start = Instant::now();
     while !c.current_url().await.unwrap().path().ends_with("/done") {

@@ -158,15 +158,8 @@ impl Msg {
         }
     }
 
-    const fn push(mut self, s: &str) -> Msg {
-        let b = s.as_bytes();
-        let mut i = 0;
-        while i < b.len() && self.len < self.buf.len() {
-            self.buf[self.len] = b[i];
-            self.len += 1;
-            i += 1;
-        }
-        self
+    const fn push(self, s: &str) -> Msg {
+        self.push_bytes(s.as_bytes())
     }
 
     const fn push_bytes(mut self, b: &[u8]) -> Msg {
