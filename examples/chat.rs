@@ -154,7 +154,7 @@ async fn stream(State(s): State<AppState>, Path(room): Path<String>) -> Response
     match s.bus.subscribe(format!("chat.room.{room}.>")).await {
         Err(e) => e.into_response(),
         Ok(sub) => sub
-            .into_sse(|m| {
+            .into_sse_shared(|m| {
                 m.payload::<ChatMessage>().ok().map(|msg| {
                     (
                         emit_elements(message(&msg))

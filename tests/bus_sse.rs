@@ -110,3 +110,54 @@ async fn nats_bridge() {
     let publisher = Bus::nats(&url).await.unwrap();
     bridge_contract(bus, publisher).await;
 }
+
+static RENDERS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+fn shared_line(m: &nitro::bus::Message) -> nitro::sse::PatchElements {
+    RENDERS.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    let text: String = m.payload().unwrap_or_default();
+    emit_elements(line(&text))
+        .selector(MESSAGES)
+        .mode(Mode::Append)
+}
+
+#[tokio::test]
+async fn shared_encoding_renders_each_message_once() {
+    async fn feed(State(bus): State<Bus>) -> Result<SseStream, BusError> {
+        Ok(bus.subscribe("feed.>").await?.into_sse_shared(shared_line))
+    }
+    let bus = Bus::in_process();
+    let app = Router::new()
+        .route("/feed", get(feed))
+        .with_state(bus.clone());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    let mut bodies = Vec::new();
+    for _ in 0..5 {
+        bodies.push(
+            reqwest::get(format!("http://{addr}/feed"))
+                .await
+                .unwrap()
+                .bytes_stream(),
+        );
+    }
+    wait_for_count(&bus, 5).await;
+    bus.publish("feed.x", "t", &"<hi>").await.unwrap();
+    for body in &mut bodies {
+        let chunk = tokio::time::timeout(Duration::from_secs(5), body.next())
+            .await
+            .unwrap()
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            std::str::from_utf8(&chunk).unwrap(),
+            "event: datastar-patch-elements\ndata: selector #messages\ndata: mode append\ndata: elements <li>&lt;hi&gt;</li>\n\n"
+        );
+    }
+    assert_eq!(
+        RENDERS.load(std::sync::atomic::Ordering::SeqCst),
+        1,
+        "one render shared by five subscribers"
+    );
+}

@@ -46,7 +46,7 @@ mod nitro_server {
     }
 
     async fn sse(State(bus): State<Bus>) -> Result<nitro::axum::SseStream, BusError> {
-        Ok(bus.subscribe("chat.room.1.>").await?.into_sse(|m| {
+        Ok(bus.subscribe("chat.room.1.>").await?.into_sse_shared(|m| {
             m.payload::<super::Msg>().ok().map(|msg| {
                 emit_elements(line(&msg))
                     .selector(MESSAGES)

@@ -176,6 +176,16 @@ impl Sse {
         }
     }
 
+    /// A response sending already-encoded events (the bus's shared encoding).
+    pub(crate) fn from_bytes<S>(events: S) -> SseStream
+    where
+        S: Stream<Item = Bytes> + Send + 'static,
+    {
+        SseStream {
+            body: Body::from_stream(events.map(Ok::<_, Infallible>)),
+        }
+    }
+
     /// Adds any event.
     pub fn emit(mut self, event: impl Event) -> Self {
         if self.error.is_none() {
