@@ -15,10 +15,12 @@
 //! let app: Router = Router::new().route("/inc", post(increment));
 //! ```
 
+mod last_event_id;
 mod read_signals;
 mod rejection;
 mod stream;
 
+pub use last_event_id::LastEventId;
 pub use read_signals::{ReadSignals, SignalsLimit, DEFAULT_SIGNALS_LIMIT};
 pub use rejection::ReadSignalsRejection;
 pub use stream::{Sse, SseError, SseErrorKind, SseSender, SseStream};

@@ -8,8 +8,11 @@
 //!   message is dropped; the subscriber then receives `Err(Lagged(n))` (how many were dropped)
 //!   before the next message. A publisher never waits for a slow subscriber.
 //! - Dropping a [`Subscription`] unsubscribes at once ([`Bus::subscriber_count`]).
-//! - Resuming after a reconnect (`Last-Event-ID`) is not offered: neither the in-process bus nor
-//!   core NATS keeps history, so messages published while a client is away are not replayed.
+//! - Resuming after a reconnect: on [`Bus::nats_jetstream`] each message has a sequence, the
+//!   SSE bridge sends it as the event id, and [`Bus::subscribe_after`] with the browser's
+//!   `Last-Event-ID` ([`crate::axum::LastEventId`]) delivers everything after it. The
+//!   in-process bus and core NATS keep no history ([`Bus::keeps_history`] is false): there a
+//!   reconnecting client starts with the next message, and what was published meanwhile is lost.
 //!
 //! ```
 //! use futures_util::StreamExt;
@@ -126,6 +129,25 @@ impl Bus {
         })
     }
 
+    /// A bus on NATS JetStream: messages on `subjects` are kept in the stream `stream`
+    /// (created if missing), each gets a sequence number, publishing waits for the server's
+    /// acknowledgement, and [`Bus::subscribe_after`] resumes a reconnecting client from the
+    /// message after the one it saw last. Needs a server started with JetStream (`-js`).
+    #[cfg(feature = "nats")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "nats")))]
+    pub async fn nats_jetstream(
+        url: &str,
+        stream: &str,
+        subjects: &[&str],
+    ) -> Result<Bus, BusError> {
+        Ok(Bus {
+            backend: Backend::Nats(Arc::new(
+                nats::NatsBus::connect_jetstream(url, stream, subjects).await?,
+            )),
+            capacity: DEFAULT_QUEUE_CAPACITY,
+        })
+    }
+
     /// Publishes `payload` (serialized as JSON) to `topic` on behalf of `sender`.
     pub async fn publish<T: Serialize + ?Sized>(
         &self,
@@ -157,6 +179,28 @@ impl Bus {
     /// Subscribes to one or more patterns (`"chat.>"`, `["a.*", "b.>"]`). A message matching
     /// several of them is delivered once.
     pub async fn subscribe(&self, patterns: impl IntoPatterns) -> Result<Subscription, BusError> {
+        self.subscribe_after(patterns, None).await
+    }
+
+    /// Does this bus keep history, so [`Bus::subscribe_after`] can resume? True only for
+    /// [`Bus::nats_jetstream`].
+    pub fn keeps_history(&self) -> bool {
+        match &self.backend {
+            Backend::Memory(_) => false,
+            #[cfg(feature = "nats")]
+            Backend::Nats(n) => n.keeps_history(),
+        }
+    }
+
+    /// Subscribes, resuming after the message with sequence `last_seen` (from a reconnecting
+    /// browser's `Last-Event-ID`): on a bus that [keeps history](Bus::keeps_history), every
+    /// matching message published after it is delivered first. Elsewhere, or with `None`, the
+    /// subscription starts with the next message published (nothing is replayed).
+    pub async fn subscribe_after(
+        &self,
+        patterns: impl IntoPatterns,
+        last_seen: Option<u64>,
+    ) -> Result<Subscription, BusError> {
         let patterns = patterns.into_patterns()?;
         if patterns.is_empty() {
             return Err(BusError::new(
@@ -167,6 +211,7 @@ impl Bus {
         let queue = Arc::new(Queue::new(self.capacity));
         let guard = match &self.backend {
             Backend::Memory(m) => {
+                let _ = last_seen; // no history in process
                 let id = m.subscribe(&patterns, queue.clone());
                 Guard::Memory {
                     bus: m.clone(),
@@ -175,7 +220,7 @@ impl Bus {
                 }
             }
             #[cfg(feature = "nats")]
-            Backend::Nats(n) => n.subscribe(patterns, queue.clone()).await?,
+            Backend::Nats(n) => n.subscribe(patterns, queue.clone(), last_seen).await?,
         };
         Ok(Subscription {
             queue,
@@ -212,6 +257,8 @@ struct MessageInner {
     topic: String,
     sender: String,
     payload: Bytes,
+    /// The JetStream stream sequence, when the bus keeps history.
+    sequence: Option<u64>,
     /// The SSE bytes of this message as encoded by one `into_sse_shared` mapping (keyed by
     /// that function's address), shared by every subscriber using the same mapping.
     #[cfg(feature = "axum")]
@@ -220,10 +267,20 @@ struct MessageInner {
 
 impl Message {
     pub(crate) fn new(topic: String, sender: String, payload: Bytes) -> Message {
+        Message::with_sequence(topic, sender, payload, None)
+    }
+
+    pub(crate) fn with_sequence(
+        topic: String,
+        sender: String,
+        payload: Bytes,
+        sequence: Option<u64>,
+    ) -> Message {
         Message(Arc::new(MessageInner {
             topic,
             sender,
             payload,
+            sequence,
             #[cfg(feature = "axum")]
             encoded: std::sync::OnceLock::new(),
         }))
@@ -243,6 +300,13 @@ impl Message {
             (false, Some(encode)) => encode(),
             (false, None) => None,
         }
+    }
+
+    /// Its position in the bus's history (JetStream's stream sequence), if the bus keeps one.
+    /// The SSE bridge sends it as the event id, so a reconnecting browser's `Last-Event-ID`
+    /// says where to resume.
+    pub fn sequence(&self) -> Option<u64> {
+        self.0.sequence
     }
 
     /// The topic it was published to.
@@ -371,13 +435,14 @@ impl Subscription {
         E: crate::sse::Event + Send + 'static,
     {
         use futures_util::StreamExt;
-        crate::axum::Sse::from_events(
-            self.filter_map(move |item| std::future::ready(item.ok().map(&mut map))),
-        )
+        crate::axum::Sse::from_bytes(self.filter_map(move |item| {
+            std::future::ready(item.ok().and_then(|m| {
+                let sequence = m.sequence();
+                encode_with_id(&map(m), sequence)
+            }))
+        }))
     }
-}
 
-impl Subscription {
     /// Like [`Subscription::into_sse`], for a mapping that depends on the message alone (a
     /// plain `fn` or a closure that captures nothing): each message is then encoded once, by
     /// the first subscriber that needs it, and the bytes are shared by every subscriber using
@@ -408,15 +473,29 @@ impl Subscription {
         use futures_util::StreamExt;
         let key = map as usize;
         crate::axum::Sse::from_bytes(self.filter_map(move |item| {
-            std::future::ready(item.ok().and_then(|m| {
-                m.encoded_once(key, || {
-                    let mut buf = bytes::BytesMut::new();
-                    map(&m).encode(&mut buf).ok()?;
-                    Some(buf.freeze())
-                })
-            }))
+            std::future::ready(
+                item.ok()
+                    .and_then(|m| m.encoded_once(key, || encode_with_id(&map(&m), m.sequence()))),
+            )
         }))
     }
+}
+
+/// Encodes `event`; with a sequence, its first event carries it as the SSE id.
+#[cfg(feature = "axum")]
+fn encode_with_id(event: &impl crate::sse::Event, sequence: Option<u64>) -> Option<Bytes> {
+    let mut buf = bytes::BytesMut::new();
+    event.encode(&mut buf).ok()?;
+    if let Some(seq) = sequence {
+        if let Some(eol) = buf.iter().position(|b| *b == b'\n') {
+            let rest = buf.split_off(eol + 1);
+            buf.extend_from_slice(b"id: ");
+            buf.extend_from_slice(itoa::Buffer::new().format(seq).as_bytes());
+            buf.extend_from_slice(b"\n");
+            buf.unsplit(rest);
+        }
+    }
+    Some(buf.freeze())
 }
 
 impl Stream for Subscription {

@@ -18,6 +18,11 @@ const ID: &str = "Nitro-Id";
 
 pub(crate) struct NatsBus {
     client: async_nats::Client,
+    /// With JetStream: the context and the stream that keeps the history.
+    jetstream: Option<(
+        async_nats::jetstream::Context,
+        async_nats::jetstream::stream::Stream,
+    )>,
     count: Arc<AtomicUsize>,
     origin: u64,
     seq: AtomicU64,
@@ -46,10 +51,38 @@ impl NatsBus {
             ^ (std::process::id() as u64) << 32;
         Ok(NatsBus {
             client,
+            jetstream: None,
             count: Arc::default(),
             origin,
             seq: AtomicU64::new(0),
         })
+    }
+
+    pub(crate) async fn connect_jetstream(
+        url: &str,
+        stream: &str,
+        subjects: &[&str],
+    ) -> Result<NatsBus, BusError> {
+        let mut bus = NatsBus::connect(url).await?;
+        let js = async_nats::jetstream::new(bus.client.clone());
+        let config = async_nats::jetstream::stream::Config {
+            name: stream.to_owned(),
+            subjects: subjects.iter().map(|s| (*s).to_owned()).collect(),
+            ..Default::default()
+        };
+        let handle = js.get_or_create_stream(config).await.map_err(|e| {
+            BusError::with_source(
+                BusErrorKind::Connect,
+                format!("JetStream stream {stream} is not available"),
+                e,
+            )
+        })?;
+        bus.jetstream = Some((js, handle));
+        Ok(bus)
+    }
+
+    pub(crate) fn keeps_history(&self) -> bool {
+        self.jetstream.is_some()
     }
 
     pub(crate) async fn publish(
@@ -74,6 +107,20 @@ impl NatsBus {
             self.seq.fetch_add(1, Ordering::Relaxed)
         );
         headers.insert(ID, id.as_str());
+        if let Some((js, _)) = &self.jetstream {
+            // Stored and acknowledged by the server before this returns.
+            let failed = |e: &dyn std::fmt::Display| {
+                BusError::new(
+                    BusErrorKind::Publish,
+                    format!("publish to {topic} failed: {e}"),
+                )
+            };
+            let ack = js
+                .publish_with_headers(topic.as_str().to_owned(), headers, payload)
+                .await
+                .map_err(|e| failed(&e))?;
+            return ack.await.map(|_| ()).map_err(|e| failed(&e));
+        }
         self.client
             .publish_with_headers(topic.as_str().to_owned(), headers, payload)
             .await
@@ -90,7 +137,13 @@ impl NatsBus {
         &self,
         patterns: Vec<Pattern>,
         queue: Arc<Queue>,
+        last_seen: Option<u64>,
     ) -> Result<Guard, BusError> {
+        if let Some((_, stream)) = &self.jetstream {
+            return self
+                .subscribe_jetstream(stream, patterns, queue, last_seen)
+                .await;
+        }
         let mut subs = Vec::with_capacity(patterns.len());
         for p in &patterns {
             let sub = self
@@ -142,6 +195,78 @@ impl NatsBus {
                     m.subject.to_string(),
                     header(SENDER),
                     m.payload,
+                ));
+            }
+            queue.close();
+        });
+        self.count.fetch_add(1, Ordering::Relaxed);
+        Ok(Guard::Nats {
+            _unsubscribe_on_drop: NatsGuard {
+                task: task.abort_handle(),
+                count: self.count.clone(),
+            },
+        })
+    }
+
+    /// One ordered consumer per pattern, starting after `last_seen` (or with new messages).
+    async fn subscribe_jetstream(
+        &self,
+        stream: &async_nats::jetstream::stream::Stream,
+        patterns: Vec<Pattern>,
+        queue: Arc<Queue>,
+        last_seen: Option<u64>,
+    ) -> Result<Guard, BusError> {
+        use async_nats::jetstream::consumer::{push::OrderedConfig, DeliverPolicy};
+        let mut streams = Vec::with_capacity(patterns.len());
+        for p in &patterns {
+            let failed = |e: &dyn std::fmt::Display| {
+                BusError::new(
+                    BusErrorKind::Subscribe,
+                    format!("JetStream subscription to {p} failed: {e}"),
+                )
+            };
+            let consumer = stream
+                .create_consumer(OrderedConfig {
+                    deliver_subject: self.client.new_inbox(),
+                    filter_subject: p.as_str().to_owned(),
+                    deliver_policy: match last_seen {
+                        Some(n) => DeliverPolicy::ByStartSequence {
+                            start_sequence: n + 1,
+                        },
+                        None => DeliverPolicy::New,
+                    },
+                    ..Default::default()
+                })
+                .await
+                .map_err(|e| failed(&e))?;
+            streams.push(consumer.messages().await.map_err(|e| failed(&e))?);
+        }
+        let mut merged = futures_util::stream::select_all(streams);
+        let task = tokio::spawn(async move {
+            let mut seen: HashSet<u64> = HashSet::new();
+            while let Some(item) = merged.next().await {
+                let Ok(m) = item else { continue };
+                let Some(sequence) = m.info().ok().map(|i| i.stream_sequence) else {
+                    continue;
+                };
+                if !seen.insert(sequence) {
+                    continue; // matched by two of this subscription's patterns
+                }
+                if seen.len() > 4096 {
+                    seen.clear();
+                    seen.insert(sequence);
+                }
+                let sender = m
+                    .headers
+                    .as_ref()
+                    .and_then(|h| h.get(SENDER))
+                    .map(|v| v.as_str().to_owned())
+                    .unwrap_or_default();
+                queue.push(Message::with_sequence(
+                    m.subject.to_string(),
+                    sender,
+                    m.payload.clone(),
+                    Some(sequence),
                 ));
             }
             queue.close();

@@ -1,0 +1,140 @@
+//! Resuming after a reconnect on NATS JetStream: messages get sequence numbers, the SSE bridge
+//! sends them as event ids, and a client that comes back with `Last-Event-ID: n` receives
+//! everything after n. (Needs the server on 127.0.0.1:4222 started with `-js`; `.ci/run` does.)
+
+use std::time::Duration;
+
+use axum::extract::State;
+use axum::{routing::get, Router};
+use futures_util::StreamExt;
+use nitro::axum::{LastEventId, SseStream};
+use nitro::bus::{Bus, BusError};
+use nitro::prelude::*;
+
+fn url() -> String {
+    std::env::var("NITRO_NATS_URL").unwrap_or_else(|_| "nats://127.0.0.1:4222".into())
+}
+
+/// A stream of this run's own, deleted at the end.
+struct TestStream {
+    name: String,
+    prefix: String,
+}
+
+impl TestStream {
+    fn new() -> TestStream {
+        let n = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_nanos();
+        TestStream {
+            name: format!("NITRO_TEST_{n}"),
+            prefix: format!("js{n}"),
+        }
+    }
+
+    async fn delete(&self) {
+        if let Ok(client) = async_nats::connect(url()).await {
+            let _ = async_nats::jetstream::new(client)
+                .delete_stream(&self.name)
+                .await;
+        }
+    }
+}
+
+async fn feed(
+    State((bus, prefix)): State<(Bus, String)>,
+    LastEventId(last): LastEventId,
+) -> Result<SseStream, BusError> {
+    Ok(bus
+        .subscribe_after(format!("{prefix}.>"), last)
+        .await?
+        .into_sse(|m| {
+            let n: u64 = m.payload().unwrap_or_default();
+            emit_signals(&serde_json::json!({ "n": n }))
+        }))
+}
+
+#[tokio::test]
+async fn a_reconnecting_client_resumes_after_its_last_event_id() {
+    let ts = TestStream::new();
+    let subjects = format!("{}.>", ts.prefix);
+    let bus = Bus::nats_jetstream(&url(), &ts.name, &[subjects.as_str()])
+        .await
+        .expect("NATS with JetStream on 127.0.0.1:4222 (see .ci/run)");
+    assert!(bus.keeps_history());
+    for n in 1..=5u64 {
+        bus.publish(&format!("{}.msg", ts.prefix), "t", &n)
+            .await
+            .unwrap();
+    }
+
+    // Resume after sequence 2: messages 3, 4, 5 come first, with their sequence.
+    let mut sub = bus
+        .subscribe_after(format!("{}.>", ts.prefix), Some(2))
+        .await
+        .unwrap();
+    for want in 3..=5u64 {
+        let m = tokio::time::timeout(Duration::from_secs(5), sub.next())
+            .await
+            .unwrap()
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            (m.sequence(), m.payload::<u64>().unwrap()),
+            (Some(want), want)
+        );
+    }
+
+    // Over HTTP: the events carry ids, and `Last-Event-ID: 4` resumes with message 5.
+    let app = Router::new()
+        .route("/feed", get(feed))
+        .with_state((bus.clone(), ts.prefix.clone()));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    let response = reqwest::Client::new()
+        .get(format!("http://{addr}/feed"))
+        .header("last-event-id", "4")
+        .send()
+        .await
+        .unwrap();
+    let mut body = response.bytes_stream();
+    let chunk = tokio::time::timeout(Duration::from_secs(5), body.next())
+        .await
+        .unwrap()
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        std::str::from_utf8(&chunk).unwrap(),
+        "event: datastar-patch-signals\nid: 5\ndata: signals {\"n\":5}\n\n"
+    );
+
+    // A live message reaches the same client with the next id.
+    bus.publish(&format!("{}.msg", ts.prefix), "t", &6u64)
+        .await
+        .unwrap();
+    let chunk = tokio::time::timeout(Duration::from_secs(5), body.next())
+        .await
+        .unwrap()
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        std::str::from_utf8(&chunk).unwrap(),
+        "event: datastar-patch-signals\nid: 6\ndata: signals {\"n\":6}\n\n"
+    );
+    ts.delete().await;
+}
+
+#[tokio::test]
+async fn buses_without_history_say_so_and_start_live() {
+    let bus = Bus::in_process();
+    assert!(!bus.keeps_history());
+    bus.publish("h.a", "t", &1).await.unwrap();
+    let mut sub = bus.subscribe_after("h.>", Some(0)).await.unwrap();
+    bus.publish("h.a", "t", &2).await.unwrap();
+    let m = sub.next().await.unwrap().unwrap();
+    assert_eq!((m.sequence(), m.payload::<i32>().unwrap()), (None, 2));
+    let core = Bus::nats(&url()).await.expect("NATS on 127.0.0.1:4222");
+    assert!(!core.keeps_history());
+}
