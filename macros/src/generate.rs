@@ -348,9 +348,11 @@ pub fn generate(block: &Block, checks: TokenStream) -> TokenStream {
         Roots::All => quote!(::nitro::__private::ROOT_IDS_ALL),
         Roots::Unknown => quote!(::nitro::__private::ROOT_IDS_UNKNOWN),
     };
+    let last_size = Ident::new("__NITRO_LAST_SIZE", Span::mixed_site());
     quote! {{
         #checks
-        ::nitro::__private::Template::<_, { #roots }>::with_root_ids(#size, move |#buf: &mut ::std::string::String| {
+        static #last_size: ::core::sync::atomic::AtomicUsize = ::core::sync::atomic::AtomicUsize::new(0);
+        ::nitro::__private::Template::<_, { #roots }>::with_root_ids(#size, &#last_size, move |#buf: &mut ::std::string::String| {
             let _ = &#buf;
             #body
         })

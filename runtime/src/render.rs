@@ -4,6 +4,7 @@
 use std::borrow::Cow;
 use std::fmt::{self, Write as _};
 use std::rc::Rc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
 use crate::escape;
@@ -314,21 +315,36 @@ impl Render for fmt::Arguments<'_> {
 #[derive(Clone, Copy)]
 pub struct Template<F, const ROOT_IDS: u8 = 0> {
     size_hint: usize,
+    /// The size of the last render at this `html!` call site, so the next one reserves once.
+    last_size: Option<&'static AtomicUsize>,
     write: F,
 }
 
 impl<F: Fn(&mut String)> Template<F> {
     /// A template that writes with `write` and expects about `size_hint` bytes.
     pub const fn new(size_hint: usize, write: F) -> Self {
-        Template { size_hint, write }
+        Template {
+            size_hint,
+            last_size: None,
+            write,
+        }
     }
 }
 
 impl<F: Fn(&mut String), const ROOT_IDS: u8> Template<F, ROOT_IDS> {
-    /// What `html!` calls: also records whether every top-level element has an id.
+    /// What `html!` calls: also records whether every top-level element has an id, and keeps
+    /// the size of the last render of this call site in `last_size`.
     #[doc(hidden)]
-    pub const fn with_root_ids(size_hint: usize, write: F) -> Self {
-        Template { size_hint, write }
+    pub const fn with_root_ids(
+        size_hint: usize,
+        last_size: &'static AtomicUsize,
+        write: F,
+    ) -> Self {
+        Template {
+            size_hint,
+            last_size: Some(last_size),
+            write,
+        }
     }
 }
 
@@ -337,11 +353,16 @@ impl<F: Fn(&mut String), const R: u8> Render for Template<F, R> {
 
     #[inline]
     fn render_to(&self, buf: &mut String) {
-        buf.reserve(self.size_hint);
-        (self.write)(buf)
+        buf.reserve(self.size_hint());
+        let start = buf.len();
+        (self.write)(buf);
+        if let Some(last) = self.last_size {
+            last.store(buf.len() - start, Ordering::Relaxed);
+        }
     }
     fn size_hint(&self) -> usize {
-        self.size_hint
+        let last = self.last_size.map_or(0, |l| l.load(Ordering::Relaxed));
+        self.size_hint.max(last)
     }
 }
 
