@@ -170,13 +170,7 @@ impl NatsBus {
             let mut recent: VecDeque<String> = VecDeque::new();
             let mut seen: HashSet<String> = HashSet::new();
             while let Some(m) = merged.next().await {
-                let header = |name: &str| {
-                    m.headers
-                        .as_ref()
-                        .and_then(|h| h.get(name))
-                        .map(|v| v.as_str().to_owned())
-                        .unwrap_or_default()
-                };
+                let header = |name: &str| header_value(&m, name);
                 if dedupe {
                     let id = header(ID);
                     if !id.is_empty() {
@@ -199,13 +193,7 @@ impl NatsBus {
             }
             queue.close();
         });
-        self.count.fetch_add(1, Ordering::Relaxed);
-        Ok(Guard::Nats {
-            _unsubscribe_on_drop: NatsGuard {
-                task: task.abort_handle(),
-                count: self.count.clone(),
-            },
-        })
+        Ok(self.register(task))
     }
 
     /// One ordered consumer per pattern, starting after `last_seen` (or with new messages).
@@ -256,12 +244,7 @@ impl NatsBus {
                     seen.clear();
                     seen.insert(sequence);
                 }
-                let sender = m
-                    .headers
-                    .as_ref()
-                    .and_then(|h| h.get(SENDER))
-                    .map(|v| v.as_str().to_owned())
-                    .unwrap_or_default();
+                let sender = header_value(&m, SENDER);
                 queue.push(Message::with_sequence(
                     m.subject.to_string(),
                     sender,
@@ -271,13 +254,18 @@ impl NatsBus {
             }
             queue.close();
         });
+        Ok(self.register(task))
+    }
+
+    /// Counts a new subscription whose messages `task` delivers; dropping the guard ends both.
+    fn register(&self, task: tokio::task::JoinHandle<()>) -> Guard {
         self.count.fetch_add(1, Ordering::Relaxed);
-        Ok(Guard::Nats {
+        Guard::Nats {
             _unsubscribe_on_drop: NatsGuard {
                 task: task.abort_handle(),
                 count: self.count.clone(),
             },
-        })
+        }
     }
 
     /// Publishes to a private inbox on this connection and waits for it to come back. The
@@ -325,6 +313,15 @@ impl NatsBus {
             .await
             .map_err(|e| BusError::with_source(BusErrorKind::Publish, "flush to NATS failed", e))
     }
+}
+
+/// A header of a NATS message, or `""`.
+fn header_value(m: &async_nats::Message, name: &str) -> String {
+    m.headers
+        .as_ref()
+        .and_then(|h| h.get(name))
+        .map(|v| v.as_str().to_owned())
+        .unwrap_or_default()
 }
 
 /// Unsubscribes (by ending the task that owns the NATS subscriptions) when dropped.
