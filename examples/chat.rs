@@ -10,11 +10,12 @@ pub mod common;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-use axum::extract::{Path, State};
-use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::extract::{FromRequestParts, Path, State};
+use axum::http::{request::Parts, StatusCode};
+use axum::response::Redirect;
 use axum::{routing::get, routing::post, Router};
-use nitro::bus::Bus;
+use nitro::axum::SseStream;
+use nitro::bus::{Bus, BusError};
 use nitro::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -50,14 +51,31 @@ struct AppState {
     datastar: common::Datastar,
 }
 
-/// Room names become topic tokens: letters, digits, `-` and `_` only.
-fn valid_room(room: &str) -> bool {
-    !room.is_empty()
-        && room.len() <= 32
-        && room
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+/// A room name from the path. Room names become topic tokens, so only letters, digits, `-` and
+/// `_` are accepted; anything else is a 404.
+struct Room(String);
+
+impl<S: Send + Sync> FromRequestParts<S> for Room {
+    type Rejection = (StatusCode, &'static str);
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let Path(room) = Path::<String>::from_request_parts(parts, state)
+            .await
+            .map_err(|_| NOT_FOUND)?;
+        let ok = !room.is_empty()
+            && room.len() <= 32
+            && room
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+        if ok {
+            Ok(Room(room))
+        } else {
+            Err(NOT_FOUND)
+        }
+    }
 }
+
+const NOT_FOUND: (StatusCode, &str) = (StatusCode::NOT_FOUND, "no such room");
 
 fn message(m: &ChatMessage) -> impl Render + '_ {
     html! {
@@ -65,10 +83,7 @@ fn message(m: &ChatMessage) -> impl Render + '_ {
     }
 }
 
-async fn room_page(State(s): State<AppState>, Path(room): Path<String>) -> Response {
-    if !valid_room(&room) {
-        return (StatusCode::NOT_FOUND, "no such room").into_response();
-    }
+async fn room_page(State(s): State<AppState>, Room(room): Room) -> Markup {
     let history = s
         .rooms
         .lock()
@@ -101,19 +116,14 @@ async fn room_page(State(s): State<AppState>, Path(room): Path<String>) -> Respo
             nav { "Rooms: " a href="/rooms/lobby" { "lobby" } " " a href="/rooms/rust" { "rust" } }
         }
     };
-    common::page(&s.datastar, "Chat", body)
-        .render()
-        .into_response()
+    common::page(&s.datastar, "Chat", body).render()
 }
 
 async fn send(
     State(s): State<AppState>,
-    Path(room): Path<String>,
+    Room(room): Room,
     ReadSignals(form): ReadSignals<ChatForm>,
-) -> Response {
-    if !valid_room(&room) {
-        return (StatusCode::NOT_FOUND, "no such room").into_response();
-    }
+) -> Result<Sse, BusError> {
     if !form.text.trim().is_empty() {
         let msg = {
             let mut rooms = s.rooms.lock().unwrap();
@@ -134,39 +144,26 @@ async fn send(
             history.push(msg.clone());
             msg
         };
-        if let Err(e) = s
-            .bus
+        s.bus
             .publish(&format!("chat.room.{room}.message"), "api", &msg)
-            .await
-        {
-            return e.into_response();
-        }
+            .await?;
     }
-    Sse::once()
-        .emit_signals(&ChatForm::patch().text(""))
-        .into_response()
+    Ok(Sse::once().emit_signals(&ChatForm::patch().text("")))
 }
 
-async fn stream(State(s): State<AppState>, Path(room): Path<String>) -> Response {
-    if !valid_room(&room) {
-        return (StatusCode::NOT_FOUND, "no such room").into_response();
-    }
-    match s.bus.subscribe(format!("chat.room.{room}.>")).await {
-        Err(e) => e.into_response(),
-        Ok(sub) => sub
-            .into_sse_shared(|m| {
-                m.payload::<ChatMessage>().ok().map(|msg| {
-                    (
-                        emit_elements(message(&msg))
-                            .selector(CHAT_MESSAGES)
-                            .mode(Mode::Append),
-                        emit_signals(&ChatForm::patch().message_count(msg.total_count)),
-                        execute_script("document.getElementById('chat-messages').scrollTop = 1e9"),
-                    )
-                })
-            })
-            .into_response(),
-    }
+async fn stream(State(s): State<AppState>, Room(room): Room) -> Result<SseStream, BusError> {
+    let sub = s.bus.subscribe(format!("chat.room.{room}.>")).await?;
+    Ok(sub.into_sse_shared(|m| {
+        m.payload::<ChatMessage>().ok().map(|msg| {
+            (
+                emit_elements(message(&msg))
+                    .selector(CHAT_MESSAGES)
+                    .mode(Mode::Append),
+                emit_signals(&ChatForm::patch().message_count(msg.total_count)),
+                execute_script("document.getElementById('chat-messages').scrollTop = 1e9"),
+            )
+        })
+    }))
 }
 
 /// The app's routes (also served by the browser tests).

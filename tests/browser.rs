@@ -343,6 +343,14 @@ async fn chat_messages_reach_their_room_only() {
     let _serial = SERIAL.lock().await;
     let driver = chromedriver();
     let base = serve(chat::app(chat::common::Datastar::local_file(datastar_js()))).await;
+    // Room names become topic tokens: anything else is not a room.
+    for bad in ["bad%20room", "a.b", "x%3E"] {
+        let status = reqwest::get(format!("{base}/rooms/{bad}/stream"))
+            .await
+            .unwrap()
+            .status();
+        assert_eq!(status, 404, "{bad}");
+    }
     let (a1, a2, b) = (
         browser(&driver).await,
         browser(&driver).await,
