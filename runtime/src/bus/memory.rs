@@ -90,8 +90,8 @@ pub(crate) struct MemoryBus {
 }
 
 impl MemoryBus {
-    pub(crate) fn publish(&self, topic: &str, message: Message) -> usize {
-        let tokens: Vec<&str> = topic.split('.').collect();
+    pub(crate) fn publish(&self, message: Message) -> usize {
+        let tokens: Vec<&str> = message.topic().split('.').collect();
         let trie = self.trie.read().unwrap_or_else(|p| p.into_inner());
         let mut subs = Vec::new();
         trie.collect(&tokens, &mut subs);

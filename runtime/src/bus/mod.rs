@@ -165,10 +165,11 @@ impl Bus {
         })?;
         match &self.backend {
             Backend::Memory(m) => {
-                m.publish(
-                    topic.as_str(),
-                    Message::new(topic.as_str().to_owned(), sender.to_owned(), payload),
-                );
+                m.publish(Message::new(
+                    topic.into_string(),
+                    sender.to_owned(),
+                    payload,
+                ));
                 Ok(())
             }
             #[cfg(feature = "nats")]

@@ -27,8 +27,8 @@ fn check_tokens(s: &str, what: &str, wildcards: bool) -> Result<(), BusError> {
     if s.is_empty() {
         return bad("it is empty");
     }
-    let tokens: Vec<&str> = s.split('.').collect();
-    for (i, t) in tokens.iter().enumerate() {
+    let mut tokens = s.split('.').peekable();
+    while let Some(t) = tokens.next() {
         if t.is_empty() {
             return bad("it has an empty token (`..`, or a leading or trailing `.`)");
         }
@@ -39,10 +39,10 @@ fn check_tokens(s: &str, what: &str, wildcards: bool) -> Result<(), BusError> {
         if has_wild && !wildcards {
             return bad("topics cannot contain `*` or `>`; those are for patterns");
         }
-        if has_wild && *t != "*" && *t != ">" {
+        if has_wild && t != "*" && t != ">" {
             return bad("`*` and `>` must be whole tokens");
         }
-        if *t == ">" && i != tokens.len() - 1 {
+        if t == ">" && tokens.peek().is_some() {
             return bad("`>` must be the last token");
         }
     }
@@ -67,6 +67,10 @@ impl Topic {
     /// The topic's text.
     pub fn as_str(&self) -> &str {
         &self.0
+    }
+
+    pub(crate) fn into_string(self) -> String {
+        self.0
     }
 }
 
