@@ -6,6 +6,8 @@
 // Each example is a standalone binary with its own copy of `examples/common`.
 #![allow(clippy::duplicate_mod)]
 
+mod common;
+
 #[path = "../examples/chat.rs"]
 mod chat;
 #[path = "../examples/counter.rs"]
@@ -179,13 +181,6 @@ async fn browser(driver: &Driver) -> Browser {
     }
 }
 
-async fn serve(app: axum::Router) -> String {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-    format!("http://{addr}")
-}
-
 /// Waits until the text of `css` satisfies `ok` (or fails with what it last saw).
 async fn wait_text(c: &Client, css: &str, ok: impl Fn(&str) -> bool) -> String {
     let start = Instant::now();
@@ -249,7 +244,7 @@ async fn screenshot(c: &Client, name: &str) {
 async fn counter_increments_on_click_and_on_server_push() {
     let _serial = SERIAL.lock().await;
     let (driver, js) = (chromedriver(), datastar_js());
-    let base = serve(counter::app(counter::common::Datastar::local_file(js))).await;
+    let base = common::base_url(counter::app(counter::common::Datastar::local_file(js))).await;
     let b = browser(&driver).await;
     let c = &b.client;
     c.goto(&base).await.unwrap();
@@ -278,7 +273,7 @@ async fn counter_increments_on_click_and_on_server_push() {
 async fn todo_changes_in_one_tab_show_in_another() {
     let _serial = SERIAL.lock().await;
     let driver = chromedriver();
-    let base = serve(todo::app(todo::common::Datastar::local_file(datastar_js()))).await;
+    let base = common::base_url(todo::app(todo::common::Datastar::local_file(datastar_js()))).await;
     let (a, b) = (browser(&driver).await, browser(&driver).await);
     a.client.goto(&base).await.unwrap();
     b.client.goto(&base).await.unwrap();
@@ -342,7 +337,7 @@ async fn todo_changes_in_one_tab_show_in_another() {
 async fn chat_messages_reach_their_room_only() {
     let _serial = SERIAL.lock().await;
     let driver = chromedriver();
-    let base = serve(chat::app(chat::common::Datastar::local_file(datastar_js()))).await;
+    let base = common::base_url(chat::app(chat::common::Datastar::local_file(datastar_js()))).await;
     // Room names become topic tokens: anything else is not a room.
     for bad in ["bad%20room", "a.b", "x%3E"] {
         let status = reqwest::get(format!("{base}/rooms/{bad}/stream"))
@@ -400,7 +395,7 @@ async fn chat_messages_reach_their_room_only() {
 async fn progress_reaches_100_and_redirects() {
     let _serial = SERIAL.lock().await;
     let driver = chromedriver();
-    let base = serve(progress::app(progress::common::Datastar::local_file(
+    let base = common::base_url(progress::app(progress::common::Datastar::local_file(
         datastar_js(),
     )))
     .await;

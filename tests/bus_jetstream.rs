@@ -2,6 +2,8 @@
 //! sends them as event ids, and a client that comes back with `Last-Event-ID: n` receives
 //! everything after n. (Needs the server on 127.0.0.1:4222 started with `-js`; `.ci/run` does.)
 
+mod common;
+
 use std::time::Duration;
 
 use axum::extract::State;
@@ -90,9 +92,7 @@ async fn a_reconnecting_client_resumes_after_its_last_event_id() {
     let app = Router::new()
         .route("/feed", get(feed))
         .with_state((bus.clone(), ts.prefix.clone()));
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    let addr = common::serve(app).await;
     let response = reqwest::Client::new()
         .get(format!("http://{addr}/feed"))
         .header("last-event-id", "4")
@@ -100,13 +100,8 @@ async fn a_reconnecting_client_resumes_after_its_last_event_id() {
         .await
         .unwrap();
     let mut body = response.bytes_stream();
-    let chunk = tokio::time::timeout(Duration::from_secs(5), body.next())
-        .await
-        .unwrap()
-        .unwrap()
-        .unwrap();
     assert_eq!(
-        std::str::from_utf8(&chunk).unwrap(),
+        common::next_event(&mut body).await,
         "event: datastar-patch-signals\nid: 5\ndata: signals {\"n\":5}\n\n"
     );
 
@@ -114,13 +109,8 @@ async fn a_reconnecting_client_resumes_after_its_last_event_id() {
     bus.publish(&format!("{}.msg", ts.prefix), "t", &6u64)
         .await
         .unwrap();
-    let chunk = tokio::time::timeout(Duration::from_secs(5), body.next())
-        .await
-        .unwrap()
-        .unwrap()
-        .unwrap();
     assert_eq!(
-        std::str::from_utf8(&chunk).unwrap(),
+        common::next_event(&mut body).await,
         "event: datastar-patch-signals\nid: 6\ndata: signals {\"n\":6}\n\n"
     );
     ts.delete().await;

@@ -1,11 +1,12 @@
 //! A bus subscription as an SSE stream over real HTTP: messages arrive as Datastar events, and
 //! when clients go away their subscriptions go too.
 
+mod common;
+
 use std::time::{Duration, Instant};
 
 use axum::extract::{Path, State};
 use axum::{routing::get, Router};
-use futures_util::StreamExt;
 use nitro::axum::SseStream;
 use nitro::bus::{Bus, BusError};
 use nitro::prelude::*;
@@ -29,13 +30,12 @@ async fn room(Path(room): Path<u32>, State(bus): State<Bus>) -> Result<SseStream
 }
 
 async fn serve(bus: Bus) -> String {
-    let app = Router::new()
-        .route("/room/{room}", get(room))
-        .with_state(bus);
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-    format!("http://{addr}")
+    common::base_url(
+        Router::new()
+            .route("/room/{room}", get(room))
+            .with_state(bus),
+    )
+    .await
 }
 
 async fn wait_for_count(bus: &Bus, want: usize) {
@@ -68,13 +68,8 @@ async fn bridge_contract(bus: Bus, publisher: Bus) {
         .await
         .unwrap();
     publisher.flush().await.unwrap();
-    let chunk = tokio::time::timeout(Duration::from_secs(5), body.next())
-        .await
-        .unwrap()
-        .unwrap()
-        .unwrap();
     assert_eq!(
-        std::str::from_utf8(&chunk).unwrap(),
+        common::next_event(&mut body).await,
         "event: datastar-patch-elements\ndata: selector #messages\ndata: mode append\ndata: elements <li>&lt;b&gt;hi&lt;/b&gt;</li>\n\n"
     );
     drop(body);
@@ -127,12 +122,12 @@ async fn shared_encoding_renders_each_message_once() {
         Ok(bus.subscribe("feed.>").await?.into_sse_shared(shared_line))
     }
     let bus = Bus::in_process();
-    let app = Router::new()
-        .route("/feed", get(feed))
-        .with_state(bus.clone());
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    let addr = common::serve(
+        Router::new()
+            .route("/feed", get(feed))
+            .with_state(bus.clone()),
+    )
+    .await;
     let mut bodies = Vec::new();
     for _ in 0..5 {
         bodies.push(
@@ -145,13 +140,8 @@ async fn shared_encoding_renders_each_message_once() {
     wait_for_count(&bus, 5).await;
     bus.publish("feed.x", "t", &"<hi>").await.unwrap();
     for body in &mut bodies {
-        let chunk = tokio::time::timeout(Duration::from_secs(5), body.next())
-            .await
-            .unwrap()
-            .unwrap()
-            .unwrap();
         assert_eq!(
-            std::str::from_utf8(&chunk).unwrap(),
+            common::next_event(body).await,
             "event: datastar-patch-elements\ndata: selector #messages\ndata: mode append\ndata: elements <li>&lt;hi&gt;</li>\n\n"
         );
     }

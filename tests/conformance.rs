@@ -5,6 +5,8 @@
 //! `data:` lines are grouped by key and compared key by key, in order within a key; HTML in
 //! `elements` is compared as parsed markup (attribute order ignored); signals JSON exactly.
 
+mod common;
+
 #[path = "../examples/conformance.rs"]
 #[allow(dead_code)]
 mod conformance;
@@ -136,9 +138,7 @@ async fn golden_cases_over_http() {
         dir.display()
     );
 
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move { axum::serve(listener, conformance::app()).await.unwrap() });
+    let addr = common::serve(conformance::app()).await;
     let client = reqwest::Client::new();
 
     let mut failures = Vec::new();

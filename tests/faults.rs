@@ -1,5 +1,7 @@
 //! Faults: the NATS server stops mid-stream and comes back; a client that never reads.
 
+mod common;
+
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -139,12 +141,12 @@ async fn a_client_that_never_reads_neither_grows_memory_nor_delays_others() {
         }))
     }
     let bus = Bus::in_process_with_capacity(64);
-    let app = Router::new()
-        .route("/feed", get(feed))
-        .with_state(bus.clone());
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    let addr = common::serve(
+        Router::new()
+            .route("/feed", get(feed))
+            .with_state(bus.clone()),
+    )
+    .await;
 
     // The stalled client: sends its request, never reads a byte.
     let mut stalled = tokio::net::TcpStream::connect(addr).await.unwrap();

@@ -1,5 +1,7 @@
 //! `ReadSignals<T>` over real HTTP: GET/DELETE query, POST body, and every way to get it wrong.
 
+mod common;
+
 use axum::{routing::get, Router};
 use nitro::axum::{ReadSignals, SignalsLimit};
 use serde::Deserialize;
@@ -37,10 +39,7 @@ async fn serve() -> String {
             "/small",
             axum::routing::post(handler).layer(axum::Extension(SignalsLimit(16))),
         );
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-    format!("http://{addr}")
+    common::base_url(app).await
 }
 
 #[tokio::test]

@@ -1,6 +1,8 @@
 //! SSE responses over real HTTP: headers, events flushed as they are sent, and a producer that
 //! stops when the client goes away.
 
+mod common;
+
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -9,13 +11,6 @@ use axum::{routing::get, Router};
 use futures_util::StreamExt;
 use nitro::axum::{Sse, SseStream};
 use nitro::prelude::*;
-
-async fn serve(app: Router) -> String {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-    format!("http://{addr}")
-}
 
 struct SetOnDrop(Arc<AtomicBool>);
 impl Drop for SetOnDrop {
@@ -48,7 +43,7 @@ async fn producer_stops_within_a_second_of_disconnect() {
             }
         }),
     );
-    let base = serve(app).await;
+    let base = common::base_url(app).await;
     let response = reqwest::get(format!("{base}/ticks")).await.unwrap();
     let mut body = response.bytes_stream();
     let first = body.next().await.unwrap().unwrap();
@@ -89,7 +84,7 @@ async fn progress() -> SseStream {
 
 #[tokio::test]
 async fn events_arrive_as_they_are_sent_with_sse_headers() {
-    let base = serve(Router::new().route("/progress", get(progress))).await;
+    let base = common::base_url(Router::new().route("/progress", get(progress))).await;
     let response = reqwest::get(format!("{base}/progress")).await.unwrap();
     let h = response.headers();
     assert_eq!(h["content-type"], "text/event-stream");
@@ -129,7 +124,7 @@ async fn a_one_shot_response_with_a_bad_event_sends_nothing_but_an_error() {
                 .emit(nitro::sse::emit_elements(PreEscaped("<p>no id</p>")))
         }),
     );
-    let base = serve(app).await;
+    let base = common::base_url(app).await;
     let response = reqwest::get(format!("{base}/bad")).await.unwrap();
     assert_eq!(response.status(), 500);
     let body = response.text().await.unwrap();

@@ -1,0 +1,35 @@
+//! Helpers shared by the integration tests (each test file includes this module).
+#![allow(dead_code)] // each test file uses a part of it
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use futures_util::{Stream, StreamExt};
+
+/// Serves `app` on an ephemeral loopback port for the rest of the test; returns its address.
+pub async fn serve(app: axum::Router) -> SocketAddr {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    addr
+}
+
+/// [`serve`], as a base URL (`http://127.0.0.1:PORT`).
+pub async fn base_url(app: axum::Router) -> String {
+    format!("http://{}", serve(app).await)
+}
+
+/// The next chunk of an SSE response body (one event, as the server flushes each), as text;
+/// fails the test if none comes within 5 seconds.
+pub async fn next_event<S, E>(body: &mut S) -> String
+where
+    S: Stream<Item = Result<axum::body::Bytes, E>> + Unpin,
+    E: std::fmt::Debug,
+{
+    let chunk = tokio::time::timeout(Duration::from_secs(5), body.next())
+        .await
+        .expect("no event within 5 s")
+        .expect("the response ended")
+        .unwrap();
+    String::from_utf8(chunk.to_vec()).unwrap()
+}
