@@ -374,15 +374,15 @@ fn root_ids(block: &Block) -> Roots {
     let mut seen_element = false;
     let mut unknown = false;
     let mut walk_result = Roots::All;
-    let mut visit = |r: Roots, seen: bool| match r {
+    let mut visit = |r: Roots| match r {
         Roots::Missing => walk_result = Roots::Missing,
-        Roots::Unknown if !seen => unknown = true,
-        _ => {}
+        Roots::Unknown => unknown = true,
+        Roots::All => {}
     };
     for node in &block.nodes {
         match node {
             Node::Text(lit) if lit.value().trim().is_empty() => {}
-            Node::Text(_) | Node::Doctype => visit(Roots::Missing, true),
+            Node::Text(_) | Node::Doctype => visit(Roots::Missing),
             Node::Element(el) => {
                 seen_element = true;
                 let has_id = el.attrs.iter().any(|a| match a {
@@ -390,22 +390,22 @@ fn root_ids(block: &Block) -> Roots {
                     Attr::Named { name, .. } => name.name().text.eq_ignore_ascii_case("id"),
                     Attr::Class { .. } => false,
                 });
-                visit(if has_id { Roots::All } else { Roots::Missing }, true);
+                visit(if has_id { Roots::All } else { Roots::Missing });
             }
-            Node::Splice(_) => visit(Roots::Unknown, false),
+            Node::Splice(_) => visit(Roots::Unknown),
             Node::Let(_) => {}
             Node::Group(b) | Node::For { body: b, .. } | Node::While { body: b, .. } => {
                 let r = root_ids(b);
-                visit(r, false);
+                visit(r);
             }
             Node::If(i) => {
                 let mut branch = Some(i);
                 while let Some(i) = branch {
-                    visit(root_ids(&i.then), false);
+                    visit(root_ids(&i.then));
                     branch = match &i.otherwise {
                         Some(Else::If(e)) => Some(e),
                         Some(Else::Block(b)) => {
-                            visit(root_ids(b), false);
+                            visit(root_ids(b));
                             None
                         }
                         None => None,
@@ -414,7 +414,7 @@ fn root_ids(block: &Block) -> Roots {
             }
             Node::Match { arms, .. } => {
                 for a in arms {
-                    visit(root_ids(&a.body), false);
+                    visit(root_ids(&a.body));
                 }
             }
         }

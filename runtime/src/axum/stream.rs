@@ -163,17 +163,9 @@ impl Sse {
         S: Stream + Send + 'static,
         S::Item: Event,
     {
-        let bytes = events.filter_map(|event| {
-            let mut buf = BytesMut::new();
-            let item = event
-                .encode(&mut buf)
-                .ok()
-                .map(|()| Ok::<_, Infallible>(buf.freeze()));
-            std::future::ready(item)
-        });
-        SseStream {
-            body: Body::from_stream(bytes),
-        }
+        Sse::from_bytes(
+            events.filter_map(|event| std::future::ready(sse::encode_with_id(&event, None))),
+        )
     }
 
     /// A response sending already-encoded events (the bus's shared encoding).

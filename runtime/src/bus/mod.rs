@@ -439,7 +439,7 @@ impl Subscription {
         crate::axum::Sse::from_bytes(self.filter_map(move |item| {
             std::future::ready(item.ok().and_then(|m| {
                 let sequence = m.sequence();
-                encode_with_id(&map(m), sequence)
+                crate::sse::encode_with_id(&map(m), sequence)
             }))
         }))
     }
@@ -474,29 +474,11 @@ impl Subscription {
         use futures_util::StreamExt;
         let key = map as usize;
         crate::axum::Sse::from_bytes(self.filter_map(move |item| {
-            std::future::ready(
-                item.ok()
-                    .and_then(|m| m.encoded_once(key, || encode_with_id(&map(&m), m.sequence()))),
-            )
+            std::future::ready(item.ok().and_then(|m| {
+                m.encoded_once(key, || crate::sse::encode_with_id(&map(&m), m.sequence()))
+            }))
         }))
     }
-}
-
-/// Encodes `event`; with a sequence, its first event carries it as the SSE id.
-#[cfg(feature = "axum")]
-fn encode_with_id(event: &impl crate::sse::Event, sequence: Option<u64>) -> Option<Bytes> {
-    let mut buf = bytes::BytesMut::new();
-    event.encode(&mut buf).ok()?;
-    if let Some(seq) = sequence {
-        if let Some(eol) = buf.iter().position(|b| *b == b'\n') {
-            let rest = buf.split_off(eol + 1);
-            buf.extend_from_slice(b"id: ");
-            buf.extend_from_slice(itoa::Buffer::new().format(seq).as_bytes());
-            buf.extend_from_slice(b"\n");
-            buf.unsplit(rest);
-        }
-    }
-    Some(buf.freeze())
 }
 
 impl Stream for Subscription {

@@ -138,6 +138,24 @@ impl fmt::Display for EventError {
 
 impl std::error::Error for EventError {}
 
+/// Encodes `event` into new bytes (`None` if it fails to encode); with a sequence, its first
+/// event carries it as the SSE id.
+#[cfg(feature = "axum")]
+pub(crate) fn encode_with_id(event: &impl Event, sequence: Option<u64>) -> Option<Bytes> {
+    let mut buf = bytes::BytesMut::new();
+    event.encode(&mut buf).ok()?;
+    if let Some(seq) = sequence {
+        if let Some(eol) = buf.iter().position(|b| *b == b'\n') {
+            let rest = buf.split_off(eol + 1);
+            buf.extend_from_slice(b"id: ");
+            buf.extend_from_slice(itoa::Buffer::new().format(seq).as_bytes());
+            buf.extend_from_slice(b"\n");
+            buf.unsplit(rest);
+        }
+    }
+    Some(buf.freeze())
+}
+
 /// The fields every event has: an optional id and retry duration.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub(crate) struct Meta {
