@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use axum::{http::StatusCode, response::IntoResponse, response::Response, routing::get, Router};
 use nitro::axum::{ReadSignals, Sse};
-use nitro::sse::{emit_signals_raw, execute_script, Event, Mode, PatchElements};
+use nitro::sse::{emit_signals_raw, execute_script_trusted, Event, Mode, PatchElements};
 use nitro::Selector;
 use serde::Deserialize;
 use serde_json::value::RawValue;
@@ -92,11 +92,13 @@ fn to_event(e: TestEvent) -> Result<Box<dyn Event + Send>, String> {
             Box::new(p)
         }
         "executeScript" => {
-            let mut s = execute_script(e.script.unwrap_or_default())
+            // The conformance contract sends the script and its attributes as data: this test
+            // server trusts them by design (it exists to echo them).
+            let mut s = execute_script_trusted(e.script.unwrap_or_default())
                 .auto_remove(e.auto_remove.unwrap_or(true));
             if let Some(attrs) = e.attributes {
                 for (name, value) in ordered_attributes(attrs.get())? {
-                    s = s.attribute(name, value);
+                    s = s.attribute_trusted(name, value);
                 }
             }
             if let Some(id) = id {

@@ -92,13 +92,13 @@ fn spliced_values_are_json_then_attribute_escaped() {
     };
     assert_eq!(
         r(html! { div data-signals=(&c) {} }),
-        r#"<div data-signals="{&quot;count&quot;:3,&quot;label&quot;:&quot;it&#x27;s \&quot;x\&quot; &lt;/div&gt;&quot;}"></div>"#
+        r#"<div data-signals="{&quot;count&quot;:3,&quot;label&quot;:&quot;it\u0027s \u0022x\u0022 \u003c\u002fdiv\u003e&quot;}"></div>"#
     );
     // User input in an expression attribute is a JS string literal, never code.
     let evil = "'); alert(1); ('";
     assert_eq!(
         r(html! { p data-text=(evil) {} }),
-        r#"<p data-text="&quot;&#x27;); alert(1); (&#x27;&quot;"></p>"#
+        r#"<p data-text="&quot;\u0027)\u003b alert(1)\u003b (\u0027&quot;"></p>"#
     );
     assert_eq!(
         r(html! { p data-show=(true) data-class:on=(false) {} }),
@@ -117,7 +117,7 @@ fn expr_values_are_code_with_json_parts() {
     let e = Expr::new("@delete('/todos/' + ").json(&id).code(")");
     assert_eq!(
         r(html! { button data-on:click=(e) { "x" } }),
-        r#"<button data-on:click="@delete(&#x27;/todos/&#x27; + &quot;7&#x27;); x(&#x27;&quot;)">x</button>"#
+        r#"<button data-on:click="@delete(&#x27;/todos/&#x27; + &quot;7\u0027)\u003b x(\u0027&quot;)">x</button>"#
     );
     let e = Expr::new("@delete('/todos/' + ").json(&id).code(")");
     let e = &e;

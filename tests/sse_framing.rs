@@ -4,7 +4,9 @@
 
 use eventsource_stream::Eventsource;
 use futures_util::StreamExt;
-use nitro::sse::{emit_signals, execute_script, remove_elements, Event, Mode, PatchElements};
+use nitro::sse::{
+    emit_signals, execute_script_trusted, remove_elements, Event, Mode, PatchElements,
+};
 use nitro::Selector;
 use proptest::prelude::*;
 
@@ -100,7 +102,7 @@ proptest! {
 
     #[test]
     fn execute_script_and_remove_round_trip(script in any::<String>(), name in "[a-z]{1,8}", value in any::<String>(), selector in any::<String>()) {
-        let bytes = execute_script(script.clone()).attribute(name.clone(), value).to_bytes().unwrap();
+        let bytes = execute_script_trusted(script.clone()).attribute_trusted(name.clone(), value).to_bytes().unwrap();
         let events = parse(bytes);
         prop_assert_eq!(events.len(), 1);
         let elements = values(&events[0].data, "elements").unwrap();

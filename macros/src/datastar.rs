@@ -299,6 +299,12 @@ pub fn looks_like_datastar(rest: &str) -> bool {
 
 /// Lexes and validates `data-...` (`full` includes the `data-` prefix).
 pub fn lex(full: &str) -> Result<DatastarAttr, KeyError> {
+    if !full.starts_with("data-") {
+        return Err(err(
+            format!("`{full}`: attribute names are lowercase in HTML"),
+            format!("write `data-{}`", &full["data-".len()..]),
+        ));
+    }
     let rest = &full["data-".len()..];
     let mut parts = rest.split("__");
     let head = parts.next().unwrap_or_default();
@@ -306,7 +312,7 @@ pub fn lex(full: &str) -> Result<DatastarAttr, KeyError> {
         Some((p, k)) => (p, Some(k)),
         None => (head, None),
     };
-    let plugin = match find_plugin(plugin_name) {
+    let plugin = match find_plugin(&plugin_name.to_ascii_lowercase()) {
         Some(p) => p,
         None => return Err(unknown_plugin(full, plugin_name, key)),
     };

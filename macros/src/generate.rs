@@ -6,32 +6,7 @@ use proc_macro2::{Ident, Span, TokenStream};
 use quote::{quote, quote_spanned};
 
 use crate::ast::*;
-use crate::datastar::ValueKind;
-use crate::validate::RAW_TEXT;
-
-/// Attributes whose value is a URL: dynamic values get the `javascript:` guard.
-const URL_ATTRS: &[&str] = &[
-    "href",
-    "src",
-    "action",
-    "formaction",
-    "poster",
-    "cite",
-    "background",
-    "longdesc",
-    "manifest",
-    "xlink:href",
-    "data",
-];
-
-/// How a dynamic attribute value is written.
-#[derive(Clone, Copy)]
-enum ValueContext {
-    Attribute,
-    Id,
-    Url,
-    Expression,
-}
+use crate::context::{dynamic_context, is_one_of, ValueContext, RAW_TEXT};
 
 struct Generator {
     buf: Ident,
@@ -170,25 +145,26 @@ impl Generator {
                     self.classes(el);
                 }
                 Attr::Named { name, value } => {
-                    let n = &name.name().text;
-                    let ctx = match name {
-                        AttrName::Datastar(_, ds) if ds.plugin.kind == ValueKind::Expression => {
-                            ValueContext::Expression
-                        }
-                        AttrName::Plain(p)
-                            if URL_ATTRS.contains(&p.text.to_ascii_lowercase().as_str()) =>
-                        {
-                            ValueContext::Url
-                        }
-                        _ => ValueContext::Attribute,
-                    };
-                    self.attr_value(n, value, ctx);
+                    // Refusals were reported by `validate`; nothing is generated for them.
+                    let ctx = dynamic_context(el, name).unwrap_or(ValueContext::Attribute);
+                    self.attr_value(&name.name().text, value, ctx);
                 }
             }
         }
         self.text(">");
         if let Some(body) = &el.body {
-            let raw = RAW_TEXT.iter().copied().find(|r| r == name);
+            let raw = RAW_TEXT
+                .iter()
+                .copied()
+                .find(|r| r.eq_ignore_ascii_case(name));
+            // The parser drops one newline right after these start tags: write one, so a
+            // value that starts with a newline keeps it.
+            if is_one_of(name, &["pre", "textarea", "listing"])
+                && !matches!(body.nodes.first(), Some(Node::Text(t)) if !t.value().starts_with('\n'))
+                && !body.nodes.is_empty()
+            {
+                self.text("\n");
+            }
             self.nodes(body, raw);
             self.text("</");
             self.text(name);
@@ -208,7 +184,26 @@ impl Generator {
             ValueContext::Id => {
                 quote_spanned!(span=> ::nitro::__private::render_id(&(#expr), #buf);)
             }
-            ValueContext::Expression => {
+            ValueContext::Css => {
+                quote_spanned!(span=> ::nitro::__private::render_css_attr(&(#expr), #buf);)
+            }
+            ValueContext::Srcdoc => {
+                quote_spanned!(span=> ::nitro::__private::render_srcdoc(&(#expr), #buf);)
+            }
+            ValueContext::AttrMap => {
+                quote_spanned!(span=> ::nitro::__private::render_attr_map(&(#expr), #buf);)
+            }
+            ValueContext::StyleMap => {
+                quote_spanned!(span=> ::nitro::__private::render_style_map(&(#expr), #buf);)
+            }
+            ValueContext::Expression
+            | ValueContext::ExpressionUrl
+            | ValueContext::ExpressionCss => {
+                let guard = match ctx {
+                    ValueContext::ExpressionUrl => quote!(::nitro::__private::Guard::Url),
+                    ValueContext::ExpressionCss => quote!(::nitro::__private::Guard::Css),
+                    _ => quote!(::nitro::__private::Guard::None),
+                };
                 // Located at the splice (so a missing `Serialize` is reported there); the `__nitro_` prefix
                 // keeps it out of the way of user names.
                 let v = Ident::new("__nitro_expr", span);
@@ -216,7 +211,7 @@ impl Generator {
                     #[allow(unused_imports)]
                     use ::nitro::__private::{ExprViaCode as _, ExprViaJson as _};
                     let #v = &(#expr);
-                    (&&::nitro::__private::ExprSplice(#v)).nitro_expr_tag().write(#v, #buf);
+                    (&&::nitro::__private::ExprSplice(#v)).nitro_expr_tag().write(#v, #guard, #buf);
                 })
             }
         }

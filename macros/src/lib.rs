@@ -9,6 +9,7 @@ use proc_macro::TokenStream;
 
 mod ast;
 mod checks;
+mod context;
 mod datastar;
 mod diag;
 mod generate;

@@ -436,7 +436,7 @@ fn parse_element(input: ParseStream, diags: &mut Diagnostics) -> syn::Result<Ele
         if input.peek(Ident::peek_any) {
             let attr_name = parse_name(input, true)?;
             let value = parse_attr_value(input, &attr_name, diags)?;
-            let name = if attr_name.text.starts_with("data-") {
+            let name = if attr_name.text.to_ascii_lowercase().starts_with("data-") {
                 match datastar::lex(&attr_name.text) {
                     Ok(ds) => AttrName::Datastar(attr_name, ds),
                     Err(e) => {
@@ -557,7 +557,8 @@ fn check_quoted_name(name: &Name, diags: &mut Diagnostics) {
         );
         return;
     }
-    if let Some(rest) = text.strip_prefix("data-") {
+    let lower = text.to_ascii_lowercase();
+    if let Some(rest) = lower.strip_prefix("data-") {
         if datastar::looks_like_datastar(rest) {
             diags.error_name(
                 name,

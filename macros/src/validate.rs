@@ -4,6 +4,7 @@
 use std::collections::HashMap;
 
 use crate::ast::*;
+use crate::context::{dynamic_context, RAW_TEXT};
 use crate::datastar::{KeyRule, ValueKind, ValueRule};
 use crate::diag::Diagnostics;
 
@@ -12,9 +13,6 @@ pub const VOID: &[&str] = &[
     "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track",
     "wbr",
 ];
-
-/// Elements whose content the HTML parser treats as raw text.
-pub const RAW_TEXT: &[&str] = &["script", "style"];
 
 pub fn validate(block: &Block, diags: &mut Diagnostics) {
     walk(block, diags, None);
@@ -149,7 +147,7 @@ fn walk_if(i: &If, diags: &mut Diagnostics, raw_parent: Option<&str>) {
 
 fn element(el: &Element, diags: &mut Diagnostics) {
     let name = el.name.text.as_str();
-    let is_void = VOID.contains(&name);
+    let is_void = VOID.iter().any(|v| v.eq_ignore_ascii_case(name));
     match &el.body {
         Some(body) if is_void => {
             let _ = body;
@@ -168,7 +166,10 @@ fn element(el: &Element, diags: &mut Diagnostics) {
     }
     attributes(el, diags);
     if let Some(body) = &el.body {
-        let raw = RAW_TEXT.iter().copied().find(|r| *r == name);
+        let raw = RAW_TEXT
+            .iter()
+            .copied()
+            .find(|r| r.eq_ignore_ascii_case(name));
         walk(body, diags, raw);
     }
 }
@@ -212,13 +213,9 @@ fn attributes(el: &Element, diags: &mut Diagnostics) {
                     datastar_value(n, ds, value, diags);
                 }
                 let dynamic = matches!(value, AttrValue::Dynamic(_) | AttrValue::Optional(_));
-                if let (AttrName::Plain(p), true) = (name, dynamic) {
-                    if let Some(event) = p.text.to_ascii_lowercase().strip_prefix("on") {
-                        diags.error_name(
-                            p,
-                            format!("a value spliced into `{}` would run as JavaScript", p.text),
-                            Some(&format!("use `data-on:{event}=(value)`: Datastar attributes receive values as JSON, never as code")),
-                        );
+                if dynamic {
+                    if let Err(r) = dynamic_context(el, name) {
+                        diags.error_name(n, r.message, Some(&r.help));
                     }
                 }
             }

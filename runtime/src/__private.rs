@@ -20,15 +20,68 @@ pub fn render_id<T: crate::ElementId + ?Sized>(value: &T, buf: &mut String) {
 }
 
 /// A dynamic value in a URL attribute (`href`, `src`, `action`, …): a `javascript:`, `vbscript:`
-/// or `data:` URL is replaced by `about:invalid#nitro-blocked`.
+/// or `data:` URL is replaced by `about:invalid#nitro-blocked`. The check reads the text as the
+/// HTML parser will (character references decoded), so trusted markup cannot smuggle one in.
 #[inline]
 pub fn render_url_attr<T: Render + ?Sized>(value: &T, buf: &mut String) {
     let start = buf.len();
     value.render_attr_to(buf);
-    if escape::is_dangerous_url(&buf[start..]) {
+    if escape::is_dangerous_url_attribute(&buf[start..]) {
         buf.truncate(start);
-        buf.push_str("about:invalid#nitro-blocked");
+        buf.push_str(escape::BLOCKED_URL);
     }
+}
+
+/// A dynamic `style` value: CSS that could load or run something is dropped (see
+/// [`escape::is_dangerous_css`]).
+#[inline]
+pub fn render_css_attr<T: Render + ?Sized>(value: &T, buf: &mut String) {
+    let start = buf.len();
+    value.render_attr_to(buf);
+    if escape::is_dangerous_css_attribute(&buf[start..]) {
+        buf.truncate(start);
+    }
+}
+
+/// A dynamic `srcdoc`: the value is rendered as HTML (a string becomes text of the frame's
+/// document, a template its markup), then escaped as a whole for the attribute.
+#[inline]
+pub fn render_srcdoc<T: Render + ?Sized>(value: &T, buf: &mut String) {
+    let start = buf.len();
+    value.render_to(buf);
+    escape::attribute_region_full(buf, start);
+}
+
+/// The check `Guard` applies to a Datastar value whose result becomes a URL or CSS.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Guard {
+    None,
+    Url,
+    Css,
+}
+
+/// JavaScript wrapped around an `Expr` whose result becomes a URL: the same scheme rule as
+/// [`escape::is_dangerous_url`], applied in the browser. No `$`, `@`, `;` or marker, so the
+/// expression compiler leaves it alone.
+pub const URL_GUARD_JS: &str = r#"((u)=>/^(?:javascript|vbscript|data):/i.test(String(u).replace(/[\t\n\r]/g,"").replace(/^[\x00-\x20]+/,""))?"about:invalid#nitro-blocked":u)("#;
+
+/// JavaScript wrapped around an `Expr` whose result becomes CSS: [`escape::is_dangerous_css`].
+pub const CSS_GUARD_JS: &str = r#"((c)=>/[\x5c<]|url\(|image\(|image-set\(|cross-fade\(|element\(|src\(|expression\(|\x40import|javascript:|-moz-binding|behavior/i.test(String(c))?"":c)("#;
+
+/// The value a guard leaves of `value` (serialized JSON), or `None` to keep it as it is.
+fn guarded(value: &serde_json::Value, guard: Guard) -> Option<serde_json::Value> {
+    let s = value.as_str()?;
+    let bad = match guard {
+        Guard::None => false,
+        Guard::Url => escape::is_dangerous_url(s),
+        Guard::Css => escape::is_dangerous_css(s),
+    };
+    bad.then(|| {
+        serde_json::Value::String(match guard {
+            Guard::Url => escape::BLOCKED_URL.to_owned(),
+            _ => String::new(),
+        })
+    })
 }
 
 /// Wraps a value spliced into a Datastar expression attribute. Method resolution on
@@ -77,16 +130,83 @@ impl<T: ?Sized> ExprViaJson for ExprSplice<'_, T> {}
 
 impl CodeTag {
     #[inline]
-    pub fn write<T: IsExpr + ?Sized>(self, value: &T, buf: &mut String) {
+    pub fn write<T: IsExpr + ?Sized>(self, value: &T, guard: Guard, buf: &mut String) {
+        let wrapper = match guard {
+            Guard::None => return escape::attribute(value.code(), buf),
+            Guard::Url => URL_GUARD_JS,
+            Guard::Css => CSS_GUARD_JS,
+        };
+        escape::attribute(wrapper, buf);
         escape::attribute(value.code(), buf);
+        buf.push(')');
     }
 }
 
 impl JsonTag {
     #[inline]
-    pub fn write<T: ExprValue + ?Sized>(self, value: &T, buf: &mut String) {
+    pub fn write<T: ExprValue + ?Sized>(self, value: &T, guard: Guard, buf: &mut String) {
+        if guard != Guard::None {
+            if let Ok(v) = serde_json::to_value(value) {
+                if let Some(replaced) = guarded(&v, guard) {
+                    return escape::json_attribute(&replaced, buf);
+                }
+            }
+        }
         escape::json_attribute(value, buf);
     }
+}
+
+/// A value for `data-attr=(map)` or `data-style=(map)`.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be a `data-attr` / `data-style` map: it does not implement `serde::Serialize`",
+    label = "the whole map is sent as JSON, and its keys and values are checked",
+    note = "an `Expr` cannot compute a whole map here, because its keys could not be checked: splice a map or struct value, or use one `data-attr:KEY=(..)` per attribute"
+)]
+pub trait MapValue: serde::Serialize {}
+
+impl<T: serde::Serialize + ?Sized> MapValue for T {}
+
+/// `data-attr=(map)`: each key ends in `setAttribute(key, value)`, so the plain attributes'
+/// rules apply: event handlers (`on…`) and `srcdoc` are dropped, URL values and `style` are
+/// guarded.
+pub fn render_attr_map<T: MapValue + ?Sized>(value: &T, buf: &mut String) {
+    let Ok(serde_json::Value::Object(map)) = serde_json::to_value(value) else {
+        return escape::json_attribute(value, buf);
+    };
+    let checked: serde_json::Map<String, serde_json::Value> = map
+        .into_iter()
+        .filter(|(k, _)| !escape::is_event_handler_name(k) && !k.eq_ignore_ascii_case("srcdoc"))
+        .map(|(k, v)| {
+            let guard = if k.eq_ignore_ascii_case("style") {
+                Guard::Css
+            } else if escape::URL_ATTRIBUTES
+                .iter()
+                .any(|u| u.eq_ignore_ascii_case(&k))
+            {
+                Guard::Url
+            } else {
+                Guard::None
+            };
+            let v = guarded(&v, guard).unwrap_or(v);
+            (k, v)
+        })
+        .collect();
+    escape::json_attribute(&checked, buf);
+}
+
+/// `data-style=(map)`: each value is checked as CSS.
+pub fn render_style_map<T: MapValue + ?Sized>(value: &T, buf: &mut String) {
+    let Ok(serde_json::Value::Object(map)) = serde_json::to_value(value) else {
+        return escape::json_attribute(value, buf);
+    };
+    let checked: serde_json::Map<String, serde_json::Value> = map
+        .into_iter()
+        .map(|(k, v)| {
+            let v = guarded(&v, Guard::Css).unwrap_or(v);
+            (k, v)
+        })
+        .collect();
+    escape::json_attribute(&checked, buf);
 }
 
 /// A value that can be spliced into a Datastar expression: sent as JSON.

@@ -76,25 +76,11 @@ impl fmt::Write for AttributeWriter<'_> {
     }
 }
 
-/// An `io::Write` for serde_json output that escapes it for an attribute value as it arrives.
-///
-/// serde_json writes whole UTF-8 fragments (it only splits strings at ASCII escape points); a
-/// chunk that is not valid UTF-8 is refused with an error rather than corrupted.
-pub(crate) struct JsonAttributeWriter<'a>(pub(crate) &'a mut String);
-
-impl std::io::Write for JsonAttributeWriter<'_> {
-    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-        let s = std::str::from_utf8(bytes)
-            .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e))?;
-        attribute(s, self.0);
-        Ok(bytes.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
 /// Appends `value` as compact JSON to `buf`, escaped for a quoted attribute value.
+///
+/// This is [`expression_json`] with the quotes of its strings written as `&quot;`: the one
+/// encoding for every value that lands in a Datastar attribute (`data-text=(v)`,
+/// `data-signals=(v)`, `data-on:click=(v)`, …). See [`expression_json`] for the rule.
 ///
 /// A value whose `Serialize` impl fails (a map with non-string keys, a custom error) is written
 /// as `null`: rendering cannot fail, and a half-written value would be worse.
@@ -102,35 +88,392 @@ impl std::io::Write for JsonAttributeWriter<'_> {
 /// ```
 /// let mut buf = String::new();
 /// nitro_runtime::escape::json_attribute(&"it's <b>", &mut buf);
-/// assert_eq!(buf, "&quot;it&#x27;s &lt;b&gt;&quot;");
+/// assert_eq!(buf, r"&quot;it\u0027s \u003cb\u003e&quot;");
 /// ```
 pub fn json_attribute<T: serde::Serialize + ?Sized>(value: &T, buf: &mut String) {
+    write_json(value, buf, b"&quot;");
+}
+
+/// Appends `value` as a JSON literal that Datastar's expression compiler leaves intact.
+///
+/// The client does more than parse JavaScript: it cuts out every region between its markers
+/// (`🖕JS_` … `_DS🚀`, inside string literals too) and puts them back with
+/// `String.prototype.replace` (which interprets `$&`, `` $` ``, `$'`), rewrites every `@name(`
+/// into an action call and every `$a.b` outside strings into a signal read, and splits
+/// value expressions on `;` with a regular expression that a `\"` fools. So a JSON string is not
+/// inert there. Inside every string this writes only ASCII letters, digits, space and
+/// `- . , : ! ? # % + = * ( ) [ ] { } | ~ ^` as they are, and every other character as
+/// `\uXXXX` (a surrogate pair above U+FFFF): `@ $ _ ; / \`, quotes, backticks, `< > &`,
+/// controls and all non-ASCII. The markers, `@name(`, `$name`, `__escaped0` and any `\"` can
+/// then never appear, and the literal means exactly the string it encodes. Numbers, `true`,
+/// `false` and `null` are plain JSON. Object keys follow the same rule. The output is ASCII
+/// and also safe in HTML text and `<script>`; in an attribute, use [`json_attribute`].
+///
+/// A value that fails to serialize is written as `null`.
+///
+/// ```
+/// let mut code = String::new();
+/// nitro_runtime::escape::expression_json(&"@get('/x') $y", &mut code);
+/// assert_eq!(code, r#""\u0040get(\u0027\u002fx\u0027) \u0024y""#);
+/// ```
+pub fn expression_json<T: serde::Serialize + ?Sized>(value: &T, buf: &mut String) {
+    write_json(value, buf, b"\"");
+}
+
+fn write_json<T: serde::Serialize + ?Sized>(value: &T, buf: &mut String, quote: &'static [u8]) {
     let start = buf.len();
-    if serde_json::to_writer(JsonAttributeWriter(buf), value).is_err() {
+    let mut ser =
+        serde_json::Serializer::with_formatter(AsciiSink(buf), ExpressionFormatter { quote });
+    if value.serialize(&mut ser).is_err() {
         buf.truncate(start);
         buf.push_str("null");
     }
 }
 
-/// Is `url` (as it will be seen by the browser) a URL with a script-running scheme?
+/// Characters written as they are inside an expression string (see [`expression_json`]).
+const fn inert(b: u8) -> bool {
+    b.is_ascii_alphanumeric()
+        || matches!(
+            b,
+            b' ' | b'-'
+                | b'.'
+                | b','
+                | b':'
+                | b'!'
+                | b'?'
+                | b'#'
+                | b'%'
+                | b'+'
+                | b'='
+                | b'*'
+                | b'('
+                | b')'
+                | b'['
+                | b']'
+                | b'{'
+                | b'}'
+                | b'|'
+                | b'~'
+                | b'^'
+        )
+}
+
+static INERT: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut i = 0;
+    while i < 256 {
+        t[i] = inert(i as u8);
+        i += 1;
+    }
+    t
+};
+
+/// The serde_json formatter behind [`expression_json`]: strings escaped as described there.
+struct ExpressionFormatter {
+    quote: &'static [u8],
+}
+
+fn write_unicode_escape<W: ?Sized + std::io::Write>(w: &mut W, c: char) -> std::io::Result<()> {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let mut units = [0u16; 2];
+    for unit in c.encode_utf16(&mut units) {
+        let u = *unit as usize;
+        w.write_all(&[
+            b'\\',
+            b'u',
+            HEX[u >> 12],
+            HEX[(u >> 8) & 15],
+            HEX[(u >> 4) & 15],
+            HEX[u & 15],
+        ])?;
+    }
+    Ok(())
+}
+
+impl serde_json::ser::Formatter for ExpressionFormatter {
+    fn begin_string<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        w.write_all(self.quote)
+    }
+
+    fn end_string<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        w.write_all(self.quote)
+    }
+
+    fn write_string_fragment<W: ?Sized + std::io::Write>(
+        &mut self,
+        w: &mut W,
+        fragment: &str,
+    ) -> std::io::Result<()> {
+        let bytes = fragment.as_bytes();
+        let mut done = 0;
+        let mut i = 0;
+        while i < bytes.len() {
+            if INERT[bytes[i] as usize] {
+                i += 1;
+                continue;
+            }
+            w.write_all(&bytes[done..i])?;
+            let c = fragment[i..].chars().next().unwrap_or('\u{fffd}');
+            write_unicode_escape(w, c)?;
+            i += c.len_utf8();
+            done = i;
+        }
+        w.write_all(&bytes[done..])
+    }
+
+    fn write_char_escape<W: ?Sized + std::io::Write>(
+        &mut self,
+        w: &mut W,
+        escape: serde_json::ser::CharEscape,
+    ) -> std::io::Result<()> {
+        use serde_json::ser::CharEscape::*;
+        let c = match escape {
+            Quote => '"',
+            ReverseSolidus => '\\',
+            Solidus => '/',
+            Backspace => '\u{8}',
+            FormFeed => '\u{c}',
+            LineFeed => '\n',
+            CarriageReturn => '\r',
+            Tab => '\t',
+            AsciiControl(b) => b as char,
+        };
+        write_unicode_escape(w, c)
+    }
+
+    /// A `RawValue` is re-encoded, never passed through.
+    fn write_raw_fragment<W: ?Sized + std::io::Write>(
+        &mut self,
+        w: &mut W,
+        fragment: &str,
+    ) -> std::io::Result<()> {
+        let value: serde_json::Value =
+            serde_json::from_str(fragment).map_err(std::io::Error::other)?;
+        let mut ser =
+            serde_json::Serializer::with_formatter(w, ExpressionFormatter { quote: self.quote });
+        serde::Serialize::serialize(&value, &mut ser).map_err(std::io::Error::other)
+    }
+}
+
+/// The `io::Write` end of [`write_json`]: the formatter writes only ASCII.
+struct AsciiSink<'a>(&'a mut String);
+
+impl std::io::Write for AsciiSink<'_> {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        let s = std::str::from_utf8(bytes)
+            .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e))?;
+        self.0.push_str(s);
+        Ok(bytes.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// Attributes whose value is a URL. `html!` guards dynamic values of these (on plain
+/// attributes and as `data-attr` keys) with [`is_dangerous_url`]; the macro keeps the same list.
+pub const URL_ATTRIBUTES: &[&str] = &[
+    "action",
+    "archive",
+    "background",
+    "cite",
+    "classid",
+    "codebase",
+    "data",
+    "dynsrc",
+    "formaction",
+    "href",
+    "icon",
+    "longdesc",
+    "lowsrc",
+    "manifest",
+    "poster",
+    "profile",
+    "src",
+    "usemap",
+    "xlink:href",
+];
+
+/// What a blocked URL is replaced with.
+pub const BLOCKED_URL: &str = "about:invalid#nitro-blocked";
+
+/// Is `url`, as the browser's URL parser will read it, a URL with a script-running scheme
+/// (`javascript:`, `vbscript:`, `data:`)?
 ///
-/// Browsers strip ASCII tab/newline anywhere and leading control characters and spaces before
-/// reading the scheme, and compare it case-insensitively; this does the same.
+/// Reads the scheme as the WHATWG URL parser does: leading C0 controls and spaces skipped,
+/// tab, LF and CR removed anywhere, no case. Use it on a value the browser receives as is
+/// (`location.href`, `setAttribute`); for text inside an HTML attribute, see
+/// [`is_dangerous_url_attribute`].
+///
+/// ```
+/// use nitro_runtime::escape::is_dangerous_url;
+/// assert!(is_dangerous_url(" \u{1}JaVa\tScRiPt:alert(1)"));
+/// assert!(!is_dangerous_url("/javascript:alert(1)"));
+/// ```
 pub fn is_dangerous_url(url: &str) -> bool {
+    dangerous_scheme(url.chars())
+}
+
+/// Is this text of an HTML attribute, once the parser has decoded its character references
+/// (`&#106;`, `&#x3A;`, `&colon;`, `&Tab;`, …), a URL with a script-running scheme?
+///
+/// ```
+/// use nitro_runtime::escape::is_dangerous_url_attribute;
+/// assert!(is_dangerous_url_attribute("&#106;avascript&colon;alert(1)"));
+/// assert!(!is_dangerous_url_attribute("javascript&amp;colon;x"));
+/// ```
+pub fn is_dangerous_url_attribute(text: &str) -> bool {
+    dangerous_scheme(CharRefs(text.chars()))
+}
+
+fn dangerous_scheme(chars: impl Iterator<Item = char>) -> bool {
     let mut scheme = [0u8; 10];
-    let chars = url
-        .chars()
-        .skip_while(|c| c.is_ascii_control() || *c == ' ')
+    let chars = chars
+        .skip_while(|c| *c <= ' ')
         .filter(|c| !matches!(c, '\t' | '\n' | '\r'));
     for (len, c) in chars.enumerate() {
         if c == ':' {
             let s = &scheme[..len];
             return s == b"javascript" || s == b"vbscript" || s == b"data";
         }
-        if !(c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.')) || len == scheme.len() {
+        let valid = if len == 0 {
+            c.is_ascii_alphabetic()
+        } else {
+            c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.')
+        };
+        if !valid || len == scheme.len() {
             return false;
         }
         scheme[len] = c.to_ascii_lowercase() as u8;
     }
     false
+}
+
+/// The characters of HTML attribute text with numeric character references and the named ones
+/// that matter to a URL scheme decoded; any other `&` stands for itself.
+struct CharRefs<I>(I);
+
+impl<I: Iterator<Item = char> + Clone> Iterator for CharRefs<I> {
+    type Item = char;
+
+    fn next(&mut self) -> Option<char> {
+        let c = self.0.next()?;
+        if c != '&' {
+            return Some(c);
+        }
+        let mut ahead = self.0.clone();
+        if ahead.next() == Some('#') {
+            let hex = matches!(ahead.clone().next(), Some('x' | 'X'));
+            if hex {
+                ahead.next();
+            }
+            let radix = if hex { 16 } else { 10 };
+            let mut value: u32 = 0;
+            let mut digits = 0;
+            while let Some(d) = ahead.clone().next().and_then(|d| d.to_digit(radix)) {
+                ahead.next();
+                value = value.saturating_mul(radix).saturating_add(d);
+                digits += 1;
+            }
+            if digits > 0 {
+                if ahead.clone().next() == Some(';') {
+                    ahead.next();
+                }
+                self.0 = ahead;
+                return Some(char::from_u32(value).unwrap_or('\u{fffd}'));
+            }
+            return Some('&');
+        }
+        const NAMED: &[(&str, char)] = &[
+            ("colon;", ':'),
+            ("Tab;", '\t'),
+            ("NewLine;", '\n'),
+            ("amp;", '&'),
+            ("lt;", '<'),
+            ("gt;", '>'),
+            ("quot;", '"'),
+            ("apos;", '\''),
+            ("plus;", '+'),
+            ("period;", '.'),
+        ];
+        for (name, decoded) in NAMED {
+            let mut probe = self.0.clone();
+            if name.chars().all(|n| probe.next() == Some(n)) {
+                self.0 = probe;
+                return Some(*decoded);
+            }
+        }
+        Some('&')
+    }
+}
+
+/// Is this inline CSS (a `style` value) able to load or run something?
+///
+/// The rule, documented in README: a value that contains `\`, `<`, `url(`, `image(`,
+/// `image-set(`, `cross-fade(`, `element(`, `src(`, `expression(`, `@import`, `javascript:`,
+/// `-moz-binding` or `behavior` (any case) is dropped. Backslashes are refused because CSS
+/// escapes can spell any of the others.
+///
+/// ```
+/// use nitro_runtime::escape::is_dangerous_css;
+/// assert!(is_dangerous_css("background: URL(//evil/x)"));
+/// assert!(is_dangerous_css("b\\61 ckground: u\\72l(x)"));
+/// assert!(!is_dangerous_css("color: red; width: 50%"));
+/// ```
+pub fn is_dangerous_css(css: &str) -> bool {
+    const BAD: &[&str] = &[
+        "url(",
+        "image(",
+        "image-set(",
+        "cross-fade(",
+        "element(",
+        "src(",
+        "expression(",
+        "@import",
+        "javascript:",
+        "-moz-binding",
+        "behavior",
+    ];
+    let b = css.as_bytes();
+    b.iter().any(|c| matches!(c, b'\\' | b'<'))
+        || BAD.iter().any(|bad| {
+            b.windows(bad.len())
+                .any(|w| w.eq_ignore_ascii_case(bad.as_bytes()))
+        })
+}
+
+/// [`is_dangerous_css`] for text of an HTML attribute: any character reference other than the
+/// ones the attribute escaper writes (`&amp;` `&quot;` `&#x27;` `&gt;`) counts as dangerous,
+/// since it could spell anything.
+pub(crate) fn is_dangerous_css_attribute(text: &str) -> bool {
+    is_dangerous_css(text)
+        || text.match_indices('&').any(|(i, _)| {
+            let rest = &text[i + 1..];
+            !["amp;", "quot;", "#x27;", "gt;"]
+                .iter()
+                .any(|e| rest.starts_with(e))
+        })
+}
+
+/// Is `name` an event-handler attribute (`on…`) once the browser has read it? Compared without
+/// case, ignoring `-` and `_` (which Datastar's key casing can add or remove).
+pub(crate) fn is_event_handler_name(name: &str) -> bool {
+    let mut letters = name
+        .bytes()
+        .filter(|b| !matches!(b, b'-' | b'_'))
+        .map(|b| b.to_ascii_lowercase());
+    letters.next() == Some(b'o') && letters.next() == Some(b'n')
+}
+
+/// Escapes, for a quoted attribute value, everything appended to `buf` since `start`, `&`
+/// included: for `srcdoc`, whose value is itself parsed as a document, so the markup and its
+/// own character references must both survive one round of attribute decoding.
+pub(crate) fn attribute_region_full(buf: &mut String, start: usize) {
+    if buf.as_bytes()[start..]
+        .iter()
+        .any(|b| matches!(b, b'"' | b'\'' | b'<' | b'>' | b'&'))
+    {
+        let tail = buf.split_off(start);
+        attribute(&tail, buf);
+    }
 }

@@ -14,7 +14,10 @@ use std::fmt;
 /// use nitro_runtime::Expr;
 /// let id = "42'); alert(1); ('";
 /// let e = Expr::new("@delete('/todos/' + ").json(&id).code(")");
-/// assert_eq!(e.as_str(), r#"@delete('/todos/' + "42'); alert(1); ('")"#);
+/// assert_eq!(
+///     e.as_str(),
+///     r#"@delete('/todos/' + "42\u0027)\u003b alert(1)\u003b (\u0027")"#
+/// );
 /// ```
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Expr {
@@ -39,20 +42,18 @@ impl Expr {
         self
     }
 
-    /// Appends a value as a JSON literal (`null` if it cannot be serialized).
+    /// Appends a value as a JSON literal (`null` if it cannot be serialized), encoded by
+    /// [`crate::escape::expression_json`] so that Datastar's expression compiler reads back
+    /// exactly the value: no `@action(`, `$signal` or marker inside it is ever seen as code.
     ///
     /// ```
-    /// assert_eq!(nitro_runtime::Expr::new("$n = ").json(&3).as_str(), "$n = 3");
+    /// use nitro_runtime::Expr;
+    /// assert_eq!(Expr::new("$n = ").json(&3).as_str(), "$n = 3");
+    /// assert_eq!(Expr::new("$s = ").json("@get('/x')").as_str(),
+    ///            r#"$s = "\u0040get(\u0027\u002fx\u0027)""#);
     /// ```
     pub fn json<T: serde::Serialize + ?Sized>(mut self, value: &T) -> Self {
-        let start = self.code.len();
-        match serde_json::to_string(value) {
-            Ok(json) => self.code.push_str(&json),
-            Err(_) => {
-                self.code.truncate(start);
-                self.code.push_str("null");
-            }
-        }
+        crate::escape::expression_json(value, &mut self.code);
         self
     }
 

@@ -211,14 +211,21 @@ impl Sse {
         self.emit(sse::remove_signals(paths))
     }
 
-    /// Adds a script to run.
-    pub fn execute_script(self, script: impl Into<String>) -> Self {
+    /// Adds a script to run (see [`sse::execute_script`]).
+    pub fn execute_script(self, script: &'static str) -> Self {
         self.emit(sse::execute_script(script))
     }
 
-    /// Adds a redirect.
-    pub fn redirect(self, url: &str) -> Self {
-        self.emit(sse::redirect(url))
+    /// Adds a redirect (see [`sse::redirect`]); a script-running URL is refused, and the
+    /// response becomes a 500.
+    pub fn redirect(mut self, url: &str) -> Self {
+        match sse::redirect(url) {
+            Ok(script) => self.emit(script),
+            Err(e) => {
+                self.error.get_or_insert(e);
+                self
+            }
+        }
     }
 
     /// The encoded events so far.
@@ -228,11 +235,15 @@ impl Sse {
 }
 
 impl IntoResponse for Sse {
-    /// The events as one SSE response; if any event failed to encode, a 500 whose body names
-    /// the error, and none of the events.
+    /// The events as one SSE response; if any event failed to encode, a 500 with a generic
+    /// body (the detail stays on the server) and none of the events.
     fn into_response(self) -> Response {
-        if let Some(e) = self.error {
-            return (StatusCode::INTERNAL_SERVER_ERROR, e.to_string()).into_response();
+        if self.error.is_some() {
+            return (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "internal error: the response could not be encoded",
+            )
+                .into_response();
         }
         let mut response = Response::new(Body::from(self.buf.freeze()));
         super::sse_headers(&mut response);
@@ -311,14 +322,15 @@ impl SseSender {
         self.emit(sse::remove_signals(paths)).await
     }
 
-    /// Runs a script in the browser.
-    pub async fn execute_script(&mut self, script: impl Into<String>) -> Result<(), SseError> {
+    /// Runs a script in the browser (see [`sse::execute_script`]).
+    pub async fn execute_script(&mut self, script: &'static str) -> Result<(), SseError> {
         self.emit(sse::execute_script(script)).await
     }
 
-    /// Sends the browser to `url`.
+    /// Sends the browser to `url`; a script-running URL is refused with an error and nothing
+    /// is sent (see [`sse::redirect`]).
     pub async fn redirect(&mut self, url: &str) -> Result<(), SseError> {
-        self.emit(sse::redirect(url)).await
+        self.emit(sse::redirect(url)?).await
     }
 
     /// Resolves when the client has disconnected: `select!` on it while waiting for something

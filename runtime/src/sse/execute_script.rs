@@ -3,19 +3,25 @@
 
 use bytes::BytesMut;
 
-use super::{meta_methods, Event, EventError, Meta, Mode, PatchElements};
+use super::{meta_methods, Event, EventError, EventErrorKind, Meta, Mode, PatchElements};
 
 /// Runs JavaScript in the browser. Build it with [`execute_script`] or [`redirect`].
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ExecuteScript {
     script: String,
+    /// `const name = value` bindings placed before the script, values as script-safe JSON.
+    args: String,
     auto_remove: bool,
     attributes: Vec<(String, String)>,
     pub(crate) meta: Meta,
 }
 
-/// Runs `script` (trusted code: it is sent as is) by appending a `<script>` to `<body>`,
-/// which removes itself after running unless [`ExecuteScript::auto_remove`] is turned off.
+/// Runs `script` by appending a `<script>` to `<body>`, which removes itself after running
+/// unless [`ExecuteScript::auto_remove`] is turned off.
+///
+/// The code is a `&'static str`: code comes from your program, and data goes in as
+/// arguments with [`ExecuteScript::arg`], encoded as JSON, so no value can become code. For
+/// code built at run time, [`execute_script_trusted`] says so in its name.
 ///
 /// ```
 /// use nitro_runtime::sse::{execute_script, Event};
@@ -23,47 +29,164 @@ pub struct ExecuteScript {
 ///     execute_script("console.log(1)").to_string().unwrap(),
 ///     "event: datastar-patch-elements\ndata: selector body\ndata: mode append\ndata: elements <script data-effect=\"el.remove()\">console.log(1)</script>\n\n"
 /// );
+/// let user = "</script><script>alert(1)</script>";
+/// let e = execute_script("console.log(name)").arg("name", &user).unwrap();
+/// assert!(!e.to_string().unwrap().contains("</script><script>"));
 /// ```
-pub fn execute_script(script: impl Into<String>) -> ExecuteScript {
+pub fn execute_script(script: &'static str) -> ExecuteScript {
+    execute_script_trusted(script)
+}
+
+/// [`execute_script`] for code assembled at run time. It is sent as is: never put user input
+/// in it; pass data with [`ExecuteScript::arg`].
+///
+/// ```
+/// use nitro_runtime::sse::{execute_script_trusted, Event};
+/// let code = format!("console.log({})", 1 + 1);
+/// assert!(execute_script_trusted(code).to_string().unwrap().contains("console.log(2)"));
+/// ```
+pub fn execute_script_trusted(script: impl Into<String>) -> ExecuteScript {
     ExecuteScript {
         script: script.into(),
+        args: String::new(),
         auto_remove: true,
         attributes: Vec::new(),
         meta: Meta::default(),
     }
 }
 
-/// Sends the browser to `url`. The URL is written as a JSON string literal (script-safe), so
-/// no URL can become code.
+/// Sends the browser to `url`, or refuses a script-running URL (`javascript:`, `vbscript:`,
+/// `data:`, read as the browser's URL parser reads it) with [`EventErrorKind::UnsafeUrl`].
+/// The URL is written as a JSON string with every character that could matter to HTML or
+/// JavaScript escaped, so no URL can become code.
 ///
 /// ```
-/// use nitro_runtime::sse::{redirect, Event};
-/// let text = redirect("/done?x=\"1\"").to_string().unwrap();
-/// assert!(text.contains(r#"setTimeout(() => window.location.href = "/done?x=\"1\"")"#));
+/// use nitro_runtime::sse::{redirect, Event, EventErrorKind};
+/// let text = redirect("/done?x=\"1\"").unwrap().to_string().unwrap();
+/// assert!(text.contains(r#"setTimeout(() => window.location.href = "\u002fdone?x=\u00221\u0022")"#));
+/// assert_eq!(redirect(" JavaScript:alert(1)").unwrap_err().kind(), EventErrorKind::UnsafeUrl);
 /// ```
-pub fn redirect(url: &str) -> ExecuteScript {
+pub fn redirect(url: &str) -> Result<ExecuteScript, EventError> {
+    if crate::escape::is_dangerous_url(url) {
+        return Err(EventError::new(
+            EventErrorKind::UnsafeUrl,
+            "redirect to a javascript:, vbscript: or data: URL",
+        ));
+    }
     let mut script = String::from("setTimeout(() => window.location.href = ");
-    crate::Json(url).write_script_safe(&mut script);
+    crate::escape::expression_json(url, &mut script);
     script.push(')');
-    execute_script(script)
+    Ok(execute_script_trusted(script))
+}
+
+/// Is `name` a plain JavaScript identifier (ASCII letters, digits, `_`, `$`; not a digit first)?
+fn is_identifier(name: &str) -> bool {
+    const RESERVED: &[&str] = &[
+        "await",
+        "break",
+        "case",
+        "catch",
+        "class",
+        "const",
+        "continue",
+        "debugger",
+        "default",
+        "delete",
+        "do",
+        "else",
+        "enum",
+        "export",
+        "extends",
+        "false",
+        "finally",
+        "for",
+        "function",
+        "if",
+        "import",
+        "in",
+        "instanceof",
+        "let",
+        "new",
+        "null",
+        "return",
+        "static",
+        "super",
+        "switch",
+        "this",
+        "throw",
+        "true",
+        "try",
+        "typeof",
+        "var",
+        "void",
+        "while",
+        "with",
+        "yield",
+    ];
+    let mut chars = name.chars();
+    matches!(chars.next(), Some(c) if c.is_ascii_alphabetic() || c == '_' || c == '$')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '$')
+        && !RESERVED.contains(&name)
 }
 
 impl ExecuteScript {
+    /// Binds `name` to `value` for the script: `const name = <value as JSON>` before the code,
+    /// both in one block. The JSON is escaped for a `<script>` element (`<`, `>`, `&`, quotes,
+    /// U+2028/2029 and all non-ASCII as `\uXXXX`), so data can never end the element or
+    /// become code. Fails for a name that is not a plain identifier, or a value that cannot be
+    /// serialized.
+    ///
+    /// ```
+    /// use nitro_runtime::sse::{execute_script, Event};
+    /// let e = execute_script("show(title, n)").arg("title", "a'b").unwrap().arg("n", &3).unwrap();
+    /// assert!(e.to_string().unwrap().contains(r#"{const title = "a\u0027b", n = 3;"#));
+    /// assert!(execute_script("x").arg("not valid", &1).is_err());
+    /// ```
+    pub fn arg<T: serde::Serialize + ?Sized>(
+        mut self,
+        name: &'static str,
+        value: &T,
+    ) -> Result<Self, EventError> {
+        if !is_identifier(name) {
+            return Err(EventError::new(
+                EventErrorKind::InvalidArgument,
+                format!("{name:?} is not a JavaScript identifier"),
+            ));
+        }
+        serde_json::to_value(value)
+            .map_err(|e| EventError::new(EventErrorKind::Serialize, e.to_string()))?;
+        self.args.push_str(if self.args.is_empty() {
+            "{const "
+        } else {
+            ", "
+        });
+        self.args.push_str(name);
+        self.args.push_str(" = ");
+        crate::escape::expression_json(value, &mut self.args);
+        Ok(self)
+    }
+
     /// Keeps (`false`) or removes (`true`, the default) the `<script>` element after it runs.
     pub fn auto_remove(mut self, yes: bool) -> Self {
         self.auto_remove = yes;
         self
     }
 
-    /// Adds an attribute to the `<script>` tag (e.g. a CSP `nonce`); written in the order
-    /// given, the value attribute-escaped.
+    /// Adds an attribute to the `<script>` tag (e.g. a CSP `nonce`, or `type="module"`);
+    /// written in the order given, the value attribute-escaped. The name is code (an `on…` or
+    /// `src` attribute runs or loads script), so it is a `&'static str`.
     ///
     /// ```
     /// use nitro_runtime::sse::{execute_script, Event};
     /// let e = execute_script("go()").attribute("nonce", "a\"b").auto_remove(false);
     /// assert!(e.to_string().unwrap().contains("<script nonce=\"a&quot;b\">go()</script>"));
     /// ```
-    pub fn attribute(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+    pub fn attribute(self, name: &'static str, value: impl Into<String>) -> Self {
+        self.attribute_trusted(name, value)
+    }
+
+    /// [`ExecuteScript::attribute`] with a name chosen at run time: never from user input.
+    pub fn attribute_trusted(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
         self.attributes.push((name.into(), value.into()));
         self
     }
@@ -89,7 +212,14 @@ impl ExecuteScript {
             html.push('"');
         }
         html.push('>');
-        html.push_str(&self.script);
+        if self.args.is_empty() {
+            html.push_str(&self.script);
+        } else {
+            html.push_str(&self.args);
+            html.push_str(";\n");
+            html.push_str(&self.script);
+            html.push_str("\n}");
+        }
         html.push_str("</script>");
         let mut patch = PatchElements::from_trusted_html(html)
             .selector(crate::Selector::css("body"))

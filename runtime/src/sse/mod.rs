@@ -34,7 +34,7 @@ pub(crate) mod lines;
 mod patch_elements;
 mod patch_signals;
 
-pub use execute_script::{execute_script, redirect, ExecuteScript};
+pub use execute_script::{execute_script, execute_script_trusted, redirect, ExecuteScript};
 pub use patch_elements::{emit_elements, remove_elements, Mode, PatchElements};
 pub use patch_signals::{emit_signals, emit_signals_raw, remove_signals, PatchSignals};
 
@@ -102,6 +102,10 @@ pub enum EventErrorKind {
     /// A patch without a selector has a top-level element without an `id`, so the browser
     /// would not know where it goes.
     MissingTarget,
+    /// A redirect to a script-running URL (`javascript:`, `vbscript:`, `data:`).
+    UnsafeUrl,
+    /// A script argument name that is not a plain JavaScript identifier.
+    InvalidArgument,
 }
 
 impl EventError {
@@ -131,6 +135,8 @@ impl fmt::Display for EventError {
             EventErrorKind::Serialize => "signals could not be serialized",
             EventErrorKind::InvalidJson => "raw signals are not a JSON object",
             EventErrorKind::MissingTarget => "elements patch has no target",
+            EventErrorKind::UnsafeUrl => "refused a script-running URL",
+            EventErrorKind::InvalidArgument => "invalid script argument",
         };
         write!(f, "{what}: {}", self.detail)
     }

@@ -1,0 +1,181 @@
+//! Which rule a dynamic attribute value gets. Decided once, from the element and attribute
+//! names compared ASCII-case-insensitively (`HREF`, `OnClick` and `SCRIPT` are what the
+//! browser sees as `href`, `onclick` and `script`), for plain, quoted and Datastar names alike:
+//! a quoted name skips Datastar's syntax checks, never a guard. `validate` reports the
+//! refusals; `generate` writes the rest with the helper named by the context.
+
+use crate::ast::{Attr, AttrName, Element};
+use crate::datastar::ValueKind;
+
+/// Attributes whose value is a URL: dynamic values get the `javascript:` guard. Kept equal to
+/// the runtime's `escape::URL_ATTRIBUTES` (a test compares them).
+pub const URL_ATTRS: &[&str] = &[
+    "action",
+    "archive",
+    "background",
+    "cite",
+    "classid",
+    "codebase",
+    "data",
+    "dynsrc",
+    "formaction",
+    "href",
+    "icon",
+    "longdesc",
+    "lowsrc",
+    "manifest",
+    "poster",
+    "profile",
+    "src",
+    "usemap",
+    "xlink:href",
+];
+
+/// Elements whose content the HTML parser reads as raw text (compared without case).
+pub const RAW_TEXT: &[&str] = &["script", "style"];
+
+/// SVG animation elements: they can set any attribute of another element (an `href` to a
+/// `javascript:` URL), so their target and values are never taken from data.
+const SVG_ANIMATION: &[&str] = &[
+    "animate",
+    "animatecolor",
+    "animatemotion",
+    "animatetransform",
+    "set",
+];
+const SVG_ANIMATION_VALUES: &[&str] = &["attributename", "by", "from", "to", "values"];
+
+/// How a dynamic attribute value is written.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum ValueContext {
+    /// Escaped for a quoted attribute.
+    Attribute,
+    /// An element id: declared ids and explicit `DynId`s only.
+    Id,
+    /// A URL: script-running schemes are replaced.
+    Url,
+    /// An inline style: CSS that could load or run something is dropped.
+    Css,
+    /// `srcdoc`: rendered as HTML, then escaped as a whole.
+    Srcdoc,
+    /// A Datastar expression: JSON that the expression compiler reads back exactly, or `Expr`.
+    Expression,
+    /// `data-attr:href` and other URL keys: an expression whose result is a URL.
+    ExpressionUrl,
+    /// `data-attr:style`, `data-style:*`: an expression whose result is CSS.
+    ExpressionCss,
+    /// `data-attr=(map)`: keys and values checked like plain attributes.
+    AttrMap,
+    /// `data-style=(map)`: values checked as CSS.
+    StyleMap,
+}
+
+/// A dynamic value that no encoding makes safe: a compile error.
+pub struct Refusal {
+    pub message: String,
+    pub help: String,
+}
+
+fn refuse(message: String, help: impl Into<String>) -> Result<ValueContext, Refusal> {
+    Err(Refusal {
+        message,
+        help: help.into(),
+    })
+}
+
+/// Is `name` (any case) one of `list`?
+pub fn is_one_of(name: &str, list: &[&str]) -> bool {
+    list.iter().any(|n| n.eq_ignore_ascii_case(name))
+}
+
+/// Is `key` an event-handler attribute name (`on…`) once the browser has read it?
+/// `setAttribute` lowercases names in HTML documents, and Datastar's key casing may turn
+/// `-`/`_` into other spellings, so those are ignored too.
+fn is_event_handler(key: &str) -> bool {
+    let mut letters = key
+        .bytes()
+        .filter(|b| !matches!(b, b'-' | b'_'))
+        .map(|b| b.to_ascii_lowercase());
+    letters.next() == Some(b'o') && letters.next() == Some(b'n')
+}
+
+/// The context of a dynamic value of attribute `name` on element `el`.
+pub fn dynamic_context(el: &Element, name: &AttrName) -> Result<ValueContext, Refusal> {
+    let attr = &name.name().text;
+    if let AttrName::Datastar(_, ds) = name {
+        return match (ds.plugin.kind, ds.plugin.name, ds.key.as_deref()) {
+            (ValueKind::Expression, "attr", Some(key)) => data_attr_key(attr, key),
+            (ValueKind::Expression, "attr", None) => Ok(ValueContext::AttrMap),
+            (ValueKind::Expression, "style", Some(_)) => Ok(ValueContext::ExpressionCss),
+            (ValueKind::Expression, "style", None) => Ok(ValueContext::StyleMap),
+            (ValueKind::Expression, _, _) => Ok(ValueContext::Expression),
+            _ => Ok(ValueContext::Attribute),
+        };
+    }
+    let element = el.name.text.as_str();
+    if is_event_handler(attr) {
+        let event = attr.get(2..).unwrap_or_default().to_ascii_lowercase();
+        return refuse(
+            format!("a value spliced into `{attr}` would run as JavaScript"),
+            format!("use `data-on:{event}=(value)`: Datastar attributes receive values as JSON, never as code"),
+        );
+    }
+    if is_one_of(element, SVG_ANIMATION) && is_one_of(attr, SVG_ANIMATION_VALUES) {
+        return refuse(
+            format!("`<{element}>` can set any attribute of another element, so `{attr}` cannot take a value from Rust"),
+            "write the animation's values in the template; animate a value with a Datastar attribute (`data-attr:*`, `data-style:*`) instead",
+        );
+    }
+    if element.eq_ignore_ascii_case("meta") {
+        let has_http_equiv = el.attrs.iter().any(|a| {
+            matches!(a, Attr::Named { name, .. } if name.name().text.eq_ignore_ascii_case("http-equiv"))
+        });
+        if attr.eq_ignore_ascii_case("http-equiv")
+            || (attr.eq_ignore_ascii_case("content") && has_http_equiv)
+        {
+            return refuse(
+                format!("`<meta http-equiv>` acts on the page (a refresh to any URL), so `{attr}` cannot take a value from Rust"),
+                "write it in the template, or send the header from the handler",
+            );
+        }
+    }
+    Ok(if attr.eq_ignore_ascii_case("srcdoc") {
+        ValueContext::Srcdoc
+    } else if attr.eq_ignore_ascii_case("style") {
+        ValueContext::Css
+    } else if is_one_of(attr, URL_ATTRS) {
+        ValueContext::Url
+    } else {
+        ValueContext::Attribute
+    })
+}
+
+/// `data-attr:KEY=(value)` ends in `setAttribute(KEY, value)`: the plain attributes' rules apply.
+fn data_attr_key(attr: &str, key: &str) -> Result<ValueContext, Refusal> {
+    if is_event_handler(key) {
+        return refuse(
+            format!(
+                "`{attr}` would set an event handler from a Rust value, which runs as JavaScript"
+            ),
+            format!(
+                "use `data-on:{}=(value)`",
+                key.get(2..)
+                    .unwrap_or_default()
+                    .trim_start_matches(['-', '_'])
+            ),
+        );
+    }
+    if key.eq_ignore_ascii_case("srcdoc") {
+        return refuse(
+            format!("`{attr}` would set a frame's whole document from a Rust value"),
+            "write `srcdoc=(template)`: it is rendered and escaped as a document",
+        );
+    }
+    Ok(if key.eq_ignore_ascii_case("style") {
+        ValueContext::ExpressionCss
+    } else if is_one_of(key, URL_ATTRS) {
+        ValueContext::ExpressionUrl
+    } else {
+        ValueContext::Expression
+    })
+}
