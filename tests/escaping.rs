@@ -71,6 +71,26 @@ proptest! {
         prop_assert_eq!(json, s);
     }
 
+    /// The expression encoding: inside the attribute only inert ASCII and `&quot;`, and the
+    /// JSON means exactly the value, for strings, keys and nested values.
+    #[test]
+    fn expression_values_are_inert_ascii(s in any::<String>(), k in any::<String>()) {
+        let mut map = std::collections::BTreeMap::new();
+        map.insert(k.clone(), vec![s.clone()]);
+        let m = &map;
+        let out = r(html! { p data-signals=(m) {} });
+        let inner = &out["<p data-signals=\"".len()..out.len() - "\"></p>".len()];
+        let json = inner.replace("&quot;", "\"");
+        prop_assert!(
+            json.bytes().all(|b| b.is_ascii_alphanumeric() || b" -.,:!?#%+=*()[]{}|~^\"\\".contains(&b)),
+            "{}", json
+        );
+        // A backslash only ever starts a \uXXXX escape.
+        prop_assert!(json.split('\\').skip(1).all(|rest| rest.starts_with('u')), "{}", json);
+        let back: std::collections::BTreeMap<String, Vec<String>> = serde_json::from_str(&json).unwrap();
+        prop_assert_eq!(back, map);
+    }
+
     #[test]
     fn script_json_never_closes_the_element(s in any::<String>()) {
         let v = &s;

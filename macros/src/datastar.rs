@@ -302,7 +302,7 @@ pub fn lex(full: &str) -> Result<DatastarAttr, KeyError> {
     if !full.starts_with("data-") {
         return Err(err(
             format!("`{full}`: attribute names are lowercase in HTML"),
-            format!("write `data-{}`", &full["data-".len()..]),
+            format!("write `{}`", full.to_ascii_lowercase()),
         ));
     }
     let rest = &full["data-".len()..];

@@ -563,7 +563,7 @@ fn check_quoted_name(name: &Name, diags: &mut Diagnostics) {
             diags.error_name(
                 name,
                 format!("`{text}` is a Datastar attribute: a quoted name would skip its checks and escaping"),
-                Some(&format!("write it without quotes: `{text}`")),
+                Some(&format!("write it without quotes: `{lower}`")),
             );
         }
     }

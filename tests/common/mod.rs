@@ -6,6 +6,8 @@ use std::time::Duration;
 
 use futures_util::{Stream, StreamExt};
 
+pub mod browser;
+
 /// Serves `app` on an ephemeral loopback port for the rest of the test; returns its address.
 pub async fn serve(app: axum::Router) -> SocketAddr {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
