@@ -340,11 +340,16 @@ fn page(p: &str, n: usize, only: Option<&str>) -> String {
         @if want("ds-style-key") { p "data-case"="ds-style-key" "data-check"="none" data-style:background-image=(p) { "s" } }
         @if want("ds-style-map") { p "data-case"="ds-style-map" "data-check"="none" data-style=(&style_map) { "s" } }
         @if want("ds-computed") { div data-computed:cc=(p) { p "data-case"="ds-computed" "data-check"="text" data-text="$cc" {} } }
-        @if want("ds-on-click") { button.nitro-click "data-case"="ds-on-click" "data-check"="none" data-on:click=(p) { "b" } }
-        @if want("ds-init") { div "data-case"="ds-init" "data-check"="none" data-init=(p) {} }
-        @if want("ds-effect") { div "data-case"="ds-effect" "data-check"="none" data-effect=(p) {} }
-        @if want("ds-on-signal-patch") { div "data-case"="ds-on-signal-patch" "data-check"="none" data-on-signal-patch=(p) {} }
-        @if want("ds-on-intersect") { div "data-case"="ds-on-intersect" "data-check"="none" data-on-intersect=(p) { "i" } }
+        @if want("ds-on-click") { button.nitro-click "data-case"="ds-on-click" "data-check"="attr:title" data-on:click=(expr!("el.title = {}", p)) { "b" } }
+        @if want("ds-init") { div "data-case"="ds-init" "data-check"="attr:title" data-init=(expr!("el.title = {}", p)) {} }
+        @if want("ds-effect") { div "data-case"="ds-effect" "data-check"="attr:title" data-effect=(expr!("el.title = {}", p)) {} }
+        @if want("ds-on-signal-patch") { div "data-case"="ds-on-signal-patch" "data-check"="none" data-on-signal-patch=(expr!("el.title = {}", p)) {} }
+        @if want("ds-on-intersect") { div "data-case"="ds-on-intersect" "data-check"="none" data-on-intersect=(expr!("el.title = {}", p)) { "i" } }
+        @if want("expr-in-strings") {
+            button.nitro-click "data-case"="expr-in-single" "data-check"="attr-wrapped:title" data-on:click=(expr!("el.title = '<{}>'", p)) { "s" }
+            button.nitro-click "data-case"="expr-in-double" "data-check"="attr-wrapped:title" data-on:click=(expr!("el.title = \"<{}>\"", p)) { "d" }
+            button.nitro-click "data-case"="expr-in-template" "data-check"="attr-wrapped:title" data-on:click=(expr!("el.title = `<{}>`", p)) { "t" }
+        }
         @if want("ds-json-signals") { div "data-case"="ds-json-signals" "data-check"="none" data-json-signals=(p) {} }
         @if want("expr-assign") {
             div data-signals:ea="''" {
@@ -429,6 +434,7 @@ const check = async (el, kind) => {
     case 'text-norm': return el.textContent === normText(expect);
     case 'foreign-norm': return el.textContent === norm(expect);
     case 'attr': return el.getAttribute(name) === expect;
+    case 'attr-wrapped': return el.getAttribute(name) === '<' + expect + '>';
     case 'attr-norm': return el.getAttribute(name) === norm(expect);
     case 'url': { const v = el.getAttribute(name); return (v === expect || v === blocked) && safeUrl(v); }
     case 'url-norm': { const v = el.getAttribute(name); return (v === norm(expect) || v === blocked) && safeUrl(v); }
@@ -530,6 +536,7 @@ const CASES: &[&str] = &[
 fn context_of(case: &str) -> &str {
     match case {
         "sse-elements" | "sse-text" | "sse-arg" | "sse-signals" | "sse-script-attr" => "sse",
+        "expr-in-single" | "expr-in-double" | "expr-in-template" => "expr-in-strings",
         c => c,
     }
 }

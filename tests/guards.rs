@@ -18,8 +18,8 @@ fn expression_values_cannot_reach_the_expression_compiler_as_code() {
     // nor `@action(`, nor `$signal`, nor a quote or backslash can appear.
     let out = r(html! {
         p data-text=(MARKERS) data-show=(MARKERS) data-attr:title=(MARKERS) data-class:x=(MARKERS)
-          data-style:color=(MARKERS) data-computed:y=(MARKERS) data-on:click=(MARKERS)
-          data-init=(MARKERS) data-effect=(MARKERS) data-signals:k=(MARKERS) {}
+          data-style:color=(MARKERS) data-computed:y=(MARKERS) data-on:click=(expr!("{}", MARKERS))
+          data-init=(expr!("{}", MARKERS)) data-effect=(expr!("{}", MARKERS)) data-signals:k=(MARKERS) {}
     });
     let encoded = r"&quot;\u0040\ud83d\udd95JS\u005f+(alert(1))+\u005fDS\ud83d\ude80(&quot;";
     assert_eq!(out.matches(encoded).count(), 10, "{out}");

@@ -20,6 +20,8 @@ struct Collected {
     refs: Vec<Ref>,
     /// Names the template defines itself (`data-signals:x`, `data-computed:x`, …).
     locals: Vec<String>,
+    /// Unknown `@action(` names in static attributes, with their messages.
+    actions: Vec<(String, Span)>,
 }
 
 /// Does a reference to `path` resolve to the local (or string-declared) name `name`?
@@ -33,6 +35,9 @@ fn matches_local(path: &str, name: &str) -> bool {
 pub fn signal_checks(t: &Template, diags: &mut Diagnostics) -> TokenStream {
     let mut c = Collected::default();
     collect(&t.body, &mut c);
+    for (message, span) in &c.actions {
+        diags.error(*span, message.clone());
+    }
     let mut names = c.locals.clone();
     let mut types = Vec::new();
     for d in &t.signals {
@@ -150,15 +155,48 @@ fn attribute(n: &Name, ds: &datastar::DatastarAttr, value: &AttrValue, c: &mut C
         c.locals.extend(value_name);
     }
     if plugin.kind == ValueKind::Expression {
-        if let AttrValue::Static(v, span) = value {
-            for r in datastar::signal_refs(v) {
-                c.refs.push(Ref {
-                    path: r.path,
-                    span: *span,
-                });
+        let code = match value {
+            AttrValue::Static(v, span) => Some((v.clone(), *span)),
+            AttrValue::Dynamic(s) | AttrValue::Optional(s) => expr_macro_code(&s.expr),
+            _ => None,
+        };
+        if let Some((code, span)) = code {
+            for r in datastar::signal_refs(&code) {
+                c.refs.push(Ref { path: r.path, span });
+            }
+            if matches!(value, AttrValue::Static(..)) {
+                c.actions.extend(
+                    datastar::unknown_actions(&code)
+                        .into_iter()
+                        .map(|m| (m, span)),
+                );
             }
         }
     }
+}
+
+/// The code of an `expr!("...", ..)` spliced directly (placeholders replaced by `0`), so its
+/// `$refs` are checked against this template's signals like a static attribute's.
+fn expr_macro_code(tokens: &TokenStream) -> Option<(String, Span)> {
+    let mac: syn::ExprMacro = syn::parse2(tokens.clone()).ok()?;
+    if mac
+        .mac
+        .path
+        .segments
+        .last()
+        .is_none_or(|s| s.ident != "expr")
+    {
+        return None;
+    }
+    let lit: syn::LitStr = mac
+        .mac
+        .parse_body_with(|input: syn::parse::ParseStream| {
+            let lit: syn::LitStr = input.parse()?;
+            let _: TokenStream = input.parse()?;
+            Ok(lit)
+        })
+        .ok()?;
+    Some((crate::expr::code_for_checks(&lit.value())?, lit.span()))
 }
 
 #[cfg(test)]

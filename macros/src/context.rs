@@ -45,6 +45,16 @@ const SVG_ANIMATION: &[&str] = &[
 ];
 const SVG_ANIMATION_VALUES: &[&str] = &["attributename", "by", "from", "to", "values"];
 
+/// Plugins whose value is run rather than read.
+pub const STATEMENTS: &[&str] = &[
+    "effect",
+    "init",
+    "on",
+    "on-intersect",
+    "on-interval",
+    "on-signal-patch",
+];
+
 /// How a dynamic attribute value is written.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub enum ValueContext {
@@ -60,6 +70,9 @@ pub enum ValueContext {
     Srcdoc,
     /// A Datastar expression: JSON that the expression compiler reads back exactly, or `Expr`.
     Expression,
+    /// A Datastar statement (`data-on:*`, `data-init`, …): its value is run, so only code
+    /// (`Expr`, `expr!`) is accepted; a plain value would be a string literal that does nothing.
+    Statement,
     /// `data-attr:href` and other URL keys: an expression whose result is a URL.
     ExpressionUrl,
     /// `data-attr:style`, `data-style:*`: an expression whose result is CSS.
@@ -108,6 +121,9 @@ pub fn dynamic_context(el: &Element, name: &AttrName) -> Result<ValueContext, Re
             (ValueKind::Expression, "attr", None) => Ok(ValueContext::AttrMap),
             (ValueKind::Expression, "style", Some(_)) => Ok(ValueContext::ExpressionCss),
             (ValueKind::Expression, "style", None) => Ok(ValueContext::StyleMap),
+            (ValueKind::Expression, name, _) if STATEMENTS.contains(&name) => {
+                Ok(ValueContext::Statement)
+            }
             (ValueKind::Expression, _, _) => Ok(ValueContext::Expression),
             _ => Ok(ValueContext::Attribute),
         };

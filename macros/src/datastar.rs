@@ -561,6 +561,58 @@ fn to_kebab(s: &str) -> String {
     out
 }
 
+/// The actions of the Datastar 1.0 client (`@get(..)`, …): ground truth is `datastar-core.js`.
+pub const ACTIONS: &[&str] = &[
+    "get",
+    "post",
+    "put",
+    "patch",
+    "delete",
+    "peek",
+    "setAll",
+    "toggleAll",
+];
+
+/// Every `@name(` the client would turn into an action call that is not one of [`ACTIONS`],
+/// with a message naming the nearest. The client rewrites `@name(` everywhere, inside string
+/// literals too, so this looks everywhere.
+pub fn unknown_actions(code: &str) -> Vec<String> {
+    let b = code.as_bytes();
+    let mut out = Vec::new();
+    for (i, _) in code.match_indices('@') {
+        let start = i + 1;
+        let mut j = start;
+        while j < b.len() && (b[j].is_ascii_alphanumeric() || b[j] == b'_' || b[j] == b'$') {
+            j += 1;
+        }
+        let first_ok = b
+            .get(start)
+            .is_some_and(|c| c.is_ascii_alphabetic() || *c == b'_' || *c == b'$');
+        if !first_ok || b.get(j) != Some(&b'(') {
+            continue;
+        }
+        let name = &code[start..j];
+        if ACTIONS.contains(&name) {
+            continue;
+        }
+        let help = match crate::diag::suggest(name, ACTIONS.iter().copied()) {
+            Some(s) => format!("did you mean `@{s}(`?"),
+            None => format!(
+                "the client's actions are {}",
+                ACTIONS
+                    .iter()
+                    .map(|a| format!("`@{a}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        };
+        out.push(format!(
+            "unknown Datastar action `@{name}`: the client would throw `UndefinedAction`\n\nhelp: {help}"
+        ));
+    }
+    out
+}
+
 /// A `$signal` / `$a.b` reference found in an expression, with its byte offset.
 #[derive(Debug, PartialEq, Eq)]
 pub struct SignalRef {

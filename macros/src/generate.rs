@@ -190,6 +190,9 @@ impl Generator {
             ValueContext::Srcdoc => {
                 quote_spanned!(span=> ::nitro::__private::render_srcdoc(&(#expr), #buf);)
             }
+            ValueContext::Statement => {
+                quote_spanned!(span=> ::nitro::__private::render_statement(&(#expr), #buf);)
+            }
             ValueContext::AttrMap => {
                 quote_spanned!(span=> ::nitro::__private::render_attr_map(&(#expr), #buf);)
             }

@@ -12,6 +12,7 @@ mod checks;
 mod context;
 mod datastar;
 mod diag;
+mod expr;
 mod generate;
 mod parse;
 mod signals;
@@ -44,6 +45,13 @@ fn expand_html(input: proc_macro2::TokenStream) -> proc_macro2::TokenStream {
         eprintln!("{out}");
     }
     out
+}
+
+/// Builds a Datastar expression from code and values; see `nitro::expr!`.
+#[proc_macro]
+pub fn expr(input: TokenStream) -> TokenStream {
+    let input = syn::parse_macro_input!(input as expr::ExprInput);
+    expr::expand(input).into()
 }
 
 /// Derives `nitro::Signals` for a serde struct: the JSON names of its fields (serde renames

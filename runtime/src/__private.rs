@@ -156,6 +156,34 @@ impl JsonTag {
     }
 }
 
+/// Code for a Datastar statement attribute (`data-on:*`, `data-init`, `data-effect`, …).
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` spliced into a Datastar statement (`data-on:*`, `data-init`, `data-effect`, …) would become a string literal that does nothing",
+    label = "this value is data, but the attribute runs code",
+    note = "build the code with `expr!`: `data-on:click=(expr!(\"@get('/items/{{}}')\", id))`; values inside it are encoded as data",
+    note = "to run a fixed expression, write it as a string: `data-on:click=\"@get('/items')\"`"
+)]
+pub trait StatementCode {
+    fn code(&self) -> &str;
+}
+
+impl StatementCode for Expr {
+    fn code(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl<T: StatementCode + ?Sized> StatementCode for &T {
+    fn code(&self) -> &str {
+        T::code(self)
+    }
+}
+
+#[inline]
+pub fn render_statement<T: StatementCode + ?Sized>(value: &T, buf: &mut String) {
+    escape::attribute(value.code(), buf);
+}
+
 /// A value for `data-attr=(map)` or `data-style=(map)`.
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot be a `data-attr` / `data-style` map: it does not implement `serde::Serialize`",
