@@ -87,6 +87,17 @@ impl Generator {
         }
     }
 
+    /// The inside of `{ ... }` (a group or an element body): a scope of its own, as in Rust, so
+    /// an `@let` in it ends with it. Without an `@let` its text merges with the surroundings.
+    fn scoped(&mut self, block: &Block, raw: Option<&str>) {
+        if block.nodes.iter().any(|n| matches!(n, Node::Let(_))) {
+            let body = self.sub(block, raw);
+            self.code(quote!({ #body }));
+        } else {
+            self.nodes(block, raw);
+        }
+    }
+
     fn node(&mut self, node: &Node, raw: Option<&str>) {
         let buf = self.buf.clone();
         match node {
@@ -110,7 +121,7 @@ impl Generator {
                 self.code(ts);
             }
             Node::Doctype => self.text("<!DOCTYPE html>"),
-            Node::Group(b) => self.nodes(b, raw),
+            Node::Group(b) => self.scoped(b, raw),
             Node::Element(el) => self.element(el),
             Node::If(i) => {
                 let ts = self.if_chain(i, raw);
@@ -189,7 +200,7 @@ impl Generator {
         self.text(">");
         if let Some(body) = &el.body {
             let raw = RAW_TEXT.iter().copied().find(|r| r == name);
-            self.nodes(body, raw);
+            self.scoped(body, raw);
             self.text("</");
             self.text(name);
             self.text(">");
