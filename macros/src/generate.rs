@@ -115,7 +115,15 @@ impl Generator {
                         quote_spanned!(s.span=> ::nitro::__private::render_script(&(#expr), #buf);)
                     }
                     None => {
-                        quote_spanned!(s.span=> ::nitro::__private::RenderTrait::render_to(&(#expr), #buf);)
+                        // `Render` when the value has it, else `Display` (escaped); see
+                        // `nitro_runtime::splice`.
+                        let v = Ident::new("__nitro_splice", s.span);
+                        quote_spanned!(s.span=> {
+                            #[allow(unused_imports)]
+                            use ::nitro::__private::{ViaDisplay as _, ViaRender as _};
+                            let #v = &(#expr);
+                            (&&::nitro::__private::Splice(#v)).nitro_splice_tag().write(#v, #buf);
+                        })
                     }
                 };
                 self.code(ts);

@@ -4,6 +4,7 @@
 use crate::{escape, Expr, Json, Markup, PreEscaped, Render};
 
 pub use crate::render::Template;
+pub use crate::splice::{Splice, Spliceable, ViaDisplay, ViaRender};
 pub use crate::Render as RenderTrait;
 pub use serde;
 

@@ -9,6 +9,7 @@ mod expr;
 mod id;
 mod render;
 pub mod signals;
+mod splice;
 
 #[doc(hidden)]
 pub mod __private;
