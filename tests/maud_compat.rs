@@ -72,3 +72,120 @@ fn display_types_render_escaped_without_a_wrapper() {
     // `display(..)` stays the explicit form.
     assert_eq!(r(html! { (display(Tag("z"))) }), "&lt;z&gt; &amp; \"co\"");
 }
+
+#[test]
+fn implicit_div_from_a_class_or_an_id() {
+    assert_eq!(r(html! { .card { "c" } }), r#"<div class="card">c</div>"#);
+    assert_eq!(r(html! { #main { "m" } }), r#"<div id="main">m</div>"#);
+    assert_eq!(
+        r(html! { #main { .tip { "t" } } }),
+        r#"<div id="main"><div class="tip">t</div></div>"#
+    );
+    assert_eq!(
+        r(html! { .a.b #x dir="rtl" {} }),
+        r#"<div class="a b" id="x" dir="rtl"></div>"#
+    );
+}
+
+#[test]
+fn class_names_with_dashes_digits_and_colons() {
+    assert_eq!(
+        r(html! { p.rocks-these.are--my--rocks { "yes" } }),
+        r#"<p class="rocks-these are--my--rocks">yes</p>"#
+    );
+    assert_eq!(
+        r(html! { div.col-sm-2.mt-0.h1.p-4 {} }),
+        r#"<div class="col-sm-2 mt-0 h1 p-4"></div>"#
+    );
+    assert_eq!(
+        r(html! { div."col-sm-2" {} }),
+        r#"<div class="col-sm-2"></div>"#
+    );
+    assert_eq!(
+        r(html! { div.block--mod-2.md:flex {} }),
+        r#"<div class="block--mod-2 md:flex"></div>"#
+    );
+    assert_eq!(
+        r(html! { div.data-x.y {} }),
+        r#"<div class="data-x y"></div>"#
+    );
+}
+
+#[test]
+fn struct_literals_in_toggles() {
+    struct Pony {
+        cute: bool,
+    }
+    assert_eq!(
+        r(html! { input checked[Pony { cute: true }.cute]; }),
+        "<input checked>"
+    );
+    assert_eq!(
+        r(html! { p.rocks[Pony { cute: true }.cute].no[Pony { cute: false }.cute] { "a" } }),
+        r#"<p class="rocks">a</p>"#
+    );
+    assert_eq!(
+        r(html! { p.x .rocks[Pony { cute: false }.cute] { } }),
+        r#"<p class="x"></p>"#
+    );
+    struct Opt {
+        v: Option<i32>,
+    }
+    assert_eq!(
+        r(html! { input value=[Opt { v: Some(9000) }.v]; }),
+        r#"<input value="9000">"#
+    );
+}
+
+#[test]
+fn names_with_colons_and_leading_digits() {
+    assert_eq!(
+        r(html! { pon-pon:controls-alpha { a on:click="yay()" { "Yay!" } } }),
+        r#"<pon-pon:controls-alpha><a on:click="yay()">Yay!</a></pon-pon:controls-alpha>"#
+    );
+    assert_eq!(
+        r(html! { svg xmlns:xlink="http://www.w3.org/1999/xlink" { } }),
+        r#"<svg xmlns:xlink="http://www.w3.org/1999/xlink"></svg>"#
+    );
+    assert_eq!(
+        r(html! { p 1st="a" x-2="b" {} }),
+        r#"<p 1st="a" x-2="b"></p>"#
+    );
+    assert_eq!(
+        r(html! { this sentence-is="false" of-course {} }),
+        r#"<this sentence-is="false" of-course></this>"#
+    );
+}
+
+#[test]
+fn stray_semicolons_are_ignored() {
+    assert_eq!(
+        r(html! { "one"; "two"; ;;;; "three"; p { "x"; } br; ; }),
+        "onetwothree<p>x</p><br>"
+    );
+}
+
+#[test]
+fn while_and_let_mut_with_state_the_template_owns() {
+    assert_eq!(
+        r(html! {
+            @let mut numbers = (0..3).peekable();
+            ul { @while numbers.peek().is_some() { li { (numbers.next().unwrap()) } } }
+        }),
+        "<ul><li>0</li><li>1</li><li>2</li></ul>"
+    );
+    assert_eq!(
+        r(html! {
+            @let mut numbers = 0..3;
+            @while let Some(n) = numbers.next() { (n) }
+        }),
+        "012"
+    );
+    // Owned by the template: every render starts again.
+    let t = html! { @let mut i = 0; @while i < 2 { (i) @let _ = { i += 1; }; } };
+    assert_eq!(r(&t), "01");
+    assert_eq!(r(&t), "01");
+    let mut s = String::new();
+    html! { @let mut x: Box<dyn Iterator<Item = u32>> = Box::new(vec![42].into_iter()); (x.next().unwrap()) }.render_to(&mut s);
+    assert_eq!(s, "42");
+}
