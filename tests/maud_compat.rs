@@ -189,3 +189,64 @@ fn while_and_let_mut_with_state_the_template_owns() {
     html! { @let mut x: Box<dyn Iterator<Item = u32>> = Box::new(vec![42].into_iter()); (x.next().unwrap()) }.render_to(&mut s);
     assert_eq!(s, "42");
 }
+
+#[test]
+fn control_flow_in_class_position() {
+    for (milk, want) in [
+        (0, r#"<p class="empty">Chocolate milk</p>"#),
+        (1, r#"<p class="full">Chocolate milk</p>"#),
+    ] {
+        let got = r(html! {
+            p.@if milk == 0 { "empty" } @else { "full" } { "Chocolate milk" }
+        });
+        assert_eq!(got, want);
+    }
+    let severity = "critical";
+    assert_eq!(
+        r(html! { p.{ "color-" (severity) } { "!" } }),
+        r#"<p class="color-critical">!</p>"#
+    );
+    assert_eq!(
+        r(html! { p.base.{ "c-" (1) }[true].@if false { "x" } { } }),
+        r#"<p class="base c-1 "></p>"#
+    );
+}
+
+#[test]
+fn control_flow_and_braces_in_attribute_values() {
+    for (input, want) in [
+        (1, r#"<span class="one">1</span>"#),
+        (2, r#"<span class="two">2</span>"#),
+        (3, r#"<span class="many">3</span>"#),
+    ] {
+        let got = r(html! {
+            span class=@match input {
+                1 => "one",
+                2 => "two",
+                _ => "many",
+            } { (input) }
+        });
+        assert_eq!(got, want);
+    }
+    const GITHUB: &str = "https://github.com";
+    assert_eq!(
+        r(html! { a href={ (GITHUB) "/lambda-fairy/maud" } { "Fork" } }),
+        r#"<a href="https://github.com/lambda-fairy/maud">Fork</a>"#
+    );
+    // Values built this way are escaped for the attribute, and URL attributes keep their guard.
+    let evil = "\"><script>";
+    assert_eq!(
+        r(html! { p title={ "a&b " (evil) @for i in 0..2 { (i) } } { } }),
+        r#"<p title="a&amp;b &quot;&gt;&lt;script&gt;01"></p>"#
+    );
+    let scheme = "javascript";
+    assert_eq!(
+        r(html! { a href={ (scheme) ":alert(1)" } { } }),
+        r#"<a href="about:invalid#nitro-blocked"></a>"#
+    );
+    let open = true;
+    assert_eq!(
+        r(html! { details title=@if open { "open" } @else { "closed" } { } }),
+        r#"<details title="open"></details>"#
+    );
+}

@@ -378,6 +378,22 @@ pub fn generate(block: &Block, checks: TokenStream) -> TokenStream {
     }}
 }
 
+/// An attribute or class value written as markup (`{ "a-" (b) }`, `@if ..`): a template of its
+/// own, rendered in place (so it borrows what it names) and written as one dynamic value.
+pub fn nested_template(block: &Block) -> TokenStream {
+    let buf = Ident::new("__nitro_buf", Span::mixed_site());
+    let mut g = Generator::new(buf.clone());
+    g.nodes(block, None);
+    let size = g.static_len;
+    let body = g.finish();
+    quote! {
+        ::nitro::__private::Template::new(#size, |#buf: &mut ::std::string::String| {
+            let _ = &#buf;
+            #body
+        })
+    }
+}
+
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Roots {
     /// Every top-level element has an id.

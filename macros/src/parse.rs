@@ -431,7 +431,7 @@ fn parse_element(input: ParseStream, diags: &mut Diagnostics) -> syn::Result<Ele
         }
         if input.peek(Token![#]) {
             let hash: Token![#] = input.parse()?;
-            let value = parse_shorthand_value(input, hash.span, "#")?;
+            let value = parse_shorthand_value(input, diags, hash.span, "#")?;
             attrs.push(Attr::Id {
                 value,
                 span: hash.span,
@@ -440,7 +440,7 @@ fn parse_element(input: ParseStream, diags: &mut Diagnostics) -> syn::Result<Ele
         }
         if input.peek(Token![.]) {
             let dot: Token![.] = input.parse()?;
-            let value = parse_shorthand_value(input, dot.span, ".")?;
+            let value = parse_shorthand_value(input, diags, dot.span, ".")?;
             let toggle = if input.peek(token::Bracket) {
                 Some(parse_toggle(input)?.expr)
             } else {
@@ -506,7 +506,21 @@ fn parse_element(input: ParseStream, diags: &mut Diagnostics) -> syn::Result<Ele
     }
 }
 
-fn parse_shorthand_value(input: ParseStream, at: Span, sigil: &str) -> syn::Result<AttrValue> {
+fn parse_shorthand_value(
+    input: ParseStream,
+    diags: &mut Diagnostics,
+    at: Span,
+    sigil: &str,
+) -> syn::Result<AttrValue> {
+    if input.peek(token::Brace) || input.peek(Token![@]) {
+        if sigil == "#" {
+            return Err(syn::Error::new(
+                at,
+                "an id cannot be built from `{ .. }` or control flow\n\nhelp: write `#name`, `#\"name\"`, or `#(ID)` with an id from `ids!` or a `DynId`",
+            ));
+        }
+        return parse_value_markup(input, diags);
+    }
     if input.peek(token::Paren) {
         return Ok(AttrValue::Dynamic(parse_splice(input)?));
     }
@@ -537,6 +551,22 @@ fn parse_attr_value(
         return Ok(AttrValue::Empty);
     }
     let eq: Token![=] = input.parse()?;
+    if input.peek(token::Brace) || input.peek(Token![@]) {
+        if name.text.starts_with("data-") {
+            diags.error_name(
+                name,
+                format!(
+                    "the value of `{}` cannot be built from `{{ .. }}` or control flow",
+                    name.text
+                ),
+                Some("a Datastar attribute takes a string or one `(splice)`; build an expression with `Expr`, or choose the value in Rust"),
+            );
+            // Step over the value so parsing can go on.
+            // Parsed on, so the rest of the element is still checked; never generated.
+            return parse_value_markup(input, diags);
+        }
+        return parse_value_markup(input, diags);
+    }
     if input.peek(LitStr) {
         let lit: LitStr = input.parse()?;
         return Ok(AttrValue::Static(lit.value(), lit.span()));
@@ -569,6 +599,53 @@ fn parse_attr_value(
             name.text
         ),
     ))
+}
+
+/// An attribute or class value written as markup, as in maud: `{ "color-" (severity) }`, or one
+/// control-flow construct, `@if cond { "a" } @else { "b" }`, `@match x { .. }`. It becomes one
+/// dynamic value (a nested template), so it is escaped and guarded like any `(splice)` there.
+fn parse_value_markup(input: ParseStream, diags: &mut Diagnostics) -> syn::Result<AttrValue> {
+    let span = input.span();
+    let block = if input.peek(token::Brace) {
+        parse_braced(input, diags)?
+    } else {
+        Block {
+            nodes: vec![parse_control(input, diags)?],
+        }
+    };
+    if let Some(el) = first_element(&block) {
+        diags.error_help(
+            el,
+            "elements cannot be written inside an attribute or class value",
+            "an attribute value holds text: strings, `(splices)` and control flow",
+        );
+    }
+    Ok(AttrValue::Dynamic(Splice {
+        expr: crate::generate::nested_template(&block),
+        span,
+    }))
+}
+
+/// The span of the first element (or doctype) anywhere in `block`.
+fn first_element(block: &Block) -> Option<Span> {
+    block.nodes.iter().find_map(|node| match node {
+        Node::Element(el) => Some(el.name.span),
+        Node::Doctype => Some(Span::call_site()),
+        Node::Text(_) | Node::Splice(_) | Node::Let(_) => None,
+        Node::Group(b) | Node::For { body: b, .. } | Node::While { body: b, .. } => {
+            first_element(b)
+        }
+        Node::If(i) => first_element_if(i),
+        Node::Match { arms, .. } => arms.iter().find_map(|a| first_element(&a.body)),
+    })
+}
+
+fn first_element_if(i: &If) -> Option<Span> {
+    first_element(&i.then).or_else(|| match &i.otherwise {
+        None => None,
+        Some(Else::Block(b)) => first_element(b),
+        Some(Else::If(e)) => first_element_if(e),
+    })
 }
 
 fn check_quoted_name(name: &Name, diags: &mut Diagnostics) {
