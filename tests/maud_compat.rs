@@ -46,7 +46,7 @@ impl Render for Both {
 }
 
 fn generic_display<T: std::fmt::Display>(value: T) -> impl Render {
-    html! { b { (value) } }
+    html! { move b { (value) } }
 }
 
 #[test]
@@ -183,8 +183,8 @@ fn while_and_let_mut_with_state_the_template_owns() {
     );
     // Owned by the template: every render starts again.
     let t = html! { @let mut i = 0; @while i < 2 { (i) @let _ = { i += 1; }; } };
-    assert_eq!(r(&t), "01");
-    assert_eq!(r(&t), "01");
+    assert_eq!(r(t), "01");
+    assert_eq!(r(t), "01");
     let mut s = String::new();
     html! { @let mut x: Box<dyn Iterator<Item = u32>> = Box::new(vec![42].into_iter()); (x.next().unwrap()) }.render_to(&mut s);
     assert_eq!(s, "42");
@@ -249,4 +249,75 @@ fn control_flow_and_braces_in_attribute_values() {
         r(html! { details title=@if open { "open" } @else { "closed" } { } }),
         r#"<details title="open"></details>"#
     );
+}
+
+#[derive(Debug, PartialEq)]
+struct User {
+    name: String,
+    tags: Vec<String>,
+}
+
+#[test]
+fn naming_a_local_leaves_it_usable() {
+    let name = String::from("Ada <3");
+    let items = vec![String::from("a"), String::from("b")];
+    let user = User {
+        name: "u".into(),
+        tags: vec!["t1".into()],
+    };
+    let page = html! {
+        p { (name) " " (&name) " " (name.len()) }
+        ul { @for i in &items { li { (i) } } }
+        ol { @for i in items.iter().rev() { li { (i) } } }
+        @for i in &items { (i) }
+        @if items.contains(&name) { "never" }
+        p title=(name) .{ (user.name) "-x" } { @for t in &user.tags { (t) } }
+        (format!("{name}!")) (format!("{}.", user.name))
+        @match &user.tags[..] { [only] => { "one: " (only) } _ => "many" }
+    };
+    let want = concat!(
+        "<p>Ada &lt;3 Ada &lt;3 6</p><ul><li>a</li><li>b</li></ul><ol><li>b</li><li>a</li></ol>ab",
+        r#"<p title="Ada &lt;3" class="u-x">t1</p>Ada &lt;3!u.one: t1"#
+    );
+    assert_eq!(r(page), want);
+    // Every local is still ours: read, borrowed, and moved once the template is done.
+    assert_eq!(name.len(), 6);
+    assert_eq!(items.len(), 2);
+    assert_eq!(user.tags.len(), 1);
+    assert_eq!(r(page), want);
+    // `page` is not used after this point, so the locals can move.
+    let moved = (name, items, user);
+    assert_eq!(moved.0, "Ada <3");
+}
+
+/// Borrowed and `Copy` arguments: the template copies them, so it can be returned.
+fn card<'a>(title: &'a str, n: i64, tags: &'a [String]) -> impl Render + 'a {
+    html! { .card { h2 { (title) } p { (n) } @for t in tags { i { (t) } } } }
+}
+
+/// A component that keeps an owned argument says `move`.
+fn layout(body: impl Render, title: String) -> impl Render {
+    html! { move main { h1 { (title) } (body) } }
+}
+
+#[test]
+fn components_return_templates_over_their_arguments() {
+    let tags = vec!["x".to_string()];
+    let c = card("T", 7, &tags);
+    assert_eq!(
+        r(&c),
+        r#"<div class="card"><h2>T</h2><p>7</p><i>x</i></div>"#
+    );
+    let page = layout(c, "Home".into());
+    assert_eq!(
+        r(page),
+        r#"<main><h1>Home</h1><div class="card"><h2>T</h2><p>7</p><i>x</i></div></main>"#
+    );
+    // A template is a value like any other: kept in a local, spliced twice, still lazy.
+    let cell = std::cell::Cell::new(1);
+    let t = html! { (cell.get()) };
+    let twice = html! { (t) "," (t) };
+    cell.set(2);
+    assert_eq!(r(twice), "2,2");
+    assert_eq!(cell.get(), 2);
 }

@@ -356,12 +356,23 @@ impl Generator {
 }
 
 /// The whole template as an expression of type `nitro::Template<impl Fn(&mut String)>`.
-pub fn generate(block: &Block, checks: TokenStream) -> TokenStream {
+///
+/// The closure is `move`, but unless the template says `move` itself, the locals it names are
+/// first re-bound as copies or references (see [`crate::capture`]), so the caller keeps them.
+pub fn generate(block: &Block, checks: TokenStream, moves: bool) -> TokenStream {
     let buf = Ident::new("__nitro_buf", Span::mixed_site());
     let mut g = Generator::new(buf.clone());
     g.nodes(block, None);
     let size = g.static_len;
     let body = g.finish();
+    let (rebind, prelude, body) = match (moves, crate::capture::analyze(&body)) {
+        (false, Some((free, body))) => (
+            crate::capture::rebind(&free),
+            crate::capture::body_prelude(&free),
+            body,
+        ),
+        _ => (TokenStream::new(), TokenStream::new(), body),
+    };
     let roots = match root_ids(block) {
         Roots::Missing => quote!(::nitro::__private::ROOT_IDS_MISSING),
         Roots::All => quote!(::nitro::__private::ROOT_IDS_ALL),
@@ -371,7 +382,9 @@ pub fn generate(block: &Block, checks: TokenStream) -> TokenStream {
     quote! {{
         #checks
         static #last_size: ::core::sync::atomic::AtomicUsize = ::core::sync::atomic::AtomicUsize::new(0);
+        #rebind
         ::nitro::__private::Template::<_, { #roots }>::with_root_ids(#size, &#last_size, move |#buf: &mut ::std::string::String| {
+            #prelude
             let _ = &#buf;
             #body
         })

@@ -15,6 +15,13 @@ syn::custom_keyword!(signals);
 /// Parses the whole macro input.
 pub fn parse(input: TokenStream, diags: &mut Diagnostics) -> syn::Result<Template> {
     (|stream: ParseStream| {
+        let moves = stream.peek(Token![move]);
+        if moves {
+            stream.parse::<Token![move]>()?;
+            if stream.peek(Token![;]) {
+                stream.parse::<Token![;]>()?;
+            }
+        }
         let mut decls = Vec::new();
         if stream.peek(Token![@]) && stream.peek2(signals) {
             stream.parse::<Token![@]>()?;
@@ -37,6 +44,7 @@ pub fn parse(input: TokenStream, diags: &mut Diagnostics) -> syn::Result<Templat
         }
         let body = parse_block_contents(stream, diags)?;
         Ok(Template {
+            moves,
             signals: decls,
             body,
         })

@@ -4,6 +4,7 @@
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 pub mod bus;
+mod capture;
 pub mod escape;
 mod expr;
 mod id;
