@@ -321,3 +321,49 @@ fn components_return_templates_over_their_arguments() {
     assert_eq!(r(twice), "2,2");
     assert_eq!(cell.get(), 2);
 }
+
+#[test]
+fn documented_differences_from_maud() {
+    // Source order, classes merged where the first one stands.
+    assert_eq!(
+        r(html! { p #x .a title="t" .b {} }),
+        r#"<p id="x" class="a b" title="t"></p>"#
+    );
+    // Every class toggled off: no `class` attribute at all.
+    assert_eq!(r(html! { p.a[false].b[false] {} }), "<p></p>");
+    // A plain application `data-*` attribute takes a quoted name.
+    let id = 7;
+    assert_eq!(
+        r(html! { tr "data-user-id"=(id) {} }),
+        r#"<tr data-user-id="7"></tr>"#
+    );
+    assert_eq!(r(html! { (DOCTYPE) }), "<!DOCTYPE html>");
+}
+
+#[test]
+fn locals_in_every_kind_of_expression() {
+    let words = ["b".to_string(), "a".to_string()];
+    let n = 3;
+    let limit = 2usize;
+    let label = String::from("L");
+    let shout = |s: &str| s.to_uppercase();
+    fn helper(s: &str) -> usize {
+        s.len()
+    }
+    let t = html! {
+        // Closures, match arms and blocks bind their own names.
+        (words.iter().map(|w| w.len()).sum::<usize>())
+        (match words.first() { Some(w) => w.as_str(), None => "-" })
+        ({ let k = n * 2; k + 1 })
+        // Called names are functions or closures; a method call reads the local.
+        (shout(&label)) (helper(&label)) (label.to_lowercase())
+        // Macros that read their arguments, inline format names included.
+        (format!("{n}/{}", limit)) (vec![n; 2].len())
+        @if matches!(words.len(), 2) { "two" }
+        // An `@let` that reuses an outer name.
+        @let words = words.len() + limit; (words)
+        @for (i, w) in (0..limit).zip(["x", "y"]) { (i) (w) }
+    };
+    assert_eq!(r(t), "2b7L1l3/22two40x1y");
+    assert_eq!(label, "L");
+}
