@@ -69,8 +69,17 @@ fn display_types_render_escaped_without_a_wrapper() {
         r(generic_display(Tag("g"))),
         "<b>&lt;g&gt; &amp; \"co\"</b>"
     );
-    // `display(..)` stays the explicit form.
+    // `display(..)` stays the explicit form, and is the one for a single attribute value; a value
+    // built from markup takes `Display` values as text does.
     assert_eq!(r(html! { (display(Tag("z"))) }), "&lt;z&gt; &amp; \"co\"");
+    assert_eq!(
+        r(html! { p title=(display(ip)) "data-x"="1" {} }),
+        r#"<p title="127.0.0.1" data-x="1"></p>"#
+    );
+    assert_eq!(
+        r(html! { p title={ (Tag("a")) } {} }),
+        r#"<p title="&lt;a&gt; &amp; &quot;co&quot;"></p>"#
+    );
 }
 
 #[test]
