@@ -161,6 +161,10 @@ fn names_with_colons_and_leading_digits() {
         r#"<p 1st="a" x-2="b"></p>"#
     );
     assert_eq!(
+        r(html! { this r#"raw_name"#="f" 123="123" 123usize "2.5" true {} }),
+        r#"<this raw_name="f" 123="123" 123usize 2.5 true></this>"#
+    );
+    assert_eq!(
         r(html! { this sentence-is="false" of-course {} }),
         r#"<this sentence-is="false" of-course></this>"#
     );
@@ -375,4 +379,25 @@ fn locals_in_every_kind_of_expression() {
     };
     assert_eq!(r(t), "2b7L1l3/22two40x1y");
     assert_eq!(label, "L");
+}
+
+macro_rules! greet {
+    () => {{
+        let name = "Pinkie Pie";
+        html! { p { "Hello, " (name) "!" } }
+    }};
+}
+
+macro_rules! wrapper {
+    ($($x:tt)*) => {{
+        html! { $($x)* }
+    }};
+}
+
+#[test]
+fn templates_built_inside_macro_rules() {
+    assert_eq!(r(greet!()), "<p>Hello, Pinkie Pie!</p>");
+    let name = String::from("Lyra");
+    assert_eq!(r(wrapper!(p { "Hi, " (name) "!" })), "<p>Hi, Lyra!</p>");
+    assert_eq!(name, "Lyra");
 }
