@@ -116,7 +116,9 @@ async fn room_page(State(s): State<AppState>, Room(room): Room) -> Markup {
             nav { "Rooms: " a href="/rooms/lobby" { "lobby" } " " a href="/rooms/rust" { "rust" } }
         }
     };
-    common::page(&s.datastar, "Chat", body).render()
+    // A local (not a temporary of the tail expression), so it ends before the locals it borrows.
+    let page = common::page(&s.datastar, "Chat", body);
+    page.render()
 }
 
 async fn send(

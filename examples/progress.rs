@@ -123,7 +123,9 @@ async fn done(State(s): State<AppState>, Path(id): Path<u64>) -> Markup {
         }
         a href="/" { "Start another" }
     };
-    common::page(&s.datastar, "Job done", body).render()
+    // A local (not a temporary of the tail expression), so it ends before `job`, which it borrows.
+    let page = common::page(&s.datastar, "Job done", body);
+    page.render()
 }
 
 /// The app's routes (also served by the browser tests).

@@ -50,7 +50,9 @@ fn todo_item(t: &Todo) -> impl Render + '_ {
         .json(&t.id)
         .code(" + '/toggle')");
     let delete = Expr::new("@delete('/todos/' + ").json(&t.id).code(")");
+    // `move`: the template keeps `toggle` and `delete`, built here, after this function returns.
     html! {
+        move
         li #(TODO.with(t.id)) .done[t.done] {
             input type="checkbox" checked[t.done] data-on:change=(toggle);
             " " span { (t.text) } " "
@@ -72,7 +74,9 @@ async fn index(State(s): State<AppState>) -> Markup {
             ul #(TODO_LIST) { @for t in &todos { (todo_item(t)) } }
         }
     };
-    common::page(s.datastar.as_ref().expect("configured"), "Todos", body).render()
+    // A local (not a temporary of the tail expression), so it ends before `todos`, which it borrows.
+    let page = common::page(s.datastar.as_ref().expect("configured"), "Todos", body);
+    page.render()
 }
 
 async fn add(

@@ -17,7 +17,7 @@ pub use nitro_runtime::*;
 /// let e = expr!("@get('/contacts/{}/edit')", id);
 /// assert_eq!(e.as_str(), "@get('/contacts/' + 42 + '/edit')");
 /// let name = "O'Brien";
-/// let page = html! { button data-on:click=(expr!("$who = {}", name)) { "pick" } };
+/// let page = html! { @signals("who") button data-on:click=(expr!("$who = {}", name)) { "pick" } };
 /// assert_eq!(
 ///     page.render().into_string(),
 ///     r#"<button data-on:click="$who = &quot;O\u0027Brien&quot;">pick</button>"#

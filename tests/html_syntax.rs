@@ -122,8 +122,9 @@ fn splices_of_every_primitive() {
     assert_eq!(r(html! { (PreEscaped("<b>raw</b>")) }), "<b>raw</b>");
 }
 
+// `move`: the template keeps `body`, an owned argument, after the function returns.
 fn card<'a>(title: &'a str, body: impl Render + 'a) -> impl Render + 'a {
-    html! { div.card { h2 { (title) } (body) } }
+    html! { move div.card { h2 { (title) } (body) } }
 }
 
 struct Badge(u32);

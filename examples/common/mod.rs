@@ -76,7 +76,9 @@ pub fn page<'a>(
     title: &'a str,
     body: impl Render + 'a,
 ) -> impl Render + 'a {
+    // `move`: the page keeps `body`, which it owns, after this function returns.
     html! {
+        move
         !DOCTYPE
         html lang="en" {
             head {

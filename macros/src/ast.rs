@@ -5,8 +5,10 @@ use syn::LitStr;
 
 use crate::datastar::DatastarAttr;
 
-/// The whole macro input: optional `@signals(..)` declarations, then the markup.
+/// The whole macro input: optional `move`, optional `@signals(..)` declarations, then the markup.
 pub struct Template {
+    /// `html! { move ... }`: the template takes the locals it names (no copy-or-borrow).
+    pub moves: bool,
     pub signals: Vec<SignalDecl>,
     pub body: Block,
 }

@@ -62,6 +62,17 @@ impl Generator {
         }
     }
 
+    /// The inside of `{ ... }` (a group or an element body): a scope of its own, as in Rust, so
+    /// an `@let` in it ends with it. Without an `@let` its text merges with the surroundings.
+    fn scoped(&mut self, block: &Block, raw: Option<&str>) {
+        if block.nodes.iter().any(|n| matches!(n, Node::Let(_))) {
+            let body = self.sub(block, raw);
+            self.code(quote!({ #body }));
+        } else {
+            self.nodes(block, raw);
+        }
+    }
+
     fn node(&mut self, node: &Node, raw: Option<&str>) {
         let buf = self.buf.clone();
         match node {
@@ -79,13 +90,21 @@ impl Generator {
                         quote_spanned!(s.span=> ::nitro::__private::render_script(&(#expr), #buf);)
                     }
                     None => {
-                        quote_spanned!(s.span=> ::nitro::__private::RenderTrait::render_to(&(#expr), #buf);)
+                        // `Render` when the value has it, else `Display` (escaped); see
+                        // `nitro_runtime::splice`.
+                        let v = Ident::new("__nitro_splice", s.span);
+                        quote_spanned!(s.span=> {
+                            #[allow(unused_imports)]
+                            use ::nitro::__private::{ViaDisplay as _, ViaRender as _};
+                            let #v = &(#expr);
+                            (&&::nitro::__private::Splice(#v)).nitro_splice_tag().write(#v, #buf);
+                        })
                     }
                 };
                 self.code(ts);
             }
             Node::Doctype => self.text("<!DOCTYPE html>"),
-            Node::Group(b) => self.nodes(b, raw),
+            Node::Group(b) => self.scoped(b, raw),
             Node::Element(el) => self.element(el),
             Node::If(i) => {
                 let ts = self.if_chain(i, raw);
@@ -165,7 +184,7 @@ impl Generator {
             {
                 self.text("\n");
             }
-            self.nodes(body, raw);
+            self.scoped(body, raw);
             self.text("</");
             self.text(name);
             self.text(">");
@@ -335,12 +354,23 @@ impl Generator {
 }
 
 /// The whole template as an expression of type `nitro::Template<impl Fn(&mut String)>`.
-pub fn generate(block: &Block, checks: TokenStream) -> TokenStream {
+///
+/// The closure is `move`, but unless the template says `move` itself, the locals it names are
+/// first re-bound as copies or references (see [`crate::capture`]), so the caller keeps them.
+pub fn generate(block: &Block, checks: TokenStream, moves: bool) -> TokenStream {
     let buf = Ident::new("__nitro_buf", Span::mixed_site());
     let mut g = Generator::new(buf.clone());
     g.nodes(block, None);
     let size = g.static_len;
     let body = g.finish();
+    let (rebind, prelude, body) = match (moves, crate::capture::analyze(&body)) {
+        (false, Some((free, body))) => (
+            crate::capture::rebind(&free),
+            crate::capture::body_prelude(&free),
+            body,
+        ),
+        _ => (TokenStream::new(), TokenStream::new(), body),
+    };
     let roots = match root_ids(block) {
         Roots::Missing => quote!(::nitro::__private::ROOT_IDS_MISSING),
         Roots::All => quote!(::nitro::__private::ROOT_IDS_ALL),
@@ -350,11 +380,29 @@ pub fn generate(block: &Block, checks: TokenStream) -> TokenStream {
     quote! {{
         #checks
         static #last_size: ::core::sync::atomic::AtomicUsize = ::core::sync::atomic::AtomicUsize::new(0);
+        #rebind
         ::nitro::__private::Template::<_, { #roots }>::with_root_ids(#size, &#last_size, move |#buf: &mut ::std::string::String| {
+            #prelude
             let _ = &#buf;
             #body
         })
     }}
+}
+
+/// An attribute or class value written as markup (`{ "a-" (b) }`, `@if ..`): a template of its
+/// own, rendered in place (so it borrows what it names) and written as one dynamic value.
+pub fn nested_template(block: &Block) -> TokenStream {
+    let buf = Ident::new("__nitro_buf", Span::mixed_site());
+    let mut g = Generator::new(buf.clone());
+    g.nodes(block, None);
+    let size = g.static_len;
+    let body = g.finish();
+    quote! {
+        ::nitro::__private::Template::new(#size, |#buf: &mut ::std::string::String| {
+            let _ = &#buf;
+            #body
+        })
+    }
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]

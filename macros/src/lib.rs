@@ -8,6 +8,7 @@
 use proc_macro::TokenStream;
 
 mod ast;
+mod capture;
 mod checks;
 mod context;
 mod datastar;
@@ -31,7 +32,7 @@ fn expand_html(input: proc_macro2::TokenStream) -> proc_macro2::TokenStream {
             validate::validate(&template.body, &mut diags);
             let checks = checks::signal_checks(&template, &mut diags);
             if diags.is_empty() {
-                generate::generate(&template.body, checks)
+                generate::generate(&template.body, checks, template.moves)
             } else {
                 generate::skeleton(diags.into_compile_errors())
             }

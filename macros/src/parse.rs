@@ -15,6 +15,13 @@ syn::custom_keyword!(signals);
 /// Parses the whole macro input.
 pub fn parse(input: TokenStream, diags: &mut Diagnostics) -> syn::Result<Template> {
     (|stream: ParseStream| {
+        let moves = stream.peek(Token![move]);
+        if moves {
+            stream.parse::<Token![move]>()?;
+            if stream.peek(Token![;]) {
+                stream.parse::<Token![;]>()?;
+            }
+        }
         let mut decls = Vec::new();
         if stream.peek(Token![@]) && stream.peek2(signals) {
             stream.parse::<Token![@]>()?;
@@ -37,6 +44,7 @@ pub fn parse(input: TokenStream, diags: &mut Diagnostics) -> syn::Result<Templat
         }
         let body = parse_block_contents(stream, diags)?;
         Ok(Template {
+            moves,
             signals: decls,
             body,
         })
@@ -122,12 +130,13 @@ fn parse_node(input: ParseStream, diags: &mut Diagnostics) -> syn::Result<Option
         return parse_element(input, diags).map(|e| Some(Node::Element(e)));
     }
     if input.peek(Token![;]) {
-        let semi: Token![;] = input.parse()?;
-        diags.error(
-            semi.span,
-            "unexpected `;`: only void elements such as `br;` end with `;`",
-        );
+        // A stray `;` (after text, after an element): ignored, as in maud.
+        input.parse::<Token![;]>()?;
         return Ok(None);
+    }
+    if input.peek(Token![.]) || input.peek(Token![#]) {
+        // `.card { .. }`, `#main { .. }`: an implicit `div`.
+        return parse_element(input, diags).map(|e| Some(Node::Element(e)));
     }
     let tt: TokenTree = input.parse()?;
     Err(syn::Error::new(
@@ -166,6 +175,14 @@ fn parse_bracket_splice(input: ParseStream) -> syn::Result<Splice> {
         expr,
         span: bracket.span.join(),
     })
+}
+
+/// A `[cond]` toggle. The condition is wrapped in a call so that it can hold a struct literal
+/// (`[Pony { cute: true }.cute]`) where the generated `if` could not, and must be a `bool`.
+fn parse_toggle(input: ParseStream) -> syn::Result<Splice> {
+    let Splice { expr, span } = parse_bracket_splice(input)?;
+    let expr = quote::quote_spanned!(span=> ::core::convert::identity::<bool>(#expr));
+    Ok(Splice { expr, span })
 }
 
 /// Collects tokens up to (not including) the next `{ ... }` group.
@@ -304,18 +321,25 @@ fn parse_match(input: ParseStream, diags: &mut Diagnostics, span: Span) -> syn::
     Ok(Node::Match { expr, arms })
 }
 
-/// Reads a name made of identifiers joined by `-` (and `:`), e.g. `my-widget`, `xml:lang`.
-/// `data-*` names also take `.` and numbers, so `data-on:click__debounce.500ms` is one name.
+/// Reads a name made of identifiers and numbers joined by `-` (any run of them) and `:`, e.g.
+/// `my-widget`, `xml:lang`, `pon-pon:controls-alpha`, `are--my--rocks`. `data-*` names also
+/// take `.`, so `data-on:click__debounce.500ms` is one name.
 fn parse_name(input: ParseStream, allow_colon: bool) -> syn::Result<Name> {
-    let first = Ident::parse_any(input)?;
-    let span = first.span();
+    parse_name_with(input, allow_colon, true)
+}
+
+/// [`parse_name`]; `data_dots: false` for class names, where `.` starts the next class.
+fn parse_name_with(input: ParseStream, allow_colon: bool, data_dots: bool) -> syn::Result<Name> {
+    let span = input.span();
     let mut end = span;
-    let mut text = first.to_string();
+    let mut text = name_piece(input)?;
     loop {
-        let is_data = text.starts_with("data-");
-        if input.peek(Token![-]) && (input.peek2(Ident::peek_any) || input.peek2(syn::LitInt)) {
-            input.parse::<Token![-]>()?;
-            text.push('-');
+        let is_data = data_dots && text.starts_with("data-");
+        if input.peek(Token![-]) && dashes_then_piece(input) {
+            while input.peek(Token![-]) {
+                input.parse::<Token![-]>()?;
+                text.push('-');
+            }
             end = input.span();
             text.push_str(&name_piece(input)?);
         } else if allow_colon
@@ -344,6 +368,17 @@ fn parse_name(input: ParseStream, allow_colon: bool) -> syn::Result<Name> {
     Ok(Name { text, span, end })
 }
 
+/// Whether a run of `-` starts here and a name piece follows it.
+fn dashes_then_piece(input: ParseStream) -> bool {
+    let fork = input.fork();
+    while fork.peek(Token![-]) {
+        if fork.parse::<Token![-]>().is_err() {
+            return false;
+        }
+    }
+    fork.peek(Ident::peek_any) || fork.peek(syn::LitInt)
+}
+
 fn name_piece(input: ParseStream) -> syn::Result<String> {
     if input.peek(Ident::peek_any) {
         Ok(Ident::parse_any(input)?.to_string())
@@ -358,7 +393,16 @@ fn name_piece(input: ParseStream) -> syn::Result<String> {
 }
 
 fn parse_element(input: ParseStream, diags: &mut Diagnostics) -> syn::Result<Element> {
-    let name = parse_name(input, false)?;
+    let name = if input.peek(Token![.]) || input.peek(Token![#]) {
+        let span = input.span();
+        Name {
+            text: "div".to_string(),
+            span,
+            end: span,
+        }
+    } else {
+        parse_name(input, true)?
+    };
     let mut attrs = Vec::new();
     loop {
         if input.peek(token::Brace) {
@@ -395,7 +439,7 @@ fn parse_element(input: ParseStream, diags: &mut Diagnostics) -> syn::Result<Ele
         }
         if input.peek(Token![#]) {
             let hash: Token![#] = input.parse()?;
-            let value = parse_shorthand_value(input, hash.span, "#")?;
+            let value = parse_shorthand_value(input, diags, hash.span, "#")?;
             attrs.push(Attr::Id {
                 value,
                 span: hash.span,
@@ -404,9 +448,9 @@ fn parse_element(input: ParseStream, diags: &mut Diagnostics) -> syn::Result<Ele
         }
         if input.peek(Token![.]) {
             let dot: Token![.] = input.parse()?;
-            let value = parse_shorthand_value(input, dot.span, ".")?;
+            let value = parse_shorthand_value(input, diags, dot.span, ".")?;
             let toggle = if input.peek(token::Bracket) {
-                Some(parse_bracket_splice(input)?.expr)
+                Some(parse_toggle(input)?.expr)
             } else {
                 None
             };
@@ -433,7 +477,7 @@ fn parse_element(input: ParseStream, diags: &mut Diagnostics) -> syn::Result<Ele
             });
             continue;
         }
-        if input.peek(Ident::peek_any) {
+        if input.peek(Ident::peek_any) || input.peek(syn::LitInt) {
             let attr_name = parse_name(input, true)?;
             let value = parse_attr_value(input, &attr_name, diags)?;
             let name = if attr_name.text.to_ascii_lowercase().starts_with("data-") {
@@ -470,7 +514,21 @@ fn parse_element(input: ParseStream, diags: &mut Diagnostics) -> syn::Result<Ele
     }
 }
 
-fn parse_shorthand_value(input: ParseStream, at: Span, sigil: &str) -> syn::Result<AttrValue> {
+fn parse_shorthand_value(
+    input: ParseStream,
+    diags: &mut Diagnostics,
+    at: Span,
+    sigil: &str,
+) -> syn::Result<AttrValue> {
+    if input.peek(token::Brace) || input.peek(Token![@]) {
+        if sigil == "#" {
+            return Err(syn::Error::new(
+                at,
+                "an id cannot be built from `{ .. }` or control flow\n\nhelp: write `#name`, `#\"name\"`, or `#(ID)` with an id from `ids!` or a `DynId`",
+            ));
+        }
+        return parse_value_markup(input, diags);
+    }
     if input.peek(token::Paren) {
         return Ok(AttrValue::Dynamic(parse_splice(input)?));
     }
@@ -479,14 +537,8 @@ fn parse_shorthand_value(input: ParseStream, at: Span, sigil: &str) -> syn::Resu
         return Ok(AttrValue::Static(lit.value(), lit.span()));
     }
     if input.peek(Ident::peek_any) || input.peek(syn::LitInt) {
-        let span = input.span();
-        let mut text = name_piece(input)?;
-        while input.peek(Token![-]) && (input.peek2(Ident::peek_any) || input.peek2(syn::LitInt)) {
-            input.parse::<Token![-]>()?;
-            text.push('-');
-            text.push_str(&name_piece(input)?);
-        }
-        return Ok(AttrValue::Static(text, span));
+        let name = parse_name_with(input, true, false)?;
+        return Ok(AttrValue::Static(name.text, name.span));
     }
     let what = if sigil == "#" { "an id" } else { "a class" };
     Err(syn::Error::new(
@@ -501,12 +553,28 @@ fn parse_attr_value(
     diags: &mut Diagnostics,
 ) -> syn::Result<AttrValue> {
     if input.peek(token::Bracket) {
-        return Ok(AttrValue::Toggle(parse_bracket_splice(input)?));
+        return Ok(AttrValue::Toggle(parse_toggle(input)?));
     }
     if !input.peek(Token![=]) {
         return Ok(AttrValue::Empty);
     }
     let eq: Token![=] = input.parse()?;
+    if input.peek(token::Brace) || input.peek(Token![@]) {
+        if name.text.starts_with("data-") {
+            diags.error_name(
+                name,
+                format!(
+                    "the value of `{}` cannot be built from `{{ .. }}` or control flow",
+                    name.text
+                ),
+                Some("a Datastar attribute takes a string or one `(splice)`; build an expression with `Expr`, or choose the value in Rust"),
+            );
+            // Step over the value so parsing can go on.
+            // Parsed on, so the rest of the element is still checked; never generated.
+            return parse_value_markup(input, diags);
+        }
+        return parse_value_markup(input, diags);
+    }
     if input.peek(LitStr) {
         let lit: LitStr = input.parse()?;
         return Ok(AttrValue::Static(lit.value(), lit.span()));
@@ -539,6 +607,53 @@ fn parse_attr_value(
             name.text
         ),
     ))
+}
+
+/// An attribute or class value written as markup, as in maud: `{ "color-" (severity) }`, or one
+/// control-flow construct, `@if cond { "a" } @else { "b" }`, `@match x { .. }`. It becomes one
+/// dynamic value (a nested template), so it is escaped and guarded like any `(splice)` there.
+fn parse_value_markup(input: ParseStream, diags: &mut Diagnostics) -> syn::Result<AttrValue> {
+    let span = input.span();
+    let block = if input.peek(token::Brace) {
+        parse_braced(input, diags)?
+    } else {
+        Block {
+            nodes: vec![parse_control(input, diags)?],
+        }
+    };
+    if let Some(el) = first_element(&block) {
+        diags.error_help(
+            el,
+            "elements cannot be written inside an attribute or class value",
+            "an attribute value holds text: strings, `(splices)` and control flow",
+        );
+    }
+    Ok(AttrValue::Dynamic(Splice {
+        expr: crate::generate::nested_template(&block),
+        span,
+    }))
+}
+
+/// The span of the first element (or doctype) anywhere in `block`.
+fn first_element(block: &Block) -> Option<Span> {
+    block.nodes.iter().find_map(|node| match node {
+        Node::Element(el) => Some(el.name.span),
+        Node::Doctype => Some(Span::call_site()),
+        Node::Text(_) | Node::Splice(_) | Node::Let(_) => None,
+        Node::Group(b) | Node::For { body: b, .. } | Node::While { body: b, .. } => {
+            first_element(b)
+        }
+        Node::If(i) => first_element_if(i),
+        Node::Match { arms, .. } => arms.iter().find_map(|a| first_element(&a.body)),
+    })
+}
+
+fn first_element_if(i: &If) -> Option<Span> {
+    first_element(&i.then).or_else(|| match &i.otherwise {
+        None => None,
+        Some(Else::Block(b)) => first_element(b),
+        Some(Else::If(e)) => first_element_if(e),
+    })
 }
 
 fn check_quoted_name(name: &Name, diags: &mut Diagnostics) {

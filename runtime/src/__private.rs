@@ -3,7 +3,9 @@
 
 use crate::{escape, Expr, Json, Markup, PreEscaped, Render};
 
+pub use crate::capture::{Capture, CaptureCopy, CaptureRef, Flat, FlatId, FlatRef};
 pub use crate::render::Template;
+pub use crate::splice::{Splice, Spliceable, ViaDisplay, ViaRender};
 pub use crate::Render as RenderTrait;
 pub use serde;
 

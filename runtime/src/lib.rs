@@ -4,11 +4,13 @@
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 pub mod bus;
+mod capture;
 pub mod escape;
 mod expr;
 mod id;
 mod render;
 pub mod signals;
+mod splice;
 
 #[doc(hidden)]
 pub mod __private;

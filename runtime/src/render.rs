@@ -149,6 +149,10 @@ impl<T: AsRef<str>> Render for PreEscaped<T> {
 
 /// Renders a value through its `Display` impl, escaped for its context.
 ///
+/// In text, `html!` already does this for any value that is `Display` but not `Render`:
+/// `p { (ip) }`. `display(..)` is the explicit form, and the one an attribute value needs:
+/// `p title=(display(ip)) {}`.
+///
 /// ```
 /// use nitro_runtime::{display, Render};
 /// let ip = std::net::Ipv4Addr::LOCALHOST;

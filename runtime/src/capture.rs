@@ -1,0 +1,62 @@
+//! How an `html!` template holds the locals it names without taking them: a `Copy` value is
+//! copied into the template, anything else is borrowed, so the local stays usable afterwards.
+//! The choice is made at compile time by method resolution on `&&Capture(&local)` (autoref
+//! specialization): [`CaptureCopy`] is found one reference earlier than [`CaptureRef`].
+//!
+//! [`Flat`] undoes one level of reference for `&name` written in the template, so `&items`
+//! still reads as `&Vec<_>` (iterable) when `items` is held as a reference.
+#![allow(missing_docs)]
+
+/// A local named in a template, wrapped so method resolution can pick how it is held.
+pub struct Capture<'a, T: ?Sized>(pub &'a T);
+
+/// Chosen for `Copy` types: the template holds a copy.
+pub trait CaptureCopy<T> {
+    fn nitro_capture(&self) -> T;
+}
+
+impl<T: Copy> CaptureCopy<T> for &Capture<'_, T> {
+    #[inline(always)]
+    fn nitro_capture(&self) -> T {
+        *self.0
+    }
+}
+
+/// Chosen for everything else: the template holds a reference.
+pub trait CaptureRef<'a, T: ?Sized> {
+    fn nitro_capture(&self) -> &'a T;
+}
+
+impl<'a, T: ?Sized> CaptureRef<'a, T> for Capture<'a, T> {
+    #[inline(always)]
+    fn nitro_capture(&self) -> &'a T {
+        self.0
+    }
+}
+
+/// `&name` in a template, for a `name` the template may hold as a reference.
+pub struct Flat<'a, T: ?Sized>(pub &'a T);
+
+/// `name` is a reference `&U`: `&name` is that reference again, not `&&U`.
+pub trait FlatRef<'b, U: ?Sized> {
+    fn nitro_flat(self) -> &'b U;
+}
+
+impl<'b, U: ?Sized> FlatRef<'b, U> for &Flat<'_, &'b U> {
+    #[inline(always)]
+    fn nitro_flat(self) -> &'b U {
+        self.0
+    }
+}
+
+/// Anything else: `&name` as written.
+pub trait FlatId<'a, T: ?Sized> {
+    fn nitro_flat(self) -> &'a T;
+}
+
+impl<'a, T: ?Sized> FlatId<'a, T> for &&Flat<'a, T> {
+    #[inline(always)]
+    fn nitro_flat(self) -> &'a T {
+        self.0
+    }
+}

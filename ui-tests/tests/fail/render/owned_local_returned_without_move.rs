@@ -1,0 +1,11 @@
+use nitro::prelude::*;
+
+// A template borrows the non-`Copy` locals it names; returning it over a value the function
+// owns needs `html! { move ... }`.
+fn layout(body: impl Render, title: String) -> impl Render {
+    html! { main { h1 { (title) } (body) } }
+}
+
+fn main() {
+    let _ = layout(html! { "x" }, "t".into());
+}
