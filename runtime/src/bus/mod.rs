@@ -44,10 +44,35 @@ mod nats;
 mod queue;
 mod topic;
 
-pub use topic::{IntoPatterns, Pattern, Topic};
+pub use topic::{token, untoken, IntoPatterns, Pattern, Topic, MAX_TOPIC_BYTES, MAX_TOPIC_TOKENS};
 
 use memory::MemoryBus;
 use queue::Queue;
+
+/// The longest sender name, in bytes (UTF-8).
+pub const MAX_SENDER_BYTES: usize = 256;
+
+/// Checks a sender name the same way on every backend: 1 to [`MAX_SENDER_BYTES`] bytes, no
+/// control characters (so no CR or LF, which cannot travel in a NATS header), no whitespace
+/// at either end.
+fn check_sender(sender: &str) -> Result<(), BusError> {
+    let why = if sender.is_empty() {
+        "it is empty"
+    } else if sender.len() > MAX_SENDER_BYTES {
+        "it is longer than MAX_SENDER_BYTES (256 bytes)"
+    } else if sender.chars().any(char::is_control) {
+        "it contains a control character (such as CR or LF)"
+    } else if sender.trim() != sender {
+        "it starts or ends with whitespace"
+    } else {
+        return Ok(());
+    };
+    let quoted: String = sender.chars().take(64).collect();
+    Err(BusError::new(
+        BusErrorKind::InvalidSender,
+        format!("invalid sender {quoted:?}: {why}"),
+    ))
+}
 
 /// The default capacity of each subscription's queue.
 pub const DEFAULT_QUEUE_CAPACITY: usize = 256;
@@ -149,6 +174,20 @@ impl Bus {
     }
 
     /// Publishes `payload` (serialized as JSON) to `topic` on behalf of `sender`.
+    ///
+    /// Fails with [`BusErrorKind::InvalidTopic`] for an invalid topic (see [`Topic::new`])
+    /// and with [`BusErrorKind::InvalidSender`] for a sender that is empty, longer than
+    /// [`MAX_SENDER_BYTES`], has a control character (CR, LF, …) or whitespace at either end.
+    ///
+    /// ```
+    /// use nitro_runtime::bus::{Bus, BusErrorKind};
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+    /// let bus = Bus::in_process();
+    /// assert!(bus.publish("news.today", "editor", &"hello").await.is_ok());
+    /// let err = bus.publish("news.today", "a\r\nb", &"x").await.unwrap_err();
+    /// assert_eq!(err.kind(), BusErrorKind::InvalidSender);
+    /// # });
+    /// ```
     pub async fn publish<T: Serialize + ?Sized>(
         &self,
         topic: &str,
@@ -156,6 +195,7 @@ impl Bus {
         payload: &T,
     ) -> Result<(), BusError> {
         let topic = Topic::new(topic)?;
+        check_sender(sender)?;
         let payload = serde_json::to_vec(payload).map(Bytes::from).map_err(|e| {
             BusError::with_source(
                 BusErrorKind::Serialize,
@@ -523,10 +563,14 @@ pub struct BusError {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum BusErrorKind {
-    /// A topic is not valid (empty token, whitespace, wildcard).
+    /// A topic is not valid (empty token, whitespace, wildcard, longer than
+    /// [`MAX_TOPIC_BYTES`] or [`MAX_TOPIC_TOKENS`]).
     InvalidTopic,
-    /// A pattern is not valid (`>` not last, wildcard inside a token, …).
+    /// A pattern is not valid (`>` not last, wildcard inside a token, too long, …).
     InvalidPattern,
+    /// A sender name is not valid (empty, too long, control characters, surrounding
+    /// whitespace; see [`Bus::publish`]).
+    InvalidSender,
     /// The payload could not be serialized.
     Serialize,
     /// A payload could not be deserialized into the requested type.
@@ -588,12 +632,12 @@ impl std::error::Error for BusError {
 
 #[cfg(feature = "axum")]
 impl axum::response::IntoResponse for BusError {
-    /// 400 for invalid topics and patterns, 503 when the bus is unreachable, 500 otherwise.
+    /// 400 for invalid topics, patterns and senders, 503 when the bus is unreachable, 500 otherwise.
     fn into_response(self) -> axum::response::Response {
         let status = match self.kind {
-            BusErrorKind::InvalidTopic | BusErrorKind::InvalidPattern => {
-                http::StatusCode::BAD_REQUEST
-            }
+            BusErrorKind::InvalidTopic
+            | BusErrorKind::InvalidPattern
+            | BusErrorKind::InvalidSender => http::StatusCode::BAD_REQUEST,
             BusErrorKind::Connect | BusErrorKind::Publish | BusErrorKind::Subscribe => {
                 http::StatusCode::SERVICE_UNAVAILABLE
             }

@@ -205,6 +205,27 @@ impl NatsBus {
         last_seen: Option<u64>,
     ) -> Result<Guard, BusError> {
         use async_nats::jetstream::consumer::{push::OrderedConfig, DeliverPolicy};
+        // Resume after `last_seen`, but never past the end of the stream: an id from the future
+        // (a forged header, a stream that was recreated) starts with the next message instead
+        // of waiting for a sequence that may never come.
+        let start = match last_seen {
+            Some(n) => {
+                let last = stream
+                    .get_info()
+                    .await
+                    .map_err(|e| {
+                        BusError::with_source(
+                            BusErrorKind::Subscribe,
+                            "JetStream stream information is not available",
+                            e,
+                        )
+                    })?
+                    .state
+                    .last_sequence;
+                Some(n.min(last).saturating_add(1))
+            }
+            None => None,
+        };
         let mut streams = Vec::with_capacity(patterns.len());
         for p in &patterns {
             let failed = |e: &dyn std::fmt::Display| {
@@ -217,10 +238,8 @@ impl NatsBus {
                 .create_consumer(OrderedConfig {
                     deliver_subject: self.client.new_inbox(),
                     filter_subject: p.as_str().to_owned(),
-                    deliver_policy: match last_seen {
-                        Some(n) => DeliverPolicy::ByStartSequence {
-                            start_sequence: n + 1,
-                        },
+                    deliver_policy: match start {
+                        Some(start_sequence) => DeliverPolicy::ByStartSequence { start_sequence },
                         None => DeliverPolicy::New,
                     },
                     ..Default::default()
