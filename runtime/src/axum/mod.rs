@@ -21,7 +21,7 @@ mod rejection;
 mod stream;
 
 pub use last_event_id::LastEventId;
-pub use read_signals::{ReadSignals, SignalsLimit, DEFAULT_SIGNALS_LIMIT};
+pub use read_signals::{ReadSignals, ReadSignalsUnchecked, SignalsLimit, DEFAULT_SIGNALS_LIMIT};
 pub use rejection::ReadSignalsRejection;
 pub use stream::{Sse, SseError, SseErrorKind, SseSender, SseStream};
 

@@ -18,9 +18,18 @@ pub struct SignalsLimit(pub usize);
 /// Extracts the page's signals, sent by the Datastar client with each `@get`/`@post`/…:
 /// from the `datastar` query parameter on GET and DELETE, from the JSON body otherwise.
 ///
-/// On failure it rejects with a [`ReadSignalsRejection`] (400, 413, 415 or 422) whose body
-/// names the problem: the line and column of bad JSON, the path of a missing or mistyped field.
-/// `Option<ReadSignals<T>>` is `None` for requests without the `Datastar-Request` header.
+/// **Cross-site request forgery:** on every method but GET, HEAD, OPTIONS and TRACE, the
+/// request must carry `Datastar-Request: true` (the Datastar client always sends it), and a
+/// body must come with `Content-Type: application/json`. Another site can make a browser send
+/// a form or a plain `fetch` without asking, but not with a custom header or a JSON content
+/// type: those need a CORS preflight, which the app does not grant. Requests without the
+/// header are refused with 403 before the body is read. Apps with their own CSRF defence
+/// (tokens, `SameSite` cookies checked elsewhere) can use [`ReadSignalsUnchecked`].
+///
+/// On failure it rejects with a [`ReadSignalsRejection`] (400, 403, 413, 415 or 422) whose
+/// body names the problem: the line and column of bad JSON, the path of a missing or mistyped
+/// field. `Option<ReadSignals<T>>` is `None` for requests without the `Datastar-Request`
+/// header.
 ///
 /// ```no_run
 /// use axum::{routing::get, Router};
@@ -50,46 +59,108 @@ impl<T> std::ops::DerefMut for ReadSignals<T> {
     }
 }
 
+/// [`ReadSignals`] without its cross-site request check: requests that change state are read
+/// without the `Datastar-Request: true` header. Only for apps that defend against CSRF
+/// themselves (a token checked in a middleware, for instance); a body still needs a JSON
+/// content type.
+///
+/// ```no_run
+/// use axum::{routing::post, Router};
+/// use nitro_runtime::axum::ReadSignalsUnchecked;
+///
+/// #[derive(serde::Deserialize)]
+/// struct Vote { choice: u32 }
+///
+/// // Behind the app's own CSRF middleware.
+/// async fn vote(ReadSignalsUnchecked(v): ReadSignalsUnchecked<Vote>) -> String {
+///     format!("voted {}", v.choice)
+/// }
+/// let app: Router = Router::new().route("/vote", post(vote));
+/// ```
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ReadSignalsUnchecked<T>(pub T);
+
+impl<T> std::ops::Deref for ReadSignalsUnchecked<T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        &self.0
+    }
+}
+
+impl<T> std::ops::DerefMut for ReadSignalsUnchecked<T> {
+    fn deref_mut(&mut self) -> &mut T {
+        &mut self.0
+    }
+}
+
 impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ReadSignals<T> {
     type Rejection = ReadSignalsRejection;
 
     async fn from_request(req: Request, _state: &S) -> Result<Self, Self::Rejection> {
-        let limit = req
-            .extensions()
-            .get::<SignalsLimit>()
-            .map_or(DEFAULT_SIGNALS_LIMIT, |l| l.0);
-        if req.method() == Method::GET || req.method() == Method::DELETE {
-            let json = query_param(req.uri().query().unwrap_or(""), limit)?;
-            return parse(json.as_bytes()).map(ReadSignals);
+        let safe = [Method::GET, Method::HEAD, Method::OPTIONS, Method::TRACE];
+        if !safe.contains(req.method()) && !is_datastar_request(&req) {
+            return Err(ReadSignalsRejection::NotDatastarRequest);
         }
-        if let Some(ct) = req.headers().get(CONTENT_TYPE) {
-            let ct = ct.to_str().unwrap_or("(not text)");
-            let essence = ct
-                .split(';')
-                .next()
-                .unwrap_or("")
-                .trim()
-                .to_ascii_lowercase();
-            if !(essence == "application/json" || essence.ends_with("+json")) {
-                return Err(ReadSignalsRejection::UnsupportedContentType(ct.to_owned()));
-            }
-        }
-        let body = axum::body::to_bytes(req.into_body(), limit)
-            .await
-            .map_err(|e| {
-                let too_large =
-                    std::iter::successors(Some(&e as &(dyn std::error::Error + 'static)), |e| {
-                        e.source()
-                    })
-                    .any(|e| e.is::<http_body_util::LengthLimitError>());
-                if too_large {
-                    ReadSignalsRejection::TooLarge { limit }
-                } else {
-                    ReadSignalsRejection::BodyRead(e.to_string())
-                }
-            })?;
-        parse(&body).map(ReadSignals)
+        read(req).await.map(ReadSignals)
     }
+}
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ReadSignalsUnchecked<T> {
+    type Rejection = ReadSignalsRejection;
+
+    async fn from_request(req: Request, _state: &S) -> Result<Self, Self::Rejection> {
+        read(req).await.map(ReadSignalsUnchecked)
+    }
+}
+
+/// Does the request carry `Datastar-Request: true`?
+fn is_datastar_request(req: &Request) -> bool {
+    req.headers()
+        .get(DATASTAR_REQUEST)
+        .is_some_and(|v| v.as_bytes().trim_ascii().eq_ignore_ascii_case(b"true"))
+}
+
+async fn read<T: DeserializeOwned>(req: Request) -> Result<T, ReadSignalsRejection> {
+    let limit = req
+        .extensions()
+        .get::<SignalsLimit>()
+        .map_or(DEFAULT_SIGNALS_LIMIT, |l| l.0);
+    if req.method() == Method::GET || req.method() == Method::DELETE {
+        let json = query_param(req.uri().query().unwrap_or(""), limit)?;
+        return parse(json.as_bytes());
+    }
+    // A body is read only when it says it is JSON: no content type at all is refused too,
+    // since a cross-site `fetch` can send that without a preflight.
+    let Some(ct) = req.headers().get(CONTENT_TYPE) else {
+        return Err(ReadSignalsRejection::UnsupportedContentType(
+            "(none)".to_owned(),
+        ));
+    };
+    let ct = ct.to_str().unwrap_or("(not text)");
+    let essence = ct
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    if !(essence == "application/json" || essence.ends_with("+json")) {
+        return Err(ReadSignalsRejection::UnsupportedContentType(ct.to_owned()));
+    }
+    let body = axum::body::to_bytes(req.into_body(), limit)
+        .await
+        .map_err(|e| {
+            let too_large =
+                std::iter::successors(Some(&e as &(dyn std::error::Error + 'static)), |e| {
+                    e.source()
+                })
+                .any(|e| e.is::<http_body_util::LengthLimitError>());
+            if too_large {
+                ReadSignalsRejection::TooLarge { limit }
+            } else {
+                ReadSignalsRejection::BodyRead(e.to_string())
+            }
+        })?;
+    parse(&body)
 }
 
 impl<S: Send + Sync, T: DeserializeOwned> OptionalFromRequest<S> for ReadSignals<T> {
