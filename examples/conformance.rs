@@ -45,6 +45,8 @@ pub fn app() -> Router {
 }
 
 async fn test(ReadSignals(input): ReadSignals<Input>) -> Response {
+    // A one-shot response: it ends after its events, so it never carries keep-alive comments
+    // (those are for long-lived `SseStream`s), and the golden output stays byte for byte.
     let mut sse = Sse::once();
     for e in input.events {
         sse = match to_event(e) {

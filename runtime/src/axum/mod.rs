@@ -23,7 +23,7 @@ mod stream;
 pub use last_event_id::LastEventId;
 pub use read_signals::{ReadSignals, ReadSignalsUnchecked, SignalsLimit, DEFAULT_SIGNALS_LIMIT};
 pub use rejection::ReadSignalsRejection;
-pub use stream::{Sse, SseError, SseErrorKind, SseSender, SseStream};
+pub use stream::{Sse, SseError, SseErrorKind, SseSender, SseStream, DEFAULT_KEEP_ALIVE};
 
 use axum::response::{Html, IntoResponse, Response};
 use http::header::{HeaderValue, CACHE_CONTROL, CONNECTION, CONTENT_TYPE};
