@@ -401,7 +401,10 @@ async fn chat_messages_reach_their_room_only() {
         .text()
         .await
         .unwrap();
-    assert!(!alpha.contains("star"), "room * reached room alpha: {alpha}");
+    assert!(
+        !alpha.contains("star"),
+        "room * reached room alpha: {alpha}"
+    );
     screenshot(&a2.client, "chat").await;
     for c in [a1, a2, b] {
         c.client.clone().close().await.unwrap();
