@@ -22,6 +22,31 @@ async fn handler(ReadSignals(f): ReadSignals<Form>) -> String {
     format!("{}:{}", f.name, f.inner.count)
 }
 
+/// A flat struct, as a form's fields can fill it.
+#[derive(Deserialize)]
+struct Flat {
+    name: String,
+    count: i64,
+    done: bool,
+}
+
+async fn flat(ReadSignals(f): ReadSignals<Flat>) -> String {
+    format!("{}:{}:{}", f.name, f.count, f.done)
+}
+
+/// Signals a page may send only in part.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct Partial {
+    query: String,
+    page: u32,
+    only_open: bool,
+}
+
+async fn partial(ReadSignals(p): ReadSignals<Partial>) -> String {
+    format!("{:?}:{}:{}", p.query, p.page, p.only_open)
+}
+
 async fn unchecked(ReadSignalsUnchecked(f): ReadSignalsUnchecked<Form>) -> String {
     format!("{}:{}", f.name, f.inner.count)
 }
@@ -54,6 +79,8 @@ async fn serve() -> String {
                 .patch(unchecked),
         )
         .route("/opt", get(optional).post(optional))
+        .route("/flat", get(flat).post(flat).delete(flat).put(flat))
+        .route("/partial", get(partial).post(partial))
         .route(
             "/small",
             axum::routing::post(handler).layer(axum::Extension(SignalsLimit(16))),
@@ -253,4 +280,97 @@ async fn state_changing_requests_need_the_datastar_header() {
             .unwrap();
         assert_eq!(r.status(), 200, "{method}");
     }
+}
+
+/// The client's `contentType: 'form'`: the form's fields as a url-encoded body (POST, PUT, …) or
+/// as the query (GET, DELETE), read into the same typed struct.
+#[tokio::test]
+async fn form_encoded_signals_read_into_the_same_struct() {
+    let base = serve().await;
+    let c = reqwest::Client::new();
+    let form = "name=a+b%26c&count=-3&done=true";
+    let send = |req: reqwest::RequestBuilder| async move {
+        let r = req.send().await.unwrap();
+        (r.status().as_u16(), r.text().await.unwrap())
+    };
+    let body = |m: reqwest::Method| {
+        c.request(m, format!("{base}/flat"))
+            .header("datastar-request", "true")
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(form)
+    };
+    let want = (200, "a b&c:-3:true".to_owned());
+    assert_eq!(send(body(reqwest::Method::POST)).await, want);
+    assert_eq!(send(body(reqwest::Method::PUT)).await, want);
+    let query = |m: reqwest::Method| {
+        c.request(m, format!("{base}/flat?{form}"))
+            .header("datastar-request", "true")
+    };
+    assert_eq!(send(query(reqwest::Method::GET)).await, want);
+    assert_eq!(send(query(reqwest::Method::DELETE)).await, want);
+    // JSON in the `datastar` parameter still wins on GET.
+    let json = urlencoding::encode(r#"{"name":"j","count":1,"done":false}"#);
+    let r = send(c.get(format!("{base}/flat?datastar={json}"))).await;
+    assert_eq!(r, (200, "j:1:false".to_owned()));
+
+    // A field that does not parse names itself.
+    let (status, text) = send(
+        c.post(format!("{base}/flat"))
+            .header("datastar-request", "true")
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body("name=x&count=three&done=true"),
+    )
+    .await;
+    assert_eq!(status, 422, "{text}");
+    assert!(text.contains("`count`"), "{text}");
+    // The CSRF check holds for forms, which any site can post: no header, no read.
+    let (status, _) = send(
+        c.post(format!("{base}/flat"))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(form),
+    )
+    .await;
+    assert_eq!(status, 403);
+    // Multipart is not read.
+    let (status, text) = send(
+        c.post(format!("{base}/flat"))
+            .header("datastar-request", "true")
+            .header("content-type", "multipart/form-data; boundary=x")
+            .body("--x--"),
+    )
+    .await;
+    assert_eq!(status, 415, "{text}");
+}
+
+/// Partial signals: `#[serde(default)]` fills what the page does not send, and the 422 for a
+/// missing field says how to allow it.
+#[tokio::test]
+async fn partial_signals_take_defaults_and_the_422_says_how() {
+    let base = serve().await;
+    let c = reqwest::Client::new();
+    let q = |s: &str| format!("{base}/partial?datastar={}", urlencoding::encode(s));
+    let text = c
+        .get(q(r#"{"page":2}"#))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(text, r#""":2:false"#);
+    let text = c.get(q("{}")).send().await.unwrap().text().await.unwrap();
+    assert_eq!(text, r#""":0:false"#);
+
+    let r = c
+        .get(format!(
+            "{base}/f?datastar={}",
+            urlencoding::encode(r#"{"inner":{"count":1}}"#)
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422);
+    let text = r.text().await.unwrap();
+    assert!(text.contains("missing field `name`"), "{text}");
+    assert!(text.contains("#[serde(default)]"), "{text}");
 }

@@ -18,6 +18,23 @@ pub struct SignalsLimit(pub usize);
 /// Extracts the page's signals, sent by the Datastar client with each `@get`/`@post`/…:
 /// from the `datastar` query parameter on GET and DELETE, from the JSON body otherwise.
 ///
+/// **Forms:** with the client's `{contentType: 'form'}` option the fields of the closest form
+/// arrive instead, as an `application/x-www-form-urlencoded` body (or, on GET and DELETE, as
+/// the query string); they are read into the same type, each field from its text (`"3"` into
+/// an `i64`, `"true"` into a `bool`; flat structs only). `multipart/form-data` is refused (415).
+///
+/// **Partial signals:** the client sends every signal of the page (except those starting with
+/// `_`), but a handler's type may name fields that a page does not have. Give such fields
+/// `#[serde(default)]` (or the whole struct), or make them `Option<T>`, instead of answering
+/// 422; the 422 for a missing field says so.
+///
+/// ```
+/// #[derive(serde::Deserialize)]
+/// #[serde(default)] // any field the page does not send takes its default
+/// #[derive(Default)]
+/// struct Filters { query: String, page: u32, only_open: bool }
+/// ```
+///
 /// **Cross-site request forgery:** on every method but GET, HEAD, OPTIONS and TRACE, the
 /// request must carry `Datastar-Request: true` (the Datastar client always sends it), and a
 /// body must come with `Content-Type: application/json`. Another site can make a browser send
@@ -61,8 +78,8 @@ impl<T> std::ops::DerefMut for ReadSignals<T> {
 
 /// [`ReadSignals`] without its cross-site request check: requests that change state are read
 /// without the `Datastar-Request: true` header. Only for apps that defend against CSRF
-/// themselves (a token checked in a middleware, for instance); a body still needs a JSON
-/// content type.
+/// themselves (a token checked in a middleware, for instance); a body still needs a JSON or
+/// form content type.
 ///
 /// ```no_run
 /// use axum::{routing::post, Router};
@@ -126,10 +143,20 @@ async fn read<T: DeserializeOwned>(req: Request) -> Result<T, ReadSignalsRejecti
         .get::<SignalsLimit>()
         .map_or(DEFAULT_SIGNALS_LIMIT, |l| l.0);
     if req.method() == Method::GET || req.method() == Method::DELETE {
-        let json = query_param(req.uri().query().unwrap_or(""), limit)?;
-        return parse(json.as_bytes());
+        let query = req.uri().query().unwrap_or("");
+        return match query_param(query, limit) {
+            Ok(json) => parse(json.as_bytes()),
+            // The client's form mode puts the form's fields into the query instead.
+            Err(ReadSignalsRejection::MissingQuery) if !query.is_empty() => {
+                if query.len() > limit {
+                    return Err(ReadSignalsRejection::TooLarge { limit });
+                }
+                parse_form(query.as_bytes())
+            }
+            Err(e) => Err(e),
+        };
     }
-    // A body is read only when it says it is JSON: no content type at all is refused too,
+    // A body is read only when it says what it is: no content type at all is refused too,
     // since a cross-site `fetch` can send that without a preflight.
     let Some(ct) = req.headers().get(CONTENT_TYPE) else {
         return Err(ReadSignalsRejection::UnsupportedContentType(
@@ -143,7 +170,8 @@ async fn read<T: DeserializeOwned>(req: Request) -> Result<T, ReadSignalsRejecti
         .unwrap_or("")
         .trim()
         .to_ascii_lowercase();
-    if !(essence == "application/json" || essence.ends_with("+json")) {
+    let form = essence == "application/x-www-form-urlencoded";
+    if !(form || essence == "application/json" || essence.ends_with("+json")) {
         return Err(ReadSignalsRejection::UnsupportedContentType(ct.to_owned()));
     }
     let body = axum::body::to_bytes(req.into_body(), limit)
@@ -160,7 +188,30 @@ async fn read<T: DeserializeOwned>(req: Request) -> Result<T, ReadSignalsRejecti
                 ReadSignalsRejection::BodyRead(e.to_string())
             }
         })?;
-    parse(&body)
+    if form {
+        parse_form(&body)
+    } else {
+        parse(&body)
+    }
+}
+
+/// Reads form fields (`a=1&b=x`) into `T`.
+fn parse_form<T: DeserializeOwned>(form: &[u8]) -> Result<T, ReadSignalsRejection> {
+    let de = serde_urlencoded::Deserializer::new(form_urlencoded::parse(form));
+    serde_path_to_error::deserialize(de).map_err(|e| {
+        let path = e.path().to_string();
+        let message = hint(e.into_inner().to_string());
+        ReadSignalsRejection::InvalidSignals { path, message }
+    })
+}
+
+/// Adds the way out to serde's "missing field" message.
+fn hint(message: String) -> String {
+    if message.starts_with("missing field") {
+        format!("{message} (if pages may leave it out, give it `#[serde(default)]` or make it an `Option`)")
+    } else {
+        message
+    }
 }
 
 impl<S: Send + Sync, T: DeserializeOwned> OptionalFromRequest<S> for ReadSignals<T> {
@@ -203,7 +254,7 @@ fn parse<T: DeserializeOwned>(json: &[u8]) -> Result<T, ReadSignalsRejection> {
         if inner.is_data() {
             ReadSignalsRejection::InvalidSignals {
                 path,
-                message: inner.to_string(),
+                message: hint(inner.to_string()),
             }
         } else {
             ReadSignalsRejection::InvalidJson(inner.to_string())
