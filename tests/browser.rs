@@ -453,3 +453,116 @@ async fn progress_reaches_100_and_redirects() {
     screenshot(c, "progress").await;
     b.client.clone().close().await.unwrap();
 }
+
+/// A page for the protocol scenarios: loads the local Datastar client, then `body`.
+fn protocol_page(body: nitro::Markup) -> nitro::Markup {
+    use nitro::prelude::*;
+    html! {
+        !DOCTYPE
+        html { head { script type="module" src="/datastar.js" {} } body { (body) } }
+    }
+    .render()
+}
+
+/// Serves `app` plus `/datastar.js`.
+async fn protocol_app(app: axum::Router) -> String {
+    let js = datastar_js();
+    let app = app.route(
+        "/datastar.js",
+        axum::routing::get(move || {
+            let js = js.clone();
+            async move {
+                (
+                    [(axum::http::header::CONTENT_TYPE, "text/javascript")],
+                    std::fs::read(js).unwrap(),
+                )
+            }
+        }),
+    );
+    common::base_url(app).await
+}
+
+/// Runs `script` (a function body) in the page until it returns something other than null.
+async fn wait_js(c: &Client, script: &str) -> serde_json::Value {
+    let start = Instant::now();
+    loop {
+        let v = c.execute(script, vec![]).await.unwrap();
+        if !v.is_null() {
+            return v;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(10),
+            "the page never got there: {script}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// Datastar 1.0.2's `namespace`: an SVG element patched on its own becomes SVG only with it,
+/// and an `svg`/`math` template (namespace inferred at compile time) arrives as SVG/MathML.
+#[tokio::test]
+async fn svg_and_mathml_patches_render_in_their_namespace() {
+    use nitro::axum::Sse;
+    use nitro::prelude::*;
+    use nitro::sse::Namespace;
+    let _serial = SERIAL.lock().await;
+    let driver = chromedriver();
+    let page = || async {
+        protocol_page(
+            html! {
+                svg #vis width="100" height="100" {}
+                svg #plain width="100" height="100" {}
+                div #chart {}
+                div #formula {}
+                div data-init="@get('/patch')" {}
+            }
+            .render(),
+        )
+    };
+    let patch = || async {
+        Sse::once()
+            .emit(
+                emit_elements(PreEscaped(
+                    r#"<circle id="c1" cx="10" cy="10" r="5"></circle>"#,
+                ))
+                .selector(Selector::css("#vis"))
+                .mode(Mode::Append)
+                .namespace(Namespace::Svg),
+            )
+            .emit(
+                emit_elements(PreEscaped(
+                    r#"<circle id="c0" cx="10" cy="10" r="5"></circle>"#,
+                ))
+                .selector(Selector::css("#plain"))
+                .mode(Mode::Append),
+            )
+            .emit_elements(
+                html! { svg #chart width="50" height="50" { circle #c2 cx="5" cy="5" r="5" {} } },
+            )
+            .emit_elements(html! { math #formula { mi #m1 { "x" } } })
+    };
+    let app = axum::Router::new()
+        .route("/", axum::routing::get(page))
+        .route("/patch", axum::routing::get(patch));
+    let base = protocol_app(app).await;
+    let b = browser(&driver).await;
+    b.client.goto(&base).await.unwrap();
+    let got = wait_js(
+        &b.client,
+        "const ids = ['c1', 'c0', 'chart', 'c2', 'formula', 'm1'];
+         if (!ids.every(id => document.getElementById(id))) return null;
+         const ns = ids.map(id => document.getElementById(id).namespaceURI);
+         return ns.concat([document.getElementById('c1').getBBox().width]);",
+    )
+    .await;
+    let svg = "http://www.w3.org/2000/svg";
+    let mathml = "http://www.w3.org/1998/Math/MathML";
+    let xhtml = "http://www.w3.org/1999/xhtml";
+    assert_eq!(
+        got,
+        serde_json::json!([svg, xhtml, svg, svg, mathml, mathml, 10]),
+        "namespaces of c1 (namespace svg), c0 (none: an HTML element), chart, c2, formula, m1; \
+         the width of c1"
+    );
+    b.client.clone().close().await.unwrap();
+}

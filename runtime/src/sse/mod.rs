@@ -35,7 +35,9 @@ mod patch_elements;
 mod patch_signals;
 
 pub use execute_script::{execute_script, redirect, ExecuteScript};
-pub use patch_elements::{emit_elements, remove_elements, Mode, PatchElements};
+pub use patch_elements::{
+    emit_elements, remove_elements, Mode, Namespace, PatchElements, UnknownNamespace,
+};
 pub use patch_signals::{emit_signals, emit_signals_raw, remove_signals, PatchSignals};
 
 /// A Datastar SSE event that can encode itself.
