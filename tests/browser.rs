@@ -566,3 +566,87 @@ async fn svg_and_mathml_patches_render_in_their_namespace() {
     );
     b.client.clone().close().await.unwrap();
 }
+
+/// Plain (non-SSE) responses in the real client: an `html!` page returned directly, elements
+/// appended from a `text/html` response with `datastar-selector`/`datastar-mode`, signals from
+/// `application/json` (with and without `datastar-only-if-missing`), a script from
+/// `text/javascript` with its attributes.
+#[tokio::test]
+async fn plain_responses_are_applied_by_the_client() {
+    use axum::routing::get;
+    use nitro::prelude::*;
+    let _serial = SERIAL.lock().await;
+    let driver = chromedriver();
+    let app = axum::Router::new()
+        .route(
+            "/",
+            get(|| async {
+                html! {
+                    !DOCTYPE
+                    html {
+                        head { script type="module" src="/datastar.js" {} }
+                        body data-signals="{count: 0, kept: 1}" {
+                            ul #list { li { "old" } }
+                            pre #all data-json-signals__terse {}
+                            p #js { "not run" }
+                            div data-init="@get('/p/elements')" {}
+                            div data-init="@get('/p/signals')" {}
+                            div data-init="@get('/p/missing')" {}
+                            div data-init="@get('/p/script')" {}
+                        }
+                    }
+                }
+            }),
+        )
+        .route(
+            "/p/elements",
+            get(|| async {
+                emit_elements(html! { li #added { "new" } })
+                    .selector(Selector::css("#list"))
+                    .mode(Mode::Append)
+            }),
+        )
+        .route(
+            "/p/signals",
+            get(|| async { emit_signals(&serde_json::json!({ "count": 3 })) }),
+        )
+        .route(
+            "/p/missing",
+            get(|| async {
+                emit_signals(&serde_json::json!({ "kept": 2, "fresh": 5 })).only_if_missing(true)
+            }),
+        )
+        .route(
+            "/p/script",
+            get(|| async {
+                execute_script(
+                    "document.getElementById('js').textContent = \
+                     'ran ' + document.currentScript.getAttribute('data-marker')",
+                )
+                .attribute("data-marker", "m")
+            }),
+        );
+    let base = protocol_app(app).await;
+    let b = browser(&driver).await;
+    let c = &b.client;
+    c.goto(&base).await.unwrap();
+    wait_text(c, "#list", |t| t == "old\nnew").await;
+    wait_text(c, "#js", |t| t == "ran m").await;
+    let signals = wait_text(c, "#all", |t| {
+        t.contains("fresh") && t.contains("\"count\":3")
+    })
+    .await;
+    let signals: serde_json::Value = serde_json::from_str(&signals).unwrap();
+    assert_eq!(
+        signals,
+        serde_json::json!({ "count": 3, "kept": 1, "fresh": 5 })
+    );
+    // The script carried its attributes, and removed itself after running.
+    let gone = wait_js(
+        c,
+        "return document.querySelector('script[data-marker]') ? null : true;",
+    )
+    .await;
+    assert_eq!(gone, serde_json::json!(true));
+    b.client.clone().close().await.unwrap();
+}

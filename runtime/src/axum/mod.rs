@@ -16,6 +16,7 @@
 //! ```
 
 mod last_event_id;
+mod plain;
 mod read_signals;
 mod rejection;
 mod stream;

@@ -318,9 +318,12 @@ impl PatchElements {
     }
 }
 
-impl Event for PatchElements {
-    fn encode(&self, buf: &mut BytesMut) -> Result<(), EventError> {
-        self.meta.check()?;
+/// An event as a plain response: its `datastar-*` headers (name, value) and its body.
+#[cfg(feature = "axum")]
+pub(crate) type PlainParts = (Vec<(&'static str, String)>, String);
+
+impl PatchElements {
+    fn check_targets(&self) -> Result<(), EventError> {
         if self.check_targets && self.selector.is_none() && self.mode != Mode::Remove {
             if let Some(tag) = top_level_without_id(&self.elements) {
                 return Err(EventError::new(
@@ -329,6 +332,35 @@ impl Event for PatchElements {
                 ));
             }
         }
+        Ok(())
+    }
+
+    /// The event as a plain `text/html` response: the `datastar-*` headers the client reads
+    /// (name, value) and the body.
+    #[cfg(feature = "axum")]
+    pub(crate) fn plain_parts(self) -> Result<PlainParts, EventError> {
+        self.check_targets()?;
+        let mut headers = Vec::new();
+        if let Some(sel) = &self.selector {
+            headers.push(("datastar-selector", sel.as_str().to_owned()));
+        }
+        if self.mode != Mode::Outer {
+            headers.push(("datastar-mode", self.mode.as_str().to_owned()));
+        }
+        if self.namespace != Namespace::Html {
+            headers.push(("datastar-namespace", self.namespace.as_str().to_owned()));
+        }
+        if self.view_transition {
+            headers.push(("datastar-use-view-transition", "true".to_owned()));
+        }
+        Ok((headers, self.elements))
+    }
+}
+
+impl Event for PatchElements {
+    fn encode(&self, buf: &mut BytesMut) -> Result<(), EventError> {
+        self.meta.check()?;
+        self.check_targets()?;
         self.meta.head(buf, "datastar-patch-elements");
         if let Some(sel) = &self.selector {
             lines::write_data(buf, "selector", sel.as_str());
