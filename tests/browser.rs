@@ -650,3 +650,96 @@ async fn plain_responses_are_applied_by_the_client() {
     assert_eq!(gone, serde_json::json!(true));
     b.client.clone().close().await.unwrap();
 }
+
+/// Snapshot then live in the real client: the page is rendered, an entry is published before
+/// the page's stream subscribes (the gap), and one after; the list shows each exactly once.
+#[tokio::test]
+async fn snapshot_then_live_loses_nothing_published_before_the_stream() {
+    use axum::extract::State;
+    use axum::routing::{get, post};
+    use nitro::axum::SseStream;
+    use nitro::bus::Bus;
+    use nitro::prelude::*;
+    use std::sync::{Arc, Mutex};
+
+    type Log = Arc<Mutex<Vec<u64>>>;
+    ids! { ENTRY = "entry" }
+    fn items(log: &[u64]) -> impl Render + '_ {
+        html! { @for n in log { li #(ENTRY.with(n)) { (n) } } }
+    }
+    async fn add(bus: &Bus, log: &Log, n: u64) {
+        log.lock().unwrap().push(n);
+        bus.publish("gap.entry", "app", &n).await.unwrap();
+    }
+
+    let _serial = SERIAL.lock().await;
+    let driver = chromedriver();
+    let state: (Bus, Log) = (Bus::in_process(), Arc::default());
+    add(&state.0, &state.1, 1).await;
+    add(&state.0, &state.1, 2).await;
+    let app = axum::Router::new()
+        .route(
+            "/",
+            get(|State((bus, log)): State<(Bus, Log)>| async move {
+                let now = log.lock().unwrap().clone();
+                let page = protocol_page(
+                    html! {
+                        ul #log { (items(&now)) }
+                        div data-init="@get('/stream')" {}
+                    }
+                    .render(),
+                );
+                // Published after the render, before the browser can open its stream.
+                add(&bus, &log, 3).await;
+                page
+            }),
+        )
+        .route(
+            "/stream",
+            get(|State((bus, log)): State<(Bus, Log)>| async move {
+                let sub = bus.subscribe("gap.>").await.unwrap();
+                let snapshot = log.lock().unwrap().clone();
+                let last = snapshot.last().copied().unwrap_or(0);
+                let initial = emit_elements(html! { ul #log { (items(&snapshot)) } });
+                let s: SseStream = sub.into_sse_with(initial, move |m| {
+                    let n: u64 = m.payload().ok()?;
+                    (n > last).then(|| {
+                        emit_elements(html! { li #(ENTRY.with(n)) { (n) } })
+                            .selector(Selector::css("#log"))
+                            .mode(Mode::Append)
+                    })
+                });
+                s
+            }),
+        )
+        .route(
+            "/add/{n}",
+            post(
+                |State((bus, log)): State<(Bus, Log)>,
+                 axum::extract::Path(n): axum::extract::Path<u64>| async move {
+                    add(&bus, &log, n).await;
+                },
+            ),
+        )
+        .with_state(state);
+    let base = protocol_app(app).await;
+    let b = browser(&driver).await;
+    let c = &b.client;
+    c.goto(&base).await.unwrap();
+    wait_text(c, "#log", |t| t == "1\n2\n3").await;
+    reqwest::Client::new()
+        .post(format!("{base}/add/4"))
+        .send()
+        .await
+        .unwrap();
+    wait_text(c, "#log", |t| t == "1\n2\n3\n4").await;
+    let count = c
+        .execute(
+            "return document.querySelectorAll('#log li').length;",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(count, serde_json::json!(4));
+    b.client.clone().close().await.unwrap();
+}

@@ -328,13 +328,17 @@ impl Stream for KeepAlive {
         let timer = this
             .timer
             .get_or_insert_with(|| Box::pin(tokio::time::sleep(interval)));
-        match this.events.as_mut().poll_next(cx) {
-            Poll::Ready(Some(bytes)) => {
-                timer.as_mut().reset(tokio::time::Instant::now() + interval);
-                return Poll::Ready(Some(Ok(bytes)));
+        loop {
+            match this.events.as_mut().poll_next(cx) {
+                // A message the mapping skipped: nothing was sent, the silence goes on.
+                Poll::Ready(Some(bytes)) if bytes.is_empty() => continue,
+                Poll::Ready(Some(bytes)) => {
+                    timer.as_mut().reset(tokio::time::Instant::now() + interval);
+                    return Poll::Ready(Some(Ok(bytes)));
+                }
+                Poll::Ready(None) => return Poll::Ready(None),
+                Poll::Pending => break,
             }
-            Poll::Ready(None) => return Poll::Ready(None),
-            Poll::Pending => {}
         }
         match timer.as_mut().poll(cx) {
             Poll::Ready(()) => {

@@ -484,6 +484,69 @@ impl Subscription {
         }))
     }
 
+    /// Snapshot then live: an SSE response whose first event(s) are `initial`, the current
+    /// state, followed by the live messages mapped by `map`, with no gap and no duplicate.
+    ///
+    /// The page shape "render the current state, then `data-init=\"@get('/stream')\"`
+    /// subscribes" loses what is published between the render and the subscription. Instead:
+    ///
+    /// 1. subscribe (messages are queued from now on);
+    /// 2. then read the current state and build `initial` from it (it re-sends what the page
+    ///    has, and everything published since);
+    /// 3. in `map`, return `None` for messages the snapshot already covers (published after
+    ///    step 1 but already in the state of step 2): compare a version or id the state and
+    ///    the message both carry.
+    ///
+    /// Every message is then either in the snapshot or forwarded, and none twice. On a bus that
+    /// [keeps history](Bus::keeps_history), a reconnecting browser can instead resume with
+    /// [`Bus::subscribe_after`] and its `Last-Event-ID`, and `initial` can be `None`.
+    ///
+    /// ```no_run
+    /// use std::sync::{Arc, Mutex};
+    /// use axum::extract::State;
+    /// use nitro_runtime::axum::SseStream;
+    /// use nitro_runtime::bus::{Bus, BusError};
+    /// use nitro_runtime::sse::{emit_elements, Mode};
+    /// use nitro_runtime::{ids, PreEscaped};
+    ///
+    /// ids! { LOG = "log" }
+    ///
+    /// #[derive(Clone)]
+    /// struct App { bus: Bus, lines: Arc<Mutex<Vec<(u64, String)>>> }
+    ///
+    /// async fn log(State(app): State<App>) -> Result<SseStream, BusError> {
+    ///     let sub = app.bus.subscribe("log.line").await?; // 1. subscribe first
+    ///     let (html, last) = {
+    ///         let lines = app.lines.lock().unwrap(); // 2. then the snapshot
+    ///         let html: String = lines.iter().map(|(_, l)| format!("<li>{l}</li>")).collect();
+    ///         (format!("<ul id=\"log\">{html}</ul>"), lines.last().map_or(0, |l| l.0))
+    ///     };
+    ///     Ok(sub.into_sse_with(emit_elements(PreEscaped(html)), move |m| {
+    ///         let (id, line): (u64, String) = m.payload().ok()?;
+    ///         // 3. skip what the snapshot covered
+    ///         (id > last).then(|| emit_elements(PreEscaped(format!("<li>{line}</li>"))).selector(LOG).mode(Mode::Append))
+    ///     }))
+    /// }
+    /// ```
+    #[cfg(feature = "axum")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "axum")))]
+    pub fn into_sse_with<I, F, E>(self, initial: I, mut map: F) -> crate::axum::SseStream
+    where
+        I: crate::sse::Event,
+        F: FnMut(Message) -> E + Send + 'static,
+        E: crate::sse::Event + Send + 'static,
+    {
+        use futures_util::StreamExt;
+        let first = crate::sse::encode_with_id(&initial, None);
+        let live = self.filter_map(move |item| {
+            std::future::ready(item.ok().and_then(|m| {
+                let sequence = m.sequence();
+                crate::sse::encode_with_id(&map(m), sequence)
+            }))
+        });
+        crate::axum::Sse::from_bytes(futures_util::stream::iter(first).chain(live))
+    }
+
     /// Like [`Subscription::into_sse`], for a mapping that depends on the message alone (a
     /// plain `fn` or a closure that captures nothing): each message is then encoded once, by
     /// the first subscriber that needs it, and the bytes are shared by every subscriber using
