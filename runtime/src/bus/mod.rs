@@ -44,7 +44,9 @@ mod nats;
 mod queue;
 mod topic;
 
-pub use topic::{token, untoken, IntoPatterns, Pattern, Topic, MAX_TOPIC_BYTES, MAX_TOPIC_TOKENS};
+pub use topic::{
+    token, untoken, IntoPatterns, IntoTopics, Pattern, Topic, MAX_TOPIC_BYTES, MAX_TOPIC_TOKENS,
+};
 
 use memory::MemoryBus;
 use queue::Queue;
@@ -74,6 +76,9 @@ fn check_sender(sender: &str) -> Result<(), BusError> {
     ))
 }
 
+/// The sender [`Bus::send`] publishes on behalf of, unless set with [`Bus::with_sender`].
+pub const DEFAULT_SENDER: &str = "server";
+
 /// The default capacity of each subscription's queue.
 pub const DEFAULT_QUEUE_CAPACITY: usize = 256;
 
@@ -82,6 +87,8 @@ pub const DEFAULT_QUEUE_CAPACITY: usize = 256;
 pub struct Bus {
     backend: Backend,
     capacity: usize,
+    /// The sender of [`Bus::send`].
+    sender: Arc<str>,
 }
 
 #[derive(Clone)]
@@ -101,6 +108,7 @@ impl fmt::Debug for Bus {
         f.debug_struct("Bus")
             .field("backend", &kind)
             .field("queue_capacity", &self.capacity)
+            .field("sender", &self.sender)
             .finish()
     }
 }
@@ -127,6 +135,7 @@ impl Bus {
         Bus {
             backend: Backend::Memory(Arc::default()),
             capacity: capacity.max(1),
+            sender: Arc::from(DEFAULT_SENDER),
         }
     }
 
@@ -151,6 +160,7 @@ impl Bus {
         Ok(Bus {
             backend: Backend::Nats(Arc::new(nats::NatsBus::connect(url).await?)),
             capacity: capacity.max(1),
+            sender: Arc::from(DEFAULT_SENDER),
         })
     }
 
@@ -170,6 +180,7 @@ impl Bus {
                 nats::NatsBus::connect_jetstream(url, stream, subjects).await?,
             )),
             capacity: DEFAULT_QUEUE_CAPACITY,
+            sender: Arc::from(DEFAULT_SENDER),
         })
     }
 
@@ -203,17 +214,111 @@ impl Bus {
                 e,
             )
         })?;
+        self.publish_bytes(topic, sender, payload, false).await
+    }
+
+    /// [`Bus::publish`] on behalf of this handle's sender: [`DEFAULT_SENDER`] (`"server"`)
+    /// unless set with [`Bus::with_sender`].
+    ///
+    /// ```
+    /// use futures_util::StreamExt;
+    /// use nitro_runtime::bus::{Bus, DEFAULT_SENDER};
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+    /// let bus = Bus::in_process();
+    /// let mut sub = bus.subscribe("jobs.>").await.unwrap();
+    /// bus.send("jobs.done", &42).await.unwrap();
+    /// assert_eq!(sub.next().await.unwrap().unwrap().sender(), DEFAULT_SENDER);
+    /// bus.with_sender("worker-1").send("jobs.done", &43).await.unwrap();
+    /// assert_eq!(sub.next().await.unwrap().unwrap().sender(), "worker-1");
+    /// # });
+    /// ```
+    pub async fn send<T: Serialize + ?Sized>(
+        &self,
+        topic: &str,
+        payload: &T,
+    ) -> Result<(), BusError> {
+        self.publish(topic, &self.sender, payload).await
+    }
+
+    /// A handle on the same bus whose [`Bus::send`] publishes on behalf of `sender` (checked
+    /// when publishing, like every sender).
+    pub fn with_sender(&self, sender: impl Into<String>) -> Bus {
+        Bus {
+            sender: Arc::from(sender.into()),
+            ..self.clone()
+        }
+    }
+
+    /// This handle's sender for [`Bus::send`].
+    pub fn sender(&self) -> &str {
+        &self.sender
+    }
+
+    /// Publishes an SSE event (any [`Event`](crate::sse::Event): `emit_elements(..)`,
+    /// `emit_signals(..)`, a `Vec` or tuple of them) to one or more topics on behalf of
+    /// `sender`. It is encoded once, here; every subscription's SSE bridge
+    /// ([`Subscription::into_sse`] and its variants, [`Subscription::into_sse_events`]) sends
+    /// those bytes as they are, after its sender filters. Every topic is checked before
+    /// anything is published; on NATS, a failure part-way leaves the earlier topics published.
+    ///
+    /// "Broadcast to every topic by default", as the reference docs' helpers do, is a topic
+    /// every page's stream also subscribes to: `bus.subscribe([my_topic, "broadcast"])`, then
+    /// `bus.emit("broadcast", ..)`.
+    ///
+    /// ```
+    /// use futures_util::StreamExt;
+    /// use nitro_runtime::bus::Bus;
+    /// use nitro_runtime::sse::emit_signals;
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+    /// let bus = Bus::in_process();
+    /// let mut sidebar = bus.subscribe("sidebar.>").await.unwrap();
+    /// let stats = emit_signals(&serde_json::json!({ "online": 3 }));
+    /// bus.emit(["dashboard.metrics", "sidebar.stats"], "system", &stats).await.unwrap();
+    /// let m = sidebar.next().await.unwrap().unwrap();
+    /// assert!(m.is_event() && m.sender() == "system");
+    /// assert_eq!(m.payload_bytes().as_ref(), b"event: datastar-patch-signals\ndata: signals {\"online\":3}\n\n");
+    /// # });
+    /// ```
+    pub async fn emit<E: crate::sse::Event>(
+        &self,
+        topics: impl IntoTopics,
+        sender: &str,
+        event: E,
+    ) -> Result<(), BusError> {
+        let topics = topics.into_topics()?;
+        check_sender(sender)?;
+        let mut buf = bytes::BytesMut::new();
+        event.encode(&mut buf).map_err(|e| {
+            BusError::with_source(BusErrorKind::Serialize, "event could not be encoded", e)
+        })?;
+        let bytes = buf.freeze();
+        for topic in topics {
+            self.publish_bytes(topic, sender, bytes.clone(), true)
+                .await?;
+        }
+        Ok(())
+    }
+
+    async fn publish_bytes(
+        &self,
+        topic: Topic,
+        sender: &str,
+        payload: Bytes,
+        event: bool,
+    ) -> Result<(), BusError> {
         match &self.backend {
             Backend::Memory(m) => {
-                m.publish(Message::new(
+                m.publish(Message::build(
                     topic.into_string(),
                     sender.to_owned(),
                     payload,
+                    None,
+                    event,
                 ));
                 Ok(())
             }
             #[cfg(feature = "nats")]
-            Backend::Nats(n) => n.publish(&topic, sender, payload).await,
+            Backend::Nats(n) => n.publish(&topic, sender, payload, event).await,
         }
     }
 
@@ -290,6 +395,18 @@ impl Bus {
     }
 }
 
+/// Already-encoded SSE bytes, as an event.
+#[cfg(feature = "axum")]
+struct Encoded<'a>(&'a Bytes);
+
+#[cfg(feature = "axum")]
+impl crate::sse::Event for Encoded<'_> {
+    fn encode(&self, buf: &mut bytes::BytesMut) -> Result<(), crate::sse::EventError> {
+        buf.extend_from_slice(self.0);
+        Ok(())
+    }
+}
+
 /// A message received from the bus. Cheap to clone.
 #[derive(Clone)]
 pub struct Message(Arc<MessageInner>);
@@ -300,6 +417,8 @@ struct MessageInner {
     payload: Bytes,
     /// The JetStream stream sequence, when the bus keeps history.
     sequence: Option<u64>,
+    /// Published with [`Bus::emit`]: the payload is encoded SSE.
+    event: bool,
     /// The SSE bytes of this message as encoded by one `into_sse_shared` mapping (keyed by
     /// that function's address), shared by every subscriber using the same mapping.
     #[cfg(feature = "axum")]
@@ -307,24 +426,34 @@ struct MessageInner {
 }
 
 impl Message {
-    pub(crate) fn new(topic: String, sender: String, payload: Bytes) -> Message {
-        Message::with_sequence(topic, sender, payload, None)
-    }
-
-    pub(crate) fn with_sequence(
+    pub(crate) fn build(
         topic: String,
         sender: String,
         payload: Bytes,
         sequence: Option<u64>,
+        event: bool,
     ) -> Message {
         Message(Arc::new(MessageInner {
             topic,
             sender,
             payload,
             sequence,
+            event,
             #[cfg(feature = "axum")]
             encoded: std::sync::OnceLock::new(),
         }))
+    }
+
+    /// Was it published with [`Bus::emit`]? Then [`Message::payload_bytes`] is an encoded SSE
+    /// event, which the SSE bridges forward as is.
+    pub fn is_event(&self) -> bool {
+        self.0.event
+    }
+
+    /// The SSE bytes of an emitted event, with the message's sequence as its id.
+    #[cfg(feature = "axum")]
+    fn event_bytes(&self) -> Option<Bytes> {
+        crate::sse::encode_with_id(&Encoded(&self.0.payload), self.0.sequence)
     }
 
     /// The bytes `encode` produces for this message, computed once per message for `key`.
@@ -478,9 +607,37 @@ impl Subscription {
         use futures_util::StreamExt;
         crate::axum::Sse::from_bytes(self.filter_map(move |item| {
             std::future::ready(item.ok().and_then(|m| {
+                if m.is_event() {
+                    return m.event_bytes();
+                }
                 let sequence = m.sequence();
                 crate::sse::encode_with_id(&map(m), sequence)
             }))
+        }))
+    }
+
+    /// An SSE response forwarding the events published with [`Bus::emit`] as they are (after
+    /// the sender filters); other messages are skipped.
+    ///
+    /// ```no_run
+    /// use axum::extract::State;
+    /// use nitro_runtime::axum::SseStream;
+    /// use nitro_runtime::bus::{Bus, BusError};
+    ///
+    /// async fn dashboard(State(bus): State<Bus>) -> Result<SseStream, BusError> {
+    ///     Ok(bus.subscribe(["dashboard.>", "broadcast"]).await?.into_sse_events())
+    /// }
+    /// ```
+    #[cfg(feature = "axum")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "axum")))]
+    pub fn into_sse_events(self) -> crate::axum::SseStream {
+        use futures_util::StreamExt;
+        crate::axum::Sse::from_bytes(self.filter_map(|item| {
+            std::future::ready(
+                item.ok()
+                    .filter(Message::is_event)
+                    .and_then(|m| m.event_bytes()),
+            )
         }))
     }
 
@@ -540,6 +697,9 @@ impl Subscription {
         let first = crate::sse::encode_with_id(&initial, None);
         let live = self.filter_map(move |item| {
             std::future::ready(item.ok().and_then(|m| {
+                if m.is_event() {
+                    return m.event_bytes();
+                }
                 let sequence = m.sequence();
                 crate::sse::encode_with_id(&map(m), sequence)
             }))
@@ -578,6 +738,9 @@ impl Subscription {
         let key = map as usize;
         crate::axum::Sse::from_bytes(self.filter_map(move |item| {
             std::future::ready(item.ok().and_then(|m| {
+                if m.is_event() {
+                    return m.event_bytes();
+                }
                 m.encoded_once(key, || crate::sse::encode_with_id(&map(&m), m.sequence()))
             }))
         }))

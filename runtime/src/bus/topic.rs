@@ -290,3 +290,40 @@ impl<S: AsRef<str>> IntoPatterns for Vec<S> {
         self.iter().map(|s| Pattern::new(s.as_ref())).collect()
     }
 }
+
+/// Anything that names one or more topics to publish to: `"a.b"`, `["a.b", "c.d"]`,
+/// `vec![..]`, [`Topic`]s.
+pub trait IntoTopics {
+    /// The validated topics.
+    fn into_topics(self) -> Result<Vec<Topic>, BusError>;
+}
+
+impl IntoTopics for &str {
+    fn into_topics(self) -> Result<Vec<Topic>, BusError> {
+        Ok(vec![Topic::new(self)?])
+    }
+}
+
+impl IntoTopics for String {
+    fn into_topics(self) -> Result<Vec<Topic>, BusError> {
+        Ok(vec![Topic::new(self)?])
+    }
+}
+
+impl IntoTopics for Topic {
+    fn into_topics(self) -> Result<Vec<Topic>, BusError> {
+        Ok(vec![self])
+    }
+}
+
+impl<S: AsRef<str>, const N: usize> IntoTopics for [S; N] {
+    fn into_topics(self) -> Result<Vec<Topic>, BusError> {
+        self.iter().map(|s| Topic::new(s.as_ref())).collect()
+    }
+}
+
+impl<S: AsRef<str>> IntoTopics for Vec<S> {
+    fn into_topics(self) -> Result<Vec<Topic>, BusError> {
+        self.iter().map(|s| Topic::new(s.as_ref())).collect()
+    }
+}
