@@ -29,11 +29,13 @@ use std::time::Duration;
 
 use bytes::{Bytes, BytesMut};
 
+mod events;
 mod execute_script;
 pub(crate) mod lines;
 mod patch_elements;
 mod patch_signals;
 
+pub use events::Events;
 pub use execute_script::{execute_script, redirect, ExecuteScript};
 pub use patch_elements::{
     emit_elements, remove_elements, Mode, Namespace, PatchElements, UnknownNamespace,
