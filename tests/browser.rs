@@ -743,3 +743,62 @@ async fn snapshot_then_live_loses_nothing_published_before_the_stream() {
     assert_eq!(count, serde_json::json!(4));
     b.client.clone().close().await.unwrap();
 }
+
+/// The client's `contentType: 'form'`: a POST of the closest form's fields, url-encoded, and a
+/// GET with them in the query, both read by `ReadSignals` into the same typed struct.
+#[tokio::test]
+async fn form_content_type_reads_into_the_typed_struct() {
+    use axum::routing::get;
+    use nitro::axum::ReadSignals;
+    use nitro::prelude::*;
+
+    #[derive(serde::Deserialize)]
+    struct Entry {
+        name: String,
+        count: i64,
+        done: bool,
+    }
+    async fn read(ReadSignals(e): ReadSignals<Entry>) -> nitro::sse::PatchElements {
+        let text = format!("{}:{}:{}", e.name, e.count, e.done);
+        emit_elements(html! { p #out { (text) } })
+    }
+
+    let _serial = SERIAL.lock().await;
+    let driver = chromedriver();
+    let app = axum::Router::new()
+        .route(
+            "/",
+            get(|| async {
+                protocol_page(
+                    html! {
+                        form #f {
+                            input name="name" value="Zoë & co";
+                            input name="count" value="-3";
+                            input name="done" value="true";
+                            button #post type="button" data-on:click="@post('/read', {contentType: 'form'})" { "post" }
+                            button #get type="button" data-on:click="@get('/read', {contentType: 'form'})" { "get" }
+                        }
+                        p #out { "nothing yet" }
+                    }
+                    .render(),
+                )
+            }),
+        )
+        .route("/read", get(read).post(read));
+    let base = protocol_app(app).await;
+    let b = browser(&driver).await;
+    let c = &b.client;
+    c.goto(&base).await.unwrap();
+    settle().await;
+    click(c, "#post").await;
+    wait_text(c, "#out", |t| t == "Zoë & co:-3:true").await;
+    c.execute(
+        "document.getElementById('out').textContent = 'reset'",
+        vec![],
+    )
+    .await
+    .unwrap();
+    click(c, "#get").await;
+    wait_text(c, "#out", |t| t == "Zoë & co:-3:true").await;
+    b.client.clone().close().await.unwrap();
+}
