@@ -1,4 +1,5 @@
-//! The multi-room chat of the reference docs. Each room is a topic, `chat.room.<name>.message`;
+//! The multi-room chat of the reference docs. Each room is a topic, `chat.room.<token>.message`
+//! (`bus::token` escapes the room name into one token);
 //! a tab's stream subscribes to its room only, appends messages, updates the message count
 //! signal and scrolls to the bottom.
 //!
@@ -15,7 +16,7 @@ use axum::http::{request::Parts, StatusCode};
 use axum::response::Redirect;
 use axum::{routing::get, routing::post, Router};
 use nitro::axum::SseStream;
-use nitro::bus::{Bus, BusError};
+use nitro::bus::{self, Bus, BusError};
 use nitro::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -51,8 +52,9 @@ struct AppState {
     datastar: common::Datastar,
 }
 
-/// A room name from the path. Room names become topic tokens, so only letters, digits, `-` and
-/// `_` are accepted; anything else is a 404.
+/// A room name from the path: any text up to 64 bytes without control characters. It goes
+/// into topics through `bus::token`, which escapes it into one token, so a room named `*` or
+/// `a.>` is a room of its own and never a wildcard over other rooms.
 struct Room(String);
 
 impl<S: Send + Sync> FromRequestParts<S> for Room {
@@ -62,16 +64,19 @@ impl<S: Send + Sync> FromRequestParts<S> for Room {
         let Path(room) = Path::<String>::from_request_parts(parts, state)
             .await
             .map_err(|_| NOT_FOUND)?;
-        let ok = !room.is_empty()
-            && room.len() <= 32
-            && room
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+        let ok = !room.is_empty() && room.len() <= 64 && !room.chars().any(char::is_control);
         if ok {
             Ok(Room(room))
         } else {
             Err(NOT_FOUND)
         }
+    }
+}
+
+impl Room {
+    /// The room's topic (`chat.room.<token>.<what>`).
+    fn topic(&self, what: &str) -> String {
+        format!("chat.room.{}.{what}", bus::token(&self.0))
     }
 }
 
@@ -96,12 +101,13 @@ async fn room_page(State(s): State<AppState>, Room(room): Room) -> Markup {
         message_count: history.len(),
         ..ChatForm::default()
     };
-    let stream = Expr::new("@get('/rooms/' + ")
+    // The room name may hold `/`, `?` or `#`: the client encodes it into the URL.
+    let stream = Expr::new("@get('/rooms/' + encodeURIComponent(")
         .json(&room)
-        .code(" + '/stream')");
-    let send = Expr::new("@post('/rooms/' + ")
+        .code(") + '/stream')");
+    let send = Expr::new("@post('/rooms/' + encodeURIComponent(")
         .json(&room)
-        .code(" + '/send')");
+        .code(") + '/send')");
     let body = html! {
         @signals(ChatForm);
         main data-signals=(signals) data-init=(stream) {
@@ -123,7 +129,7 @@ async fn room_page(State(s): State<AppState>, Room(room): Room) -> Markup {
 
 async fn send(
     State(s): State<AppState>,
-    Room(room): Room,
+    room: Room,
     ReadSignals(form): ReadSignals<ChatForm>,
 ) -> Result<Sse, BusError> {
     if !form.text.trim().is_empty() {
@@ -131,7 +137,7 @@ async fn send(
             let mut rooms = s.rooms.lock().unwrap();
             rooms.last_id += 1;
             let id = rooms.last_id;
-            let history = rooms.history.entry(room.clone()).or_default();
+            let history = rooms.history.entry(room.0.clone()).or_default();
             let username = if form.username.trim().is_empty() {
                 "anonymous".into()
             } else {
@@ -146,15 +152,13 @@ async fn send(
             history.push(msg.clone());
             msg
         };
-        s.bus
-            .publish(&format!("chat.room.{room}.message"), "api", &msg)
-            .await?;
+        s.bus.publish(&room.topic("message"), "api", &msg).await?;
     }
     Ok(Sse::once().emit_signals(&ChatForm::patch().text("")))
 }
 
-async fn stream(State(s): State<AppState>, Room(room): Room) -> Result<SseStream, BusError> {
-    let sub = s.bus.subscribe(format!("chat.room.{room}.>")).await?;
+async fn stream(State(s): State<AppState>, room: Room) -> Result<SseStream, BusError> {
+    let sub = s.bus.subscribe(room.topic(">")).await?;
     Ok(sub.into_sse_shared(|m| {
         m.payload::<ChatMessage>().ok().map(|msg| {
             (

@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use axum::{http::StatusCode, response::IntoResponse, response::Response, routing::get, Router};
 use nitro::axum::{ReadSignals, Sse};
-use nitro::sse::{emit_signals_raw, execute_script_trusted, Event, Mode, PatchElements};
+use nitro::sse::{emit_signals_raw, execute_script_trusted, Event, Mode, Namespace, PatchElements};
 use nitro::Selector;
 use serde::Deserialize;
 use serde_json::value::RawValue;
@@ -29,6 +29,8 @@ struct TestEvent {
     selector: Option<String>,
     mode: Option<String>,
     use_view_transition: Option<bool>,
+    view_transition_selector: Option<String>,
+    namespace: Option<String>,
     elements: Option<String>,
     signals: Option<Box<RawValue>>,
     #[serde(rename = "signals-raw")]
@@ -45,6 +47,8 @@ pub fn app() -> Router {
 }
 
 async fn test(ReadSignals(input): ReadSignals<Input>) -> Response {
+    // A one-shot response: it ends after its events, so it never carries keep-alive comments
+    // (those are for long-lived `SseStream`s), and the golden output stays byte for byte.
     let mut sse = Sse::once();
     for e in input.events {
         sse = match to_event(e) {
@@ -68,6 +72,12 @@ fn to_event(e: TestEvent) -> Result<Box<dyn Event + Send>, String> {
                 p = p.mode(m.parse::<Mode>().map_err(|err| err.to_string())?);
             }
             p = p.use_view_transition(e.use_view_transition.unwrap_or(false));
+            if let Some(s) = e.view_transition_selector {
+                p = p.view_transition_selector(Selector::css(s));
+            }
+            if let Some(n) = e.namespace {
+                p = p.namespace(n.parse::<Namespace>().map_err(|err| err.to_string())?);
+            }
             if let Some(id) = id {
                 p = p.id(id);
             }

@@ -182,8 +182,9 @@ async fn chat_messages_reach_their_room_only() {
     let _serial = SERIAL.lock().await;
     let driver = chromedriver();
     let base = common::base_url(chat::app(chat::common::Datastar::local_file(datastar_js()))).await;
-    // Room names become topic tokens: anything else is not a room.
-    for bad in ["bad%20room", "a.b", "x%3E"] {
+    // Room names are any text without control characters (`bus::token` makes them one topic
+    // token); names with control characters are not rooms.
+    for bad in ["bad%0Aroom", "a%00b", "x%7F"] {
         let status = reqwest::get(format!("{base}/rooms/{bad}/stream"))
             .await
             .unwrap()
@@ -203,7 +204,8 @@ async fn chat_messages_reach_their_room_only() {
         .goto(&format!("{base}/rooms/alpha"))
         .await
         .unwrap();
-    b.client.goto(&format!("{base}/rooms/beta")).await.unwrap();
+    // The room `*` is a room of its own, not a wildcard over alpha.
+    b.client.goto(&format!("{base}/rooms/%2A")).await.unwrap();
     settle().await;
     type_into(&a1.client, "#username", "ada").await;
     type_into(&a1.client, "#message", "hello <alpha>").await;
@@ -217,7 +219,7 @@ async fn chat_messages_reach_their_room_only() {
         t.contains("ada: hello <alpha>")
     })
     .await;
-    // Room beta saw nothing: its list and its count are unchanged.
+    // Room `*` saw nothing: its list and its count are unchanged.
     tokio::time::sleep(Duration::from_millis(300)).await;
     let beta = b
         .client
@@ -227,8 +229,26 @@ async fn chat_messages_reach_their_room_only() {
         .text()
         .await
         .unwrap();
-    assert_eq!(beta, "", "a message from room alpha reached room beta");
+    assert_eq!(beta, "", "a message from room alpha reached room *");
     wait_text(&b.client, "#count", |t| t == "0").await;
+    // And its own messages stay in it (its URLs are built with `encodeURIComponent`).
+    type_into(&b.client, "#username", "bo").await;
+    type_into(&b.client, "#message", "star").await;
+    click(&b.client, "#send").await;
+    wait_text(&b.client, "#chat-messages", |t| t.contains("bo: star")).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let alpha = a2
+        .client
+        .find(Locator::Css("#chat-messages"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        !alpha.contains("star"),
+        "room * reached room alpha: {alpha}"
+    );
     screenshot(&a2.client, "chat").await;
     for c in [a1, a2, b] {
         c.client.clone().close().await.unwrap();
@@ -275,5 +295,354 @@ async fn progress_reaches_100_and_redirects() {
     assert_eq!(c.current_url().await.unwrap().path(), "/jobs/1/done");
     wait_text(c, "#done", |t| t == "Job 1 complete at 100%").await;
     screenshot(c, "progress").await;
+    b.client.clone().close().await.unwrap();
+}
+
+/// A page for the protocol scenarios: loads the local Datastar client, then `body`.
+fn protocol_page(body: nitro::Markup) -> nitro::Markup {
+    use nitro::prelude::*;
+    html! {
+        !DOCTYPE
+        html { head { script type="module" src="/datastar.js" {} } body { (body) } }
+    }
+    .render()
+}
+
+/// Serves `app` plus `/datastar.js`.
+async fn protocol_app(app: axum::Router) -> String {
+    let js = datastar_js();
+    let app = app.route(
+        "/datastar.js",
+        axum::routing::get(move || {
+            let js = js.clone();
+            async move {
+                (
+                    [(axum::http::header::CONTENT_TYPE, "text/javascript")],
+                    std::fs::read(js).unwrap(),
+                )
+            }
+        }),
+    );
+    common::base_url(app).await
+}
+
+/// Runs `script` (a function body) in the page until it returns something other than null.
+async fn wait_js(c: &Client, script: &str) -> serde_json::Value {
+    let start = Instant::now();
+    loop {
+        let v = c.execute(script, vec![]).await.unwrap();
+        if !v.is_null() {
+            return v;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(10),
+            "the page never got there: {script}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// Datastar 1.0.2's `namespace`: an SVG element patched on its own becomes SVG only with it,
+/// and an `svg`/`math` template (namespace inferred at compile time) arrives as SVG/MathML.
+#[tokio::test]
+async fn svg_and_mathml_patches_render_in_their_namespace() {
+    use nitro::axum::Sse;
+    use nitro::prelude::*;
+    use nitro::sse::Namespace;
+    let _serial = SERIAL.lock().await;
+    let driver = chromedriver();
+    let page = || async {
+        protocol_page(
+            html! {
+                svg #vis width="100" height="100" {}
+                svg #plain width="100" height="100" {}
+                div #chart {}
+                div #formula {}
+                div data-init="@get('/patch')" {}
+            }
+            .render(),
+        )
+    };
+    let patch = || async {
+        Sse::once()
+            .emit(
+                emit_elements(PreEscaped(
+                    r#"<circle id="c1" cx="10" cy="10" r="5"></circle>"#,
+                ))
+                .selector(Selector::css("#vis"))
+                .mode(Mode::Append)
+                .namespace(Namespace::Svg),
+            )
+            .emit(
+                emit_elements(PreEscaped(
+                    r#"<circle id="c0" cx="10" cy="10" r="5"></circle>"#,
+                ))
+                .selector(Selector::css("#plain"))
+                .mode(Mode::Append),
+            )
+            .emit_elements(
+                html! { svg #chart width="50" height="50" { circle #c2 cx="5" cy="5" r="5" {} } },
+            )
+            .emit_elements(html! { math #formula { mi #m1 { "x" } } })
+    };
+    let app = axum::Router::new()
+        .route("/", axum::routing::get(page))
+        .route("/patch", axum::routing::get(patch));
+    let base = protocol_app(app).await;
+    let b = browser(&driver).await;
+    b.client.goto(&base).await.unwrap();
+    let got = wait_js(
+        &b.client,
+        "const ids = ['c1', 'c0', 'chart', 'c2', 'formula', 'm1'];
+         if (!ids.every(id => document.getElementById(id))) return null;
+         const ns = ids.map(id => document.getElementById(id).namespaceURI);
+         return ns.concat([document.getElementById('c1').getBBox().width]);",
+    )
+    .await;
+    let svg = "http://www.w3.org/2000/svg";
+    let mathml = "http://www.w3.org/1998/Math/MathML";
+    let xhtml = "http://www.w3.org/1999/xhtml";
+    assert_eq!(
+        got,
+        serde_json::json!([svg, xhtml, svg, svg, mathml, mathml, 10]),
+        "namespaces of c1 (namespace svg), c0 (none: an HTML element), chart, c2, formula, m1; \
+         the width of c1"
+    );
+    b.client.clone().close().await.unwrap();
+}
+
+/// Plain (non-SSE) responses in the real client: an `html!` page returned directly, elements
+/// appended from a `text/html` response with `datastar-selector`/`datastar-mode`, signals from
+/// `application/json` (with and without `datastar-only-if-missing`), a script from
+/// `text/javascript` with its attributes.
+#[tokio::test]
+async fn plain_responses_are_applied_by_the_client() {
+    use axum::routing::get;
+    use nitro::prelude::*;
+    let _serial = SERIAL.lock().await;
+    let driver = chromedriver();
+    let app = axum::Router::new()
+        .route(
+            "/",
+            get(|| async {
+                html! {
+                    !DOCTYPE
+                    html {
+                        head { script type="module" src="/datastar.js" {} }
+                        body data-signals="{count: 0, kept: 1}" {
+                            ul #list { li { "old" } }
+                            pre #all data-json-signals__terse {}
+                            p #js { "not run" }
+                            div data-init="@get('/p/elements')" {}
+                            div data-init="@get('/p/signals')" {}
+                            div data-init="@get('/p/missing')" {}
+                            div data-init="@get('/p/script')" {}
+                        }
+                    }
+                }
+            }),
+        )
+        .route(
+            "/p/elements",
+            get(|| async {
+                emit_elements(html! { li #added { "new" } })
+                    .selector(Selector::css("#list"))
+                    .mode(Mode::Append)
+            }),
+        )
+        .route(
+            "/p/signals",
+            get(|| async { emit_signals(&serde_json::json!({ "count": 3 })) }),
+        )
+        .route(
+            "/p/missing",
+            get(|| async {
+                emit_signals(&serde_json::json!({ "kept": 2, "fresh": 5 })).only_if_missing(true)
+            }),
+        )
+        .route(
+            "/p/script",
+            get(|| async {
+                execute_script(
+                    "document.getElementById('js').textContent = \
+                     'ran ' + document.currentScript.getAttribute('data-marker')",
+                )
+                .attribute("data-marker", "m")
+            }),
+        );
+    let base = protocol_app(app).await;
+    let b = browser(&driver).await;
+    let c = &b.client;
+    c.goto(&base).await.unwrap();
+    wait_text(c, "#list", |t| t == "old\nnew").await;
+    wait_text(c, "#js", |t| t == "ran m").await;
+    let signals = wait_text(c, "#all", |t| {
+        t.contains("fresh") && t.contains("\"count\":3")
+    })
+    .await;
+    let signals: serde_json::Value = serde_json::from_str(&signals).unwrap();
+    assert_eq!(
+        signals,
+        serde_json::json!({ "count": 3, "kept": 1, "fresh": 5 })
+    );
+    // The script carried its attributes, and removed itself after running.
+    let gone = wait_js(
+        c,
+        "return document.querySelector('script[data-marker]') ? null : true;",
+    )
+    .await;
+    assert_eq!(gone, serde_json::json!(true));
+    b.client.clone().close().await.unwrap();
+}
+
+/// Snapshot then live in the real client: the page is rendered, an entry is published before
+/// the page's stream subscribes (the gap), and one after; the list shows each exactly once.
+#[tokio::test]
+async fn snapshot_then_live_loses_nothing_published_before_the_stream() {
+    use axum::extract::State;
+    use axum::routing::{get, post};
+    use nitro::axum::SseStream;
+    use nitro::bus::Bus;
+    use nitro::prelude::*;
+    use std::sync::{Arc, Mutex};
+
+    type Log = Arc<Mutex<Vec<u64>>>;
+    ids! { ENTRY = "entry" }
+    fn items(log: &[u64]) -> impl Render + '_ {
+        html! { @for n in log { li #(ENTRY.with(n)) { (n) } } }
+    }
+    async fn add(bus: &Bus, log: &Log, n: u64) {
+        log.lock().unwrap().push(n);
+        bus.publish("gap.entry", "app", &n).await.unwrap();
+    }
+
+    let _serial = SERIAL.lock().await;
+    let driver = chromedriver();
+    let state: (Bus, Log) = (Bus::in_process(), Arc::default());
+    add(&state.0, &state.1, 1).await;
+    add(&state.0, &state.1, 2).await;
+    let app = axum::Router::new()
+        .route(
+            "/",
+            get(|State((bus, log)): State<(Bus, Log)>| async move {
+                let now = log.lock().unwrap().clone();
+                let page = protocol_page(
+                    html! {
+                        ul #log { (items(&now)) }
+                        div data-init="@get('/stream')" {}
+                    }
+                    .render(),
+                );
+                // Published after the render, before the browser can open its stream.
+                add(&bus, &log, 3).await;
+                page
+            }),
+        )
+        .route(
+            "/stream",
+            get(|State((bus, log)): State<(Bus, Log)>| async move {
+                let sub = bus.subscribe("gap.>").await.unwrap();
+                let snapshot = log.lock().unwrap().clone();
+                let last = snapshot.last().copied().unwrap_or(0);
+                let initial = emit_elements(html! { ul #log { (items(&snapshot)) } });
+                let s: SseStream = sub.into_sse_with(initial, move |m| {
+                    let n: u64 = m.payload().ok()?;
+                    (n > last).then(|| {
+                        emit_elements(html! { li #(ENTRY.with(n)) { (n) } })
+                            .selector(Selector::css("#log"))
+                            .mode(Mode::Append)
+                    })
+                });
+                s
+            }),
+        )
+        .route(
+            "/add/{n}",
+            post(
+                |State((bus, log)): State<(Bus, Log)>,
+                 axum::extract::Path(n): axum::extract::Path<u64>| async move {
+                    add(&bus, &log, n).await;
+                },
+            ),
+        )
+        .with_state(state);
+    let base = protocol_app(app).await;
+    let b = browser(&driver).await;
+    let c = &b.client;
+    c.goto(&base).await.unwrap();
+    wait_text(c, "#log", |t| t == "1\n2\n3").await;
+    reqwest::Client::new()
+        .post(format!("{base}/add/4"))
+        .send()
+        .await
+        .unwrap();
+    wait_text(c, "#log", |t| t == "1\n2\n3\n4").await;
+    let count = c
+        .execute(
+            "return document.querySelectorAll('#log li').length;",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(count, serde_json::json!(4));
+    b.client.clone().close().await.unwrap();
+}
+
+/// The client's `contentType: 'form'`: a POST of the closest form's fields, url-encoded, and a
+/// GET with them in the query, both read by `ReadSignals` into the same typed struct.
+#[tokio::test]
+async fn form_content_type_reads_into_the_typed_struct() {
+    use axum::routing::get;
+    use nitro::axum::ReadSignals;
+    use nitro::prelude::*;
+
+    #[derive(serde::Deserialize)]
+    struct Entry {
+        name: String,
+        count: i64,
+        done: bool,
+    }
+    async fn read(ReadSignals(e): ReadSignals<Entry>) -> nitro::sse::PatchElements {
+        let text = format!("{}:{}:{}", e.name, e.count, e.done);
+        emit_elements(html! { p #out { (text) } })
+    }
+
+    let _serial = SERIAL.lock().await;
+    let driver = chromedriver();
+    let app = axum::Router::new()
+        .route(
+            "/",
+            get(|| async {
+                protocol_page(
+                    html! {
+                        form #f {
+                            input name="name" value="Zoë & co";
+                            input name="count" value="-3";
+                            input name="done" value="true";
+                            button #post type="button" data-on:click="@post('/read', {contentType: 'form'})" { "post" }
+                            button #get type="button" data-on:click="@get('/read', {contentType: 'form'})" { "get" }
+                        }
+                        p #out { "nothing yet" }
+                    }
+                    .render(),
+                )
+            }),
+        )
+        .route("/read", get(read).post(read));
+    let base = protocol_app(app).await;
+    let b = browser(&driver).await;
+    let c = &b.client;
+    c.goto(&base).await.unwrap();
+    settle().await;
+    click(c, "#post").await;
+    wait_text(c, "#out", |t| t == "Zoë & co:-3:true").await;
+    c.execute(
+        "document.getElementById('out').textContent = 'reset'",
+        vec![],
+    )
+    .await
+    .unwrap();
+    click(c, "#get").await;
+    wait_text(c, "#out", |t| t == "Zoë & co:-3:true").await;
     b.client.clone().close().await.unwrap();
 }

@@ -4,7 +4,10 @@
 use std::time::Duration;
 
 use futures_util::StreamExt;
-use nitro::bus::{Bus, BusErrorKind, Lagged, Pattern, Subscription, Topic};
+use nitro::bus::{
+    token, untoken, Bus, BusErrorKind, Lagged, Pattern, Subscription, Topic, MAX_TOPIC_BYTES,
+    MAX_TOPIC_TOKENS,
+};
 
 fn nats_url() -> String {
     std::env::var("NITRO_NATS_URL").unwrap_or_else(|_| "nats://127.0.0.1:4222".into())
@@ -246,6 +249,136 @@ async fn dropping_unsubscribes(bus: Bus) {
     assert_eq!(bus.subscriber_count(), before);
 }
 
+/// Hostile topics and patterns are errors naming the limit, never a stack overflow: a 40 KB
+/// topic of 20,000 tokens, one token too many, one byte too many. The deepest allowed ones
+/// work end to end.
+async fn limits_hold(bus: Bus, publisher: Bus) {
+    let huge = vec!["a"; 20_000].join(".");
+    let err = publisher.publish(&huge, "p", &1).await.unwrap_err();
+    assert_eq!(err.kind(), BusErrorKind::InvalidTopic);
+    assert!(err.to_string().contains("MAX_TOPIC_BYTES = 1024"), "{err}");
+    assert!(
+        err.to_string().len() < 300,
+        "the error quotes all of it: {err}"
+    );
+    let err = bus.subscribe(huge.as_str()).await.unwrap_err();
+    assert_eq!(err.kind(), BusErrorKind::InvalidPattern);
+    let err = bus.subscribe(format!("{huge}.>")).await.unwrap_err();
+    assert_eq!(err.kind(), BusErrorKind::InvalidPattern);
+    let err = bus
+        .subscribe(vec!["ok.>".to_owned(), huge.clone()])
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), BusErrorKind::InvalidPattern);
+
+    let too_many = vec!["a"; MAX_TOPIC_TOKENS + 1].join(".");
+    let err = publisher.publish(&too_many, "p", &1).await.unwrap_err();
+    assert!(err.to_string().contains("MAX_TOPIC_TOKENS = 64"), "{err}");
+    let err = bus.subscribe(too_many.as_str()).await.unwrap_err();
+    assert_eq!(err.kind(), BusErrorKind::InvalidPattern);
+    let err = Topic::new("a".repeat(MAX_TOPIC_BYTES + 1)).unwrap_err();
+    assert_eq!(err.kind(), BusErrorKind::InvalidTopic);
+
+    // The deepest topic allowed (64 tokens), through a deep pattern with wildcards.
+    let pre = prefix("deep");
+    let depth = MAX_TOPIC_TOKENS - pre.split('.').count();
+    let topic = format!("{pre}.{}", vec!["t"; depth].join("."));
+    let pattern = format!("{pre}.{}.*.>", vec!["t"; depth - 2].join("."));
+    let mut deep = bus.subscribe(pattern.as_str()).await.unwrap();
+    let mut rest = bus.subscribe(format!("{pre}.>")).await.unwrap();
+    publisher.publish(&topic, "p", &7).await.unwrap();
+    publisher.flush().await.unwrap();
+    assert_eq!(recv(&mut deep).await.unwrap().payload::<i32>().unwrap(), 7);
+    assert_eq!(recv(&mut rest).await.unwrap().payload::<i32>().unwrap(), 7);
+    // Unsubscribing the deep pattern leaves the shallow one working.
+    drop(deep);
+    publisher.publish(&topic, "p", &8).await.unwrap();
+    publisher.flush().await.unwrap();
+    assert_eq!(recv(&mut rest).await.unwrap().payload::<i32>().unwrap(), 8);
+}
+
+/// `token` puts any user text into exactly one token: a room named `*`, `>` or `a.b` is a room
+/// of its own and receives nothing of the others.
+async fn tokens_keep_user_text_in_one_token(bus: Bus, publisher: Bus) {
+    let pre = prefix("rooms");
+    let rooms = ["*", ">", "a.b", "a", "b", "a b", "", "%2A", "Zoë", "lobby"];
+    let mut subs = Vec::new();
+    for room in rooms {
+        let pattern = format!("{pre}.{}.>", token(room));
+        subs.push(bus.subscribe(pattern).await.unwrap());
+    }
+    for (i, room) in rooms.iter().enumerate() {
+        publisher
+            .publish(&format!("{pre}.{}.message", token(room)), "p", &i)
+            .await
+            .unwrap();
+    }
+    publisher.flush().await.unwrap();
+    for (i, sub) in subs.iter_mut().enumerate() {
+        let m = recv(sub).await.unwrap();
+        assert_eq!(m.payload::<usize>().unwrap(), i, "room {:?}", rooms[i]);
+    }
+    for (i, sub) in subs.iter_mut().enumerate() {
+        let extra = tokio::time::timeout(Duration::from_millis(20), sub.next()).await;
+        assert!(extra.is_err(), "room {:?} got {extra:?}", rooms[i]);
+    }
+}
+
+/// Senders are checked alike on both backends; a CR/LF never reaches the NATS client.
+async fn senders_are_validated(bus: Bus, publisher: Bus) {
+    let pre = prefix("senders");
+    let long = "x".repeat(257);
+    for bad in [
+        "",
+        " a",
+        "a ",
+        "a\r\nb",
+        "a\nb",
+        "a\rb",
+        "\0",
+        "a\tb",
+        long.as_str(),
+    ] {
+        let err = publisher
+            .publish(&format!("{pre}.x"), bad, &1)
+            .await
+            .unwrap_err();
+        assert_eq!(err.kind(), BusErrorKind::InvalidSender, "{bad:?}");
+    }
+    let mut sub = bus.subscribe(format!("{pre}.>")).await.unwrap();
+    let longest = "y".repeat(256);
+    for good in ["alice", "Zoë ✓", "a b", longest.as_str()] {
+        publisher
+            .publish(&format!("{pre}.x"), good, &1)
+            .await
+            .unwrap();
+        publisher.flush().await.unwrap();
+        assert_eq!(recv(&mut sub).await.unwrap().sender(), good);
+    }
+    assert_silent(&mut sub).await;
+}
+
+#[test]
+fn token_is_one_token_and_reversible() {
+    for text in [
+        "", "*", ">", ".", "a.b", " ", "\r\n", "%", "%2A", "Zoë", "a-b_c", "日本",
+    ] {
+        let t = token(text);
+        assert!(Topic::new(format!("x.{t}.y")).is_ok(), "{text:?} -> {t:?}");
+        assert_eq!(
+            Pattern::new(format!("x.{t}")).unwrap().as_str(),
+            format!("x.{t}")
+        );
+        assert!(!t.contains(['.', '*', '>', ' ']), "{t}");
+        assert_eq!(untoken(&t).as_deref(), Some(text), "{t}");
+    }
+    assert_ne!(token("*"), token("%2A"));
+    assert_eq!(token("lobby"), "lobby");
+    for not_a_token in ["", "a.b", "%2", "%zz", "%41", "a b", "*"] {
+        assert_eq!(untoken(not_a_token), None, "{not_a_token:?}");
+    }
+}
+
 #[tokio::test]
 async fn in_process_contract() {
     let bus = Bus::in_process();
@@ -254,6 +387,9 @@ async fn in_process_contract() {
     per_publisher_order(bus.clone(), bus.clone()).await;
     let small = Bus::in_process_with_capacity(4);
     overflow_drops_oldest_and_reports_lag(small.clone(), small).await;
+    limits_hold(bus.clone(), bus.clone()).await;
+    tokens_keep_user_text_in_one_token(bus.clone(), bus.clone()).await;
+    senders_are_validated(bus.clone(), bus.clone()).await;
     dropping_unsubscribes(bus).await;
 }
 
@@ -264,7 +400,10 @@ async fn nats_contract_across_clients() {
     delivery_follows_the_table(a.clone(), b.clone()).await;
     sender_filter_and_overlapping_patterns(a.clone(), b.clone()).await;
     per_publisher_order(a.clone(), b.clone()).await;
-    overflow_drops_oldest_and_reports_lag(nats_bus(4).await, b).await;
+    overflow_drops_oldest_and_reports_lag(nats_bus(4).await, b.clone()).await;
+    limits_hold(a.clone(), b.clone()).await;
+    tokens_keep_user_text_in_one_token(a.clone(), b.clone()).await;
+    senders_are_validated(a.clone(), b).await;
     dropping_unsubscribes(a).await;
 }
 

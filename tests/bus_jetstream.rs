@@ -116,6 +116,52 @@ async fn a_reconnecting_client_resumes_after_its_last_event_id() {
     ts.delete().await;
 }
 
+/// A `Last-Event-ID` from beyond the end of the stream (`u64::MAX`, forged or from a stream that
+/// was recreated) neither overflows nor stalls: the client starts with the next message.
+#[tokio::test]
+async fn resuming_past_the_end_starts_with_the_next_message() {
+    let ts = TestStream::new();
+    let subjects = format!("{}.>", ts.prefix);
+    let bus = Bus::nats_jetstream(&url(), &ts.name, &[subjects.as_str()])
+        .await
+        .expect("NATS with JetStream on 127.0.0.1:4222 (see .ci/run)");
+    let topic = format!("{}.msg", ts.prefix);
+    bus.publish(&topic, "t", &1u64).await.unwrap();
+    for last in [u64::MAX, u64::MAX - 1, 1_000_000] {
+        let mut sub = bus
+            .subscribe_after(format!("{}.>", ts.prefix), Some(last))
+            .await
+            .unwrap();
+        bus.publish(&topic, "t", &last).await.unwrap();
+        let m = tokio::time::timeout(Duration::from_secs(5), sub.next())
+            .await
+            .expect("the next message never came")
+            .unwrap()
+            .unwrap();
+        assert_eq!(m.payload::<u64>().unwrap(), last);
+    }
+
+    // Over HTTP with the header.
+    let app = Router::new()
+        .route("/feed", get(feed))
+        .with_state((bus.clone(), ts.prefix.clone()));
+    let addr = common::serve(app).await;
+    let response = reqwest::Client::new()
+        .get(format!("http://{addr}/feed"))
+        .header("last-event-id", u64::MAX.to_string())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    let mut body = response.bytes_stream();
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    bus.publish(&topic, "t", &42u64).await.unwrap();
+    assert!(common::next_event(&mut body)
+        .await
+        .contains("data: signals {\"n\":42}"));
+    ts.delete().await;
+}
+
 #[tokio::test]
 async fn buses_without_history_say_so_and_start_live() {
     let bus = Bus::in_process();

@@ -1,5 +1,6 @@
 //! The official Datastar SDK golden cases (`../shared/datastar-golden/{get,post}/*`), replayed
-//! over real HTTP against `examples/conformance.rs`.
+//! over real HTTP against `examples/conformance.rs`, and our own cases in the same format for
+//! the Datastar 1.0.2 options (`tests/golden/{get,post}/*`).
 //!
 //! Comparison rules (design.md §3): per event, `event:`/`id:`/`retry:` values match exactly;
 //! `data:` lines are grouped by key and compared key by key, in order within a key; HTML in
@@ -119,7 +120,16 @@ fn golden_dir() -> PathBuf {
 
 #[tokio::test]
 async fn golden_cases_over_http() {
-    let dir = golden_dir();
+    run_cases(&golden_dir()).await;
+}
+
+/// `namespace` and `viewTransitionSelector` (Datastar 1.0.2), which the official files lack.
+#[tokio::test]
+async fn our_golden_cases_for_1_0_2_options() {
+    run_cases(&Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden")).await;
+}
+
+async fn run_cases(dir: &Path) {
     let mut cases = Vec::new();
     for method in ["get", "post"] {
         let Ok(entries) = std::fs::read_dir(dir.join(method)) else {

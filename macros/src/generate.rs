@@ -376,12 +376,17 @@ pub fn generate(block: &Block, checks: TokenStream, moves: bool) -> TokenStream 
         Roots::All => quote!(::nitro::__private::ROOT_IDS_ALL),
         Roots::Unknown => quote!(::nitro::__private::ROOT_IDS_UNKNOWN),
     };
+    let namespace = match root_namespace(block) {
+        Some("svg") => quote!(::nitro::__private::NAMESPACE_SVG),
+        Some("math") => quote!(::nitro::__private::NAMESPACE_MATHML),
+        _ => quote!(::nitro::__private::NAMESPACE_HTML),
+    };
     let last_size = Ident::new("__NITRO_LAST_SIZE", Span::mixed_site());
     quote! {{
         #checks
         static #last_size: ::core::sync::atomic::AtomicUsize = ::core::sync::atomic::AtomicUsize::new(0);
         #rebind
-        ::nitro::__private::Template::<_, { #roots }>::with_root_ids(#size, &#last_size, move |#buf: &mut ::std::string::String| {
+        ::nitro::__private::Template::<_, { #roots }, { #namespace }>::with_root_ids(#size, &#last_size, move |#buf: &mut ::std::string::String| {
             #prelude
             let _ = &#buf;
             #body
@@ -472,6 +477,29 @@ fn root_ids(block: &Block) -> Roots {
     } else {
         Roots::All
     }
+}
+
+/// `svg` or `math` when every top-level node is an element of that name (whitespace and `@let`
+/// aside), so a patch of the template creates its elements in that namespace.
+fn root_namespace(block: &Block) -> Option<&'static str> {
+    let mut found = None;
+    for node in &block.nodes {
+        match node {
+            Node::Text(lit) if lit.value().trim().is_empty() => {}
+            Node::Let(_) => {}
+            Node::Element(el) => {
+                let name = ["svg", "math"]
+                    .into_iter()
+                    .find(|n| el.name.text.eq_ignore_ascii_case(n))?;
+                if found.is_some_and(|f| f != name) {
+                    return None;
+                }
+                found = Some(name);
+            }
+            _ => return None,
+        }
+    }
+    found
 }
 
 /// What the macro expands to when the input had errors: the errors, and a value of the right

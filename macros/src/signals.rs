@@ -119,6 +119,17 @@ pub fn derive(input: DeriveInput) -> syn::Result<TokenStream> {
         let ident = &f.ident;
         quote!(usize::from(!self.#ident.is_unset()))
     });
+    let whole = fields.iter().map(|f| {
+        let ident = &f.ident;
+        match f.kind {
+            Kind::Typed => quote!(#ident: ::nitro::signals::PatchField::Set(
+                ::nitro::signals::IntoPatch::into_patch(value.#ident)
+            )),
+            Kind::Leaf | Kind::Dynamic => {
+                quote!(#ident: ::nitro::signals::PatchField::Set(value.#ident))
+            }
+        }
+    });
     let patch_doc = format!(
         "A partial patch of [`{name}`]: only the fields set are sent (a JSON merge patch). Made by [`{name}::patch`]."
     );
@@ -140,6 +151,25 @@ pub fn derive(input: DeriveInput) -> syn::Result<TokenStream> {
             impl ::core::default::Default for #patch {
                 fn default() -> Self {
                     #patch { #(#defaults,)* }
+                }
+            }
+
+            impl ::core::convert::From<#name> for #patch {
+                /// A patch that sets every field to the value's.
+                fn from(value: #name) -> Self {
+                    #patch { #(#whole,)* }
+                }
+            }
+
+            impl ::nitro::signals::IntoPatch for #name {
+                fn into_patch(self) -> #patch {
+                    ::core::convert::From::from(self)
+                }
+            }
+
+            impl ::nitro::signals::IntoPatch for #patch {
+                fn into_patch(self) -> #patch {
+                    self
                 }
             }
 

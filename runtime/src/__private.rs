@@ -522,6 +522,12 @@ pub const ROOT_IDS_UNKNOWN: u8 = 0;
 pub const ROOT_IDS_ALL: u8 = 1;
 pub const ROOT_IDS_MISSING: u8 = 2;
 
+/// The namespace `html!` saw for a template's top-level elements (`Render::NAMESPACE`):
+/// patches of a template whose top-level elements are all `svg` or all `math` say so.
+pub const NAMESPACE_HTML: u8 = 0;
+pub const NAMESPACE_SVG: u8 = 1;
+pub const NAMESPACE_MATHML: u8 = 2;
+
 /// The shape of a type declared with `@signals(T)`; fails to compile unless it is a signals type.
 pub const fn shape_of<T: crate::signals::Signals + ?Sized>() -> Shape {
     T::SHAPE

@@ -57,6 +57,12 @@ pub trait Render {
     #[doc(hidden)]
     const ROOT_IDS: u8 = 0;
 
+    /// The namespace of the top-level elements as far as `html!` could see
+    /// (`__private::NAMESPACE_*`): a template whose top-level elements are all `svg` (or all
+    /// `math`) is patched with that namespace.
+    #[doc(hidden)]
+    const NAMESPACE: u8 = 0;
+
     /// Renders into a new [`Markup`].
     fn render(&self) -> Markup {
         let mut buf = String::with_capacity(self.size_hint());
@@ -230,6 +236,7 @@ macro_rules! render_pointer {
                 T::size_hint(self)
             }
             const ROOT_IDS: u8 = T::ROOT_IDS;
+            const NAMESPACE: u8 = T::NAMESPACE;
         }
     )*};
 }
@@ -317,7 +324,7 @@ impl Render for fmt::Arguments<'_> {
 /// assert_eq!(buf, "x<br>");
 /// ```
 #[derive(Clone, Copy)]
-pub struct Template<F, const ROOT_IDS: u8 = 0> {
+pub struct Template<F, const ROOT_IDS: u8 = 0, const NAMESPACE: u8 = 0> {
     size_hint: usize,
     /// The size of the last render at this `html!` call site, so the next one reserves once.
     last_size: Option<&'static AtomicUsize>,
@@ -335,7 +342,7 @@ impl<F: Fn(&mut String)> Template<F> {
     }
 }
 
-impl<F: Fn(&mut String), const ROOT_IDS: u8> Template<F, ROOT_IDS> {
+impl<F: Fn(&mut String), const ROOT_IDS: u8, const NAMESPACE: u8> Template<F, ROOT_IDS, NAMESPACE> {
     /// What `html!` calls: also records whether every top-level element has an id, and keeps
     /// the size of the last render of this call site in `last_size`.
     #[doc(hidden)]
@@ -352,8 +359,9 @@ impl<F: Fn(&mut String), const ROOT_IDS: u8> Template<F, ROOT_IDS> {
     }
 }
 
-impl<F: Fn(&mut String), const R: u8> Render for Template<F, R> {
+impl<F: Fn(&mut String), const R: u8, const N: u8> Render for Template<F, R, N> {
     const ROOT_IDS: u8 = R;
+    const NAMESPACE: u8 = N;
 
     #[inline]
     fn render_to(&self, buf: &mut String) {

@@ -30,7 +30,7 @@ pub struct Field {
 ///
 /// Implemented for the std scalars, strings, `Option`, `Vec`, maps and `serde_json::Value`,
 /// and by `#[derive(Signals)]`. For a field of another type, mark it `#[signals(leaf)]` (or
-/// `#[signals(dynamic)]` for a map) or implement this trait.
+/// `#[signals(dynamic)]` for a map) or implement this trait and [`IntoPatch`].
 ///
 /// ```
 /// use nitro_runtime::signals::{Shape, SignalType};
@@ -122,6 +122,76 @@ impl SignalType for serde_json::Value {
 impl SignalType for serde_json::Map<String, serde_json::Value> {
     const SHAPE: Shape = Shape::Dynamic;
     type Patch = serde_json::Map<String, serde_json::Value>;
+}
+
+/// A whole value as its patch type (every field set), so a patch setter of a nested signals
+/// struct takes a whole value: `Form::patch().user(user)` as well as
+/// `Form::patch().user(User::patch().name("Ada"))`. `#[derive(Signals)]` implements it, and
+/// `From<T>` for the generated patch type.
+///
+/// ```
+/// use nitro_runtime::signals::IntoPatch;
+/// assert_eq!(Some(3u8).into_patch(), Some(3u8));
+/// assert_eq!(Box::<str>::from("a").into_patch(), "a");
+/// ```
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be turned into its signals patch type",
+    note = "derive `Signals` for it or mark the field `#[signals(leaf)]`; a type with a hand-written `SignalType` also needs `nitro::signals::IntoPatch`"
+)]
+pub trait IntoPatch: SignalType + Sized {
+    /// The value as a patch that sets everything.
+    fn into_patch(self) -> Self::Patch;
+}
+
+macro_rules! same_patch {
+    ($($ty:ty),*) => {$(
+        impl IntoPatch for $ty {
+            fn into_patch(self) -> Self::Patch {
+                self
+            }
+        }
+    )*};
+}
+
+same_patch!(
+    bool, char, i8, i16, i32, i64, i128, isize, u8, u16, u32, u64, u128, usize, f32, f64, String,
+    serde_json::Value, serde_json::Map<String, serde_json::Value>
+);
+
+impl<T: IntoPatch> IntoPatch for Option<T> {
+    fn into_patch(self) -> Self::Patch {
+        self.map(T::into_patch)
+    }
+}
+
+impl<T: Serialize> IntoPatch for Vec<T> {
+    fn into_patch(self) -> Self::Patch {
+        self
+    }
+}
+
+impl<T: IntoPatch> IntoPatch for Box<T> {
+    fn into_patch(self) -> Self::Patch {
+        (*self).into_patch()
+    }
+}
+
+impl IntoPatch for Box<str> {
+    fn into_patch(self) -> Self::Patch {
+        self.into()
+    }
+}
+
+impl<K: Serialize + Eq + std::hash::Hash, V: Serialize, S> IntoPatch for HashMap<K, V, S> {
+    fn into_patch(self) -> Self::Patch {
+        self.into_iter().collect()
+    }
+}
+
+impl<K: Serialize, V: Serialize> IntoPatch for BTreeMap<K, V> {
+    fn into_patch(self) -> Self::Patch {
+        self
+    }
 }
 
 /// One field of a generated partial patch: left out, set, or removed (`null`).

@@ -16,14 +16,15 @@
 //! ```
 
 mod last_event_id;
+mod plain;
 mod read_signals;
 mod rejection;
 mod stream;
 
 pub use last_event_id::LastEventId;
-pub use read_signals::{ReadSignals, SignalsLimit, DEFAULT_SIGNALS_LIMIT};
+pub use read_signals::{ReadSignals, ReadSignalsUnchecked, SignalsLimit, DEFAULT_SIGNALS_LIMIT};
 pub use rejection::ReadSignalsRejection;
-pub use stream::{Sse, SseError, SseErrorKind, SseSender, SseStream};
+pub use stream::{Sse, SseError, SseErrorKind, SseSender, SseStream, DEFAULT_KEEP_ALIVE};
 
 use axum::response::{Html, IntoResponse, Response};
 use http::header::{HeaderValue, CACHE_CONTROL, CONNECTION, CONTENT_TYPE};
@@ -50,7 +51,7 @@ impl IntoResponse for Markup {
     }
 }
 
-impl<F: Fn(&mut String), const R: u8> IntoResponse for Template<F, R> {
+impl<F: Fn(&mut String), const R: u8, const N: u8> IntoResponse for Template<F, R, N> {
     /// Renders the template into an HTML page.
     fn into_response(self) -> Response {
         self.render().into_response()

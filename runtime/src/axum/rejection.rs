@@ -39,6 +39,9 @@ pub enum ReadSignalsRejection {
     UnsupportedContentType(String),
     /// The body could not be read (400).
     BodyRead(String),
+    /// A request that changes state (POST, PUT, PATCH, DELETE, …) came without the
+    /// `Datastar-Request: true` header, so it may come from another site (403).
+    NotDatastarRequest,
 }
 
 impl ReadSignalsRejection {
@@ -52,6 +55,7 @@ impl ReadSignalsRejection {
             Self::InvalidSignals { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             Self::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnsupportedContentType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            Self::NotDatastarRequest => StatusCode::FORBIDDEN,
         }
     }
 
@@ -80,6 +84,9 @@ impl fmt::Display for ReadSignalsRejection {
                 "Expected signals as `Content-Type: application/json`, found `{ct}`"
             ),
             Self::BodyRead(e) => write!(f, "Could not read the request body: {e}"),
+            Self::NotDatastarRequest => f.write_str(
+                "Refused: this request changes state, so it must carry the `Datastar-Request: true` header (the Datastar client sends it)",
+            ),
         }
     }
 }

@@ -5,6 +5,7 @@ use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll};
+use std::time::Duration;
 
 use axum::body::Body;
 use axum::response::{IntoResponse, Response};
@@ -134,13 +135,10 @@ impl Sse {
             // reported to the producer, which chose to stop.
             let _ = producer(sender).await;
         });
-        let body = ChannelBody {
+        SseStream::new(ChannelBody {
             rx,
             _task: AbortOnDrop(task),
-        };
-        SseStream {
-            body: Body::from_stream(body),
-        }
+        })
     }
 
     /// A response that sends every event of `events`, in order, until the stream ends or the
@@ -173,9 +171,7 @@ impl Sse {
     where
         S: Stream<Item = Bytes> + Send + 'static,
     {
-        SseStream {
-            body: Body::from_stream(events.map(Ok::<_, Infallible>)),
-        }
+        SseStream::new(events)
     }
 
     /// Adds any event.
@@ -251,23 +247,117 @@ impl IntoResponse for Sse {
     }
 }
 
-/// A long-lived SSE response; see [`Sse::stream`] and [`Sse::from_events`].
+/// How long a long-lived SSE response may stay silent before it sends a keep-alive comment:
+/// 15 seconds. Proxies and load balancers close connections that are idle for longer (often
+/// 30 or 60 seconds).
+pub const DEFAULT_KEEP_ALIVE: Duration = Duration::from_secs(15);
+
+/// The SSE comment a silent stream sends; the Datastar client (and every SSE parser) ignores it.
+const KEEP_ALIVE_COMMENT: &[u8] = b": keep-alive\n\n";
+
+/// A long-lived SSE response; see [`Sse::stream`], [`Sse::from_events`] and the bus's
+/// [`into_sse`](crate::bus::Subscription::into_sse).
+///
+/// **Keep-alive:** after [`DEFAULT_KEEP_ALIVE`] (15 s) without an event, it sends the SSE
+/// comment `: keep-alive`, and again after each further 15 s of silence, so proxies do not
+/// close the idle connection. [`SseStream::keep_alive`] changes the interval or turns it off.
 #[must_use = "an SSE response does nothing unless returned from a handler"]
 pub struct SseStream {
-    body: Body,
+    events: Pin<Box<dyn Stream<Item = Bytes> + Send>>,
+    keep_alive: Option<Duration>,
+}
+
+impl SseStream {
+    fn new(events: impl Stream<Item = Bytes> + Send + 'static) -> SseStream {
+        SseStream {
+            events: Box::pin(events),
+            keep_alive: Some(DEFAULT_KEEP_ALIVE),
+        }
+    }
+
+    /// Sends a keep-alive comment after `interval` of silence (`Some`), or never (`None`).
+    /// A zero interval is taken as one millisecond.
+    ///
+    /// ```no_run
+    /// use std::time::Duration;
+    /// use nitro_runtime::axum::{Sse, SseStream};
+    ///
+    /// async fn ticks() -> SseStream {
+    ///     Sse::stream(|mut sse| async move {
+    ///         loop {
+    ///             tokio::time::sleep(Duration::from_secs(60)).await;
+    ///             sse.emit_signals(&serde_json::json!({ "tick": true })).await?;
+    ///         }
+    ///     })
+    ///     .keep_alive(Some(Duration::from_secs(5)))
+    /// }
+    /// ```
+    pub fn keep_alive(mut self, interval: Option<Duration>) -> SseStream {
+        self.keep_alive = interval.map(|d| d.max(Duration::from_millis(1)));
+        self
+    }
 }
 
 impl fmt::Debug for SseStream {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("SseStream").finish_non_exhaustive()
+        f.debug_struct("SseStream")
+            .field("keep_alive", &self.keep_alive)
+            .finish_non_exhaustive()
     }
 }
 
 impl IntoResponse for SseStream {
     fn into_response(self) -> Response {
-        let mut response = Response::new(self.body);
+        let body = match self.keep_alive {
+            Some(interval) => Body::from_stream(KeepAlive {
+                events: self.events,
+                interval,
+                timer: None,
+            }),
+            None => Body::from_stream(self.events.map(Ok::<_, Infallible>)),
+        };
+        let mut response = Response::new(body);
         super::sse_headers(&mut response);
         response
+    }
+}
+
+/// Forwards the events; when none came for `interval`, yields a keep-alive comment.
+struct KeepAlive {
+    events: Pin<Box<dyn Stream<Item = Bytes> + Send>>,
+    interval: Duration,
+    /// Created on the first poll, inside the server's runtime.
+    timer: Option<Pin<Box<tokio::time::Sleep>>>,
+}
+
+impl Stream for KeepAlive {
+    type Item = Result<Bytes, Infallible>;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        let this = &mut *self;
+        let interval = this.interval;
+        let timer = this
+            .timer
+            .get_or_insert_with(|| Box::pin(tokio::time::sleep(interval)));
+        loop {
+            match this.events.as_mut().poll_next(cx) {
+                // A message the mapping skipped: nothing was sent, the silence goes on.
+                Poll::Ready(Some(bytes)) if bytes.is_empty() => continue,
+                Poll::Ready(Some(bytes)) => {
+                    timer.as_mut().reset(tokio::time::Instant::now() + interval);
+                    return Poll::Ready(Some(Ok(bytes)));
+                }
+                Poll::Ready(None) => return Poll::Ready(None),
+                Poll::Pending => break,
+            }
+        }
+        match timer.as_mut().poll(cx) {
+            Poll::Ready(()) => {
+                timer.as_mut().reset(tokio::time::Instant::now() + interval);
+                Poll::Ready(Some(Ok(Bytes::from_static(KEEP_ALIVE_COMMENT))))
+            }
+            Poll::Pending => Poll::Pending,
+        }
     }
 }
 
@@ -359,9 +449,9 @@ struct ChannelBody {
 }
 
 impl Stream for ChannelBody {
-    type Item = Result<Bytes, Infallible>;
+    type Item = Bytes;
 
     fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
-        self.rx.poll_recv(cx).map(|b| b.map(Ok))
+        self.rx.poll_recv(cx)
     }
 }

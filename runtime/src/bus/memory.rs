@@ -28,56 +28,105 @@ impl Node {
             && self.here.is_empty()
     }
 
-    fn insert<'a>(&mut self, mut tokens: impl Iterator<Item = &'a str>, sub: Sub) {
-        match tokens.next() {
-            None => self.here.push(sub),
-            Some(">") => self.rest.push(sub),
-            Some("*") => self
-                .star
-                .get_or_insert_with(Default::default)
-                .insert(tokens, sub),
-            Some(t) => self
-                .children
-                .entry(t.into())
-                .or_default()
-                .insert(tokens, sub),
+    fn child_mut(&mut self, token: &str) -> Option<&mut Node> {
+        match token {
+            "*" => self.star.as_deref_mut(),
+            t => self.children.get_mut(t),
         }
     }
 
-    fn remove<'a>(&mut self, mut tokens: impl Iterator<Item = &'a str>, id: u64) {
-        match tokens.next() {
-            None => self.here.retain(|s| s.0 != id),
-            Some(">") => self.rest.retain(|s| s.0 != id),
-            Some("*") => {
-                if let Some(star) = &mut self.star {
-                    star.remove(tokens, id);
-                    if star.is_empty() {
-                        self.star = None;
-                    }
+    /// Does this node hold anything besides its link to the child for `token`?
+    fn holds_more_than(&self, token: &str) -> bool {
+        let (named, star) = if token == "*" { (0, 1) } else { (1, 0) };
+        !self.here.is_empty()
+            || !self.rest.is_empty()
+            || self.children.len() > named
+            || usize::from(self.star.is_some()) > star
+    }
+
+    // Insert, remove and collect loop over the tokens instead of recursing, so no topic or
+    // pattern can exhaust the stack (their depth is also capped by `MAX_TOPIC_TOKENS`).
+
+    fn insert(&mut self, pattern: &Pattern, sub: Sub) {
+        let mut node = self;
+        for t in pattern.tokens() {
+            node = match t {
+                ">" => {
+                    node.rest.push(sub);
+                    return;
                 }
+                "*" => node.star.get_or_insert_with(Default::default),
+                t => node.children.entry(t.into()).or_default(),
+            };
+        }
+        node.here.push(sub);
+    }
+
+    fn remove(&mut self, pattern: &Pattern, id: u64) {
+        let tokens: Vec<&str> = pattern.tokens().collect();
+        let (path, rest) = match tokens.split_last() {
+            Some((&">", path)) => (path, true),
+            _ => (&tokens[..], false),
+        };
+        // Walk down, remembering the deepest node that must stay whatever happens below it.
+        let mut keep = 0;
+        let mut node = &mut *self;
+        for (i, t) in path.iter().enumerate() {
+            if node.holds_more_than(t) {
+                keep = i;
             }
-            Some(t) => {
-                if let Some(child) = self.children.get_mut(t) {
-                    child.remove(tokens, id);
-                    if child.is_empty() {
-                        self.children.remove(t);
-                    }
-                }
+            node = match node.child_mut(t) {
+                Some(child) => child,
+                None => return,
+            };
+        }
+        let subs = if rest { &mut node.rest } else { &mut node.here };
+        subs.retain(|s| s.0 != id);
+        if path.is_empty() || !node.is_empty() {
+            return;
+        }
+        // Everything below `keep` on the path is now empty: cut it off there.
+        let mut node = self;
+        for t in &path[..keep] {
+            node = match node.child_mut(t) {
+                Some(child) => child,
+                None => return,
+            };
+        }
+        match path[keep] {
+            "*" => node.star = None,
+            t => {
+                node.children.remove(t);
             }
         }
     }
 
     fn collect<'n>(&'n self, topic: &[&str], out: &mut Vec<&'n Sub>) {
-        let Some((first, rest)) = topic.split_first() else {
-            out.extend(&self.here);
-            return;
-        };
-        out.extend(&self.rest);
-        if let Some(child) = self.children.get(*first) {
-            child.collect(rest, out);
+        let mut stack = vec![(self, 0)];
+        while let Some((node, depth)) = stack.pop() {
+            let Some(token) = topic.get(depth) else {
+                out.extend(&node.here);
+                continue;
+            };
+            out.extend(&node.rest);
+            if let Some(child) = node.children.get(*token) {
+                stack.push((child, depth + 1));
+            }
+            if let Some(star) = &node.star {
+                stack.push((star, depth + 1));
+            }
         }
-        if let Some(star) = &self.star {
-            star.collect(rest, out);
+    }
+}
+
+impl Drop for Node {
+    /// Frees the subtree with a loop, not the recursive drop glue.
+    fn drop(&mut self) {
+        let mut stack: Vec<Node> = self.children.drain().map(|(_, n)| n).collect();
+        stack.extend(self.star.take().map(|n| *n));
+        while let Some(mut node) = stack.pop() {
+            stack.extend(node.children.drain().map(|(_, n)| n));
+            stack.extend(node.star.take().map(|n| *n));
         }
     }
 }
@@ -110,7 +159,7 @@ impl MemoryBus {
         let id = self.next_id.fetch_add(1, Ordering::Relaxed);
         let mut trie = self.trie.write().unwrap_or_else(|p| p.into_inner());
         for p in patterns {
-            trie.insert(p.tokens(), (id, queue.clone()));
+            trie.insert(p, (id, queue.clone()));
         }
         self.count.fetch_add(1, Ordering::Relaxed);
         id
@@ -119,12 +168,64 @@ impl MemoryBus {
     pub(crate) fn unsubscribe(&self, patterns: &[Pattern], id: u64) {
         let mut trie = self.trie.write().unwrap_or_else(|p| p.into_inner());
         for p in patterns {
-            trie.remove(p.tokens(), id);
+            trie.remove(p, id);
         }
         self.count.fetch_sub(1, Ordering::Relaxed);
     }
 
     pub(crate) fn count(&self) -> usize {
         self.count.load(Ordering::Relaxed) as usize
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn p(s: &str) -> Pattern {
+        Pattern::new(s).unwrap()
+    }
+
+    /// Removing subscriptions prunes exactly the branches nothing else needs, in any order.
+    #[test]
+    fn removal_prunes_only_what_is_unused() {
+        let patterns = [
+            "a.b.c",
+            "a.b.>",
+            "a.*.c",
+            "a.b",
+            "a.>",
+            "*",
+            ">",
+            "a.b.c.d.e",
+            "x.*.*.>",
+            "a.b.c",
+        ];
+        for rotate in 0..patterns.len() {
+            let bus = MemoryBus::default();
+            let queue = Arc::new(Queue::new(4));
+            let ids: Vec<(u64, Pattern)> = patterns
+                .iter()
+                .map(|s| (bus.subscribe(&[p(s)], queue.clone()), p(s)))
+                .collect();
+            let mut order: Vec<_> = ids.iter().collect();
+            order.rotate_left(rotate);
+            for (n, (id, pattern)) in order.iter().enumerate() {
+                bus.unsubscribe(std::slice::from_ref(pattern), *id);
+                // Every remaining subscription still receives a matching topic.
+                for (other_id, other) in &order[n + 1..] {
+                    let topic = other.as_str().replace(['*', '>'], "z");
+                    let trie = bus.trie.read().unwrap();
+                    let mut out = Vec::new();
+                    trie.collect(&topic.split('.').collect::<Vec<_>>(), &mut out);
+                    assert!(
+                        out.iter().any(|s| s.0 == *other_id),
+                        "{other} lost after removing {pattern}"
+                    );
+                }
+            }
+            assert!(bus.trie.read().unwrap().is_empty(), "rotation {rotate}");
+            assert_eq!(bus.count(), 0);
+        }
     }
 }

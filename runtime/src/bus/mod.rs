@@ -44,10 +44,40 @@ mod nats;
 mod queue;
 mod topic;
 
-pub use topic::{IntoPatterns, Pattern, Topic};
+pub use topic::{
+    token, untoken, IntoPatterns, IntoTopics, Pattern, Topic, MAX_TOPIC_BYTES, MAX_TOPIC_TOKENS,
+};
 
 use memory::MemoryBus;
 use queue::Queue;
+
+/// The longest sender name, in bytes (UTF-8).
+pub const MAX_SENDER_BYTES: usize = 256;
+
+/// Checks a sender name the same way on every backend: 1 to [`MAX_SENDER_BYTES`] bytes, no
+/// control characters (so no CR or LF, which cannot travel in a NATS header), no whitespace
+/// at either end.
+fn check_sender(sender: &str) -> Result<(), BusError> {
+    let why = if sender.is_empty() {
+        "it is empty"
+    } else if sender.len() > MAX_SENDER_BYTES {
+        "it is longer than MAX_SENDER_BYTES (256 bytes)"
+    } else if sender.chars().any(char::is_control) {
+        "it contains a control character (such as CR or LF)"
+    } else if sender.trim() != sender {
+        "it starts or ends with whitespace"
+    } else {
+        return Ok(());
+    };
+    let quoted: String = sender.chars().take(64).collect();
+    Err(BusError::new(
+        BusErrorKind::InvalidSender,
+        format!("invalid sender {quoted:?}: {why}"),
+    ))
+}
+
+/// The sender [`Bus::send`] publishes on behalf of, unless set with [`Bus::with_sender`].
+pub const DEFAULT_SENDER: &str = "server";
 
 /// The default capacity of each subscription's queue.
 pub const DEFAULT_QUEUE_CAPACITY: usize = 256;
@@ -57,6 +87,8 @@ pub const DEFAULT_QUEUE_CAPACITY: usize = 256;
 pub struct Bus {
     backend: Backend,
     capacity: usize,
+    /// The sender of [`Bus::send`].
+    sender: Arc<str>,
 }
 
 #[derive(Clone)]
@@ -76,6 +108,7 @@ impl fmt::Debug for Bus {
         f.debug_struct("Bus")
             .field("backend", &kind)
             .field("queue_capacity", &self.capacity)
+            .field("sender", &self.sender)
             .finish()
     }
 }
@@ -102,6 +135,7 @@ impl Bus {
         Bus {
             backend: Backend::Memory(Arc::default()),
             capacity: capacity.max(1),
+            sender: Arc::from(DEFAULT_SENDER),
         }
     }
 
@@ -126,6 +160,7 @@ impl Bus {
         Ok(Bus {
             backend: Backend::Nats(Arc::new(nats::NatsBus::connect(url).await?)),
             capacity: capacity.max(1),
+            sender: Arc::from(DEFAULT_SENDER),
         })
     }
 
@@ -145,10 +180,25 @@ impl Bus {
                 nats::NatsBus::connect_jetstream(url, stream, subjects).await?,
             )),
             capacity: DEFAULT_QUEUE_CAPACITY,
+            sender: Arc::from(DEFAULT_SENDER),
         })
     }
 
     /// Publishes `payload` (serialized as JSON) to `topic` on behalf of `sender`.
+    ///
+    /// Fails with [`BusErrorKind::InvalidTopic`] for an invalid topic (see [`Topic::new`])
+    /// and with [`BusErrorKind::InvalidSender`] for a sender that is empty, longer than
+    /// [`MAX_SENDER_BYTES`], has a control character (CR, LF, …) or whitespace at either end.
+    ///
+    /// ```
+    /// use nitro_runtime::bus::{Bus, BusErrorKind};
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+    /// let bus = Bus::in_process();
+    /// assert!(bus.publish("news.today", "editor", &"hello").await.is_ok());
+    /// let err = bus.publish("news.today", "a\r\nb", &"x").await.unwrap_err();
+    /// assert_eq!(err.kind(), BusErrorKind::InvalidSender);
+    /// # });
+    /// ```
     pub async fn publish<T: Serialize + ?Sized>(
         &self,
         topic: &str,
@@ -156,6 +206,7 @@ impl Bus {
         payload: &T,
     ) -> Result<(), BusError> {
         let topic = Topic::new(topic)?;
+        check_sender(sender)?;
         let payload = serde_json::to_vec(payload).map(Bytes::from).map_err(|e| {
             BusError::with_source(
                 BusErrorKind::Serialize,
@@ -163,17 +214,111 @@ impl Bus {
                 e,
             )
         })?;
+        self.publish_bytes(topic, sender, payload, false).await
+    }
+
+    /// [`Bus::publish`] on behalf of this handle's sender: [`DEFAULT_SENDER`] (`"server"`)
+    /// unless set with [`Bus::with_sender`].
+    ///
+    /// ```
+    /// use futures_util::StreamExt;
+    /// use nitro_runtime::bus::{Bus, DEFAULT_SENDER};
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+    /// let bus = Bus::in_process();
+    /// let mut sub = bus.subscribe("jobs.>").await.unwrap();
+    /// bus.send("jobs.done", &42).await.unwrap();
+    /// assert_eq!(sub.next().await.unwrap().unwrap().sender(), DEFAULT_SENDER);
+    /// bus.with_sender("worker-1").send("jobs.done", &43).await.unwrap();
+    /// assert_eq!(sub.next().await.unwrap().unwrap().sender(), "worker-1");
+    /// # });
+    /// ```
+    pub async fn send<T: Serialize + ?Sized>(
+        &self,
+        topic: &str,
+        payload: &T,
+    ) -> Result<(), BusError> {
+        self.publish(topic, &self.sender, payload).await
+    }
+
+    /// A handle on the same bus whose [`Bus::send`] publishes on behalf of `sender` (checked
+    /// when publishing, like every sender).
+    pub fn with_sender(&self, sender: impl Into<String>) -> Bus {
+        Bus {
+            sender: Arc::from(sender.into()),
+            ..self.clone()
+        }
+    }
+
+    /// This handle's sender for [`Bus::send`].
+    pub fn sender(&self) -> &str {
+        &self.sender
+    }
+
+    /// Publishes an SSE event (any [`Event`](crate::sse::Event): `emit_elements(..)`,
+    /// `emit_signals(..)`, a `Vec` or tuple of them) to one or more topics on behalf of
+    /// `sender`. It is encoded once, here; every subscription's SSE bridge
+    /// ([`Subscription::into_sse`] and its variants, [`Subscription::into_sse_events`]) sends
+    /// those bytes as they are, after its sender filters. Every topic is checked before
+    /// anything is published; on NATS, a failure part-way leaves the earlier topics published.
+    ///
+    /// "Broadcast to every topic by default", as the reference docs' helpers do, is a topic
+    /// every page's stream also subscribes to: `bus.subscribe([my_topic, "broadcast"])`, then
+    /// `bus.emit("broadcast", ..)`.
+    ///
+    /// ```
+    /// use futures_util::StreamExt;
+    /// use nitro_runtime::bus::Bus;
+    /// use nitro_runtime::sse::emit_signals;
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+    /// let bus = Bus::in_process();
+    /// let mut sidebar = bus.subscribe("sidebar.>").await.unwrap();
+    /// let stats = emit_signals(&serde_json::json!({ "online": 3 }));
+    /// bus.emit(["dashboard.metrics", "sidebar.stats"], "system", &stats).await.unwrap();
+    /// let m = sidebar.next().await.unwrap().unwrap();
+    /// assert!(m.is_event() && m.sender() == "system");
+    /// assert_eq!(m.payload_bytes().as_ref(), b"event: datastar-patch-signals\ndata: signals {\"online\":3}\n\n");
+    /// # });
+    /// ```
+    pub async fn emit<E: crate::sse::Event>(
+        &self,
+        topics: impl IntoTopics,
+        sender: &str,
+        event: E,
+    ) -> Result<(), BusError> {
+        let topics = topics.into_topics()?;
+        check_sender(sender)?;
+        let mut buf = bytes::BytesMut::new();
+        event.encode(&mut buf).map_err(|e| {
+            BusError::with_source(BusErrorKind::Serialize, "event could not be encoded", e)
+        })?;
+        let bytes = buf.freeze();
+        for topic in topics {
+            self.publish_bytes(topic, sender, bytes.clone(), true)
+                .await?;
+        }
+        Ok(())
+    }
+
+    async fn publish_bytes(
+        &self,
+        topic: Topic,
+        sender: &str,
+        payload: Bytes,
+        event: bool,
+    ) -> Result<(), BusError> {
         match &self.backend {
             Backend::Memory(m) => {
-                m.publish(Message::new(
+                m.publish(Message::build(
                     topic.into_string(),
                     sender.to_owned(),
                     payload,
+                    None,
+                    event,
                 ));
                 Ok(())
             }
             #[cfg(feature = "nats")]
-            Backend::Nats(n) => n.publish(&topic, sender, payload).await,
+            Backend::Nats(n) => n.publish(&topic, sender, payload, event).await,
         }
     }
 
@@ -250,6 +395,18 @@ impl Bus {
     }
 }
 
+/// Already-encoded SSE bytes, as an event.
+#[cfg(feature = "axum")]
+struct Encoded<'a>(&'a Bytes);
+
+#[cfg(feature = "axum")]
+impl crate::sse::Event for Encoded<'_> {
+    fn encode(&self, buf: &mut bytes::BytesMut) -> Result<(), crate::sse::EventError> {
+        buf.extend_from_slice(self.0);
+        Ok(())
+    }
+}
+
 /// A message received from the bus. Cheap to clone.
 #[derive(Clone)]
 pub struct Message(Arc<MessageInner>);
@@ -260,6 +417,8 @@ struct MessageInner {
     payload: Bytes,
     /// The JetStream stream sequence, when the bus keeps history.
     sequence: Option<u64>,
+    /// Published with [`Bus::emit`]: the payload is encoded SSE.
+    event: bool,
     /// The SSE bytes of this message as encoded by one `into_sse_shared` mapping (keyed by
     /// that function's address), shared by every subscriber using the same mapping.
     #[cfg(feature = "axum")]
@@ -267,24 +426,34 @@ struct MessageInner {
 }
 
 impl Message {
-    pub(crate) fn new(topic: String, sender: String, payload: Bytes) -> Message {
-        Message::with_sequence(topic, sender, payload, None)
-    }
-
-    pub(crate) fn with_sequence(
+    pub(crate) fn build(
         topic: String,
         sender: String,
         payload: Bytes,
         sequence: Option<u64>,
+        event: bool,
     ) -> Message {
         Message(Arc::new(MessageInner {
             topic,
             sender,
             payload,
             sequence,
+            event,
             #[cfg(feature = "axum")]
             encoded: std::sync::OnceLock::new(),
         }))
+    }
+
+    /// Was it published with [`Bus::emit`]? Then [`Message::payload_bytes`] is an encoded SSE
+    /// event, which the SSE bridges forward as is.
+    pub fn is_event(&self) -> bool {
+        self.0.event
+    }
+
+    /// The SSE bytes of an emitted event, with the message's sequence as its id.
+    #[cfg(feature = "axum")]
+    fn event_bytes(&self) -> Option<Bytes> {
+        crate::sse::encode_with_id(&Encoded(&self.0.payload), self.0.sequence)
     }
 
     /// The bytes `encode` produces for this message, computed once per message for `key`.
@@ -438,10 +607,104 @@ impl Subscription {
         use futures_util::StreamExt;
         crate::axum::Sse::from_bytes(self.filter_map(move |item| {
             std::future::ready(item.ok().and_then(|m| {
+                if m.is_event() {
+                    return m.event_bytes();
+                }
                 let sequence = m.sequence();
                 crate::sse::encode_with_id(&map(m), sequence)
             }))
         }))
+    }
+
+    /// An SSE response forwarding the events published with [`Bus::emit`] as they are (after
+    /// the sender filters); other messages are skipped.
+    ///
+    /// ```no_run
+    /// use axum::extract::State;
+    /// use nitro_runtime::axum::SseStream;
+    /// use nitro_runtime::bus::{Bus, BusError};
+    ///
+    /// async fn dashboard(State(bus): State<Bus>) -> Result<SseStream, BusError> {
+    ///     Ok(bus.subscribe(["dashboard.>", "broadcast"]).await?.into_sse_events())
+    /// }
+    /// ```
+    #[cfg(feature = "axum")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "axum")))]
+    pub fn into_sse_events(self) -> crate::axum::SseStream {
+        use futures_util::StreamExt;
+        crate::axum::Sse::from_bytes(self.filter_map(|item| {
+            std::future::ready(
+                item.ok()
+                    .filter(Message::is_event)
+                    .and_then(|m| m.event_bytes()),
+            )
+        }))
+    }
+
+    /// Snapshot then live: an SSE response whose first event(s) are `initial`, the current
+    /// state, followed by the live messages mapped by `map`, with no gap and no duplicate.
+    ///
+    /// The page shape "render the current state, then `data-init=\"@get('/stream')\"`
+    /// subscribes" loses what is published between the render and the subscription. Instead:
+    ///
+    /// 1. subscribe (messages are queued from now on);
+    /// 2. then read the current state and build `initial` from it (it re-sends what the page
+    ///    has, and everything published since);
+    /// 3. in `map`, return `None` for messages the snapshot already covers (published after
+    ///    step 1 but already in the state of step 2): compare a version or id the state and
+    ///    the message both carry.
+    ///
+    /// Every message is then either in the snapshot or forwarded, and none twice. On a bus that
+    /// [keeps history](Bus::keeps_history), a reconnecting browser can instead resume with
+    /// [`Bus::subscribe_after`] and its `Last-Event-ID`, and `initial` can be `None`.
+    ///
+    /// ```no_run
+    /// use std::sync::{Arc, Mutex};
+    /// use axum::extract::State;
+    /// use nitro_runtime::axum::SseStream;
+    /// use nitro_runtime::bus::{Bus, BusError};
+    /// use nitro_runtime::sse::{emit_elements, Mode};
+    /// use nitro_runtime::{ids, PreEscaped};
+    ///
+    /// ids! { LOG = "log" }
+    ///
+    /// #[derive(Clone)]
+    /// struct App { bus: Bus, lines: Arc<Mutex<Vec<(u64, String)>>> }
+    ///
+    /// async fn log(State(app): State<App>) -> Result<SseStream, BusError> {
+    ///     let sub = app.bus.subscribe("log.line").await?; // 1. subscribe first
+    ///     let (html, last) = {
+    ///         let lines = app.lines.lock().unwrap(); // 2. then the snapshot
+    ///         let html: String = lines.iter().map(|(_, l)| format!("<li>{l}</li>")).collect();
+    ///         (format!("<ul id=\"log\">{html}</ul>"), lines.last().map_or(0, |l| l.0))
+    ///     };
+    ///     Ok(sub.into_sse_with(emit_elements(PreEscaped(html)), move |m| {
+    ///         let (id, line): (u64, String) = m.payload().ok()?;
+    ///         // 3. skip what the snapshot covered
+    ///         (id > last).then(|| emit_elements(PreEscaped(format!("<li>{line}</li>"))).selector(LOG).mode(Mode::Append))
+    ///     }))
+    /// }
+    /// ```
+    #[cfg(feature = "axum")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "axum")))]
+    pub fn into_sse_with<I, F, E>(self, initial: I, mut map: F) -> crate::axum::SseStream
+    where
+        I: crate::sse::Event,
+        F: FnMut(Message) -> E + Send + 'static,
+        E: crate::sse::Event + Send + 'static,
+    {
+        use futures_util::StreamExt;
+        let first = crate::sse::encode_with_id(&initial, None);
+        let live = self.filter_map(move |item| {
+            std::future::ready(item.ok().and_then(|m| {
+                if m.is_event() {
+                    return m.event_bytes();
+                }
+                let sequence = m.sequence();
+                crate::sse::encode_with_id(&map(m), sequence)
+            }))
+        });
+        crate::axum::Sse::from_bytes(futures_util::stream::iter(first).chain(live))
     }
 
     /// Like [`Subscription::into_sse`], for a mapping that depends on the message alone (a
@@ -475,6 +738,9 @@ impl Subscription {
         let key = map as usize;
         crate::axum::Sse::from_bytes(self.filter_map(move |item| {
             std::future::ready(item.ok().and_then(|m| {
+                if m.is_event() {
+                    return m.event_bytes();
+                }
                 m.encoded_once(key, || crate::sse::encode_with_id(&map(&m), m.sequence()))
             }))
         }))
@@ -523,10 +789,14 @@ pub struct BusError {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum BusErrorKind {
-    /// A topic is not valid (empty token, whitespace, wildcard).
+    /// A topic is not valid (empty token, whitespace, wildcard, longer than
+    /// [`MAX_TOPIC_BYTES`] or [`MAX_TOPIC_TOKENS`]).
     InvalidTopic,
-    /// A pattern is not valid (`>` not last, wildcard inside a token, …).
+    /// A pattern is not valid (`>` not last, wildcard inside a token, too long, …).
     InvalidPattern,
+    /// A sender name is not valid (empty, too long, control characters, surrounding
+    /// whitespace; see [`Bus::publish`]).
+    InvalidSender,
     /// The payload could not be serialized.
     Serialize,
     /// A payload could not be deserialized into the requested type.
@@ -588,12 +858,12 @@ impl std::error::Error for BusError {
 
 #[cfg(feature = "axum")]
 impl axum::response::IntoResponse for BusError {
-    /// 400 for invalid topics and patterns, 503 when the bus is unreachable, 500 otherwise.
+    /// 400 for invalid topics, patterns and senders, 503 when the bus is unreachable, 500 otherwise.
     fn into_response(self) -> axum::response::Response {
         let status = match self.kind {
-            BusErrorKind::InvalidTopic | BusErrorKind::InvalidPattern => {
-                http::StatusCode::BAD_REQUEST
-            }
+            BusErrorKind::InvalidTopic
+            | BusErrorKind::InvalidPattern
+            | BusErrorKind::InvalidSender => http::StatusCode::BAD_REQUEST,
             BusErrorKind::Connect | BusErrorKind::Publish | BusErrorKind::Subscribe => {
                 http::StatusCode::SERVICE_UNAVAILABLE
             }

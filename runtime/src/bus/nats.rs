@@ -15,6 +15,8 @@ use super::{BusError, BusErrorKind, Guard, Message, Pattern, Topic};
 
 const SENDER: &str = "Nitro-Sender";
 const ID: &str = "Nitro-Id";
+/// Set on messages published with `Bus::emit`: the payload is encoded SSE.
+const EVENT: &str = "Nitro-Event";
 
 pub(crate) struct NatsBus {
     client: async_nats::Client,
@@ -90,6 +92,7 @@ impl NatsBus {
         topic: &Topic,
         sender: &str,
         payload: Bytes,
+        event: bool,
     ) -> Result<(), BusError> {
         // Fail fast while the connection is down rather than buffer silently: the caller
         // learns at once that this message did not go out.
@@ -107,6 +110,9 @@ impl NatsBus {
             self.seq.fetch_add(1, Ordering::Relaxed)
         );
         headers.insert(ID, id.as_str());
+        if event {
+            headers.insert(EVENT, "1");
+        }
         if let Some((js, _)) = &self.jetstream {
             // Stored and acknowledged by the server before this returns.
             let failed = |e: &dyn std::fmt::Display| {
@@ -185,10 +191,13 @@ impl NatsBus {
                         }
                     }
                 }
-                queue.push(Message::new(
+                let event = header(EVENT) == "1";
+                queue.push(Message::build(
                     m.subject.to_string(),
                     header(SENDER),
                     m.payload,
+                    None,
+                    event,
                 ));
             }
             queue.close();
@@ -205,6 +214,27 @@ impl NatsBus {
         last_seen: Option<u64>,
     ) -> Result<Guard, BusError> {
         use async_nats::jetstream::consumer::{push::OrderedConfig, DeliverPolicy};
+        // Resume after `last_seen`, but never past the end of the stream: an id from the future
+        // (a forged header, a stream that was recreated) starts with the next message instead
+        // of waiting for a sequence that may never come.
+        let start = match last_seen {
+            Some(n) => {
+                let last = stream
+                    .get_info()
+                    .await
+                    .map_err(|e| {
+                        BusError::with_source(
+                            BusErrorKind::Subscribe,
+                            "JetStream stream information is not available",
+                            e,
+                        )
+                    })?
+                    .state
+                    .last_sequence;
+                Some(n.min(last).saturating_add(1))
+            }
+            None => None,
+        };
         let mut streams = Vec::with_capacity(patterns.len());
         for p in &patterns {
             let failed = |e: &dyn std::fmt::Display| {
@@ -217,10 +247,8 @@ impl NatsBus {
                 .create_consumer(OrderedConfig {
                     deliver_subject: self.client.new_inbox(),
                     filter_subject: p.as_str().to_owned(),
-                    deliver_policy: match last_seen {
-                        Some(n) => DeliverPolicy::ByStartSequence {
-                            start_sequence: n + 1,
-                        },
+                    deliver_policy: match start {
+                        Some(start_sequence) => DeliverPolicy::ByStartSequence { start_sequence },
                         None => DeliverPolicy::New,
                     },
                     ..Default::default()
@@ -245,11 +273,13 @@ impl NatsBus {
                     seen.insert(sequence);
                 }
                 let sender = header_value(&m, SENDER);
-                queue.push(Message::with_sequence(
+                let event = header_value(&m, EVENT) == "1";
+                queue.push(Message::build(
                     m.subject.to_string(),
                     sender,
                     m.payload.clone(),
                     Some(sequence),
+                    event,
                 ));
             }
             queue.close();

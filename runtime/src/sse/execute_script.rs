@@ -234,3 +234,24 @@ impl Event for ExecuteScript {
         self.to_patch().encode(buf)
     }
 }
+
+impl ExecuteScript {
+    /// The event as a plain `text/javascript` response: the `datastar-script-attributes`
+    /// header (a JSON object) and the script. The client appends it to `<head>`.
+    #[cfg(feature = "axum")]
+    pub(crate) fn plain_parts(self) -> super::patch_elements::PlainParts {
+        let mut attributes = serde_json::Map::new();
+        if self.auto_remove {
+            attributes.insert("data-effect".into(), "el.remove()".into());
+        }
+        for (name, value) in self.attributes {
+            attributes.insert(name, value.into());
+        }
+        let mut headers = Vec::new();
+        if !attributes.is_empty() {
+            let json = serde_json::Value::Object(attributes).to_string();
+            headers.push(("datastar-script-attributes", json));
+        }
+        (headers, self.script)
+    }
+}

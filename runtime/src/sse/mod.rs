@@ -29,13 +29,17 @@ use std::time::Duration;
 
 use bytes::{Bytes, BytesMut};
 
+mod events;
 mod execute_script;
 pub(crate) mod lines;
 mod patch_elements;
 mod patch_signals;
 
+pub use events::Events;
 pub use execute_script::{execute_script, execute_script_trusted, redirect, ExecuteScript};
-pub use patch_elements::{emit_elements, remove_elements, Mode, PatchElements};
+pub use patch_elements::{
+    emit_elements, remove_elements, Mode, Namespace, PatchElements, UnknownNamespace,
+};
 pub use patch_signals::{emit_signals, emit_signals_raw, remove_signals, PatchSignals};
 
 /// A Datastar SSE event that can encode itself.

@@ -97,6 +97,81 @@ impl FromStr for Mode {
     }
 }
 
+/// The namespace in which the client creates patched elements (Datastar 1.0.2). Elements such
+/// as `<circle>` or `<mi>` sent on their own only become SVG or MathML with it.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum Namespace {
+    /// HTML (default; not sent).
+    #[default]
+    Html,
+    /// SVG: `data: namespace svg`.
+    Svg,
+    /// MathML: `data: namespace mathml`.
+    MathMl,
+}
+
+impl Namespace {
+    /// The protocol name: `html`, `svg` or `mathml`.
+    ///
+    /// ```
+    /// assert_eq!(nitro_runtime::sse::Namespace::MathMl.as_str(), "mathml");
+    /// ```
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Namespace::Html => "html",
+            Namespace::Svg => "svg",
+            Namespace::MathMl => "mathml",
+        }
+    }
+
+    /// From `Render::NAMESPACE` (what `html!` saw at the top level).
+    const fn from_template(code: u8) -> Namespace {
+        match code {
+            crate::__private::NAMESPACE_SVG => Namespace::Svg,
+            crate::__private::NAMESPACE_MATHML => Namespace::MathMl,
+            _ => Namespace::Html,
+        }
+    }
+}
+
+impl fmt::Display for Namespace {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for Namespace {
+    type Err = UnknownNamespace;
+
+    /// ```
+    /// use nitro_runtime::sse::Namespace;
+    /// assert_eq!("svg".parse::<Namespace>(), Ok(Namespace::Svg));
+    /// assert!("xml".parse::<Namespace>().is_err());
+    /// ```
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        [Namespace::Html, Namespace::Svg, Namespace::MathMl]
+            .into_iter()
+            .find(|n| n.as_str() == s)
+            .ok_or_else(|| UnknownNamespace(s.to_owned()))
+    }
+}
+
+/// The error of parsing an unknown namespace name.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UnknownNamespace(pub String);
+
+impl fmt::Display for UnknownNamespace {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "unknown namespace `{}` (expected html, svg or mathml)",
+            self.0
+        )
+    }
+}
+
+impl std::error::Error for UnknownNamespace {}
+
 /// A `datastar-patch-elements` event. Build it with [`emit_elements`] or [`remove_elements`].
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct PatchElements {
@@ -104,6 +179,8 @@ pub struct PatchElements {
     selector: Option<Selector>,
     mode: Mode,
     view_transition: bool,
+    view_transition_selector: Option<Selector>,
+    namespace: Namespace,
     check_targets: bool,
     pub(crate) meta: Meta,
 }
@@ -114,6 +191,10 @@ pub struct PatchElements {
 /// Without a selector, every top-level element must have an `id`; encoding fails with
 /// [`EventErrorKind::MissingTarget`] otherwise, before anything is sent.
 ///
+/// An `html!` template whose top-level elements are all `svg` (or all `math`) is sent with
+/// [`Namespace::Svg`] (or [`Namespace::MathMl`]); set it with [`PatchElements::namespace`]
+/// for other SVG or MathML elements.
+///
 /// ```
 /// use nitro_runtime::sse::{emit_elements, Event};
 /// use nitro_runtime::PreEscaped;
@@ -121,12 +202,13 @@ pub struct PatchElements {
 /// assert_eq!(e.to_string().unwrap(), "event: datastar-patch-elements\ndata: elements <p id=\"n\">1</p>\n\n");
 /// assert!(emit_elements(PreEscaped("<p>no id</p>")).to_bytes().is_err());
 /// ```
-pub fn emit_elements(elements: impl Render) -> PatchElements {
+pub fn emit_elements<R: Render>(elements: R) -> PatchElements {
     let mut html = String::with_capacity(elements.size_hint());
     elements.render_to(&mut html);
     PatchElements {
         elements: html,
         check_targets: true,
+        namespace: const { Namespace::from_template(R::NAMESPACE) },
         ..PatchElements::default()
     }
 }
@@ -193,6 +275,41 @@ impl PatchElements {
         self
     }
 
+    /// Runs the view transition on the element matching `selector` instead of the whole
+    /// document (Datastar 1.0.2). Sent only together with
+    /// [`use_view_transition(true)`](Self::use_view_transition).
+    ///
+    /// ```
+    /// use nitro_runtime::sse::{emit_elements, Event};
+    /// use nitro_runtime::{PreEscaped, Selector};
+    /// let e = emit_elements(PreEscaped("<p id=\"n\">1</p>"))
+    ///     .use_view_transition(true)
+    ///     .view_transition_selector(Selector::css("#main"));
+    /// assert!(e.to_string().unwrap().contains("data: useViewTransition true\ndata: viewTransitionSelector #main\n"));
+    /// ```
+    pub fn view_transition_selector(mut self, selector: impl IntoSelector) -> Self {
+        self.view_transition_selector = Some(selector.into_selector());
+        self
+    }
+
+    /// The namespace in which the client creates the elements (Datastar 1.0.2; sent when not
+    /// [`Namespace::Html`]). Needed for SVG or MathML elements patched on their own, such as
+    /// `<circle>` appended into an `<svg>`.
+    ///
+    /// ```
+    /// use nitro_runtime::sse::{emit_elements, Event, Mode, Namespace};
+    /// use nitro_runtime::{PreEscaped, Selector};
+    /// let e = emit_elements(PreEscaped("<circle r=\"5\"></circle>"))
+    ///     .selector(Selector::css("#chart"))
+    ///     .mode(Mode::Append)
+    ///     .namespace(Namespace::Svg);
+    /// assert!(e.to_string().unwrap().contains("data: namespace svg\n"));
+    /// ```
+    pub fn namespace(mut self, namespace: Namespace) -> Self {
+        self.namespace = namespace;
+        self
+    }
+
     meta_methods!();
 
     /// The HTML this event carries.
@@ -201,9 +318,12 @@ impl PatchElements {
     }
 }
 
-impl Event for PatchElements {
-    fn encode(&self, buf: &mut BytesMut) -> Result<(), EventError> {
-        self.meta.check()?;
+/// An event as a plain response: its `datastar-*` headers (name, value) and its body.
+#[cfg(feature = "axum")]
+pub(crate) type PlainParts = (Vec<(&'static str, String)>, String);
+
+impl PatchElements {
+    fn check_targets(&self) -> Result<(), EventError> {
         if self.check_targets && self.selector.is_none() && self.mode != Mode::Remove {
             if let Some(tag) = top_level_without_id(&self.elements) {
                 return Err(EventError::new(
@@ -212,6 +332,35 @@ impl Event for PatchElements {
                 ));
             }
         }
+        Ok(())
+    }
+
+    /// The event as a plain `text/html` response: the `datastar-*` headers the client reads
+    /// (name, value) and the body.
+    #[cfg(feature = "axum")]
+    pub(crate) fn plain_parts(self) -> Result<PlainParts, EventError> {
+        self.check_targets()?;
+        let mut headers = Vec::new();
+        if let Some(sel) = &self.selector {
+            headers.push(("datastar-selector", sel.as_str().to_owned()));
+        }
+        if self.mode != Mode::Outer {
+            headers.push(("datastar-mode", self.mode.as_str().to_owned()));
+        }
+        if self.namespace != Namespace::Html {
+            headers.push(("datastar-namespace", self.namespace.as_str().to_owned()));
+        }
+        if self.view_transition {
+            headers.push(("datastar-use-view-transition", "true".to_owned()));
+        }
+        Ok((headers, self.elements))
+    }
+}
+
+impl Event for PatchElements {
+    fn encode(&self, buf: &mut BytesMut) -> Result<(), EventError> {
+        self.meta.check()?;
+        self.check_targets()?;
         self.meta.head(buf, "datastar-patch-elements");
         if let Some(sel) = &self.selector {
             lines::write_data(buf, "selector", sel.as_str());
@@ -221,6 +370,12 @@ impl Event for PatchElements {
         }
         if self.view_transition {
             lines::write_data(buf, "useViewTransition", "true");
+            if let Some(sel) = &self.view_transition_selector {
+                lines::write_data(buf, "viewTransitionSelector", sel.as_str());
+            }
+        }
+        if self.namespace != Namespace::Html {
+            lines::write_data(buf, "namespace", self.namespace.as_str());
         }
         if !self.elements.is_empty() {
             lines::write_data(buf, "elements", &self.elements);

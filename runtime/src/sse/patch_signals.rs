@@ -109,6 +109,21 @@ impl PatchSignals {
     meta_methods!();
 }
 
+impl PatchSignals {
+    /// The event as a plain `application/json` response: its headers and body.
+    #[cfg(feature = "axum")]
+    pub(crate) fn plain_parts(self) -> Result<super::patch_elements::PlainParts, EventError> {
+        let json = self
+            .json
+            .map_err(|(kind, detail)| EventError::new(kind, detail))?;
+        let mut headers = Vec::new();
+        if self.only_if_missing {
+            headers.push(("datastar-only-if-missing", "true".to_owned()));
+        }
+        Ok((headers, json))
+    }
+}
+
 impl Event for PatchSignals {
     fn encode(&self, buf: &mut BytesMut) -> Result<(), EventError> {
         self.meta.check()?;

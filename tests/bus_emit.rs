@@ -1,0 +1,197 @@
+//! Emitting SSE events to topics (`Bus::emit`), on the in-process bus and on NATS: encoded
+//! once, forwarded as they are by every SSE bridge over real HTTP, after the sender filters;
+//! a broadcast topic; the default sender of `Bus::send`.
+
+mod common;
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::extract::State;
+use axum::{routing::get, Router};
+use bytes::BytesMut;
+use futures_util::StreamExt;
+use nitro::axum::SseStream;
+use nitro::bus::{Bus, BusErrorKind, DEFAULT_SENDER};
+use nitro::prelude::*;
+use nitro::sse::EventError;
+
+fn nats_url() -> String {
+    std::env::var("NITRO_NATS_URL").unwrap_or_else(|_| "nats://127.0.0.1:4222".into())
+}
+
+fn prefix() -> String {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_nanos();
+    format!("emit{nanos}x{}", std::process::id())
+}
+
+/// An event that counts how often it is encoded.
+struct Counted(Arc<AtomicUsize>);
+
+impl Event for Counted {
+    fn encode(&self, buf: &mut BytesMut) -> Result<(), EventError> {
+        self.0.fetch_add(1, Ordering::SeqCst);
+        emit_signals(&serde_json::json!({ "counted": true })).encode(buf)
+    }
+}
+
+/// Streams, over HTTP: `/dash` forwards events only; `/side` maps payload messages too and
+/// skips the sender `system`; `/all` subscribes to its topic and the broadcast topic.
+fn app(bus: Bus, pre: String) -> Router {
+    async fn dash(State((bus, pre)): State<(Bus, String)>) -> SseStream {
+        bus.subscribe(format!("{pre}.dashboard.>"))
+            .await
+            .unwrap()
+            .into_sse_events()
+    }
+    async fn side(State((bus, pre)): State<(Bus, String)>) -> SseStream {
+        bus.subscribe(format!("{pre}.sidebar.>"))
+            .await
+            .unwrap()
+            .except_sender("system")
+            .into_sse(|m| {
+                let n: i64 = m.payload().unwrap_or_default();
+                emit_signals(&serde_json::json!({ "n": n }))
+            })
+    }
+    async fn all(State((bus, pre)): State<(Bus, String)>) -> SseStream {
+        bus.subscribe([format!("{pre}.user.7"), format!("{pre}.broadcast")])
+            .await
+            .unwrap()
+            .into_sse_shared(|_| emit_signals(&serde_json::json!({ "payload": true })))
+    }
+    Router::new()
+        .route("/dash", get(dash))
+        .route("/side", get(side))
+        .route("/all", get(all))
+        .with_state((bus, pre))
+}
+
+async fn emit_contract(bus: Bus, publisher: Bus) {
+    let pre = prefix();
+    let base = common::base_url(app(bus.clone(), pre.clone())).await;
+    let open = |path: &'static str| {
+        let base = base.clone();
+        async move {
+            let r = reqwest::get(format!("{base}{path}")).await.unwrap();
+            Box::pin(r.bytes_stream())
+        }
+    };
+    let (mut dash, mut side, mut all) =
+        (open("/dash").await, open("/side").await, open("/all").await);
+    // Each handler has subscribed once its response headers arrived.
+    let patch = emit_elements(html! { p #stats { "42 online" } });
+    let wire = "event: datastar-patch-elements\ndata: elements <p id=\"stats\">42 online</p>\n\n";
+
+    // To two topics on behalf of `system`: the dashboard gets it as is; the sidebar filters
+    // `system` out.
+    publisher
+        .emit(
+            [
+                format!("{pre}.dashboard.metrics"),
+                format!("{pre}.sidebar.stats"),
+            ],
+            "system",
+            &patch,
+        )
+        .await
+        .unwrap();
+    assert_eq!(common::next_event(&mut dash).await, wire);
+    // The same from another sender reaches the sidebar, forwarded as is (not through its map);
+    // a payload message there still goes through the map.
+    publisher
+        .emit(format!("{pre}.sidebar.stats"), "ops", &patch)
+        .await
+        .unwrap();
+    publisher
+        .publish(&format!("{pre}.sidebar.count"), "ops", &5)
+        .await
+        .unwrap();
+    assert_eq!(common::next_event(&mut side).await, wire);
+    assert_eq!(
+        common::next_event(&mut side).await,
+        "event: datastar-patch-signals\ndata: signals {\"n\":5}\n\n"
+    );
+    // A payload message on the dashboard is not an event: `into_sse_events` skips it.
+    publisher
+        .publish(&format!("{pre}.dashboard.raw"), "ops", &1)
+        .await
+        .unwrap();
+
+    // Broadcast: everyone subscribed to the broadcast topic gets it, shared bridge included.
+    let counter = Arc::new(AtomicUsize::new(0));
+    publisher
+        .emit(
+            vec![format!("{pre}.broadcast"), format!("{pre}.dashboard.all")],
+            "system",
+            Counted(counter.clone()),
+        )
+        .await
+        .unwrap();
+    let counted = "event: datastar-patch-signals\ndata: signals {\"counted\":true}\n\n";
+    assert_eq!(common::next_event(&mut all).await, counted);
+    assert_eq!(common::next_event(&mut dash).await, counted);
+    // Encoded once for two topics and two subscribers.
+    assert_eq!(counter.load(Ordering::SeqCst), 1);
+    // Nothing else came (the sidebar filtered `system`, the dashboard skipped the payload).
+    for s in [&mut dash, &mut side, &mut all] {
+        let more = tokio::time::timeout(Duration::from_millis(150), s.next()).await;
+        assert!(more.is_err(), "unexpected {more:?}");
+    }
+
+    // All topics are checked before anything is published.
+    let mut probe = bus.subscribe(format!("{pre}.>")).await.unwrap();
+    let err = publisher
+        .emit([format!("{pre}.ok"), "bad topic".into()], "system", &patch)
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), BusErrorKind::InvalidTopic);
+    let err = publisher
+        .emit(format!("{pre}.ok"), "bad\nsender", &patch)
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), BusErrorKind::InvalidSender);
+    let err = publisher
+        .emit(
+            format!("{pre}.ok"),
+            "s",
+            emit_elements(PreEscaped("<p>no id</p>")),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), BusErrorKind::Serialize);
+    assert!(err.to_string().contains("no id"), "{err}");
+    let nothing = tokio::time::timeout(Duration::from_millis(150), probe.next()).await;
+    assert!(nothing.is_err(), "published despite an error: {nothing:?}");
+
+    // The default sender.
+    publisher.send(&format!("{pre}.x"), &1).await.unwrap();
+    publisher
+        .with_sender("worker")
+        .send(&format!("{pre}.x"), &2)
+        .await
+        .unwrap();
+    let a = probe.next().await.unwrap().unwrap();
+    let b = probe.next().await.unwrap().unwrap();
+    assert_eq!((a.sender(), a.is_event()), (DEFAULT_SENDER, false));
+    assert_eq!(b.sender(), "worker");
+}
+
+#[tokio::test]
+async fn emit_in_process() {
+    let bus = Bus::in_process();
+    emit_contract(bus.clone(), bus).await;
+}
+
+#[tokio::test]
+async fn emit_across_nats_clients() {
+    let sub = Bus::nats(&nats_url())
+        .await
+        .expect("NATS on 127.0.0.1:4222");
+    let publisher = Bus::nats(&nats_url()).await.unwrap();
+    emit_contract(sub, publisher).await;
+}

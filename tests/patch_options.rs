@@ -1,0 +1,92 @@
+//! Patch-elements options of Datastar 1.0.2 over real HTTP: `namespace` (inferred at compile
+//! time for templates whose top-level elements are all `svg` or all `math`, settable
+//! explicitly) and `viewTransitionSelector` (only with `useViewTransition`).
+
+mod common;
+
+use axum::{routing::get, Router};
+use nitro::axum::Sse;
+use nitro::prelude::*;
+use nitro::sse::Namespace;
+
+fn chart() -> impl Render {
+    html! { svg #chart width="50" height="50" { circle #c2 cx="5" cy="5" r="5" {} } }
+}
+
+fn formula() -> impl Render {
+    html! { math #formula { mi #m1 { "x" } } }
+}
+
+#[test]
+fn the_namespace_is_inferred_from_the_top_level_elements() {
+    let line = |e: nitro::sse::PatchElements| e.to_string().unwrap();
+    assert!(line(emit_elements(chart())).contains("data: namespace svg\n"));
+    assert!(line(emit_elements(formula())).contains("data: namespace mathml\n"));
+    // Two svg roots, whitespace between: still svg.
+    let two = html! { svg #a {} " " svg #b {} };
+    assert!(line(emit_elements(two)).contains("data: namespace svg\n"));
+    // Mixed, HTML, or not known at compile time: html, which is not sent.
+    let mixed = html! { svg #a {} div #b {} };
+    let div = html! { div #a { svg {} } };
+    let spliced = html! { (chart()) };
+    for e in [
+        emit_elements(mixed).to_string(),
+        emit_elements(div).to_string(),
+    ] {
+        assert!(!e.unwrap().contains("namespace"));
+    }
+    assert!(!line(emit_elements(spliced)).contains("namespace"));
+    // Through a reference, too; and explicit settings win.
+    let c = chart();
+    assert!(line(emit_elements(&c)).contains("data: namespace svg\n"));
+    assert!(!line(emit_elements(&c).namespace(Namespace::Html)).contains("namespace"));
+}
+
+#[tokio::test]
+async fn namespace_and_view_transition_selector_over_http() {
+    let app = Router::new().route(
+        "/patch",
+        get(|| async {
+            Sse::once()
+                .emit_elements(chart())
+                .emit(
+                    emit_elements(PreEscaped("<circle r=\"5\"></circle>"))
+                        .selector(Selector::css("#vis"))
+                        .mode(Mode::Append)
+                        .namespace(Namespace::Svg)
+                        .use_view_transition(true)
+                        .view_transition_selector(Selector::css("#vis")),
+                )
+                .emit(
+                    emit_elements(PreEscaped("<p id=\"p\">x</p>"))
+                        .view_transition_selector(Selector::css("#main")),
+                )
+        }),
+    );
+    let base = common::base_url(app).await;
+    let body = reqwest::get(format!("{base}/patch"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let events: Vec<&str> = body.split("\n\n").filter(|e| !e.is_empty()).collect();
+    assert_eq!(events.len(), 3, "{body}");
+    assert!(
+        events[0].contains("\ndata: namespace svg\ndata: elements <svg"),
+        "{body}"
+    );
+    assert!(
+        events[1].ends_with(
+            "data: selector #vis\ndata: mode append\ndata: useViewTransition true\n\
+             data: viewTransitionSelector #vis\ndata: namespace svg\n\
+             data: elements <circle r=\"5\"></circle>"
+        ),
+        "{body}"
+    );
+    // Without useViewTransition the selector is not sent.
+    assert_eq!(
+        events[2],
+        "event: datastar-patch-elements\ndata: elements <p id=\"p\">x</p>"
+    );
+}
