@@ -151,9 +151,12 @@ impl std::error::Error for EventError {}
 /// Encodes `event` into new bytes (`None` if it fails to encode); with a sequence, its first
 /// event carries it as the SSE id.
 #[cfg(feature = "axum")]
-pub(crate) fn encode_with_id(event: &impl Event, sequence: Option<u64>) -> Option<Bytes> {
+pub(crate) fn encode_with_id(
+    event: &impl Event,
+    sequence: Option<u64>,
+) -> Result<Bytes, EventError> {
     let mut buf = bytes::BytesMut::new();
-    event.encode(&mut buf).ok()?;
+    event.encode(&mut buf)?;
     if let Some(seq) = sequence {
         if let Some(eol) = buf.iter().position(|b| *b == b'\n') {
             let rest = buf.split_off(eol + 1);
@@ -163,7 +166,18 @@ pub(crate) fn encode_with_id(event: &impl Event, sequence: Option<u64>) -> Optio
             buf.unsplit(rest);
         }
     }
-    Some(buf.freeze())
+    Ok(buf.freeze())
+}
+
+/// [`encode_with_id`] for a stream: a failure is logged and counted, and nothing is sent.
+pub(crate) fn encode_logged(
+    event: &impl Event,
+    sequence: Option<u64>,
+    where_: &str,
+) -> Option<Bytes> {
+    encode_with_id(event, sequence)
+        .inspect_err(|e| crate::stats::event_failed(where_, e))
+        .ok()
 }
 
 /// The fields every event has: an optional id and retry duration.
