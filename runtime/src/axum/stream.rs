@@ -14,8 +14,7 @@ use futures_util::{Stream, StreamExt};
 use http::StatusCode;
 use tokio::sync::mpsc;
 
-use crate::sse::{self, Event, EventError};
-use crate::Render;
+use crate::sse::{self, Event, EventError, IntoElements, Sendable};
 
 /// Why an SSE send failed.
 #[derive(Debug)]
@@ -188,9 +187,12 @@ impl Sse {
 
     /// Adds a patch of rendered elements (see [`sse::emit_elements`]): mode `outer`, no
     /// selector, so every top-level element needs an id. For an `html!` template whose
-    /// top-level element has none, this is a compile error.
-    pub fn emit_elements<R: Render>(self, elements: R) -> Self {
-        const { super::assert_root_ids(R::ROOT_IDS) };
+    /// top-level element has none, this is a compile error; send
+    /// `emit_elements(..).selector(..)` with [`Sse::emit`] instead.
+    pub fn emit_elements<R: IntoElements>(self, elements: R) -> Self
+    where
+        R::Target: Sendable,
+    {
         self.emit(sse::emit_elements(elements))
     }
 
@@ -427,8 +429,10 @@ impl SseSender {
     /// Sends a patch of rendered elements (see [`sse::emit_elements`]): mode `outer`, no
     /// selector, so every top-level element needs an id (a compile error for an `html!`
     /// template whose top-level element has none).
-    pub async fn emit_elements<R: Render>(&mut self, elements: R) -> Result<(), SseError> {
-        const { super::assert_root_ids(R::ROOT_IDS) };
+    pub async fn emit_elements<R: IntoElements>(&mut self, elements: R) -> Result<(), SseError>
+    where
+        R::Target: Sendable,
+    {
         self.emit(sse::emit_elements(elements)).await
     }
 

@@ -38,7 +38,8 @@ mod patch_signals;
 pub use events::Events;
 pub use execute_script::{execute_script, execute_script_trusted, redirect, ExecuteScript};
 pub use patch_elements::{
-    emit_elements, remove_elements, Mode, Namespace, PatchElements, UnknownNamespace,
+    emit_elements, remove_elements, ByIds, Explicit, IdentifiedElements, IntoElements, Mode, Namespace, NeedsSelector,
+    PatchElements, SelectorFirst, Sendable, UnknownNamespace, Untargeted,
 };
 pub use patch_signals::{emit_signals, emit_signals_raw, remove_signals, PatchSignals};
 
@@ -106,9 +107,13 @@ pub enum EventErrorKind {
     /// A patch without a selector has a top-level element without an `id`, so the browser
     /// would not know where it goes.
     MissingTarget,
+    /// A patch without a selector has a mode other than `outer` or `replace`, which the client
+    /// refuses (`PatchElementsExpectedSelector`).
+    MissingSelector,
     /// A redirect to a script-running URL (`javascript:`, `vbscript:`, `data:`).
     UnsafeUrl,
-    /// A script argument name that is not a plain JavaScript identifier.
+    /// An argument the event cannot carry: a script argument name that is not a plain
+    /// JavaScript identifier, a signal path with an empty name.
     InvalidArgument,
 }
 
@@ -139,8 +144,9 @@ impl fmt::Display for EventError {
             EventErrorKind::Serialize => "signals could not be serialized",
             EventErrorKind::InvalidJson => "raw signals are not a JSON object",
             EventErrorKind::MissingTarget => "elements patch has no target",
+            EventErrorKind::MissingSelector => "elements patch mode needs a selector",
             EventErrorKind::UnsafeUrl => "refused a script-running URL",
-            EventErrorKind::InvalidArgument => "invalid script argument",
+            EventErrorKind::InvalidArgument => "invalid argument",
         };
         write!(f, "{what}: {}", self.detail)
     }
