@@ -57,4 +57,3 @@ impl<F: Fn(&mut String), const R: u8, const N: u8> IntoResponse for Template<F, 
         self.render().into_response()
     }
 }
-

@@ -38,8 +38,8 @@ mod patch_signals;
 pub use events::Events;
 pub use execute_script::{execute_script, execute_script_trusted, redirect, ExecuteScript};
 pub use patch_elements::{
-    emit_elements, remove_elements, ByIds, Explicit, IdentifiedElements, IntoElements, Mode, Namespace, NeedsSelector,
-    PatchElements, SelectorFirst, Sendable, UnknownNamespace, Untargeted,
+    emit_elements, remove_elements, ByIds, Explicit, IdentifiedElements, IntoElements, Mode,
+    Namespace, NeedsSelector, PatchElements, SelectorFirst, Sendable, UnknownNamespace, Untargeted,
 };
 pub use patch_signals::{emit_signals, emit_signals_raw, remove_signals, PatchSignals};
 
