@@ -573,10 +573,12 @@ impl<T> PatchElements<T> {
         }
         if self.check_targets {
             if let Some(tag) = top_level_without_id(&self.elements) {
-                return Err(EventError::new(
-                    EventErrorKind::MissingTarget,
-                    format!("top-level `<{tag}>` has no id; give it one or set a selector"),
-                ));
+                let what = if tag == "#text" {
+                    "top-level text cannot be placed by id; wrap it in an element with an id or set a selector".to_owned()
+                } else {
+                    format!("top-level `<{tag}>` has no id; give it one or set a selector")
+                };
+                return Err(EventError::new(EventErrorKind::MissingTarget, what));
             }
         }
         Ok(())
@@ -638,75 +640,89 @@ const VOID: &[&str] = &[
 ];
 const RAW: &[&str] = &["script", "style", "textarea", "title"];
 
-/// The name of the first top-level element without an `id` attribute, if any.
+/// The name of the first top-level element without an `id` attribute, or `#text` for
+/// top-level text (which a patch without a selector cannot place), if any.
 pub(crate) fn top_level_without_id(html: &str) -> Option<String> {
     let b = html.as_bytes();
     let mut depth = 0usize;
     let mut i = 0;
+    // Where the current run of top-level text began.
+    let mut text_start = 0;
+    let text_at = |from: usize, to: usize| !html[from..to].trim_ascii().is_empty();
     while let Some(off) = memchr::memchr(b'<', &b[i..]) {
         i += off;
         let rest = &html[i..];
-        if rest.starts_with("<!--") {
-            i += rest.find("-->").map_or(rest.len(), |e| e + 3);
-            continue;
-        }
-        if rest.starts_with("<!") || rest.starts_with("<?") {
-            i += rest.find('>').map_or(rest.len(), |e| e + 1);
-            continue;
-        }
-        if rest.starts_with("</") {
-            depth = depth.saturating_sub(1);
-            i += rest.find('>').map_or(rest.len(), |e| e + 1);
-            continue;
-        }
         let name_len = rest[1..]
             .find(|c: char| c.is_ascii_whitespace() || c == '>' || c == '/')
             .unwrap_or(rest.len() - 1);
-        let name = rest[1..1 + name_len].to_ascii_lowercase();
-        if name.is_empty() || !name.starts_with(|c: char| c.is_ascii_alphabetic()) {
+        let is_tag = rest.starts_with("<!")
+            || rest.starts_with("<?")
+            || rest.starts_with("</")
+            || rest[1..].starts_with(|c: char| c.is_ascii_alphabetic());
+        if !is_tag {
+            // A `<` that starts no tag is text.
             i += 1;
             continue;
         }
-        // Scan the attributes up to the tag's `>`, honouring quotes.
-        let mut j = 1 + name_len;
-        let mut has_id = false;
-        let mut self_closing = false;
-        let tb = rest.as_bytes();
-        while j < tb.len() && tb[j] != b'>' {
-            match tb[j] {
-                b'"' | b'\'' => {
-                    let q = tb[j];
-                    j += 1 + rest[j + 1..].find(q as char).unwrap_or(rest.len() - j - 1);
-                }
-                b'/' if tb.get(j + 1) == Some(&b'>') => self_closing = true,
-                c if c.is_ascii_alphabetic() && tb[j - 1].is_ascii_whitespace() => {
-                    let end = rest[j..]
-                        .find(|c: char| {
-                            !(c.is_ascii_alphanumeric() || c == '-' || c == ':' || c == '_')
-                        })
-                        .map_or(rest.len(), |e| j + e);
-                    if rest[j..end].eq_ignore_ascii_case("id") {
-                        has_id = true;
+        if depth == 0 && text_at(text_start, i) {
+            return Some("#text".to_owned());
+        }
+        if rest.starts_with("<!--") {
+            i += rest.find("-->").map_or(rest.len(), |e| e + 3);
+        } else if rest.starts_with("<!") || rest.starts_with("<?") {
+            i += rest.find('>').map_or(rest.len(), |e| e + 1);
+        } else if rest.starts_with("</") {
+            depth = depth.saturating_sub(1);
+            i += rest.find('>').map_or(rest.len(), |e| e + 1);
+        } else {
+            let name = rest[1..1 + name_len].to_ascii_lowercase();
+            // Scan the attributes up to the tag's `>`, honouring quotes.
+            let mut j = 1 + name_len;
+            let mut has_id = false;
+            let mut self_closing = false;
+            let tb = rest.as_bytes();
+            while j < tb.len() && tb[j] != b'>' {
+                match tb[j] {
+                    b'"' | b'\'' => {
+                        let q = tb[j];
+                        j += 1 + rest[j + 1..].find(q as char).unwrap_or(rest.len() - j - 1);
                     }
-                    j = end;
-                    continue;
+                    b'/' if tb.get(j + 1) == Some(&b'>') => self_closing = true,
+                    c if c.is_ascii_alphabetic() && tb[j - 1].is_ascii_whitespace() => {
+                        let end = rest[j..]
+                            .find(|c: char| {
+                                !(c.is_ascii_alphanumeric() || c == '-' || c == ':' || c == '_')
+                            })
+                            .map_or(rest.len(), |e| j + e);
+                        if rest[j..end].eq_ignore_ascii_case("id") {
+                            has_id = true;
+                        }
+                        j = end;
+                        continue;
+                    }
+                    _ => {}
                 }
-                _ => {}
+                j += 1;
             }
-            j += 1;
+            if depth == 0 && !has_id {
+                return Some(name);
+            }
+            i += (j + 1).min(rest.len());
+            if RAW.contains(&name.as_str()) {
+                let close = format!("</{name}");
+                let lower = html[i..].to_ascii_lowercase();
+                i += lower.find(&close).unwrap_or(lower.len());
+                depth += 1;
+            } else if !self_closing && !VOID.contains(&name.as_str()) {
+                depth += 1;
+            }
         }
-        if depth == 0 && !has_id {
-            return Some(name);
+        if depth == 0 {
+            text_start = i;
         }
-        i += (j + 1).min(rest.len());
-        if RAW.contains(&name.as_str()) {
-            let close = format!("</{name}");
-            let lower = html[i..].to_ascii_lowercase();
-            i += lower.find(&close).unwrap_or(lower.len());
-            depth += 1;
-        } else if !self_closing && !VOID.contains(&name.as_str()) {
-            depth += 1;
-        }
+    }
+    if depth == 0 && text_at(text_start, html.len()) {
+        return Some("#text".to_owned());
     }
     None
 }
@@ -734,7 +750,16 @@ mod tests {
             top_level_without_id("<script id=s>if (a</b) {}</script><i id=i></i>"),
             None
         );
-        assert_eq!(top_level_without_id("text only"), None);
+        assert_eq!(top_level_without_id("text only").as_deref(), Some("#text"));
+        assert_eq!(
+            top_level_without_id("<p id=a>x</p> and more").as_deref(),
+            Some("#text")
+        );
+        assert_eq!(top_level_without_id(" \n<p id=a>1 < 2</p>\n "), None);
+        assert_eq!(
+            top_level_without_id("<p id=a></p>a < b").as_deref(),
+            Some("#text")
+        );
         assert_eq!(top_level_without_id("<div ID='x'></div>"), None);
         assert_eq!(
             top_level_without_id("<div data-id='x'></div>").as_deref(),
