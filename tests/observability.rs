@@ -10,6 +10,7 @@ use axum::routing::{get, post};
 use axum::Router;
 use nitro::axum::{ReadSignals, Sse};
 use nitro::bus::Bus;
+use nitro::sse::{Mode, PatchElements};
 use nitro::stats::{self, Snapshot};
 use nitro::PreEscaped;
 
@@ -313,4 +314,41 @@ fn the_counters_print_as_name_value_lines() {
     let text = stats::snapshot().to_string();
     assert_eq!(text.lines().count(), 13, "{text}");
     assert!(text.lines().all(|l| l.starts_with("nitro_") && l.split(' ').nth(1).unwrap().parse::<u64>().is_ok()), "{text}");
+}
+
+#[tokio::test]
+async fn events_refused_at_encoding_are_returned_to_the_producer_logged_and_counted() {
+    let _turn = SERIAL.lock().await;
+    let logs = common::logs::capture();
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let app = Router::new().route(
+        "/stream",
+        get(move || {
+            let tx = tx.clone();
+            async move {
+                Sse::stream(move |mut sse| async move {
+                    // A signal path with an empty name, and trusted HTML with a mode that needs a
+                    // selector: neither is sent, the producer gets both errors and goes on.
+                    let empty = sse.emit(nitro::sse::remove_signals([""])).await;
+                    let mode = sse
+                        .emit(PatchElements::from_trusted_html("<p>x</p>").mode(Mode::Inner))
+                        .await;
+                    let _ = tx.send((empty.is_err(), mode.is_err()));
+                    sse.emit_signals(&serde_json::json!({"after": true})).await
+                })
+            }
+        }),
+    );
+    let base = common::base_url(app).await;
+    let before = stats::snapshot();
+    let response = reqwest::get(format!("{base}/stream")).await.unwrap();
+    let mut body = response.bytes_stream();
+    let first = common::next_event(&mut body).await;
+    assert!(first.contains(r#"{"after":true}"#), "{first}");
+    assert_eq!(rx.recv().await.unwrap(), (true, true));
+    logs.wait_for(&["WARN", "SseSender::emit", "empty name"])
+        .await;
+    logs.wait_for(&["WARN", "SseSender::emit", "needs a selector"])
+        .await;
+    assert_eq!(delta(before, "events_failed"), 2);
 }
