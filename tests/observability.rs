@@ -18,50 +18,14 @@ use nitro::PreEscaped;
 static SERIAL: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
 /// How much each counter moved.
-fn moved(before: Snapshot, after: Snapshot) -> [(&'static str, i64); 13] {
-    let d = |a: u64, b: u64| b as i64 - a as i64;
-    [
-        ("live_streams", d(before.live_streams, after.live_streams)),
-        (
-            "streams_opened",
-            d(before.streams_opened, after.streams_opened),
-        ),
-        (
-            "client_disconnects",
-            d(before.client_disconnects, after.client_disconnects),
-        ),
-        ("events_sent", d(before.events_sent, after.events_sent)),
-        ("bytes_sent", d(before.bytes_sent, after.bytes_sent)),
-        ("keep_alives", d(before.keep_alives, after.keep_alives)),
-        (
-            "events_failed",
-            d(before.events_failed, after.events_failed),
-        ),
-        (
-            "responses_failed",
-            d(before.responses_failed, after.responses_failed),
-        ),
-        (
-            "subscribers_lagged",
-            d(before.subscribers_lagged, after.subscribers_lagged),
-        ),
-        (
-            "messages_lagged",
-            d(before.messages_lagged, after.messages_lagged),
-        ),
-        (
-            "signals_rejected",
-            d(before.signals_rejected, after.signals_rejected),
-        ),
-        (
-            "bus_disconnects",
-            d(before.bus_disconnects, after.bus_disconnects),
-        ),
-        (
-            "bus_reconnects",
-            d(before.bus_reconnects, after.bus_reconnects),
-        ),
-    ]
+fn moved(before: Snapshot, after: Snapshot) -> Vec<(&'static str, i64)> {
+    let after = after.counters();
+    before
+        .counters()
+        .iter()
+        .zip(after)
+        .map(|((name, b), (_, a))| (*name, a as i64 - *b as i64))
+        .collect()
 }
 
 fn delta(before: Snapshot, name: &str) -> i64 {

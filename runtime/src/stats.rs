@@ -80,26 +80,39 @@ pub fn snapshot() -> Snapshot {
     }
 }
 
-impl fmt::Display for Snapshot {
-    /// One `nitro_<name> <value>` line per counter.
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let rows = [
+impl Snapshot {
+    /// Every counter as `(name, value)`, in a fixed order; the names are those of the fields.
+    ///
+    /// ```
+    /// let s = nitro_runtime::stats::snapshot();
+    /// assert!(s.counters().iter().any(|(name, _)| *name == "events_sent"));
+    /// ```
+    pub fn counters(&self) -> [(&'static str, u64); 13] {
+        [
             ("live_streams", self.live_streams),
-            ("streams_opened_total", self.streams_opened),
-            ("client_disconnects_total", self.client_disconnects),
-            ("events_sent_total", self.events_sent),
-            ("bytes_sent_total", self.bytes_sent),
-            ("keep_alives_total", self.keep_alives),
-            ("events_failed_total", self.events_failed),
-            ("responses_failed_total", self.responses_failed),
-            ("subscribers_lagged_total", self.subscribers_lagged),
-            ("messages_lagged_total", self.messages_lagged),
-            ("signals_rejected_total", self.signals_rejected),
-            ("bus_disconnects_total", self.bus_disconnects),
-            ("bus_reconnects_total", self.bus_reconnects),
-        ];
-        for (name, value) in rows {
-            writeln!(f, "nitro_{name} {value}")?;
+            ("streams_opened", self.streams_opened),
+            ("client_disconnects", self.client_disconnects),
+            ("events_sent", self.events_sent),
+            ("bytes_sent", self.bytes_sent),
+            ("keep_alives", self.keep_alives),
+            ("events_failed", self.events_failed),
+            ("responses_failed", self.responses_failed),
+            ("subscribers_lagged", self.subscribers_lagged),
+            ("messages_lagged", self.messages_lagged),
+            ("signals_rejected", self.signals_rejected),
+            ("bus_disconnects", self.bus_disconnects),
+            ("bus_reconnects", self.bus_reconnects),
+        ]
+    }
+}
+
+impl fmt::Display for Snapshot {
+    /// One `nitro_<name> <value>` line per counter (`_total` after the name of each counter
+    /// that only grows).
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (name, value) in self.counters() {
+            let total = if name == "live_streams" { "" } else { "_total" };
+            writeln!(f, "nitro_{name}{total} {value}")?;
         }
         Ok(())
     }
