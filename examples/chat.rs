@@ -49,7 +49,7 @@ struct Rooms {
 struct AppState {
     rooms: Arc<Mutex<Rooms>>,
     bus: Bus,
-    datastar: common::Datastar,
+    datastar: nitro::client::ClientScript,
 }
 
 /// A room name from the path: any text up to 64 bytes without control characters. It goes
@@ -173,12 +173,12 @@ async fn stream(State(s): State<AppState>, room: Room) -> Result<SseStream, BusE
 }
 
 /// The app's routes (also served by the browser tests).
-pub fn app(datastar: common::Datastar) -> Router {
+pub fn app(datastar: nitro::client::ClientScript) -> Router {
     app_with_bus(datastar, Bus::in_process())
 }
 
 /// The app on a given bus (the soak test watches its subscriptions).
-pub fn app_with_bus(datastar: common::Datastar, bus: Bus) -> Router {
+pub fn app_with_bus(datastar: nitro::client::ClientScript, bus: Bus) -> Router {
     let state = AppState {
         rooms: Arc::default(),
         bus,
@@ -195,5 +195,5 @@ pub fn app_with_bus(datastar: common::Datastar, bus: Bus) -> Router {
 #[allow(dead_code)] // the browser tests include this file for `app()`
 #[tokio::main]
 async fn main() {
-    common::serve(app(common::Datastar::from_env()), 3002).await;
+    common::serve(app(common::datastar_from_env()), 3002).await;
 }

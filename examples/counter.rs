@@ -29,7 +29,7 @@ ids! { COUNTER = "counter" }
 struct AppState {
     count: Arc<AtomicI64>,
     bus: Bus,
-    datastar: common::Datastar,
+    datastar: nitro::client::ClientScript,
 }
 
 fn counter(count: i64) -> impl Render {
@@ -86,7 +86,7 @@ async fn stream(State(s): State<AppState>) -> Result<SseStream, BusError> {
 }
 
 /// The app's routes (also served by the browser tests).
-pub fn app(datastar: common::Datastar) -> Router {
+pub fn app(datastar: nitro::client::ClientScript) -> Router {
     let state = AppState {
         count: Arc::default(),
         bus: Bus::in_process(),
@@ -103,5 +103,5 @@ pub fn app(datastar: common::Datastar) -> Router {
 #[allow(dead_code)] // the browser tests include this file for `app()`
 #[tokio::main]
 async fn main() {
-    common::serve(app(common::Datastar::from_env()), 3000).await;
+    common::serve(app(common::datastar_from_env()), 3000).await;
 }

@@ -40,7 +40,7 @@ struct Jobs {
 struct AppState {
     jobs: Arc<Mutex<Jobs>>,
     bus: Bus,
-    datastar: common::Datastar,
+    datastar: nitro::client::ClientScript,
 }
 
 fn bar(pct: u32) -> impl Render {
@@ -129,7 +129,7 @@ async fn done(State(s): State<AppState>, Path(id): Path<u64>) -> Markup {
 }
 
 /// The app's routes (also served by the browser tests).
-pub fn app(datastar: common::Datastar) -> Router {
+pub fn app(datastar: nitro::client::ClientScript) -> Router {
     let state = AppState {
         jobs: Arc::default(),
         bus: Bus::in_process(),
@@ -145,5 +145,5 @@ pub fn app(datastar: common::Datastar) -> Router {
 #[allow(dead_code)] // the browser tests include this file for `app()`
 #[tokio::main]
 async fn main() {
-    common::serve(app(common::Datastar::from_env()), 3003).await;
+    common::serve(app(common::datastar_from_env()), 3003).await;
 }

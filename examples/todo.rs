@@ -42,7 +42,7 @@ struct Todos {
 struct AppState {
     todos: Arc<Mutex<Todos>>,
     bus: Bus,
-    datastar: Option<common::Datastar>,
+    datastar: Option<nitro::client::ClientScript>,
 }
 
 fn todo_item(t: &Todo) -> impl Render + '_ {
@@ -147,7 +147,7 @@ async fn stream(State(s): State<AppState>) -> Result<SseStream, BusError> {
 }
 
 /// The app's routes (also served by the browser tests).
-pub fn app(datastar: common::Datastar) -> Router {
+pub fn app(datastar: nitro::client::ClientScript) -> Router {
     let state = AppState {
         datastar: Some(datastar.clone()),
         ..AppState::default()
@@ -164,5 +164,5 @@ pub fn app(datastar: common::Datastar) -> Router {
 #[allow(dead_code)] // the browser tests include this file for `app()`
 #[tokio::main]
 async fn main() {
-    common::serve(app(common::Datastar::from_env()), 3001).await;
+    common::serve(app(common::datastar_from_env()), 3001).await;
 }

@@ -88,7 +88,7 @@ async fn screenshot(c: &Client, name: &str) {
 async fn counter_increments_on_click_and_on_server_push() {
     let _serial = SERIAL.lock().await;
     let (driver, js) = (chromedriver(), datastar_js());
-    let base = common::base_url(counter::app(counter::common::Datastar::local_file(js))).await;
+    let base = common::base_url(counter::app(nitro::client::ClientScript::file(js).unwrap())).await;
     let b = browser(&driver).await;
     let c = &b.client;
     c.goto(&base).await.unwrap();
@@ -117,7 +117,10 @@ async fn counter_increments_on_click_and_on_server_push() {
 async fn todo_changes_in_one_tab_show_in_another() {
     let _serial = SERIAL.lock().await;
     let driver = chromedriver();
-    let base = common::base_url(todo::app(todo::common::Datastar::local_file(datastar_js()))).await;
+    let base = common::base_url(todo::app(
+        nitro::client::ClientScript::file(datastar_js()).unwrap(),
+    ))
+    .await;
     let (a, b) = (browser(&driver).await, browser(&driver).await);
     a.client.goto(&base).await.unwrap();
     b.client.goto(&base).await.unwrap();
@@ -181,7 +184,10 @@ async fn todo_changes_in_one_tab_show_in_another() {
 async fn chat_messages_reach_their_room_only() {
     let _serial = SERIAL.lock().await;
     let driver = chromedriver();
-    let base = common::base_url(chat::app(chat::common::Datastar::local_file(datastar_js()))).await;
+    let base = common::base_url(chat::app(
+        nitro::client::ClientScript::file(datastar_js()).unwrap(),
+    ))
+    .await;
     // Room names are any text without control characters (`bus::token` makes them one topic
     // token); names with control characters are not rooms.
     for bad in ["bad%0Aroom", "a%00b", "x%7F"] {
@@ -259,9 +265,9 @@ async fn chat_messages_reach_their_room_only() {
 async fn progress_reaches_100_and_redirects() {
     let _serial = SERIAL.lock().await;
     let driver = chromedriver();
-    let base = common::base_url(progress::app(progress::common::Datastar::local_file(
-        datastar_js(),
-    )))
+    let base = common::base_url(progress::app(
+        nitro::client::ClientScript::file(datastar_js()).unwrap(),
+    ))
     .await;
     let b = browser(&driver).await;
     let c = &b.client;
@@ -308,22 +314,10 @@ fn protocol_page(body: nitro::Markup) -> nitro::Markup {
     .render()
 }
 
-/// Serves `app` plus `/datastar.js`.
+/// Serves `app` plus `/datastar.js` (the local client, through `nitro::client`).
 async fn protocol_app(app: axum::Router) -> String {
-    let js = datastar_js();
-    let app = app.route(
-        "/datastar.js",
-        axum::routing::get(move || {
-            let js = js.clone();
-            async move {
-                (
-                    [(axum::http::header::CONTENT_TYPE, "text/javascript")],
-                    std::fs::read(js).unwrap(),
-                )
-            }
-        }),
-    );
-    common::base_url(app).await
+    let js = nitro::client::ClientScript::file(datastar_js()).unwrap();
+    common::base_url(js.routes(app)).await
 }
 
 /// Runs `script` (a function body) in the page until it returns something other than null.

@@ -5,6 +5,7 @@
 
 pub mod bus;
 mod capture;
+pub mod client;
 pub mod escape;
 mod expr;
 mod id;
