@@ -25,6 +25,25 @@ pub use nitro_runtime::*;
 /// ```
 pub use nitro_macros::expr;
 
+/// Declares typed routes: one constant per route, registered on the axum `Router` through the
+/// declaration and used in templates as Datastar actions. See [`routes`](mod@routes) for the
+/// types and what the compiler checks.
+///
+/// `NAME = METHOD "path"`, separated by commas; `METHOD` is one of `GET`, `POST`, `PUT`,
+/// `PATCH`, `DELETE`; `{param}`s are whole path segments. A visibility (`pub NAME = ..`) and
+/// doc comments may come first.
+///
+/// ```
+/// use nitro::prelude::*;
+/// nitro::routes! {
+///     /// Toggles a todo.
+///     pub TOGGLE = POST "/todos/{id}/toggle",
+/// }
+/// assert_eq!(TOGGLE.action(3).as_str(), r#"@post('/todos/' + "3" + '/toggle')"#);
+/// assert_eq!(TOGGLE.path("a/b"), "/todos/a%2Fb/toggle");
+/// ```
+pub use nitro_macros::routes;
+
 /// Everything a handler or component usually needs: `use nitro::prelude::*;`.
 ///
 /// ```
@@ -33,7 +52,7 @@ pub use nitro_macros::expr;
 /// assert_eq!(page.render().into_string(), "<p>hi</p>");
 /// ```
 pub mod prelude {
-    pub use nitro_macros::{expr, html, Signals};
+    pub use nitro_macros::{expr, html, routes, Signals};
     pub use nitro_runtime::signals::Signals;
     pub use nitro_runtime::sse::{
         emit_elements, emit_signals, execute_script, redirect, remove_elements, remove_signals,
@@ -45,6 +64,8 @@ pub mod prelude {
 
     #[cfg(feature = "axum")]
     pub use nitro_runtime::axum::{ReadSignals, Sse, SseStream};
+    #[cfg(feature = "axum")]
+    pub use nitro_runtime::routes::RouterExt;
 }
 
 #[doc(hidden)]

@@ -10,6 +10,7 @@ pub mod escape;
 mod expr;
 mod id;
 mod render;
+pub mod routes;
 pub mod signals;
 mod splice;
 
