@@ -1,6 +1,58 @@
 #![doc = include_str!("../README.md")]
 
-pub use nitro_macros::{html, Signals};
+pub use nitro_macros::html;
+
+/// Derives [`signals::Signals`] for a serde struct with named fields: the JSON names of its
+/// fields for the compile-time `$name` checks of `html!` (`@signals(Type)`), and a typed
+/// partial patch (`Type::patch().field(value)`) for `emit_signals`.
+///
+/// **serde attributes it reads** (so that the names it checks are the names serde writes):
+/// `#[serde(rename_all = "..")]` on the struct (every serde rule), and on fields
+/// `#[serde(rename = "..")]` (or `rename(serialize = "..")`), `#[serde(skip)]` and
+/// `#[serde(skip_serializing)]` (the field is not a signal). `#[serde(flatten)]` is refused:
+/// nest the struct instead.
+///
+/// **`#[signals(..)]` field attributes.** Every field's type must be a known signal value type
+/// (numbers, `bool`, strings, `Option`, `Vec`, maps, `serde_json::Value`, or another struct
+/// deriving `Signals`, which becomes a nested object: `$form.email`). For any other type:
+///
+/// * `#[signals(leaf)]`: the field is one value (serialized as serde does); `$field` is
+///   checked, `$field.x` is not looked into, and its patch setter takes the whole value;
+/// * `#[signals(dynamic)]`: the field is an object whose keys are only known at run time (a
+///   map); `$field.anything` is accepted.
+///
+/// ```
+/// use nitro::prelude::*;
+/// use serde::{Deserialize, Serialize};
+///
+/// #[derive(Serialize, Deserialize, Clone, PartialEq)]
+/// struct Point { x: i32, y: i32 }
+///
+/// #[derive(Signals, Serialize, Deserialize)]
+/// #[serde(rename_all = "camelCase")]
+/// struct Editor {
+///     file_name: String,                 // `$fileName`
+///     #[signals(leaf)]
+///     cursor: Point,                     // `$cursor`, one value
+///     #[signals(dynamic)]
+///     flags: std::collections::BTreeMap<String, bool>, // `$flags.<any key>`
+///     #[serde(skip)]
+///     cache: Vec<u8>,                    // not a signal
+/// }
+///
+/// let page = html! {
+///     @signals(Editor);
+///     p data-text="$fileName + $flags.dirty" {}
+///     p data-show="$cursor" {}
+/// };
+/// let patch = Editor::patch().file_name("a.rs".to_string()).cursor(Point { x: 1, y: 2 });
+/// assert_eq!(
+///     emit_signals(&patch).to_string().unwrap(),
+///     "event: datastar-patch-signals\ndata: signals {\"fileName\":\"a.rs\",\"cursor\":{\"x\":1,\"y\":2}}\n\n"
+/// );
+/// # let _ = page;
+/// ```
+pub use nitro_macros::Signals;
 pub use nitro_runtime::*;
 
 /// Datastar code with Rust values spliced in, as an [`Expr`]: `expr!("@get('/contacts/{}/edit')", id)`.
