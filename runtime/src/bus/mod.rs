@@ -16,7 +16,7 @@
 //!
 //! ```
 //! use futures_util::StreamExt;
-//! use nitro_runtime::bus::Bus;
+//! use nitro::bus::Bus;
 //!
 //! # tokio::runtime::Runtime::new().unwrap().block_on(async {
 //! let bus = Bus::in_process();
@@ -128,7 +128,7 @@ impl Bus {
     /// An in-process bus whose subscriptions queue up to `capacity` messages (at least 1).
     ///
     /// ```
-    /// let bus = nitro_runtime::bus::Bus::in_process_with_capacity(8);
+    /// let bus = nitro::bus::Bus::in_process_with_capacity(8);
     /// assert_eq!(bus.subscriber_count(), 0);
     /// ```
     pub fn in_process_with_capacity(capacity: usize) -> Bus {
@@ -191,7 +191,7 @@ impl Bus {
     /// [`MAX_SENDER_BYTES`], has a control character (CR, LF, …) or whitespace at either end.
     ///
     /// ```
-    /// use nitro_runtime::bus::{Bus, BusErrorKind};
+    /// use nitro::bus::{Bus, BusErrorKind};
     /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
     /// let bus = Bus::in_process();
     /// assert!(bus.publish("news.today", "editor", &"hello").await.is_ok());
@@ -222,7 +222,7 @@ impl Bus {
     ///
     /// ```
     /// use futures_util::StreamExt;
-    /// use nitro_runtime::bus::{Bus, DEFAULT_SENDER};
+    /// use nitro::bus::{Bus, DEFAULT_SENDER};
     /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
     /// let bus = Bus::in_process();
     /// let mut sub = bus.subscribe("jobs.>").await.unwrap();
@@ -267,8 +267,8 @@ impl Bus {
     ///
     /// ```
     /// use futures_util::StreamExt;
-    /// use nitro_runtime::bus::Bus;
-    /// use nitro_runtime::sse::emit_signals;
+    /// use nitro::bus::Bus;
+    /// use nitro::sse::emit_signals;
     /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
     /// let bus = Bus::in_process();
     /// let mut sidebar = bus.subscribe("sidebar.>").await.unwrap();
@@ -583,10 +583,10 @@ impl Subscription {
     ///
     /// ```no_run
     /// use axum::extract::{Path, State};
-    /// use nitro_runtime::axum::SseStream;
-    /// use nitro_runtime::bus::{Bus, BusError};
-    /// use nitro_runtime::sse::{emit_elements, Mode};
-    /// use nitro_runtime::{ids, Render};
+    /// use nitro::axum::SseStream;
+    /// use nitro::bus::{Bus, BusError};
+    /// use nitro::sse::{emit_elements, Mode};
+    /// use nitro::{ids, Render};
     ///
     /// ids! { MESSAGES = "messages" }
     ///
@@ -621,8 +621,8 @@ impl Subscription {
     ///
     /// ```no_run
     /// use axum::extract::State;
-    /// use nitro_runtime::axum::SseStream;
-    /// use nitro_runtime::bus::{Bus, BusError};
+    /// use nitro::axum::SseStream;
+    /// use nitro::bus::{Bus, BusError};
     ///
     /// async fn dashboard(State(bus): State<Bus>) -> Result<SseStream, BusError> {
     ///     Ok(bus.subscribe(["dashboard.>", "broadcast"]).await?.into_sse_events())
@@ -661,10 +661,10 @@ impl Subscription {
     /// ```no_run
     /// use std::sync::{Arc, Mutex};
     /// use axum::extract::State;
-    /// use nitro_runtime::axum::SseStream;
-    /// use nitro_runtime::bus::{Bus, BusError};
-    /// use nitro_runtime::sse::{emit_elements, Mode};
-    /// use nitro_runtime::{ids, PreEscaped};
+    /// use nitro::axum::SseStream;
+    /// use nitro::bus::{Bus, BusError};
+    /// use nitro::sse::{emit_elements, Mode};
+    /// use nitro::{ids, PreEscaped};
     ///
     /// ids! { LOG = "log" }
     ///
@@ -714,10 +714,10 @@ impl Subscription {
     ///
     /// ```no_run
     /// use axum::extract::State;
-    /// use nitro_runtime::axum::SseStream;
-    /// use nitro_runtime::bus::{Bus, BusError};
-    /// use nitro_runtime::sse::{emit_elements, Mode};
-    /// use nitro_runtime::ids;
+    /// use nitro::axum::SseStream;
+    /// use nitro::bus::{Bus, BusError};
+    /// use nitro::sse::{emit_elements, Mode};
+    /// use nitro::ids;
     ///
     /// ids! { FEED = "feed" }
     ///
@@ -833,7 +833,7 @@ impl BusError {
     /// The kind of error.
     ///
     /// ```
-    /// use nitro_runtime::bus::{BusErrorKind, Topic};
+    /// use nitro::bus::{BusErrorKind, Topic};
     /// assert_eq!(Topic::new("a b").unwrap_err().kind(), BusErrorKind::InvalidTopic);
     /// ```
     pub fn kind(&self) -> BusErrorKind {

@@ -47,7 +47,7 @@ impl Mode {
     /// The protocol name of the mode.
     ///
     /// ```
-    /// assert_eq!(nitro_runtime::sse::Mode::Append.as_str(), "append");
+    /// assert_eq!(nitro::sse::Mode::Append.as_str(), "append");
     /// ```
     pub const fn as_str(self) -> &'static str {
         match self {
@@ -85,7 +85,7 @@ impl FromStr for Mode {
     type Err = UnknownMode;
 
     /// ```
-    /// use nitro_runtime::sse::Mode;
+    /// use nitro::sse::Mode;
     /// assert_eq!("inner".parse::<Mode>(), Ok(Mode::Inner));
     /// assert!("merge".parse::<Mode>().is_err());
     /// ```
@@ -114,7 +114,7 @@ impl Namespace {
     /// The protocol name: `html`, `svg` or `mathml`.
     ///
     /// ```
-    /// assert_eq!(nitro_runtime::sse::Namespace::MathMl.as_str(), "mathml");
+    /// assert_eq!(nitro::sse::Namespace::MathMl.as_str(), "mathml");
     /// ```
     pub const fn as_str(self) -> &'static str {
         match self {
@@ -144,7 +144,7 @@ impl FromStr for Namespace {
     type Err = UnknownNamespace;
 
     /// ```
-    /// use nitro_runtime::sse::Namespace;
+    /// use nitro::sse::Namespace;
     /// assert_eq!("svg".parse::<Namespace>(), Ok(Namespace::Svg));
     /// assert!("xml".parse::<Namespace>().is_err());
     /// ```
@@ -196,8 +196,8 @@ pub struct PatchElements {
 /// for other SVG or MathML elements.
 ///
 /// ```
-/// use nitro_runtime::sse::{emit_elements, Event};
-/// use nitro_runtime::PreEscaped;
+/// use nitro::sse::{emit_elements, Event};
+/// use nitro::PreEscaped;
 /// let e = emit_elements(PreEscaped("<p id=\"n\">1</p>"));
 /// assert_eq!(e.to_string().unwrap(), "event: datastar-patch-elements\ndata: elements <p id=\"n\">1</p>\n\n");
 /// assert!(emit_elements(PreEscaped("<p>no id</p>")).to_bytes().is_err());
@@ -216,8 +216,8 @@ pub fn emit_elements<R: Render>(elements: R) -> PatchElements {
 /// Removes the elements matching a CSS selector.
 ///
 /// ```
-/// use nitro_runtime::sse::{remove_elements, Event};
-/// nitro_runtime::ids! { TODO = "todo" }
+/// use nitro::sse::{remove_elements, Event};
+/// nitro::ids! { TODO = "todo" }
 /// assert_eq!(
 ///     remove_elements(TODO.with(3)).to_string().unwrap(),
 ///     "event: datastar-patch-elements\ndata: selector #todo-3\ndata: mode remove\n\n"
@@ -236,7 +236,7 @@ impl PatchElements {
     /// targets. For HTML produced elsewhere; prefer [`emit_elements`].
     ///
     /// ```
-    /// use nitro_runtime::sse::{Event, PatchElements};
+    /// use nitro::sse::{Event, PatchElements};
     /// let e = PatchElements::from_trusted_html("<div>Merge</div>");
     /// assert_eq!(e.to_string().unwrap(), "event: datastar-patch-elements\ndata: elements <div>Merge</div>\n\n");
     /// ```
@@ -258,9 +258,9 @@ impl PatchElements {
     /// Sets how the elements are applied (default [`Mode::Outer`]).
     ///
     /// ```
-    /// use nitro_runtime::sse::{emit_elements, Event, Mode};
-    /// use nitro_runtime::PreEscaped;
-    /// nitro_runtime::ids! { LIST = "list" }
+    /// use nitro::sse::{emit_elements, Event, Mode};
+    /// use nitro::PreEscaped;
+    /// nitro::ids! { LIST = "list" }
     /// let e = emit_elements(PreEscaped("<li>x</li>")).selector(LIST).mode(Mode::Append);
     /// assert!(e.to_string().unwrap().contains("data: mode append\n"));
     /// ```
@@ -280,8 +280,8 @@ impl PatchElements {
     /// [`use_view_transition(true)`](Self::use_view_transition).
     ///
     /// ```
-    /// use nitro_runtime::sse::{emit_elements, Event};
-    /// use nitro_runtime::{PreEscaped, Selector};
+    /// use nitro::sse::{emit_elements, Event};
+    /// use nitro::{PreEscaped, Selector};
     /// let e = emit_elements(PreEscaped("<p id=\"n\">1</p>"))
     ///     .use_view_transition(true)
     ///     .view_transition_selector(Selector::css("#main"));
@@ -297,8 +297,8 @@ impl PatchElements {
     /// `<circle>` appended into an `<svg>`.
     ///
     /// ```
-    /// use nitro_runtime::sse::{emit_elements, Event, Mode, Namespace};
-    /// use nitro_runtime::{PreEscaped, Selector};
+    /// use nitro::sse::{emit_elements, Event, Mode, Namespace};
+    /// use nitro::{PreEscaped, Selector};
     /// let e = emit_elements(PreEscaped("<circle r=\"5\"></circle>"))
     ///     .selector(Selector::css("#chart"))
     ///     .mode(Mode::Append)
