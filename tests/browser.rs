@@ -640,3 +640,74 @@ async fn form_content_type_reads_into_the_typed_struct() {
     wait_text(c, "#out", |t| t == "Zoë & co:-3:true").await;
     b.client.clone().close().await.unwrap();
 }
+
+/// Typed actions (`routes!`) in the real client: each parameter, whatever it holds, reaches
+/// the handler as it was given (percent-encoded as one path segment, read back by axum), and
+/// the method is the declared one.
+#[tokio::test]
+async fn typed_actions_reach_their_route_with_their_parameters() {
+    use axum::extract::Path;
+    use nitro::prelude::*;
+    use nitro::routes::{delete, get, post};
+    nitro::routes! {
+        PAGE = GET "/",
+        RENAME = POST "/items/{item}/names/{name}",
+        DROP = DELETE "/items/{item}",
+    }
+    const TRICKY: [&str; 4] = [
+        "plain",
+        "a b/c?d#e&f",
+        "O'Brien \"$x\" @get('/')",
+        "ü %2F 100%",
+    ];
+    let _serial = SERIAL.lock().await;
+    let driver = chromedriver();
+    let page = || async {
+        protocol_page(
+            html! {
+                @for (i, t) in TRICKY.iter().enumerate() {
+                    button .rename data-on:click=(RENAME.action(i, t)) { "rename " (i) }
+                }
+                button #drop data-on:click=(DROP.action("x/y")) { "drop" }
+                ul #got {}
+            }
+            .render(),
+        )
+    };
+    let show = |what: String| {
+        Sse::once().emit(
+            emit_elements(html! { li { (what) } }.render())
+                .selector(Selector::css("#got"))
+                .mode(Mode::Append),
+        )
+    };
+    let app = axum::Router::new()
+        .route_to(PAGE, get(page))
+        .route_to(
+            RENAME,
+            post(move |Path((i, name)): Path<(usize, String)>| async move {
+                show(format!("{i}={name}"))
+            }),
+        )
+        .route_to(
+            DROP,
+            delete(move |Path(item): Path<String>| async move { show(format!("drop {item}")) }),
+        );
+    let base = protocol_app(app).await;
+    let b = browser(&driver).await;
+    let c = &b.client;
+    c.goto(&base).await.unwrap();
+    settle().await;
+    let mut expected = Vec::new();
+    for (i, t) in TRICKY.iter().enumerate() {
+        click(c, &format!(".rename:nth-of-type({})", i + 1)).await;
+        expected.push(format!("{i}={t}"));
+        let want = expected.join("\n");
+        wait_text(c, "#got", |got| got == want).await;
+    }
+    click(c, "#drop").await;
+    expected.push("drop x/y".into());
+    let want = expected.join("\n");
+    wait_text(c, "#got", |got| got == want).await;
+    b.client.clone().close().await.unwrap();
+}
