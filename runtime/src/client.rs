@@ -4,7 +4,7 @@
 //!
 //! nitro does not ship the client's JavaScript. Pages load it from the public CDN
 //! ([`CDN_URL`]), or from a copy you put next to your app (downloaded once, vendored in your
-//! repository or build) served by [`ClientScript::routes`] at [`PATH`].
+//! repository or build) served by `ClientScript::routes` at [`PATH`].
 //!
 //! ```
 //! use nitro::prelude::*;
@@ -44,7 +44,7 @@ pub const VERSION: &str = "1.0.1";
 pub const CDN_URL: &str =
     "https://cdn.jsdelivr.net/gh/starfederation/datastar@v1.0.1/bundles/datastar.js";
 
-/// The URL path where [`ClientScript::routes`] serves a copy of the client: `/datastar.js`.
+/// The URL path where `ClientScript::routes` serves a copy of the client: `/datastar.js`.
 ///
 /// ```
 /// assert_eq!(nitro::client::PATH, "/datastar.js");
@@ -123,7 +123,7 @@ impl ClientScript {
         }
     }
 
-    /// A copy of the client you provide, served at [`PATH`] by [`ClientScript::routes`].
+    /// A copy of the client you provide, served at [`PATH`] by `ClientScript::routes`.
     ///
     /// ```
     /// let s = nitro::client::ClientScript::bytes(&b"export {}"[..]);
@@ -138,7 +138,7 @@ impl ClientScript {
     }
 
     /// A copy of the client read (once, now) from a file, served at [`PATH`] by
-    /// [`ClientScript::routes`]. Fails if the file cannot be read, so a missing file shows at
+    /// `ClientScript::routes`. Fails if the file cannot be read, so a missing file shows at
     /// start-up rather than as broken pages.
     ///
     /// ```

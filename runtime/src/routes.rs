@@ -30,8 +30,8 @@
 //! ```
 //!
 //! **What the compiler checks.** Each declaration is a type of its own that knows its method:
-//! [`RouterExt::route_to`] takes only a handler built by the function of that method
-//! ([`get`], [`post`], …), so registering `TODO` with `get(..)` does not compile. `.action(..)`
+//! `RouterExt::route_to` takes only a handler built by the function of that method
+//! (`get`, `post`, …), so registering `TODO` with `get(..)` does not compile. `.action(..)`
 //! and `.path(..)` take exactly one argument per `{param}` of the path. The path parameters are
 //! percent-encoded as one path segment each ([`segment`]), so a value cannot add `/`, `?` or
 //! `#` to the URL, and then written as a JSON literal ([`crate::escape::expression_json`]), so
