@@ -87,6 +87,15 @@ async fn signals_go_where_the_client_puts_them() {
         .await
         .unwrap();
     assert_eq!(text, "|-");
+    // A header given by the test replaces the client's.
+    let text = client
+        .get("/raw")
+        .header("datastar-request", "maybe")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(text, "|maybe");
     // POST: a JSON body.
     let text = client.post("/body").signals(&s).await.text().await.unwrap();
     assert_eq!(text, r#"application/json|{"query":"a&b=c d","page":2}"#);

@@ -172,6 +172,10 @@ impl<S: Clone + Send + Sync + 'static> RouterExt<S> for ::axum::Router<S> {
 /// A value as one percent-encoded URL path segment: every byte but the unreserved characters
 /// (`A-Z a-z 0-9 - . _ ~`) is written `%XX`, so `/`, `?`, `#`, quotes and spaces are encoded.
 ///
+/// A value that is exactly `.` or `..` cannot be a path segment: browsers and URL parsers
+/// resolve it (also when percent-encoded) before the request is sent, so such a value reaches
+/// another path. Keep such values out of path parameters (or send them as signals).
+///
 /// ```
 /// assert_eq!(nitro::routes::segment("a b/c?d"), "a%20b%2Fc%3Fd");
 /// assert_eq!(nitro::routes::segment(42), "42");

@@ -245,10 +245,18 @@ impl TestRequest {
                 HeaderValue::from_static("application/json"),
             );
         }
+        let mut last = None;
         for (name, value) in self.headers {
-            if let Some(name) = name {
-                headers.insert(name, value);
-            }
+            // `None`: another value of the header named just before.
+            let name = match name {
+                Some(name) => {
+                    headers.remove(&name);
+                    last = Some(name.clone());
+                    name
+                }
+                None => last.clone().expect("a header value follows its name"),
+            };
+            headers.append(name, value);
         }
         let res = match self.router.oneshot(req).await {
             Ok(res) => res,
