@@ -14,10 +14,11 @@ use std::sync::{Arc, Mutex};
 use axum::extract::{FromRequestParts, Path, State};
 use axum::http::{request::Parts, StatusCode};
 use axum::response::Redirect;
-use axum::{routing::get, routing::post, Router};
+use axum::Router;
 use nitro::axum::SseStream;
 use nitro::bus::{self, Bus, BusError};
 use nitro::prelude::*;
+use nitro::routes;
 use serde::{Deserialize, Serialize};
 
 #[derive(Signals, Serialize, Deserialize, Default)]
@@ -38,6 +39,13 @@ struct ChatMessage {
 
 ids! { CHAT_MESSAGES = "chat-messages", MSG = "msg" }
 
+routes! {
+    HOME = GET "/",
+    ROOM = GET "/rooms/{room}",
+    SEND = POST "/rooms/{room}/send",
+    STREAM = GET "/rooms/{room}/stream",
+}
+
 /// Every room's messages, and the last message id.
 #[derive(Default)]
 struct Rooms {
@@ -49,7 +57,7 @@ struct Rooms {
 struct AppState {
     rooms: Arc<Mutex<Rooms>>,
     bus: Bus,
-    datastar: common::Datastar,
+    datastar: nitro::client::ClientScript,
 }
 
 /// A room name from the path: any text up to 64 bytes without control characters. It goes
@@ -101,13 +109,9 @@ async fn room_page(State(s): State<AppState>, Room(room): Room) -> Markup {
         message_count: history.len(),
         ..ChatForm::default()
     };
-    // The room name may hold `/`, `?` or `#`: the client encodes it into the URL.
-    let stream = Expr::new("@get('/rooms/' + encodeURIComponent(")
-        .json(&room)
-        .code(") + '/stream')");
-    let send = Expr::new("@post('/rooms/' + encodeURIComponent(")
-        .json(&room)
-        .code(") + '/send')");
+    // The room name may hold `/`, `?` or `#`: the actions encode it as one path segment.
+    let stream = STREAM.action(&room);
+    let send = SEND.action(&room);
     let body = html! {
         @signals(ChatForm);
         main data-signals=(signals) data-init=(stream) {
@@ -119,7 +123,7 @@ async fn room_page(State(s): State<AppState>, Room(room): Room) -> Markup {
                 input #message data-bind:text placeholder="message";
                 button #send type="submit" { "Send" }
             }
-            nav { "Rooms: " a href="/rooms/lobby" { "lobby" } " " a href="/rooms/rust" { "rust" } }
+            nav { "Rooms: " a href=(ROOM.path("lobby")) { "lobby" } " " a href=(ROOM.path("rust")) { "rust" } }
         }
     };
     // A local (not a temporary of the tail expression), so it ends before the locals it borrows.
@@ -173,27 +177,30 @@ async fn stream(State(s): State<AppState>, room: Room) -> Result<SseStream, BusE
 }
 
 /// The app's routes (also served by the browser tests).
-pub fn app(datastar: common::Datastar) -> Router {
+pub fn app(datastar: nitro::client::ClientScript) -> Router {
     app_with_bus(datastar, Bus::in_process())
 }
 
 /// The app on a given bus (the soak test watches its subscriptions).
-pub fn app_with_bus(datastar: common::Datastar, bus: Bus) -> Router {
+pub fn app_with_bus(datastar: nitro::client::ClientScript, bus: Bus) -> Router {
     let state = AppState {
         rooms: Arc::default(),
         bus,
         datastar: datastar.clone(),
     };
     let router = Router::new()
-        .route("/", get(|| async { Redirect::to("/rooms/lobby") }))
-        .route("/rooms/{room}", get(room_page))
-        .route("/rooms/{room}/send", post(send))
-        .route("/rooms/{room}/stream", get(stream));
+        .route_to(
+            HOME,
+            routes::get(|| async { Redirect::to(&ROOM.path("lobby")) }),
+        )
+        .route_to(ROOM, routes::get(room_page))
+        .route_to(SEND, routes::post(send))
+        .route_to(STREAM, routes::get(stream));
     datastar.routes(router).with_state(state)
 }
 
 #[allow(dead_code)] // the browser tests include this file for `app()`
 #[tokio::main]
 async fn main() {
-    common::serve(app(common::Datastar::from_env()), 3002).await;
+    common::serve(app(common::datastar_from_env()), 3002).await;
 }

@@ -11,10 +11,11 @@ use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::Arc;
 
 use axum::extract::State;
-use axum::{routing::get, routing::post, Router};
+use axum::Router;
 use nitro::axum::SseStream;
 use nitro::bus::{Bus, BusError};
 use nitro::prelude::*;
+use nitro::routes;
 use serde::{Deserialize, Serialize};
 
 #[derive(Signals, Serialize, Deserialize, Clone, Copy)]
@@ -25,11 +26,18 @@ struct Counter {
 
 ids! { COUNTER = "counter" }
 
+routes! {
+    INDEX = GET "/",
+    INCREMENT = POST "/increment",
+    BUMP = POST "/bump",
+    STREAM = GET "/stream",
+}
+
 #[derive(Clone)]
 struct AppState {
     count: Arc<AtomicI64>,
     bus: Bus,
-    datastar: common::Datastar,
+    datastar: nitro::client::ClientScript,
 }
 
 fn counter(count: i64) -> impl IdentifiedElements {
@@ -43,11 +51,11 @@ async fn index(State(s): State<AppState>) -> Markup {
     };
     let body = html! {
         @signals(Counter);
-        main data-signals=(signals) data-init="@get('/stream')" {
+        main data-signals=(signals) data-init=(STREAM.action()) {
             h1 { "Counter" }
             (counter(signals.count))
             label { "Step " input #step type="number" data-bind:step; }
-            button #increment data-on:click="@post('/increment')" { "+" }
+            button #increment data-on:click=(INCREMENT.action()) { "+" }
             p { "Signal: " span #signal data-text="$count" {} }
         }
     };
@@ -86,22 +94,22 @@ async fn stream(State(s): State<AppState>) -> Result<SseStream, BusError> {
 }
 
 /// The app's routes (also served by the browser tests).
-pub fn app(datastar: common::Datastar) -> Router {
+pub fn app(datastar: nitro::client::ClientScript) -> Router {
     let state = AppState {
         count: Arc::default(),
         bus: Bus::in_process(),
         datastar: datastar.clone(),
     };
     let router = Router::new()
-        .route("/", get(index))
-        .route("/increment", post(increment))
-        .route("/bump", post(bump))
-        .route("/stream", get(stream));
+        .route_to(INDEX, routes::get(index))
+        .route_to(INCREMENT, routes::post(increment))
+        .route_to(BUMP, routes::post(bump))
+        .route_to(STREAM, routes::get(stream));
     datastar.routes(router).with_state(state)
 }
 
 #[allow(dead_code)] // the browser tests include this file for `app()`
 #[tokio::main]
 async fn main() {
-    common::serve(app(common::Datastar::from_env()), 3000).await;
+    common::serve(app(common::datastar_from_env()), 3000).await;
 }

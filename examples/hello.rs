@@ -13,7 +13,7 @@ struct Todo {
 fn todo_item(t: &Todo) -> impl IdentifiedElements + '_ {
     html! {
         li #(TODO.with(t.id)) .done[t.done] {
-            input type="checkbox" checked[t.done] data-on:change=(Expr::new("@post('/todos/toggle/' + ").json(&t.id).code(")"));
+            input type="checkbox" checked[t.done] data-on:change=(expr!("@post('/todos/toggle/{}')", t.id));
             span { (t.text) }
         }
     }

@@ -12,11 +12,12 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use axum::extract::{Path, State};
-use axum::{routing::get, routing::post, Router};
+use axum::Router;
 use futures_util::StreamExt;
 use nitro::axum::SseStream;
 use nitro::bus::{Bus, BusError};
 use nitro::prelude::*;
+use nitro::routes;
 use serde::{Deserialize, Serialize};
 
 #[derive(Signals, Serialize, Deserialize, Clone)]
@@ -26,6 +27,12 @@ struct Job {
 }
 
 ids! { BAR = "progress-bar" }
+
+routes! {
+    INDEX = GET "/",
+    START = POST "/jobs",
+    DONE = GET "/jobs/{id}/done",
+}
 
 const PULSE: &str = "const bar = document.getElementById('progress-bar'); bar.classList.add('pulse'); setTimeout(() => bar.classList.remove('pulse'), 200)";
 
@@ -40,7 +47,7 @@ struct Jobs {
 struct AppState {
     jobs: Arc<Mutex<Jobs>>,
     bus: Bus,
-    datastar: common::Datastar,
+    datastar: nitro::client::ClientScript,
 }
 
 fn bar(pct: u32) -> impl IdentifiedElements {
@@ -57,7 +64,7 @@ async fn index(State(s): State<AppState>) -> Markup {
         @signals(Job);
         main data-signals=(Job { progress: 0, status: "idle".into() }) {
             h1 { "Job progress" }
-            button #start data-on:click="@post('/jobs')" data-attr:disabled="$status == 'running'" { "Start job" }
+            button #start data-on:click=(START.action()) data-attr:disabled="$status == 'running'" { "Start job" }
             (bar(0))
             p { "Status: " span #status data-text="$status" { "idle" } }
         }
@@ -107,7 +114,7 @@ async fn start(State(s): State<AppState>) -> Result<SseStream, BusError> {
             sse.execute_script(PULSE).await?;
             if job.status == "complete" {
                 tokio::time::sleep(Duration::from_millis(500)).await; // let 100% show
-                return sse.redirect(&format!("/jobs/{id}/done")).await;
+                return sse.redirect(&DONE.path(id)).await;
             }
         }
         Ok(())
@@ -129,21 +136,21 @@ async fn done(State(s): State<AppState>, Path(id): Path<u64>) -> Markup {
 }
 
 /// The app's routes (also served by the browser tests).
-pub fn app(datastar: common::Datastar) -> Router {
+pub fn app(datastar: nitro::client::ClientScript) -> Router {
     let state = AppState {
         jobs: Arc::default(),
         bus: Bus::in_process(),
         datastar: datastar.clone(),
     };
     let router = Router::new()
-        .route("/", get(index))
-        .route("/jobs", post(start))
-        .route("/jobs/{id}/done", get(done));
+        .route_to(INDEX, routes::get(index))
+        .route_to(START, routes::post(start))
+        .route_to(DONE, routes::get(done));
     datastar.routes(router).with_state(state)
 }
 
 #[allow(dead_code)] // the browser tests include this file for `app()`
 #[tokio::main]
 async fn main() {
-    common::serve(app(common::Datastar::from_env()), 3003).await;
+    common::serve(app(common::datastar_from_env()), 3003).await;
 }

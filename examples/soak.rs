@@ -38,7 +38,7 @@ async fn main() {
     let secs = env("SOAK_SECS", 60);
     let clients = env("SOAK_CLIENTS", 1000) as usize;
     let bus = Bus::in_process();
-    let app = chat::app_with_bus(chat::common::Datastar::from_env(), bus.clone());
+    let app = chat::app_with_bus(chat::common::datastar_from_env(), bus.clone());
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });

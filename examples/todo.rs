@@ -10,10 +10,11 @@ pub mod common;
 use std::sync::{Arc, Mutex};
 
 use axum::extract::{Path, State};
-use axum::{routing::get, routing::post, Router};
+use axum::Router;
 use nitro::axum::SseStream;
 use nitro::bus::{Bus, BusError};
 use nitro::prelude::*;
+use nitro::routes;
 use serde::{Deserialize, Serialize};
 
 #[derive(Signals, Serialize, Deserialize, Default)]
@@ -31,6 +32,14 @@ struct Todo {
 
 ids! { TODO_LIST = "todo-list", TODO = "todo" }
 
+routes! {
+    INDEX = GET "/",
+    ADD = POST "/todos",
+    TOGGLE = POST "/todos/{id}/toggle",
+    REMOVE = DELETE "/todos/{id}",
+    STREAM = GET "/todos/stream",
+}
+
 /// The todos, and the last id given out.
 #[derive(Default)]
 struct Todos {
@@ -42,14 +51,12 @@ struct Todos {
 struct AppState {
     todos: Arc<Mutex<Todos>>,
     bus: Bus,
-    datastar: Option<common::Datastar>,
+    datastar: Option<nitro::client::ClientScript>,
 }
 
 fn todo_item(t: &Todo) -> impl IdentifiedElements + '_ {
-    let toggle = Expr::new("@post('/todos/' + ")
-        .json(&t.id)
-        .code(" + '/toggle')");
-    let delete = Expr::new("@delete('/todos/' + ").json(&t.id).code(")");
+    let toggle = TOGGLE.action(t.id);
+    let delete = REMOVE.action(t.id);
     // `move`: the template keeps `toggle` and `delete`, built here, after this function returns.
     html! {
         move
@@ -65,9 +72,9 @@ async fn index(State(s): State<AppState>) -> Markup {
     let todos = s.todos.lock().unwrap().list.clone();
     let body = html! {
         @signals(TodoForm);
-        main data-signals=(TodoForm::default()) data-init="@get('/todos/stream')" {
+        main data-signals=(TodoForm::default()) data-init=(STREAM.action()) {
             h1 { "Todos" }
-            form data-on:submit__prevent="@post('/todos')" {
+            form data-on:submit__prevent=(ADD.action()) {
                 input #new-todo data-bind:new-todo placeholder="What needs doing?";
                 button #add type="submit" { "Add" }
             }
@@ -147,22 +154,22 @@ async fn stream(State(s): State<AppState>) -> Result<SseStream, BusError> {
 }
 
 /// The app's routes (also served by the browser tests).
-pub fn app(datastar: common::Datastar) -> Router {
+pub fn app(datastar: nitro::client::ClientScript) -> Router {
     let state = AppState {
         datastar: Some(datastar.clone()),
         ..AppState::default()
     };
     let router = Router::new()
-        .route("/", get(index))
-        .route("/todos", post(add))
-        .route("/todos/{id}/toggle", post(toggle))
-        .route("/todos/{id}", axum::routing::delete(delete))
-        .route("/todos/stream", get(stream));
+        .route_to(INDEX, routes::get(index))
+        .route_to(ADD, routes::post(add))
+        .route_to(TOGGLE, routes::post(toggle))
+        .route_to(REMOVE, routes::delete(delete))
+        .route_to(STREAM, routes::get(stream));
     datastar.routes(router).with_state(state)
 }
 
 #[allow(dead_code)] // the browser tests include this file for `app()`
 #[tokio::main]
 async fn main() {
-    common::serve(app(common::Datastar::from_env()), 3001).await;
+    common::serve(app(common::datastar_from_env()), 3001).await;
 }

@@ -1,6 +1,58 @@
 #![doc = include_str!("../README.md")]
 
-pub use nitro_macros::{html, Signals};
+pub use nitro_macros::html;
+
+/// Derives [`signals::Signals`] for a serde struct with named fields: the JSON names of its
+/// fields for the compile-time `$name` checks of `html!` (`@signals(Type)`), and a typed
+/// partial patch (`Type::patch().field(value)`) for `emit_signals`.
+///
+/// **serde attributes it reads** (so that the names it checks are the names serde writes):
+/// `#[serde(rename_all = "..")]` on the struct (every serde rule), and on fields
+/// `#[serde(rename = "..")]` (or `rename(serialize = "..")`), `#[serde(skip)]` and
+/// `#[serde(skip_serializing)]` (the field is not a signal). `#[serde(flatten)]` is refused:
+/// nest the struct instead.
+///
+/// **`#[signals(..)]` field attributes.** Every field's type must be a known signal value type
+/// (numbers, `bool`, strings, `Option`, `Vec`, maps, `serde_json::Value`, or another struct
+/// deriving `Signals`, which becomes a nested object: `$form.email`). For any other type:
+///
+/// * `#[signals(leaf)]`: the field is one value (serialized as serde does); `$field` is
+///   checked, `$field.x` is not looked into, and its patch setter takes the whole value;
+/// * `#[signals(dynamic)]`: the field is an object whose keys are only known at run time (a
+///   map); `$field.anything` is accepted.
+///
+/// ```
+/// use nitro::prelude::*;
+/// use serde::{Deserialize, Serialize};
+///
+/// #[derive(Serialize, Deserialize, Clone, PartialEq)]
+/// struct Point { x: i32, y: i32 }
+///
+/// #[derive(Signals, Serialize, Deserialize)]
+/// #[serde(rename_all = "camelCase")]
+/// struct Editor {
+///     file_name: String,                 // `$fileName`
+///     #[signals(leaf)]
+///     cursor: Point,                     // `$cursor`, one value
+///     #[signals(dynamic)]
+///     flags: std::collections::BTreeMap<String, bool>, // `$flags.<any key>`
+///     #[serde(skip)]
+///     cache: Vec<u8>,                    // not a signal
+/// }
+///
+/// let page = html! {
+///     @signals(Editor);
+///     p data-text="$fileName + $flags.dirty" {}
+///     p data-show="$cursor" {}
+/// };
+/// let patch = Editor::patch().file_name("a.rs".to_string()).cursor(Point { x: 1, y: 2 });
+/// assert_eq!(
+///     emit_signals(&patch).to_string().unwrap(),
+///     "event: datastar-patch-signals\ndata: signals {\"fileName\":\"a.rs\",\"cursor\":{\"x\":1,\"y\":2}}\n\n"
+/// );
+/// # let _ = page;
+/// ```
+pub use nitro_macros::Signals;
 pub use nitro_runtime::*;
 
 /// Datastar code with Rust values spliced in, as an [`Expr`]: `expr!("@get('/contacts/{}/edit')", id)`.
@@ -25,6 +77,25 @@ pub use nitro_runtime::*;
 /// ```
 pub use nitro_macros::expr;
 
+/// Declares typed routes: one constant per route, registered on the axum `Router` through the
+/// declaration and used in templates as Datastar actions. See [`routes`](mod@routes) for the
+/// types and what the compiler checks.
+///
+/// `NAME = METHOD "path"`, separated by commas; `METHOD` is one of `GET`, `POST`, `PUT`,
+/// `PATCH`, `DELETE`; `{param}`s are whole path segments. A visibility (`pub NAME = ..`) and
+/// doc comments may come first.
+///
+/// ```
+/// use nitro::prelude::*;
+/// nitro::routes! {
+///     /// Toggles a todo.
+///     pub TOGGLE = POST "/todos/{id}/toggle",
+/// }
+/// assert_eq!(TOGGLE.action(3).as_str(), r#"@post('/todos/' + "3" + '/toggle')"#);
+/// assert_eq!(TOGGLE.path("a/b"), "/todos/a%2Fb/toggle");
+/// ```
+pub use nitro_macros::routes;
+
 /// Everything a handler or component usually needs: `use nitro::prelude::*;`.
 ///
 /// ```
@@ -33,7 +104,7 @@ pub use nitro_macros::expr;
 /// assert_eq!(page.render().into_string(), "<p>hi</p>");
 /// ```
 pub mod prelude {
-    pub use nitro_macros::{expr, html, Signals};
+    pub use nitro_macros::{expr, html, routes, Signals};
     pub use nitro_runtime::signals::Signals;
     pub use nitro_runtime::sse::{
         emit_elements, emit_signals, execute_script, redirect, remove_elements, remove_signals,
@@ -45,6 +116,8 @@ pub mod prelude {
 
     #[cfg(feature = "axum")]
     pub use nitro_runtime::axum::{ReadSignals, Sse, SseStream};
+    #[cfg(feature = "axum")]
+    pub use nitro_runtime::routes::RouterExt;
 }
 
 #[doc(hidden)]

@@ -88,7 +88,7 @@ async fn screenshot(c: &Client, name: &str) {
 async fn counter_increments_on_click_and_on_server_push() {
     let _serial = SERIAL.lock().await;
     let (driver, js) = (chromedriver(), datastar_js());
-    let base = common::base_url(counter::app(counter::common::Datastar::local_file(js))).await;
+    let base = common::base_url(counter::app(nitro::client::ClientScript::file(js).unwrap())).await;
     let b = browser(&driver).await;
     let c = &b.client;
     c.goto(&base).await.unwrap();
@@ -117,7 +117,10 @@ async fn counter_increments_on_click_and_on_server_push() {
 async fn todo_changes_in_one_tab_show_in_another() {
     let _serial = SERIAL.lock().await;
     let driver = chromedriver();
-    let base = common::base_url(todo::app(todo::common::Datastar::local_file(datastar_js()))).await;
+    let base = common::base_url(todo::app(
+        nitro::client::ClientScript::file(datastar_js()).unwrap(),
+    ))
+    .await;
     let (a, b) = (browser(&driver).await, browser(&driver).await);
     a.client.goto(&base).await.unwrap();
     b.client.goto(&base).await.unwrap();
@@ -181,7 +184,10 @@ async fn todo_changes_in_one_tab_show_in_another() {
 async fn chat_messages_reach_their_room_only() {
     let _serial = SERIAL.lock().await;
     let driver = chromedriver();
-    let base = common::base_url(chat::app(chat::common::Datastar::local_file(datastar_js()))).await;
+    let base = common::base_url(chat::app(
+        nitro::client::ClientScript::file(datastar_js()).unwrap(),
+    ))
+    .await;
     // Room names are any text without control characters (`bus::token` makes them one topic
     // token); names with control characters are not rooms.
     for bad in ["bad%0Aroom", "a%00b", "x%7F"] {
@@ -259,9 +265,9 @@ async fn chat_messages_reach_their_room_only() {
 async fn progress_reaches_100_and_redirects() {
     let _serial = SERIAL.lock().await;
     let driver = chromedriver();
-    let base = common::base_url(progress::app(progress::common::Datastar::local_file(
-        datastar_js(),
-    )))
+    let base = common::base_url(progress::app(
+        nitro::client::ClientScript::file(datastar_js()).unwrap(),
+    ))
     .await;
     let b = browser(&driver).await;
     let c = &b.client;
@@ -308,22 +314,10 @@ fn protocol_page(body: nitro::Markup) -> nitro::Markup {
     .render()
 }
 
-/// Serves `app` plus `/datastar.js`.
+/// Serves `app` plus `/datastar.js` (the local client, through `nitro::client`).
 async fn protocol_app(app: axum::Router) -> String {
-    let js = datastar_js();
-    let app = app.route(
-        "/datastar.js",
-        axum::routing::get(move || {
-            let js = js.clone();
-            async move {
-                (
-                    [(axum::http::header::CONTENT_TYPE, "text/javascript")],
-                    std::fs::read(js).unwrap(),
-                )
-            }
-        }),
-    );
-    common::base_url(app).await
+    let js = nitro::client::ClientScript::file(datastar_js()).unwrap();
+    common::base_url(js.routes(app)).await
 }
 
 /// Runs `script` (a function body) in the page until it returns something other than null.
@@ -646,5 +640,76 @@ async fn form_content_type_reads_into_the_typed_struct() {
     .unwrap();
     click(c, "#get").await;
     wait_text(c, "#out", |t| t == "Zoë & co:-3:true").await;
+    b.client.clone().close().await.unwrap();
+}
+
+/// Typed actions (`routes!`) in the real client: each parameter, whatever it holds, reaches
+/// the handler as it was given (percent-encoded as one path segment, read back by axum), and
+/// the method is the declared one.
+#[tokio::test]
+async fn typed_actions_reach_their_route_with_their_parameters() {
+    use axum::extract::Path;
+    use nitro::prelude::*;
+    use nitro::routes::{delete, get, post};
+    nitro::routes! {
+        PAGE = GET "/",
+        RENAME = POST "/items/{item}/names/{name}",
+        DROP = DELETE "/items/{item}",
+    }
+    const TRICKY: [&str; 4] = [
+        "plain",
+        "a b/c?d#e&f",
+        "O'Brien \"$x\" @get('/')",
+        "ü %2F 100%",
+    ];
+    let _serial = SERIAL.lock().await;
+    let driver = chromedriver();
+    let page = || async {
+        protocol_page(
+            html! {
+                @for (i, t) in TRICKY.iter().enumerate() {
+                    button .rename data-on:click=(RENAME.action(i, t)) { "rename " (i) }
+                }
+                button #drop data-on:click=(DROP.action("x/y")) { "drop" }
+                ul #got {}
+            }
+            .render(),
+        )
+    };
+    let show = |what: String| {
+        Sse::once().emit(
+            emit_elements(html! { li { (what) } }.render())
+                .selector(Selector::css("#got"))
+                .mode(Mode::Append),
+        )
+    };
+    let app = axum::Router::new()
+        .route_to(PAGE, get(page))
+        .route_to(
+            RENAME,
+            post(move |Path((i, name)): Path<(usize, String)>| async move {
+                show(format!("{i}={name}"))
+            }),
+        )
+        .route_to(
+            DROP,
+            delete(move |Path(item): Path<String>| async move { show(format!("drop {item}")) }),
+        );
+    let base = protocol_app(app).await;
+    let b = browser(&driver).await;
+    let c = &b.client;
+    c.goto(&base).await.unwrap();
+    settle().await;
+    let mut expected = Vec::new();
+    for (i, t) in TRICKY.iter().enumerate() {
+        click(c, &format!(".rename:nth-of-type({})", i + 1)).await;
+        expected.push(format!("{i}={t}"));
+        let want = expected.join("\n");
+        wait_text(c, "#got", |got| got == want).await;
+    }
+    click(c, "#drop").await;
+    expected.push("drop x/y".into());
+    let want = expected.join("\n");
+    wait_text(c, "#got", |got| got == want).await;
     b.client.clone().close().await.unwrap();
 }

@@ -35,7 +35,7 @@ async fn send(base: &str, room: &str, text: &str) {
 
 #[tokio::test]
 async fn wildcard_room_names_are_rooms_of_their_own() {
-    let base = common::base_url(chat::app(chat::common::Datastar::from_env())).await;
+    let base = common::base_url(chat::app(chat::common::datastar_from_env())).await;
     let rooms = ["*", ">", "lobby", "a.b", "a", "a b", "x/y"];
     let mut streams = Vec::new();
     for room in rooms {

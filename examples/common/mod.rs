@@ -1,64 +1,21 @@
 //! Shared by the example apps: where the Datastar client comes from, the page shell, serving.
 #![allow(dead_code)] // each app uses a part of it
 
-use std::path::PathBuf;
-
-use axum::http::header::CONTENT_TYPE;
-use axum::response::IntoResponse;
-use axum::{routing::get, Router};
+use axum::Router;
+use nitro::client::ClientScript;
 use nitro::prelude::*;
 
-/// The public CDN build of the Datastar 1.0 client.
-pub const DEFAULT_DATASTAR_URL: &str =
-    "https://cdn.jsdelivr.net/gh/starfederation/datastar@v1.0.3/bundles/datastar.js";
-
-/// Where pages load the Datastar client from.
-#[derive(Clone, Debug)]
-pub struct Datastar {
-    src: String,
-    file: Option<PathBuf>,
-}
-
-impl Datastar {
-    /// `NITRO_DATASTAR_FILE=path` serves that file at `/datastar.js`; otherwise
-    /// `NITRO_DATASTAR_URL`, or the public CDN.
-    pub fn from_env() -> Datastar {
-        match std::env::var_os("NITRO_DATASTAR_FILE") {
-            Some(path) => Datastar::local_file(path.into()),
-            None => Datastar {
-                src: std::env::var("NITRO_DATASTAR_URL")
-                    .unwrap_or_else(|_| DEFAULT_DATASTAR_URL.into()),
-                file: None,
-            },
-        }
+/// Where pages load the Datastar client from (`nitro::client`): `NITRO_DATASTAR_FILE=path`
+/// serves that file at `/datastar.js`; otherwise `NITRO_DATASTAR_URL`, or the public CDN.
+/// Add its route with `datastar.routes(router)`.
+pub fn datastar_from_env() -> ClientScript {
+    if let Some(path) = std::env::var_os("NITRO_DATASTAR_FILE") {
+        return ClientScript::file(&path)
+            .unwrap_or_else(|e| panic!("NITRO_DATASTAR_FILE={}: {e}", path.to_string_lossy()));
     }
-
-    /// Serves a local copy of the client at `/datastar.js`.
-    pub fn local_file(path: PathBuf) -> Datastar {
-        Datastar {
-            src: "/datastar.js".into(),
-            file: Some(path),
-        }
-    }
-
-    /// Adds the `/datastar.js` route when serving a local file.
-    pub fn routes<S: Clone + Send + Sync + 'static>(&self, router: Router<S>) -> Router<S> {
-        let Some(path) = self.file.clone() else {
-            return router;
-        };
-        router.route(
-            "/datastar.js",
-            get(move || async move {
-                match tokio::fs::read(&path).await {
-                    Ok(js) => ([(CONTENT_TYPE, "text/javascript")], js).into_response(),
-                    Err(e) => (
-                        axum::http::StatusCode::NOT_FOUND,
-                        format!("{}: {e}", path.display()),
-                    )
-                        .into_response(),
-                }
-            }),
-        )
+    match std::env::var("NITRO_DATASTAR_URL") {
+        Ok(url) => ClientScript::url(url),
+        Err(_) => nitro::client::script(),
     }
 }
 
@@ -72,7 +29,7 @@ button{cursor:pointer}li.done span{text-decoration:line-through;color:#888}\
 
 /// A full HTML page around `body`, loading the Datastar client.
 pub fn page<'a>(
-    datastar: &'a Datastar,
+    datastar: &'a ClientScript,
     title: &'a str,
     body: impl Render + 'a,
 ) -> impl Render + 'a {
@@ -86,7 +43,7 @@ pub fn page<'a>(
                 meta name="viewport" content="width=device-width, initial-scale=1";
                 title { (title) }
                 style { (PreEscaped(CSS)) }
-                script type="module" src=(datastar.src.as_str()) {}
+                (datastar)
             }
             body { (body) }
         }

@@ -16,6 +16,7 @@ mod diag;
 mod expr;
 mod generate;
 mod parse;
+mod routes;
 mod signals;
 mod validate;
 
@@ -64,4 +65,11 @@ pub fn derive_signals(input: TokenStream) -> TokenStream {
     signals::derive(input)
         .unwrap_or_else(syn::Error::into_compile_error)
         .into()
+}
+
+/// Declares typed routes; see `nitro::routes!`.
+#[proc_macro]
+pub fn routes(input: TokenStream) -> TokenStream {
+    let input = syn::parse_macro_input!(input as routes::Routes);
+    routes::expand(input).into()
 }

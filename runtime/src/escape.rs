@@ -8,7 +8,7 @@ use std::fmt;
 ///
 /// ```
 /// let mut buf = String::new();
-/// nitro_runtime::escape::text("a < b & c", &mut buf);
+/// nitro::escape::text("a < b & c", &mut buf);
 /// assert_eq!(buf, "a &lt; b &amp; c");
 /// ```
 #[inline]
@@ -20,7 +20,7 @@ pub fn text(s: &str, buf: &mut String) {
 ///
 /// ```
 /// let mut buf = String::new();
-/// nitro_runtime::escape::attribute(r#"x" onclick="y"#, &mut buf);
+/// nitro::escape::attribute(r#"x" onclick="y"#, &mut buf);
 /// assert_eq!(buf, "x&quot; onclick=&quot;y");
 /// ```
 #[inline]
@@ -87,7 +87,7 @@ impl fmt::Write for AttributeWriter<'_> {
 ///
 /// ```
 /// let mut buf = String::new();
-/// nitro_runtime::escape::json_attribute(&"it's <b>", &mut buf);
+/// nitro::escape::json_attribute(&"it's <b>", &mut buf);
 /// assert_eq!(buf, r"&quot;it\u0027s \u003cb\u003e&quot;");
 /// ```
 pub fn json_attribute<T: serde::Serialize + ?Sized>(value: &T, buf: &mut String) {
@@ -113,7 +113,7 @@ pub fn json_attribute<T: serde::Serialize + ?Sized>(value: &T, buf: &mut String)
 ///
 /// ```
 /// let mut code = String::new();
-/// nitro_runtime::escape::expression_json(&"@get('/x') $y", &mut code);
+/// nitro::escape::expression_json(&"@get('/x') $y", &mut code);
 /// assert_eq!(code, r#""\u0040get(\u0027\u002fx\u0027) \u0024y""#);
 /// ```
 pub fn expression_json<T: serde::Serialize + ?Sized>(value: &T, buf: &mut String) {
@@ -306,7 +306,7 @@ pub const BLOCKED_URL: &str = "about:invalid#nitro-blocked";
 /// [`is_dangerous_url_attribute`].
 ///
 /// ```
-/// use nitro_runtime::escape::is_dangerous_url;
+/// use nitro::escape::is_dangerous_url;
 /// assert!(is_dangerous_url(" \u{1}JaVa\tScRiPt:alert(1)"));
 /// assert!(!is_dangerous_url("/javascript:alert(1)"));
 /// ```
@@ -318,7 +318,7 @@ pub fn is_dangerous_url(url: &str) -> bool {
 /// (`&#106;`, `&#x3A;`, `&colon;`, `&Tab;`, …), a URL with a script-running scheme?
 ///
 /// ```
-/// use nitro_runtime::escape::is_dangerous_url_attribute;
+/// use nitro::escape::is_dangerous_url_attribute;
 /// assert!(is_dangerous_url_attribute("&#106;avascript&colon;alert(1)"));
 /// assert!(!is_dangerous_url_attribute("javascript&amp;colon;x"));
 /// ```
@@ -415,7 +415,7 @@ impl<I: Iterator<Item = char> + Clone> Iterator for CharRefs<I> {
 /// escapes can spell any of the others.
 ///
 /// ```
-/// use nitro_runtime::escape::is_dangerous_css;
+/// use nitro::escape::is_dangerous_css;
 /// assert!(is_dangerous_css("background: URL(//evil/x)"));
 /// assert!(is_dangerous_css("b\\61 ckground: u\\72l(x)"));
 /// assert!(!is_dangerous_css("color: red; width: 50%"));

@@ -11,7 +11,7 @@ use std::fmt;
 /// `button data-on:click=(Expr::new("@delete('/todos/' + ").json(&id).code(")")) { "x" }`.
 ///
 /// ```
-/// use nitro_runtime::Expr;
+/// use nitro::Expr;
 /// let id = "42'); alert(1); ('";
 /// let e = Expr::new("@delete('/todos/' + ").json(&id).code(")");
 /// assert_eq!(
@@ -35,7 +35,7 @@ impl Expr {
     /// Appends a fragment of code.
     ///
     /// ```
-    /// assert_eq!(nitro_runtime::Expr::new("$a").code(" + 1").as_str(), "$a + 1");
+    /// assert_eq!(nitro::Expr::new("$a").code(" + 1").as_str(), "$a + 1");
     /// ```
     pub fn code(mut self, code: &'static str) -> Self {
         self.code.push_str(code);
@@ -47,7 +47,7 @@ impl Expr {
     /// exactly the value: no `@action(`, `$signal` or marker inside it is ever seen as code.
     ///
     /// ```
-    /// use nitro_runtime::Expr;
+    /// use nitro::Expr;
     /// assert_eq!(Expr::new("$n = ").json(&3).as_str(), "$n = 3");
     /// assert_eq!(Expr::new("$s = ").json("@get('/x')").as_str(),
     ///            r#"$s = "\u0040get(\u0027\u002fx\u0027)""#);
@@ -60,7 +60,7 @@ impl Expr {
     /// The expression's code.
     ///
     /// ```
-    /// assert_eq!(nitro_runtime::Expr::new("$x").as_str(), "$x");
+    /// assert_eq!(nitro::Expr::new("$x").as_str(), "$x");
     /// ```
     pub fn as_str(&self) -> &str {
         &self.code

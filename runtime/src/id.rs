@@ -9,7 +9,7 @@ use crate::{escape, Render};
 /// A declared element id. Create them with [`ids!`](crate::ids).
 ///
 /// ```
-/// nitro_runtime::ids! { COUNTER = "counter" }
+/// nitro::ids! { COUNTER = "counter" }
 /// assert_eq!(COUNTER.as_str(), "counter");
 /// assert_eq!(COUNTER.with(7).as_str(), "counter-7");
 /// ```
@@ -60,7 +60,7 @@ impl fmt::Display for Id {
 /// string with [`DynId::new`].
 ///
 /// ```
-/// let id = nitro_runtime::DynId::new(format!("row-{}", 4));
+/// let id = nitro::DynId::new(format!("row-{}", 4));
 /// assert_eq!(id.as_str(), "row-4");
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -112,9 +112,9 @@ impl<T: ElementId + ?Sized> ElementId for &T {}
 /// explicitly, with [`Selector::css`].
 ///
 /// ```
-/// use nitro_runtime::{ids, Selector};
+/// use nitro::{ids, Selector};
 /// ids! { LIST = "list" }
-/// use nitro_runtime::IntoSelector;
+/// use nitro::IntoSelector;
 /// assert_eq!(LIST.into_selector().as_str(), "#list");
 /// assert_eq!(Selector::css("ul > li").as_str(), "ul > li");
 /// ```
@@ -199,7 +199,7 @@ fn css_id_selector(id: &str) -> String {
 /// An invalid id is a compile error.
 ///
 /// ```
-/// nitro_runtime::ids! { pub COUNTER = "counter", HISTORY = "history" }
+/// nitro::ids! { pub COUNTER = "counter", HISTORY = "history" }
 /// assert_eq!(HISTORY.as_str(), "history");
 /// ```
 #[macro_export]

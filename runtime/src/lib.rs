@@ -5,11 +5,13 @@
 
 pub mod bus;
 mod capture;
+pub mod client;
 pub mod escape;
 mod expr;
 mod id;
 mod log;
 mod render;
+pub mod routes;
 pub mod signals;
 mod splice;
 pub mod stats;
@@ -25,3 +27,7 @@ pub mod sse;
 #[cfg(feature = "axum")]
 #[cfg_attr(docsrs, doc(cfg(feature = "axum")))]
 pub mod axum;
+
+#[cfg(feature = "axum")]
+#[cfg_attr(docsrs, doc(cfg(feature = "axum")))]
+pub mod testing;

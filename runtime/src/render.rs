@@ -16,7 +16,7 @@ use crate::escape;
 /// any of them. Implement [`Render::render_to`]; the other methods have defaults.
 ///
 /// ```
-/// use nitro_runtime::Render;
+/// use nitro::Render;
 ///
 /// struct Badge(u32);
 /// impl Render for Badge {
@@ -74,7 +74,7 @@ pub trait Render {
 /// Rendered, trusted HTML.
 ///
 /// ```
-/// use nitro_runtime::{Markup, Render};
+/// use nitro::{Markup, Render};
 /// let m = "<b>".render();
 /// assert_eq!(m.as_str(), "&lt;b&gt;");
 /// assert_eq!(m.into_string(), "&lt;b&gt;");
@@ -87,7 +87,7 @@ impl Markup {
     /// user input here.
     ///
     /// ```
-    /// let m = nitro_runtime::Markup::from_trusted("<br>".to_string());
+    /// let m = nitro::Markup::from_trusted("<br>".to_string());
     /// assert_eq!(m.as_str(), "<br>");
     /// ```
     pub fn from_trusted(html: String) -> Self {
@@ -97,7 +97,7 @@ impl Markup {
     /// The HTML as a string slice.
     ///
     /// ```
-    /// assert_eq!(nitro_runtime::Markup::default().as_str(), "");
+    /// assert_eq!(nitro::Markup::default().as_str(), "");
     /// ```
     pub fn as_str(&self) -> &str {
         &self.0
@@ -106,7 +106,7 @@ impl Markup {
     /// The HTML as an owned `String`.
     ///
     /// ```
-    /// use nitro_runtime::Render;
+    /// use nitro::Render;
     /// assert_eq!(42.render().into_string(), "42");
     /// ```
     pub fn into_string(self) -> String {
@@ -138,7 +138,7 @@ impl Render for Markup {
 /// Trusted HTML that is written verbatim, without escaping: the one explicit opt-out.
 ///
 /// ```
-/// use nitro_runtime::{PreEscaped, Render};
+/// use nitro::{PreEscaped, Render};
 /// assert_eq!(PreEscaped("<hr>").render().as_str(), "<hr>");
 /// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
@@ -160,7 +160,7 @@ impl<T: AsRef<str>> Render for PreEscaped<T> {
 /// `p title=(display(ip)) {}`.
 ///
 /// ```
-/// use nitro_runtime::{display, Render};
+/// use nitro::{display, Render};
 /// let ip = std::net::Ipv4Addr::LOCALHOST;
 /// assert_eq!(display(&ip).render().as_str(), "127.0.0.1");
 /// ```
@@ -317,7 +317,7 @@ impl Render for fmt::Arguments<'_> {
 /// called, so a component is just a function returning `impl Render`.
 ///
 /// ```
-/// use nitro_runtime::{Render, Template};
+/// use nitro::{Render, Template};
 /// let t = Template::new(5, |buf: &mut String| buf.push_str("<br>"));
 /// let mut buf = String::from("x");
 /// t.render_to(&mut buf);
@@ -392,7 +392,7 @@ impl<F: Fn(&mut String), const R: u8> fmt::Debug for Template<F, R> {
 /// no string can close the element.
 ///
 /// ```
-/// use nitro_runtime::{Json, Render};
+/// use nitro::{Json, Render};
 /// let m = Json(&"</script>").render();
 /// assert_eq!(m.as_str(), "\"\\u003c/script\\u003e\"");
 /// ```
@@ -445,7 +445,7 @@ impl std::io::Write for ScriptSafeWriter<'_> {
 /// The HTML5 doctype, `<!DOCTYPE html>`.
 ///
 /// ```
-/// use nitro_runtime::{Render, DOCTYPE};
+/// use nitro::{Render, DOCTYPE};
 /// assert_eq!(DOCTYPE.render().as_str(), "<!DOCTYPE html>");
 /// ```
 pub const DOCTYPE: PreEscaped<&str> = PreEscaped("<!DOCTYPE html>");

@@ -33,7 +33,7 @@ pub struct Field {
 /// `#[signals(dynamic)]` for a map) or implement this trait and [`IntoPatch`].
 ///
 /// ```
-/// use nitro_runtime::signals::{Shape, SignalType};
+/// use nitro::signals::{Shape, SignalType};
 /// assert!(matches!(<u32 as SignalType>::SHAPE, Shape::Leaf));
 /// ```
 #[diagnostic::on_unimplemented(
@@ -51,7 +51,7 @@ pub trait SignalType {
 /// these can be patched with `emit_signals` and declared in templates with `@signals(..)`.
 ///
 /// ```
-/// use nitro_runtime::signals::Signals;
+/// use nitro::signals::Signals;
 /// fn takes<T: Signals>(_: &T) {}
 /// takes(&serde_json::json!({ "untyped": true }));
 /// ```
@@ -130,7 +130,7 @@ impl SignalType for serde_json::Map<String, serde_json::Value> {
 /// `From<T>` for the generated patch type.
 ///
 /// ```
-/// use nitro_runtime::signals::IntoPatch;
+/// use nitro::signals::IntoPatch;
 /// assert_eq!(Some(3u8).into_patch(), Some(3u8));
 /// assert_eq!(Box::<str>::from("a").into_patch(), "a");
 /// ```
@@ -210,7 +210,7 @@ impl<T> PatchField<T> {
     /// Is this field left out of the patch?
     ///
     /// ```
-    /// use nitro_runtime::signals::PatchField;
+    /// use nitro::signals::PatchField;
     /// assert!(PatchField::<u8>::Unset.is_unset());
     /// ```
     pub fn is_unset(&self) -> bool {

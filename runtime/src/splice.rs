@@ -28,7 +28,7 @@ pub trait ViaRender {
 
 impl<T: Render + ?Sized> ViaRender for &Splice<'_, T> {}
 
-/// Chosen for everything else; [`DisplayTag::write`] then requires `Display`.
+/// Chosen for everything else; `DisplayTag::write` then requires `Display`.
 pub trait ViaDisplay {
     #[inline]
     fn nitro_splice_tag(&self) -> DisplayTag {

@@ -7,7 +7,7 @@
 //! [`Snapshot::live_streams`], which is a gauge.
 //!
 //! ```
-//! let s = nitro_runtime::stats::snapshot();
+//! let s = nitro::stats::snapshot();
 //! println!(
 //!     "{} live streams, {} events ({} bytes) sent, {} failed to encode, {} lost by slow subscribers",
 //!     s.live_streams, s.events_sent, s.bytes_sent, s.events_failed, s.messages_lagged,
@@ -57,9 +57,9 @@ pub struct Snapshot {
 /// Reads every counter.
 ///
 /// ```
-/// let before = nitro_runtime::stats::snapshot();
+/// let before = nitro::stats::snapshot();
 /// // ... serve ...
-/// let after = nitro_runtime::stats::snapshot();
+/// let after = nitro::stats::snapshot();
 /// assert!(after.events_sent >= before.events_sent);
 /// ```
 pub fn snapshot() -> Snapshot {
@@ -84,7 +84,7 @@ impl Snapshot {
     /// Every counter as `(name, value)`, in a fixed order; the names are those of the fields.
     ///
     /// ```
-    /// let s = nitro_runtime::stats::snapshot();
+    /// let s = nitro::stats::snapshot();
     /// assert!(s.counters().iter().any(|(name, _)| *name == "events_sent"));
     /// ```
     pub fn counters(&self) -> [(&'static str, u64); 13] {

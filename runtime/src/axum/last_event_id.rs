@@ -9,12 +9,12 @@ use http::request::Parts;
 ///
 /// ```no_run
 /// use axum::extract::State;
-/// use nitro_runtime::axum::{LastEventId, SseStream};
-/// use nitro_runtime::bus::{Bus, BusError};
+/// use nitro::axum::{LastEventId, SseStream};
+/// use nitro::bus::{Bus, BusError};
 ///
 /// async fn feed(State(bus): State<Bus>, LastEventId(last): LastEventId) -> Result<SseStream, BusError> {
 ///     Ok(bus.subscribe_after("news.>", last).await?.into_sse(|m| {
-///         nitro_runtime::sse::emit_signals(&serde_json::json!({ "latest": m.topic() }))
+///         nitro::sse::emit_signals(&serde_json::json!({ "latest": m.topic() }))
 ///     }))
 /// }
 /// ```

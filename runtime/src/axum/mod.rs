@@ -3,7 +3,7 @@
 //!
 //! ```no_run
 //! use axum::{routing::post, Router};
-//! use nitro_runtime::axum::{ReadSignals, Sse};
+//! use nitro::axum::{ReadSignals, Sse};
 //!
 //! #[derive(serde::Deserialize)]
 //! struct Counter { count: i64 }

@@ -62,8 +62,8 @@ impl<T: crate::sse::Sendable> IntoResponse for PatchElements<T> {
     ///
     /// ```
     /// use axum::response::IntoResponse;
-    /// use nitro_runtime::sse::{emit_elements, Mode};
-    /// use nitro_runtime::{PreEscaped, Selector};
+    /// use nitro::sse::{emit_elements, Mode};
+    /// use nitro::{PreEscaped, Selector};
     /// let r = emit_elements(PreEscaped("<li>new</li>"))
     ///     .selector(Selector::css("#list"))
     ///     .mode(Mode::Append)
@@ -83,7 +83,7 @@ impl IntoResponse for PatchSignals {
     ///
     /// ```
     /// use axum::response::IntoResponse;
-    /// use nitro_runtime::sse::emit_signals;
+    /// use nitro::sse::emit_signals;
     /// let r = emit_signals(&serde_json::json!({ "count": 1 })).only_if_missing(true).into_response();
     /// assert_eq!(r.headers()["content-type"], "application/json");
     /// assert_eq!(r.headers()["datastar-only-if-missing"], "true");
@@ -100,7 +100,7 @@ impl IntoResponse for ExecuteScript {
     ///
     /// ```
     /// use axum::response::IntoResponse;
-    /// use nitro_runtime::sse::execute_script;
+    /// use nitro::sse::execute_script;
     /// let r = execute_script("console.log(1)").attribute("nonce", "abc").into_response();
     /// assert_eq!(r.headers()["content-type"], "text/javascript");
     /// assert_eq!(

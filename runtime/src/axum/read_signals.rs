@@ -50,7 +50,7 @@ pub struct SignalsLimit(pub usize);
 ///
 /// ```no_run
 /// use axum::{routing::get, Router};
-/// use nitro_runtime::axum::ReadSignals;
+/// use nitro::axum::ReadSignals;
 ///
 /// #[derive(serde::Deserialize)]
 /// struct Search { query: String }
@@ -83,7 +83,7 @@ impl<T> std::ops::DerefMut for ReadSignals<T> {
 ///
 /// ```no_run
 /// use axum::{routing::post, Router};
-/// use nitro_runtime::axum::ReadSignalsUnchecked;
+/// use nitro::axum::ReadSignalsUnchecked;
 ///
 /// #[derive(serde::Deserialize)]
 /// struct Vote { choice: u32 }

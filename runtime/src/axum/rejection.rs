@@ -9,7 +9,7 @@ use http::StatusCode;
 /// plain-text body naming the problem ([`Self::body_text`]); as a response it is exactly that.
 ///
 /// ```
-/// use nitro_runtime::axum::ReadSignalsRejection;
+/// use nitro::axum::ReadSignalsRejection;
 /// let r = ReadSignalsRejection::MissingQuery;
 /// assert_eq!(r.status(), http::StatusCode::BAD_REQUEST);
 /// assert!(r.body_text().contains("datastar"));

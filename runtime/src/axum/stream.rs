@@ -79,8 +79,8 @@ impl From<EventError> for SseError {
 ///   response.
 ///
 /// ```
-/// use nitro_runtime::axum::Sse;
-/// use nitro_runtime::PreEscaped;
+/// use nitro::axum::Sse;
+/// use nitro::PreEscaped;
 /// let response = Sse::once()
 ///     .emit_elements(PreEscaped("<p id=\"count\">1</p>"))
 ///     .emit_signals(&serde_json::json!({"count": 1}));
@@ -107,8 +107,8 @@ impl Sse {
     ///
     /// ```no_run
     /// use std::time::Duration;
-    /// use nitro_runtime::axum::{Sse, SseStream};
-    /// use nitro_runtime::PreEscaped;
+    /// use nitro::axum::{Sse, SseStream};
+    /// use nitro::PreEscaped;
     ///
     /// async fn progress() -> SseStream {
     ///     Sse::stream(|mut sse| async move {
@@ -147,9 +147,9 @@ impl Sse {
     ///
     /// ```
     /// use futures_util::stream;
-    /// use nitro_runtime::axum::Sse;
-    /// use nitro_runtime::sse::remove_elements;
-    /// use nitro_runtime::Selector;
+    /// use nitro::axum::Sse;
+    /// use nitro::sse::remove_elements;
+    /// use nitro::Selector;
     /// let response = Sse::from_events(stream::iter([
     ///     remove_elements(Selector::css("#a")),
     ///     remove_elements(Selector::css("#b")),
@@ -292,7 +292,7 @@ impl SseStream {
     ///
     /// ```no_run
     /// use std::time::Duration;
-    /// use nitro_runtime::axum::{Sse, SseStream};
+    /// use nitro::axum::{Sse, SseStream};
     ///
     /// async fn ticks() -> SseStream {
     ///     Sse::stream(|mut sse| async move {

@@ -1,6 +1,6 @@
 //! The event bus: publish to hierarchical topics, subscribe with NATS-style patterns, and turn a
 //! subscription into an SSE stream. In-process by default ([`Bus::in_process`]); on a NATS server
-//! with the `nats` feature ([`Bus::nats`]), with the same semantics.
+//! with the `nats` feature (`Bus::nats`), with the same semantics.
 //!
 //! - Topics are `.`-separated tokens (`chat.room.42.message`); in patterns `*` matches exactly
 //!   one token and `>` one or more trailing tokens.
@@ -8,15 +8,15 @@
 //!   message is dropped; the subscriber then receives `Err(Lagged(n))` (how many were dropped)
 //!   before the next message. A publisher never waits for a slow subscriber.
 //! - Dropping a [`Subscription`] unsubscribes at once ([`Bus::subscriber_count`]).
-//! - Resuming after a reconnect: on [`Bus::nats_jetstream`] each message has a sequence, the
+//! - Resuming after a reconnect: on `Bus::nats_jetstream` each message has a sequence, the
 //!   SSE bridge sends it as the event id, and [`Bus::subscribe_after`] with the browser's
-//!   `Last-Event-ID` ([`crate::axum::LastEventId`]) delivers everything after it. The
+//!   `Last-Event-ID` (`nitro::axum::LastEventId`) delivers everything after it. The
 //!   in-process bus and core NATS keep no history ([`Bus::keeps_history`] is false): there a
 //!   reconnecting client starts with the next message, and what was published meanwhile is lost.
 //!
 //! ```
 //! use futures_util::StreamExt;
-//! use nitro_runtime::bus::Bus;
+//! use nitro::bus::Bus;
 //!
 //! # tokio::runtime::Runtime::new().unwrap().block_on(async {
 //! let bus = Bus::in_process();
@@ -128,7 +128,7 @@ impl Bus {
     /// An in-process bus whose subscriptions queue up to `capacity` messages (at least 1).
     ///
     /// ```
-    /// let bus = nitro_runtime::bus::Bus::in_process_with_capacity(8);
+    /// let bus = nitro::bus::Bus::in_process_with_capacity(8);
     /// assert_eq!(bus.subscriber_count(), 0);
     /// ```
     pub fn in_process_with_capacity(capacity: usize) -> Bus {
@@ -153,7 +153,7 @@ impl Bus {
         Bus::nats_with_capacity(url, DEFAULT_QUEUE_CAPACITY).await
     }
 
-    /// [`Bus::nats`] with a queue capacity for each subscription.
+    /// `Bus::nats` with a queue capacity for each subscription.
     #[cfg(feature = "nats")]
     #[cfg_attr(docsrs, doc(cfg(feature = "nats")))]
     pub async fn nats_with_capacity(url: &str, capacity: usize) -> Result<Bus, BusError> {
@@ -191,7 +191,7 @@ impl Bus {
     /// [`MAX_SENDER_BYTES`], has a control character (CR, LF, …) or whitespace at either end.
     ///
     /// ```
-    /// use nitro_runtime::bus::{Bus, BusErrorKind};
+    /// use nitro::bus::{Bus, BusErrorKind};
     /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
     /// let bus = Bus::in_process();
     /// assert!(bus.publish("news.today", "editor", &"hello").await.is_ok());
@@ -222,7 +222,7 @@ impl Bus {
     ///
     /// ```
     /// use futures_util::StreamExt;
-    /// use nitro_runtime::bus::{Bus, DEFAULT_SENDER};
+    /// use nitro::bus::{Bus, DEFAULT_SENDER};
     /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
     /// let bus = Bus::in_process();
     /// let mut sub = bus.subscribe("jobs.>").await.unwrap();
@@ -257,7 +257,7 @@ impl Bus {
     /// Publishes an SSE event (any [`Event`](crate::sse::Event): `emit_elements(..)`,
     /// `emit_signals(..)`, a `Vec` or tuple of them) to one or more topics on behalf of
     /// `sender`. It is encoded once, here; every subscription's SSE bridge
-    /// ([`Subscription::into_sse`] and its variants, [`Subscription::into_sse_events`]) sends
+    /// (`Subscription::into_sse` and its variants, `Subscription::into_sse_events`) sends
     /// those bytes as they are, after its sender filters. Every topic is checked before
     /// anything is published; on NATS, a failure part-way leaves the earlier topics published.
     ///
@@ -267,8 +267,8 @@ impl Bus {
     ///
     /// ```
     /// use futures_util::StreamExt;
-    /// use nitro_runtime::bus::Bus;
-    /// use nitro_runtime::sse::emit_signals;
+    /// use nitro::bus::Bus;
+    /// use nitro::sse::emit_signals;
     /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
     /// let bus = Bus::in_process();
     /// let mut sidebar = bus.subscribe("sidebar.>").await.unwrap();
@@ -329,7 +329,7 @@ impl Bus {
     }
 
     /// Does this bus keep history, so [`Bus::subscribe_after`] can resume? True only for
-    /// [`Bus::nats_jetstream`].
+    /// `Bus::nats_jetstream`.
     pub fn keeps_history(&self) -> bool {
         match &self.backend {
             Backend::Memory(_) => false,
@@ -583,10 +583,10 @@ impl Subscription {
     ///
     /// ```no_run
     /// use axum::extract::{Path, State};
-    /// use nitro_runtime::axum::SseStream;
-    /// use nitro_runtime::bus::{Bus, BusError};
-    /// use nitro_runtime::sse::{emit_elements, Mode};
-    /// use nitro_runtime::{ids, Render};
+    /// use nitro::axum::SseStream;
+    /// use nitro::bus::{Bus, BusError};
+    /// use nitro::sse::{emit_elements, Mode};
+    /// use nitro::{ids, Render};
     ///
     /// ids! { MESSAGES = "messages" }
     ///
@@ -618,8 +618,8 @@ impl Subscription {
     ///
     /// ```no_run
     /// use axum::extract::State;
-    /// use nitro_runtime::axum::SseStream;
-    /// use nitro_runtime::bus::{Bus, BusError};
+    /// use nitro::axum::SseStream;
+    /// use nitro::bus::{Bus, BusError};
     ///
     /// async fn dashboard(State(bus): State<Bus>) -> Result<SseStream, BusError> {
     ///     Ok(bus.subscribe(["dashboard.>", "broadcast"]).await?.into_sse_events())
@@ -654,10 +654,10 @@ impl Subscription {
     /// ```no_run
     /// use std::sync::{Arc, Mutex};
     /// use axum::extract::State;
-    /// use nitro_runtime::axum::SseStream;
-    /// use nitro_runtime::bus::{Bus, BusError};
-    /// use nitro_runtime::sse::{emit_elements, Mode};
-    /// use nitro_runtime::{ids, PreEscaped};
+    /// use nitro::axum::SseStream;
+    /// use nitro::bus::{Bus, BusError};
+    /// use nitro::sse::{emit_elements, Mode};
+    /// use nitro::{ids, PreEscaped};
     ///
     /// ids! { LOG = "log" }
     ///
@@ -697,17 +697,17 @@ impl Subscription {
         crate::axum::Sse::from_bytes(futures_util::stream::iter(first).chain(live))
     }
 
-    /// Like [`Subscription::into_sse`], for a mapping that depends on the message alone (a
+    /// Like `Subscription::into_sse`, for a mapping that depends on the message alone (a
     /// plain `fn` or a closure that captures nothing): each message is then encoded once, by
     /// the first subscriber that needs it, and the bytes are shared by every subscriber using
     /// the same function. With 10,000 subscribers, one render instead of 10,000.
     ///
     /// ```no_run
     /// use axum::extract::State;
-    /// use nitro_runtime::axum::SseStream;
-    /// use nitro_runtime::bus::{Bus, BusError};
-    /// use nitro_runtime::sse::{emit_elements, Mode};
-    /// use nitro_runtime::ids;
+    /// use nitro::axum::SseStream;
+    /// use nitro::bus::{Bus, BusError};
+    /// use nitro::sse::{emit_elements, Mode};
+    /// use nitro::ids;
     ///
     /// ids! { FEED = "feed" }
     ///
@@ -843,7 +843,7 @@ impl BusError {
     /// The kind of error.
     ///
     /// ```
-    /// use nitro_runtime::bus::{BusErrorKind, Topic};
+    /// use nitro::bus::{BusErrorKind, Topic};
     /// assert_eq!(Topic::new("a b").unwrap_err().kind(), BusErrorKind::InvalidTopic);
     /// ```
     pub fn kind(&self) -> BusErrorKind {

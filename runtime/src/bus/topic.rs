@@ -17,7 +17,7 @@ pub struct Pattern(String);
 /// [`BusErrorKind::InvalidTopic`] or [`BusErrorKind::InvalidPattern`].
 ///
 /// ```
-/// use nitro_runtime::bus::{Topic, MAX_TOPIC_BYTES};
+/// use nitro::bus::{Topic, MAX_TOPIC_BYTES};
 /// assert!(Topic::new("a".repeat(MAX_TOPIC_BYTES)).is_ok());
 /// assert!(Topic::new("a".repeat(MAX_TOPIC_BYTES + 1)).is_err());
 /// ```
@@ -27,7 +27,7 @@ pub const MAX_TOPIC_BYTES: usize = 1024;
 /// [`BusErrorKind::InvalidTopic`] or [`BusErrorKind::InvalidPattern`].
 ///
 /// ```
-/// use nitro_runtime::bus::{Pattern, MAX_TOPIC_TOKENS};
+/// use nitro::bus::{Pattern, MAX_TOPIC_TOKENS};
 /// assert!(Pattern::new(vec!["a"; MAX_TOPIC_TOKENS].join(".")).is_ok());
 /// assert!(Pattern::new(vec!["a"; MAX_TOPIC_TOKENS + 1].join(".")).is_err());
 /// ```
@@ -99,7 +99,7 @@ fn check_tokens(s: &str, what: &str, wildcards: bool) -> Result<(), BusError> {
 /// [`MAX_TOPIC_BYTES`] is refused when used, so bound user text (e.g. to 256 bytes).
 ///
 /// ```
-/// use nitro_runtime::bus::{token, untoken, Bus};
+/// use nitro::bus::{token, untoken, Bus};
 /// assert_eq!(token("lobby"), "lobby");
 /// assert_eq!(token("*"), "%2A");
 /// assert_eq!(token("a.b >"), "a%2Eb%20%3E");
@@ -130,7 +130,7 @@ pub fn token(text: &str) -> String {
 /// The text a [`token`] was made from, or `None` if `token` is not one [`token`] produces.
 ///
 /// ```
-/// use nitro_runtime::bus::{token, untoken};
+/// use nitro::bus::{token, untoken};
 /// assert_eq!(untoken("%2A").as_deref(), Some("*"));
 /// assert_eq!(untoken("%").as_deref(), Some(""));
 /// assert_eq!(untoken("a.b"), None);
@@ -174,7 +174,7 @@ impl Topic {
     /// Validates a topic.
     ///
     /// ```
-    /// use nitro_runtime::bus::Topic;
+    /// use nitro::bus::Topic;
     /// assert!(Topic::new("chat.room.1").is_ok());
     /// assert!(Topic::new("chat..room").is_err());
     /// assert!(Topic::new("chat.*").is_err());
@@ -199,7 +199,7 @@ impl Pattern {
     /// Validates a pattern.
     ///
     /// ```
-    /// use nitro_runtime::bus::Pattern;
+    /// use nitro::bus::Pattern;
     /// assert!(Pattern::new("chat.*.message").is_ok());
     /// assert!(Pattern::new("chat.>.x").is_err());
     /// assert!(Pattern::new("chat.ro*").is_err());
@@ -218,7 +218,7 @@ impl Pattern {
     /// Does `topic` match this pattern?
     ///
     /// ```
-    /// use nitro_runtime::bus::{Pattern, Topic};
+    /// use nitro::bus::{Pattern, Topic};
     /// let p = Pattern::new("chat.*.message").unwrap();
     /// assert!(p.matches(&Topic::new("chat.42.message").unwrap()));
     /// assert!(!p.matches(&Topic::new("chat.42.x.message").unwrap()));

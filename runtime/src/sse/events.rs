@@ -9,8 +9,8 @@ use super::{Event, EventError};
 /// known at run time. Encoded all or nothing.
 ///
 /// ```
-/// use nitro_runtime::sse::{emit_signals, execute_script, remove_elements, Event, Events};
-/// use nitro_runtime::Selector;
+/// use nitro::sse::{emit_signals, execute_script, remove_elements, Event, Events};
+/// use nitro::Selector;
 /// let mut events = Events::new()
 ///     .with(emit_signals(&serde_json::json!({ "count": 2 })))
 ///     .with(execute_script("console.log(2)"));

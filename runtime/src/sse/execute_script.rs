@@ -24,7 +24,7 @@ pub struct ExecuteScript {
 /// code built at run time, [`execute_script_trusted`] says so in its name.
 ///
 /// ```
-/// use nitro_runtime::sse::{execute_script, Event};
+/// use nitro::sse::{execute_script, Event};
 /// assert_eq!(
 ///     execute_script("console.log(1)").to_string().unwrap(),
 ///     "event: datastar-patch-elements\ndata: selector body\ndata: mode append\ndata: elements <script data-effect=\"el.remove()\">console.log(1)</script>\n\n"
@@ -41,7 +41,7 @@ pub fn execute_script(script: &'static str) -> ExecuteScript {
 /// in it; pass data with [`ExecuteScript::arg`].
 ///
 /// ```
-/// use nitro_runtime::sse::{execute_script_trusted, Event};
+/// use nitro::sse::{execute_script_trusted, Event};
 /// let code = format!("console.log({})", 1 + 1);
 /// assert!(execute_script_trusted(code).to_string().unwrap().contains("console.log(2)"));
 /// ```
@@ -61,7 +61,7 @@ pub fn execute_script_trusted(script: impl Into<String>) -> ExecuteScript {
 /// JavaScript escaped, so no URL can become code.
 ///
 /// ```
-/// use nitro_runtime::sse::{redirect, Event, EventErrorKind};
+/// use nitro::sse::{redirect, Event, EventErrorKind};
 /// let text = redirect("/done?x=\"1\"").unwrap().to_string().unwrap();
 /// assert!(text.contains(r#"setTimeout(() => window.location.href = "\u002fdone?x=\u00221\u0022")"#));
 /// assert_eq!(redirect(" JavaScript:alert(1)").unwrap_err().kind(), EventErrorKind::UnsafeUrl);
@@ -137,7 +137,7 @@ impl ExecuteScript {
     /// serialized.
     ///
     /// ```
-    /// use nitro_runtime::sse::{execute_script, Event};
+    /// use nitro::sse::{execute_script, Event};
     /// let e = execute_script("show(title, n)").arg("title", "a'b").unwrap().arg("n", &3).unwrap();
     /// assert!(e.to_string().unwrap().contains(r#"{const title = "a\u0027b", n = 3;"#));
     /// assert!(execute_script("x").arg("not valid", &1).is_err());
@@ -177,7 +177,7 @@ impl ExecuteScript {
     /// `src` attribute runs or loads script), so it is a `&'static str`.
     ///
     /// ```
-    /// use nitro_runtime::sse::{execute_script, Event};
+    /// use nitro::sse::{execute_script, Event};
     /// let e = execute_script("go()").attribute("nonce", "a\"b").auto_remove(false);
     /// assert!(e.to_string().unwrap().contains("<script nonce=\"a&quot;b\">go()</script>"));
     /// ```

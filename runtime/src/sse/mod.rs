@@ -13,10 +13,10 @@
 //! | [`redirect`] | [`ExecuteScript`] that sets `window.location.href` |
 //!
 //! ```
-//! use nitro_runtime::sse::{emit_elements, Event, Mode};
-//! use nitro_runtime::PreEscaped;
+//! use nitro::sse::{emit_elements, Event, Mode};
+//! use nitro::PreEscaped;
 //!
-//! nitro_runtime::ids! { MESSAGES = "messages" }
+//! nitro::ids! { MESSAGES = "messages" }
 //! let event = emit_elements(PreEscaped("<li id=\"m1\">hi</li>")).selector(MESSAGES).mode(Mode::Append);
 //! assert_eq!(
 //!     event.to_string().unwrap(),
@@ -52,8 +52,8 @@ pub trait Event {
     /// The encoded event as bytes.
     ///
     /// ```
-    /// use nitro_runtime::sse::{remove_elements, Event};
-    /// let bytes = remove_elements(nitro_runtime::Selector::css("#gone")).to_bytes().unwrap();
+    /// use nitro::sse::{remove_elements, Event};
+    /// let bytes = remove_elements(nitro::Selector::css("#gone")).to_bytes().unwrap();
     /// assert!(bytes.starts_with(b"event: datastar-patch-elements\n"));
     /// ```
     fn to_bytes(&self) -> Result<Bytes, EventError> {
@@ -65,7 +65,7 @@ pub trait Event {
     /// The encoded event as a string (events are always UTF-8).
     ///
     /// ```
-    /// use nitro_runtime::sse::{emit_signals, Event};
+    /// use nitro::sse::{emit_signals, Event};
     /// let text = emit_signals(&serde_json::json!({"count": 1})).to_string().unwrap();
     /// assert_eq!(text, "event: datastar-patch-signals\ndata: signals {\"count\":1}\n\n");
     /// ```
@@ -128,7 +128,7 @@ impl EventError {
     /// What went wrong.
     ///
     /// ```
-    /// use nitro_runtime::sse::{emit_signals_raw, Event, EventErrorKind};
+    /// use nitro::sse::{emit_signals_raw, Event, EventErrorKind};
     /// let err = emit_signals_raw("{oops").to_bytes().unwrap_err();
     /// assert_eq!(err.kind(), EventErrorKind::InvalidJson);
     /// ```

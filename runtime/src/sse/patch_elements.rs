@@ -48,7 +48,7 @@ impl Mode {
     /// The protocol name of the mode.
     ///
     /// ```
-    /// assert_eq!(nitro_runtime::sse::Mode::Append.as_str(), "append");
+    /// assert_eq!(nitro::sse::Mode::Append.as_str(), "append");
     /// ```
     pub const fn as_str(self) -> &'static str {
         match self {
@@ -86,7 +86,7 @@ impl FromStr for Mode {
     type Err = UnknownMode;
 
     /// ```
-    /// use nitro_runtime::sse::Mode;
+    /// use nitro::sse::Mode;
     /// assert_eq!("inner".parse::<Mode>(), Ok(Mode::Inner));
     /// assert!("merge".parse::<Mode>().is_err());
     /// ```
@@ -115,7 +115,7 @@ impl Namespace {
     /// The protocol name: `html`, `svg` or `mathml`.
     ///
     /// ```
-    /// assert_eq!(nitro_runtime::sse::Namespace::MathMl.as_str(), "mathml");
+    /// assert_eq!(nitro::sse::Namespace::MathMl.as_str(), "mathml");
     /// ```
     pub const fn as_str(self) -> &'static str {
         match self {
@@ -145,7 +145,7 @@ impl FromStr for Namespace {
     type Err = UnknownNamespace;
 
     /// ```
-    /// use nitro_runtime::sse::Namespace;
+    /// use nitro::sse::Namespace;
     /// assert_eq!("svg".parse::<Namespace>(), Ok(Namespace::Svg));
     /// assert!("xml".parse::<Namespace>().is_err());
     /// ```
@@ -189,7 +189,7 @@ impl std::error::Error for UnknownNamespace {}
 ///   can be set, and a mode that needs a selector without one fails when encoded.
 ///
 /// ```compile_fail
-/// use nitro_runtime::sse::{emit_elements, Event};
+/// use nitro::sse::{emit_elements, Event};
 /// // text has no id: without a selector the browser would not know where it goes
 /// let _ = emit_elements("just text").to_bytes();
 /// ```
@@ -294,8 +294,8 @@ pub trait IntoElements: Render {
 /// `-> impl IntoElements` for one that is always patched with a selector.
 ///
 /// ```
-/// use nitro_runtime::sse::{emit_elements, Event, IdentifiedElements};
-/// use nitro_runtime::PreEscaped;
+/// use nitro::sse::{emit_elements, Event, IdentifiedElements};
+/// use nitro::PreEscaped;
 ///
 /// // With `html!`: `html! { li #(ITEM.with(id)) { (text) } }`; a template whose top-level
 /// // element has no id does not compile as `impl IdentifiedElements`.
@@ -361,9 +361,9 @@ into_elements_pointer!(&T, &mut T, Box<T>, std::rc::Rc<T>, std::sync::Arc<T>);
 /// for other SVG or MathML elements.
 ///
 /// ```
-/// use nitro_runtime::sse::{emit_elements, Event, Mode};
-/// use nitro_runtime::PreEscaped;
-/// nitro_runtime::ids! { LIST = "list" }
+/// use nitro::sse::{emit_elements, Event, Mode};
+/// use nitro::PreEscaped;
+/// nitro::ids! { LIST = "list" }
 /// let e = emit_elements(PreEscaped("<p id=\"n\">1</p>"));
 /// assert_eq!(e.to_string().unwrap(), "event: datastar-patch-elements\ndata: elements <p id=\"n\">1</p>\n\n");
 /// assert!(emit_elements(PreEscaped("<p>no id</p>")).to_bytes().is_err());
@@ -385,8 +385,8 @@ pub fn emit_elements<R: IntoElements>(elements: R) -> PatchElements<R::Target> {
 /// Removes the elements matching a CSS selector.
 ///
 /// ```
-/// use nitro_runtime::sse::{remove_elements, Event};
-/// nitro_runtime::ids! { TODO = "todo" }
+/// use nitro::sse::{remove_elements, Event};
+/// nitro::ids! { TODO = "todo" }
 /// assert_eq!(
 ///     remove_elements(TODO.with(3)).to_string().unwrap(),
 ///     "event: datastar-patch-elements\ndata: selector #todo-3\ndata: mode remove\n\n"
@@ -405,7 +405,7 @@ impl PatchElements {
     /// targets. For HTML produced elsewhere; prefer [`emit_elements`].
     ///
     /// ```
-    /// use nitro_runtime::sse::{Event, PatchElements};
+    /// use nitro::sse::{Event, PatchElements};
     /// let e = PatchElements::from_trusted_html("<div>Merge</div>");
     /// assert_eq!(e.to_string().unwrap(), "event: datastar-patch-elements\ndata: elements <div>Merge</div>\n\n");
     /// ```
@@ -429,9 +429,9 @@ impl PatchElements {
     /// [`emit_elements`] patches refuse them at compile time).
     ///
     /// ```
-    /// use nitro_runtime::sse::{emit_elements, Event, Mode};
-    /// use nitro_runtime::PreEscaped;
-    /// nitro_runtime::ids! { LIST = "list" }
+    /// use nitro::sse::{emit_elements, Event, Mode};
+    /// use nitro::PreEscaped;
+    /// nitro::ids! { LIST = "list" }
     /// let e = emit_elements(PreEscaped("<li>x</li>")).selector(LIST).mode(Mode::Append);
     /// assert!(e.to_string().unwrap().contains("data: mode append\n"));
     /// ```
@@ -447,8 +447,8 @@ impl<T: Untargeted> PatchElements<T> {
     /// [`Selector::css`]. Then [`PatchElements::mode`] can say how they are applied.
     ///
     /// ```
-    /// use nitro_runtime::sse::{emit_elements, Event, Mode};
-    /// nitro_runtime::ids! { LIST = "list" }
+    /// use nitro::sse::{emit_elements, Event, Mode};
+    /// nitro::ids! { LIST = "list" }
     /// let e = emit_elements("a line").selector(LIST).mode(Mode::Append);
     /// assert!(e.to_string().unwrap().starts_with("event: datastar-patch-elements\ndata: selector #list\ndata: mode append\n"));
     /// ```
@@ -463,8 +463,8 @@ impl<T: Untargeted> PatchElements<T> {
     /// `.selector(..).mode(..)`, or [`PatchElements::replace`].
     ///
     /// ```compile_fail
-    /// use nitro_runtime::sse::{emit_elements, Mode};
-    /// use nitro_runtime::PreEscaped;
+    /// use nitro::sse::{emit_elements, Mode};
+    /// use nitro::PreEscaped;
     /// let _ = emit_elements(PreEscaped("<p id=\"a\"></p>")).mode(Mode::Inner);
     /// ```
     pub fn mode<M: SelectorFirst>(self, _mode: M) -> Self {
@@ -477,8 +477,8 @@ impl PatchElements<ByIds> {
     /// `replace`).
     ///
     /// ```
-    /// use nitro_runtime::sse::{emit_elements, Event};
-    /// use nitro_runtime::PreEscaped;
+    /// use nitro::sse::{emit_elements, Event};
+    /// use nitro::PreEscaped;
     /// let e = emit_elements(PreEscaped("<p id=\"n\">1</p>")).replace();
     /// assert!(e.to_string().unwrap().contains("data: mode replace\n"));
     /// ```
@@ -515,8 +515,8 @@ impl<T> PatchElements<T> {
     /// [`use_view_transition(true)`](Self::use_view_transition).
     ///
     /// ```
-    /// use nitro_runtime::sse::{emit_elements, Event};
-    /// use nitro_runtime::{PreEscaped, Selector};
+    /// use nitro::sse::{emit_elements, Event};
+    /// use nitro::{PreEscaped, Selector};
     /// let e = emit_elements(PreEscaped("<p id=\"n\">1</p>"))
     ///     .use_view_transition(true)
     ///     .view_transition_selector(Selector::css("#main"));
@@ -532,8 +532,8 @@ impl<T> PatchElements<T> {
     /// `<circle>` appended into an `<svg>`.
     ///
     /// ```
-    /// use nitro_runtime::sse::{emit_elements, Event, Mode, Namespace};
-    /// use nitro_runtime::{PreEscaped, Selector};
+    /// use nitro::sse::{emit_elements, Event, Mode, Namespace};
+    /// use nitro::{PreEscaped, Selector};
     /// let e = emit_elements(PreEscaped("<circle r=\"5\"></circle>"))
     ///     .selector(Selector::css("#chart"))
     ///     .mode(Mode::Append)

@@ -20,7 +20,7 @@ pub struct PatchSignals {
 /// kept.
 ///
 /// ```
-/// use nitro_runtime::sse::{emit_signals, Event};
+/// use nitro::sse::{emit_signals, Event};
 /// let e = emit_signals(&serde_json::json!({ "count": 3 }));
 /// assert_eq!(e.to_string().unwrap(), "event: datastar-patch-signals\ndata: signals {\"count\":3}\n\n");
 /// ```
@@ -37,7 +37,7 @@ pub fn emit_signals<T: Signals + ?Sized>(signals: &T) -> PatchSignals {
 /// anything else makes encoding fail.
 ///
 /// ```
-/// use nitro_runtime::sse::{emit_signals_raw, Event};
+/// use nitro::sse::{emit_signals_raw, Event};
 /// let e = emit_signals_raw("{\"a\":\n1}");
 /// assert_eq!(e.to_string().unwrap(), "event: datastar-patch-signals\ndata: signals {\"a\":\ndata: signals 1}\n\n");
 /// ```
@@ -61,7 +61,7 @@ pub fn emit_signals_raw(json: impl Into<String>) -> PatchSignals {
 /// with [`EventErrorKind::InvalidArgument`] and nothing is sent.
 ///
 /// ```
-/// use nitro_runtime::sse::{remove_signals, Event, EventErrorKind};
+/// use nitro::sse::{remove_signals, Event, EventErrorKind};
 /// let e = remove_signals(["one", "two.alpha"]);
 /// assert_eq!(e.to_string().unwrap(), "event: datastar-patch-signals\ndata: signals {\"one\":null,\"two\":{\"alpha\":null}}\n\n");
 /// assert_eq!(remove_signals([""]).to_bytes().unwrap_err().kind(), EventErrorKind::InvalidArgument);
@@ -112,7 +112,7 @@ impl PatchSignals {
     /// Only sets signals that do not exist yet in the browser.
     ///
     /// ```
-    /// use nitro_runtime::sse::{emit_signals, Event};
+    /// use nitro::sse::{emit_signals, Event};
     /// let e = emit_signals(&serde_json::json!({"a": 1})).only_if_missing(true);
     /// assert!(e.to_string().unwrap().contains("data: onlyIfMissing true\n"));
     /// ```

@@ -1,0 +1,167 @@
+//! The example apps driven through `nitro::testing::TestClient`: each example's `app()` Router,
+//! called with the requests the Datastar client sends, answers with the events the page needs.
+//! (tests/browser.rs runs the same apps in Chromium.)
+
+// Each example is a standalone binary with its own copy of `examples/common`.
+#![allow(clippy::duplicate_mod)]
+
+#[path = "../examples/chat.rs"]
+mod chat;
+#[path = "../examples/counter.rs"]
+mod counter;
+#[path = "../examples/progress.rs"]
+mod progress;
+#[path = "../examples/todo.rs"]
+mod todo;
+
+use std::time::Duration;
+
+use nitro::client::ClientScript;
+use nitro::prelude::Mode;
+use nitro::testing::{Event, EventsError, TestClient};
+use serde_json::json;
+
+const WAIT: Duration = Duration::from_secs(10);
+
+fn client_script() -> ClientScript {
+    ClientScript::bytes("/* the Datastar client */")
+}
+
+fn select_text(html: &str, css: &str) -> Vec<String> {
+    let doc = scraper::Html::parse_fragment(html);
+    doc.select(&scraper::Selector::parse(css).unwrap())
+        .map(|e| e.text().collect())
+        .collect()
+}
+
+#[tokio::test]
+async fn counter_patches_the_clicking_tab_and_pushes_to_the_others() {
+    let client = TestClient::new(counter::app(client_script()));
+    let page = client.get("/").without_datastar_header().await;
+    assert_eq!(page.status(), 200);
+    let page = page.text().await.unwrap();
+    assert!(page.contains(r#"<script type="module" src="/datastar.js"></script>"#));
+    assert_eq!(select_text(&page, "#counter"), ["Count: 0"]);
+    let js = client.get("/datastar.js").await;
+    assert_eq!(js.headers()["cache-control"], nitro::client::CACHE_CONTROL);
+
+    let mut other_tab = client.get("/stream").await;
+    let res = client
+        .post("/increment")
+        .signals(&json!({ "count": 0, "step": 5 }))
+        .await;
+    let events = res.events().await.unwrap();
+    assert_eq!(events.len(), 2, "{events:?}");
+    let Event::Elements(patch) = &events[0] else {
+        panic!("{events:?}")
+    };
+    assert_eq!(select_text(&patch.elements, "p#counter strong"), ["5"]);
+    assert_eq!(events[1], Event::Signals(json!({ "count": 5 })));
+    // The other tab's stream gets the same two patches.
+    assert_eq!(other_tab.first(2, WAIT).await.unwrap(), events);
+}
+
+#[tokio::test]
+async fn todo_changes_reach_every_stream() {
+    let client = TestClient::new(todo::app(client_script()));
+    let mut tab = client.get("/todos/stream").await;
+    let res = client
+        .post("/todos")
+        .signals(&json!({ "newTodo": "Buy <milk>" }))
+        .await;
+    // The form is cleared through a signals patch.
+    assert_eq!(
+        res.events().await.unwrap(),
+        [Event::Signals(json!({ "newTodo": "" }))]
+    );
+    let added = tab.first(1, WAIT).await.unwrap();
+    let Event::Elements(patch) = &added[0] else {
+        panic!("{added:?}")
+    };
+    assert_eq!(patch.selector.as_deref(), Some("#todo-list"));
+    assert_eq!(patch.mode, Mode::Append);
+    assert_eq!(
+        select_text(&patch.elements, "li#todo-1 span"),
+        ["Buy <milk>"]
+    );
+
+    let toggled = client.post("/todos/1/toggle").await;
+    assert_eq!(toggled.status(), 200);
+    let updated = tab.first(1, WAIT).await.unwrap();
+    let Event::Elements(patch) = &updated[0] else {
+        panic!("{updated:?}")
+    };
+    assert_eq!(
+        select_text(&patch.elements, "li#todo-1.done span"),
+        ["Buy <milk>"]
+    );
+
+    assert_eq!(client.delete("/todos/1").await.status(), 200);
+    let removed = tab.first(1, WAIT).await.unwrap();
+    let Event::Elements(patch) = &removed[0] else {
+        panic!("{removed:?}")
+    };
+    assert_eq!(patch.selector.as_deref(), Some("#todo-1"));
+    assert_eq!(patch.mode, Mode::Remove);
+}
+
+#[tokio::test]
+async fn chat_messages_reach_their_room_only() {
+    let client = TestClient::new(chat::app(client_script()));
+    let mut alpha = client.get("/rooms/alpha/stream").await;
+    let mut beta = client.get("/rooms/beta/stream").await;
+    let res = client
+        .post("/rooms/alpha/send")
+        .signals(&json!({ "username": "ann", "text": "<hi>", "messageCount": 0 }))
+        .await;
+    assert_eq!(
+        res.events().await.unwrap(),
+        [Event::Signals(json!({ "text": "" }))]
+    );
+    let events = alpha.first(3, WAIT).await.unwrap();
+    let Event::Elements(patch) = &events[0] else {
+        panic!("{events:?}")
+    };
+    assert_eq!(patch.selector.as_deref(), Some("#chat-messages"));
+    assert_eq!(select_text(&patch.elements, ".message-text"), ["<hi>"]);
+    assert_eq!(events[1], Event::Signals(json!({ "messageCount": 1 })));
+    assert!(matches!(&events[2], Event::Script(code) if code.contains("scrollTop")));
+    match beta.first(1, Duration::from_millis(300)).await {
+        Err(EventsError::Timeout(got)) => assert!(got.is_empty(), "{got:?}"),
+        other => panic!("room beta got {other:?}"),
+    }
+    // A room name with a control character is not a room.
+    assert_eq!(client.get("/rooms/a%00b/stream").await.status(), 404);
+}
+
+#[tokio::test]
+async fn progress_streams_until_the_redirect() {
+    let client = TestClient::new(progress::app(client_script()));
+    let mut job = client.post("/jobs").await;
+    let first = job.first(3, WAIT).await.unwrap();
+    let Event::Elements(bar) = &first[0] else {
+        panic!("{first:?}")
+    };
+    assert_eq!(select_text(&bar.elements, "#progress-bar .label"), ["0%"]);
+    assert_eq!(
+        first[1],
+        Event::Signals(json!({ "progress": 0, "status": "running" }))
+    );
+    assert!(matches!(&first[2], Event::Script(_)));
+    // Ten more steps of three events, then the redirect; then the stream ends.
+    let rest = job.first(31, WAIT).await.unwrap();
+    assert_eq!(
+        rest[28],
+        Event::Signals(json!({ "progress": 100, "status": "complete" }))
+    );
+    let Event::Script(redirect) = &rest[30] else {
+        panic!("{:?}", rest[30])
+    };
+    assert!(redirect.contains(r#"window.location.href = "\u002fjobs\u002f1\u002fdone""#));
+    assert!(matches!(
+        job.first(1, WAIT).await,
+        Err(EventsError::Ended(_))
+    ));
+    let done = client.get("/jobs/1/done").await.text().await.unwrap();
+    assert_eq!(select_text(&done, "#done"), ["Job 1 complete at 100%"]);
+}
