@@ -182,12 +182,15 @@ pub(crate) fn compose(first: &Value, second: &Value) -> Option<Value> {
     Some(Value::Object(out))
 }
 
+/// A sender and a collapse key (`None` for signal patches).
+type Slot = (String, Option<Box<[u8]>>);
+
 /// Removes the queued messages made redundant by later ones; returns how many went.
 pub(crate) fn collapse(items: &mut VecDeque<Message>) -> usize {
     let mut drop = vec![false; items.len()];
     // Per (sender, key; `None` for signals): the latest collapsible message since the last
     // barrier.
-    let mut latest: HashMap<(String, Option<Box<[u8]>>), usize> = HashMap::new();
+    let mut latest: HashMap<Slot, usize> = HashMap::new();
     // Messages replaced by a merge, by index.
     let mut merged: HashMap<usize, Message> = HashMap::new();
     for i in 0..items.len() {
