@@ -168,8 +168,7 @@ async fn each_event_arrives_before_the_next(accept: &str, expect: Option<&str>) 
 
 #[tokio::test]
 async fn brotli_stream_flushes_every_event() {
-    let (wire, plain) =
-        each_event_arrives_before_the_next("gzip, deflate, br, zstd", Some("br")).await;
+    let (wire, plain) = each_event_arrives_before_the_next("gzip, deflate, br", Some("br")).await;
     // The window is kept across events: the repeated markup costs a few bytes per event.
     assert!(wire * 4 < plain, "br: {wire} bytes on the wire for {plain}");
 }
@@ -177,7 +176,7 @@ async fn brotli_stream_flushes_every_event() {
 #[tokio::test]
 async fn zstd_stream_flushes_every_event() {
     let (wire, plain) =
-        each_event_arrives_before_the_next("zstd;q=1, br;q=0.5", Some("zstd")).await;
+        each_event_arrives_before_the_next("gzip, deflate, br, zstd", Some("zstd")).await;
     assert!(
         wire * 3 < plain,
         "zstd: {wire} bytes on the wire for {plain}"

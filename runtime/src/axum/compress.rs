@@ -21,7 +21,7 @@ use http::header::{HeaderMap, HeaderValue, ACCEPT_ENCODING, CONTENT_ENCODING, VA
 ///
 /// let mut headers = HeaderMap::new();
 /// headers.insert(ACCEPT_ENCODING, "gzip, deflate, br, zstd".parse().unwrap());
-/// assert_eq!(StreamEncoding::negotiate(&headers), StreamEncoding::Brotli);
+/// assert_eq!(StreamEncoding::negotiate(&headers), StreamEncoding::Zstd);
 /// headers.insert(ACCEPT_ENCODING, "br;q=0.5, gzip".parse().unwrap());
 /// assert_eq!(StreamEncoding::negotiate(&headers), StreamEncoding::Gzip);
 /// headers.insert(ACCEPT_ENCODING, "deflate".parse().unwrap());
@@ -34,23 +34,26 @@ pub enum StreamEncoding {
     Identity,
     /// `gzip` (the fallback every client has).
     Gzip,
-    /// `br` (brotli): the smallest streams; Chromium offers it over HTTPS and on localhost.
+    /// `br` (brotli).
     Brotli,
-    /// `zstd`: close to brotli in size, cheaper in CPU.
+    /// `zstd`: the first choice (smallest and cheapest of the three on chat- and todo-like
+    /// streams, BENCHMARKS.md).
     Zstd,
 }
 
-/// Server preference among codings the client rates equally.
+/// Server preference among codings the client rates equally: zstd gave the smallest streams
+/// at the lowest CPU in `benches/stream_compression.rs` (see BENCHMARKS.md), then brotli, then
+/// gzip.
 const PREFERENCE: [StreamEncoding; 3] = [
-    StreamEncoding::Brotli,
     StreamEncoding::Zstd,
+    StreamEncoding::Brotli,
     StreamEncoding::Gzip,
 ];
 
 impl StreamEncoding {
     /// Chooses the coding for a response to a request with these headers: the coding with
     /// the highest quality value among `br`, `zstd` and `gzip` (`*` stands for those not
-    /// named, `q=0` excludes), brotli before zstd before gzip when equal, and
+    /// named, `q=0` excludes), zstd before brotli before gzip when equal, and
     /// [`Identity`](StreamEncoding::Identity) when none is acceptable, when the client rates
     /// `identity` higher, or when there is no `Accept-Encoding`.
     pub fn negotiate(request_headers: &HeaderMap) -> StreamEncoding {
@@ -93,8 +96,13 @@ impl StreamEncoding {
             }
         }
         let mut best = (StreamEncoding::Identity, 0u16);
-        for (i, encoding) in PREFERENCE.into_iter().enumerate() {
-            let q = named[i].or(star).unwrap_or(0);
+        for encoding in PREFERENCE {
+            let slot = match encoding {
+                StreamEncoding::Brotli => 0,
+                StreamEncoding::Zstd => 1,
+                _ => 2,
+            };
+            let q = named[slot].or(star).unwrap_or(0);
             if q > best.1 {
                 best = (encoding, q);
             }
@@ -339,15 +347,15 @@ mod tests {
         use StreamEncoding::*;
         assert_eq!(StreamEncoding::negotiate(&HeaderMap::new()), Identity);
         assert_eq!(negotiate(""), Identity);
-        assert_eq!(negotiate("gzip, deflate, br, zstd"), Brotli);
+        assert_eq!(negotiate("gzip, deflate, br, zstd"), Zstd);
         assert_eq!(negotiate("gzip, deflate, br"), Brotli);
         assert_eq!(negotiate("gzip, deflate"), Gzip);
         assert_eq!(negotiate("zstd, gzip"), Zstd);
         assert_eq!(negotiate("br;q=0.8, zstd;q=0.9, gzip;q=0.1"), Zstd);
         assert_eq!(negotiate("BR ; Q=0.8 , ZSTD;q=0.9"), Zstd);
         assert_eq!(negotiate("br;q=0, gzip;q=0"), Identity);
-        assert_eq!(negotiate("*"), Brotli);
-        assert_eq!(negotiate("*;q=0.5, br;q=0.4"), Zstd);
+        assert_eq!(negotiate("*"), Zstd);
+        assert_eq!(negotiate("*;q=0.5, zstd;q=0.4"), Brotli);
         assert_eq!(negotiate("*;q=0, gzip"), Gzip);
         assert_eq!(negotiate("identity"), Identity);
         assert_eq!(negotiate("gzip;q=0.5, identity"), Identity);
@@ -357,7 +365,8 @@ mod tests {
         // Malformed quality values drop their item.
         assert_eq!(negotiate("br;q=2, gzip;q=0.3"), Gzip);
         assert_eq!(negotiate("br;q=0.1234, gzip;q=abc"), Identity);
-        assert_eq!(negotiate("br;q=1.0, zstd;q=1.000"), Brotli);
+        assert_eq!(negotiate("br;q=1.0, zstd;q=1.000"), Zstd);
+        assert_eq!(negotiate("br;q=1.0, zstd;q=0.999"), Brotli);
         assert_eq!(negotiate(", ,;,br"), Brotli);
     }
 

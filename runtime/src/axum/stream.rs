@@ -281,7 +281,7 @@ impl SseStream {
     }
 
     /// Compresses the stream (feature `compression`) with the coding the client prefers
-    /// among brotli, zstd and gzip, as its `Accept-Encoding` says (see
+    /// among zstd, brotli and gzip, as its `Accept-Encoding` says (see
     /// [`StreamEncoding::negotiate`](super::StreamEncoding::negotiate)); uncompressed if it
     /// accepts none of them. The compressor is flushed after every write, so each event
     /// reaches the client as soon as it is sent, and it keeps its window across events, so

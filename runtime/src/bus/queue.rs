@@ -31,7 +31,8 @@ impl Queue {
         let capacity = capacity.max(1);
         Queue {
             inner: Mutex::new(Inner {
-                items: VecDeque::with_capacity(capacity.min(64)),
+                // Allocated on the first message: an idle subscription costs no buffer.
+                items: VecDeque::new(),
                 lagged: 0,
                 unscanned: false,
             }),
