@@ -17,7 +17,7 @@ use http::header::{HeaderMap, HeaderValue, ACCEPT_ENCODING, CONTENT_ENCODING, VA
 ///
 /// ```
 /// use axum::http::{header::ACCEPT_ENCODING, HeaderMap};
-/// use nitro::axum::StreamEncoding;
+/// use nitro_runtime::axum::StreamEncoding;
 ///
 /// let mut headers = HeaderMap::new();
 /// headers.insert(ACCEPT_ENCODING, "gzip, deflate, br, zstd".parse().unwrap());
@@ -116,7 +116,7 @@ impl StreamEncoding {
     /// The token of the `Content-Encoding` header (`"identity"` for none).
     ///
     /// ```
-    /// assert_eq!(nitro::axum::StreamEncoding::Zstd.as_str(), "zstd");
+    /// assert_eq!(nitro_runtime::axum::StreamEncoding::Zstd.as_str(), "zstd");
     /// ```
     pub fn as_str(self) -> &'static str {
         match self {
@@ -161,7 +161,7 @@ static COMPRESSION_FAILURES: AtomicU64 = AtomicU64::new(0);
 /// failure is also logged on stderr.
 ///
 /// ```
-/// assert_eq!(nitro::axum::compression_failures(), 0);
+/// assert_eq!(nitro_runtime::axum::compression_failures(), 0);
 /// ```
 pub fn compression_failures() -> u64 {
     COMPRESSION_FAILURES.load(Ordering::Relaxed)

@@ -291,8 +291,8 @@ impl SseStream {
     /// ```no_run
     /// use axum::extract::State;
     /// use axum::http::HeaderMap;
-    /// use nitro::axum::SseStream;
-    /// use nitro::bus::{Bus, BusError};
+    /// use nitro_runtime::axum::SseStream;
+    /// use nitro_runtime::bus::{Bus, BusError};
     ///
     /// async fn feed(headers: HeaderMap, State(bus): State<Bus>) -> Result<SseStream, BusError> {
     ///     Ok(bus.subscribe("feed.>").await?.into_sse_events().compressed(&headers))
@@ -310,10 +310,11 @@ impl SseStream {
     ///
     /// ```
     /// use axum::http::{header::ACCEPT_ENCODING, HeaderMap};
-    /// use nitro::axum::{Sse, StreamEncoding};
+    /// use nitro_runtime::axum::{Sse, StreamEncoding};
+    /// use nitro_runtime::sse::PatchSignals;
     /// let mut headers = HeaderMap::new();
     /// headers.insert(ACCEPT_ENCODING, "gzip".parse().unwrap());
-    /// let stream = Sse::from_events(futures_util::stream::empty::<nitro::sse::PatchSignals>());
+    /// let stream = Sse::from_events(futures_util::stream::empty::<PatchSignals>());
     /// assert_eq!(stream.compressed(&headers).encoding(), StreamEncoding::Gzip);
     /// ```
     #[cfg(feature = "compression")]
