@@ -276,7 +276,7 @@ async fn refused_signals_are_logged_at_debug_and_counted() {
 #[test]
 fn the_counters_print_as_name_value_lines() {
     let text = stats::snapshot().to_string();
-    assert_eq!(text.lines().count(), 13, "{text}");
+    assert_eq!(text.lines().count(), 14, "{text}");
     assert!(text.lines().all(|l| l.starts_with("nitro_") && l.split(' ').nth(1).unwrap().parse::<u64>().is_ok()), "{text}");
 }
 

@@ -215,6 +215,20 @@ fn rss_kib(pid: u32) -> u64 {
         * 4
 }
 
+/// The CPU time (user + system) the process has used so far, in microseconds, from
+/// `/proc/PID/stat` (clock ticks of 1/100 s).
+fn cpu_micros(pid: u32) -> u64 {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    // Fields after the command name (which is in parentheses and may contain spaces).
+    let rest = stat.rsplit_once(')').map_or("", |(_, r)| r);
+    let f: Vec<u64> = rest
+        .split_whitespace()
+        .map(|v| v.parse().unwrap_or(0))
+        .collect();
+    // utime and stime are fields 14 and 15 of the line, 12 and 13 after the name.
+    (f.get(11).copied().unwrap_or(0) + f.get(12).copied().unwrap_or(0)) * 10_000
+}
+
 /// One SSE client: connects, then reports (publish ts, receive time) for every message.
 async fn client(port: u16, ready: mpsc::Sender<bool>, seen: mpsc::UnboundedSender<(u64, u64)>) {
     let Ok(mut s) = TcpStream::connect(("127.0.0.1", port)).await else {
@@ -286,6 +300,7 @@ struct Report {
     burst_per_s: f64,
     msgs_per_s: f64,
     missing: u64,
+    cpu_us_per_delivery: f64,
 }
 
 async fn run(kind: &str, clients: usize, publishes: u64, hold_only: bool) -> Report {
@@ -338,6 +353,7 @@ async fn run(kind: &str, clients: usize, publishes: u64, hold_only: bool) -> Rep
         burst_per_s: 0.0,
         msgs_per_s: 0.0,
         missing: 0,
+        cpu_us_per_delivery: 0.0,
     };
     if hold_only {
         for t in tasks {
@@ -349,6 +365,7 @@ async fn run(kind: &str, clients: usize, publishes: u64, hold_only: bool) -> Rep
     let mut latencies = Vec::new();
     let mut bursts = Vec::new();
     let (mut delivered, mut busy) = (0u64, Duration::ZERO);
+    let cpu0 = cpu_micros(server.child.id());
     for id in 0..publishes {
         let ts = now_micros();
         let sent = Instant::now();
@@ -379,6 +396,9 @@ async fn run(kind: &str, clients: usize, publishes: u64, hold_only: bool) -> Rep
         bursts.push(n as f64 / window.as_secs_f64().max(1e-9));
         tokio::time::sleep(Duration::from_millis(300)).await;
     }
+    // The server's CPU over the publishing phase (publishes, deliveries, idle pauses).
+    let cpu = cpu_micros(server.child.id()).saturating_sub(cpu0);
+    report.cpu_us_per_delivery = cpu as f64 / delivered.max(1) as f64;
     latencies.sort_unstable();
     let pct = |p: f64| {
         latencies
@@ -424,12 +444,12 @@ fn main() {
         .unwrap_or(10);
     let servers = arg(&args, "--servers").unwrap_or_else(|| "nitro,axum-datastar,python".into());
     println!("fan-out: {clients} SSE clients, {publishes} publishes, loopback");
-    println!("| server | connected | RSS per idle connection | p50 | p99 | burst deliveries/s | messages/s | missing |");
-    println!("|---|---|---|---|---|---|---|---|");
+    println!("| server | connected | RSS per idle connection | p50 | p99 | burst deliveries/s | messages/s | server CPU per delivery | missing |");
+    println!("|---|---|---|---|---|---|---|---|---|");
     for kind in servers.split(',') {
         let r = rt.block_on(run(kind, clients, publishes, hold.is_some()));
         println!(
-            "| {} | {}/{} | {:.1} KiB | {:.1} ms | {:.1} ms | {:.0} | {:.0} | {} |",
+            "| {} | {}/{} | {:.1} KiB | {:.1} ms | {:.1} ms | {:.0} | {:.0} | {:.2} µs | {} |",
             r.kind,
             r.connected,
             r.clients,
@@ -438,6 +458,7 @@ fn main() {
             r.p99_ms,
             r.burst_per_s,
             r.msgs_per_s,
+            r.cpu_us_per_delivery,
             r.missing
         );
     }

@@ -52,6 +52,9 @@ pub struct Snapshot {
     pub bus_disconnects: u64,
     /// Times it came back.
     pub bus_reconnects: u64,
+    /// Compressed streams ended or sent uncompressed because their compressor failed (it
+    /// writes into memory, so this stays 0 unless something is deeply wrong).
+    pub compression_failures: u64,
 }
 
 /// Reads every counter.
@@ -77,6 +80,7 @@ pub fn snapshot() -> Snapshot {
         signals_rejected: SIGNALS_REJECTED.get(),
         bus_disconnects: BUS_DISCONNECTS.get(),
         bus_reconnects: BUS_RECONNECTS.get(),
+        compression_failures: COMPRESSION_FAILURES.get(),
     }
 }
 
@@ -87,7 +91,7 @@ impl Snapshot {
     /// let s = nitro::stats::snapshot();
     /// assert!(s.counters().iter().any(|(name, _)| *name == "events_sent"));
     /// ```
-    pub fn counters(&self) -> [(&'static str, u64); 13] {
+    pub fn counters(&self) -> [(&'static str, u64); 14] {
         [
             ("live_streams", self.live_streams),
             ("streams_opened", self.streams_opened),
@@ -102,6 +106,7 @@ impl Snapshot {
             ("signals_rejected", self.signals_rejected),
             ("bus_disconnects", self.bus_disconnects),
             ("bus_reconnects", self.bus_reconnects),
+            ("compression_failures", self.compression_failures),
         ]
     }
 }
@@ -156,6 +161,8 @@ pub(crate) static MESSAGES_LAGGED: Counter = Counter::new();
 pub(crate) static SIGNALS_REJECTED: Counter = Counter::new();
 pub(crate) static BUS_DISCONNECTS: Counter = Counter::new();
 pub(crate) static BUS_RECONNECTS: Counter = Counter::new();
+#[cfg_attr(not(feature = "compression"), allow(dead_code))]
+pub(crate) static COMPRESSION_FAILURES: Counter = Counter::new();
 
 /// Counts a long-lived stream as live from its creation to its drop; on drop, a stream that
 /// had not finished was left by its client.

@@ -15,12 +15,17 @@
 //! let app: Router = Router::new().route("/inc", post(increment));
 //! ```
 
+#[cfg(feature = "compression")]
+mod compress;
 mod last_event_id;
 mod plain;
 mod read_signals;
 mod rejection;
 mod stream;
 
+#[cfg(feature = "compression")]
+#[cfg_attr(docsrs, doc(cfg(feature = "compression")))]
+pub use compress::StreamEncoding;
 pub use last_event_id::LastEventId;
 pub use read_signals::{ReadSignals, ReadSignalsUnchecked, SignalsLimit, DEFAULT_SIGNALS_LIMIT};
 pub use rejection::ReadSignalsRejection;

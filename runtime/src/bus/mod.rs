@@ -4,9 +4,16 @@
 //!
 //! - Topics are `.`-separated tokens (`chat.room.42.message`); in patterns `*` matches exactly
 //!   one token and `>` one or more trailing tokens.
-//! - Each subscription has a bounded queue. **Overflow policy:** when it is full, the oldest
-//!   message is dropped; the subscriber then receives `Err(Lagged(n))` (how many were dropped)
-//!   before the next message. A publisher never waits for a slow subscriber.
+//! - Each subscription has a bounded queue. **Overflow policy:** when it is full, the queued
+//!   events that later queued events supersede are removed first, so a slow subscriber gets
+//!   the latest state rather than a gap: of several signal patches ([`Bus::emit`]ted, same
+//!   sender, no `onlyIfMissing`) one merged patch (RFC 7386) remains, at the latest one's
+//!   place; of several element patches that replace the same whole target (`inner` on the
+//!   same `#id`, or `outer`/`replace` of the same top-level ids) the latest remains. Appends,
+//!   prepends, removals and scripts are never merged, nor anything across a script. Only if
+//!   the queue is still full is the oldest message dropped; the subscriber then receives
+//!   `Err(Lagged(n))` (how many were dropped) before the next message. A publisher never
+//!   waits for a slow subscriber.
 //! - Dropping a [`Subscription`] unsubscribes at once ([`Bus::subscriber_count`]).
 //! - Resuming after a reconnect: on `Bus::nats_jetstream` each message has a sequence, the
 //!   SSE bridge sends it as the event id, and [`Bus::subscribe_after`] with the browser's
@@ -38,6 +45,7 @@ use futures_util::Stream;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
+mod collapse;
 mod memory;
 #[cfg(feature = "nats")]
 mod nats;
@@ -423,6 +431,8 @@ struct MessageInner {
     /// that function's address), shared by every subscriber using the same mapping.
     #[cfg(feature = "axum")]
     encoded: std::sync::OnceLock<(usize, Option<Bytes>)>,
+    /// How a full queue may collapse it, worked out once for every queue.
+    collapse: std::sync::OnceLock<Arc<collapse::Kind>>,
 }
 
 impl Message {
@@ -441,7 +451,29 @@ impl Message {
             event,
             #[cfg(feature = "axum")]
             encoded: std::sync::OnceLock::new(),
+            collapse: std::sync::OnceLock::new(),
         }))
+    }
+
+    /// How a full queue may collapse this message (computed once).
+    fn collapse_kind(&self) -> Arc<collapse::Kind> {
+        self.0
+            .collapse
+            .get_or_init(|| Arc::new(collapse::classify(self)))
+            .clone()
+    }
+
+    /// This message with its event replaced by a signals patch of `signals` (a merge).
+    fn with_signals(&self, signals: serde_json::Value) -> Message {
+        let m = Message::build(
+            self.0.topic.clone(),
+            self.0.sender.clone(),
+            collapse::signals_event(&signals),
+            self.0.sequence,
+            true,
+        );
+        let _ = m.0.collapse.set(Arc::new(collapse::Kind::Signals(signals)));
+        m
     }
 
     /// Was it published with [`Bus::emit`]? Then [`Message::payload_bytes`] is an encoded SSE

@@ -9,6 +9,7 @@ use std::task::{Context, Poll};
 
 use futures_util::task::AtomicWaker;
 
+use super::collapse::{collapse, Kind};
 use super::{Lagged, Message};
 
 pub(crate) struct Queue {
@@ -21,6 +22,8 @@ pub(crate) struct Queue {
 struct Inner {
     items: VecDeque<Message>,
     lagged: u64,
+    /// Messages arrived since the last collapse scan that may pair with earlier ones.
+    unscanned: bool,
 }
 
 impl Queue {
@@ -28,8 +31,10 @@ impl Queue {
         let capacity = capacity.max(1);
         Queue {
             inner: Mutex::new(Inner {
-                items: VecDeque::with_capacity(capacity.min(64)),
+                // Allocated on the first message: an idle subscription costs no buffer.
+                items: VecDeque::new(),
                 lagged: 0,
+                unscanned: false,
             }),
             waker: AtomicWaker::new(),
             capacity,
@@ -37,16 +42,31 @@ impl Queue {
         }
     }
 
-    /// Adds a message, dropping the oldest one if the queue is full. Never blocks on the
-    /// consumer (the lock is only held to move a pointer).
+    /// Adds a message. When the queue is full, first removes the queued events that later
+    /// ones supersede (see `collapse`), then drops the oldest if it is still full. Never
+    /// blocks on the consumer (the lock is only held to move pointers, or for the collapse
+    /// scan of a full queue).
     pub(crate) fn push(&self, message: Message) {
         {
             let mut inner = self.inner.lock().unwrap_or_else(|p| p.into_inner());
-            if inner.items.len() >= self.capacity {
-                inner.items.pop_front();
-                inner.lagged += 1;
-            }
+            let inner = &mut *inner;
             inner.items.push_back(message);
+            if inner.items.len() > self.capacity {
+                // After a scan that found nothing, only a new collapsible message can pair up.
+                let newest = inner.items.back().map(Message::collapse_kind);
+                if matches!(newest.as_deref(), Some(Kind::Replace(_) | Kind::Signals(_))) {
+                    inner.unscanned = true;
+                }
+                if std::mem::take(&mut inner.unscanned) {
+                    collapse(&mut inner.items);
+                }
+                while inner.items.len() > self.capacity {
+                    inner.items.pop_front();
+                    inner.lagged += 1;
+                }
+            } else {
+                inner.unscanned = true;
+            }
         }
         self.waker.wake();
     }

@@ -32,7 +32,7 @@ use bytes::{Bytes, BytesMut};
 mod events;
 mod execute_script;
 pub(crate) mod lines;
-mod patch_elements;
+pub(crate) mod patch_elements;
 mod patch_signals;
 
 pub use events::Events;

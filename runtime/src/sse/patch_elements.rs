@@ -643,6 +643,22 @@ const RAW: &[&str] = &["script", "style", "textarea", "title"];
 /// The name of the first top-level element without an `id` attribute, or `#text` for
 /// top-level text (which a patch without a selector cannot place), if any.
 pub(crate) fn top_level_without_id(html: &str) -> Option<String> {
+    let mut missing = None;
+    top_level_elements(html, |name, id| {
+        if id.is_none() {
+            missing = Some(name.to_owned());
+            return false;
+        }
+        true
+    });
+    missing
+}
+
+/// Calls `visit` with the (lowercase) name and the `id` attribute of each top-level element, in
+/// order, while it returns true; top-level text (not whitespace) is visited as `#text` without
+/// an id. An `id` is `Some("")` when present but not a plain value (with a character
+/// reference, or empty).
+pub(crate) fn top_level_elements(html: &str, mut visit: impl FnMut(&str, Option<&str>) -> bool) {
     let b = html.as_bytes();
     let mut depth = 0usize;
     let mut i = 0;
@@ -664,8 +680,8 @@ pub(crate) fn top_level_without_id(html: &str) -> Option<String> {
             i += 1;
             continue;
         }
-        if depth == 0 && text_at(text_start, i) {
-            return Some("#text".to_owned());
+        if depth == 0 && text_at(text_start, i) && !visit("#text", None) {
+            return;
         }
         if rest.starts_with("<!--") {
             i += rest.find("-->").map_or(rest.len(), |e| e + 3);
@@ -678,7 +694,7 @@ pub(crate) fn top_level_without_id(html: &str) -> Option<String> {
             let name = rest[1..1 + name_len].to_ascii_lowercase();
             // Scan the attributes up to the tag's `>`, honouring quotes.
             let mut j = 1 + name_len;
-            let mut has_id = false;
+            let mut id: Option<&str> = None;
             let mut self_closing = false;
             let tb = rest.as_bytes();
             while j < tb.len() && tb[j] != b'>' {
@@ -695,7 +711,7 @@ pub(crate) fn top_level_without_id(html: &str) -> Option<String> {
                             })
                             .map_or(rest.len(), |e| j + e);
                         if rest[j..end].eq_ignore_ascii_case("id") {
-                            has_id = true;
+                            id = Some(attribute_value(&rest[end..]));
                         }
                         j = end;
                         continue;
@@ -704,8 +720,8 @@ pub(crate) fn top_level_without_id(html: &str) -> Option<String> {
                 }
                 j += 1;
             }
-            if depth == 0 && !has_id {
-                return Some(name);
+            if depth == 0 && !visit(&name, id) {
+                return;
             }
             i += (j + 1).min(rest.len());
             if RAW.contains(&name.as_str()) {
@@ -722,9 +738,30 @@ pub(crate) fn top_level_without_id(html: &str) -> Option<String> {
         }
     }
     if depth == 0 && text_at(text_start, html.len()) {
-        return Some("#text".to_owned());
+        visit("#text", None);
     }
-    None
+}
+
+/// The value of an attribute whose name `after` follows (`="v"`, `='v'`, `=v`); `""` for none
+/// or a value with a character reference (not compared).
+fn attribute_value(after: &str) -> &str {
+    let t = after.trim_start();
+    let Some(t) = t.strip_prefix('=') else {
+        return "";
+    };
+    let t = t.trim_start();
+    let v = match t.as_bytes().first() {
+        Some(&q @ (b'"' | b'\'')) => t[1..].split(q as char).next().unwrap_or(""),
+        _ => t
+            .split(|c: char| c.is_ascii_whitespace() || c == '>')
+            .next()
+            .unwrap_or(""),
+    };
+    if v.contains('&') {
+        ""
+    } else {
+        v
+    }
 }
 
 #[cfg(test)]
