@@ -175,17 +175,25 @@ impl Store {
             .await
             .map_err(|e| StateError::new(format!("cannot connect to NATS at {server}: {e}")))?;
         let js = async_nats::jetstream::new(client);
-        let kv = match js.get_key_value(bucket).await {
-            Ok(kv) => kv,
-            Err(_) => js
-                .create_key_value(async_nats::jetstream::kv::Config {
-                    bucket: bucket.to_owned(),
-                    history: 1,
-                    ..Default::default()
-                })
-                .await
-                .map_err(|e| StateError::new(format!("key-value bucket {bucket}: {e}")))?,
-        };
+        // The bucket's stream, as `create_key_value` would make it (which itself needs a
+        // newer server than 2.9 to read the account information).
+        use async_nats::jetstream::stream::{Config, DiscardPolicy};
+        js.get_or_create_stream(Config {
+            name: format!("KV_{bucket}"),
+            subjects: vec![format!("$KV.{bucket}.>")],
+            max_messages_per_subject: 1,
+            allow_rollup: true,
+            deny_delete: true,
+            allow_direct: true,
+            discard: DiscardPolicy::New,
+            ..Default::default()
+        })
+        .await
+        .map_err(|e| StateError::new(format!("key-value bucket {bucket}: {e}")))?;
+        let kv = js
+            .get_key_value(bucket)
+            .await
+            .map_err(|e| StateError::new(format!("key-value bucket {bucket}: {e}")))?;
         Ok(Store::Kv(kv))
     }
 
