@@ -1,6 +1,7 @@
 //! The event bus: publish to hierarchical topics, subscribe with NATS-style patterns, and turn a
 //! subscription into an SSE stream. In-process by default ([`Bus::in_process`]); on a NATS server
-//! with the `nats` feature ([`Bus::nats`]), with the same semantics.
+//! with the `nats` feature ([`Bus::nats`], [`Bus::nats_jetstream`]), with the same semantics; or
+//! chosen at run time from a URL ([`Bus::connect`]), so several processes can share one NATS.
 //!
 //! - Topics are `.`-separated tokens (`chat.room.42.message`); in patterns `*` matches exactly
 //!   one token and `>` one or more trailing tokens.
