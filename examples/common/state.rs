@@ -139,7 +139,7 @@ pub enum Store {
     /// In this process.
     Memory(Arc<Mutex<HashMap<String, Vec<u8>>>>),
     /// In a JetStream key-value bucket, shared by every process using it.
-    Kv(async_nats::jetstream::kv::Store),
+    Kv(Box<async_nats::jetstream::kv::Store>),
 }
 
 impl Default for Store {
@@ -194,7 +194,7 @@ impl Store {
             .get_key_value(bucket)
             .await
             .map_err(|e| StateError::new(format!("key-value bucket {bucket}: {e}")))?;
-        Ok(Store::Kv(kv))
+        Ok(Store::Kv(Box::new(kv)))
     }
 
     /// The value at `key`, or `T::default()` when there is none.
