@@ -370,3 +370,70 @@ async fn chat_survives_a_process_stopping_and_nats_restarting() {
     sse_a.wait_for("four", 5 * SECOND).await;
     sse_b.wait_for("four", 5 * SECOND).await;
 }
+
+/// The real Datastar client in Chromium: a tab on process A and a tab on process B of the chat;
+/// a message typed on A shows on B (and the count follows), and a tab opened later on B renders
+/// it from the stream's history.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn chat_in_two_browsers_on_two_processes() {
+    use common::browser::{browser, chromedriver, datastar_js};
+    use fantoccini::{Client, Locator};
+
+    async fn wait_text(c: &Client, css: &str, want: &str) {
+        let start = Instant::now();
+        let mut last = String::from("(no element)");
+        while start.elapsed() < 10 * SECOND {
+            if let Ok(el) = c.find(Locator::Css(css)).await {
+                if let Ok(t) = el.text().await {
+                    if t.contains(want) {
+                        return;
+                    }
+                    last = t;
+                }
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!("`{css}` never contained {want:?}; last seen: {last:?}");
+    }
+
+    let nats = NatsServer::start_jetstream();
+    let url = nats.url();
+    let js = datastar_js();
+    let js = js.to_str().unwrap();
+    let env = [("NITRO_BUS", url.as_str()), ("NITRO_DATASTAR_FILE", js)];
+    let (a, b) = (App::start("chat", &env), App::start("chat", &env));
+    let driver = chromedriver();
+    let (tab_a, tab_b) = (browser(&driver).await, browser(&driver).await);
+    tab_a
+        .client
+        .goto(&format!("{}/rooms/lobby", a.base()))
+        .await
+        .unwrap();
+    tab_b
+        .client
+        .goto(&format!("{}/rooms/lobby", b.base()))
+        .await
+        .unwrap();
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    for (css, text) in [("#username", "ada"), ("#message", "hello from A")] {
+        let el = tab_a.client.find(Locator::Css(css)).await.unwrap();
+        el.send_keys(text).await.unwrap();
+    }
+    let send = tab_a.client.find(Locator::Css("#send")).await.unwrap();
+    send.click().await.unwrap();
+    wait_text(&tab_b.client, "#chat-messages", "ada: hello from A").await;
+    wait_text(&tab_b.client, "#count", "1").await;
+    wait_text(&tab_a.client, "#chat-messages", "ada: hello from A").await;
+
+    let later = browser(&driver).await;
+    later
+        .client
+        .goto(&format!("{}/rooms/lobby", b.base()))
+        .await
+        .unwrap();
+    wait_text(&later.client, "#chat-messages", "ada: hello from A").await;
+    wait_text(&later.client, "#count", "1").await;
+    for tab in [tab_a, tab_b, later] {
+        let _ = tab.client.close().await;
+    }
+}
