@@ -91,7 +91,7 @@ impl Room {
 
 const NOT_FOUND: (StatusCode, &str) = (StatusCode::NOT_FOUND, "no such room");
 
-fn message(m: &ChatMessage) -> impl Render + '_ {
+fn message(m: &ChatMessage) -> impl IdentifiedElements + '_ {
     html! {
         div #(MSG.with(m.id)) .chat-message { b.username { (m.username) } ": " span.message-text { (m.text) } }
     }

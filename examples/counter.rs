@@ -32,7 +32,7 @@ struct AppState {
     datastar: common::Datastar,
 }
 
-fn counter(count: i64) -> impl Render {
+fn counter(count: i64) -> impl IdentifiedElements {
     html! { p #(COUNTER) { "Count: " strong { (count) } } }
 }
 

@@ -10,7 +10,7 @@ struct Todo {
     done: bool,
 }
 
-fn todo_item(t: &Todo) -> impl Render + '_ {
+fn todo_item(t: &Todo) -> impl IdentifiedElements + '_ {
     html! {
         li #(TODO.with(t.id)) .done[t.done] {
             input type="checkbox" checked[t.done] data-on:change=(Expr::new("@post('/todos/toggle/' + ").json(&t.id).code(")"));

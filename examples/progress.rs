@@ -43,7 +43,7 @@ struct AppState {
     datastar: common::Datastar,
 }
 
-fn bar(pct: u32) -> impl Render {
+fn bar(pct: u32) -> impl IdentifiedElements {
     html! {
         div #(BAR) .progress-bar {
             div.fill style=(format!("width: {pct}%")) {}

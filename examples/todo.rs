@@ -46,7 +46,7 @@ struct AppState {
     datastar: Option<common::Datastar>,
 }
 
-fn todo_item(t: &Todo) -> impl Render + '_ {
+fn todo_item(t: &Todo) -> impl IdentifiedElements + '_ {
     let toggle = Expr::new("@post('/todos/' + ")
         .json(&t.id)
         .code(" + '/toggle')");

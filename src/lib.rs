@@ -37,7 +37,7 @@ pub mod prelude {
     pub use nitro_runtime::signals::Signals;
     pub use nitro_runtime::sse::{
         emit_elements, emit_signals, execute_script, redirect, remove_elements, remove_signals,
-        Event, Mode,
+        Event, IdentifiedElements, IntoElements, Mode,
     };
     pub use nitro_runtime::{
         display, ids, DynId, Expr, Id, Json, Markup, PreEscaped, Render, Selector, DOCTYPE,

@@ -602,7 +602,9 @@ async fn form_content_type_reads_into_the_typed_struct() {
         count: i64,
         done: bool,
     }
-    async fn read(ReadSignals(e): ReadSignals<Entry>) -> nitro::sse::PatchElements {
+    async fn read(
+        ReadSignals(e): ReadSignals<Entry>,
+    ) -> nitro::sse::PatchElements<nitro::sse::ByIds> {
         let text = format!("{}:{}:{}", e.name, e.count, e.done);
         emit_elements(html! { p #out { (text) } })
     }

@@ -13,7 +13,7 @@ use nitro::prelude::*;
 
 ids! { MESSAGES = "messages" }
 
-fn line(text: &str) -> impl Render + '_ {
+fn line(text: &str) -> impl IntoElements + '_ {
     html! { li { (text) } }
 }
 

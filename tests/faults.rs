@@ -11,6 +11,8 @@ use nitro::bus::{Bus, BusErrorKind};
 #[tokio::test]
 async fn nats_outage_errors_publishers_and_subscribers_resume() {
     let port = common::nats::free_port();
+    let logs = common::logs::capture();
+    let before = nitro::stats::snapshot();
     let mut server = NatsServer::start(port);
     let url = format!("nats://127.0.0.1:{}", server.port);
     let bus = Bus::nats(&url).await.unwrap();
@@ -60,6 +62,13 @@ async fn nats_outage_errors_publishers_and_subscribers_resume() {
         );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
+    // The outage and the reconnection are in the log and in the counters.
+    logs.wait_for(&["WARN", "connection to NATS was lost"])
+        .await;
+    logs.wait_for(&["WARN", "connected to NATS again"]).await;
+    let after = nitro::stats::snapshot();
+    assert!(after.bus_disconnects > before.bus_disconnects, "{after:?}");
+    assert!(after.bus_reconnects > before.bus_reconnects, "{after:?}");
 }
 
 fn rss_kib() -> u64 {

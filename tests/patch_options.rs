@@ -9,17 +9,19 @@ use nitro::axum::Sse;
 use nitro::prelude::*;
 use nitro::sse::Namespace;
 
-fn chart() -> impl Render {
+fn chart() -> impl IdentifiedElements {
     html! { svg #chart width="50" height="50" { circle #c2 cx="5" cy="5" r="5" {} } }
 }
 
-fn formula() -> impl Render {
+fn formula() -> impl IdentifiedElements {
     html! { math #formula { mi #m1 { "x" } } }
 }
 
 #[test]
 fn the_namespace_is_inferred_from_the_top_level_elements() {
-    let line = |e: nitro::sse::PatchElements| e.to_string().unwrap();
+    fn line(e: impl Event) -> String {
+        e.to_string().unwrap()
+    }
     assert!(line(emit_elements(chart())).contains("data: namespace svg\n"));
     assert!(line(emit_elements(formula())).contains("data: namespace mathml\n"));
     // Two svg roots, whitespace between: still svg.

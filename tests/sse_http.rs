@@ -68,7 +68,7 @@ async fn producer_stops_within_a_second_of_disconnect() {
 
 ids! { PROGRESS = "progress" }
 
-fn bar(pct: u32) -> impl Render {
+fn bar(pct: u32) -> impl IdentifiedElements {
     html! { div #(PROGRESS) style=(format!("width: {pct}%")) { (pct) "%" } }
 }
 

@@ -48,7 +48,7 @@ mod nitro_server {
 
     ids! { MESSAGES = "messages", MSG = "msg" }
 
-    fn line(m: &super::Msg) -> impl Render + '_ {
+    fn line(m: &super::Msg) -> impl IdentifiedElements + '_ {
         html! { li #(MSG.with(m.id)) { "message " (m.id) " ts=" (m.ts) } }
     }
 

@@ -8,9 +8,11 @@ mod capture;
 pub mod escape;
 mod expr;
 mod id;
+mod log;
 mod render;
 pub mod signals;
 mod splice;
+pub mod stats;
 
 #[doc(hidden)]
 pub mod __private;

@@ -7,6 +7,7 @@ use std::time::Duration;
 use futures_util::{Stream, StreamExt};
 
 pub mod browser;
+pub mod logs;
 pub mod nats;
 
 /// Serves `app` on an ephemeral loopback port for the rest of the test; returns its address.

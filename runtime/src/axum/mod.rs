@@ -57,10 +57,3 @@ impl<F: Fn(&mut String), const R: u8, const N: u8> IntoResponse for Template<F, 
         self.render().into_response()
     }
 }
-
-/// Compile-time guard of the `emit_elements` verbs (an outer patch without a selector).
-pub(crate) const fn assert_root_ids(root_ids: u8) {
-    if root_ids == crate::__private::ROOT_IDS_MISSING {
-        panic!("this template has a top-level element without an id, so a patch without a selector cannot find its target: give every top-level element an id (`#(ID)`), or send `emit_elements(..).selector(..)` with `emit`");
-    }
-}

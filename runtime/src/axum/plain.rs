@@ -11,10 +11,23 @@ use crate::sse::{EventError, ExecuteScript, PatchElements, PatchSignals};
 /// An event's `datastar-*` headers (name, value) and body.
 type PlainParts = (Vec<(&'static str, String)>, String);
 
+/// The 500 of an event that could not be sent: a generic body, the detail is in the log.
+fn failed() -> Response {
+    crate::stats::RESPONSES_FAILED.incr();
+    (
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "internal error: the response could not be encoded",
+    )
+        .into_response()
+}
+
 fn respond(content_type: &'static str, parts: Result<PlainParts, EventError>) -> Response {
     let (headers, body) = match parts {
         Ok(parts) => parts,
-        Err(e) => return (StatusCode::INTERNAL_SERVER_ERROR, e.to_string()).into_response(),
+        Err(e) => {
+            crate::stats::event_failed("plain response", &e);
+            return failed();
+        }
     };
     let mut response = body.into_response();
     let h = response.headers_mut();
@@ -28,23 +41,24 @@ fn respond(content_type: &'static str, parts: Result<PlainParts, EventError>) ->
                 h.insert(HeaderName::from_static(name), v);
             }
             _ => {
-                return (
-                    StatusCode::INTERNAL_SERVER_ERROR,
-                    format!("`{name}` cannot be sent as an HTTP header (only visible ASCII); send this event over SSE instead"),
-                )
-                    .into_response()
+                crate::stats::EVENTS_FAILED.incr();
+                crate::log::warning!(
+                    header = name,
+                    "plain response: a value cannot be sent as an HTTP header (only visible ASCII); send this event over SSE instead"
+                );
+                return failed();
             }
         }
     }
     response
 }
 
-impl IntoResponse for PatchElements {
+impl<T: crate::sse::Sendable> IntoResponse for PatchElements<T> {
     /// A `text/html` response the client patches in like the SSE event: the elements as the
     /// body, `datastar-selector`, `datastar-mode`, `datastar-namespace` and
     /// `datastar-use-view-transition` headers for the options that are not defaults. (The
     /// client reads no view-transition selector, event id or retry from a plain response.)
-    /// A 500 naming the problem if the patch has no target.
+    /// A 500 with a generic body if the patch has no target (the detail goes to the log).
     ///
     /// ```
     /// use axum::response::IntoResponse;

@@ -116,9 +116,9 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ReadSignals<T> {
     async fn from_request(req: Request, _state: &S) -> Result<Self, Self::Rejection> {
         let safe = [Method::GET, Method::HEAD, Method::OPTIONS, Method::TRACE];
         if !safe.contains(req.method()) && !is_datastar_request(&req) {
-            return Err(ReadSignalsRejection::NotDatastarRequest);
+            return Err(rejected(&req, ReadSignalsRejection::NotDatastarRequest));
         }
-        read(req).await.map(ReadSignals)
+        read_logged(req).await.map(ReadSignals)
     }
 }
 
@@ -126,7 +126,7 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ReadSignalsUnchecke
     type Rejection = ReadSignalsRejection;
 
     async fn from_request(req: Request, _state: &S) -> Result<Self, Self::Rejection> {
-        read(req).await.map(ReadSignalsUnchecked)
+        read_logged(req).await.map(ReadSignalsUnchecked)
     }
 }
 
@@ -135,6 +135,25 @@ fn is_datastar_request(req: &Request) -> bool {
     req.headers()
         .get(DATASTAR_REQUEST)
         .is_some_and(|v| v.as_bytes().trim_ascii().eq_ignore_ascii_case(b"true"))
+}
+
+#[cfg_attr(not(feature = "tracing"), allow(unused_variables))]
+/// [`read`], with a refusal logged (debug: a client's mistake, not the server's) and counted.
+async fn read_logged<T: DeserializeOwned>(req: Request) -> Result<T, ReadSignalsRejection> {
+    let (method, path) = (req.method().clone(), req.uri().path().to_owned());
+    read(req).await.map_err(|r| {
+        crate::stats::SIGNALS_REJECTED.incr();
+        crate::log::debug!(%method, path, status = r.status().as_u16(), reason = %r, "signals refused");
+        r
+    })
+}
+
+/// Logs and counts a refusal decided before reading.
+#[cfg_attr(not(feature = "tracing"), allow(unused_variables))]
+fn rejected(req: &Request, r: ReadSignalsRejection) -> ReadSignalsRejection {
+    crate::stats::SIGNALS_REJECTED.incr();
+    crate::log::debug!(method = %req.method(), path = req.uri().path(), status = r.status().as_u16(), reason = %r, "signals refused");
+    r
 }
 
 async fn read<T: DeserializeOwned>(req: Request) -> Result<T, ReadSignalsRejection> {

@@ -14,8 +14,7 @@ use futures_util::{Stream, StreamExt};
 use http::StatusCode;
 use tokio::sync::mpsc;
 
-use crate::sse::{self, Event, EventError};
-use crate::Render;
+use crate::sse::{self, Event, EventError, IntoElements, Sendable};
 
 /// Why an SSE send failed.
 #[derive(Debug)]
@@ -92,6 +91,7 @@ impl From<EventError> for SseError {
 pub struct Sse {
     buf: BytesMut,
     error: Option<EventError>,
+    events: u64,
 }
 
 impl Sse {
@@ -143,7 +143,7 @@ impl Sse {
 
     /// A response that sends every event of `events`, in order, until the stream ends or the
     /// client disconnects (then the stream is dropped). An event that fails to encode is
-    /// skipped.
+    /// skipped, logged and counted ([`crate::stats`]).
     ///
     /// ```
     /// use futures_util::stream;
@@ -161,9 +161,9 @@ impl Sse {
         S: Stream + Send + 'static,
         S::Item: Event,
     {
-        Sse::from_bytes(
-            events.filter_map(|event| std::future::ready(sse::encode_with_id(&event, None))),
-        )
+        Sse::from_bytes(events.filter_map(|event| {
+            std::future::ready(sse::encode_logged(&event, None, "Sse::from_events"))
+        }))
     }
 
     /// A response sending already-encoded events (the bus's shared encoding).
@@ -177,8 +177,9 @@ impl Sse {
     /// Adds any event.
     pub fn emit(mut self, event: impl Event) -> Self {
         if self.error.is_none() {
-            if let Err(e) = event.encode(&mut self.buf) {
-                self.error = Some(e);
+            match event.encode(&mut self.buf) {
+                Ok(()) => self.events += 1,
+                Err(e) => self.error = Some(e),
             }
         }
         self
@@ -186,9 +187,12 @@ impl Sse {
 
     /// Adds a patch of rendered elements (see [`sse::emit_elements`]): mode `outer`, no
     /// selector, so every top-level element needs an id. For an `html!` template whose
-    /// top-level element has none, this is a compile error.
-    pub fn emit_elements<R: Render>(self, elements: R) -> Self {
-        const { super::assert_root_ids(R::ROOT_IDS) };
+    /// top-level element has none, this is a compile error; send
+    /// `emit_elements(..).selector(..)` with [`Sse::emit`] instead.
+    pub fn emit_elements<R: IntoElements>(self, elements: R) -> Self
+    where
+        R::Target: Sendable,
+    {
         self.emit(sse::emit_elements(elements))
     }
 
@@ -234,13 +238,21 @@ impl IntoResponse for Sse {
     /// The events as one SSE response; if any event failed to encode, a 500 with a generic
     /// body (the detail stays on the server) and none of the events.
     fn into_response(self) -> Response {
-        if self.error.is_some() {
+        if let Some(e) = &self.error {
+            crate::stats::event_failed("Sse::once", e);
+            crate::stats::RESPONSES_FAILED.incr();
+            crate::log::error!(
+                error = %e,
+                "an SSE response was answered with 500: one of its events failed to encode"
+            );
             return (
                 StatusCode::INTERNAL_SERVER_ERROR,
                 "internal error: the response could not be encoded",
             )
                 .into_response();
         }
+        crate::stats::EVENTS_SENT.add(self.events);
+        crate::stats::BYTES_SENT.add(self.buf.len() as u64);
         let mut response = Response::new(Body::from(self.buf.freeze()));
         super::sse_headers(&mut response);
         response
@@ -308,13 +320,17 @@ impl fmt::Debug for SseStream {
 
 impl IntoResponse for SseStream {
     fn into_response(self) -> Response {
+        let events = Counted {
+            events: self.events,
+            live: crate::stats::LiveStream::open(),
+        };
         let body = match self.keep_alive {
             Some(interval) => Body::from_stream(KeepAlive {
-                events: self.events,
+                events,
                 interval,
                 timer: None,
             }),
-            None => Body::from_stream(self.events.map(Ok::<_, Infallible>)),
+            None => Body::from_stream(events.map(Ok::<_, Infallible>)),
         };
         let mut response = Response::new(body);
         super::sse_headers(&mut response);
@@ -322,9 +338,34 @@ impl IntoResponse for SseStream {
     }
 }
 
+/// A stream's events, counted as they are handed to the server; the stream counts as live until
+/// it is dropped.
+struct Counted {
+    events: Pin<Box<dyn Stream<Item = Bytes> + Send>>,
+    live: crate::stats::LiveStream,
+}
+
+impl Stream for Counted {
+    type Item = Bytes;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Bytes>> {
+        let next = self.events.as_mut().poll_next(cx);
+        match &next {
+            // An empty chunk is a message the mapping skipped.
+            Poll::Ready(Some(bytes)) if !bytes.is_empty() => {
+                crate::stats::EVENTS_SENT.incr();
+                crate::stats::BYTES_SENT.add(bytes.len() as u64);
+            }
+            Poll::Ready(None) => self.live.finish(),
+            _ => {}
+        }
+        next
+    }
+}
+
 /// Forwards the events; when none came for `interval`, yields a keep-alive comment.
 struct KeepAlive {
-    events: Pin<Box<dyn Stream<Item = Bytes> + Send>>,
+    events: Counted,
     interval: Duration,
     /// Created on the first poll, inside the server's runtime.
     timer: Option<Pin<Box<tokio::time::Sleep>>>,
@@ -340,7 +381,7 @@ impl Stream for KeepAlive {
             .timer
             .get_or_insert_with(|| Box::pin(tokio::time::sleep(interval)));
         loop {
-            match this.events.as_mut().poll_next(cx) {
+            match Pin::new(&mut this.events).poll_next(cx) {
                 // A message the mapping skipped: nothing was sent, the silence goes on.
                 Poll::Ready(Some(bytes)) if bytes.is_empty() => continue,
                 Poll::Ready(Some(bytes)) => {
@@ -354,6 +395,8 @@ impl Stream for KeepAlive {
         match timer.as_mut().poll(cx) {
             Poll::Ready(()) => {
                 timer.as_mut().reset(tokio::time::Instant::now() + interval);
+                crate::stats::KEEP_ALIVES.incr();
+                crate::stats::BYTES_SENT.add(KEEP_ALIVE_COMMENT.len() as u64);
                 Poll::Ready(Some(Ok(Bytes::from_static(KEEP_ALIVE_COMMENT))))
             }
             Poll::Pending => Poll::Pending,
@@ -369,9 +412,13 @@ pub struct SseSender {
 }
 
 impl SseSender {
-    /// Sends any event and flushes it to the client.
+    /// Sends any event and flushes it to the client. An event that fails to encode is not
+    /// sent: the error is returned, logged and counted ([`crate::stats`]).
     pub async fn emit(&mut self, event: impl Event) -> Result<(), SseError> {
-        event.encode(&mut self.buf)?;
+        if let Err(e) = event.encode(&mut self.buf) {
+            crate::stats::event_failed("SseSender::emit", &e);
+            return Err(e.into());
+        }
         let bytes = self.buf.split().freeze();
         self.tx.send(bytes).await.map_err(|_| SseError {
             kind: SseErrorKind::Disconnected,
@@ -382,8 +429,10 @@ impl SseSender {
     /// Sends a patch of rendered elements (see [`sse::emit_elements`]): mode `outer`, no
     /// selector, so every top-level element needs an id (a compile error for an `html!`
     /// template whose top-level element has none).
-    pub async fn emit_elements<R: Render>(&mut self, elements: R) -> Result<(), SseError> {
-        const { super::assert_root_ids(R::ROOT_IDS) };
+    pub async fn emit_elements<R: IntoElements>(&mut self, elements: R) -> Result<(), SseError>
+    where
+        R::Target: Sendable,
+    {
         self.emit(sse::emit_elements(elements)).await
     }
 

@@ -624,7 +624,7 @@ impl Message {
     /// The SSE bytes of an emitted event, with the message's sequence as its id.
     #[cfg(feature = "axum")]
     fn event_bytes(&self) -> Option<Bytes> {
-        crate::sse::encode_with_id(&Encoded(&self.0.payload), self.0.sequence)
+        crate::sse::encode_logged(&Encoded(&self.0.payload), self.0.sequence, "bus SSE bridge")
     }
 
     /// The bytes `encode` produces for this message, computed once per message for `key`.
@@ -777,12 +777,9 @@ impl Subscription {
     {
         use futures_util::StreamExt;
         crate::axum::Sse::from_bytes(self.filter_map(move |item| {
-            std::future::ready(item.ok().and_then(|m| {
-                if m.is_event() {
-                    return m.event_bytes();
-                }
+            std::future::ready(bridge(item, |m| {
                 let sequence = m.sequence();
-                crate::sse::encode_with_id(&map(m), sequence)
+                crate::sse::encode_logged(&map(m), sequence, "Subscription::into_sse")
             }))
         }))
     }
@@ -803,13 +800,9 @@ impl Subscription {
     #[cfg_attr(docsrs, doc(cfg(feature = "axum")))]
     pub fn into_sse_events(self) -> crate::axum::SseStream {
         use futures_util::StreamExt;
-        crate::axum::Sse::from_bytes(self.filter_map(|item| {
-            std::future::ready(
-                item.ok()
-                    .filter(Message::is_event)
-                    .and_then(|m| m.event_bytes()),
-            )
-        }))
+        crate::axum::Sse::from_bytes(
+            self.filter_map(|item| std::future::ready(bridge(item, |_| None))),
+        )
     }
 
     /// Snapshot then live: an SSE response whose first event(s) are `initial`, the current
@@ -865,14 +858,11 @@ impl Subscription {
         E: crate::sse::Event + Send + 'static,
     {
         use futures_util::StreamExt;
-        let first = crate::sse::encode_with_id(&initial, None);
+        let first = crate::sse::encode_logged(&initial, None, "Subscription::into_sse_with");
         let live = self.filter_map(move |item| {
-            std::future::ready(item.ok().and_then(|m| {
-                if m.is_event() {
-                    return m.event_bytes();
-                }
+            std::future::ready(bridge(item, |m| {
                 let sequence = m.sequence();
-                crate::sse::encode_with_id(&map(m), sequence)
+                crate::sse::encode_logged(&map(m), sequence, "Subscription::into_sse_with")
             }))
         });
         crate::axum::Sse::from_bytes(futures_util::stream::iter(first).chain(live))
@@ -908,13 +898,33 @@ impl Subscription {
         use futures_util::StreamExt;
         let key = map as usize;
         crate::axum::Sse::from_bytes(self.filter_map(move |item| {
-            std::future::ready(item.ok().and_then(|m| {
-                if m.is_event() {
-                    return m.event_bytes();
-                }
-                m.encoded_once(key, || crate::sse::encode_with_id(&map(&m), m.sequence()))
+            std::future::ready(bridge(item, |m| {
+                m.encoded_once(key, || {
+                    crate::sse::encode_logged(
+                        &map(&m),
+                        m.sequence(),
+                        "Subscription::into_sse_shared",
+                    )
+                })
             }))
         }))
+    }
+}
+
+/// One item of a subscription, as an SSE bridge sends it: an emitted event as is, another
+/// message through `encode`; a lag is logged and counted, and the stream goes on.
+#[cfg(feature = "axum")]
+fn bridge(
+    item: Result<Message, Lagged>,
+    encode: impl FnOnce(Message) -> Option<Bytes>,
+) -> Option<Bytes> {
+    match item {
+        Ok(m) if m.is_event() => m.event_bytes(),
+        Ok(m) => encode(m),
+        Err(Lagged(n)) => {
+            crate::stats::lagged(n);
+            None
+        }
     }
 }
 

@@ -38,6 +38,14 @@ impl NatsBus {
             .reconnect_delay_callback(|attempts| {
                 Duration::from_millis((100 * attempts as u64).min(1000))
             })
+            .event_callback({
+                // The first `Connected` is the initial connection, not a reconnection.
+                let down = Arc::new(std::sync::atomic::AtomicBool::new(false));
+                move |event| {
+                    let down = down.clone();
+                    async move { connection_event(event, &down) }
+                }
+            })
             .connect(url)
             .await
             .map_err(|e| {
@@ -437,5 +445,32 @@ impl Drop for NatsGuard {
     fn drop(&mut self) {
         self.task.abort();
         self.count.fetch_sub(1, Ordering::Relaxed);
+    }
+}
+
+/// Logs and counts what happens to the connection: an outage and the reconnection after it are
+/// warnings (publishing fails fast while the connection is down), a slow consumer too; the
+/// rest is debug.
+#[cfg_attr(not(feature = "tracing"), allow(unused_variables))]
+fn connection_event(event: async_nats::Event, down: &std::sync::atomic::AtomicBool) {
+    use async_nats::Event;
+    use std::sync::atomic::Ordering::Relaxed;
+    match event {
+        Event::Disconnected => {
+            down.store(true, Relaxed);
+            crate::stats::BUS_DISCONNECTS.incr();
+            crate::log::warning!("bus: the connection to NATS was lost; reconnecting");
+        }
+        Event::Connected if down.swap(false, Relaxed) => {
+            crate::stats::BUS_RECONNECTS.incr();
+            crate::log::warning!("bus: connected to NATS again; subscriptions resume");
+        }
+        Event::SlowConsumer(sid) => {
+            crate::log::warning!(
+                sid,
+                "bus: NATS reports a slow consumer; messages were dropped"
+            )
+        }
+        other => crate::log::debug!(event = %other, "bus: NATS connection event"),
     }
 }

@@ -38,7 +38,8 @@ mod patch_signals;
 pub use events::Events;
 pub use execute_script::{execute_script, execute_script_trusted, redirect, ExecuteScript};
 pub use patch_elements::{
-    emit_elements, remove_elements, Mode, Namespace, PatchElements, UnknownNamespace,
+    emit_elements, remove_elements, ByIds, Explicit, IdentifiedElements, IntoElements, Mode,
+    Namespace, NeedsSelector, PatchElements, SelectorFirst, Sendable, UnknownNamespace, Untargeted,
 };
 pub use patch_signals::{emit_signals, emit_signals_raw, remove_signals, PatchSignals};
 
@@ -106,9 +107,13 @@ pub enum EventErrorKind {
     /// A patch without a selector has a top-level element without an `id`, so the browser
     /// would not know where it goes.
     MissingTarget,
+    /// A patch without a selector has a mode other than `outer` or `replace`, which the client
+    /// refuses (`PatchElementsExpectedSelector`).
+    MissingSelector,
     /// A redirect to a script-running URL (`javascript:`, `vbscript:`, `data:`).
     UnsafeUrl,
-    /// A script argument name that is not a plain JavaScript identifier.
+    /// An argument the event cannot carry: a script argument name that is not a plain
+    /// JavaScript identifier, a signal path with an empty name.
     InvalidArgument,
 }
 
@@ -139,8 +144,9 @@ impl fmt::Display for EventError {
             EventErrorKind::Serialize => "signals could not be serialized",
             EventErrorKind::InvalidJson => "raw signals are not a JSON object",
             EventErrorKind::MissingTarget => "elements patch has no target",
+            EventErrorKind::MissingSelector => "elements patch mode needs a selector",
             EventErrorKind::UnsafeUrl => "refused a script-running URL",
-            EventErrorKind::InvalidArgument => "invalid script argument",
+            EventErrorKind::InvalidArgument => "invalid argument",
         };
         write!(f, "{what}: {}", self.detail)
     }
@@ -151,9 +157,12 @@ impl std::error::Error for EventError {}
 /// Encodes `event` into new bytes (`None` if it fails to encode); with a sequence, its first
 /// event carries it as the SSE id.
 #[cfg(feature = "axum")]
-pub(crate) fn encode_with_id(event: &impl Event, sequence: Option<u64>) -> Option<Bytes> {
+pub(crate) fn encode_with_id(
+    event: &impl Event,
+    sequence: Option<u64>,
+) -> Result<Bytes, EventError> {
     let mut buf = bytes::BytesMut::new();
-    event.encode(&mut buf).ok()?;
+    event.encode(&mut buf)?;
     if let Some(seq) = sequence {
         if let Some(eol) = buf.iter().position(|b| *b == b'\n') {
             let rest = buf.split_off(eol + 1);
@@ -163,7 +172,18 @@ pub(crate) fn encode_with_id(event: &impl Event, sequence: Option<u64>) -> Optio
             buf.unsplit(rest);
         }
     }
-    Some(buf.freeze())
+    Ok(buf.freeze())
+}
+
+/// [`encode_with_id`] for a stream: a failure is logged and counted, and nothing is sent.
+pub(crate) fn encode_logged(
+    event: &impl Event,
+    sequence: Option<u64>,
+    where_: &str,
+) -> Option<Bytes> {
+    encode_with_id(event, sequence)
+        .inspect_err(|e| crate::stats::event_failed(where_, e))
+        .ok()
 }
 
 /// The fields every event has: an optional id and retry duration.

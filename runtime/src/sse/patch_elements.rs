@@ -1,6 +1,7 @@
 //! `datastar-patch-elements`: morph, insert or remove elements.
 
 use std::fmt;
+use std::marker::PhantomData;
 use std::str::FromStr;
 
 use bytes::BytesMut;
@@ -173,8 +174,27 @@ impl fmt::Display for UnknownNamespace {
 impl std::error::Error for UnknownNamespace {}
 
 /// A `datastar-patch-elements` event. Build it with [`emit_elements`] or [`remove_elements`].
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct PatchElements {
+///
+/// The type parameter says, at compile time, where the elements go:
+///
+/// - [`ByIds`]: no selector; each top-level element morphs into the element with its id
+///   (mode `outer`, or `replace` with [`PatchElements::replace`]). What [`emit_elements`]
+///   returns for an `html!` template whose top-level elements all have ids (or whose top level
+///   is spliced in, checked when the event is encoded).
+/// - [`NeedsSelector`]: a template with a top-level element or text without an id, or a
+///   string. It is not an [`Event`] until [`PatchElements::selector`] gives it a target, so
+///   sending it without one does not compile.
+/// - [`Explicit`] (the default): a selector was given ([`PatchElements::selector`],
+///   [`remove_elements`]), or trusted HTML ([`PatchElements::from_trusted_html`]); every option
+///   can be set, and a mode that needs a selector without one fails when encoded.
+///
+/// ```compile_fail
+/// use nitro_runtime::sse::{emit_elements, Event};
+/// // text has no id: without a selector the browser would not know where it goes
+/// let _ = emit_elements("just text").to_bytes();
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PatchElements<T = Explicit> {
     elements: String,
     selector: Option<Selector>,
     mode: Mode,
@@ -183,26 +203,175 @@ pub struct PatchElements {
     namespace: Namespace,
     check_targets: bool,
     pub(crate) meta: Meta,
+    target: PhantomData<T>,
 }
+
+impl<T> Default for PatchElements<T> {
+    fn default() -> Self {
+        PatchElements {
+            elements: String::new(),
+            selector: None,
+            mode: Mode::Outer,
+            view_transition: false,
+            view_transition_selector: None,
+            namespace: Namespace::Html,
+            check_targets: false,
+            meta: Meta::default(),
+            target: PhantomData,
+        }
+    }
+}
+
+/// The state of a [`PatchElements`] without a selector whose elements carry their ids.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ByIds;
+
+/// The state of a [`PatchElements`] that cannot be sent before a selector is set: its
+/// template has a top-level element without an id, or it is text.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct NeedsSelector;
+
+/// The state of a [`PatchElements`] with an explicit selector, or of trusted HTML.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Explicit;
+
+mod sealed {
+    pub trait Sealed {}
+    impl Sealed for super::ByIds {}
+    impl Sealed for super::Explicit {}
+    impl Sealed for super::NeedsSelector {}
+}
+
+/// The states of a [`PatchElements`] that can be sent: [`ByIds`] and [`Explicit`].
+#[diagnostic::on_unimplemented(
+    message = "this element patch has no target: its template has text or an element without an id at the top level, so the browser would not know where it goes",
+    label = "the patch is `PatchElements<NeedsSelector>`",
+    note = "add `.selector(ID)` (and `.mode(Mode::Append)` or another mode) to say where it goes, or give every top-level element an id: `li #(ITEM.with(id)) {{ .. }}`"
+)]
+pub trait Sendable: sealed::Sealed {}
+impl Sendable for ByIds {}
+impl Sendable for Explicit {}
+
+/// The states of a [`PatchElements`] without a selector ([`ByIds`], [`NeedsSelector`]).
+pub trait Untargeted: sealed::Sealed {}
+impl Untargeted for ByIds {}
+impl Untargeted for NeedsSelector {}
+
+/// Never implemented: what `.mode(..)` asks of its argument on a patch without a selector, so
+/// that calling it is a compile error that says what to do.
+#[diagnostic::on_unimplemented(
+    message = "`.mode(..)` needs a selector first: without one, the client only morphs (`outer`) or replaces elements by their ids, and throws `PatchElementsExpectedSelector` for other modes",
+    label = "this patch has no selector yet",
+    note = "call `.selector(..)` before `.mode(..)`: `emit_elements(html! {{ .. }}).selector(LIST).mode(Mode::Append)`; to replace elements by their ids, use `.replace()`"
+)]
+pub trait SelectorFirst {}
+
+/// What [`emit_elements`] accepts: `html!` templates (their top level decides the
+/// [`PatchElements`] state at compile time), [`Markup`](crate::Markup) and
+/// [`PreEscaped`](crate::PreEscaped) (checked for ids when encoded), and text (which needs a
+/// selector).
+///
+/// A component declared `-> impl Render` hides whether its top-level elements have ids:
+/// declare it `-> impl IdentifiedElements` (patched by id) or `-> impl IntoElements` (patched
+/// with a selector), or splice it, `emit_elements(html! { (value) })`, to have it checked when
+/// sent. For a type of your own that implements [`Render`], implement this trait with
+/// `type Target = ByIds;` (checked when sent) or `NeedsSelector`.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be sent as elements: nitro cannot see whether its top-level elements have ids",
+    label = "not a template, or a component that hides its template",
+    note = "declare the component `-> impl IdentifiedElements` (every top-level element has an id) or `-> impl IntoElements` (sent with a selector) instead of `-> impl Render`, or splice it: `emit_elements(html! {{ (value) }})`"
+)]
+pub trait IntoElements: Render {
+    /// [`ByIds`] or [`NeedsSelector`].
+    type Target: Untargeted;
+}
+
+/// Elements whose top-level elements all carry an id, as a component's return type: the
+/// compiler checks the component's template, and its callers can send it without a selector.
+///
+/// A component declared `-> impl Render` hides its template, so `emit_elements` cannot see
+/// whether it has ids: declare `-> impl IdentifiedElements` for a component patched by id, or
+/// `-> impl IntoElements` for one that is always patched with a selector.
+///
+/// ```
+/// use nitro_runtime::sse::{emit_elements, Event, IdentifiedElements};
+/// use nitro_runtime::PreEscaped;
+///
+/// // With `html!`: `html! { li #(ITEM.with(id)) { (text) } }`; a template whose top-level
+/// // element has no id does not compile as `impl IdentifiedElements`.
+/// fn item() -> impl IdentifiedElements {
+///     PreEscaped("<li id=\"item-7\">milk</li>")
+/// }
+/// let e = emit_elements(item());
+/// assert_eq!(e.to_string().unwrap(), "event: datastar-patch-elements\ndata: elements <li id=\"item-7\">milk</li>\n\n");
+/// ```
+pub trait IdentifiedElements: IntoElements<Target = ByIds> {}
+
+impl<T: IntoElements<Target = ByIds> + ?Sized> IdentifiedElements for T {}
+
+impl<F: Fn(&mut String), const R: u8, const N: u8> IntoElements for crate::Template<F, R, N>
+where
+    crate::__private::Roots<R>: crate::__private::RootsTarget,
+{
+    type Target = <crate::__private::Roots<R> as crate::__private::RootsTarget>::Target;
+}
+
+impl IntoElements for crate::Markup {
+    type Target = ByIds;
+}
+
+impl<T: AsRef<str>> IntoElements for crate::PreEscaped<T> {
+    type Target = ByIds;
+}
+
+impl IntoElements for str {
+    type Target = NeedsSelector;
+}
+
+impl IntoElements for String {
+    type Target = NeedsSelector;
+}
+
+impl IntoElements for std::borrow::Cow<'_, str> {
+    type Target = NeedsSelector;
+}
+
+macro_rules! into_elements_pointer {
+    ($($ty:ty),*) => {$(
+        impl<T: IntoElements + ?Sized> IntoElements for $ty {
+            type Target = T::Target;
+        }
+    )*};
+}
+
+into_elements_pointer!(&T, &mut T, Box<T>, std::rc::Rc<T>, std::sync::Arc<T>);
 
 /// Patches the page with rendered elements (mode `outer` by default: each top-level element
 /// morphs into the element with its id).
 ///
-/// Without a selector, every top-level element must have an `id`; encoding fails with
-/// [`EventErrorKind::MissingTarget`] otherwise, before anything is sent.
+/// Without a selector, every top-level element must have an `id`. For an `html!` template
+/// this is decided at compile time: one whose top-level element has none gives a
+/// `PatchElements<NeedsSelector>`, which only [`PatchElements::selector`] turns into an event,
+/// and a mode other than `outer`/`replace` needs a selector too. Spliced or trusted HTML
+/// is checked when the event is encoded: it fails with [`EventErrorKind::MissingTarget`] before
+/// anything is sent.
 ///
 /// An `html!` template whose top-level elements are all `svg` (or all `math`) is sent with
 /// [`Namespace::Svg`] (or [`Namespace::MathMl`]); set it with [`PatchElements::namespace`]
 /// for other SVG or MathML elements.
 ///
 /// ```
-/// use nitro_runtime::sse::{emit_elements, Event};
+/// use nitro_runtime::sse::{emit_elements, Event, Mode};
 /// use nitro_runtime::PreEscaped;
+/// nitro_runtime::ids! { LIST = "list" }
 /// let e = emit_elements(PreEscaped("<p id=\"n\">1</p>"));
 /// assert_eq!(e.to_string().unwrap(), "event: datastar-patch-elements\ndata: elements <p id=\"n\">1</p>\n\n");
 /// assert!(emit_elements(PreEscaped("<p>no id</p>")).to_bytes().is_err());
+/// // text goes somewhere only with a selector
+/// let e = emit_elements("new item").selector(LIST).mode(Mode::Append);
+/// assert!(e.to_string().unwrap().contains("data: elements new item\n"));
 /// ```
-pub fn emit_elements<R: Render>(elements: R) -> PatchElements {
+pub fn emit_elements<R: IntoElements>(elements: R) -> PatchElements<R::Target> {
     let mut html = String::with_capacity(elements.size_hint());
     elements.render_to(&mut html);
     PatchElements {
@@ -255,7 +424,9 @@ impl PatchElements {
         self
     }
 
-    /// Sets how the elements are applied (default [`Mode::Outer`]).
+    /// Sets how the elements are applied (default [`Mode::Outer`]). Modes other than `outer`
+    /// and `replace` need a selector: on a patch without one they fail when encoded (and
+    /// [`emit_elements`] patches refuse them at compile time).
     ///
     /// ```
     /// use nitro_runtime::sse::{emit_elements, Event, Mode};
@@ -267,6 +438,70 @@ impl PatchElements {
     pub fn mode(mut self, mode: Mode) -> Self {
         self.mode = mode;
         self
+    }
+}
+
+impl<T: Untargeted> PatchElements<T> {
+    /// Targets the elements matching this selector instead of the elements' own ids: a
+    /// declared [`Id`](crate::Id) (`.selector(LIST)`), or CSS text with
+    /// [`Selector::css`]. Then [`PatchElements::mode`] can say how they are applied.
+    ///
+    /// ```
+    /// use nitro_runtime::sse::{emit_elements, Event, Mode};
+    /// nitro_runtime::ids! { LIST = "list" }
+    /// let e = emit_elements("a line").selector(LIST).mode(Mode::Append);
+    /// assert!(e.to_string().unwrap().starts_with("event: datastar-patch-elements\ndata: selector #list\ndata: mode append\n"));
+    /// ```
+    pub fn selector(self, selector: impl IntoSelector) -> PatchElements<Explicit> {
+        PatchElements {
+            selector: Some(selector.into_selector()),
+            ..self.retarget()
+        }
+    }
+
+    /// Refused at compile time: a mode needs a selector first (see [`SelectorFirst`]); use
+    /// `.selector(..).mode(..)`, or [`PatchElements::replace`].
+    ///
+    /// ```compile_fail
+    /// use nitro_runtime::sse::{emit_elements, Mode};
+    /// use nitro_runtime::PreEscaped;
+    /// let _ = emit_elements(PreEscaped("<p id=\"a\"></p>")).mode(Mode::Inner);
+    /// ```
+    pub fn mode<M: SelectorFirst>(self, _mode: M) -> Self {
+        self
+    }
+}
+
+impl PatchElements<ByIds> {
+    /// Replaces each element with the element of the same id, without morphing (mode
+    /// `replace`).
+    ///
+    /// ```
+    /// use nitro_runtime::sse::{emit_elements, Event};
+    /// use nitro_runtime::PreEscaped;
+    /// let e = emit_elements(PreEscaped("<p id=\"n\">1</p>")).replace();
+    /// assert!(e.to_string().unwrap().contains("data: mode replace\n"));
+    /// ```
+    pub fn replace(mut self) -> Self {
+        self.mode = Mode::Replace;
+        self
+    }
+}
+
+impl<T> PatchElements<T> {
+    /// The same patch in another state.
+    fn retarget<U>(self) -> PatchElements<U> {
+        PatchElements {
+            elements: self.elements,
+            selector: self.selector,
+            mode: self.mode,
+            view_transition: self.view_transition,
+            view_transition_selector: self.view_transition_selector,
+            namespace: self.namespace,
+            check_targets: self.check_targets,
+            meta: self.meta,
+            target: PhantomData,
+        }
     }
 
     /// Runs the patch inside a view transition.
@@ -322,14 +557,28 @@ impl PatchElements {
 #[cfg(feature = "axum")]
 pub(crate) type PlainParts = (Vec<(&'static str, String)>, String);
 
-impl PatchElements {
+impl<T> PatchElements<T> {
     fn check_targets(&self) -> Result<(), EventError> {
-        if self.check_targets && self.selector.is_none() && self.mode != Mode::Remove {
+        if self.selector.is_some() {
+            return Ok(());
+        }
+        if !matches!(self.mode, Mode::Outer | Mode::Replace) {
+            return Err(EventError::new(
+                EventErrorKind::MissingSelector,
+                format!(
+                    "mode `{}` needs a selector (the client throws PatchElementsExpectedSelector)",
+                    self.mode.as_str()
+                ),
+            ));
+        }
+        if self.check_targets {
             if let Some(tag) = top_level_without_id(&self.elements) {
-                return Err(EventError::new(
-                    EventErrorKind::MissingTarget,
-                    format!("top-level `<{tag}>` has no id; give it one or set a selector"),
-                ));
+                let what = if tag == "#text" {
+                    "top-level text cannot be placed by id; wrap it in an element with an id or set a selector".to_owned()
+                } else {
+                    format!("top-level `<{tag}>` has no id; give it one or set a selector")
+                };
+                return Err(EventError::new(EventErrorKind::MissingTarget, what));
             }
         }
         Ok(())
@@ -357,7 +606,7 @@ impl PatchElements {
     }
 }
 
-impl Event for PatchElements {
+impl<T: Sendable> Event for PatchElements<T> {
     fn encode(&self, buf: &mut BytesMut) -> Result<(), EventError> {
         self.meta.check()?;
         self.check_targets()?;
@@ -391,75 +640,89 @@ const VOID: &[&str] = &[
 ];
 const RAW: &[&str] = &["script", "style", "textarea", "title"];
 
-/// The name of the first top-level element without an `id` attribute, if any.
+/// The name of the first top-level element without an `id` attribute, or `#text` for
+/// top-level text (which a patch without a selector cannot place), if any.
 pub(crate) fn top_level_without_id(html: &str) -> Option<String> {
     let b = html.as_bytes();
     let mut depth = 0usize;
     let mut i = 0;
+    // Where the current run of top-level text began.
+    let mut text_start = 0;
+    let text_at = |from: usize, to: usize| !html[from..to].trim_ascii().is_empty();
     while let Some(off) = memchr::memchr(b'<', &b[i..]) {
         i += off;
         let rest = &html[i..];
-        if rest.starts_with("<!--") {
-            i += rest.find("-->").map_or(rest.len(), |e| e + 3);
-            continue;
-        }
-        if rest.starts_with("<!") || rest.starts_with("<?") {
-            i += rest.find('>').map_or(rest.len(), |e| e + 1);
-            continue;
-        }
-        if rest.starts_with("</") {
-            depth = depth.saturating_sub(1);
-            i += rest.find('>').map_or(rest.len(), |e| e + 1);
-            continue;
-        }
         let name_len = rest[1..]
             .find(|c: char| c.is_ascii_whitespace() || c == '>' || c == '/')
             .unwrap_or(rest.len() - 1);
-        let name = rest[1..1 + name_len].to_ascii_lowercase();
-        if name.is_empty() || !name.starts_with(|c: char| c.is_ascii_alphabetic()) {
+        let is_tag = rest.starts_with("<!")
+            || rest.starts_with("<?")
+            || rest.starts_with("</")
+            || rest[1..].starts_with(|c: char| c.is_ascii_alphabetic());
+        if !is_tag {
+            // A `<` that starts no tag is text.
             i += 1;
             continue;
         }
-        // Scan the attributes up to the tag's `>`, honouring quotes.
-        let mut j = 1 + name_len;
-        let mut has_id = false;
-        let mut self_closing = false;
-        let tb = rest.as_bytes();
-        while j < tb.len() && tb[j] != b'>' {
-            match tb[j] {
-                b'"' | b'\'' => {
-                    let q = tb[j];
-                    j += 1 + rest[j + 1..].find(q as char).unwrap_or(rest.len() - j - 1);
-                }
-                b'/' if tb.get(j + 1) == Some(&b'>') => self_closing = true,
-                c if c.is_ascii_alphabetic() && tb[j - 1].is_ascii_whitespace() => {
-                    let end = rest[j..]
-                        .find(|c: char| {
-                            !(c.is_ascii_alphanumeric() || c == '-' || c == ':' || c == '_')
-                        })
-                        .map_or(rest.len(), |e| j + e);
-                    if rest[j..end].eq_ignore_ascii_case("id") {
-                        has_id = true;
+        if depth == 0 && text_at(text_start, i) {
+            return Some("#text".to_owned());
+        }
+        if rest.starts_with("<!--") {
+            i += rest.find("-->").map_or(rest.len(), |e| e + 3);
+        } else if rest.starts_with("<!") || rest.starts_with("<?") {
+            i += rest.find('>').map_or(rest.len(), |e| e + 1);
+        } else if rest.starts_with("</") {
+            depth = depth.saturating_sub(1);
+            i += rest.find('>').map_or(rest.len(), |e| e + 1);
+        } else {
+            let name = rest[1..1 + name_len].to_ascii_lowercase();
+            // Scan the attributes up to the tag's `>`, honouring quotes.
+            let mut j = 1 + name_len;
+            let mut has_id = false;
+            let mut self_closing = false;
+            let tb = rest.as_bytes();
+            while j < tb.len() && tb[j] != b'>' {
+                match tb[j] {
+                    b'"' | b'\'' => {
+                        let q = tb[j];
+                        j += 1 + rest[j + 1..].find(q as char).unwrap_or(rest.len() - j - 1);
                     }
-                    j = end;
-                    continue;
+                    b'/' if tb.get(j + 1) == Some(&b'>') => self_closing = true,
+                    c if c.is_ascii_alphabetic() && tb[j - 1].is_ascii_whitespace() => {
+                        let end = rest[j..]
+                            .find(|c: char| {
+                                !(c.is_ascii_alphanumeric() || c == '-' || c == ':' || c == '_')
+                            })
+                            .map_or(rest.len(), |e| j + e);
+                        if rest[j..end].eq_ignore_ascii_case("id") {
+                            has_id = true;
+                        }
+                        j = end;
+                        continue;
+                    }
+                    _ => {}
                 }
-                _ => {}
+                j += 1;
             }
-            j += 1;
+            if depth == 0 && !has_id {
+                return Some(name);
+            }
+            i += (j + 1).min(rest.len());
+            if RAW.contains(&name.as_str()) {
+                let close = format!("</{name}");
+                let lower = html[i..].to_ascii_lowercase();
+                i += lower.find(&close).unwrap_or(lower.len());
+                depth += 1;
+            } else if !self_closing && !VOID.contains(&name.as_str()) {
+                depth += 1;
+            }
         }
-        if depth == 0 && !has_id {
-            return Some(name);
+        if depth == 0 {
+            text_start = i;
         }
-        i += (j + 1).min(rest.len());
-        if RAW.contains(&name.as_str()) {
-            let close = format!("</{name}");
-            let lower = html[i..].to_ascii_lowercase();
-            i += lower.find(&close).unwrap_or(lower.len());
-            depth += 1;
-        } else if !self_closing && !VOID.contains(&name.as_str()) {
-            depth += 1;
-        }
+    }
+    if depth == 0 && text_at(text_start, html.len()) {
+        return Some("#text".to_owned());
     }
     None
 }
@@ -487,7 +750,16 @@ mod tests {
             top_level_without_id("<script id=s>if (a</b) {}</script><i id=i></i>"),
             None
         );
-        assert_eq!(top_level_without_id("text only"), None);
+        assert_eq!(top_level_without_id("text only").as_deref(), Some("#text"));
+        assert_eq!(
+            top_level_without_id("<p id=a>x</p> and more").as_deref(),
+            Some("#text")
+        );
+        assert_eq!(top_level_without_id(" \n<p id=a>1 < 2</p>\n "), None);
+        assert_eq!(
+            top_level_without_id("<p id=a></p>a < b").as_deref(),
+            Some("#text")
+        );
         assert_eq!(top_level_without_id("<div ID='x'></div>"), None);
         assert_eq!(
             top_level_without_id("<div data-id='x'></div>").as_deref(),

@@ -57,10 +57,14 @@ pub fn emit_signals_raw(json: impl Into<String>) -> PatchSignals {
 /// Removes signals by path (`"form.email"` removes `email` inside `form`): a merge patch of
 /// `null`s.
 ///
+/// A path with an empty name (`""`, `a..b`, `.a`) would remove nothing: encoding it fails
+/// with [`EventErrorKind::InvalidArgument`] and nothing is sent.
+///
 /// ```
-/// use nitro_runtime::sse::{remove_signals, Event};
+/// use nitro_runtime::sse::{remove_signals, Event, EventErrorKind};
 /// let e = remove_signals(["one", "two.alpha"]);
 /// assert_eq!(e.to_string().unwrap(), "event: datastar-patch-signals\ndata: signals {\"one\":null,\"two\":{\"alpha\":null}}\n\n");
+/// assert_eq!(remove_signals([""]).to_bytes().unwrap_err().kind(), EventErrorKind::InvalidArgument);
 /// ```
 pub fn remove_signals<I, S>(paths: I) -> PatchSignals
 where
@@ -69,8 +73,19 @@ where
 {
     let mut root = serde_json::Map::new();
     for path in paths {
+        let path = path.as_ref();
+        if path.split('.').any(str::is_empty) {
+            return PatchSignals {
+                json: Err((
+                    EventErrorKind::InvalidArgument,
+                    format!("remove_signals: `{path}` is not a signal path (empty name); write `name` or `parent.child`"),
+                )),
+                only_if_missing: false,
+                meta: Meta::default(),
+            };
+        }
         let mut node = &mut root;
-        let mut segments = path.as_ref().split('.').peekable();
+        let mut segments = path.split('.').peekable();
         while let Some(seg) = segments.next() {
             if segments.peek().is_none() {
                 node.insert(seg.to_owned(), serde_json::Value::Null);

@@ -23,7 +23,7 @@ struct Page {
 
 ids! { COUNTER = "counter", ROW = "row" }
 
-fn counter(p: &Page) -> impl Render + '_ {
+fn counter(p: &Page) -> impl IdentifiedElements + '_ {
     html! {
         @signals(Page, "clientOnly");
         div #(COUNTER) data-signals=(p) data-computed:double="$count * 2" {

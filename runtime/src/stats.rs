@@ -1,0 +1,191 @@
+//! Counters an operator can read: live SSE streams, events and bytes sent, and everything that
+//! was dropped or refused.
+//!
+//! Every run-time problem nitro meets is both logged (through `tracing`, when the `tracing`
+//! feature is on, as it is by default) and counted here, so a dashboard or a health endpoint can
+//! see what a log search would. The counters are process-wide and only ever increase, except
+//! [`Snapshot::live_streams`], which is a gauge.
+//!
+//! ```
+//! let s = nitro_runtime::stats::snapshot();
+//! println!(
+//!     "{} live streams, {} events ({} bytes) sent, {} failed to encode, {} lost by slow subscribers",
+//!     s.live_streams, s.events_sent, s.bytes_sent, s.events_failed, s.messages_lagged,
+//! );
+//! // Or all of them, one `name value` line each (Prometheus' text format without HELP lines):
+//! print!("{s}");
+//! ```
+
+use std::fmt;
+use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
+
+/// The counters, as read at one moment by [`snapshot`]. Each is read on its own (relaxed), so
+/// two counters may be a few events apart while traffic flows.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Snapshot {
+    /// Long-lived SSE responses whose body is open now (a gauge).
+    pub live_streams: u64,
+    /// Long-lived SSE responses opened since start.
+    pub streams_opened: u64,
+    /// Streams that ended because the client went away before the stream was finished.
+    pub client_disconnects: u64,
+    /// Events handed to the HTTP server, in long-lived streams and one-shot responses.
+    pub events_sent: u64,
+    /// Bytes of those events, plus keep-alive comments.
+    pub bytes_sent: u64,
+    /// Keep-alive comments sent on silent streams.
+    pub keep_alives: u64,
+    /// Events that failed to encode (a signals value that does not serialize, a patch without
+    /// a target, a script URL, …) and so were not sent.
+    pub events_failed: u64,
+    /// One-shot responses answered with a 500 because one of their events failed to encode.
+    pub responses_failed: u64,
+    /// Times a slow subscriber's queue overflowed (each time, its oldest messages were dropped).
+    pub subscribers_lagged: u64,
+    /// Messages those slow subscribers lost in all.
+    pub messages_lagged: u64,
+    /// Requests refused by [`ReadSignals`](crate::axum::ReadSignals) (bad JSON, wrong type,
+    /// too large, not a Datastar request, …).
+    pub signals_rejected: u64,
+    /// Times the connection to the NATS server was lost.
+    pub bus_disconnects: u64,
+    /// Times it came back.
+    pub bus_reconnects: u64,
+}
+
+/// Reads every counter.
+///
+/// ```
+/// let before = nitro_runtime::stats::snapshot();
+/// // ... serve ...
+/// let after = nitro_runtime::stats::snapshot();
+/// assert!(after.events_sent >= before.events_sent);
+/// ```
+pub fn snapshot() -> Snapshot {
+    Snapshot {
+        live_streams: LIVE_STREAMS.get(),
+        streams_opened: STREAMS_OPENED.get(),
+        client_disconnects: CLIENT_DISCONNECTS.get(),
+        events_sent: EVENTS_SENT.get(),
+        bytes_sent: BYTES_SENT.get(),
+        keep_alives: KEEP_ALIVES.get(),
+        events_failed: EVENTS_FAILED.get(),
+        responses_failed: RESPONSES_FAILED.get(),
+        subscribers_lagged: SUBSCRIBERS_LAGGED.get(),
+        messages_lagged: MESSAGES_LAGGED.get(),
+        signals_rejected: SIGNALS_REJECTED.get(),
+        bus_disconnects: BUS_DISCONNECTS.get(),
+        bus_reconnects: BUS_RECONNECTS.get(),
+    }
+}
+
+impl fmt::Display for Snapshot {
+    /// One `nitro_<name> <value>` line per counter.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let rows = [
+            ("live_streams", self.live_streams),
+            ("streams_opened_total", self.streams_opened),
+            ("client_disconnects_total", self.client_disconnects),
+            ("events_sent_total", self.events_sent),
+            ("bytes_sent_total", self.bytes_sent),
+            ("keep_alives_total", self.keep_alives),
+            ("events_failed_total", self.events_failed),
+            ("responses_failed_total", self.responses_failed),
+            ("subscribers_lagged_total", self.subscribers_lagged),
+            ("messages_lagged_total", self.messages_lagged),
+            ("signals_rejected_total", self.signals_rejected),
+            ("bus_disconnects_total", self.bus_disconnects),
+            ("bus_reconnects_total", self.bus_reconnects),
+        ];
+        for (name, value) in rows {
+            writeln!(f, "nitro_{name} {value}")?;
+        }
+        Ok(())
+    }
+}
+
+/// One process-wide counter.
+pub(crate) struct Counter(AtomicU64);
+
+impl Counter {
+    const fn new() -> Counter {
+        Counter(AtomicU64::new(0))
+    }
+
+    pub(crate) fn add(&self, n: u64) {
+        self.0.fetch_add(n, Relaxed);
+    }
+
+    pub(crate) fn incr(&self) {
+        self.add(1);
+    }
+
+    fn decr(&self) {
+        self.0.fetch_sub(1, Relaxed);
+    }
+
+    fn get(&self) -> u64 {
+        self.0.load(Relaxed)
+    }
+}
+
+pub(crate) static LIVE_STREAMS: Counter = Counter::new();
+pub(crate) static STREAMS_OPENED: Counter = Counter::new();
+pub(crate) static CLIENT_DISCONNECTS: Counter = Counter::new();
+pub(crate) static EVENTS_SENT: Counter = Counter::new();
+pub(crate) static BYTES_SENT: Counter = Counter::new();
+pub(crate) static KEEP_ALIVES: Counter = Counter::new();
+pub(crate) static EVENTS_FAILED: Counter = Counter::new();
+pub(crate) static RESPONSES_FAILED: Counter = Counter::new();
+pub(crate) static SUBSCRIBERS_LAGGED: Counter = Counter::new();
+pub(crate) static MESSAGES_LAGGED: Counter = Counter::new();
+pub(crate) static SIGNALS_REJECTED: Counter = Counter::new();
+pub(crate) static BUS_DISCONNECTS: Counter = Counter::new();
+pub(crate) static BUS_RECONNECTS: Counter = Counter::new();
+
+/// Counts a long-lived stream as live from its creation to its drop; on drop, a stream that
+/// had not finished was left by its client.
+pub(crate) struct LiveStream {
+    finished: bool,
+}
+
+impl LiveStream {
+    pub(crate) fn open() -> LiveStream {
+        LIVE_STREAMS.incr();
+        STREAMS_OPENED.incr();
+        LiveStream { finished: false }
+    }
+
+    /// The stream's events ran out: its end is not a disconnect.
+    pub(crate) fn finish(&mut self) {
+        self.finished = true;
+    }
+}
+
+impl Drop for LiveStream {
+    fn drop(&mut self) {
+        LIVE_STREAMS.decr();
+        if !self.finished {
+            CLIENT_DISCONNECTS.incr();
+            crate::log::debug!("SSE client disconnected before the stream ended");
+        }
+    }
+}
+
+/// Records an event that failed to encode and was dropped: a warning and a count.
+#[cfg_attr(not(feature = "tracing"), allow(unused_variables))]
+pub(crate) fn event_failed(where_: &str, error: &crate::sse::EventError) {
+    EVENTS_FAILED.incr();
+    crate::log::warning!(error = %error, "{where_}: an event failed to encode and was not sent");
+}
+
+/// Records a subscriber that lost `n` messages to a full queue.
+pub(crate) fn lagged(n: u64) {
+    SUBSCRIBERS_LAGGED.incr();
+    MESSAGES_LAGGED.add(n);
+    crate::log::warning!(
+        lost = n,
+        "a slow SSE subscriber's queue was full: its {n} oldest messages were dropped"
+    );
+}

@@ -1,0 +1,11 @@
+use nitro::prelude::*;
+
+ids! { ITEM = "item" }
+
+fn item(id: u32) -> impl Render {
+    html! { li #(ITEM.with(id)) { "item" } }
+}
+
+fn main() {
+    let _ = emit_elements(item(1));
+}
