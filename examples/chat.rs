@@ -4,6 +4,12 @@
 //! signal and scrolls to the bottom.
 //!
 //! Run with `cargo run --example chat`, then open http://127.0.0.1:3002/rooms/lobby in two tabs.
+//!
+//! Several processes: `NITRO_BUS=nats://127.0.0.1:4222 PORT=3002 cargo run --example chat`, and
+//! the same with `PORT=3003`. The rooms' history is then the JetStream stream itself: a page
+//! renders the room's last messages from it, and its stream resumes after the last sequence the
+//! page rendered (or the browser's `Last-Event-ID`), whichever process serves it, so nothing
+//! falls in between. Message ids are stream sequences and counts come from the stream.
 
 #[path = "common/mod.rs"]
 pub mod common;
@@ -11,11 +17,11 @@ pub mod common;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-use axum::extract::{FromRequestParts, Path, State};
+use axum::extract::{FromRequestParts, Path, Query, State};
 use axum::http::{request::Parts, StatusCode};
 use axum::response::Redirect;
 use axum::Router;
-use nitro::axum::SseStream;
+use nitro::axum::{LastEventId, SseStream};
 use nitro::bus::{self, Bus, BusError};
 use nitro::prelude::*;
 use nitro::routes;
@@ -45,6 +51,9 @@ routes! {
     SEND = POST "/rooms/{room}/send",
     STREAM = GET "/rooms/{room}/stream",
 }
+
+/// How many messages a page shows from a stream-backed history.
+const RECENT: usize = 50;
 
 /// Every room's messages, and the last message id.
 #[derive(Default)]
@@ -96,28 +105,55 @@ fn message(m: &ChatMessage) -> impl IdentifiedElements + '_ {
     }
 }
 
-async fn room_page(State(s): State<AppState>, Room(room): Room) -> Markup {
-    let history = s
-        .rooms
-        .lock()
-        .unwrap()
-        .history
-        .get(&room)
-        .cloned()
-        .unwrap_or_default();
+/// A room's last messages, how many it has, and (when the bus keeps history) the stream
+/// sequence they were read up to.
+async fn recent(
+    s: &AppState,
+    room: &Room,
+) -> Result<(Vec<ChatMessage>, usize, Option<u64>), BusError> {
+    if !s.bus.keeps_history() {
+        let rooms = s.rooms.lock().unwrap();
+        let history = rooms.history.get(&room.0).cloned().unwrap_or_default();
+        let total = history.len();
+        return Ok((history, total, None));
+    }
+    let history = s.bus.history(&room.topic("message"), RECENT).await?;
+    let (total, upto) = (history.total() as usize, history.last_sequence());
+    let messages = history.into_messages();
+    let first = total - messages.len();
+    let messages = messages
+        .iter()
+        .enumerate()
+        .filter_map(|(i, m)| {
+            let mut msg: ChatMessage = m.payload().ok()?;
+            msg.id = m.sequence()?;
+            msg.total_count = first + i + 1;
+            Some(msg)
+        })
+        .collect();
+    Ok((messages, total, upto))
+}
+
+async fn room_page(State(s): State<AppState>, room: Room) -> Result<Markup, BusError> {
+    let (history, total, upto) = recent(&s, &room).await?;
+    let Room(room) = room;
     let signals = ChatForm {
-        message_count: history.len(),
+        message_count: total,
         ..ChatForm::default()
     };
-    // The room name may hold `/`, `?` or `#`: the actions encode it as one path segment.
-    let stream = STREAM.action(&room);
+    // The room name may hold `/`, `?` or `#`: the actions encode it as one path segment. With
+    // a stream-backed history, the stream resumes after what the page rendered.
+    let stream = match upto {
+        Some(n) => expr!("@get({})", format!("{}?after={n}", STREAM.path(&room))),
+        None => STREAM.action(&room),
+    };
     let send = SEND.action(&room);
     let body = html! {
         @signals(ChatForm);
         main data-signals=(signals) data-init=(stream) {
             h1 { "Room " (room) }
             div #(CHAT_MESSAGES) { @for m in &history { (message(m)) } }
-            p { span #count data-text="$messageCount" { (history.len()) } " messages" }
+            p { span #count data-text="$messageCount" { (total) } " messages" }
             form data-on:submit__prevent=(send) {
                 input #username data-bind:username placeholder="name";
                 input #message data-bind:text placeholder="message";
@@ -128,7 +164,7 @@ async fn room_page(State(s): State<AppState>, Room(room): Room) -> Markup {
     };
     // A local (not a temporary of the tail expression), so it ends before the locals it borrows.
     let page = common::page(&s.datastar, "Chat", body);
-    page.render()
+    Ok(page.render())
 }
 
 async fn send(
@@ -136,7 +172,21 @@ async fn send(
     room: Room,
     ReadSignals(form): ReadSignals<ChatForm>,
 ) -> Result<Sse, BusError> {
-    if !form.text.trim().is_empty() {
+    if !form.text.trim().is_empty() && s.bus.keeps_history() {
+        // The stream is the history: it gives the message its id (sequence) and count.
+        let username = if form.username.trim().is_empty() {
+            "anonymous".into()
+        } else {
+            form.username
+        };
+        let msg = ChatMessage {
+            id: 0,
+            username,
+            text: form.text,
+            total_count: 0,
+        };
+        s.bus.publish(&room.topic("message"), "api", &msg).await?;
+    } else if !form.text.trim().is_empty() {
         let msg = {
             let mut rooms = s.rooms.lock().unwrap();
             rooms.last_id += 1;
@@ -161,7 +211,55 @@ async fn send(
     Ok(Sse::once().emit_signals(&ChatForm::patch().text("")))
 }
 
-async fn stream(State(s): State<AppState>, room: Room) -> Result<SseStream, BusError> {
+/// Where a stream-backed room's stream starts: after the sequence the page rendered.
+#[derive(Deserialize)]
+struct After {
+    after: Option<u64>,
+}
+
+fn events(msg: &ChatMessage) -> impl Event + Send + use<> {
+    (
+        emit_elements(message(msg))
+            .selector(CHAT_MESSAGES)
+            .mode(Mode::Append),
+        emit_signals(&ChatForm::patch().message_count(msg.total_count)),
+        execute_script("document.getElementById('chat-messages').scrollTop = 1e9"),
+    )
+}
+
+/// Snapshot then live on the stream: what came after the page (or the browser's
+/// `Last-Event-ID`) up to now from the history, then live from there, counted on.
+async fn stream_from_history(
+    s: AppState,
+    room: Room,
+    seen: Option<u64>,
+) -> Result<SseStream, BusError> {
+    let (recent, total, upto) = recent(&s, &room).await?;
+    let sub = s.bus.subscribe_after(room.topic("message"), upto).await?;
+    let missed: Vec<_> = match seen {
+        Some(seen) => recent.iter().filter(|m| m.id > seen).map(events).collect(),
+        None => Vec::new(),
+    };
+    let mut count = total;
+    Ok(sub.into_sse_with(missed, move |m| {
+        let mut msg: ChatMessage = m.payload().ok()?;
+        msg.id = m.sequence()?;
+        count += 1;
+        msg.total_count = count;
+        Some(events(&msg))
+    }))
+}
+
+async fn stream(
+    State(s): State<AppState>,
+    room: Room,
+    Query(q): Query<After>,
+    LastEventId(last): LastEventId,
+) -> Result<SseStream, BusError> {
+    if s.bus.keeps_history() {
+        // A reconnecting browser's Last-Event-ID is newer than the page it loaded.
+        return stream_from_history(s, room, last.or(q.after)).await;
+    }
     let sub = s.bus.subscribe(room.topic(">")).await?;
     Ok(sub.into_sse_shared(|m| {
         m.payload::<ChatMessage>().ok().map(|msg| {
@@ -202,5 +300,6 @@ pub fn app_with_bus(datastar: nitro::client::ClientScript, bus: Bus) -> Router {
 #[allow(dead_code)] // the browser tests include this file for `app()`
 #[tokio::main]
 async fn main() {
-    common::serve(app(common::datastar_from_env()), 3002).await;
+    let bus = common::state::chat_bus(&common::state::bus_url()).await;
+    common::serve(app_with_bus(common::datastar_from_env(), bus), 3002).await;
 }

@@ -2,16 +2,16 @@
 //! signals; the server adds `step`, answers with the patched counter, and pushes the new count
 //! to every other tab over the bus. `POST /bump` is a push from the server side.
 //!
-//! Run with `cargo run --example counter`, then open http://127.0.0.1:3000/.
+//! Run with `cargo run --example counter`, then open http://127.0.0.1:3000/. With
+//! `NITRO_BUS=nats://127.0.0.1:4222` the count lives in a JetStream key-value bucket, shared by
+//! every process (`common/state.rs`).
 
 #[path = "common/mod.rs"]
 pub mod common;
 
-use std::sync::atomic::{AtomicI64, Ordering};
-use std::sync::Arc;
-
 use axum::extract::State;
 use axum::Router;
+use common::state::{AppError, Store};
 use nitro::axum::SseStream;
 use nitro::bus::{Bus, BusError};
 use nitro::prelude::*;
@@ -35,7 +35,7 @@ routes! {
 
 #[derive(Clone)]
 struct AppState {
-    count: Arc<AtomicI64>,
+    count: Store,
     bus: Bus,
     datastar: nitro::client::ClientScript,
 }
@@ -44,9 +44,9 @@ fn counter(count: i64) -> impl IdentifiedElements {
     html! { p #(COUNTER) { "Count: " strong { (count) } } }
 }
 
-async fn index(State(s): State<AppState>) -> Markup {
+async fn index(State(s): State<AppState>) -> Result<Markup, AppError> {
     let signals = Counter {
-        count: s.count.load(Ordering::SeqCst),
+        count: s.count.get("count").await?,
         step: 1,
     };
     let body = html! {
@@ -59,12 +59,18 @@ async fn index(State(s): State<AppState>) -> Markup {
             p { "Signal: " span #signal data-text="$count" {} }
         }
     };
-    common::page(&s.datastar, "Counter", body).render()
+    Ok(common::page(&s.datastar, "Counter", body).render())
 }
 
 /// Adds `amount` and tells every tab.
-async fn add(s: &AppState, amount: i64) -> Result<i64, BusError> {
-    let count = s.count.fetch_add(amount, Ordering::SeqCst) + amount;
+async fn add(s: &AppState, amount: i64) -> Result<i64, AppError> {
+    let count = s
+        .count
+        .update("count", |c: &mut i64| {
+            *c = c.saturating_add(amount);
+            *c
+        })
+        .await?;
     s.bus.publish("counter.changed", "server", &count).await?;
     Ok(count)
 }
@@ -72,14 +78,14 @@ async fn add(s: &AppState, amount: i64) -> Result<i64, BusError> {
 async fn increment(
     State(s): State<AppState>,
     ReadSignals(c): ReadSignals<Counter>,
-) -> Result<Sse, BusError> {
+) -> Result<Sse, AppError> {
     let count = add(&s, c.step).await?;
     Ok(Sse::once()
         .emit_elements(counter(count))
         .emit_signals(&Counter::patch().count(count)))
 }
 
-async fn bump(State(s): State<AppState>) -> Result<String, BusError> {
+async fn bump(State(s): State<AppState>) -> Result<String, AppError> {
     Ok(add(&s, 1).await?.to_string())
 }
 
@@ -95,9 +101,14 @@ async fn stream(State(s): State<AppState>) -> Result<SseStream, BusError> {
 
 /// The app's routes (also served by the browser tests).
 pub fn app(datastar: nitro::client::ClientScript) -> Router {
+    app_with(datastar, Bus::in_process(), Store::default())
+}
+
+/// The app on a given bus and store (`NITRO_BUS` chooses them in `main`).
+pub fn app_with(datastar: nitro::client::ClientScript, bus: Bus, count: Store) -> Router {
     let state = AppState {
-        count: Arc::default(),
-        bus: Bus::in_process(),
+        count,
+        bus,
         datastar: datastar.clone(),
     };
     let router = Router::new()
@@ -111,5 +122,10 @@ pub fn app(datastar: nitro::client::ClientScript) -> Router {
 #[allow(dead_code)] // the browser tests include this file for `app()`
 #[tokio::main]
 async fn main() {
-    common::serve(app(common::datastar_from_env()), 3000).await;
+    let url = common::state::bus_url();
+    let (bus, store) = (
+        common::state::plain_bus(&url).await,
+        Store::for_bus(&url, "counter").await,
+    );
+    common::serve(app_with(common::datastar_from_env(), bus, store), 3000).await;
 }

@@ -2,15 +2,16 @@
 //! publish a change on the bus (`todos.added`, `todos.updated`, `todos.removed`), and each tab's
 //! stream turns changes into patches.
 //!
-//! Run with `cargo run --example todo`, then open http://127.0.0.1:3001/ in two tabs.
+//! Run with `cargo run --example todo`, then open http://127.0.0.1:3001/ in two tabs. With
+//! `NITRO_BUS=nats://127.0.0.1:4222` the list lives in a JetStream key-value bucket, shared by
+//! every process (`common/state.rs`).
 
 #[path = "common/mod.rs"]
 pub mod common;
 
-use std::sync::{Arc, Mutex};
-
 use axum::extract::{Path, State};
 use axum::Router;
+use common::state::{AppError, Store};
 use nitro::axum::SseStream;
 use nitro::bus::{Bus, BusError};
 use nitro::prelude::*;
@@ -40,8 +41,8 @@ routes! {
     STREAM = GET "/todos/stream",
 }
 
-/// The todos, and the last id given out.
-#[derive(Default)]
+/// The todos, and the last id given out (one value in the store, key `todos`).
+#[derive(Default, Serialize, Deserialize)]
 struct Todos {
     last_id: u64,
     list: Vec<Todo>,
@@ -49,7 +50,7 @@ struct Todos {
 
 #[derive(Clone, Default)]
 struct AppState {
-    todos: Arc<Mutex<Todos>>,
+    todos: Store,
     bus: Bus,
     datastar: Option<nitro::client::ClientScript>,
 }
@@ -68,8 +69,8 @@ fn todo_item(t: &Todo) -> impl IdentifiedElements + '_ {
     }
 }
 
-async fn index(State(s): State<AppState>) -> Markup {
-    let todos = s.todos.lock().unwrap().list.clone();
+async fn index(State(s): State<AppState>) -> Result<Markup, AppError> {
+    let todos = s.todos.get::<Todos>("todos").await?.list;
     let body = html! {
         @signals(TodoForm);
         main data-signals=(TodoForm::default()) data-init=(STREAM.action()) {
@@ -83,51 +84,55 @@ async fn index(State(s): State<AppState>) -> Markup {
     };
     // A local (not a temporary of the tail expression), so it ends before `todos`, which it borrows.
     let page = common::page(s.datastar.as_ref().expect("configured"), "Todos", body);
-    page.render()
+    Ok(page.render())
 }
 
 async fn add(
     State(s): State<AppState>,
     ReadSignals(form): ReadSignals<TodoForm>,
-) -> Result<Sse, BusError> {
+) -> Result<Sse, AppError> {
     let text = form.new_todo.trim();
     if !text.is_empty() {
-        let todo = {
-            let mut todos = s.todos.lock().unwrap();
-            todos.last_id += 1;
-            let todo = Todo {
-                id: todos.last_id,
-                text: text.to_owned(),
-                done: false,
-            };
-            todos.list.push(todo.clone());
-            todo
-        };
+        let todo = s
+            .todos
+            .update("todos", |todos: &mut Todos| {
+                todos.last_id += 1;
+                let todo = Todo {
+                    id: todos.last_id,
+                    text: text.to_owned(),
+                    done: false,
+                };
+                todos.list.push(todo.clone());
+                todo
+            })
+            .await?;
         s.bus.publish("todos.added", "api", &todo).await?;
     }
     Ok(Sse::once().emit_signals(&TodoForm::patch().new_todo("")))
 }
 
-async fn toggle(State(s): State<AppState>, Path(id): Path<u64>) -> Result<Sse, BusError> {
+async fn toggle(State(s): State<AppState>, Path(id): Path<u64>) -> Result<Sse, AppError> {
     let changed = s
         .todos
-        .lock()
-        .unwrap()
-        .list
-        .iter_mut()
-        .find(|t| t.id == id)
-        .map(|t| {
-            t.done = !t.done;
-            t.clone()
-        });
+        .update("todos", |todos: &mut Todos| {
+            todos.list.iter_mut().find(|t| t.id == id).map(|t| {
+                t.done = !t.done;
+                t.clone()
+            })
+        })
+        .await?;
     if let Some(todo) = changed {
         s.bus.publish("todos.updated", "api", &todo).await?;
     }
     Ok(Sse::once())
 }
 
-async fn delete(State(s): State<AppState>, Path(id): Path<u64>) -> Result<Sse, BusError> {
-    s.todos.lock().unwrap().list.retain(|t| t.id != id);
+async fn delete(State(s): State<AppState>, Path(id): Path<u64>) -> Result<Sse, AppError> {
+    s.todos
+        .update("todos", |todos: &mut Todos| {
+            todos.list.retain(|t| t.id != id)
+        })
+        .await?;
     s.bus.publish("todos.removed", "api", &id).await?;
     Ok(Sse::once())
 }
@@ -155,9 +160,15 @@ async fn stream(State(s): State<AppState>) -> Result<SseStream, BusError> {
 
 /// The app's routes (also served by the browser tests).
 pub fn app(datastar: nitro::client::ClientScript) -> Router {
+    app_with(datastar, Bus::in_process(), Store::default())
+}
+
+/// The app on a given bus and store (`NITRO_BUS` chooses them in `main`).
+pub fn app_with(datastar: nitro::client::ClientScript, bus: Bus, todos: Store) -> Router {
     let state = AppState {
         datastar: Some(datastar.clone()),
-        ..AppState::default()
+        bus,
+        todos,
     };
     let router = Router::new()
         .route_to(INDEX, routes::get(index))
@@ -171,5 +182,10 @@ pub fn app(datastar: nitro::client::ClientScript) -> Router {
 #[allow(dead_code)] // the browser tests include this file for `app()`
 #[tokio::main]
 async fn main() {
-    common::serve(app(common::datastar_from_env()), 3001).await;
+    let url = common::state::bus_url();
+    let (bus, store) = (
+        common::state::plain_bus(&url).await,
+        Store::for_bus(&url, "todo").await,
+    );
+    common::serve(app_with(common::datastar_from_env(), bus, store), 3001).await;
 }

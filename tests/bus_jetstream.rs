@@ -174,3 +174,55 @@ async fn buses_without_history_say_so_and_start_live() {
     let core = Bus::nats(&url()).await.expect("NATS on 127.0.0.1:4222");
     assert!(!core.keeps_history());
 }
+
+/// `Bus::connect` with a JetStream URL, then `Bus::history`: the last n messages of one topic
+/// (not another's), how many it keeps, and the sequence read up to, from which
+/// `subscribe_after` continues with exactly the next message of that topic.
+#[tokio::test]
+async fn history_then_live_has_no_gap_and_no_duplicate() {
+    let ts = TestStream::new();
+    let server = url();
+    let server = server.trim_start_matches("nats://");
+    let bus = Bus::connect(&format!(
+        "nats+js://{server}/{}?subjects={}.>&max_per_subject=100",
+        ts.name, ts.prefix
+    ))
+    .await
+    .expect("NATS with JetStream on 127.0.0.1:4222 (see .ci/run)");
+    assert!(bus.keeps_history());
+    let (room, other) = (format!("{}.a", ts.prefix), format!("{}.b", ts.prefix));
+    let empty = bus.history(&room, 3).await.unwrap();
+    assert_eq!((empty.messages().len(), empty.total()), (0, 0));
+    for n in 1..=5u64 {
+        bus.publish(&room, "t", &n).await.unwrap();
+        bus.publish(&other, "t", &(100 + n)).await.unwrap();
+    }
+    let history = bus.history(&room, 3).await.unwrap();
+    let got: Vec<u64> = history
+        .messages()
+        .iter()
+        .map(|m| m.payload().unwrap())
+        .collect();
+    assert_eq!(got, [3, 4, 5]);
+    assert_eq!(history.total(), 5);
+    let last = history.last_sequence().unwrap();
+    assert_eq!(history.messages()[2].sequence(), Some(last - 1)); // then `other`'s 105
+    assert_eq!(bus.history(&room, 0).await.unwrap().total(), 5);
+
+    // Published after the history was read: delivered once, and nothing before it.
+    bus.publish(&other, "t", &106u64).await.unwrap();
+    bus.publish(&room, "t", &6u64).await.unwrap();
+    let mut sub = bus
+        .subscribe_after(room.as_str(), Some(last))
+        .await
+        .unwrap();
+    let m = tokio::time::timeout(Duration::from_secs(5), sub.next())
+        .await
+        .unwrap()
+        .unwrap()
+        .unwrap();
+    assert_eq!(m.payload::<u64>().unwrap(), 6);
+    let more = tokio::time::timeout(Duration::from_millis(200), sub.next()).await;
+    assert!(more.is_err(), "unexpected {more:?}");
+    ts.delete().await;
+}

@@ -2,73 +2,15 @@
 
 mod common;
 
-use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+use common::nats::NatsServer;
 use futures_util::StreamExt;
 use nitro::bus::{Bus, BusErrorKind};
 
-/// A NATS server of this test's own, on a free port, so stopping it disturbs no other test.
-struct NatsServer {
-    child: Option<Child>,
-    port: u16,
-}
-
-fn nats_binary() -> String {
-    [
-        "/usr/sbin/nats-server",
-        "/usr/bin/nats-server",
-        "/usr/local/bin/nats-server",
-    ]
-    .into_iter()
-    .find(|p| std::path::Path::new(p).is_file())
-    .unwrap_or("nats-server")
-    .to_owned()
-}
-
-impl NatsServer {
-    fn start(port: u16) -> NatsServer {
-        let child = Command::new(nats_binary())
-            .args(["-a", "127.0.0.1", "-p", &port.to_string()])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("nats-server must be installed (Debian package nats-server; .ci/run checks)");
-        let start = Instant::now();
-        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(
-                start.elapsed() < Duration::from_secs(10),
-                "nats-server did not start"
-            );
-            std::thread::sleep(Duration::from_millis(20));
-        }
-        NatsServer {
-            child: Some(child),
-            port,
-        }
-    }
-
-    fn stop(&mut self) {
-        if let Some(mut c) = self.child.take() {
-            let _ = c.kill();
-            let _ = c.wait();
-        }
-    }
-}
-
-impl Drop for NatsServer {
-    fn drop(&mut self) {
-        self.stop();
-    }
-}
-
 #[tokio::test]
 async fn nats_outage_errors_publishers_and_subscribers_resume() {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let port = common::nats::free_port();
     let logs = common::logs::capture();
     let before = nitro::stats::snapshot();
     let mut server = NatsServer::start(port);

@@ -8,6 +8,13 @@
 //! Run with `cargo bench -p nitro-benches --bench fanout -- --clients 10000 --publishes 10`
 //! (`--servers nitro,axum-datastar,python` to choose; `--hold 19000 --servers nitro` to only
 //! hold connections).
+//!
+//! Scale-out: `cargo bench -p nitro-benches --bench fanout -- --scale-out --clients 10000
+//! --publishes 10` runs, one after the other, nitro as 1 process with all clients on the
+//! in-process bus, then as 2 processes with half the clients each on one NATS server of the
+//! bench's own (core NATS, `nats-server` on a free loopback port; the publish goes to the first
+//! process, NATS carries it to both). It reports delivery, p50/p99, the servers' CPU per
+//! delivery and NATS's own CPU (from /proc), and the load average around each run.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -64,10 +71,14 @@ mod nitro_server {
     }
 
     pub fn app() -> Router {
+        app_with(Bus::in_process())
+    }
+
+    pub fn app_with(bus: Bus) -> Router {
         Router::new()
             .route("/sse", get(sse))
             .route("/publish", post(publish))
-            .with_state(Bus::in_process())
+            .with_state(bus)
     }
 }
 
@@ -125,6 +136,13 @@ mod axum_datastar_server {
 async fn serve(kind: &str, port: u16) {
     let app = match kind {
         "nitro" => nitro_server::app(),
+        "nitro-nats" => {
+            let url = std::env::var("NITRO_BUS").unwrap_or_default();
+            let bus = nitro::bus::Bus::connect(&url)
+                .await
+                .unwrap_or_else(|e| panic!("NITRO_BUS: {e}"));
+            nitro_server::app_with(bus)
+        }
         "axum-datastar" => axum_datastar_server::app(),
         other => panic!("unknown server {other}"),
     };
@@ -174,6 +192,10 @@ impl Drop for Server {
 }
 
 fn start(kind: &str) -> Server {
+    start_with(kind, &[])
+}
+
+fn start_with(kind: &str, env: &[(&str, &str)]) -> Server {
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
@@ -190,6 +212,7 @@ fn start(kind: &str) -> Server {
         c
     };
     let child = cmd
+        .envs(env.iter().copied())
         .stdout(Stdio::null())
         .stderr(Stdio::inherit())
         .spawn()
@@ -215,18 +238,77 @@ fn rss_kib(pid: u32) -> u64 {
         * 4
 }
 
-/// The CPU time (user + system) the process has used so far, in microseconds, from
-/// `/proc/PID/stat` (clock ticks of 1/100 s).
-fn cpu_micros(pid: u32) -> u64 {
+/// CPU time (user + system) of process `pid` so far, from /proc/<pid>/stat, in seconds.
+fn cpu_seconds(pid: u32) -> f64 {
     let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
-    // Fields after the command name (which is in parentheses and may contain spaces).
+    // Fields after the command name (which is in parentheses and may hold spaces).
     let rest = stat.rsplit_once(')').map_or("", |(_, r)| r);
-    let f: Vec<u64> = rest
-        .split_whitespace()
-        .map(|v| v.parse().unwrap_or(0))
-        .collect();
+    let fields: Vec<&str> = rest.split_whitespace().collect();
     // utime and stime are fields 14 and 15 of the line, 12 and 13 after the name.
-    (f.get(11).copied().unwrap_or(0) + f.get(12).copied().unwrap_or(0)) * 10_000
+    let ticks: u64 = [11, 12]
+        .iter()
+        .filter_map(|i| fields.get(*i).and_then(|f| f.parse::<u64>().ok()))
+        .sum();
+    ticks as f64 / clock_ticks()
+}
+
+fn clock_ticks() -> f64 {
+    Command::new("getconf")
+        .arg("CLK_TCK")
+        .output()
+        .ok()
+        .and_then(|o| String::from_utf8(o.stdout).ok())
+        .and_then(|s| s.trim().parse().ok())
+        .unwrap_or(100.0)
+}
+
+fn loadavg() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .unwrap_or_default()
+        .split_whitespace()
+        .take(3)
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// A NATS server of the bench's own (core NATS, loopback, free port), killed when dropped.
+struct Nats {
+    child: Child,
+    port: u16,
+}
+
+impl Drop for Nats {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn start_nats() -> Nats {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let binary = ["/usr/sbin/nats-server", "/usr/bin/nats-server"]
+        .into_iter()
+        .find(|p| Path::new(p).is_file())
+        .unwrap_or("nats-server");
+    let child = Command::new(binary)
+        .args(["-a", "127.0.0.1", "-p", &port.to_string()])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("nats-server (Debian package nats-server)");
+    let start = Instant::now();
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(
+            start.elapsed() < Duration::from_secs(10),
+            "nats-server did not start"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    Nats { child, port }
 }
 
 /// One SSE client: connects, then reports (publish ts, receive time) for every message.
@@ -301,12 +383,33 @@ struct Report {
     msgs_per_s: f64,
     missing: u64,
     cpu_us_per_delivery: f64,
+    processes: usize,
+    delivered: u64,
+    server_cpu_s: f64,
+    nats_cpu_s: f64,
+    load: String,
 }
 
 async fn run(kind: &str, clients: usize, publishes: u64, hold_only: bool) -> Report {
     let server = start(kind);
+    run_on(kind, vec![server], None, clients, publishes, hold_only).await
+}
+
+/// `clients` spread evenly over `servers` (client i on server i mod n); publishes go to the
+/// first. With `nats`, that server's CPU during the publishes is reported too.
+async fn run_on(
+    kind: &str,
+    servers: Vec<Server>,
+    nats: Option<u32>,
+    clients: usize,
+    publishes: u64,
+    hold_only: bool,
+) -> Report {
+    let load = loadavg();
+    let server = &servers[0];
+    let ports: Vec<u16> = servers.iter().map(|s| s.port).collect();
     tokio::time::sleep(Duration::from_millis(500)).await;
-    let rss0 = rss_kib(server.child.id());
+    let rss0: u64 = servers.iter().map(|s| rss_kib(s.child.id())).sum();
     let (ready_tx, mut ready_rx) = mpsc::channel(1024);
     let (seen_tx, mut seen_rx) = mpsc::unbounded_channel();
     let mut tasks = Vec::with_capacity(clients);
@@ -314,7 +417,7 @@ async fn run(kind: &str, clients: usize, publishes: u64, hold_only: bool) -> Rep
     let mut answered = 0usize;
     for i in 0..clients {
         tasks.push(tokio::spawn(client(
-            server.port,
+            ports[i % ports.len()],
             ready_tx.clone(),
             seen_tx.clone(),
         )));
@@ -341,7 +444,7 @@ async fn run(kind: &str, clients: usize, publishes: u64, hold_only: bool) -> Rep
         }
     }
     tokio::time::sleep(Duration::from_secs(1)).await;
-    let rss1 = rss_kib(server.child.id());
+    let rss1: u64 = servers.iter().map(|s| rss_kib(s.child.id())).sum();
     let rss_per_conn_kib = (rss1.saturating_sub(rss0)) as f64 / connected.max(1) as f64;
     let mut report = Report {
         kind: kind.into(),
@@ -354,6 +457,11 @@ async fn run(kind: &str, clients: usize, publishes: u64, hold_only: bool) -> Rep
         msgs_per_s: 0.0,
         missing: 0,
         cpu_us_per_delivery: 0.0,
+        processes: servers.len(),
+        delivered: 0,
+        server_cpu_s: 0.0,
+        nats_cpu_s: 0.0,
+        load,
     };
     if hold_only {
         for t in tasks {
@@ -365,7 +473,13 @@ async fn run(kind: &str, clients: usize, publishes: u64, hold_only: bool) -> Rep
     let mut latencies = Vec::new();
     let mut bursts = Vec::new();
     let (mut delivered, mut busy) = (0u64, Duration::ZERO);
-    let cpu0 = cpu_micros(server.child.id());
+    let cpu = || -> (f64, f64) {
+        (
+            servers.iter().map(|s| cpu_seconds(s.child.id())).sum(),
+            nats.map_or(0.0, cpu_seconds),
+        )
+    };
+    let cpu0 = cpu();
     for id in 0..publishes {
         let ts = now_micros();
         let sent = Instant::now();
@@ -396,9 +510,13 @@ async fn run(kind: &str, clients: usize, publishes: u64, hold_only: bool) -> Rep
         bursts.push(n as f64 / window.as_secs_f64().max(1e-9));
         tokio::time::sleep(Duration::from_millis(300)).await;
     }
-    // The server's CPU over the publishing phase (publishes, deliveries, idle pauses).
-    let cpu = cpu_micros(server.child.id()).saturating_sub(cpu0);
-    report.cpu_us_per_delivery = cpu as f64 / delivered.max(1) as f64;
+    let cpu1 = cpu();
+    report.delivered = delivered;
+    report.server_cpu_s = cpu1.0 - cpu0.0;
+    report.nats_cpu_s = cpu1.1 - cpu0.1;
+    report.load = format!("{} → {}", report.load, loadavg());
+    // The servers' CPU over the publishing phase (publishes, deliveries, idle pauses).
+    report.cpu_us_per_delivery = report.server_cpu_s * 1e6 / delivered.max(1) as f64;
     latencies.sort_unstable();
     let pct = |p: f64| {
         latencies
@@ -442,6 +560,10 @@ fn main() {
     let publishes = arg(&args, "--publishes")
         .and_then(|v| v.parse().ok())
         .unwrap_or(10);
+    if args.iter().any(|a| a == "--scale-out") {
+        scale_out(&rt, clients, publishes);
+        return;
+    }
     let servers = arg(&args, "--servers").unwrap_or_else(|| "nitro,axum-datastar,python".into());
     println!("fan-out: {clients} SSE clients, {publishes} publishes, loopback");
     println!("| server | connected | RSS per idle connection | p50 | p99 | burst deliveries/s | messages/s | server CPU per delivery | missing |");
@@ -462,4 +584,54 @@ fn main() {
             r.missing
         );
     }
+}
+
+/// 1 process × all clients in process, then 2 processes × half the clients on one NATS.
+fn scale_out(rt: &tokio::runtime::Runtime, clients: usize, publishes: u64) {
+    println!(
+        "scale-out: {clients} SSE clients in all, {publishes} publishes, loopback, {} cores",
+        std::thread::available_parallelism().map_or(0, |n| n.get())
+    );
+    println!("| setup | connected | p50 | p99 | burst deliveries/s | delivered | missing | server CPU per delivery | NATS CPU (total) | load avg (before → after) |");
+    println!("|---|---|---|---|---|---|---|---|---|---|");
+    let print = |setup: &str, r: &Report| {
+        println!(
+            "| {setup} | {}/{} | {:.1} ms | {:.1} ms | {:.0} | {} | {} | {:.2} µs | {} | {} |",
+            r.connected,
+            r.clients,
+            r.p50_ms,
+            r.p99_ms,
+            r.burst_per_s,
+            r.delivered,
+            r.missing,
+            r.server_cpu_s * 1e6 / r.delivered.max(1) as f64,
+            if r.processes > 1 {
+                format!(
+                    "{:.2} s ({:.2} µs per delivery)",
+                    r.nats_cpu_s,
+                    r.nats_cpu_s * 1e6 / r.delivered.max(1) as f64
+                )
+            } else {
+                "—".into()
+            },
+            r.load
+        );
+    };
+    let one = rt.block_on(run("nitro", clients, publishes, false));
+    print("1 process, in-process bus", &one);
+    let nats = start_nats();
+    let url = format!("nats://127.0.0.1:{}", nats.port);
+    let servers = vec![
+        start_with("nitro-nats", &[("NITRO_BUS", &url)]),
+        start_with("nitro-nats", &[("NITRO_BUS", &url)]),
+    ];
+    let two = rt.block_on(run_on(
+        "nitro-nats",
+        servers,
+        Some(nats.child.id()),
+        clients,
+        publishes,
+        false,
+    ));
+    print("2 processes on one NATS (core)", &two);
 }

@@ -1,6 +1,8 @@
 //! Shared by the example apps: where the Datastar client comes from, the page shell, serving.
 #![allow(dead_code)] // each app uses a part of it
 
+pub mod state;
+
 use axum::Router;
 use nitro::client::ClientScript;
 use nitro::prelude::*;

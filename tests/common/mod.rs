@@ -8,6 +8,7 @@ use futures_util::{Stream, StreamExt};
 
 pub mod browser;
 pub mod logs;
+pub mod nats;
 
 /// Serves `app` on an ephemeral loopback port for the rest of the test; returns its address.
 pub async fn serve(app: axum::Router) -> SocketAddr {

@@ -1,6 +1,7 @@
 //! The event bus: publish to hierarchical topics, subscribe with NATS-style patterns, and turn a
 //! subscription into an SSE stream. In-process by default ([`Bus::in_process`]); on a NATS server
-//! with the `nats` feature (`Bus::nats`), with the same semantics.
+//! with the `nats` feature ([`Bus::nats`], [`Bus::nats_jetstream`]), with the same semantics; or
+//! chosen at run time from a URL ([`Bus::connect`]), so several processes can share one NATS.
 //!
 //! - Topics are `.`-separated tokens (`chat.room.42.message`); in patterns `*` matches exactly
 //!   one token and `>` one or more trailing tokens.
@@ -51,6 +52,7 @@ mod memory;
 mod nats;
 mod queue;
 mod topic;
+mod url;
 
 pub use topic::{
     token, untoken, IntoPatterns, IntoTopics, Pattern, Topic, MAX_TOPIC_BYTES, MAX_TOPIC_TOKENS,
@@ -128,6 +130,72 @@ impl Default for Bus {
 }
 
 impl Bus {
+    /// The bus a URL names, so a deployment chooses it without code changes (the examples
+    /// read it from `NITRO_BUS`):
+    ///
+    /// | URL | bus |
+    /// |---|---|
+    /// | `""` or `memory:` | [`Bus::in_process`] |
+    /// | `nats://host:port` (or `tls://`) | [`Bus::nats`]: core NATS, no history |
+    /// | `nats+js://host:port/STREAM?subjects=chat.>,todos.>` (or `tls+js://`) | [`Bus::nats_jetstream`]: the stream `STREAM` keeps every message on those subjects |
+    ///
+    /// The JetStream form takes `subjects` (required; comma-separated patterns) and
+    /// `max_per_subject=N` (optional; the stream then keeps the last N messages of each
+    /// topic, applied when it creates the stream). Credentials go in the authority as usual
+    /// (`nats://user:pass@host:4222`).
+    ///
+    /// Fails with [`BusErrorKind::InvalidUrl`] (saying what is wrong) for any other form, a
+    /// bad stream name or pattern, an unknown parameter, or a NATS URL when nitro is built
+    /// without the `nats` feature; with [`BusErrorKind::Connect`] when the server cannot be
+    /// reached.
+    ///
+    /// ```
+    /// use nitro_runtime::bus::{Bus, BusErrorKind};
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+    /// let bus = Bus::connect("memory:").await.unwrap();
+    /// assert!(!bus.keeps_history());
+    /// let err = Bus::connect("nats+js://127.0.0.1:4222/CHAT").await.unwrap_err();
+    /// assert_eq!(err.kind(), BusErrorKind::InvalidUrl);
+    /// assert!(err.to_string().contains("no subjects"));
+    /// # });
+    /// ```
+    pub async fn connect(url: &str) -> Result<Bus, BusError> {
+        match url::parse(url)? {
+            url::Target::Memory => Ok(Bus::in_process()),
+            #[cfg(feature = "nats")]
+            url::Target::Nats { server } => Bus::nats(&server).await,
+            #[cfg(feature = "nats")]
+            url::Target::JetStream {
+                server,
+                stream,
+                subjects,
+                max_per_subject,
+            } => {
+                let subjects: Vec<&str> = subjects.iter().map(String::as_str).collect();
+                Ok(Bus {
+                    backend: Backend::Nats(Arc::new(
+                        nats::NatsBus::connect_jetstream(
+                            &server,
+                            &stream,
+                            &subjects,
+                            max_per_subject,
+                        )
+                        .await?,
+                    )),
+                    capacity: DEFAULT_QUEUE_CAPACITY,
+                    sender: Arc::from(DEFAULT_SENDER),
+                })
+            }
+            #[cfg(not(feature = "nats"))]
+            url::Target::Nats { .. } | url::Target::JetStream { .. } => Err(BusError::new(
+                BusErrorKind::InvalidUrl,
+                format!(
+                    "bus URL {url:?} needs NATS, but nitro was built without its `nats` feature"
+                ),
+            )),
+        }
+    }
+
     /// An in-process bus (queues of [`DEFAULT_QUEUE_CAPACITY`] messages).
     pub fn in_process() -> Bus {
         Bus::in_process_with_capacity(DEFAULT_QUEUE_CAPACITY)
@@ -185,7 +253,7 @@ impl Bus {
     ) -> Result<Bus, BusError> {
         Ok(Bus {
             backend: Backend::Nats(Arc::new(
-                nats::NatsBus::connect_jetstream(url, stream, subjects).await?,
+                nats::NatsBus::connect_jetstream(url, stream, subjects, None).await?,
             )),
             capacity: DEFAULT_QUEUE_CAPACITY,
             sender: Arc::from(DEFAULT_SENDER),
@@ -346,6 +414,39 @@ impl Bus {
         }
     }
 
+    /// The last `n` messages on topics matching `pattern` that the bus keeps (oldest first,
+    /// each with its [sequence](Message::sequence)), how many it keeps in all, and the
+    /// sequence they were read up to. On a bus without history (in process, core NATS) it is
+    /// empty, with no sequence.
+    ///
+    /// Snapshot then live across processes: render `history.messages()`, then
+    /// [`Bus::subscribe_after`] with [`History::last_sequence`] delivers exactly what came
+    /// after, whichever process published it and whichever process serves the stream.
+    ///
+    /// It reads the matching messages from the start of the stream (to count them), so its
+    /// cost grows with what the stream keeps for `pattern`; bound that with the stream's
+    /// limits (`max_per_subject` in [`Bus::connect`]). Fails with
+    /// [`BusErrorKind::Subscribe`] if the server does not answer within 5 seconds.
+    ///
+    /// ```
+    /// use nitro_runtime::bus::Bus;
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+    /// let bus = Bus::in_process();
+    /// bus.send("chat.room.1.message", &"hi").await.unwrap();
+    /// let history = bus.history("chat.room.1.>", 50).await.unwrap();
+    /// assert!(history.messages().is_empty() && history.total() == 0);
+    /// assert_eq!(history.last_sequence(), None); // nothing kept in process
+    /// # });
+    /// ```
+    pub async fn history(&self, pattern: &str, n: usize) -> Result<History, BusError> {
+        let pattern = Pattern::new(pattern)?;
+        match &self.backend {
+            Backend::Memory(_) => Ok(History::default()),
+            #[cfg(feature = "nats")]
+            Backend::Nats(b) => b.history(&pattern, n).await,
+        }
+    }
+
     /// Subscribes, resuming after the message with sequence `last_seen` (from a reconnecting
     /// browser's `Last-Event-ID`): on a bus that [keeps history](Bus::keeps_history), every
     /// matching message published after it is delivered first. Elsewhere, or with `None`, the
@@ -400,6 +501,76 @@ impl Bus {
             #[cfg(feature = "nats")]
             Backend::Nats(n) => n.flush().await,
         }
+    }
+}
+
+/// What [`Bus::history`] read: the last messages, how many the bus keeps in all, and up to
+/// which sequence.
+#[derive(Clone, Debug, Default)]
+pub struct History {
+    messages: Vec<Message>,
+    total: u64,
+    last_sequence: Option<u64>,
+}
+
+impl History {
+    pub(crate) fn new(messages: Vec<Message>, total: u64, last_sequence: Option<u64>) -> History {
+        History {
+            messages,
+            total,
+            last_sequence,
+        }
+    }
+
+    /// The last messages, oldest first (at most the `n` asked for).
+    ///
+    /// ```
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+    /// let history = nitro_runtime::bus::Bus::in_process().history("a.>", 10).await.unwrap();
+    /// assert_eq!(history.messages().len(), 0);
+    /// # });
+    /// ```
+    pub fn messages(&self) -> &[Message] {
+        &self.messages
+    }
+
+    /// The messages, owned.
+    ///
+    /// ```
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+    /// let history = nitro_runtime::bus::Bus::in_process().history("a.>", 10).await.unwrap();
+    /// assert!(history.into_messages().is_empty());
+    /// # });
+    /// ```
+    pub fn into_messages(self) -> Vec<Message> {
+        self.messages
+    }
+
+    /// How many matching messages the bus keeps, up to [`History::last_sequence`] (more than
+    /// [`History::messages`] holds when `n` was smaller).
+    ///
+    /// ```
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+    /// let history = nitro_runtime::bus::Bus::in_process().history("a.>", 10).await.unwrap();
+    /// assert_eq!(history.total(), 0);
+    /// # });
+    /// ```
+    pub fn total(&self) -> u64 {
+        self.total
+    }
+
+    /// The stream sequence this history was read up to: every matching message up to it is
+    /// counted in [`History::total`], none after it. Pass it to [`Bus::subscribe_after`] to
+    /// continue with the next one. `None` on a bus without history.
+    ///
+    /// ```
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+    /// let history = nitro_runtime::bus::Bus::in_process().history("a.>", 10).await.unwrap();
+    /// assert_eq!(history.last_sequence(), None);
+    /// # });
+    /// ```
+    pub fn last_sequence(&self) -> Option<u64> {
+        self.last_sequence
     }
 }
 
@@ -847,8 +1018,10 @@ pub enum BusErrorKind {
     Connect,
     /// The NATS server refused or could not take a publish.
     Publish,
-    /// The NATS server refused a subscription.
+    /// The NATS server refused a subscription, or a history read failed.
     Subscribe,
+    /// A bus URL is not valid ([`Bus::connect`]).
+    InvalidUrl,
 }
 
 impl BusError {

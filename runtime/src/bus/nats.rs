@@ -72,12 +72,14 @@ impl NatsBus {
         url: &str,
         stream: &str,
         subjects: &[&str],
+        max_per_subject: Option<i64>,
     ) -> Result<NatsBus, BusError> {
         let mut bus = NatsBus::connect(url).await?;
         let js = async_nats::jetstream::new(bus.client.clone());
         let config = async_nats::jetstream::stream::Config {
             name: stream.to_owned(),
             subjects: subjects.iter().map(|s| (*s).to_owned()).collect(),
+            max_messages_per_subject: max_per_subject.unwrap_or_default(),
             ..Default::default()
         };
         let handle = js.get_or_create_stream(config).await.map_err(|e| {
@@ -293,6 +295,77 @@ impl NatsBus {
             queue.close();
         });
         Ok(self.register(task))
+    }
+
+    /// The last `n` messages matching `pattern`, their total, and the sequence read up to.
+    pub(crate) async fn history(
+        &self,
+        pattern: &Pattern,
+        n: usize,
+    ) -> Result<super::History, BusError> {
+        use async_nats::jetstream::consumer::{push::OrderedConfig, DeliverPolicy};
+        let Some((_, stream)) = &self.jetstream else {
+            return Ok(super::History::default());
+        };
+        let failed = |e: &dyn std::fmt::Display| {
+            BusError::new(
+                BusErrorKind::Subscribe,
+                format!("reading the history of {pattern} failed: {e}"),
+            )
+        };
+        let read = async {
+            // Everything up to `last` is read; what comes after is left to `subscribe_after`.
+            let last = stream
+                .get_info()
+                .await
+                .map_err(|e| failed(&e))?
+                .state
+                .last_sequence;
+            let consumer = stream
+                .create_consumer(OrderedConfig {
+                    deliver_subject: self.client.new_inbox(),
+                    filter_subject: pattern.as_str().to_owned(),
+                    deliver_policy: DeliverPolicy::All,
+                    ..Default::default()
+                })
+                .await
+                .map_err(|e| failed(&e))?;
+            let mut kept: VecDeque<Message> = VecDeque::with_capacity(n.min(1024));
+            let mut total = 0u64;
+            if consumer.cached_info().num_pending > 0 {
+                let mut messages = consumer.messages().await.map_err(|e| failed(&e))?;
+                while let Some(item) = messages.next().await {
+                    let m = item.map_err(|e| failed(&e))?;
+                    let (sequence, pending) = match m.info() {
+                        Ok(i) => (i.stream_sequence, i.pending),
+                        Err(e) => return Err(failed(&e)),
+                    };
+                    if sequence > last {
+                        break;
+                    }
+                    total += 1;
+                    if n > 0 {
+                        if kept.len() == n {
+                            kept.pop_front();
+                        }
+                        kept.push_back(Message::build(
+                            m.subject.to_string(),
+                            header_value(&m, SENDER),
+                            m.payload.clone(),
+                            Some(sequence),
+                            header_value(&m, EVENT) == "1",
+                        ));
+                    }
+                    if pending == 0 || sequence == last {
+                        break;
+                    }
+                }
+            }
+            Ok(super::History::new(kept.into(), total, Some(last)))
+        };
+        tokio::time::timeout(Duration::from_secs(5), read)
+            .await
+            .unwrap_or_else(|_| Err(failed(&"no answer within 5 s")))
     }
 
     /// Counts a new subscription whose messages `task` delivers; dropping the guard ends both.

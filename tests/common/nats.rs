@@ -1,0 +1,118 @@
+//! A private NATS server for tests that stop and restart it (so no other test is disturbed),
+//! and other helpers for tests that talk to NATS.
+
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// The `nats-server` binary (Debian package `nats-server`; `.ci/run` installs it).
+pub fn nats_binary() -> String {
+    [
+        "/usr/sbin/nats-server",
+        "/usr/bin/nats-server",
+        "/usr/local/bin/nats-server",
+    ]
+    .into_iter()
+    .find(|p| std::path::Path::new(p).is_file())
+    .unwrap_or("nats-server")
+    .to_owned()
+}
+
+/// A free loopback TCP port (free when asked; taken by whoever binds it first).
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// A name unique to this test run (`prefix` + time + pid), for streams, buckets and topics.
+pub fn unique(prefix: &str) -> String {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_nanos();
+    format!("{prefix}{nanos}x{}", std::process::id())
+}
+
+/// A NATS server of the test's own on `port`, killed when dropped (or by [`NatsServer::stop`]).
+/// With JetStream, its store is a directory of its own that survives [`NatsServer::stop`] and
+/// [`NatsServer::restart`] (so what JetStream kept is still there) and is removed on drop.
+pub struct NatsServer {
+    child: Option<Child>,
+    /// The port it listens on.
+    pub port: u16,
+    store: Option<PathBuf>,
+}
+
+impl NatsServer {
+    /// Core NATS on `port`.
+    pub fn start(port: u16) -> NatsServer {
+        NatsServer::launch(port, None)
+    }
+
+    /// NATS with JetStream (`-js`) on a free port, storing in a fresh directory.
+    pub fn start_jetstream() -> NatsServer {
+        let store = std::env::temp_dir().join(unique("nitro-nats-"));
+        std::fs::create_dir_all(&store).unwrap();
+        NatsServer::launch(free_port(), Some(store))
+    }
+
+    /// Its URL, `nats://127.0.0.1:PORT`.
+    pub fn url(&self) -> String {
+        format!("nats://127.0.0.1:{}", self.port)
+    }
+
+    fn launch(port: u16, store: Option<PathBuf>) -> NatsServer {
+        let mut server = NatsServer {
+            child: None,
+            port,
+            store,
+        };
+        server.restart();
+        server
+    }
+
+    /// Starts it again on the same port (and store), after [`NatsServer::stop`].
+    pub fn restart(&mut self) {
+        self.stop();
+        let mut cmd = Command::new(nats_binary());
+        cmd.args(["-a", "127.0.0.1", "-p", &self.port.to_string()]);
+        if let Some(store) = &self.store {
+            cmd.arg("-js").arg("-sd").arg(store);
+        }
+        let child = cmd
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("nats-server must be installed (Debian package nats-server; .ci/run checks)");
+        self.child = Some(child);
+        let start = Instant::now();
+        while std::net::TcpStream::connect(("127.0.0.1", self.port)).is_err() {
+            assert!(
+                start.elapsed() < Duration::from_secs(10),
+                "nats-server did not start on port {}",
+                self.port
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    /// Kills it (like a crash: no graceful shutdown).
+    pub fn stop(&mut self) {
+        if let Some(mut c) = self.child.take() {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+    }
+}
+
+impl Drop for NatsServer {
+    fn drop(&mut self) {
+        self.stop();
+        if let Some(store) = &self.store {
+            let _ = std::fs::remove_dir_all(store);
+        }
+    }
+}
