@@ -6,6 +6,7 @@ use crate::{escape, Expr, Json, Markup, PreEscaped, Render};
 pub use crate::capture::{Capture, CaptureCopy, CaptureRef, Flat, FlatId, FlatRef};
 pub use crate::render::Template;
 pub use crate::splice::{Splice, Spliceable, ViaDisplay, ViaRender};
+pub use crate::writer::Writer;
 pub use crate::Render as RenderTrait;
 pub use serde;
 

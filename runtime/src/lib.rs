@@ -11,6 +11,7 @@ mod id;
 mod render;
 pub mod signals;
 mod splice;
+mod writer;
 
 #[doc(hidden)]
 pub mod __private;

@@ -1,0 +1,330 @@
+//! The one module of nitro that uses `unsafe`: [`Writer`], the cursor `html!`'s generated code
+//! appends through.
+//!
+//! Appending to a `String` with `push_str` re-reads and re-writes its length and capacity in
+//! memory on every call, and a variable-length copy is a call to `memcpy`. A `Writer` keeps the
+//! write position and the capacity in locals (registers), checks room with one comparison, and
+//! writes the length back once, when it is dropped or hands the `String` out.
+//!
+//! # Invariants (what the `unsafe` blocks rely on)
+//!
+//! While a `Writer` exists it holds the only (`&mut`) access to its `String`, and, except inside
+//! [`Writer::with_string`]:
+//!
+//! 1. `ptr` is the start of the `String`'s allocation and `cap` its capacity, both read at the
+//!    last [`Writer::load`];
+//! 2. `len <= cap`, and the first `len` bytes of the allocation are initialized and valid UTF-8:
+//!    the `String`'s own bytes, then whole `&str`s and ASCII digits written by this writer;
+//! 3. the `String`'s own length is at most `len`; [`Writer::store`] makes it `len`.
+//!
+//! [`Writer::with_string`] stores, lends the `String` out (any safe code may then reallocate,
+//! truncate or grow it), and loads everything afresh afterwards. If the lender's closure
+//! panics, `in_string` stays set and `Drop` leaves the `String` as the closure left it (it is a
+//! valid `String` at every point, so unwinding exposes nothing). Forgetting a `Writer`
+//! (`mem::forget`) only leaves its last bytes out of the `String`'s length.
+//!
+//! Miri is not installed on this machine (`rustup toolchain list`: no `miri` component), so the
+//! module is tested instead by unit tests of every path (growth included), a proptest against
+//! `String` and a fuzz target (`fuzz/fuzz_targets/writer.rs`) that mixes every operation.
+#![allow(unsafe_code)]
+
+/// Appends to a `String` without re-reading its length and capacity on every write. What
+/// `html!`'s generated code writes through; values reach it through
+/// [`Render::render_to_writer`](crate::Render::render_to_writer).
+///
+/// ```
+/// use nitro_runtime::__private::Writer;
+/// let mut s = String::from("a");
+/// let mut w = Writer::new(&mut s);
+/// w.push_str("<td>");
+/// w.push_u64(42);
+/// w.with_string(|s| s.push('!'));
+/// w.push_str("</td>");
+/// drop(w);
+/// assert_eq!(s, "a<td>42!</td>");
+/// ```
+pub struct Writer<'a> {
+    string: &'a mut String,
+    ptr: *mut u8,
+    len: usize,
+    cap: usize,
+    in_string: bool,
+}
+
+impl<'a> Writer<'a> {
+    /// A writer appending to `string`.
+    #[inline(always)]
+    pub fn new(string: &'a mut String) -> Self {
+        let mut w = Writer {
+            string,
+            ptr: std::ptr::null_mut(),
+            len: 0,
+            cap: 0,
+            in_string: false,
+        };
+        w.load();
+        w
+    }
+
+    /// Reads the `String`'s pointer, length and capacity (invariants 1–3 then hold trivially).
+    #[inline(always)]
+    fn load(&mut self) {
+        // SAFETY: only the pointer, length and capacity are read; the bytes are not changed.
+        let v = unsafe { self.string.as_mut_vec() };
+        self.ptr = v.as_mut_ptr();
+        self.len = v.len();
+        self.cap = v.capacity();
+    }
+
+    /// Writes the length back to the `String`.
+    #[inline(always)]
+    fn store(&mut self) {
+        // SAFETY: invariant 2: `len <= cap` and the first `len` bytes are initialized, valid
+        // UTF-8; invariant 1: `cap` is still the capacity of this allocation.
+        unsafe { self.string.as_mut_vec().set_len(self.len) }
+    }
+
+    /// Makes room for `additional` more bytes (the `String` grows as `reserve` grows it).
+    /// Takes the parts, not `&mut self`, so the writer itself never has its address taken and
+    /// its fields can live in registers.
+    #[cold]
+    #[inline(never)]
+    fn grow(string: &mut String, len: usize, additional: usize) -> (*mut u8, usize) {
+        // SAFETY: as `store`: the first `len` bytes are initialized UTF-8 (invariant 2).
+        let v = unsafe { string.as_mut_vec() };
+        unsafe { v.set_len(len) };
+        v.reserve(additional);
+        (v.as_mut_ptr(), v.capacity())
+    }
+
+    /// Makes sure `n` bytes fit after `len`.
+    #[inline(always)]
+    fn room(&mut self, n: usize) {
+        if self.cap - self.len < n {
+            (self.ptr, self.cap) = Self::grow(self.string, self.len, n);
+        }
+    }
+
+    /// Appends `s`.
+    #[inline(always)]
+    pub fn push_str(&mut self, s: &str) {
+        let n = s.len();
+        self.room(n);
+        // SAFETY: `cap - len >= n`, so `len..len + n` is inside the allocation (invariant 1).
+        // `s` cannot overlap it: `s` is borrowed while this writer holds the only access to
+        // the `String`. Whole `&str`s keep the bytes valid UTF-8 (invariant 2).
+        unsafe { std::ptr::copy_nonoverlapping(s.as_ptr(), self.ptr.add(self.len), n) };
+        self.len += n;
+    }
+
+    /// Appends one ASCII byte; any other byte is written as U+FFFD.
+    #[inline(always)]
+    pub fn push_ascii(&mut self, b: u8) {
+        if !b.is_ascii() {
+            return self.push_str("\u{fffd}");
+        }
+        self.room(1);
+        // SAFETY: `len < cap` (invariant 1); an ASCII byte keeps the bytes UTF-8.
+        unsafe { self.ptr.add(self.len).write(b) };
+        self.len += 1;
+    }
+
+    /// Appends the decimal digits of `n`.
+    #[inline(always)]
+    pub fn push_u64(&mut self, n: u64) {
+        if n < 10 {
+            self.push_ascii(b'0' + n as u8);
+        } else if n < 100 {
+            self.push_pair(PAIRS[n as usize]);
+        } else if n < 10_000 {
+            let n = n as usize;
+            if n >= 1000 {
+                self.push_pair(PAIRS[n / 100]);
+            } else {
+                self.push_ascii(b'0' + (n / 100) as u8);
+            }
+            self.push_pair(PAIRS[n % 100]);
+        } else {
+            self.push_str(itoa::Buffer::new().format(n));
+        }
+    }
+
+    /// Appends two ASCII digits.
+    #[inline(always)]
+    fn push_pair(&mut self, pair: [u8; 2]) {
+        self.room(2);
+        // SAFETY: `cap - len >= 2`, so both bytes are inside the allocation (invariant 1);
+        // ASCII digits keep the bytes UTF-8 (invariant 2).
+        unsafe { self.ptr.add(self.len).cast::<[u8; 2]>().write_unaligned(pair) };
+        self.len += 2;
+    }
+
+    /// Lends the `String` (with everything written so far) to `f`, then continues after
+    /// whatever `f` appended.
+    #[inline(always)]
+    pub fn with_string<R>(&mut self, f: impl FnOnce(&mut String) -> R) -> R {
+        self.store();
+        self.in_string = true;
+        let r = f(self.string);
+        self.in_string = false;
+        self.load();
+        r
+    }
+
+    /// The bytes written so far (the `String`'s and this writer's).
+    #[inline]
+    pub fn as_str(&mut self) -> &str {
+        self.store();
+        self.string.as_str()
+    }
+}
+
+impl Drop for Writer<'_> {
+    #[inline(always)]
+    fn drop(&mut self) {
+        // After a panic inside `with_string`, the `String` is as the closure left it.
+        if !self.in_string {
+            self.store();
+        }
+    }
+}
+
+/// `"00"` … `"99"`.
+static PAIRS: [[u8; 2]; 100] = {
+    let mut t = [[0u8; 2]; 100];
+    let mut i = 0;
+    while i < 100 {
+        t[i] = [b'0' + (i / 10) as u8, b'0' + (i % 10) as u8];
+        i += 1;
+    }
+    t
+};
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[derive(Clone, Debug)]
+    enum Op {
+        Str(String),
+        Ascii(u8),
+        Int(u64),
+        Lend(String, usize, bool),
+    }
+
+    fn op() -> impl Strategy<Value = Op> {
+        prop_oneof![
+            ".{0,40}".prop_map(Op::Str),
+            any::<u8>().prop_map(Op::Ascii),
+            prop_oneof![0u64..20_000, any::<u64>()].prop_map(Op::Int),
+            (".{0,20}", 0usize..50, any::<bool>()).prop_map(|(s, t, sh)| Op::Lend(s, t, sh)),
+        ]
+    }
+
+    /// What a writer must produce, with plain `String` operations.
+    fn apply(ops: &[Op], s: &mut String) {
+        for op in ops {
+            match op {
+                Op::Str(x) => s.push_str(x),
+                Op::Ascii(b) if b.is_ascii() => s.push(*b as char),
+                Op::Ascii(_) => s.push('\u{fffd}'),
+                Op::Int(n) => s.push_str(&n.to_string()),
+                Op::Lend(x, t, shrink) => lend(s, x, *t, *shrink),
+            }
+        }
+    }
+
+    /// Inside `with_string`: truncate (at a char boundary), append, maybe shrink.
+    fn lend(s: &mut String, x: &str, t: usize, shrink: bool) {
+        let mut cut = s.len().saturating_sub(t);
+        while !s.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        s.truncate(cut);
+        s.push_str(x);
+        if shrink {
+            s.shrink_to_fit();
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2048))]
+
+        #[test]
+        fn writes_what_string_operations_write(start in ".{0,10}", cap in 0usize..64, ops in prop::collection::vec(op(), 0..40)) {
+            let mut want = start.clone();
+            apply(&ops, &mut want);
+            let mut got = String::with_capacity(cap);
+            got.push_str(&start);
+            {
+                let mut w = Writer::new(&mut got);
+                for op in &ops {
+                    match op {
+                        Op::Str(x) => w.push_str(x),
+                        Op::Ascii(b) => w.push_ascii(*b),
+                        Op::Int(n) => w.push_u64(*n),
+                        Op::Lend(x, t, shrink) => w.with_string(|s| lend(s, x, *t, *shrink)),
+                    }
+                }
+                prop_assert_eq!(w.as_str(), want.as_str());
+            }
+            prop_assert_eq!(got, want);
+        }
+    }
+
+    #[test]
+    fn every_integer_width() {
+        for n in (0..20_000).chain([u64::MAX, 99_999, 100_000, 1 << 40]) {
+            let mut s = String::new();
+            Writer::new(&mut s).push_u64(n);
+            assert_eq!(s, n.to_string());
+        }
+    }
+
+    #[test]
+    fn a_panic_while_lent_leaves_a_valid_string() {
+        let mut s = String::from("abc");
+        let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            let mut w = Writer::new(&mut s);
+            w.push_str("def");
+            w.with_string(|s| {
+                s.truncate(1);
+                s.shrink_to_fit();
+                panic!("boom");
+            });
+        }));
+        assert!(r.is_err());
+        assert_eq!(s, "a");
+    }
+
+    /// `unsafe` stays in this module: no other source file of the crate allows it.
+    #[test]
+    fn no_other_module_allows_unsafe() {
+        fn visit(dir: &std::path::Path, found: &mut Vec<String>) {
+            for e in std::fs::read_dir(dir).unwrap() {
+                let p = e.unwrap().path();
+                if p.is_dir() {
+                    visit(&p, found);
+                } else if p.extension().is_some_and(|x| x == "rs") {
+                    let text = std::fs::read_to_string(&p).unwrap();
+                    if text.contains(concat!("allow(", "unsafe_code)")) {
+                        found.push(p.file_name().unwrap().to_string_lossy().into_owned());
+                    }
+                }
+            }
+        }
+        let mut found = Vec::new();
+        visit(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src"), &mut found);
+        assert_eq!(found, ["writer.rs"]);
+    }
+
+    #[test]
+    fn forgetting_a_writer_loses_only_its_bytes() {
+        let mut s = String::from("abc");
+        let mut w = Writer::new(&mut s);
+        w.push_str("def");
+        std::mem::forget(w);
+        assert_eq!(s, "abc");
+    }
+}
