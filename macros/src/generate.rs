@@ -35,7 +35,7 @@ impl Generator {
         if !self.tail.is_empty() {
             let buf = &self.buf;
             let lit = std::mem::take(&mut self.tail);
-            self.stmts.push(quote!(#buf.push_str(#lit);));
+            self.stmts.push(push_lit(buf, &lit));
         }
     }
 
@@ -281,9 +281,9 @@ impl Generator {
                 self.static_len += open.len() + 1;
                 self.code(quote_spanned!(s.span=>
                     if let ::core::option::Option::Some(#v) = &(#expr) {
-                        #buf.push_str(#open);
+                        #buf.push_static(#open);
                         #w
-                        #buf.push_str("\"");
+                        #buf.push_static("\"");
                     }
                 ));
             }
@@ -291,7 +291,8 @@ impl Generator {
                 let expr = &s.expr;
                 let lit = format!(" {name}");
                 self.static_len += lit.len();
-                self.code(quote_spanned!(s.span=> if #expr { #buf.push_str(#lit); }));
+                let push = push_lit(&buf, &lit);
+                self.code(quote_spanned!(s.span=> if #expr { #push }));
             }
         }
     }
@@ -312,7 +313,8 @@ impl Generator {
             // One toggled class (`li.active[cond]`): the whole attribute is one literal.
             let lit = format!(" class=\"{}\"", html_escape::encode_quoted_attribute(v));
             self.static_len += lit.len();
-            self.code(quote!(if #toggle { #buf.push_str(#lit); }));
+            let push = push_lit(&buf, &lit);
+            self.code(quote!(if #toggle { #push }));
             return;
         }
         if parts.iter().all(|(_, toggle)| toggle.is_some()) {
@@ -323,7 +325,7 @@ impl Generator {
                     AttrValue::Static(v, _) => {
                         let lit = html_escape::encode_quoted_attribute(v).into_owned();
                         self.static_len += lit.len() + 1;
-                        quote!(#buf.push_str(#lit);)
+                        push_lit(&buf, &lit)
                     }
                     AttrValue::Dynamic(s) => {
                         self.write_value(&s.expr, s.span, ValueContext::Attribute)
@@ -331,7 +333,7 @@ impl Generator {
                     _ => continue,
                 };
                 body.push(quote!(if #toggle {
-                    #buf.push_str(if #open { " " } else { " class=\"" });
+                    #buf.push_static(if #open { " " } else { " class=\"" });
                     #open = true;
                     #write
                 }));
@@ -340,7 +342,7 @@ impl Generator {
             self.code(quote! {{
                 let mut #open = false;
                 #(#body)*
-                if #open { #buf.push_str("\""); }
+                if #open { #buf.push_static("\""); }
             }});
             return;
         }
@@ -357,7 +359,8 @@ impl Generator {
                 (AttrValue::Static(v, _), Some(cond)) => {
                     let lit = format!("{sep}{}", html_escape::encode_quoted_attribute(v));
                     self.static_len += lit.len();
-                    self.code(quote!(if #cond { #buf.push_str(#lit); }));
+                    let push = push_lit(&buf, &lit);
+                    self.code(quote!(if #cond { #push }));
                 }
                 (AttrValue::Dynamic(s), None) => {
                     self.text(sep);
@@ -366,7 +369,7 @@ impl Generator {
                 }
                 (AttrValue::Dynamic(s), Some(cond)) => {
                     let w = self.write_value(&s.expr, s.span, ValueContext::Attribute);
-                    self.code(quote!(if #cond { #buf.push_str(#sep); #w }));
+                    self.code(quote!(if #cond { #buf.push_static(#sep); #w }));
                 }
                 _ => {}
             }
@@ -436,6 +439,21 @@ pub fn nested_template(block: &Block) -> TokenStream {
             #body
         })
     }
+}
+
+/// Appends static text through the writer: `push_static` when it has no line break, else
+/// `push_static_lines` with the text as an SSE element patch carries it (each line break
+/// `\n` + `data: elements `), so a template rendered into a patch needs no scan of its static
+/// text (`nitro_runtime::writer`).
+fn push_lit(buf: &Ident, lit: &str) -> TokenStream {
+    if !lit.contains(['\n', '\r']) {
+        return quote!(#buf.push_static(#lit););
+    }
+    let framed = lit
+        .replace("\r\n", "\n")
+        .replace('\r', "\n")
+        .replace('\n', "\ndata: elements ");
+    quote!(#buf.push_static_lines(#lit, #framed);)
 }
 
 /// The name of the `String` the writer lends to helpers (and the closure's parameter).

@@ -38,7 +38,7 @@ pub(crate) fn text_to_writer(s: &str, w: &mut crate::writer::Writer<'_>) {
     if s.len() >= 32 {
         for i in memchr::memchr3_iter(b'&', b'<', b'>', bytes) {
             w.push_str(&s[start..i]);
-            w.push_str(REPLACEMENT[TEXT_CLASS[bytes[i] as usize] as usize]);
+            w.push_static(REPLACEMENT[TEXT_CLASS[bytes[i] as usize] as usize]);
             start = i + 1;
         }
     } else {
@@ -46,7 +46,7 @@ pub(crate) fn text_to_writer(s: &str, w: &mut crate::writer::Writer<'_>) {
             let c = TEXT_CLASS[b as usize];
             if c != 0 {
                 w.push_str(&s[start..i]);
-                w.push_str(REPLACEMENT[c as usize]);
+                w.push_static(REPLACEMENT[c as usize]);
                 start = i + 1;
             }
         }

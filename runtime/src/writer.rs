@@ -49,18 +49,73 @@ pub struct Writer<'a> {
     len: usize,
     cap: usize,
     in_string: bool,
+    /// Writing an SSE `data: elements` block (see [`Framing`]): every line break becomes `\n`
+    /// followed by the prefix.
+    framed: bool,
+    /// In framed mode, the length right after a `\r` that ended a write was framed: a `\n`
+    /// written next belongs to it (`\r\n` is one line break).
+    cr_at: usize,
+}
+
+/// The prefix of every line of an element patch's HTML in SSE.
+pub(crate) const PREFIX: &str = "data: elements ";
+
+/// The break every line break of the HTML becomes.
+const BREAK: &str = "\ndata: elements ";
+
+thread_local! {
+    /// The `String` (address, length) whose next writer writes framed; `(0, 0)` for none.
+    static FRAME_TARGET: std::cell::Cell<(usize, usize)> = const { std::cell::Cell::new((0, 0)) };
+    /// Where the framed writer stopped: its length and whether it ended on a framed `\r`.
+    static FRAMED_END: std::cell::Cell<Option<(usize, bool)>> = const { std::cell::Cell::new(None) };
+}
+
+/// Renders an element patch straight into its SSE framing: while it lives, the first writer
+/// created on `string` (at its current length: an `html!` template rendered into it) writes
+/// framed. [`Framing::finish`] tells how far that writer got; what follows (if anything) was
+/// written without it and must still be framed.
+pub(crate) struct Framing(());
+
+impl Framing {
+    pub(crate) fn begin(string: &String) -> Framing {
+        FRAME_TARGET.with(|t| t.set((string as *const String as usize, string.len())));
+        FRAMED_END.with(|e| e.set(None));
+        Framing(())
+    }
+
+    /// The length the framed writer stopped at and whether a `\n` right there still belongs
+    /// to a framed `\r`; `None` when no writer wrote framed.
+    pub(crate) fn finish(self) -> Option<(usize, bool)> {
+        FRAMED_END.with(|e| e.take())
+    }
+}
+
+impl Drop for Framing {
+    fn drop(&mut self) {
+        FRAME_TARGET.with(|t| t.set((0, 0)));
+    }
 }
 
 impl<'a> Writer<'a> {
     /// A writer appending to `string`.
     #[inline(always)]
     pub fn new(string: &'a mut String) -> Self {
+        let me = (&*string as *const String as usize, string.len());
+        let framed = FRAME_TARGET.with(|t| {
+            let hit = t.get() == me;
+            if hit {
+                t.set((0, 0));
+            }
+            hit
+        });
         let mut w = Writer {
             string,
             ptr: std::ptr::null_mut(),
             len: 0,
             cap: 0,
             in_string: false,
+            framed,
+            cr_at: usize::MAX,
         };
         w.load();
         w
@@ -108,6 +163,16 @@ impl<'a> Writer<'a> {
     /// Appends `s`.
     #[inline(always)]
     pub fn push_str(&mut self, s: &str) {
+        if self.framed {
+            return self.push_framed(s);
+        }
+        self.push_static(s);
+    }
+
+    /// Appends `s`, which has no line break (`html!`'s static text, entities, digits): no
+    /// framing needed.
+    #[inline(always)]
+    pub fn push_static(&mut self, s: &str) {
         let n = s.len();
         self.room(n);
         // SAFETY: `cap - len >= n`, so `len..len + n` is inside the allocation (invariant 1).
@@ -117,12 +182,62 @@ impl<'a> Writer<'a> {
         self.len += n;
     }
 
+    /// `html!`'s static text with line breaks: `raw`, or in framed mode `framed` (`raw` with
+    /// every line break replaced by `\n` + the prefix, computed by the macro).
+    #[inline]
+    pub fn push_static_lines(&mut self, raw: &str, framed: &str) {
+        if !self.framed {
+            return self.push_static(raw);
+        }
+        if self.cr_at == self.len && raw.starts_with('\n') {
+            return self.push_framed(raw);
+        }
+        self.push_static(framed);
+        if raw.ends_with('\r') {
+            self.cr_at = self.len;
+        }
+    }
+
+    /// Appends `s` in framed mode: each line break (`\r\n`, `\r`, `\n`) becomes `\n` +
+    /// the prefix, as `sse::lines::write_data` splits a value.
+    #[inline(never)]
+    fn push_framed(&mut self, mut s: &str) {
+        if self.cr_at == self.len && s.starts_with('\n') {
+            s = &s[1..];
+            self.cr_at = usize::MAX;
+        }
+        while let Some(i) = memchr::memchr2(b'\n', b'\r', s.as_bytes()) {
+            self.push_static(&s[..i]);
+            self.push_static(BREAK);
+            let cr = s.as_bytes()[i] == b'\r';
+            if cr && s.as_bytes().get(i + 1) == Some(&b'\n') {
+                s = &s[i + 2..];
+            } else {
+                s = &s[i + 1..];
+                if cr && s.is_empty() {
+                    self.cr_at = self.len;
+                }
+            }
+        }
+        self.push_static(s);
+    }
+
     /// Appends one ASCII byte; any other byte is written as U+FFFD.
     #[inline(always)]
     pub fn push_ascii(&mut self, b: u8) {
         if !b.is_ascii() {
-            return self.push_str("\u{fffd}");
+            return self.push_static("\u{fffd}");
         }
+        if self.framed && (b == b'\n' || b == b'\r') {
+            return self.push_framed(if b == b'\n' { "\n" } else { "\r" });
+        }
+        self.push_digit(b);
+    }
+
+    /// Appends an ASCII byte (a line break only outside framed mode).
+    #[inline(always)]
+    fn push_digit(&mut self, b: u8) {
+        debug_assert!(b.is_ascii());
         self.room(1);
         // SAFETY: `len < cap` (invariant 1); an ASCII byte keeps the bytes UTF-8.
         unsafe { self.ptr.add(self.len).write(b) };
@@ -133,7 +248,7 @@ impl<'a> Writer<'a> {
     #[inline(always)]
     pub fn push_u64(&mut self, n: u64) {
         if n < 10 {
-            self.push_ascii(b'0' + n as u8);
+            self.push_digit(b'0' + n as u8);
         } else if n < 100 {
             self.push_pair(PAIRS[n as usize]);
         } else if n < 10_000 {
@@ -141,11 +256,11 @@ impl<'a> Writer<'a> {
             if n >= 1000 {
                 self.push_pair(PAIRS[n / 100]);
             } else {
-                self.push_ascii(b'0' + (n / 100) as u8);
+                self.push_digit(b'0' + (n / 100) as u8);
             }
             self.push_pair(PAIRS[n % 100]);
         } else {
-            self.push_str(itoa::Buffer::new().format(n));
+            self.push_static(itoa::Buffer::new().format(n));
         }
     }
 
@@ -165,10 +280,31 @@ impl<'a> Writer<'a> {
     pub fn with_string<R>(&mut self, f: impl FnOnce(&mut String) -> R) -> R {
         self.store();
         self.in_string = true;
+        let start = self.len;
         let r = f(self.string);
         self.in_string = false;
         self.load();
+        if self.framed {
+            self.frame_lent(start);
+        }
         r
+    }
+
+    /// In framed mode, frames what a lender appended after `start` (a value written through
+    /// the `String`), if it has a line break.
+    #[inline(never)]
+    fn frame_lent(&mut self, start: usize) {
+        let Some(written) = self.string.get(start..) else {
+            // The lender cut into what was already framed: keep the `String` as it is.
+            return;
+        };
+        let lf_after_cr = self.cr_at == start && written.starts_with('\n');
+        if !lf_after_cr && memchr::memchr2(b'\n', b'\r', written.as_bytes()).is_none() {
+            return;
+        }
+        let tail = self.string.split_off(start);
+        self.load();
+        self.push_framed(&tail);
     }
 
     /// The bytes written so far (the `String`'s and this writer's).
@@ -185,6 +321,10 @@ impl Drop for Writer<'_> {
         // After a panic inside `with_string`, the `String` is as the closure left it.
         if !self.in_string {
             self.store();
+            if self.framed {
+                let end = (self.len, self.cr_at == self.len);
+                FRAMED_END.with(|e| e.set(Some(end)));
+            }
         }
     }
 }
@@ -271,6 +411,60 @@ mod tests {
             }
             prop_assert_eq!(got, want);
         }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(1024))]
+
+        /// In framed mode the writer writes exactly the `data: elements` lines that splitting
+        /// the plain output would (`\r`, `\n`, `\r\n` anywhere, across writes too).
+        #[test]
+        fn framed_writes_equal_split_and_copy(ops in prop::collection::vec(prop_oneof![
+            "([a-z]{0,3}|\r|\n|\r\n){0,4}".prop_map(Op::Str),
+            prop_oneof![Just(b'\n'), Just(b'\r'), Just(b'a')].prop_map(Op::Ascii),
+            (0u64..200).prop_map(Op::Int),
+            "([a-z]{0,3}|\r|\n){0,3}".prop_map(|x| Op::Lend(x, 0, false)),
+        ], 0..12), lines in prop::collection::vec(("([a-z]|\r|\n|\r\n){0,3}", "([a-z]|\r|\n|\r\n){0,3}"), 0..3)) {
+            let mut plain = String::new();
+            apply(&ops, &mut plain);
+            let mut s = String::from(PREFIX);
+            let framing = Framing::begin(&s);
+            {
+                let mut w = Writer::new(&mut s);
+                for op in &ops {
+                    match op {
+                        Op::Str(x) => w.push_str(x),
+                        Op::Ascii(b) => w.push_ascii(*b),
+                        Op::Int(n) => w.push_u64(*n),
+                        Op::Lend(x, _, _) => w.with_string(|s| s.push_str(x)),
+                    }
+                }
+                // Static text the macro framed (`html!`'s literals with line breaks).
+                for (raw, _) in &lines {
+                    let framed = raw.replace("\r\n", "\n").replace('\r', "\n").replace('\n', BREAK);
+                    w.push_static_lines(raw, &framed);
+                    plain.push_str(raw);
+                }
+            }
+            let end = framing.finish();
+            prop_assert_eq!(end.map(|e| e.0), Some(s.len()));
+            let mut want = bytes::BytesMut::new();
+            crate::sse::lines::write_data(&mut want, "elements", &plain);
+            prop_assert_eq!(format!("{s}\n"), String::from_utf8(want.to_vec()).unwrap());
+        }
+    }
+
+    #[test]
+    fn only_the_target_writes_framed() {
+        let mut other = String::from(PREFIX);
+        let mut s = String::from(PREFIX);
+        let framing = Framing::begin(&s);
+        Writer::new(&mut other).push_str("a\nb");
+        assert_eq!(other, format!("{PREFIX}a\nb"));
+        s.push('x');
+        Writer::new(&mut s).push_str("a\nb");
+        assert_eq!(s, format!("{PREFIX}xa\nb"), "not at the start: not framed");
+        assert_eq!(framing.finish(), None);
     }
 
     #[test]

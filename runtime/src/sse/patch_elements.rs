@@ -207,12 +207,20 @@ pub fn emit_elements<R: Render>(elements: R) -> PatchElements {
     // `html!` output) then get their prefixes in place, so encoding is one copy.
     let mut out = String::with_capacity(PREFIX.len() + elements.size_hint() + 1);
     out.push_str(PREFIX_STR);
+    // An `html!` template rendered into `out` writes its lines framed as it goes (its static
+    // line breaks were framed by the macro; only dynamic values are scanned).
+    let framing = crate::writer::Framing::begin(&out);
     elements.render_to(&mut out);
+    let framed_end = framing.finish();
     let elements = if out.len() == PREFIX.len() {
         Elements::default()
     } else {
+        let (start, lf_after_cr) = match framed_end {
+            Some((end, cr)) if end <= out.len() => (end, cr),
+            _ => (PREFIX.len(), false),
+        };
         Elements::Framed {
-            lines: frame(out.into_bytes()),
+            lines: frame(out.into_bytes(), start, lf_after_cr),
             // `html!` proved every top-level element has an id: nothing to look for.
             ids_proven: R::ROOT_IDS == crate::__private::ROOT_IDS_ALL,
             html: std::sync::OnceLock::new(),
@@ -227,7 +235,7 @@ pub fn emit_elements<R: Render>(elements: R) -> PatchElements {
 }
 
 /// The prefix of every line of the HTML in the event.
-const PREFIX_STR: &str = "data: elements ";
+const PREFIX_STR: &str = crate::writer::PREFIX;
 const PREFIX: &[u8] = PREFIX_STR.as_bytes();
 
 /// The elements of a patch.
@@ -287,13 +295,16 @@ impl Elements {
     }
 }
 
-/// Turns `PREFIX` + HTML into the event's lines: each line break of the HTML (`\r\n`, `\r`
-/// or `\n`) becomes `\n` + `PREFIX`, and a final `\n` is added. The same bytes as
-/// [`lines::write_data`] writes for the HTML. Without a line break (the usual case) this is a
-/// vectorized scan and one push; otherwise the buffer grows once and each line moves back to
-/// its place, from the last one to the first.
-fn frame(mut v: Vec<u8>) -> Vec<u8> {
-    let start = PREFIX.len();
+/// Turns `PREFIX` + HTML into the event's lines: each line break of the HTML after `start`
+/// (`\r\n`, `\r` or `\n`) becomes `\n` + `PREFIX`, and a final `\n` is added. The same
+/// bytes as [`lines::write_data`] writes for the HTML. Without a line break (the usual case)
+/// this is a vectorized scan and one push; otherwise the buffer grows once and each line moves
+/// back to its place, from the last one to the first. Bytes before `start` are already framed;
+/// with `lf_after_cr`, a `\n` at `start` ends a `\r` framed before it and is dropped.
+fn frame(mut v: Vec<u8>, start: usize, lf_after_cr: bool) -> Vec<u8> {
+    if lf_after_cr && v.get(start) == Some(&b'\n') {
+        v.remove(start);
+    }
     let old_len = v.len();
     let mut growth = 0;
     for i in memchr::memchr2_iter(b'\n', b'\r', &v[start..]) {
@@ -448,7 +459,8 @@ impl PatchElements {
 
     meta_methods!();
 
-    /// The HTML this event carries.
+    /// The HTML this event carries. For a patch built by [`emit_elements`], which stores it
+    /// framed for SSE, every line break (`\r\n`, `\r`) reads as `\n`, as the browser reads it.
     ///
     /// ```
     /// use nitro_runtime::sse::emit_elements;
@@ -614,7 +626,7 @@ mod tests {
     use proptest::prelude::*;
 
     fn framed(html: &str) -> Vec<u8> {
-        frame(format!("{PREFIX_STR}{html}").into_bytes())
+        frame(format!("{PREFIX_STR}{html}").into_bytes(), PREFIX.len(), false)
     }
 
     fn split_and_copy(html: &str) -> Vec<u8> {
