@@ -196,6 +196,10 @@ impl Generator {
     /// Writes a dynamic value: the helpers take the `String`, lent by the writer.
     fn write_value(&self, expr: &TokenStream, span: Span, ctx: ValueContext) -> TokenStream {
         let w = &self.buf;
+        if ctx == ValueContext::Attribute {
+            // Numbers and strings write straight through the writer.
+            return quote_spanned!(span=> ::nitro::__private::render_attr_w(&(#expr), &mut #w););
+        }
         let buf = string_buf();
         let write = self.write_value_to_string(expr, span, ctx, &buf);
         quote_spanned!(span=> #w.with_string(|#buf: &mut ::std::string::String| { #write });)

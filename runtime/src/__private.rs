@@ -16,6 +16,12 @@ pub fn render_attr<T: Render + ?Sized>(value: &T, buf: &mut String) {
     value.render_attr_to(buf);
 }
 
+/// A dynamic value in an attribute, through `html!`'s writer.
+#[inline]
+pub fn render_attr_w<T: Render + ?Sized>(value: &T, w: &mut Writer<'_>) {
+    value.render_attr_to_writer(w);
+}
+
 /// A dynamic element id (`#(ID)`, `id=(..)`): declared ids and explicit `DynId`s only.
 #[inline]
 pub fn render_id<T: crate::ElementId + ?Sized>(value: &T, buf: &mut String) {

@@ -54,6 +54,22 @@ pub(crate) fn text_to_writer(s: &str, w: &mut crate::writer::Writer<'_>) {
     w.push_str(&s[start..]);
 }
 
+/// [`attribute`], written through `html!`'s [`Writer`](crate::writer::Writer).
+#[inline]
+pub(crate) fn attribute_to_writer(s: &str, w: &mut crate::writer::Writer<'_>) {
+    let bytes = s.as_bytes();
+    let mut start = 0;
+    for (i, &b) in bytes.iter().enumerate() {
+        let c = ATTRIBUTE_CLASS[b as usize];
+        if c != 0 {
+            w.push_str(&s[start..i]);
+            w.push_static(REPLACEMENT[c as usize]);
+            start = i + 1;
+        }
+    }
+    w.push_str(&s[start..]);
+}
+
 /// For each byte, 0 if it is written as it is, else the index of its entity in [`REPLACEMENT`]:
 /// `&`, `<`, `>` in text.
 static TEXT_CLASS: [u8; 256] = class_table(b"&<>");

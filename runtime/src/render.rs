@@ -62,6 +62,13 @@ pub trait Render {
         w.with_string(|buf| self.render_to(buf));
     }
 
+    /// [`Render::render_attr_to`] through `html!`'s writer.
+    #[doc(hidden)]
+    #[inline]
+    fn render_attr_to_writer(&self, w: &mut Writer<'_>) {
+        w.with_string(|buf| self.render_attr_to(buf));
+    }
+
     /// Whether every top-level element carries an id, as far as `html!` could see
     /// (`__private::ROOT_IDS_*`). Lets a patch without a selector fail at compile time.
     #[doc(hidden)]
@@ -209,6 +216,10 @@ impl Render for str {
         escape::text_to_writer(self, w);
     }
     #[inline]
+    fn render_attr_to_writer(&self, w: &mut Writer<'_>) {
+        escape::attribute_to_writer(self, w);
+    }
+    #[inline]
     fn render_attr_to(&self, buf: &mut String) {
         escape::attribute(self, buf);
     }
@@ -234,6 +245,11 @@ macro_rules! render_via {
             fn render_to_writer(&self, w: &mut Writer<'_>) {
                 let $s = self;
                 Render::render_to_writer($e, w)
+            }
+            #[inline]
+            fn render_attr_to_writer(&self, w: &mut Writer<'_>) {
+                let $s = self;
+                Render::render_attr_to_writer($e, w)
             }
             fn size_hint(&self) -> usize {
                 let $s = self;
@@ -262,6 +278,10 @@ macro_rules! render_pointer {
             #[inline]
             fn render_to_writer(&self, w: &mut Writer<'_>) {
                 T::render_to_writer(self, w)
+            }
+            #[inline]
+            fn render_attr_to_writer(&self, w: &mut Writer<'_>) {
+                T::render_attr_to_writer(self, w)
             }
             fn size_hint(&self) -> usize {
                 T::size_hint(self)
@@ -339,6 +359,10 @@ macro_rules! render_unsigned {
                 w.push_u64(*self as u64);
             }
             #[inline]
+            fn render_attr_to_writer(&self, w: &mut Writer<'_>) {
+                w.push_u64(*self as u64);
+            }
+            #[inline]
             fn render_attr_to(&self, buf: &mut String) {
                 self.render_to(buf);
             }
@@ -364,6 +388,10 @@ macro_rules! render_signed {
                     w.push_ascii(b'-');
                 }
                 w.push_u64(self.unsigned_abs() as u64);
+            }
+            #[inline]
+            fn render_attr_to_writer(&self, w: &mut Writer<'_>) {
+                self.render_to_writer(w);
             }
             #[inline]
             fn render_attr_to(&self, buf: &mut String) {

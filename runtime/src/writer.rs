@@ -184,7 +184,7 @@ impl<'a> Writer<'a> {
 
     /// `html!`'s static text with line breaks: `raw`, or in framed mode `framed` (`raw` with
     /// every line break replaced by `\n` + the prefix, computed by the macro).
-    #[inline]
+    #[inline(always)]
     pub fn push_static_lines(&mut self, raw: &str, framed: &str) {
         if !self.framed {
             return self.push_static(raw);
@@ -299,7 +299,14 @@ impl<'a> Writer<'a> {
             return;
         };
         let lf_after_cr = self.cr_at == start && written.starts_with('\n');
-        if !lf_after_cr && memchr::memchr2(b'\n', b'\r', written.as_bytes()).is_none() {
+        let bytes = written.as_bytes();
+        let has_break = if bytes.len() < 32 {
+            // Numbers, names: a plain loop costs less than setting up a vector search.
+            bytes.iter().any(|b| matches!(b, b'\n' | b'\r'))
+        } else {
+            memchr::memchr2(b'\n', b'\r', bytes).is_some()
+        };
+        if !lf_after_cr && !has_break {
             return;
         }
         let tail = self.string.split_off(start);
