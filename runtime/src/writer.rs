@@ -198,28 +198,13 @@ impl<'a> Writer<'a> {
         }
     }
 
-    /// Appends `s` in framed mode: each line break (`\r\n`, `\r`, `\n`) becomes `\n` +
-    /// the prefix, as `sse::lines::write_data` splits a value.
-    #[inline(never)]
-    fn push_framed(&mut self, mut s: &str) {
-        if self.cr_at == self.len && s.starts_with('\n') {
-            s = &s[1..];
-            self.cr_at = usize::MAX;
-        }
-        while let Some(i) = memchr::memchr2(b'\n', b'\r', s.as_bytes()) {
-            self.push_static(&s[..i]);
-            self.push_static(BREAK);
-            let cr = s.as_bytes()[i] == b'\r';
-            if cr && s.as_bytes().get(i + 1) == Some(&b'\n') {
-                s = &s[i + 2..];
-            } else {
-                s = &s[i + 1..];
-                if cr && s.is_empty() {
-                    self.cr_at = self.len;
-                }
-            }
-        }
-        self.push_static(s);
+    /// Appends `s` in framed mode (see [`push_framed`]). The work is done on the `String`,
+    /// out of line, so the writer's own address is never taken.
+    #[inline(always)]
+    fn push_framed(&mut self, s: &str) {
+        self.store();
+        self.cr_at = push_framed(self.string, s, self.cr_at);
+        self.load();
     }
 
     /// Appends one ASCII byte; any other byte is written as U+FFFD.
@@ -292,26 +277,10 @@ impl<'a> Writer<'a> {
 
     /// In framed mode, frames what a lender appended after `start` (a value written through
     /// the `String`), if it has a line break.
-    #[inline(never)]
+    #[inline(always)]
     fn frame_lent(&mut self, start: usize) {
-        let Some(written) = self.string.get(start..) else {
-            // The lender cut into what was already framed: keep the `String` as it is.
-            return;
-        };
-        let lf_after_cr = self.cr_at == start && written.starts_with('\n');
-        let bytes = written.as_bytes();
-        let has_break = if bytes.len() < 32 {
-            // Numbers, names: a plain loop costs less than setting up a vector search.
-            bytes.iter().any(|b| matches!(b, b'\n' | b'\r'))
-        } else {
-            memchr::memchr2(b'\n', b'\r', bytes).is_some()
-        };
-        if !lf_after_cr && !has_break {
-            return;
-        }
-        let tail = self.string.split_off(start);
+        self.cr_at = frame_lent(self.string, start, self.cr_at);
         self.load();
-        self.push_framed(&tail);
     }
 
     /// The bytes written so far (the `String`'s and this writer's).
@@ -334,6 +303,56 @@ impl Drop for Writer<'_> {
             }
         }
     }
+}
+
+/// Appends `s` to `string` in framed mode: each line break (`\r\n`, `\r`, `\n`) becomes
+/// `\n` + the prefix, as `sse::lines::write_data` splits a value. `cr_at` is the length right
+/// after a framed `\r` that ended the previous write (a `\n` there completes it); returns the
+/// new one.
+#[inline(never)]
+fn push_framed(string: &mut String, mut s: &str, mut cr_at: usize) -> usize {
+    if cr_at == string.len() && s.starts_with('\n') {
+        s = &s[1..];
+        cr_at = usize::MAX;
+    }
+    while let Some(i) = memchr::memchr2(b'\n', b'\r', s.as_bytes()) {
+        string.push_str(&s[..i]);
+        string.push_str(BREAK);
+        let cr = s.as_bytes()[i] == b'\r';
+        if cr && s.as_bytes().get(i + 1) == Some(&b'\n') {
+            s = &s[i + 2..];
+        } else {
+            s = &s[i + 1..];
+            if cr && s.is_empty() {
+                cr_at = string.len();
+            }
+        }
+    }
+    string.push_str(s);
+    cr_at
+}
+
+/// Frames, in place, what was appended to `string` after `start` without framing (by a
+/// lender), if it has a line break; returns the new `cr_at` (see [`push_framed`]).
+#[inline(never)]
+fn frame_lent(string: &mut String, start: usize, cr_at: usize) -> usize {
+    let Some(written) = string.get(start..) else {
+        // The lender cut into what was already framed: keep the `String` as it is.
+        return cr_at;
+    };
+    let lf_after_cr = cr_at == start && written.starts_with('\n');
+    let bytes = written.as_bytes();
+    let has_break = if bytes.len() < 32 {
+        // Numbers, names: a plain loop costs less than setting up a vector search.
+        bytes.iter().any(|b| matches!(b, b'\n' | b'\r'))
+    } else {
+        memchr::memchr2(b'\n', b'\r', bytes).is_some()
+    };
+    if !lf_after_cr && !has_break {
+        return cr_at;
+    }
+    let tail = string.split_off(start);
+    push_framed(string, &tail, cr_at)
 }
 
 /// `"00"` … `"99"`.
