@@ -71,6 +71,7 @@ fn sse_child(engine: &str, t: &impl nitro::Render, iters: u64) {
             "old" => sse::render_then_encode(black_box(t), &mut buf),
             "render+naive" => sse::render_then_naive(black_box(t), &mut out),
             "naive" => sse::naive(black_box(&html), &mut out),
+            "render only" => black_box(t).render_to(&mut out),
             "copy" => copy.extend_from_slice(black_box(&encoded)),
             other => panic!("unknown engine {other}"),
         }
@@ -143,7 +144,14 @@ fn main() {
     }
 
     let engines = ["nitro", "sailfish", "maud", "hypertext", "askama"];
-    let sse_paths = ["direct", "old", "render+naive", "naive", "copy"];
+    let sse_paths = [
+        "direct",
+        "old",
+        "render+naive",
+        "naive",
+        "render only",
+        "copy",
+    ];
     let scenarios: [(&str, u64, &[&str]); 5] = [
         ("big-table", 20, &engines),
         ("big-table-reused", 20, &["nitro"]),

@@ -495,7 +495,7 @@ fn root_ids(block: &Block) -> Roots {
                 // HTML can tell (`All` is a proof the runtime relies on to skip its check).
                 fn id(a: &Attr) -> Option<&AttrValue> {
                     match a {
-                    Attr::Id { value, .. } => Some(value),
+                        Attr::Id { value, .. } => Some(value),
                         Attr::Named { name, value }
                             if name.name().text.eq_ignore_ascii_case("id") =>
                         {
@@ -504,9 +504,11 @@ fn root_ids(block: &Block) -> Roots {
                         _ => None,
                     }
                 }
-                let certain = el.attrs.iter().filter_map(id).any(|v| {
-                    !matches!(v, AttrValue::Optional(_) | AttrValue::Toggle(_))
-                });
+                let certain = el
+                    .attrs
+                    .iter()
+                    .filter_map(id)
+                    .any(|v| !matches!(v, AttrValue::Optional(_) | AttrValue::Toggle(_)));
                 let maybe = el.attrs.iter().filter_map(id).next().is_some();
                 visit(if certain {
                     Roots::All

@@ -71,7 +71,18 @@ fn short_has_text_special(b: &[u8]) -> bool {
     }
     let n = b.len();
     if n >= 8 {
-        let word = |i: usize| u64::from_le_bytes([b[i], b[i + 1], b[i + 2], b[i + 3], b[i + 4], b[i + 5], b[i + 6], b[i + 7]]);
+        let word = |i: usize| {
+            u64::from_le_bytes([
+                b[i],
+                b[i + 1],
+                b[i + 2],
+                b[i + 3],
+                b[i + 4],
+                b[i + 5],
+                b[i + 6],
+                b[i + 7],
+            ])
+        };
         let mut i = 0;
         while i + 8 < n {
             if special64(word(i)) {
@@ -666,7 +677,11 @@ mod tests {
             assert_eq!(ours, html_escape::encode_text(&s), "text {b}");
             let mut ours = String::new();
             attribute(&s[..3], &mut ours);
-            assert_eq!(ours, html_escape::encode_quoted_attribute(&s[..3]), "attr {b}");
+            assert_eq!(
+                ours,
+                html_escape::encode_quoted_attribute(&s[..3]),
+                "attr {b}"
+            );
         }
     }
 }

@@ -601,7 +601,14 @@ mod tests {
     #[test]
     fn integers_match_display() {
         let mut values: Vec<i128> = vec![0, 9, 10, 99, 100, 999, 1000, 9999, 10_000, 65_535];
-        values.extend([u64::MAX as i128, i64::MIN as i128, i64::MAX as i128, -1, -10, -9999]);
+        values.extend([
+            u64::MAX as i128,
+            i64::MIN as i128,
+            i64::MAX as i128,
+            -1,
+            -10,
+            -9999,
+        ]);
         values.extend((0..200_000).step_by(7).map(|v| v as i128));
         for v in values {
             if let Ok(u) = u64::try_from(v) {

@@ -78,21 +78,21 @@ pub(crate) struct Framing(());
 
 impl Framing {
     pub(crate) fn begin(string: &String) -> Framing {
-        FRAME_TARGET.with(|t| t.set((string as *const String as usize, string.len())));
-        FRAMED_END.with(|e| e.set(None));
+        let _ = FRAME_TARGET.try_with(|t| t.set((string as *const String as usize, string.len())));
+        let _ = FRAMED_END.try_with(|e| e.set(None));
         Framing(())
     }
 
     /// The length the framed writer stopped at and whether a `\n` right there still belongs
     /// to a framed `\r`; `None` when no writer wrote framed.
     pub(crate) fn finish(self) -> Option<(usize, bool)> {
-        FRAMED_END.with(|e| e.take())
+        FRAMED_END.try_with(|e| e.take()).ok().flatten()
     }
 }
 
 impl Drop for Framing {
     fn drop(&mut self) {
-        FRAME_TARGET.with(|t| t.set((0, 0)));
+        let _ = FRAME_TARGET.try_with(|t| t.set((0, 0)));
     }
 }
 
@@ -101,13 +101,15 @@ impl<'a> Writer<'a> {
     #[inline(always)]
     pub fn new(string: &'a mut String) -> Self {
         let me = (&*string as *const String as usize, string.len());
-        let framed = FRAME_TARGET.with(|t| {
-            let hit = t.get() == me;
-            if hit {
-                t.set((0, 0));
-            }
-            hit
-        });
+        let framed = FRAME_TARGET
+            .try_with(|t| {
+                let hit = t.get() == me;
+                if hit {
+                    t.set((0, 0));
+                }
+                hit
+            })
+            .unwrap_or(false);
         let mut w = Writer {
             string,
             ptr: std::ptr::null_mut(),
@@ -203,7 +205,10 @@ impl<'a> Writer<'a> {
     #[inline(always)]
     fn push_framed(&mut self, s: &str) {
         self.store();
+        // As in `with_string`: should this panic, `Drop` leaves the `String` as it is.
+        self.in_string = true;
         self.cr_at = push_framed(self.string, s, self.cr_at);
+        self.in_string = false;
         self.load();
     }
 
@@ -255,7 +260,12 @@ impl<'a> Writer<'a> {
         self.room(2);
         // SAFETY: `cap - len >= 2`, so both bytes are inside the allocation (invariant 1);
         // ASCII digits keep the bytes UTF-8 (invariant 2).
-        unsafe { self.ptr.add(self.len).cast::<[u8; 2]>().write_unaligned(pair) };
+        unsafe {
+            self.ptr
+                .add(self.len)
+                .cast::<[u8; 2]>()
+                .write_unaligned(pair)
+        };
         self.len += 2;
     }
 
@@ -279,7 +289,9 @@ impl<'a> Writer<'a> {
     /// the `String`), if it has a line break.
     #[inline(always)]
     fn frame_lent(&mut self, start: usize) {
+        self.in_string = true;
         self.cr_at = frame_lent(self.string, start, self.cr_at);
+        self.in_string = false;
         self.load();
     }
 
@@ -299,7 +311,7 @@ impl Drop for Writer<'_> {
             self.store();
             if self.framed {
                 let end = (self.len, self.cr_at == self.len);
-                FRAMED_END.with(|e| e.set(Some(end)));
+                let _ = FRAMED_END.try_with(|e| e.set(Some(end)));
             }
         }
     }
@@ -535,7 +547,10 @@ mod tests {
             }
         }
         let mut found = Vec::new();
-        visit(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src"), &mut found);
+        visit(
+            &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src"),
+            &mut found,
+        );
         assert_eq!(found, ["writer.rs"]);
     }
 

@@ -626,7 +626,11 @@ mod tests {
     use proptest::prelude::*;
 
     fn framed(html: &str) -> Vec<u8> {
-        frame(format!("{PREFIX_STR}{html}").into_bytes(), PREFIX.len(), false)
+        frame(
+            format!("{PREFIX_STR}{html}").into_bytes(),
+            PREFIX.len(),
+            false,
+        )
     }
 
     fn split_and_copy(html: &str) -> Vec<u8> {
@@ -638,10 +642,21 @@ mod tests {
     #[test]
     fn frames_every_kind_of_line_break() {
         for html in [
-            "a", "a\nb", "a\r\nb\rc\n", "\n", "\r", "\r\n", "\n\r", "\r\r\n\n", "é\r€\n🦀",
+            "a",
+            "a\nb",
+            "a\r\nb\rc\n",
+            "\n",
+            "\r",
+            "\r\n",
+            "\n\r",
+            "\r\r\n\n",
+            "é\r€\n🦀",
         ] {
             assert_eq!(framed(html), split_and_copy(html), "{html:?}");
-            assert_eq!(unframe(&framed(html)), html.replace("\r\n", "\n").replace('\r', "\n"));
+            assert_eq!(
+                unframe(&framed(html)),
+                html.replace("\r\n", "\n").replace('\r', "\n")
+            );
         }
     }
 
