@@ -125,6 +125,9 @@ fn breaky() -> impl Strategy<Value = String> {
 
 ids! { ROW = "row" }
 
+/// A template's patch encoded by the direct path, and its HTML.
+type Rendered<'a> = dyn Fn() -> (Vec<u8>, String) + 'a;
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(400))]
 
@@ -136,18 +139,18 @@ proptest! {
         a in breaky(), b in breaky(), n in any::<i64>(), rows in 0usize..4, raw in breaky(),
         mode in mode(), id in "[a-z0-9]{0,4}",
     ) {
-        let templates: Vec<Box<dyn Fn() -> (Vec<u8>, String)>> = vec![
+        let templates: Vec<Box<Rendered>> = vec![
             Box::new(|| {
                 let t = html! { div #(ROW) title=(a) { (b) "\n" (n) "\r\n" @for i in 0..rows { p { (i) "\r" (a) } } } };
-                (emit_elements(&t).mode(mode).id(id.clone()).to_bytes().unwrap().to_vec(), t.render().into_string())
+                (emit_elements(t).mode(mode).id(id.clone()).to_bytes().unwrap().to_vec(), t.render().into_string())
             }),
             Box::new(|| {
                 let t = html! { "\n" pre #(ROW) { (a) } (PreEscaped(raw.as_str())) };
-                (emit_elements(&t).selector(ROW).to_bytes().unwrap().to_vec(), t.render().into_string())
+                (emit_elements(t).selector(ROW).to_bytes().unwrap().to_vec(), t.render().into_string())
             }),
             Box::new(|| {
                 let t = html! { (PreEscaped(raw.as_str())) };
-                (emit_elements(&t).selector(ROW).to_bytes().unwrap().to_vec(), t.render().into_string())
+                (emit_elements(t).selector(ROW).to_bytes().unwrap().to_vec(), t.render().into_string())
             }),
         ];
         for (k, t) in templates.iter().enumerate() {
