@@ -4,8 +4,10 @@
 
 use eventsource_stream::Eventsource;
 use futures_util::StreamExt;
+use nitro::prelude::*;
 use nitro::sse::{
-    emit_signals, execute_script_trusted, remove_elements, Event, Mode, PatchElements,
+    emit_elements, emit_signals, execute_script_trusted, remove_elements, Event, Mode,
+    PatchElements,
 };
 use nitro::Selector;
 use proptest::prelude::*;
@@ -113,6 +115,57 @@ proptest! {
         let events = parse(remove_elements(Selector::css(selector.clone())).to_bytes().unwrap());
         prop_assert_eq!(events.len(), 1);
         prop_assert_eq!(values(&events[0].data, "selector"), Some(normalized(&selector)));
+    }
+}
+
+/// Text with every kind of line break, often at the ends.
+fn breaky() -> impl Strategy<Value = String> {
+    proptest::string::string_regex("([a-z<&\"é]{0,6}|\r|\n|\r\n|\n\r){0,8}").unwrap()
+}
+
+ids! { ROW = "row" }
+
+/// A template's patch encoded by the direct path, and its HTML.
+type Rendered<'a> = dyn Fn() -> (Vec<u8>, String) + 'a;
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(400))]
+
+    /// `emit_elements(html!{..})` frames the HTML while rendering; its bytes are exactly those
+    /// of the old path (render to a string, then split and copy), for templates whose static
+    /// text and dynamic values hold `\n`, `\r` and `\r\n` anywhere.
+    #[test]
+    fn direct_framing_equals_split_and_copy(
+        a in breaky(), b in breaky(), n in any::<i64>(), rows in 0usize..4, raw in breaky(),
+        mode in mode(), id in "[a-z0-9]{0,4}",
+    ) {
+        let templates: Vec<Box<Rendered>> = vec![
+            Box::new(|| {
+                let t = html! { div #(ROW) title=(a) { (b) "\n" (n) "\r\n" @for i in 0..rows { p { (i) "\r" (a) } } } };
+                (emit_elements(t).selector(ROW).mode(mode).id(id.clone()).to_bytes().unwrap().to_vec(), t.render().into_string())
+            }),
+            Box::new(|| {
+                let t = html! { "\n" pre #(ROW) { (a) } (PreEscaped(raw.as_str())) };
+                (emit_elements(t).selector(ROW).to_bytes().unwrap().to_vec(), t.render().into_string())
+            }),
+            Box::new(|| {
+                let t = html! { (PreEscaped(raw.as_str())) };
+                (emit_elements(t).selector(ROW).to_bytes().unwrap().to_vec(), t.render().into_string())
+            }),
+        ];
+        for (k, t) in templates.iter().enumerate() {
+            let (direct, html) = t();
+            let old = PatchElements::from_trusted_html(html.clone());
+            let old = match k {
+                0 => old.selector(ROW).mode(mode).id(id.clone()),
+                _ => old.selector(ROW),
+            };
+            let old = old.to_bytes().unwrap();
+            prop_assert_eq!(String::from_utf8_lossy(&direct), String::from_utf8_lossy(&old), "template {}", k);
+            // The HTML is still there as rendered (line breaks as the browser reads them).
+            let e = emit_elements(PreEscaped(html.as_str())).selector(ROW);
+            prop_assert_eq!(e.elements(), normalized(&html));
+        }
     }
 }
 

@@ -3,11 +3,14 @@
 //!
 //! Run with `cargo bench -p nitro-benches --bench sse`.
 
+#[path = "../impls/sse.rs"]
+mod direct;
+
 use std::hint::black_box;
 
 use bytes::BytesMut;
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
-use nitro::sse::{emit_signals, Event, PatchElements};
+use nitro::sse::{emit_signals, Event, IdentifiedElements, PatchElements};
 
 fn datastar_elements(html: &str) -> String {
     datastar::prelude::PatchElements::new(html)
@@ -21,16 +24,7 @@ fn datastar_signals(signals: &impl serde::Serialize) -> String {
         .to_string()
 }
 
-/// The simplest correct encoder: split into lines, copy each behind its prefix.
-fn naive(html: &str, out: &mut String) {
-    out.push_str("event: datastar-patch-elements\n");
-    for line in html.split('\n') {
-        out.push_str("data: elements ");
-        out.push_str(line);
-        out.push('\n');
-    }
-    out.push('\n');
-}
+use direct::naive;
 
 fn elements(c: &mut Criterion, group: &str, html: &str) {
     let ours = PatchElements::from_trusted_html(html).to_bytes().unwrap();
@@ -121,5 +115,67 @@ fn patch_signals(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, patch_elements, patch_signals);
+/// `emit_elements(html! {..})`: the template rendered straight into its SSE framing, against
+/// rendering into a string and then encoding it (our old path, and the naive encoder), the
+/// naive encoder alone on the pre-rendered HTML, and a plain copy of the event's bytes.
+fn rendered(c: &mut Criterion, group: &str, t: &impl IdentifiedElements) {
+    let html = t.render().into_string();
+    let mut ours = BytesMut::new();
+    direct::direct(t, &mut ours);
+    let mut naive_out = String::new();
+    naive(&html, &mut naive_out);
+    assert_eq!(&ours[..], naive_out.as_bytes(), "naive output differs");
+    let mut old = BytesMut::new();
+    direct::render_then_encode(t, &mut old);
+    assert_eq!(ours, old, "old path output differs");
+
+    let mut g = c.benchmark_group(group);
+    g.throughput(Throughput::Bytes(ours.len() as u64));
+    let mut buf = BytesMut::with_capacity(ours.len() * 2);
+    g.bench_function("nitro emit_elements(html!) (direct)", |b| {
+        b.iter(|| {
+            buf.clear();
+            direct::direct(black_box(t), &mut buf);
+            black_box(buf.len())
+        })
+    });
+    g.bench_function("render to String, then encode (old path)", |b| {
+        b.iter(|| {
+            buf.clear();
+            direct::render_then_encode(black_box(t), &mut buf);
+            black_box(buf.len())
+        })
+    });
+    let mut out = String::with_capacity(ours.len() * 2);
+    g.bench_function("render to String, then naive split-and-copy", |b| {
+        b.iter(|| {
+            out.clear();
+            direct::render_then_naive(black_box(t), &mut out);
+            black_box(out.len())
+        })
+    });
+    g.bench_function("naive split-and-copy of the pre-rendered HTML", |b| {
+        b.iter(|| {
+            out.clear();
+            naive(black_box(&html), &mut out);
+            black_box(out.len())
+        })
+    });
+    let mut copy = Vec::with_capacity(ours.len());
+    g.bench_function("plain copy of the output", |b| {
+        b.iter(|| {
+            copy.clear();
+            copy.extend_from_slice(black_box(&ours));
+            black_box(copy.len())
+        })
+    });
+    g.finish();
+}
+
+fn patch_rendered(c: &mut Criterion) {
+    rendered(c, "sse/html-200-lines", &direct::lines_200());
+    rendered(c, "sse/html-one-line", &direct::one_line());
+}
+
+criterion_group!(benches, patch_elements, patch_rendered, patch_signals);
 criterion_main!(benches);

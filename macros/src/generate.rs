@@ -9,6 +9,7 @@ use crate::ast::*;
 use crate::context::{dynamic_context, is_one_of, ValueContext, RAW_TEXT};
 
 struct Generator {
+    /// The `nitro::__private::Writer` the code appends through.
     buf: Ident,
     tail: String,
     stmts: Vec<TokenStream>,
@@ -34,7 +35,7 @@ impl Generator {
         if !self.tail.is_empty() {
             let buf = &self.buf;
             let lit = std::mem::take(&mut self.tail);
-            self.stmts.push(quote!(#buf.push_str(#lit);));
+            self.stmts.push(push_lit(buf, &lit));
         }
     }
 
@@ -87,7 +88,8 @@ impl Generator {
                 let expr = &s.expr;
                 let ts = match raw {
                     Some(_) => {
-                        quote_spanned!(s.span=> ::nitro::__private::render_script(&(#expr), #buf);)
+                        let sbuf = string_buf();
+                        quote_spanned!(s.span=> #buf.with_string(|#sbuf| ::nitro::__private::render_script(&(#expr), #sbuf));)
                     }
                     None => {
                         // `Render` when the value has it, else `Display` (escaped); see
@@ -97,7 +99,7 @@ impl Generator {
                             #[allow(unused_imports)]
                             use ::nitro::__private::{ViaDisplay as _, ViaRender as _};
                             let #v = &(#expr);
-                            (&&::nitro::__private::Splice(#v)).nitro_splice_tag().write(#v, #buf);
+                            (&&::nitro::__private::Splice(#v)).nitro_splice_tag().write(#v, &mut #buf);
                         })
                     }
                 };
@@ -191,8 +193,25 @@ impl Generator {
         }
     }
 
+    /// Writes a dynamic value: the helpers take the `String`, lent by the writer.
     fn write_value(&self, expr: &TokenStream, span: Span, ctx: ValueContext) -> TokenStream {
-        let buf = &self.buf;
+        let w = &self.buf;
+        if ctx == ValueContext::Attribute {
+            // Numbers and strings write straight through the writer.
+            return quote_spanned!(span=> ::nitro::__private::render_attr_w(&(#expr), &mut #w););
+        }
+        let buf = string_buf();
+        let write = self.write_value_to_string(expr, span, ctx, &buf);
+        quote_spanned!(span=> #w.with_string(|#buf: &mut ::std::string::String| { #write });)
+    }
+
+    fn write_value_to_string(
+        &self,
+        expr: &TokenStream,
+        span: Span,
+        ctx: ValueContext,
+        buf: &Ident,
+    ) -> TokenStream {
         match ctx {
             ValueContext::Attribute => {
                 quote_spanned!(span=> ::nitro::__private::render_attr(&(#expr), #buf);)
@@ -266,9 +285,9 @@ impl Generator {
                 self.static_len += open.len() + 1;
                 self.code(quote_spanned!(s.span=>
                     if let ::core::option::Option::Some(#v) = &(#expr) {
-                        #buf.push_str(#open);
+                        #buf.push_static(#open);
                         #w
-                        #buf.push_str("\"");
+                        #buf.push_static("\"");
                     }
                 ));
             }
@@ -276,7 +295,8 @@ impl Generator {
                 let expr = &s.expr;
                 let lit = format!(" {name}");
                 self.static_len += lit.len();
-                self.code(quote_spanned!(s.span=> if #expr { #buf.push_str(#lit); }));
+                let push = push_lit(&buf, &lit);
+                self.code(quote_spanned!(s.span=> if #expr { #push }));
             }
         }
     }
@@ -293,6 +313,14 @@ impl Generator {
                 _ => None,
             })
             .collect();
+        if let [(AttrValue::Static(v, _), Some(toggle))] = parts.as_slice() {
+            // One toggled class (`li.active[cond]`): the whole attribute is one literal.
+            let lit = format!(" class=\"{}\"", html_escape::encode_quoted_attribute(v));
+            self.static_len += lit.len();
+            let push = push_lit(&buf, &lit);
+            self.code(quote!(if #toggle { #push }));
+            return;
+        }
         if parts.iter().all(|(_, toggle)| toggle.is_some()) {
             let open = Ident::new("__nitro_class_open", Span::mixed_site());
             let mut body = Vec::new();
@@ -301,7 +329,7 @@ impl Generator {
                     AttrValue::Static(v, _) => {
                         let lit = html_escape::encode_quoted_attribute(v).into_owned();
                         self.static_len += lit.len() + 1;
-                        quote!(#buf.push_str(#lit);)
+                        push_lit(&buf, &lit)
                     }
                     AttrValue::Dynamic(s) => {
                         self.write_value(&s.expr, s.span, ValueContext::Attribute)
@@ -309,7 +337,7 @@ impl Generator {
                     _ => continue,
                 };
                 body.push(quote!(if #toggle {
-                    #buf.push_str(if #open { " " } else { " class=\"" });
+                    #buf.push_static(if #open { " " } else { " class=\"" });
                     #open = true;
                     #write
                 }));
@@ -318,7 +346,7 @@ impl Generator {
             self.code(quote! {{
                 let mut #open = false;
                 #(#body)*
-                if #open { #buf.push_str("\""); }
+                if #open { #buf.push_static("\""); }
             }});
             return;
         }
@@ -335,7 +363,8 @@ impl Generator {
                 (AttrValue::Static(v, _), Some(cond)) => {
                     let lit = format!("{sep}{}", html_escape::encode_quoted_attribute(v));
                     self.static_len += lit.len();
-                    self.code(quote!(if #cond { #buf.push_str(#lit); }));
+                    let push = push_lit(&buf, &lit);
+                    self.code(quote!(if #cond { #push }));
                 }
                 (AttrValue::Dynamic(s), None) => {
                     self.text(sep);
@@ -344,7 +373,7 @@ impl Generator {
                 }
                 (AttrValue::Dynamic(s), Some(cond)) => {
                     let w = self.write_value(&s.expr, s.span, ValueContext::Attribute);
-                    self.code(quote!(if #cond { #buf.push_str(#sep); #w }));
+                    self.code(quote!(if #cond { #buf.push_static(#sep); #w }));
                 }
                 _ => {}
             }
@@ -358,7 +387,7 @@ impl Generator {
 /// The closure is `move`, but unless the template says `move` itself, the locals it names are
 /// first re-bound as copies or references (see [`crate::capture`]), so the caller keeps them.
 pub fn generate(block: &Block, checks: TokenStream, moves: bool) -> TokenStream {
-    let buf = Ident::new("__nitro_buf", Span::mixed_site());
+    let buf = Ident::new("__nitro_w", Span::mixed_site());
     let mut g = Generator::new(buf.clone());
     g.nodes(block, None);
     let size = g.static_len;
@@ -382,13 +411,16 @@ pub fn generate(block: &Block, checks: TokenStream, moves: bool) -> TokenStream 
         _ => quote!(::nitro::__private::NAMESPACE_HTML),
     };
     let last_size = Ident::new("__NITRO_LAST_SIZE", Span::mixed_site());
+    let sbuf = string_buf();
     quote! {{
         #checks
         static #last_size: ::core::sync::atomic::AtomicUsize = ::core::sync::atomic::AtomicUsize::new(0);
         #rebind
-        ::nitro::__private::Template::<_, { #roots }, { #namespace }>::with_root_ids(#size, &#last_size, move |#buf: &mut ::std::string::String| {
+        ::nitro::__private::Template::<_, { #roots }, { #namespace }>::with_root_ids(#size, &#last_size, move |#sbuf: &mut ::std::string::String| {
             #prelude
-            let _ = &#buf;
+            #[allow(unused_mut)]
+            let mut #buf = ::nitro::__private::Writer::new(#sbuf);
+            let _ = &mut #buf;
             #body
         })
     }}
@@ -397,17 +429,40 @@ pub fn generate(block: &Block, checks: TokenStream, moves: bool) -> TokenStream 
 /// An attribute or class value written as markup (`{ "a-" (b) }`, `@if ..`): a template of its
 /// own, rendered in place (so it borrows what it names) and written as one dynamic value.
 pub fn nested_template(block: &Block) -> TokenStream {
-    let buf = Ident::new("__nitro_buf", Span::mixed_site());
+    let buf = Ident::new("__nitro_w", Span::mixed_site());
     let mut g = Generator::new(buf.clone());
     g.nodes(block, None);
     let size = g.static_len;
     let body = g.finish();
+    let sbuf = string_buf();
     quote! {
-        ::nitro::__private::Template::new(#size, |#buf: &mut ::std::string::String| {
-            let _ = &#buf;
+        ::nitro::__private::Template::new(#size, |#sbuf: &mut ::std::string::String| {
+            #[allow(unused_mut)]
+            let mut #buf = ::nitro::__private::Writer::new(#sbuf);
+            let _ = &mut #buf;
             #body
         })
     }
+}
+
+/// Appends static text through the writer: `push_static` when it has no line break, else
+/// `push_static_lines` with the text as an SSE element patch carries it (each line break
+/// `\n` + `data: elements `), so a template rendered into a patch needs no scan of its static
+/// text (`nitro_runtime::writer`).
+fn push_lit(buf: &Ident, lit: &str) -> TokenStream {
+    if !lit.contains(['\n', '\r']) {
+        return quote!(#buf.push_static(#lit););
+    }
+    let framed = lit
+        .replace("\r\n", "\n")
+        .replace('\r', "\n")
+        .replace('\n', "\ndata: elements ");
+    quote!(#buf.push_static_lines(#lit, #framed);)
+}
+
+/// The name of the `String` the writer lends to helpers (and the closure's parameter).
+fn string_buf() -> Ident {
+    Ident::new("__nitro_buf", Span::mixed_site())
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -436,12 +491,32 @@ fn root_ids(block: &Block) -> Roots {
             Node::Text(_) | Node::Doctype => visit(Roots::Missing),
             Node::Element(el) => {
                 seen_element = true;
-                let has_id = el.attrs.iter().any(|a| match a {
-                    Attr::Id { .. } => true,
-                    Attr::Named { name, .. } => name.name().text.eq_ignore_ascii_case("id"),
-                    Attr::Class { .. } => false,
+                // `id=[opt]` and `id[cond]` may leave the id out: then only the rendered
+                // HTML can tell (`All` is a proof the runtime relies on to skip its check).
+                fn id(a: &Attr) -> Option<&AttrValue> {
+                    match a {
+                        Attr::Id { value, .. } => Some(value),
+                        Attr::Named { name, value }
+                            if name.name().text.eq_ignore_ascii_case("id") =>
+                        {
+                            Some(value)
+                        }
+                        _ => None,
+                    }
+                }
+                let certain = el
+                    .attrs
+                    .iter()
+                    .filter_map(id)
+                    .any(|v| !matches!(v, AttrValue::Optional(_) | AttrValue::Toggle(_)));
+                let maybe = el.attrs.iter().filter_map(id).next().is_some();
+                visit(if certain {
+                    Roots::All
+                } else if maybe {
+                    Roots::Unknown
+                } else {
+                    Roots::Missing
                 });
-                visit(if has_id { Roots::All } else { Roots::Missing });
             }
             Node::Splice(_) => visit(Roots::Unknown),
             Node::Let(_) => {}

@@ -6,6 +6,7 @@ use crate::{escape, Expr, Json, Markup, PreEscaped, Render};
 pub use crate::capture::{Capture, CaptureCopy, CaptureRef, Flat, FlatId, FlatRef};
 pub use crate::render::Template;
 pub use crate::splice::{Splice, Spliceable, ViaDisplay, ViaRender};
+pub use crate::writer::Writer;
 pub use crate::Render as RenderTrait;
 pub use serde;
 
@@ -13,6 +14,12 @@ pub use serde;
 #[inline]
 pub fn render_attr<T: Render + ?Sized>(value: &T, buf: &mut String) {
     value.render_attr_to(buf);
+}
+
+/// A dynamic value in an attribute, through `html!`'s writer.
+#[inline]
+pub fn render_attr_w<T: Render + ?Sized>(value: &T, w: &mut Writer<'_>) {
+    value.render_attr_to_writer(w);
 }
 
 /// A dynamic element id (`#(ID)`, `id=(..)`): declared ids and explicit `DynId`s only.

@@ -1,6 +1,7 @@
 //! Escaping by context. This module is the only place that decides how text becomes safe HTML;
-//! the macro escapes its literals at compile time with the same crate (`html-escape`), and
-//! `tests/escaping.rs` checks that the two agree.
+//! the macro escapes its literals at compile time with the `html-escape` crate, this module
+//! writes the same entities with a faster scan (clean runs copied whole), and
+//! `tests/escaping.rs` and this module's tests check that the two agree.
 
 use std::fmt;
 
@@ -13,7 +14,149 @@ use std::fmt;
 /// ```
 #[inline]
 pub fn text(s: &str, buf: &mut String) {
-    html_escape::encode_text_to_string(s, buf);
+    // Long values: a vectorized search for the next special byte, copying clean runs whole.
+    // Short ones (names, labels): a table lookup per byte beats the search's set-up.
+    if s.len() >= 32 {
+        let bytes = s.as_bytes();
+        let mut start = 0;
+        for i in memchr::memchr3_iter(b'&', b'<', b'>', bytes) {
+            buf.push_str(&s[start..i]);
+            buf.push_str(REPLACEMENT[TEXT_CLASS[bytes[i] as usize] as usize]);
+            start = i + 1;
+        }
+        buf.push_str(&s[start..]);
+    } else {
+        escape_by_table(s, buf, &TEXT_CLASS);
+    }
+}
+
+/// [`text`], written through `html!`'s [`Writer`](crate::writer::Writer).
+#[inline]
+pub(crate) fn text_to_writer(s: &str, w: &mut crate::writer::Writer<'_>) {
+    let bytes = s.as_bytes();
+    let mut start = 0;
+    if s.len() >= 32 {
+        for i in memchr::memchr3_iter(b'&', b'<', b'>', bytes) {
+            w.push_str(&s[start..i]);
+            w.push_static(REPLACEMENT[TEXT_CLASS[bytes[i] as usize] as usize]);
+            start = i + 1;
+        }
+    } else if !short_has_text_special(bytes) {
+        // Names, labels: usually nothing to escape, found a word at a time.
+    } else {
+        for (i, &b) in bytes.iter().enumerate() {
+            let c = TEXT_CLASS[b as usize];
+            if c != 0 {
+                w.push_str(&s[start..i]);
+                w.push_static(REPLACEMENT[c as usize]);
+                start = i + 1;
+            }
+        }
+    }
+    w.push_str(&s[start..]);
+}
+
+/// Does a string of fewer than 32 bytes contain `&`, `<` or `>`? Checked eight (or four) bytes
+/// at a time with the "has a zero byte" bit trick on the bytes XOR-ed with each special byte
+/// (exact: no false positives or negatives); the chunks may overlap.
+#[inline(always)]
+fn short_has_text_special(b: &[u8]) -> bool {
+    #[inline(always)]
+    fn special64(x: u64) -> bool {
+        const LO: u64 = 0x0101_0101_0101_0101;
+        const HI: u64 = 0x8080_8080_8080_8080;
+        let zero = |v: u64| v.wrapping_sub(LO) & !v & HI;
+        (zero(x ^ (LO * b'&' as u64)) | zero(x ^ (LO * b'<' as u64)) | zero(x ^ (LO * b'>' as u64)))
+            != 0
+    }
+    let n = b.len();
+    if n >= 8 {
+        let word = |i: usize| {
+            u64::from_le_bytes([
+                b[i],
+                b[i + 1],
+                b[i + 2],
+                b[i + 3],
+                b[i + 4],
+                b[i + 5],
+                b[i + 6],
+                b[i + 7],
+            ])
+        };
+        let mut i = 0;
+        while i + 8 < n {
+            if special64(word(i)) {
+                return true;
+            }
+            i += 8;
+        }
+        special64(word(n - 8))
+    } else if n >= 4 {
+        let half = |i: usize| u32::from_le_bytes([b[i], b[i + 1], b[i + 2], b[i + 3]]) as u64;
+        // The first and last four bytes in one word (they overlap below eight).
+        special64(half(0) | (half(n - 4) << 32))
+    } else {
+        b.iter().any(|c| matches!(c, b'&' | b'<' | b'>'))
+    }
+}
+
+/// [`attribute`], written through `html!`'s [`Writer`](crate::writer::Writer).
+#[inline]
+pub(crate) fn attribute_to_writer(s: &str, w: &mut crate::writer::Writer<'_>) {
+    let bytes = s.as_bytes();
+    let mut start = 0;
+    for (i, &b) in bytes.iter().enumerate() {
+        let c = ATTRIBUTE_CLASS[b as usize];
+        if c != 0 {
+            w.push_str(&s[start..i]);
+            w.push_static(REPLACEMENT[c as usize]);
+            start = i + 1;
+        }
+    }
+    w.push_str(&s[start..]);
+}
+
+/// For each byte, 0 if it is written as it is, else the index of its entity in [`REPLACEMENT`]:
+/// `&`, `<`, `>` in text.
+static TEXT_CLASS: [u8; 256] = class_table(b"&<>");
+
+/// The same for a quoted attribute value: also `"` and `'`.
+static ATTRIBUTE_CLASS: [u8; 256] = class_table(b"&<>\"'");
+
+/// The entities, in the order of the special bytes in [`class_table`]'s list (the encoding of
+/// the `html-escape` crate, which the macro uses at compile time).
+const REPLACEMENT: [&str; 6] = ["", "&amp;", "&lt;", "&gt;", "&quot;", "&#x27;"];
+
+const fn class_table(special: &[u8]) -> [u8; 256] {
+    let mut t = [0u8; 256];
+    let mut i = 0;
+    while i < special.len() {
+        t[special[i] as usize] = match special[i] {
+            b'&' => 1,
+            b'<' => 2,
+            b'>' => 3,
+            b'"' => 4,
+            _ => 5,
+        };
+        i += 1;
+    }
+    t
+}
+
+/// Escapes `s` byte by byte with a class table, copying each clean run in one piece.
+#[inline]
+fn escape_by_table(s: &str, buf: &mut String, class: &[u8; 256]) {
+    let bytes = s.as_bytes();
+    let mut start = 0;
+    for (i, &b) in bytes.iter().enumerate() {
+        let c = class[b as usize];
+        if c != 0 {
+            buf.push_str(&s[start..i]);
+            buf.push_str(REPLACEMENT[c as usize]);
+            start = i + 1;
+        }
+    }
+    buf.push_str(&s[start..]);
 }
 
 /// Appends `s` to `buf`, escaped for a quoted attribute value (`&`, `<`, `>`, `"`, `'`).
@@ -25,7 +168,7 @@ pub fn text(s: &str, buf: &mut String) {
 /// ```
 #[inline]
 pub fn attribute(s: &str, buf: &mut String) {
-    html_escape::encode_quoted_attribute_to_string(s, buf);
+    escape_by_table(s, buf, &ATTRIBUTE_CLASS);
 }
 
 /// Escapes, for a quoted attribute value, everything appended to `buf` since byte `start`.
@@ -475,5 +618,70 @@ pub(crate) fn attribute_region_full(buf: &mut String, start: usize) {
     {
         let tail = buf.split_off(start);
         attribute(&tail, buf);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn special() -> impl Strategy<Value = String> {
+        // Short and long values (both scan strategies), special bytes dense and sparse.
+        proptest::string::string_regex("([a-z é€🦀]{0,40}|[&<>\"'\\n]{0,4}){0,12}").unwrap()
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2048))]
+
+        #[test]
+        fn text_matches_html_escape(s in special(), prefix in "[a-z]{0,3}") {
+            let mut ours = prefix.clone();
+            text(&s, &mut ours);
+            let mut theirs = prefix;
+            html_escape::encode_text_to_string(&s, &mut theirs);
+            prop_assert_eq!(ours, theirs);
+        }
+
+        #[test]
+        fn attribute_matches_html_escape(s in special(), prefix in "[a-z]{0,3}") {
+            let mut ours = prefix.clone();
+            attribute(&s, &mut ours);
+            let mut theirs = prefix;
+            html_escape::encode_quoted_attribute_to_string(&s, &mut theirs);
+            prop_assert_eq!(ours, theirs);
+        }
+    }
+
+    #[test]
+    fn short_special_search_is_exact() {
+        for n in 0..32 {
+            for pos in 0..n {
+                for b in 0u8..=255 {
+                    let mut v = vec![b'a'; n];
+                    v[pos] = b;
+                    let want = matches!(b, b'&' | b'<' | b'>');
+                    assert_eq!(short_has_text_special(&v), want, "n {n} pos {pos} byte {b}");
+                }
+            }
+            assert!(!short_has_text_special(&vec![0xffu8; n]));
+        }
+    }
+
+    #[test]
+    fn every_byte_class() {
+        for b in 0u8..128 {
+            let s = (b as char).to_string().repeat(40);
+            let mut ours = String::new();
+            text(&s, &mut ours);
+            assert_eq!(ours, html_escape::encode_text(&s), "text {b}");
+            let mut ours = String::new();
+            attribute(&s[..3], &mut ours);
+            assert_eq!(
+                ours,
+                html_escape::encode_quoted_attribute(&s[..3]),
+                "attr {b}"
+            );
+        }
     }
 }

@@ -15,6 +15,7 @@ pub mod routes;
 pub mod signals;
 mod splice;
 pub mod stats;
+mod writer;
 
 #[doc(hidden)]
 pub mod __private;

@@ -8,6 +8,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
 use crate::escape;
+use crate::writer::Writer;
 
 /// Something that writes itself as HTML into a caller-supplied buffer.
 ///
@@ -50,6 +51,22 @@ pub trait Render {
     /// A guess of the rendered size in bytes, used to reserve the buffer once.
     fn size_hint(&self) -> usize {
         0
+    }
+
+    /// Appends this value, escaped for an HTML text node, through the writer `html!`'s code
+    /// writes with. The default lends the buffer to [`Render::render_to`]; numbers and strings
+    /// write straight through the writer.
+    #[doc(hidden)]
+    #[inline]
+    fn render_to_writer(&self, w: &mut Writer<'_>) {
+        w.with_string(|buf| self.render_to(buf));
+    }
+
+    /// [`Render::render_attr_to`] through `html!`'s writer.
+    #[doc(hidden)]
+    #[inline]
+    fn render_attr_to_writer(&self, w: &mut Writer<'_>) {
+        w.with_string(|buf| self.render_attr_to(buf));
     }
 
     /// Whether every top-level element carries an id, as far as `html!` could see
@@ -130,6 +147,10 @@ impl Render for Markup {
     fn render_to(&self, buf: &mut String) {
         buf.push_str(&self.0);
     }
+    #[inline]
+    fn render_to_writer(&self, w: &mut Writer<'_>) {
+        w.push_str(&self.0);
+    }
     fn size_hint(&self) -> usize {
         self.0.len()
     }
@@ -147,6 +168,10 @@ pub struct PreEscaped<T>(pub T);
 impl<T: AsRef<str>> Render for PreEscaped<T> {
     fn render_to(&self, buf: &mut String) {
         buf.push_str(self.0.as_ref());
+    }
+    #[inline]
+    fn render_to_writer(&self, w: &mut Writer<'_>) {
+        w.push_str(self.0.as_ref());
     }
     fn size_hint(&self) -> usize {
         self.0.as_ref().len()
@@ -187,6 +212,14 @@ impl Render for str {
         escape::text(self, buf);
     }
     #[inline]
+    fn render_to_writer(&self, w: &mut Writer<'_>) {
+        escape::text_to_writer(self, w);
+    }
+    #[inline]
+    fn render_attr_to_writer(&self, w: &mut Writer<'_>) {
+        escape::attribute_to_writer(self, w);
+    }
+    #[inline]
     fn render_attr_to(&self, buf: &mut String) {
         escape::attribute(self, buf);
     }
@@ -207,6 +240,16 @@ macro_rules! render_via {
             fn render_attr_to(&self, buf: &mut String) {
                 let $s = self;
                 Render::render_attr_to($e, buf)
+            }
+            #[inline]
+            fn render_to_writer(&self, w: &mut Writer<'_>) {
+                let $s = self;
+                Render::render_to_writer($e, w)
+            }
+            #[inline]
+            fn render_attr_to_writer(&self, w: &mut Writer<'_>) {
+                let $s = self;
+                Render::render_attr_to_writer($e, w)
             }
             fn size_hint(&self) -> usize {
                 let $s = self;
@@ -232,6 +275,14 @@ macro_rules! render_pointer {
             fn render_attr_to(&self, buf: &mut String) {
                 T::render_attr_to(self, buf)
             }
+            #[inline]
+            fn render_to_writer(&self, w: &mut Writer<'_>) {
+                T::render_to_writer(self, w)
+            }
+            #[inline]
+            fn render_attr_to_writer(&self, w: &mut Writer<'_>) {
+                T::render_attr_to_writer(self, w)
+            }
             fn size_hint(&self) -> usize {
                 T::size_hint(self)
             }
@@ -254,10 +305,103 @@ impl<T: Render> Render for Option<T> {
             v.render_attr_to(buf);
         }
     }
+    #[inline]
+    fn render_to_writer(&self, w: &mut Writer<'_>) {
+        if let Some(v) = self {
+            v.render_to_writer(w);
+        }
+    }
     fn size_hint(&self) -> usize {
         self.as_ref().map_or(0, T::size_hint)
     }
 }
+
+/// Appends the decimal digits of `n`. Below 10,000 (counts, indexes, years, scores) the digits
+/// are pushed one by one, which costs less than formatting into a scratch buffer and copying
+/// it with a call to `memcpy`; larger values go through `itoa`.
+#[inline]
+fn push_u64(buf: &mut String, n: u64) {
+    #[inline(always)]
+    fn digit(d: u64) -> char {
+        char::from(b'0' + d as u8)
+    }
+    if n < 10 {
+        buf.push(digit(n));
+    } else if n < 100 {
+        buf.reserve(2);
+        buf.push(digit(n / 10));
+        buf.push(digit(n % 10));
+    } else if n < 1000 {
+        buf.reserve(3);
+        buf.push(digit(n / 100));
+        buf.push(digit(n / 10 % 10));
+        buf.push(digit(n % 10));
+    } else if n < 10_000 {
+        buf.reserve(4);
+        buf.push(digit(n / 1000));
+        buf.push(digit(n / 100 % 10));
+        buf.push(digit(n / 10 % 10));
+        buf.push(digit(n % 10));
+    } else {
+        buf.push_str(itoa::Buffer::new().format(n));
+    }
+}
+
+macro_rules! render_unsigned {
+    ($($ty:ty),*) => {$(
+        impl Render for $ty {
+            #[inline]
+            fn render_to(&self, buf: &mut String) {
+                push_u64(buf, *self as u64);
+            }
+            #[inline]
+            fn render_to_writer(&self, w: &mut Writer<'_>) {
+                w.push_u64(*self as u64);
+            }
+            #[inline]
+            fn render_attr_to_writer(&self, w: &mut Writer<'_>) {
+                w.push_u64(*self as u64);
+            }
+            #[inline]
+            fn render_attr_to(&self, buf: &mut String) {
+                self.render_to(buf);
+            }
+        }
+    )*};
+}
+
+render_unsigned!(u8, u16, u32, u64, usize);
+
+macro_rules! render_signed {
+    ($($ty:ty),*) => {$(
+        impl Render for $ty {
+            #[inline]
+            fn render_to(&self, buf: &mut String) {
+                if *self < 0 {
+                    buf.push('-');
+                }
+                push_u64(buf, self.unsigned_abs() as u64);
+            }
+            #[inline]
+            fn render_to_writer(&self, w: &mut Writer<'_>) {
+                if *self < 0 {
+                    w.push_ascii(b'-');
+                }
+                w.push_u64(self.unsigned_abs() as u64);
+            }
+            #[inline]
+            fn render_attr_to_writer(&self, w: &mut Writer<'_>) {
+                self.render_to_writer(w);
+            }
+            #[inline]
+            fn render_attr_to(&self, buf: &mut String) {
+                self.render_to(buf);
+            }
+        }
+    )*};
+}
+
+render_signed!(i8, i16, i32, i64, isize);
 
 macro_rules! render_integer {
     ($($ty:ty),*) => {$(
@@ -274,7 +418,7 @@ macro_rules! render_integer {
     )*};
 }
 
-render_integer!(i8, i16, i32, i64, i128, isize, u8, u16, u32, u64, u128, usize);
+render_integer!(i128, u128);
 
 macro_rules! render_display_plain {
     ($($ty:ty),*) => {$(
@@ -449,3 +593,40 @@ impl std::io::Write for ScriptSafeWriter<'_> {
 /// assert_eq!(DOCTYPE.render().as_str(), "<!DOCTYPE html>");
 /// ```
 pub const DOCTYPE: PreEscaped<&str> = PreEscaped("<!DOCTYPE html>");
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn integers_match_display() {
+        let mut values: Vec<i128> = vec![0, 9, 10, 99, 100, 999, 1000, 9999, 10_000, 65_535];
+        values.extend([
+            u64::MAX as i128,
+            i64::MIN as i128,
+            i64::MAX as i128,
+            -1,
+            -10,
+            -9999,
+        ]);
+        values.extend((0..200_000).step_by(7).map(|v| v as i128));
+        for v in values {
+            if let Ok(u) = u64::try_from(v) {
+                assert_eq!(u.render().into_string(), u.to_string());
+                assert_eq!((u as usize).render().into_string(), u.to_string());
+            }
+            if let Ok(i) = i64::try_from(v) {
+                assert_eq!(i.render().into_string(), i.to_string());
+            }
+            if let Ok(i) = i8::try_from(v) {
+                assert_eq!(i.render().into_string(), i.to_string());
+            }
+            if let Ok(u) = u16::try_from(v) {
+                assert_eq!(u.render().into_string(), u.to_string());
+            }
+            assert_eq!(v.render().into_string(), v.to_string());
+        }
+        assert_eq!(i8::MIN.render().into_string(), "-128");
+        assert_eq!(i64::MIN.render().into_string(), i64::MIN.to_string());
+    }
+}

@@ -7,6 +7,7 @@
 use std::fmt::{self, Write as _};
 
 use crate::escape;
+use crate::writer::Writer;
 use crate::Render;
 
 /// A value spliced into text, wrapped so method resolution can pick how it is written.
@@ -40,15 +41,17 @@ impl<T: ?Sized> ViaDisplay for Splice<'_, T> {}
 
 impl RenderTag {
     #[inline]
-    pub fn write<T: Render + ?Sized>(self, value: &T, buf: &mut String) {
-        value.render_to(buf);
+    pub fn write<T: Render + ?Sized>(self, value: &T, w: &mut Writer<'_>) {
+        value.render_to_writer(w);
     }
 }
 
 impl DisplayTag {
     #[inline]
-    pub fn write<T: Spliceable + ?Sized>(self, value: &T, buf: &mut String) {
-        let _ = write!(escape::TextWriter(buf), "{value}");
+    pub fn write<T: Spliceable + ?Sized>(self, value: &T, w: &mut Writer<'_>) {
+        w.with_string(|buf| {
+            let _ = write!(escape::TextWriter(buf), "{value}");
+        });
     }
 }
 

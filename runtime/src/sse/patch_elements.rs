@@ -195,7 +195,7 @@ impl std::error::Error for UnknownNamespace {}
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PatchElements<T = Explicit> {
-    elements: String,
+    elements: Elements,
     selector: Option<Selector>,
     mode: Mode,
     view_transition: bool,
@@ -209,7 +209,7 @@ pub struct PatchElements<T = Explicit> {
 impl<T> Default for PatchElements<T> {
     fn default() -> Self {
         PatchElements {
-            elements: String::new(),
+            elements: Elements::default(),
             selector: None,
             mode: Mode::Outer,
             view_transition: false,
@@ -372,14 +372,161 @@ into_elements_pointer!(&T, &mut T, Box<T>, std::rc::Rc<T>, std::sync::Arc<T>);
 /// assert!(e.to_string().unwrap().contains("data: elements new item\n"));
 /// ```
 pub fn emit_elements<R: IntoElements>(elements: R) -> PatchElements<R::Target> {
-    let mut html = String::with_capacity(elements.size_hint());
-    elements.render_to(&mut html);
+    // Rendered straight behind the first `data: elements ` prefix; line breaks (rare in
+    // `html!` output) then get their prefixes in place, so encoding is one copy.
+    let mut out = String::with_capacity(PREFIX.len() + elements.size_hint() + 1);
+    out.push_str(PREFIX_STR);
+    // An `html!` template rendered into `out` writes its lines framed as it goes (its static
+    // line breaks were framed by the macro; only dynamic values are scanned).
+    let framing = crate::writer::Framing::begin(&out);
+    elements.render_to(&mut out);
+    let framed_end = framing.finish();
+    let elements = if out.len() == PREFIX.len() {
+        Elements::default()
+    } else {
+        let (start, lf_after_cr) = match framed_end {
+            Some((end, cr)) if end <= out.len() => (end, cr),
+            _ => (PREFIX.len(), false),
+        };
+        Elements::Framed {
+            lines: frame(out.into_bytes(), start, lf_after_cr),
+            // `html!` proved every top-level element has an id: nothing to look for.
+            ids_proven: R::ROOT_IDS == crate::__private::ROOT_IDS_ALL,
+            html: std::sync::OnceLock::new(),
+        }
+    };
     PatchElements {
-        elements: html,
+        elements,
         check_targets: true,
         namespace: const { Namespace::from_template(R::NAMESPACE) },
         ..PatchElements::default()
     }
+}
+
+/// The prefix of every line of the HTML in the event.
+const PREFIX_STR: &str = crate::writer::PREFIX;
+const PREFIX: &[u8] = PREFIX_STR.as_bytes();
+
+/// The elements of a patch.
+#[derive(Clone, Debug)]
+enum Elements {
+    /// HTML as given ([`PatchElements::from_trusted_html`]), framed when encoded.
+    Html(String),
+    /// HTML rendered by [`emit_elements`], already framed: its `data: elements …` lines, each
+    /// ending in `\n`.
+    Framed {
+        lines: Vec<u8>,
+        /// Whether `html!` proved that every top-level element has an id.
+        ids_proven: bool,
+        /// The HTML, recovered from `lines` when asked for ([`PatchElements::elements`]).
+        html: std::sync::OnceLock<String>,
+    },
+}
+
+impl Default for Elements {
+    fn default() -> Self {
+        Elements::Html(String::new())
+    }
+}
+
+impl PartialEq for Elements {
+    fn eq(&self, other: &Self) -> bool {
+        self.html() == other.html()
+    }
+}
+
+impl Eq for Elements {}
+
+impl Elements {
+    fn html(&self) -> &str {
+        match self {
+            Elements::Html(h) => h,
+            Elements::Framed { lines, html, .. } => html.get_or_init(|| unframe(lines)),
+        }
+    }
+
+    fn into_html(self) -> String {
+        match self {
+            Elements::Html(h) => h,
+            Elements::Framed { lines, html, .. } => {
+                html.into_inner().unwrap_or_else(|| unframe(&lines))
+            }
+        }
+    }
+
+    fn missing_target(&self) -> Option<String> {
+        match self {
+            Elements::Framed {
+                ids_proven: true, ..
+            } => None,
+            _ => top_level_without_id(self.html()),
+        }
+    }
+}
+
+/// Turns `PREFIX` + HTML into the event's lines: each line break of the HTML after `start`
+/// (`\r\n`, `\r` or `\n`) becomes `\n` + `PREFIX`, and a final `\n` is added. The same
+/// bytes as [`lines::write_data`] writes for the HTML. Without a line break (the usual case)
+/// this is a vectorized scan and one push; otherwise the buffer grows once and each line moves
+/// back to its place, from the last one to the first. Bytes before `start` are already framed;
+/// with `lf_after_cr`, a `\n` at `start` ends a `\r` framed before it and is dropped.
+fn frame(mut v: Vec<u8>, start: usize, lf_after_cr: bool) -> Vec<u8> {
+    if lf_after_cr && v.get(start) == Some(&b'\n') {
+        v.remove(start);
+    }
+    let old_len = v.len();
+    let mut growth = 0;
+    for i in memchr::memchr2_iter(b'\n', b'\r', &v[start..]) {
+        let i = start + i;
+        growth += match v[i] {
+            b'\r' if v.get(i + 1) == Some(&b'\n') => 0,
+            b'\n' if i > start && v[i - 1] == b'\r' => PREFIX.len() - 1,
+            _ => PREFIX.len(),
+        };
+    }
+    if growth == 0 {
+        v.push(b'\n');
+        return v;
+    }
+    v.resize(old_len + growth + 1, 0);
+    let mut dst = v.len() - 1;
+    v[dst] = b'\n';
+    let mut cur = old_len;
+    while let Some(off) = memchr::memrchr2(b'\n', b'\r', &v[start..cur]) {
+        let i = start + off;
+        let brk = if v[i] == b'\n' && i > start && v[i - 1] == b'\r' {
+            i - 1
+        } else {
+            i
+        };
+        let seg = cur - (i + 1);
+        v.copy_within(i + 1..cur, dst - seg);
+        dst -= seg;
+        dst -= PREFIX.len();
+        v[dst..dst + PREFIX.len()].copy_from_slice(PREFIX);
+        dst -= 1;
+        v[dst] = b'\n';
+        cur = brk;
+    }
+    debug_assert_eq!(dst, cur, "every line moved to its place");
+    v
+}
+
+/// The HTML back from framed lines (each break becomes `\n`).
+fn unframe(lines: &[u8]) -> String {
+    let body = lines
+        .strip_prefix(PREFIX)
+        .and_then(|b| b.strip_suffix(b"\n"))
+        .unwrap_or(lines);
+    let mut html = Vec::with_capacity(body.len());
+    let mut rest = body;
+    while let Some(i) = memchr::memchr(b'\n', rest) {
+        html.extend_from_slice(&rest[..=i]);
+        rest = rest[i + 1..].strip_prefix(PREFIX).unwrap_or(&rest[i + 1..]);
+    }
+    html.extend_from_slice(rest);
+    // Only ASCII was inserted and removed at line breaks, so this is the rendered UTF-8.
+    String::from_utf8(html).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
 }
 
 /// Removes the elements matching a CSS selector.
@@ -411,7 +558,7 @@ impl PatchElements {
     /// ```
     pub fn from_trusted_html(html: impl Into<String>) -> Self {
         PatchElements {
-            elements: html.into(),
+            elements: Elements::Html(html.into()),
             ..PatchElements::default()
         }
     }
@@ -547,9 +694,16 @@ impl<T> PatchElements<T> {
 
     meta_methods!();
 
-    /// The HTML this event carries.
+    /// The HTML this event carries. For a patch built by [`emit_elements`], which stores it
+    /// framed for SSE, every line break (`\r\n`, `\r`) reads as `\n`, as the browser reads it.
+    ///
+    /// ```
+    /// use nitro_runtime::sse::emit_elements;
+    /// use nitro_runtime::PreEscaped;
+    /// assert_eq!(emit_elements(PreEscaped("<p id=\"a\">1\n2</p>")).elements(), "<p id=\"a\">1\n2</p>");
+    /// ```
     pub fn elements(&self) -> &str {
-        &self.elements
+        self.elements.html()
     }
 }
 
@@ -572,7 +726,7 @@ impl<T> PatchElements<T> {
             ));
         }
         if self.check_targets {
-            if let Some(tag) = top_level_without_id(&self.elements) {
+            if let Some(tag) = self.elements.missing_target() {
                 let what = if tag == "#text" {
                     "top-level text cannot be placed by id; wrap it in an element with an id or set a selector".to_owned()
                 } else {
@@ -602,7 +756,7 @@ impl<T> PatchElements<T> {
         if self.view_transition {
             headers.push(("datastar-use-view-transition", "true".to_owned()));
         }
-        Ok((headers, self.elements))
+        Ok((headers, self.elements.into_html()))
     }
 }
 
@@ -626,8 +780,10 @@ impl<T: Sendable> Event for PatchElements<T> {
         if self.namespace != Namespace::Html {
             lines::write_data(buf, "namespace", self.namespace.as_str());
         }
-        if !self.elements.is_empty() {
-            lines::write_data(buf, "elements", &self.elements);
+        match &self.elements {
+            Elements::Html(html) if html.is_empty() => {}
+            Elements::Html(html) => lines::write_data(buf, "elements", html),
+            Elements::Framed { lines, .. } => buf.extend_from_slice(lines),
         }
         lines::write_end(buf);
         Ok(())
@@ -767,6 +923,51 @@ fn attribute_value(after: &str) -> &str {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    fn framed(html: &str) -> Vec<u8> {
+        frame(
+            format!("{PREFIX_STR}{html}").into_bytes(),
+            PREFIX.len(),
+            false,
+        )
+    }
+
+    fn split_and_copy(html: &str) -> Vec<u8> {
+        let mut b = BytesMut::new();
+        lines::write_data(&mut b, "elements", html);
+        b.to_vec()
+    }
+
+    #[test]
+    fn frames_every_kind_of_line_break() {
+        for html in [
+            "a",
+            "a\nb",
+            "a\r\nb\rc\n",
+            "\n",
+            "\r",
+            "\r\n",
+            "\n\r",
+            "\r\r\n\n",
+            "é\r€\n🦀",
+        ] {
+            assert_eq!(framed(html), split_and_copy(html), "{html:?}");
+            assert_eq!(
+                unframe(&framed(html)),
+                html.replace("\r\n", "\n").replace('\r', "\n")
+            );
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2048))]
+
+        #[test]
+        fn framing_in_place_equals_split_and_copy(html in "([a-z<>é]{0,5}|\r|\n|\r\n){0,12}") {
+            prop_assert_eq!(framed(&html), split_and_copy(&html));
+        }
+    }
 
     #[test]
     fn finds_top_level_elements_without_id() {

@@ -1,0 +1,54 @@
+//! Element patches rendered by `html!` and encoded into an SSE buffer, by each path we compare.
+//! Included by `benches/sse.rs` and `benches/callgrind.rs`.
+
+use bytes::BytesMut;
+use nitro::prelude::*;
+use nitro::sse::{emit_elements, Event, PatchElements};
+
+ids! { LIST = "list" }
+
+/// About 10 KB in 200 lines: the line breaks are static text of the template.
+pub fn lines_200() -> impl IdentifiedElements {
+    html! {
+        ul #(LIST) {
+            @for i in 0..200usize {
+                li.row "data-item"=(i) { "Item " (i) " with a little text" } "\n"
+            }
+        }
+    }
+}
+
+/// About 1 KB on one line (the usual `html!` output).
+pub fn one_line() -> impl IdentifiedElements {
+    html! { ul #(LIST) { @for i in 0..24usize { li.msg { "message number " (i) " ok" } } } }
+}
+
+/// The simplest correct encoder of an HTML string: split into lines, copy each behind its
+/// prefix.
+pub fn naive(html: &str, out: &mut String) {
+    out.push_str("event: datastar-patch-elements\n");
+    for line in html.split('\n') {
+        out.push_str("data: elements ");
+        out.push_str(line);
+        out.push('\n');
+    }
+    out.push('\n');
+}
+
+/// `emit_elements(template)`, encoded: the template rendered straight into its framing.
+pub fn direct(t: &impl IdentifiedElements, buf: &mut BytesMut) {
+    emit_elements(t).encode(buf).unwrap();
+}
+
+/// The path before: render into a `String`, then split and copy it into the event.
+pub fn render_then_encode(t: &impl Render, buf: &mut BytesMut) {
+    PatchElements::from_trusted_html(t.render().into_string())
+        .encode(buf)
+        .unwrap();
+}
+
+/// Render into a `String`, then the naive encoder.
+pub fn render_then_naive(t: &impl Render, out: &mut String) {
+    let html = t.render().into_string();
+    naive(&html, out);
+}

@@ -1,0 +1,565 @@
+//! The one module of nitro that uses `unsafe`: [`Writer`], the cursor `html!`'s generated code
+//! appends through.
+//!
+//! Appending to a `String` with `push_str` re-reads and re-writes its length and capacity in
+//! memory on every call, and a variable-length copy is a call to `memcpy`. A `Writer` keeps the
+//! write position and the capacity in locals (registers), checks room with one comparison, and
+//! writes the length back once, when it is dropped or hands the `String` out.
+//!
+//! # Invariants (what the `unsafe` blocks rely on)
+//!
+//! While a `Writer` exists it holds the only (`&mut`) access to its `String`, and, except inside
+//! [`Writer::with_string`]:
+//!
+//! 1. `ptr` is the start of the `String`'s allocation and `cap` its capacity, both read at the
+//!    last [`Writer::load`];
+//! 2. `len <= cap`, and the first `len` bytes of the allocation are initialized and valid UTF-8:
+//!    the `String`'s own bytes, then whole `&str`s and ASCII digits written by this writer;
+//! 3. the `String`'s own length is at most `len`; [`Writer::store`] makes it `len`.
+//!
+//! [`Writer::with_string`] stores, lends the `String` out (any safe code may then reallocate,
+//! truncate or grow it), and loads everything afresh afterwards. If the lender's closure
+//! panics, `in_string` stays set and `Drop` leaves the `String` as the closure left it (it is a
+//! valid `String` at every point, so unwinding exposes nothing). Forgetting a `Writer`
+//! (`mem::forget`) only leaves its last bytes out of the `String`'s length.
+//!
+//! Miri is not installed on this machine (`rustup toolchain list`: no `miri` component), so the
+//! module is tested instead by unit tests of every path (growth included), a proptest against
+//! `String` and a fuzz target (`fuzz/fuzz_targets/writer.rs`) that mixes every operation.
+#![allow(unsafe_code)]
+
+/// Appends to a `String` without re-reading its length and capacity on every write. What
+/// `html!`'s generated code writes through; values reach it through
+/// [`Render::render_to_writer`](crate::Render::render_to_writer).
+///
+/// ```
+/// use nitro_runtime::__private::Writer;
+/// let mut s = String::from("a");
+/// let mut w = Writer::new(&mut s);
+/// w.push_str("<td>");
+/// w.push_u64(42);
+/// w.with_string(|s| s.push('!'));
+/// w.push_str("</td>");
+/// drop(w);
+/// assert_eq!(s, "a<td>42!</td>");
+/// ```
+pub struct Writer<'a> {
+    string: &'a mut String,
+    ptr: *mut u8,
+    len: usize,
+    cap: usize,
+    in_string: bool,
+    /// Writing an SSE `data: elements` block (see [`Framing`]): every line break becomes `\n`
+    /// followed by the prefix.
+    framed: bool,
+    /// In framed mode, the length right after a `\r` that ended a write was framed: a `\n`
+    /// written next belongs to it (`\r\n` is one line break).
+    cr_at: usize,
+}
+
+/// The prefix of every line of an element patch's HTML in SSE.
+pub(crate) const PREFIX: &str = "data: elements ";
+
+/// The break every line break of the HTML becomes.
+const BREAK: &str = "\ndata: elements ";
+
+thread_local! {
+    /// The `String` (address, length) whose next writer writes framed; `(0, 0)` for none.
+    static FRAME_TARGET: std::cell::Cell<(usize, usize)> = const { std::cell::Cell::new((0, 0)) };
+    /// Where the framed writer stopped: its length and whether it ended on a framed `\r`.
+    static FRAMED_END: std::cell::Cell<Option<(usize, bool)>> = const { std::cell::Cell::new(None) };
+}
+
+/// Renders an element patch straight into its SSE framing: while it lives, the first writer
+/// created on `string` (at its current length: an `html!` template rendered into it) writes
+/// framed. [`Framing::finish`] tells how far that writer got; what follows (if anything) was
+/// written without it and must still be framed.
+pub(crate) struct Framing(());
+
+impl Framing {
+    pub(crate) fn begin(string: &String) -> Framing {
+        let _ = FRAME_TARGET.try_with(|t| t.set((string as *const String as usize, string.len())));
+        let _ = FRAMED_END.try_with(|e| e.set(None));
+        Framing(())
+    }
+
+    /// The length the framed writer stopped at and whether a `\n` right there still belongs
+    /// to a framed `\r`; `None` when no writer wrote framed.
+    pub(crate) fn finish(self) -> Option<(usize, bool)> {
+        FRAMED_END.try_with(|e| e.take()).ok().flatten()
+    }
+}
+
+impl Drop for Framing {
+    fn drop(&mut self) {
+        let _ = FRAME_TARGET.try_with(|t| t.set((0, 0)));
+    }
+}
+
+impl<'a> Writer<'a> {
+    /// A writer appending to `string`.
+    #[inline(always)]
+    pub fn new(string: &'a mut String) -> Self {
+        let me = (&*string as *const String as usize, string.len());
+        let framed = FRAME_TARGET
+            .try_with(|t| {
+                let hit = t.get() == me;
+                if hit {
+                    t.set((0, 0));
+                }
+                hit
+            })
+            .unwrap_or(false);
+        let mut w = Writer {
+            string,
+            ptr: std::ptr::null_mut(),
+            len: 0,
+            cap: 0,
+            in_string: false,
+            framed,
+            cr_at: usize::MAX,
+        };
+        w.load();
+        w
+    }
+
+    /// Reads the `String`'s pointer, length and capacity (invariants 1–3 then hold trivially).
+    #[inline(always)]
+    fn load(&mut self) {
+        // SAFETY: only the pointer, length and capacity are read; the bytes are not changed.
+        let v = unsafe { self.string.as_mut_vec() };
+        self.ptr = v.as_mut_ptr();
+        self.len = v.len();
+        self.cap = v.capacity();
+    }
+
+    /// Writes the length back to the `String`.
+    #[inline(always)]
+    fn store(&mut self) {
+        // SAFETY: invariant 2: `len <= cap` and the first `len` bytes are initialized, valid
+        // UTF-8; invariant 1: `cap` is still the capacity of this allocation.
+        unsafe { self.string.as_mut_vec().set_len(self.len) }
+    }
+
+    /// Makes room for `additional` more bytes (the `String` grows as `reserve` grows it).
+    /// Takes the parts, not `&mut self`, so the writer itself never has its address taken and
+    /// its fields can live in registers.
+    #[cold]
+    #[inline(never)]
+    fn grow(string: &mut String, len: usize, additional: usize) -> (*mut u8, usize) {
+        // SAFETY: as `store`: the first `len` bytes are initialized UTF-8 (invariant 2).
+        let v = unsafe { string.as_mut_vec() };
+        unsafe { v.set_len(len) };
+        v.reserve(additional);
+        (v.as_mut_ptr(), v.capacity())
+    }
+
+    /// Makes sure `n` bytes fit after `len`.
+    #[inline(always)]
+    fn room(&mut self, n: usize) {
+        if self.cap - self.len < n {
+            (self.ptr, self.cap) = Self::grow(self.string, self.len, n);
+        }
+    }
+
+    /// Appends `s`.
+    #[inline(always)]
+    pub fn push_str(&mut self, s: &str) {
+        if self.framed {
+            return self.push_framed(s);
+        }
+        self.push_static(s);
+    }
+
+    /// Appends `s`, which has no line break (`html!`'s static text, entities, digits): no
+    /// framing needed.
+    #[inline(always)]
+    pub fn push_static(&mut self, s: &str) {
+        let n = s.len();
+        self.room(n);
+        // SAFETY: `cap - len >= n`, so `len..len + n` is inside the allocation (invariant 1).
+        // `s` cannot overlap it: `s` is borrowed while this writer holds the only access to
+        // the `String`. Whole `&str`s keep the bytes valid UTF-8 (invariant 2).
+        unsafe { std::ptr::copy_nonoverlapping(s.as_ptr(), self.ptr.add(self.len), n) };
+        self.len += n;
+    }
+
+    /// `html!`'s static text with line breaks: `raw`, or in framed mode `framed` (`raw` with
+    /// every line break replaced by `\n` + the prefix, computed by the macro).
+    #[inline(always)]
+    pub fn push_static_lines(&mut self, raw: &str, framed: &str) {
+        if !self.framed {
+            return self.push_static(raw);
+        }
+        if self.cr_at == self.len && raw.starts_with('\n') {
+            return self.push_framed(raw);
+        }
+        self.push_static(framed);
+        if raw.ends_with('\r') {
+            self.cr_at = self.len;
+        }
+    }
+
+    /// Appends `s` in framed mode (see [`push_framed`]). The work is done on the `String`,
+    /// out of line, so the writer's own address is never taken.
+    #[inline(always)]
+    fn push_framed(&mut self, s: &str) {
+        self.store();
+        // As in `with_string`: should this panic, `Drop` leaves the `String` as it is.
+        self.in_string = true;
+        self.cr_at = push_framed(self.string, s, self.cr_at);
+        self.in_string = false;
+        self.load();
+    }
+
+    /// Appends one ASCII byte; any other byte is written as U+FFFD.
+    #[inline(always)]
+    pub fn push_ascii(&mut self, b: u8) {
+        if !b.is_ascii() {
+            return self.push_static("\u{fffd}");
+        }
+        if self.framed && (b == b'\n' || b == b'\r') {
+            return self.push_framed(if b == b'\n' { "\n" } else { "\r" });
+        }
+        self.push_digit(b);
+    }
+
+    /// Appends an ASCII byte (a line break only outside framed mode).
+    #[inline(always)]
+    fn push_digit(&mut self, b: u8) {
+        debug_assert!(b.is_ascii());
+        self.room(1);
+        // SAFETY: `len < cap` (invariant 1); an ASCII byte keeps the bytes UTF-8.
+        unsafe { self.ptr.add(self.len).write(b) };
+        self.len += 1;
+    }
+
+    /// Appends the decimal digits of `n`.
+    #[inline(always)]
+    pub fn push_u64(&mut self, n: u64) {
+        if n < 10 {
+            self.push_digit(b'0' + n as u8);
+        } else if n < 100 {
+            self.push_pair(PAIRS[n as usize]);
+        } else if n < 10_000 {
+            let n = n as usize;
+            if n >= 1000 {
+                self.push_pair(PAIRS[n / 100]);
+            } else {
+                self.push_digit(b'0' + (n / 100) as u8);
+            }
+            self.push_pair(PAIRS[n % 100]);
+        } else {
+            self.push_static(itoa::Buffer::new().format(n));
+        }
+    }
+
+    /// Appends two ASCII digits.
+    #[inline(always)]
+    fn push_pair(&mut self, pair: [u8; 2]) {
+        self.room(2);
+        // SAFETY: `cap - len >= 2`, so both bytes are inside the allocation (invariant 1);
+        // ASCII digits keep the bytes UTF-8 (invariant 2).
+        unsafe {
+            self.ptr
+                .add(self.len)
+                .cast::<[u8; 2]>()
+                .write_unaligned(pair)
+        };
+        self.len += 2;
+    }
+
+    /// Lends the `String` (with everything written so far) to `f`, then continues after
+    /// whatever `f` appended.
+    #[inline(always)]
+    pub fn with_string<R>(&mut self, f: impl FnOnce(&mut String) -> R) -> R {
+        self.store();
+        self.in_string = true;
+        let start = self.len;
+        let r = f(self.string);
+        self.in_string = false;
+        self.load();
+        if self.framed {
+            self.frame_lent(start);
+        }
+        r
+    }
+
+    /// In framed mode, frames what a lender appended after `start` (a value written through
+    /// the `String`), if it has a line break.
+    #[inline(always)]
+    fn frame_lent(&mut self, start: usize) {
+        self.in_string = true;
+        self.cr_at = frame_lent(self.string, start, self.cr_at);
+        self.in_string = false;
+        self.load();
+    }
+
+    /// The bytes written so far (the `String`'s and this writer's).
+    #[inline]
+    pub fn as_str(&mut self) -> &str {
+        self.store();
+        self.string.as_str()
+    }
+}
+
+impl Drop for Writer<'_> {
+    #[inline(always)]
+    fn drop(&mut self) {
+        // After a panic inside `with_string`, the `String` is as the closure left it.
+        if !self.in_string {
+            self.store();
+            if self.framed {
+                let end = (self.len, self.cr_at == self.len);
+                let _ = FRAMED_END.try_with(|e| e.set(Some(end)));
+            }
+        }
+    }
+}
+
+/// Appends `s` to `string` in framed mode: each line break (`\r\n`, `\r`, `\n`) becomes
+/// `\n` + the prefix, as `sse::lines::write_data` splits a value. `cr_at` is the length right
+/// after a framed `\r` that ended the previous write (a `\n` there completes it); returns the
+/// new one.
+#[inline(never)]
+fn push_framed(string: &mut String, mut s: &str, mut cr_at: usize) -> usize {
+    if cr_at == string.len() && s.starts_with('\n') {
+        s = &s[1..];
+        cr_at = usize::MAX;
+    }
+    while let Some(i) = memchr::memchr2(b'\n', b'\r', s.as_bytes()) {
+        string.push_str(&s[..i]);
+        string.push_str(BREAK);
+        let cr = s.as_bytes()[i] == b'\r';
+        if cr && s.as_bytes().get(i + 1) == Some(&b'\n') {
+            s = &s[i + 2..];
+        } else {
+            s = &s[i + 1..];
+            if cr && s.is_empty() {
+                cr_at = string.len();
+            }
+        }
+    }
+    string.push_str(s);
+    cr_at
+}
+
+/// Frames, in place, what was appended to `string` after `start` without framing (by a
+/// lender), if it has a line break; returns the new `cr_at` (see [`push_framed`]).
+#[inline(never)]
+fn frame_lent(string: &mut String, start: usize, cr_at: usize) -> usize {
+    let Some(written) = string.get(start..) else {
+        // The lender cut into what was already framed: keep the `String` as it is.
+        return cr_at;
+    };
+    let lf_after_cr = cr_at == start && written.starts_with('\n');
+    let bytes = written.as_bytes();
+    let has_break = if bytes.len() < 32 {
+        // Numbers, names: a plain loop costs less than setting up a vector search.
+        bytes.iter().any(|b| matches!(b, b'\n' | b'\r'))
+    } else {
+        memchr::memchr2(b'\n', b'\r', bytes).is_some()
+    };
+    if !lf_after_cr && !has_break {
+        return cr_at;
+    }
+    let tail = string.split_off(start);
+    push_framed(string, &tail, cr_at)
+}
+
+/// `"00"` … `"99"`.
+static PAIRS: [[u8; 2]; 100] = {
+    let mut t = [[0u8; 2]; 100];
+    let mut i = 0;
+    while i < 100 {
+        t[i] = [b'0' + (i / 10) as u8, b'0' + (i % 10) as u8];
+        i += 1;
+    }
+    t
+};
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[derive(Clone, Debug)]
+    enum Op {
+        Str(String),
+        Ascii(u8),
+        Int(u64),
+        Lend(String, usize, bool),
+    }
+
+    fn op() -> impl Strategy<Value = Op> {
+        prop_oneof![
+            ".{0,40}".prop_map(Op::Str),
+            any::<u8>().prop_map(Op::Ascii),
+            prop_oneof![0u64..20_000, any::<u64>()].prop_map(Op::Int),
+            (".{0,20}", 0usize..50, any::<bool>()).prop_map(|(s, t, sh)| Op::Lend(s, t, sh)),
+        ]
+    }
+
+    /// What a writer must produce, with plain `String` operations.
+    fn apply(ops: &[Op], s: &mut String) {
+        for op in ops {
+            match op {
+                Op::Str(x) => s.push_str(x),
+                Op::Ascii(b) if b.is_ascii() => s.push(*b as char),
+                Op::Ascii(_) => s.push('\u{fffd}'),
+                Op::Int(n) => s.push_str(&n.to_string()),
+                Op::Lend(x, t, shrink) => lend(s, x, *t, *shrink),
+            }
+        }
+    }
+
+    /// Inside `with_string`: truncate (at a char boundary), append, maybe shrink.
+    fn lend(s: &mut String, x: &str, t: usize, shrink: bool) {
+        let mut cut = s.len().saturating_sub(t);
+        while !s.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        s.truncate(cut);
+        s.push_str(x);
+        if shrink {
+            s.shrink_to_fit();
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2048))]
+
+        #[test]
+        fn writes_what_string_operations_write(start in ".{0,10}", cap in 0usize..64, ops in prop::collection::vec(op(), 0..40)) {
+            let mut want = start.clone();
+            apply(&ops, &mut want);
+            let mut got = String::with_capacity(cap);
+            got.push_str(&start);
+            {
+                let mut w = Writer::new(&mut got);
+                for op in &ops {
+                    match op {
+                        Op::Str(x) => w.push_str(x),
+                        Op::Ascii(b) => w.push_ascii(*b),
+                        Op::Int(n) => w.push_u64(*n),
+                        Op::Lend(x, t, shrink) => w.with_string(|s| lend(s, x, *t, *shrink)),
+                    }
+                }
+                prop_assert_eq!(w.as_str(), want.as_str());
+            }
+            prop_assert_eq!(got, want);
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(1024))]
+
+        /// In framed mode the writer writes exactly the `data: elements` lines that splitting
+        /// the plain output would (`\r`, `\n`, `\r\n` anywhere, across writes too).
+        #[test]
+        fn framed_writes_equal_split_and_copy(ops in prop::collection::vec(prop_oneof![
+            "([a-z]{0,3}|\r|\n|\r\n){0,4}".prop_map(Op::Str),
+            prop_oneof![Just(b'\n'), Just(b'\r'), Just(b'a')].prop_map(Op::Ascii),
+            (0u64..200).prop_map(Op::Int),
+            "([a-z]{0,3}|\r|\n){0,3}".prop_map(|x| Op::Lend(x, 0, false)),
+        ], 0..12), lines in prop::collection::vec(("([a-z]|\r|\n|\r\n){0,3}", "([a-z]|\r|\n|\r\n){0,3}"), 0..3)) {
+            let mut plain = String::new();
+            apply(&ops, &mut plain);
+            let mut s = String::from(PREFIX);
+            let framing = Framing::begin(&s);
+            {
+                let mut w = Writer::new(&mut s);
+                for op in &ops {
+                    match op {
+                        Op::Str(x) => w.push_str(x),
+                        Op::Ascii(b) => w.push_ascii(*b),
+                        Op::Int(n) => w.push_u64(*n),
+                        Op::Lend(x, _, _) => w.with_string(|s| s.push_str(x)),
+                    }
+                }
+                // Static text the macro framed (`html!`'s literals with line breaks).
+                for (raw, _) in &lines {
+                    let framed = raw.replace("\r\n", "\n").replace('\r', "\n").replace('\n', BREAK);
+                    w.push_static_lines(raw, &framed);
+                    plain.push_str(raw);
+                }
+            }
+            let end = framing.finish();
+            prop_assert_eq!(end.map(|e| e.0), Some(s.len()));
+            let mut want = bytes::BytesMut::new();
+            crate::sse::lines::write_data(&mut want, "elements", &plain);
+            prop_assert_eq!(format!("{s}\n"), String::from_utf8(want.to_vec()).unwrap());
+        }
+    }
+
+    #[test]
+    fn only_the_target_writes_framed() {
+        let mut other = String::from(PREFIX);
+        let mut s = String::from(PREFIX);
+        let framing = Framing::begin(&s);
+        Writer::new(&mut other).push_str("a\nb");
+        assert_eq!(other, format!("{PREFIX}a\nb"));
+        s.push('x');
+        Writer::new(&mut s).push_str("a\nb");
+        assert_eq!(s, format!("{PREFIX}xa\nb"), "not at the start: not framed");
+        assert_eq!(framing.finish(), None);
+    }
+
+    #[test]
+    fn every_integer_width() {
+        for n in (0..20_000).chain([u64::MAX, 99_999, 100_000, 1 << 40]) {
+            let mut s = String::new();
+            Writer::new(&mut s).push_u64(n);
+            assert_eq!(s, n.to_string());
+        }
+    }
+
+    #[test]
+    fn a_panic_while_lent_leaves_a_valid_string() {
+        let mut s = String::from("abc");
+        let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            let mut w = Writer::new(&mut s);
+            w.push_str("def");
+            w.with_string(|s| {
+                s.truncate(1);
+                s.shrink_to_fit();
+                panic!("boom");
+            });
+        }));
+        assert!(r.is_err());
+        assert_eq!(s, "a");
+    }
+
+    /// `unsafe` stays in this module: no other source file of the crate allows it.
+    #[test]
+    fn no_other_module_allows_unsafe() {
+        fn visit(dir: &std::path::Path, found: &mut Vec<String>) {
+            for e in std::fs::read_dir(dir).unwrap() {
+                let p = e.unwrap().path();
+                if p.is_dir() {
+                    visit(&p, found);
+                } else if p.extension().is_some_and(|x| x == "rs") {
+                    let text = std::fs::read_to_string(&p).unwrap();
+                    if text.contains(concat!("allow(", "unsafe_code)")) {
+                        found.push(p.file_name().unwrap().to_string_lossy().into_owned());
+                    }
+                }
+            }
+        }
+        let mut found = Vec::new();
+        visit(
+            &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src"),
+            &mut found,
+        );
+        assert_eq!(found, ["writer.rs"]);
+    }
+
+    #[test]
+    fn forgetting_a_writer_loses_only_its_bytes() {
+        let mut s = String::from("abc");
+        let mut w = Writer::new(&mut s);
+        w.push_str("def");
+        std::mem::forget(w);
+        assert_eq!(s, "abc");
+    }
+}
