@@ -184,19 +184,12 @@ async fn page(url: &str) -> String {
     r.text().await.unwrap()
 }
 
-/// The `after=N` of the chat page's stream URL (the sequence the page rendered up to).
+/// The `after=N` of the chat page's stream URL (the sequence the page rendered up to). The URL
+/// is a JSON string in the attribute (`"\u002frooms\u002flobby\u002fstream?after=3"`).
 fn after_of(page: &str) -> u64 {
-    let i = page.find("/stream?after=").expect("a stream-backed page") + "/stream?after=".len();
-    let rest = &page[i..];
-    // In the attribute: `…/stream?after=&#x27; + 3)`.
-    let digits: String = rest
-        .split(" + ")
-        .nth(1)
-        .unwrap()
-        .chars()
-        .take_while(char::is_ascii_digit)
-        .collect();
-    digits.parse().unwrap()
+    let i = page.find("stream?after=").expect("a stream-backed page") + "stream?after=".len();
+    let digits: String = page[i..].chars().take_while(char::is_ascii_digit).collect();
+    digits.parse().expect("a sequence after `after=`")
 }
 
 const SECOND: Duration = Duration::from_secs(1);

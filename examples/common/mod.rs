@@ -53,7 +53,13 @@ pub fn page<'a>(
 }
 
 /// Serves `app` on 127.0.0.1:`PORT` (default `default_port`) and prints the URL to open.
+/// nitro's logs (dropped events, slow subscribers, refused signals, NATS outages) and the
+/// app's go to stderr.
 pub async fn serve(app: Router, default_port: u16) {
+    let _ = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::INFO)
+        .with_writer(std::io::stderr)
+        .try_init();
     let port = std::env::var("PORT")
         .ok()
         .and_then(|p| p.parse().ok())

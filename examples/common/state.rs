@@ -86,7 +86,7 @@ impl StateError {
     fn new(what: impl std::fmt::Display) -> StateError {
         let e = StateError(what.to_string());
         STATE_ERRORS.fetch_add(1, Ordering::Relaxed);
-        eprintln!("state error: {}", e.0);
+        tracing::error!(error = %e.0, "state operation failed; answered 503");
         e
     }
 }
