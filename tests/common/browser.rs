@@ -89,13 +89,7 @@ impl Drop for Driver {
     }
 }
 
-pub fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
+use super::nats::free_port;
 
 pub fn chromedriver() -> Driver {
     let (Some(driver), Some(_)) = (which("chromedriver"), which("chromium")) else {
