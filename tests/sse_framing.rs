@@ -179,3 +179,34 @@ fn ids_with_line_breaks_are_refused() {
         assert_eq!(err.kind(), nitro::sse::EventErrorKind::InvalidEventId);
     }
 }
+
+/// Code that changes what the framed writer already wrote (here a `Template::new` closure that
+/// inserts user text before an `html!` body) cannot smuggle a line break past the framing: the
+/// patch stays one event whose every line is `data: elements …` (before the fix: a forged
+/// `datastar-patch-signals` event).
+#[test]
+fn bytes_changed_after_framing_are_framed_again() {
+    ids! { T = "t" }
+    let user = "hi\n\nevent: datastar-patch-signals\ndata: signals {\"admin\":true}\n\n";
+    let body = html! { div #(T) { "a\nb" } };
+    let t = nitro::Template::new(0, move |buf: &mut String| {
+        let start = buf.len();
+        body.render_to(buf);
+        let mut h = String::from("<h2 id=\"h\">");
+        nitro::escape::text(user, &mut h);
+        h.push_str("</h2>\r\n");
+        buf.insert_str(start, &h);
+    });
+    let event = emit_elements(PreEscaped(t.render().into_string()));
+    let direct = emit_elements(t).selector(T).to_string().unwrap();
+    let expected = event.selector(T).to_string().unwrap();
+    assert_eq!(direct, expected);
+    let lines: Vec<&str> = direct.trim_end_matches('\n').lines().collect();
+    assert_eq!(lines[0], "event: datastar-patch-elements");
+    assert_eq!(lines[1], "data: selector #t");
+    assert!(
+        lines[2..].iter().all(|l| l.starts_with("data: elements ")),
+        "{direct}"
+    );
+    assert_eq!(direct.matches("\n\n").count(), 1, "{direct}");
+}

@@ -2,6 +2,9 @@
 //! Every call site also bumps a counter in [`crate::stats`], so nothing is lost without a trace
 //! even with the feature off.
 
+// Without the axum integration, only the bus uses a part of this.
+#![cfg_attr(not(feature = "axum"), allow(dead_code, unused_imports))]
+
 #[cfg(feature = "tracing")]
 macro_rules! warning {
     ($($t:tt)*) => { ::tracing::warn!($($t)*) };

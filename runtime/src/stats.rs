@@ -16,6 +16,9 @@
 //! print!("{s}");
 //! ```
 
+// Without the axum integration, only the bus uses a part of this.
+#![cfg_attr(not(feature = "axum"), allow(dead_code, unused_imports))]
+
 use std::fmt;
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 

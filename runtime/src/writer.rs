@@ -17,11 +17,12 @@
 //!    the `String`'s own bytes, then whole `&str`s and ASCII digits written by this writer;
 //! 3. the `String`'s own length is at most `len`; [`Writer::store`] makes it `len`.
 //!
-//! [`Writer::with_string`] stores, lends the `String` out (any safe code may then reallocate,
-//! truncate or grow it), and loads everything afresh afterwards. If the lender's closure
-//! panics, `in_string` stays set and `Drop` leaves the `String` as the closure left it (it is a
-//! valid `String` at every point, so unwinding exposes nothing). Forgetting a `Writer`
-//! (`mem::forget`) only leaves its last bytes out of the `String`'s length.
+//! [`Writer::with_string`] (and every other lend) stores, lends the `String` out (any safe code
+//! may then reallocate, truncate or grow it), and loads everything afresh afterwards, from a
+//! guard's `Drop`, so also when the lender panics: a writer used again after a caught panic,
+//! or written to by another guard while unwinding, starts from the `String` as the lender left
+//! it (a valid `String` at every point). Forgetting a `Writer` (`mem::forget`) only leaves its
+//! last bytes out of the `String`'s length.
 //!
 //! Miri is not installed on this machine (`rustup toolchain list`: no `miri` component), so the
 //! module is tested instead by unit tests of every path (growth included), a proptest against
@@ -48,7 +49,6 @@ pub struct Writer<'a> {
     ptr: *mut u8,
     len: usize,
     cap: usize,
-    in_string: bool,
     /// Writing an SSE `data: elements` block (see [`Framing`]): every line break becomes `\n`
     /// followed by the prefix.
     framed: bool,
@@ -115,7 +115,6 @@ impl<'a> Writer<'a> {
             ptr: std::ptr::null_mut(),
             len: 0,
             cap: 0,
-            in_string: false,
             framed,
             cr_at: usize::MAX,
         };
@@ -204,12 +203,27 @@ impl<'a> Writer<'a> {
     /// out of line, so the writer's own address is never taken.
     #[inline(always)]
     fn push_framed(&mut self, s: &str) {
+        let cr_at = self.cr_at;
+        self.cr_at = self.lend(|string| push_framed(string, s, cr_at));
+    }
+
+    /// Stores, lends the `String` to `f`, and loads everything afresh afterwards — also when
+    /// `f` panics: the reload runs in a guard's `Drop`, so a writer used again after a caught
+    /// panic, or from another guard's `Drop` during unwinding, never trusts a pointer, length
+    /// or capacity the lender may have invalidated.
+    #[inline(always)]
+    fn lend<R>(&mut self, f: impl FnOnce(&mut String) -> R) -> R {
+        /// Reloads the writer when dropped, on return and on unwinding alike.
+        struct Reload<'w, 'a>(&'w mut Writer<'a>);
+        impl Drop for Reload<'_, '_> {
+            #[inline(always)]
+            fn drop(&mut self) {
+                self.0.load();
+            }
+        }
         self.store();
-        // As in `with_string`: should this panic, `Drop` leaves the `String` as it is.
-        self.in_string = true;
-        self.cr_at = push_framed(self.string, s, self.cr_at);
-        self.in_string = false;
-        self.load();
+        let guard = Reload(self);
+        f(guard.0.string)
     }
 
     /// Appends one ASCII byte; any other byte is written as U+FFFD.
@@ -273,12 +287,8 @@ impl<'a> Writer<'a> {
     /// whatever `f` appended.
     #[inline(always)]
     pub fn with_string<R>(&mut self, f: impl FnOnce(&mut String) -> R) -> R {
-        self.store();
-        self.in_string = true;
         let start = self.len;
-        let r = f(self.string);
-        self.in_string = false;
-        self.load();
+        let r = self.lend(f);
         if self.framed {
             self.frame_lent(start);
         }
@@ -289,10 +299,8 @@ impl<'a> Writer<'a> {
     /// the `String`), if it has a line break.
     #[inline(always)]
     fn frame_lent(&mut self, start: usize) {
-        self.in_string = true;
-        self.cr_at = frame_lent(self.string, start, self.cr_at);
-        self.in_string = false;
-        self.load();
+        let cr_at = self.cr_at;
+        self.cr_at = self.lend(|string| frame_lent(string, start, cr_at));
     }
 
     /// The bytes written so far (the `String`'s and this writer's).
@@ -306,13 +314,11 @@ impl<'a> Writer<'a> {
 impl Drop for Writer<'_> {
     #[inline(always)]
     fn drop(&mut self) {
-        // After a panic inside `with_string`, the `String` is as the closure left it.
-        if !self.in_string {
-            self.store();
-            if self.framed {
-                let end = (self.len, self.cr_at == self.len);
-                let _ = FRAMED_END.try_with(|e| e.set(Some(end)));
-            }
+        // Invariants 1–3 hold here, even after a panic inside a lend (`lend` reloaded).
+        self.store();
+        if self.framed {
+            let end = (self.len, self.cr_at == self.len);
+            let _ = FRAMED_END.try_with(|e| e.set(Some(end)));
         }
     }
 }
@@ -528,6 +534,53 @@ mod tests {
         }));
         assert!(r.is_err());
         assert_eq!(s, "a");
+    }
+
+    /// A panic inside a lend that is caught, after which the writer keeps writing: the writer
+    /// reloads from the `String` the lender left (here a new, smaller allocation), so nothing
+    /// is written through a stale pointer (before the fix: a heap use-after-free, seen by ASAN).
+    #[test]
+    fn writing_after_a_caught_panic_in_a_lend_uses_the_new_allocation() {
+        let mut s = String::with_capacity(256);
+        s.push_str("<p>");
+        let mut w = Writer::new(&mut s);
+        w.push_str("<b>");
+        let caught = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            w.with_string(|s| {
+                *s = String::from("x"); // frees the old buffer
+                panic!("child failed");
+            })
+        }));
+        assert!(caught.is_err());
+        let tail = "a".repeat(100);
+        w.push_str(&tail);
+        w.push_u64(1234);
+        assert_eq!(w.as_str(), format!("x{tail}1234"));
+        drop(w);
+        assert_eq!(s, format!("x{}1234", "a".repeat(100)));
+    }
+
+    /// A guard that writes through the writer from its `Drop` while a panic from a lend
+    /// unwinds (closing a tag): it writes into the `String` as the lender left it.
+    #[test]
+    fn a_drop_guard_writing_during_unwinding_sees_the_reloaded_string() {
+        struct Closer<'w, 'a>(&'w mut Writer<'a>);
+        impl Drop for Closer<'_, '_> {
+            fn drop(&mut self) {
+                self.0.push_str("</section>");
+            }
+        }
+        let mut s = String::from("<section>");
+        let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            let mut w = Writer::new(&mut s);
+            let closer = Closer(&mut w);
+            closer.0.with_string(|s| {
+                s.push_str(&"y".repeat(1000)); // reallocates
+                panic!("boom");
+            });
+        }));
+        assert!(r.is_err());
+        assert_eq!(s, format!("<section>{}</section>", "y".repeat(1000)));
     }
 
     /// `unsafe` stays in this module: no other source file of the crate allows it.

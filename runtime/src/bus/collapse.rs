@@ -36,15 +36,21 @@ pub(crate) enum Kind {
     Signals(Value),
 }
 
+/// The largest signals patch a merge may produce: beyond it, the two patches stay apart.
+const MAX_MERGED_BYTES: usize = 16 * 1024;
+
 /// Classifies one message (the result is cached on the message, shared by every queue).
 pub(crate) fn classify(m: &Message) -> Kind {
     if !m.is_event() {
         return Kind::Other;
     }
     let payload: &[u8] = m.payload_bytes();
-    if memchr::memmem::find(payload, b"<script").is_some()
-        || memchr::memmem::find(payload, b"<SCRIPT").is_some()
-    {
+    let script = memchr::memchr_iter(b'<', payload).any(|i| {
+        payload
+            .get(i..i + 7)
+            .is_some_and(|t| t.eq_ignore_ascii_case(b"<script"))
+    });
+    if script {
         return Kind::Barrier;
     }
     let Ok(text) = std::str::from_utf8(payload) else {
@@ -210,9 +216,14 @@ pub(crate) fn collapse(items: &mut VecDeque<Message>) -> usize {
                     let earlier = merged.get(&j).unwrap_or(&items[j]).collapse_kind();
                     if let Kind::Signals(earlier) = &*earlier {
                         if let Some(v) = compose(earlier, later) {
-                            drop[j] = true;
-                            merged.remove(&j);
-                            merged.insert(i, items[i].with_signals(v));
+                            let m = items[i].with_signals(v);
+                            // Bounded: a merge that keeps growing (every key ever patched)
+                            // stops here and the queue drops its oldest instead.
+                            if m.payload_bytes().len() <= MAX_MERGED_BYTES {
+                                drop[j] = true;
+                                merged.remove(&j);
+                                merged.insert(i, m);
+                            }
                         }
                     }
                 }

@@ -438,6 +438,7 @@ impl Bus {
     /// assert_eq!(history.last_sequence(), None); // nothing kept in process
     /// # });
     /// ```
+    #[cfg_attr(not(feature = "nats"), allow(unused_variables))]
     pub async fn history(&self, pattern: &str, n: usize) -> Result<History, BusError> {
         let pattern = Pattern::new(pattern)?;
         match &self.backend {

@@ -176,6 +176,7 @@ pub(crate) fn encode_with_id(
 }
 
 /// [`encode_with_id`] for a stream: a failure is logged and counted, and nothing is sent.
+#[cfg(feature = "axum")]
 pub(crate) fn encode_logged(
     event: &impl Event,
     sequence: Option<u64>,

@@ -385,8 +385,14 @@ pub fn emit_elements<R: IntoElements>(elements: R) -> PatchElements<R::Target> {
         Elements::default()
     } else {
         let (start, lf_after_cr) = match framed_end {
-            Some((end, cr)) if end <= out.len() => (end, cr),
-            _ => (PREFIX.len(), false),
+            // Trusted only if it still is framed: code that ran after the framed writer (a
+            // `Template::new` closure, a hand-written `Render`) may have changed those bytes.
+            Some((end, cr)) if end <= out.len() && is_framed(&out.as_bytes()[..end]) => (end, cr),
+            Some(_) => {
+                out = unframe_partial(&out);
+                (PREFIX.len(), false)
+            }
+            None => (PREFIX.len(), false),
         };
         Elements::Framed {
             lines: frame(out.into_bytes(), start, lf_after_cr),
@@ -401,6 +407,23 @@ pub fn emit_elements<R: IntoElements>(elements: R) -> PatchElements<R::Target> {
         namespace: const { Namespace::from_template(R::NAMESPACE) },
         ..PatchElements::default()
     }
+}
+
+/// Is `b` (the prefix, then framed HTML) framed: is every line break a `\n` followed by the
+/// prefix, so that no byte of it can start an SSE field of its own?
+fn is_framed(b: &[u8]) -> bool {
+    memchr::memchr2_iter(b'\n', b'\r', b).all(|i| b[i] == b'\n' && b[i + 1..].starts_with(PREFIX))
+}
+
+/// The HTML of a partly framed rendering (prefix included): each `\n` + prefix back to `\n`,
+/// for `frame` to frame the whole again.
+#[cold]
+fn unframe_partial(out: &str) -> String {
+    let framed = ["\n", PREFIX_STR].concat();
+    let mut s = String::with_capacity(out.len());
+    s.push_str(PREFIX_STR);
+    s.push_str(&out[PREFIX.len()..].replace(&framed, "\n"));
+    s
 }
 
 /// The prefix of every line of the HTML in the event.
@@ -445,6 +468,7 @@ impl Elements {
         }
     }
 
+    #[cfg_attr(not(feature = "axum"), allow(dead_code))]
     fn into_html(self) -> String {
         match self {
             Elements::Html(h) => h,
@@ -881,9 +905,15 @@ pub(crate) fn top_level_elements(html: &str, mut visit: impl FnMut(&str, Option<
             }
             i += (j + 1).min(rest.len());
             if RAW.contains(&name.as_str()) {
-                let close = format!("</{name}");
-                let lower = html[i..].to_ascii_lowercase();
-                i += lower.find(&close).unwrap_or(lower.len());
+                // The raw text runs to `</name` (any case), found without copying the rest.
+                let n = name.len();
+                i = memchr::memmem::find_iter(&b[i..], b"</")
+                    .map(|k| i + k)
+                    .find(|&k| {
+                        b.get(k + 2..k + 2 + n)
+                            .is_some_and(|t| t.eq_ignore_ascii_case(name.as_bytes()))
+                    })
+                    .unwrap_or(b.len());
                 depth += 1;
             } else if !self_closing && !VOID.contains(&name.as_str()) {
                 depth += 1;
