@@ -369,6 +369,33 @@ mod queue_tests {
         );
     }
 
+    /// A merge that would keep every key ever patched stops at `MAX_MERGED_BYTES`: the two
+    /// patches stay apart (and the queue drops its oldest as before).
+    #[test]
+    fn merges_are_bounded() {
+        let big = "v".repeat(MAX_MERGED_BYTES / 2 + 10);
+        let (n, out) = run(vec![
+            msg("s", emit_signals(&json!({ "a": big }))),
+            msg("s", emit_signals(&json!({ "b": big }))),
+        ]);
+        assert_eq!((n, out.len()), (0, 2));
+        let (n, out) = run(vec![
+            msg("s", emit_signals(&json!({ "a": "x" }))),
+            msg("s", emit_signals(&json!({ "b": "y" }))),
+        ]);
+        assert_eq!((n, out.len()), (1, 1));
+    }
+
+    #[test]
+    fn script_barriers_match_any_case() {
+        let (n, out) = run(vec![
+            outer("<div id=\"x\">1</div>"),
+            outer("<div id=\"x\">2<ScRiPt>go()</ScRiPt></div>"),
+            outer("<div id=\"x\">3</div>"),
+        ]);
+        assert_eq!((n, out.len()), (0, 3), "{out:#?}");
+    }
+
     #[test]
     fn whole_target_patches_keep_the_latest() {
         let (n, out) = run(vec![

@@ -515,6 +515,7 @@ pub struct History {
 }
 
 impl History {
+    #[cfg_attr(not(feature = "nats"), allow(dead_code))]
     pub(crate) fn new(messages: Vec<Message>, total: u64, last_sequence: Option<u64>) -> History {
         History {
             messages,
