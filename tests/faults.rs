@@ -149,6 +149,9 @@ async fn a_client_that_never_reads_neither_grows_memory_nor_delays_others() {
     }
     let publishing = publish_start.elapsed();
     assert_eq!(received.load(std::sync::atomic::Ordering::SeqCst), N);
+    // The stalled client is still connected and still subscribed, beside the healthy one
+    // (checked before the healthy reader stops: its disconnect then races with this count).
+    assert_eq!(bus.subscriber_count(), 2);
     reader.abort();
     eprintln!(
         "{N} messages of 2 KiB in {publishing:?}; slowest batch of {BATCH}: {slowest_batch:?}"
@@ -164,8 +167,8 @@ async fn a_client_that_never_reads_neither_grows_memory_nor_delays_others() {
         publishing < Duration::from_secs(30),
         "publishing took {publishing:?}"
     );
-    // The stalled client is still connected and still subscribed; nothing was lost for others.
-    assert_eq!(bus.subscriber_count(), 2);
+    // The stalled client is still subscribed after the publishing; nothing was lost for others.
+    assert!(bus.subscriber_count() >= 1);
     let mut buf = [0u8; 16];
     let _ = stalled.read(&mut buf).await;
 }
