@@ -84,30 +84,15 @@ impl App {
     /// Starts it (again), on the same port, and waits until it listens.
     fn restart(&mut self) {
         self.stop();
-        let child = Command::new(examples_dir().join(self.name))
+        let mut child = Command::new(examples_dir().join(self.name))
             .envs(self.env.iter().map(|(k, v)| (k, v)))
             .env("PORT", self.port.to_string())
             .stdout(Stdio::null())
             .stderr(Stdio::inherit())
             .spawn()
             .expect("start the example");
+        common::wait_for_listener(&mut child, self.port, Duration::from_secs(30), self.name);
         self.child = Some(child);
-        let start = Instant::now();
-        while std::net::TcpStream::connect(("127.0.0.1", self.port)).is_err() {
-            if let Some(status) = self
-                .child
-                .as_mut()
-                .and_then(|c| c.try_wait().ok().flatten())
-            {
-                panic!("{} exited: {status}", self.name);
-            }
-            assert!(
-                start.elapsed() < Duration::from_secs(30),
-                "{} did not start",
-                self.name
-            );
-            std::thread::sleep(Duration::from_millis(50));
-        }
     }
 
     fn stop(&mut self) {

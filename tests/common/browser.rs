@@ -4,7 +4,7 @@
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use fantoccini::{Client, ClientBuilder};
 
@@ -99,20 +99,13 @@ pub fn chromedriver() -> Driver {
         );
     };
     let port = free_port();
-    let child = Command::new(driver)
+    let mut child = Command::new(driver)
         .arg(format!("--port={port}"))
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
         .expect("start chromedriver");
-    let start = Instant::now();
-    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(
-            start.elapsed() < Duration::from_secs(10),
-            "chromedriver did not start"
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    super::wait_for_listener(&mut child, port, Duration::from_secs(10), "chromedriver");
     Driver {
         child,
         url: format!("http://127.0.0.1:{port}"),

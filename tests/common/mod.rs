@@ -37,3 +37,19 @@ where
         .unwrap();
     String::from_utf8(chunk.to_vec()).unwrap()
 }
+
+/// Waits until the process `child` started accepts connections on loopback `port`; fails the
+/// test if it exits first or does not listen within `limit`.
+pub fn wait_for_listener(child: &mut std::process::Child, port: u16, limit: Duration, what: &str) {
+    let start = std::time::Instant::now();
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        if let Ok(Some(status)) = child.try_wait() {
+            panic!("{what} exited: {status}");
+        }
+        assert!(
+            start.elapsed() < limit,
+            "{what} did not start on port {port} within {limit:?}"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}

@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// The `nats-server` binary (Debian package `nats-server`; `.ci/run` installs it).
 pub fn nats_binary() -> String {
@@ -82,21 +82,18 @@ impl NatsServer {
         if let Some(store) = &self.store {
             cmd.arg("-js").arg("-sd").arg(store);
         }
-        let child = cmd
+        let mut child = cmd
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
             .expect("nats-server must be installed (Debian package nats-server; .ci/run checks)");
+        super::wait_for_listener(
+            &mut child,
+            self.port,
+            Duration::from_secs(10),
+            "nats-server",
+        );
         self.child = Some(child);
-        let start = Instant::now();
-        while std::net::TcpStream::connect(("127.0.0.1", self.port)).is_err() {
-            assert!(
-                start.elapsed() < Duration::from_secs(10),
-                "nats-server did not start on port {}",
-                self.port
-            );
-            std::thread::sleep(Duration::from_millis(20));
-        }
     }
 
     /// Kills it (like a crash: no graceful shutdown).
