@@ -17,14 +17,7 @@ pub fn text(s: &str, buf: &mut String) {
     // Long values: a vectorized search for the next special byte, copying clean runs whole.
     // Short ones (names, labels): a table lookup per byte beats the search's set-up.
     if s.len() >= 32 {
-        let bytes = s.as_bytes();
-        let mut start = 0;
-        for i in memchr::memchr3_iter(b'&', b'<', b'>', bytes) {
-            buf.push_str(&s[start..i]);
-            buf.push_str(REPLACEMENT[TEXT_CLASS[bytes[i] as usize] as usize]);
-            start = i + 1;
-        }
-        buf.push_str(&s[start..]);
+        escape_text_by_search(s, buf);
     } else {
         escape_by_table(s, buf, &TEXT_CLASS);
     }
@@ -33,27 +26,28 @@ pub fn text(s: &str, buf: &mut String) {
 /// [`text`], written through `html!`'s [`Writer`](crate::writer::Writer).
 #[inline]
 pub(crate) fn text_to_writer(s: &str, w: &mut crate::writer::Writer<'_>) {
+    if s.len() >= 32 {
+        escape_text_by_search(s, w);
+    } else if !short_has_text_special(s.as_bytes()) {
+        // Names, labels: usually nothing to escape, found a word at a time.
+        w.push_str(s);
+    } else {
+        escape_by_table(s, w, &TEXT_CLASS);
+    }
+}
+
+/// Escapes text with a vectorized search for the next special byte, copying clean runs whole
+/// (long values).
+#[inline]
+fn escape_text_by_search(s: &str, out: &mut impl Sink) {
     let bytes = s.as_bytes();
     let mut start = 0;
-    if s.len() >= 32 {
-        for i in memchr::memchr3_iter(b'&', b'<', b'>', bytes) {
-            w.push_str(&s[start..i]);
-            w.push_static(REPLACEMENT[TEXT_CLASS[bytes[i] as usize] as usize]);
-            start = i + 1;
-        }
-    } else if !short_has_text_special(bytes) {
-        // Names, labels: usually nothing to escape, found a word at a time.
-    } else {
-        for (i, &b) in bytes.iter().enumerate() {
-            let c = TEXT_CLASS[b as usize];
-            if c != 0 {
-                w.push_str(&s[start..i]);
-                w.push_static(REPLACEMENT[c as usize]);
-                start = i + 1;
-            }
-        }
+    for i in memchr::memchr3_iter(b'&', b'<', b'>', bytes) {
+        out.run(&s[start..i]);
+        out.entity(REPLACEMENT[TEXT_CLASS[bytes[i] as usize] as usize]);
+        start = i + 1;
     }
-    w.push_str(&s[start..]);
+    out.run(&s[start..]);
 }
 
 /// Does a string of fewer than 32 bytes contain `&`, `<` or `>`? Checked eight (or four) bytes
@@ -103,17 +97,7 @@ fn short_has_text_special(b: &[u8]) -> bool {
 /// [`attribute`], written through `html!`'s [`Writer`](crate::writer::Writer).
 #[inline]
 pub(crate) fn attribute_to_writer(s: &str, w: &mut crate::writer::Writer<'_>) {
-    let bytes = s.as_bytes();
-    let mut start = 0;
-    for (i, &b) in bytes.iter().enumerate() {
-        let c = ATTRIBUTE_CLASS[b as usize];
-        if c != 0 {
-            w.push_str(&s[start..i]);
-            w.push_static(REPLACEMENT[c as usize]);
-            start = i + 1;
-        }
-    }
-    w.push_str(&s[start..]);
+    escape_by_table(s, w, &ATTRIBUTE_CLASS);
 }
 
 /// For each byte, 0 if it is written as it is, else the index of its entity in [`REPLACEMENT`]:
@@ -143,20 +127,50 @@ const fn class_table(special: &[u8]) -> [u8; 256] {
     t
 }
 
+/// Where escaped text goes: a `String`, or `html!`'s writer.
+trait Sink {
+    /// A run of the input (may hold line breaks).
+    fn run(&mut self, s: &str);
+    /// An entity (no line break).
+    fn entity(&mut self, e: &'static str);
+}
+
+impl Sink for String {
+    #[inline(always)]
+    fn run(&mut self, s: &str) {
+        self.push_str(s);
+    }
+    #[inline(always)]
+    fn entity(&mut self, e: &'static str) {
+        self.push_str(e);
+    }
+}
+
+impl Sink for crate::writer::Writer<'_> {
+    #[inline(always)]
+    fn run(&mut self, s: &str) {
+        self.push_str(s);
+    }
+    #[inline(always)]
+    fn entity(&mut self, e: &'static str) {
+        self.push_static(e);
+    }
+}
+
 /// Escapes `s` byte by byte with a class table, copying each clean run in one piece.
 #[inline]
-fn escape_by_table(s: &str, buf: &mut String, class: &[u8; 256]) {
+fn escape_by_table(s: &str, out: &mut impl Sink, class: &[u8; 256]) {
     let bytes = s.as_bytes();
     let mut start = 0;
     for (i, &b) in bytes.iter().enumerate() {
         let c = class[b as usize];
         if c != 0 {
-            buf.push_str(&s[start..i]);
-            buf.push_str(REPLACEMENT[c as usize]);
+            out.run(&s[start..i]);
+            out.entity(REPLACEMENT[c as usize]);
             start = i + 1;
         }
     }
-    buf.push_str(&s[start..]);
+    out.run(&s[start..]);
 }
 
 /// Appends `s` to `buf`, escaped for a quoted attribute value (`&`, `<`, `>`, `"`, `'`).
