@@ -239,7 +239,8 @@ impl IntoResponse for Sse {
     /// body (the detail stays on the server) and none of the events.
     fn into_response(self) -> Response {
         if let Some(e) = &self.error {
-            crate::stats::event_failed("Sse::once", e);
+            // One log line (ERROR, below) for the event and the response it failed.
+            crate::stats::EVENTS_FAILED.incr();
             crate::stats::RESPONSES_FAILED.incr();
             crate::log::error!(
                 error = %e,
