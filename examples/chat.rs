@@ -10,11 +10,17 @@
 //! renders the room's last messages from it, and its stream resumes after the last sequence the
 //! page rendered (or the browser's `Last-Event-ID`), whichever process serves it, so nothing
 //! falls in between. Message ids are stream sequences and counts come from the stream.
+//!
+//! What a stranger sends is bounded: in process, at most [`MAX_ROOMS`] rooms, each keeping its
+//! last [`HISTORY`] messages; a message is at most [`MAX_TEXT`] characters and a name at most
+//! [`MAX_NAME`]. Past a bound the sender gets a clear message and nothing is stored. With
+//! NATS, the stream keeps each room's last 1,000 messages and 100,000 in all
+//! (`common/state.rs`).
 
 #[path = "common/mod.rs"]
 pub mod common;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex};
 
 use axum::extract::{FromRequestParts, Path, Query, State};
@@ -24,7 +30,7 @@ use axum::Router;
 use nitro::axum::{LastEventId, SseStream};
 use nitro::bus::{self, Bus, BusError};
 use nitro::prelude::*;
-use nitro::routes;
+use nitro::routes::{self, Segment};
 use serde::{Deserialize, Serialize};
 
 #[derive(Signals, Serialize, Deserialize, Default)]
@@ -43,7 +49,7 @@ struct ChatMessage {
     total_count: usize,
 }
 
-ids! { CHAT_MESSAGES = "chat-messages", MSG = "msg" }
+ids! { CHAT_MESSAGES = "chat-messages", MSG = "msg", NOTICE = "notice" }
 
 routes! {
     HOME = GET "/",
@@ -55,11 +61,27 @@ routes! {
 /// How many messages a page shows from a stream-backed history.
 const RECENT: usize = 50;
 
-/// Every room's messages, and the last message id.
+/// How many rooms the process keeps (in process; with NATS the stream bounds the history).
+pub const MAX_ROOMS: usize = 100;
+/// How many messages each room keeps (in process).
+pub const HISTORY: usize = 200;
+/// The longest message, in characters.
+pub const MAX_TEXT: usize = 2000;
+/// The longest name, in characters.
+pub const MAX_NAME: usize = 64;
+
+/// Every room's last messages, and the last message id.
 #[derive(Default)]
 struct Rooms {
     last_id: u64,
-    history: HashMap<String, Vec<ChatMessage>>,
+    rooms: HashMap<Segment, RoomState>,
+}
+
+/// One room in process: how many messages it has had, and the last [`HISTORY`].
+#[derive(Default)]
+struct RoomState {
+    count: usize,
+    recent: VecDeque<ChatMessage>,
 }
 
 #[derive(Clone)]
@@ -69,16 +91,17 @@ struct AppState {
     datastar: nitro::client::ClientScript,
 }
 
-/// A room name from the path: any text up to 64 bytes without control characters. It goes
-/// into topics through `bus::token`, which escapes it into one token, so a room named `*` or
-/// `a.>` is a room of its own and never a wildcard over other rooms.
-struct Room(String);
+/// A room name from the path: any text up to 64 bytes without control characters, and a path
+/// segment (`Segment`: never `.`, `..` or empty, which would take the room's links to another
+/// route). It goes into topics through `bus::token`, which escapes it into one token, so a room
+/// named `*` or `a.>` is a room of its own and never a wildcard over other rooms.
+struct Room(Segment);
 
 impl<S: Send + Sync> FromRequestParts<S> for Room {
     type Rejection = (StatusCode, &'static str);
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        let Path(room) = Path::<String>::from_request_parts(parts, state)
+        let Path(room) = Path::<Segment>::from_request_parts(parts, state)
             .await
             .map_err(|_| NOT_FOUND)?;
         let ok = !room.is_empty() && room.len() <= 64 && !room.chars().any(char::is_control);
@@ -97,6 +120,16 @@ impl Room {
     }
 }
 
+/// A fixed room name.
+fn room_named(name: &'static str) -> Segment {
+    Segment::new(name).expect("a fixed room name is a path segment")
+}
+
+/// Why a message was not sent, shown above the form.
+fn notice(text: &str) -> impl IdentifiedElements + '_ {
+    html! { p #(NOTICE) .notice { (text) } }
+}
+
 const NOT_FOUND: (StatusCode, &str) = (StatusCode::NOT_FOUND, "no such room");
 
 fn message(m: &ChatMessage) -> impl IdentifiedElements + '_ {
@@ -113,9 +146,10 @@ async fn recent(
 ) -> Result<(Vec<ChatMessage>, usize, Option<u64>), BusError> {
     if !s.bus.keeps_history() {
         let rooms = s.rooms.lock().unwrap();
-        let history = rooms.history.get(&room.0).cloned().unwrap_or_default();
-        let total = history.len();
-        return Ok((history, total, None));
+        let Some(r) = rooms.rooms.get(&room.0) else {
+            return Ok((Vec::new(), 0, None));
+        };
+        return Ok((r.recent.iter().cloned().collect(), r.count, None));
     }
     let history = s.bus.history(&room.topic("message"), RECENT).await?;
     let (total, upto) = (history.total() as usize, history.last_sequence());
@@ -144,22 +178,23 @@ async fn room_page(State(s): State<AppState>, room: Room) -> Result<Markup, BusE
     // The room name may hold `/`, `?` or `#`: the actions encode it as one path segment. With
     // a stream-backed history, the stream resumes after what the page rendered.
     let stream = match upto {
-        Some(n) => expr!("@get({})", format!("{}?after={n}", STREAM.path(&room))),
+        Some(n) => expr!("@get('{}')", format!("{}?after={n}", STREAM.path(&room))),
         None => STREAM.action(&room),
     };
     let send = SEND.action(&room);
     let body = html! {
         @signals(ChatForm);
         main data-signals=(signals) data-init=(stream) {
-            h1 { "Room " (room) }
+            h1 { "Room " (room.as_str()) }
             div #(CHAT_MESSAGES) { @for m in &history { (message(m)) } }
             p { span #count data-text="$messageCount" { (total) } " messages" }
+            p #(NOTICE) {}
             form data-on:submit__prevent=(send) {
                 input #username data-bind:username placeholder="name";
                 input #message data-bind:text placeholder="message";
                 button #send type="submit" { "Send" }
             }
-            nav { "Rooms: " a href=(ROOM.path("lobby")) { "lobby" } " " a href=(ROOM.path("rust")) { "rust" } }
+            nav { "Rooms: " a href=(ROOM.path(room_named("lobby"))) { "lobby" } " " a href=(ROOM.path(room_named("rust"))) { "rust" } }
         }
     };
     // A local (not a temporary of the tail expression), so it ends before the locals it borrows.
@@ -172,13 +207,22 @@ async fn send(
     room: Room,
     ReadSignals(form): ReadSignals<ChatForm>,
 ) -> Result<Sse, BusError> {
-    if !form.text.trim().is_empty() && s.bus.keeps_history() {
+    if form.text.trim().is_empty() {
+        return Ok(Sse::once());
+    }
+    if form.text.chars().count() > MAX_TEXT || form.username.chars().count() > MAX_NAME {
+        let why = format!(
+            "Not sent: a message is at most {MAX_TEXT} characters, a name at most {MAX_NAME}."
+        );
+        return Ok(Sse::once().emit_elements(notice(&why).render()));
+    }
+    let username = if form.username.trim().is_empty() {
+        "anonymous".into()
+    } else {
+        form.username
+    };
+    if s.bus.keeps_history() {
         // The stream is the history: it gives the message its id (sequence) and count.
-        let username = if form.username.trim().is_empty() {
-            "anonymous".into()
-        } else {
-            form.username
-        };
         let msg = ChatMessage {
             id: 0,
             username,
@@ -186,29 +230,37 @@ async fn send(
             total_count: 0,
         };
         s.bus.publish(&room.topic("message"), "api", &msg).await?;
-    } else if !form.text.trim().is_empty() {
+    } else {
         let msg = {
             let mut rooms = s.rooms.lock().unwrap();
+            if !rooms.rooms.contains_key(&room.0) && rooms.rooms.len() >= MAX_ROOMS {
+                drop(rooms);
+                let why = format!(
+                    "Not sent: this server keeps at most {MAX_ROOMS} rooms and all are in use. Post in an existing room."
+                );
+                return Ok(Sse::once().emit_elements(notice(&why).render()));
+            }
             rooms.last_id += 1;
             let id = rooms.last_id;
-            let history = rooms.history.entry(room.0.clone()).or_default();
-            let username = if form.username.trim().is_empty() {
-                "anonymous".into()
-            } else {
-                form.username
-            };
+            let r = rooms.rooms.entry(room.0.clone()).or_default();
+            r.count += 1;
             let msg = ChatMessage {
                 id,
                 username,
                 text: form.text,
-                total_count: history.len() + 1,
+                total_count: r.count,
             };
-            history.push(msg.clone());
+            r.recent.push_back(msg.clone());
+            while r.recent.len() > HISTORY {
+                r.recent.pop_front();
+            }
             msg
         };
         s.bus.publish(&room.topic("message"), "api", &msg).await?;
     }
-    Ok(Sse::once().emit_signals(&ChatForm::patch().text("")))
+    Ok(Sse::once()
+        .emit_signals(&ChatForm::patch().text(""))
+        .emit_elements(html! { p #(NOTICE) {} }))
 }
 
 /// Where a stream-backed room's stream starts: after the sequence the page rendered.
@@ -289,7 +341,7 @@ pub fn app_with_bus(datastar: nitro::client::ClientScript, bus: Bus) -> Router {
     let router = Router::new()
         .route_to(
             HOME,
-            routes::get(|| async { Redirect::to(&ROOM.path("lobby")) }),
+            routes::get(|| async { Redirect::to(&ROOM.path(room_named("lobby"))) }),
         )
         .route_to(ROOM, routes::get(room_page))
         .route_to(SEND, routes::post(send))

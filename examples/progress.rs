@@ -36,11 +36,17 @@ routes! {
 
 const PULSE: &str = "const bar = document.getElementById('progress-bar'); bar.classList.add('pulse'); setTimeout(() => bar.classList.remove('pulse'), 200)";
 
-/// Every job's last state, and the last job id.
+/// How many jobs may run at once; a click past that is told to wait.
+pub const MAX_RUNNING: usize = 8;
+/// How many finished jobs' states are kept (for their "done" page); older ones are forgotten.
+pub const MAX_KEPT: usize = 1000;
+
+/// The last [`MAX_KEPT`] jobs' states, the last job id, and how many jobs run.
 #[derive(Default)]
 struct Jobs {
     last_id: u64,
     state: HashMap<u64, Job>,
+    running: usize,
 }
 
 #[derive(Clone)]
@@ -94,11 +100,39 @@ async fn work(s: AppState, id: u64) -> Result<(), BusError> {
 async fn start(State(s): State<AppState>) -> Result<SseStream, BusError> {
     let id = {
         let mut jobs = s.jobs.lock().unwrap();
-        jobs.last_id += 1;
-        jobs.last_id
+        if jobs.running >= MAX_RUNNING {
+            None
+        } else {
+            jobs.running += 1;
+            jobs.last_id += 1;
+            let id = jobs.last_id;
+            // Forget the oldest job's state (ids grow, so it is `id - MAX_KEPT`).
+            if let Some(old) = id.checked_sub(MAX_KEPT as u64) {
+                jobs.state.remove(&old);
+            }
+            Some(id)
+        }
     };
-    let mut updates = s.bus.subscribe(format!("job.{id}")).await?;
-    tokio::spawn(work(s.clone(), id));
+    let Some(id) = id else {
+        return Ok(Sse::stream(|mut sse| async move {
+            sse.emit_signals(&Job::patch().status(format!(
+                "busy: {MAX_RUNNING} jobs are running, try again in a moment"
+            )))
+            .await
+        }));
+    };
+    let mut updates = match s.bus.subscribe(format!("job.{id}")).await {
+        Ok(u) => u,
+        Err(e) => {
+            s.jobs.lock().unwrap().running -= 1;
+            return Err(e);
+        }
+    };
+    tokio::spawn(async move {
+        let result = work(s.clone(), id).await;
+        s.jobs.lock().unwrap().running -= 1;
+        result
+    });
     Ok(Sse::stream(move |mut sse| async move {
         while let Some(Ok(m)) = updates.next().await {
             let Ok(job) = m.payload::<Job>() else {

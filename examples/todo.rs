@@ -5,6 +5,9 @@
 //! Run with `cargo run --example todo`, then open http://127.0.0.1:3001/ in two tabs. With
 //! `NITRO_BUS=nats://127.0.0.1:4222` the list lives in a JetStream key-value bucket, shared by
 //! every process (`common/state.rs`).
+//!
+//! What a stranger sends is bounded: at most [`MAX_TODOS`] todos of at most [`MAX_TEXT`]
+//! characters; past that the form shows why nothing was added.
 
 #[path = "common/mod.rs"]
 pub mod common;
@@ -31,7 +34,12 @@ struct Todo {
     done: bool,
 }
 
-ids! { TODO_LIST = "todo-list", TODO = "todo" }
+ids! { TODO_LIST = "todo-list", TODO = "todo", NOTICE = "notice" }
+
+/// The most todos the list keeps.
+pub const MAX_TODOS: usize = 500;
+/// The longest todo, in characters.
+pub const MAX_TEXT: usize = 500;
 
 routes! {
     INDEX = GET "/",
@@ -69,6 +77,11 @@ fn todo_item(t: &Todo) -> impl IdentifiedElements + '_ {
     }
 }
 
+/// Why a todo was not added, shown under the form.
+fn notice(text: &str) -> impl IdentifiedElements + '_ {
+    html! { p #(NOTICE) .notice { (text) } }
+}
+
 async fn index(State(s): State<AppState>) -> Result<Markup, AppError> {
     let todos = s.todos.get::<Todos>("todos").await?.list;
     let body = html! {
@@ -79,6 +92,7 @@ async fn index(State(s): State<AppState>) -> Result<Markup, AppError> {
                 input #new-todo data-bind:new-todo placeholder="What needs doing?";
                 button #add type="submit" { "Add" }
             }
+            p #(NOTICE) {}
             ul #(TODO_LIST) { @for t in &todos { (todo_item(t)) } }
         }
     };
@@ -92,23 +106,37 @@ async fn add(
     ReadSignals(form): ReadSignals<TodoForm>,
 ) -> Result<Sse, AppError> {
     let text = form.new_todo.trim();
-    if !text.is_empty() {
-        let todo = s
-            .todos
-            .update("todos", |todos: &mut Todos| {
-                todos.last_id += 1;
-                let todo = Todo {
-                    id: todos.last_id,
-                    text: text.to_owned(),
-                    done: false,
-                };
-                todos.list.push(todo.clone());
-                todo
-            })
-            .await?;
-        s.bus.publish("todos.added", "api", &todo).await?;
+    if text.is_empty() {
+        return Ok(Sse::once());
     }
-    Ok(Sse::once().emit_signals(&TodoForm::patch().new_todo("")))
+    if text.chars().count() > MAX_TEXT {
+        let why = format!("Not added: a todo is at most {MAX_TEXT} characters.");
+        return Ok(Sse::once().emit_elements(notice(&why).render()));
+    }
+    let added = s
+        .todos
+        .update("todos", |todos: &mut Todos| {
+            if todos.list.len() >= MAX_TODOS {
+                return None;
+            }
+            todos.last_id += 1;
+            let todo = Todo {
+                id: todos.last_id,
+                text: text.to_owned(),
+                done: false,
+            };
+            todos.list.push(todo.clone());
+            Some(todo)
+        })
+        .await?;
+    let Some(todo) = added else {
+        let why = format!("Not added: the list holds at most {MAX_TODOS} todos. Delete some first.");
+        return Ok(Sse::once().emit_elements(notice(&why).render()));
+    };
+    s.bus.publish("todos.added", "api", &todo).await?;
+    Ok(Sse::once()
+        .emit_signals(&TodoForm::patch().new_todo(""))
+        .emit_elements(html! { p #(NOTICE) {} }))
 }
 
 async fn toggle(State(s): State<AppState>, Path(id): Path<u64>) -> Result<Sse, AppError> {

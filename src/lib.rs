@@ -59,21 +59,33 @@ pub use nitro_runtime::*;
 ///
 /// The literal is code, checked at compile time (`@action(` names against the client's actions;
 /// `$signal` references against the template's declared signals when spliced into `html!`).
-/// Each `{}` takes the next value, encoded as a JSON literal that the Datastar client reads
-/// back exactly ([`escape::expression_json`]); inside a quoted JavaScript string the string is
-/// closed around it (`'/contacts/' + 42 + '/edit'`). `{{` and `}}` are literal braces.
+/// Each `{}` takes the next value; `{{` and `}}` are literal braces.
+///
+/// **Where a value may stand is proved, not guessed.** The macro simulates what the Datastar
+/// client does to the code before it runs it, lexes the result as JavaScript (strings,
+/// template literals nested to any depth, regular expressions versus division, comments),
+/// and accepts a placeholder only where an expression starts (`$n = {}`, `f({})`) or inside a
+/// string or template text (`'/todos/{}'`). Anywhere else, or where the code can be read two
+/// ways, it is a compile error that says how to fix it. A value in code is written
+/// `(JSON.parse("..."))`, inside a string as its text; both with every character escaped
+/// (`\xHH`, `\uHHHH`), so the value reads back exactly and cannot become code.
 ///
 /// ```
 /// use nitro::prelude::*;
 /// let id = 42;
 /// let e = expr!("@get('/contacts/{}/edit')", id);
-/// assert_eq!(e.as_str(), "@get('/contacts/' + 42 + '/edit')");
+/// assert_eq!(e.as_str(), r"@get('/contacts/\x34\x32/edit')");
 /// let name = "O'Brien";
 /// let page = html! { @signals("who") button data-on:click=(expr!("$who = {}", name)) { "pick" } };
 /// assert_eq!(
 ///     page.render().into_string(),
-///     r#"<button data-on:click="$who = &quot;O\u0027Brien&quot;">pick</button>"#
+///     r#"<button data-on:click="$who = (JSON.parse(&quot;\x22\x4f\x27\x42\x72\x69\x65\x6e\x22&quot;))">pick</button>"#
 /// );
+/// ```
+///
+/// ```compile_fail
+/// // A placeholder inside a regular expression literal is refused.
+/// let e = nitro::expr!("$name.replace(/{}/g, '')", "x");
 /// ```
 pub use nitro_macros::expr;
 

@@ -668,9 +668,9 @@ async fn typed_actions_reach_their_route_with_their_parameters() {
         protocol_page(
             html! {
                 @for (i, t) in TRICKY.iter().enumerate() {
-                    button .rename data-on:click=(RENAME.action(i, t)) { "rename " (i) }
+                    button .rename data-on:click=(RENAME.action(i, nitro::routes::Segment::new(*t).unwrap())) { "rename " (i) }
                 }
-                button #drop data-on:click=(DROP.action("x/y")) { "drop" }
+                button #drop data-on:click=(DROP.action(nitro::routes::Segment::new("x/y").unwrap())) { "drop" }
                 ul #got {}
             }
             .render(),

@@ -276,11 +276,11 @@ struct Form {
 /// Every context a value can be spliced into, on one page.
 fn page(p: &str, n: usize, only: Option<&str>) -> String {
     let want = |case: &str| only.is_none_or(|o| o == case);
-    let sse = Expr::new("@get(").json(&format!("/sse/{n}")).code(")");
-    let expr_assign = Expr::new("$ea = ").json(p);
-    let expr_url = Expr::new("").json(p);
-    let expr_css = Expr::new("").json(p);
-    let expr_object = Expr::new("{eo: ").json(p).code("}");
+    let sse = expr!("@get({})", format!("/sse/{n}"));
+    let expr_assign = expr!("$ea = {}", p);
+    let expr_url = expr!("{}", p);
+    let expr_css = expr!("{}", p);
+    let expr_object = expr!("{{eo: {}}}", p);
     let mut map = BTreeMap::new();
     map.insert("m", p);
     let mut key_map = BTreeMap::new();
@@ -584,9 +584,7 @@ async fn sse(State(app): State<Arc<App>>, Path(n): Path<usize>) -> impl IntoResp
 
 /// A frame that asks for a redirect to the payload over SSE, as an app would.
 async fn redirect_frame(Path(n): Path<usize>) -> Html<String> {
-    let go = Expr::new("@get(")
-        .json(&format!("/sse-redirect/{n}"))
-        .code(")");
+    let go = expr!("@get('/sse-redirect/{}')", n);
     Html(
         html! {
             script { (PreEscaped("window.alert = (m) => top.__pwned('alert in frame ' + m);")) }

@@ -28,7 +28,7 @@ fn script_tags() {
             client::CDN_URL
         )
     );
-    let tricky = ClientScript::url(r#"/a".js?x=1&y=2"#).integrity("sha384-q\"");
+    let tricky = ClientScript::url(nitro::TrustedUrl::new(r#"/a".js?x=1&y=2"#)).integrity("sha384-q\"");
     assert_eq!(
         tricky.render().into_string(),
         r#"<script type="module" src="/a&quot;.js?x=1&amp;y=2" integrity="sha384-q&quot;" crossorigin="anonymous"></script>"#
@@ -53,13 +53,15 @@ async fn serves_a_copy_with_long_lived_caching() {
         res.headers()["cache-control"],
         "public, max-age=31536000, immutable"
     );
+    // The browser never sniffs it as anything but a script.
+    assert_eq!(res.headers()["x-content-type-options"], "nosniff");
     assert_eq!(res.bytes().await.unwrap(), expected);
     // The rest of the app is untouched; a copy at another path is served there only.
     assert_eq!(
         reqwest::get(&base).await.unwrap().text().await.unwrap(),
         "home"
     );
-    let versioned = ClientScript::bytes("export {}").at("/assets/ds-1.js");
+    let versioned = ClientScript::bytes("export {}").at(nitro::TrustedUrl::new("/assets/ds-1.js"));
     let base = common::base_url(versioned.routes(axum::Router::new())).await;
     let res = reqwest::get(format!("{base}/assets/ds-1.js"))
         .await

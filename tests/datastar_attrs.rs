@@ -112,19 +112,16 @@ fn spliced_values_are_json_then_attribute_escaped() {
 }
 
 #[test]
-fn expr_values_are_code_with_json_parts() {
+fn expr_values_are_code_with_escaped_values() {
     let id = "7'); x('";
-    let e = Expr::new("@delete('/todos/' + ").json(&id).code(")");
+    let e = expr!("@delete('/todos/{}')", id);
     assert_eq!(
         r(html! { button data-on:click=(e) { "x" } }),
-        r#"<button data-on:click="@delete(&#x27;/todos/&#x27; + &quot;7\u0027)\u003b x(\u0027&quot;)">x</button>"#
+        r#"<button data-on:click="@delete(&#x27;/todos/\x37\x27\x29\x3b\x20\x78\x28\x27&#x27;)">x</button>"#
     );
-    let e = Expr::new("@delete('/todos/' + ").json(&id).code(")");
+    let e = expr!("@delete('/todos/{}')", id);
     let e = &e;
     let by_ref = r(html! { button data-on:click=(e) { "x" } });
     assert_eq!(by_ref, r(html! { button data-on:click=(&e) { "x" } }));
-    assert!(
-        by_ref.contains("@delete(&#x27;/todos/&#x27; + "),
-        "{by_ref}"
-    );
+    assert!(by_ref.contains("@delete(&#x27;/todos/\\x37"), "{by_ref}");
 }

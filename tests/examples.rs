@@ -114,10 +114,9 @@ async fn chat_messages_reach_their_room_only() {
         .post("/rooms/alpha/send")
         .signals(&json!({ "username": "ann", "text": "<hi>", "messageCount": 0 }))
         .await;
-    assert_eq!(
-        res.events().await.unwrap(),
-        [Event::Signals(json!({ "text": "" }))]
-    );
+    let sent = res.events().await.unwrap();
+    assert_eq!(sent[0], Event::Signals(json!({ "text": "" })));
+    assert!(matches!(&sent[1], Event::Elements(p) if p.elements == r#"<p id="notice"></p>"#));
     let events = alpha.first(3, WAIT).await.unwrap();
     let Event::Elements(patch) = &events[0] else {
         panic!("{events:?}")
@@ -130,8 +129,52 @@ async fn chat_messages_reach_their_room_only() {
         Err(EventsError::Timeout(got)) => assert!(got.is_empty(), "{got:?}"),
         other => panic!("room beta got {other:?}"),
     }
-    // A room name with a control character is not a room.
+    // A room name with a control character is not a room, and neither is a dot segment.
     assert_eq!(client.get("/rooms/a%00b/stream").await.status(), 404);
+    assert_eq!(client.get("/rooms/%2e%2e/stream").await.status(), 404);
+}
+
+/// The notice a refused message gets, or `None` when it was sent.
+async fn chat_send(client: &TestClient, room: &str, text: &str) -> Option<String> {
+    let res = client
+        .post(&format!("/rooms/{room}/send"))
+        .signals(&json!({ "username": "ann", "text": text, "messageCount": 0 }))
+        .await;
+    assert_eq!(res.status(), 200);
+    let events = res.events().await.unwrap();
+    match &events[..] {
+        [Event::Signals(_), _] => None,
+        [Event::Elements(p)] => Some(select_text(&p.elements, "#notice").join("")),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn chat_keeps_bounded_rooms_and_history() {
+    let client = TestClient::new(chat::app(client_script()));
+    // Each room keeps its last `HISTORY` messages; the count goes on.
+    for i in 0..chat::HISTORY + 5 {
+        assert_eq!(chat_send(&client, "busy", &format!("m{i}")).await, None);
+    }
+    let page = client.get("/rooms/busy").await.text().await.unwrap();
+    let shown = select_text(&page, ".message-text");
+    assert_eq!(shown.len(), chat::HISTORY);
+    assert_eq!(shown[0], "m5");
+    assert_eq!(select_text(&page, "#count"), [(chat::HISTORY + 5).to_string()]);
+    // At most `MAX_ROOMS` rooms: a message to one more is refused with a clear notice, and
+    // the existing rooms still work.
+    for i in 1..chat::MAX_ROOMS {
+        assert_eq!(chat_send(&client, &format!("room{i}"), "hi").await, None);
+    }
+    let notice = chat_send(&client, "one-too-many", "hi").await.unwrap();
+    assert!(notice.contains("at most 100 rooms"), "{notice}");
+    assert_eq!(chat_send(&client, "room1", "again").await, None);
+    let page = client.get("/rooms/one-too-many").await.text().await.unwrap();
+    assert!(select_text(&page, ".message-text").is_empty());
+    // Too long a message or name: refused, nothing stored.
+    let long = "x".repeat(chat::MAX_TEXT + 1);
+    let notice = chat_send(&client, "busy", &long).await.unwrap();
+    assert!(notice.contains("at most 2000 characters"), "{notice}");
 }
 
 #[tokio::test]

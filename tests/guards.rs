@@ -42,12 +42,11 @@ fn expression_values_cannot_reach_the_expression_compiler_as_code() {
     let out =
         r(html! { div data-signals=(&S { name: MARKERS.into() }) {} div data-signals=(&map) {} });
     assert_eq!(out.matches(encoded).count(), 2, "{out}");
-    // `Expr` data parts.
-    let e = Expr::new("$x = ").json(MARKERS);
-    assert_eq!(
-        r(html! { button data-on:click=(e) {} }),
-        format!(r#"<button data-on:click="$x = {encoded}"></button>"#)
-    );
+    // `expr!` values: every character escaped, so no marker, `@` or `$` is left.
+    let e = expr!("$x = {}", MARKERS);
+    let out = r(html! { button data-on:click=(e) {} });
+    assert!(out.starts_with(r#"<button data-on:click="$x = (JSON.parse(&quot;\x22"#), "{out}");
+    assert!(!out[27..].contains(['$', '@', '🖕', '🚀']), "{out}");
 }
 
 #[test]
@@ -111,7 +110,7 @@ fn urls_are_read_as_the_browser_reads_them() {
         r#"<a href="/a?b=1&amp;c=&quot;2&quot;"></a>"#
     );
     // An `Expr` computing a URL is checked in the browser.
-    let e = Expr::new("'/u/' + ").json("x");
+    let e = expr!("'/u/' + {}", "x");
     let out = r(html! { a data-attr:href=(e) {} });
     assert!(
         out.starts_with("<a data-attr:href=\"((u)=&gt;/^(?:javascript|vbscript|data):/i.test("),

@@ -175,7 +175,7 @@ fn no_payload_creates_structure_in_any_context() {
     let render = |x: &str| -> Vec<(&'static str, String)> {
         let id = DynId::new(x);
         let json = serde_json::json!({ "v": x });
-        let expr = Expr::new("@post('/x', {v: ").json(&x).code("})");
+        let expr = expr!("@post('/x', {{v: {}}})", x);
         vec![
             ("text", html! { p { (x) } }.render().into_string()),
             ("attribute", html! { p title=(x) {} }.render().into_string()),

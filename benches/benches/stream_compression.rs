@@ -37,7 +37,7 @@ const WORDS: &[&str] = &[
 ];
 const NAMES: &[&str] = &["alice", "bob", "carol", "dave", "erin", "frank", "grace"];
 
-ids! { MESSAGES = "messages" }
+ids! { MESSAGES = "messages", MSG = "msg", TODO = "todo" }
 
 /// One part of an event batch, kept as data so each run builds fresh events.
 #[derive(Clone)]
@@ -69,9 +69,8 @@ fn chat(i: usize, rng: &mut Lcg) -> Vec<Part> {
     let text = text.join(" ");
     let name = NAMES[rng.next(NAMES.len())];
     let time = format!("{:02}:{:02}", 9 + i / 60 % 10, i % 60);
-    let id = format!("msg-{i}");
     let li = html! {
-        li id=(id) class="message" {
+        li id=(MSG.with(i)) class="message" {
             span class="author" { (name) }
             time { (time) }
             p class="text" { (text) }
@@ -98,13 +97,10 @@ fn todo(i: usize, rng: &mut Lcg, items: &mut Vec<(String, bool)>) -> Vec<Part> {
     }
     let mut list = String::from("<ul id=\"todo-list\">");
     for (n, (text, done)) in items.iter().enumerate() {
-        let toggle = Expr::new("@post('/todos/' + ")
-            .json(&n)
-            .code(" + '/toggle')");
-        let delete = Expr::new("@delete('/todos/' + ").json(&n).code(")");
-        let id = format!("todo-{n}");
+        let toggle = expr!("@post('/todos/{}/toggle')", n);
+        let delete = expr!("@delete('/todos/{}')", n);
         let item = html! {
-            li id=(id) .done[*done] {
+            li id=(TODO.with(n)) .done[*done] {
                 input type="checkbox" checked[*done] data-on:change=(toggle);
                 " " span { (text) } " "
                 button.delete data-on:click=(delete) { "×" }

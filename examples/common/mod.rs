@@ -16,7 +16,8 @@ pub fn datastar_from_env() -> ClientScript {
             .unwrap_or_else(|e| panic!("NITRO_DATASTAR_FILE={}: {e}", path.to_string_lossy()));
     }
     match std::env::var("NITRO_DATASTAR_URL") {
-        Ok(url) => ClientScript::url(url),
+        // Configuration, read at start-up: the page runs the code at this URL.
+        Ok(url) => ClientScript::url(nitro::TrustedUrl::from_config(url)),
         Err(_) => nitro::client::script(),
     }
 }

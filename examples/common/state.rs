@@ -60,7 +60,7 @@ pub async fn chat_bus(url: &str) -> Bus {
         u if u.starts_with("nats://") || u.starts_with("tls://") => {
             let (scheme, rest) = u.split_once("://").unwrap_or_default();
             format!(
-                "{scheme}+js://{}/{CHAT_STREAM}?subjects=chat.>&max_per_subject=1000",
+                "{scheme}+js://{}/{CHAT_STREAM}?subjects=chat.>&max_per_subject=1000&max_messages=100000",
                 rest.trim_end_matches('/')
             )
         }

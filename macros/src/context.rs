@@ -31,6 +31,25 @@ pub const URL_ATTRS: &[&str] = &[
     "xlink:href",
 ];
 
+/// Attributes that load or redirect code, by element (compared without case): a dynamic value
+/// must be a `TrustedUrl`. Kept equal to the runtime's `escape::CODE_URL_ATTRIBUTES` (a test
+/// compares them).
+pub const CODE_URL_ATTRS: &[(&str, &[&str])] = &[
+    ("script", &["src", "href", "xlink:href"]),
+    ("base", &["href"]),
+    ("link", &["href"]),
+    ("object", &["data", "codebase", "archive", "classid"]),
+    ("embed", &["src"]),
+    ("applet", &["code", "codebase", "archive", "object", "src"]),
+];
+
+/// Does attribute `attr` of element `element` load or redirect code?
+pub fn loads_code(element: &str, attr: &str) -> bool {
+    CODE_URL_ATTRS
+        .iter()
+        .any(|(el, attrs)| el.eq_ignore_ascii_case(element) && is_one_of(attr, attrs))
+}
+
 /// Elements whose content the HTML parser reads as raw text (compared without case).
 pub const RAW_TEXT: &[&str] = &["script", "style"];
 
@@ -62,8 +81,12 @@ pub enum ValueContext {
     Attribute,
     /// An element id: declared ids and explicit `DynId`s only.
     Id,
+    /// `data-attr:id`: the same rule, the id sent as a JSON string.
+    ExpressionId,
     /// A URL: script-running schemes are replaced.
     Url,
+    /// A URL the page loads code from (`script src`, `base href`, …): `TrustedUrl` only.
+    CodeUrl,
     /// An inline style: CSS that could load or run something is dropped.
     Css,
     /// `srcdoc`: rendered as HTML, then escaped as a whole.
@@ -117,7 +140,7 @@ pub fn dynamic_context(el: &Element, name: &AttrName) -> Result<ValueContext, Re
     let attr = &name.name().text;
     if let AttrName::Datastar(_, ds) = name {
         return match (ds.plugin.kind, ds.plugin.name, ds.key.as_deref()) {
-            (ValueKind::Expression, "attr", Some(key)) => data_attr_key(attr, key),
+            (ValueKind::Expression, "attr", Some(key)) => data_attr_key(&el.name.text, attr, key),
             (ValueKind::Expression, "attr", None) => Ok(ValueContext::AttrMap),
             (ValueKind::Expression, "style", Some(_)) => Ok(ValueContext::ExpressionCss),
             (ValueKind::Expression, "style", None) => Ok(ValueContext::StyleMap),
@@ -134,6 +157,18 @@ pub fn dynamic_context(el: &Element, name: &AttrName) -> Result<ValueContext, Re
         return refuse(
             format!("a value spliced into `{attr}` would run as JavaScript"),
             format!("use `data-on:{event}=(value)`: Datastar attributes receive values as JSON, never as code"),
+        );
+    }
+    if loads_code(element, attr) {
+        return Ok(ValueContext::CodeUrl);
+    }
+    if attr.eq_ignore_ascii_case("id") {
+        return Ok(ValueContext::Id);
+    }
+    if element.eq_ignore_ascii_case("script") && attr.eq_ignore_ascii_case("type") {
+        return refuse(
+            format!("a value spliced into `{attr}` of `<{element}>` decides whether and how its content runs (`module`, `importmap`, …)"),
+            "write the type in the template: `type=\"module\"`",
         );
     }
     if is_one_of(element, SVG_ANIMATION) && is_one_of(attr, SVG_ANIMATION_VALUES) {
@@ -167,7 +202,16 @@ pub fn dynamic_context(el: &Element, name: &AttrName) -> Result<ValueContext, Re
 }
 
 /// `data-attr:KEY=(value)` ends in `setAttribute(KEY, value)`: the plain attributes' rules apply.
-fn data_attr_key(attr: &str, key: &str) -> Result<ValueContext, Refusal> {
+fn data_attr_key(element: &str, attr: &str, key: &str) -> Result<ValueContext, Refusal> {
+    if loads_code(element, key) {
+        return refuse(
+            format!("`{attr}` would set the URL `<{element}>` loads code from with a value computed in the browser"),
+            format!("write `{key}=(url)` with a `nitro::TrustedUrl`"),
+        );
+    }
+    if key.eq_ignore_ascii_case("id") {
+        return Ok(ValueContext::ExpressionId);
+    }
     if is_event_handler(key) {
         return refuse(
             format!(

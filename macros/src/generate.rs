@@ -14,6 +14,8 @@ struct Generator {
     tail: String,
     stmts: Vec<TokenStream>,
     static_len: usize,
+    /// The element whose attributes are being written (lowercase).
+    element: String,
 }
 
 impl Generator {
@@ -23,6 +25,7 @@ impl Generator {
             tail: String::new(),
             stmts: Vec::new(),
             static_len: 0,
+            element: String::new(),
         }
     }
 
@@ -154,6 +157,7 @@ impl Generator {
 
     fn element(&mut self, el: &Element) {
         let name = &el.name.text;
+        self.element = name.to_ascii_lowercase();
         self.text("<");
         self.text(name);
         let mut classes_done = false;
@@ -219,6 +223,12 @@ impl Generator {
             ValueContext::Url => {
                 quote_spanned!(span=> ::nitro::__private::render_url_attr(&(#expr), #buf);)
             }
+            ValueContext::CodeUrl => {
+                quote_spanned!(span=> ::nitro::__private::render_code_url(&(#expr), #buf);)
+            }
+            ValueContext::ExpressionId => {
+                quote_spanned!(span=> ::nitro::__private::render_id_json(&(#expr), #buf);)
+            }
             ValueContext::Id => {
                 quote_spanned!(span=> ::nitro::__private::render_id(&(#expr), #buf);)
             }
@@ -232,7 +242,8 @@ impl Generator {
                 quote_spanned!(span=> ::nitro::__private::render_statement(&(#expr), #buf);)
             }
             ValueContext::AttrMap => {
-                quote_spanned!(span=> ::nitro::__private::render_attr_map(&(#expr), #buf);)
+                let element = &self.element;
+                quote_spanned!(span=> ::nitro::__private::render_attr_map(&(#expr), #element, #buf);)
             }
             ValueContext::StyleMap => {
                 quote_spanned!(span=> ::nitro::__private::render_style_map(&(#expr), #buf);)

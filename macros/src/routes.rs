@@ -117,7 +117,22 @@ fn parts(path: &str) -> Result<Vec<Part>, String> {
     if !text.is_empty() {
         out.push(Part::Text(text));
     }
+    for part in &out {
+        if let Part::Text(t) = part {
+            if let Some(dots) = t.split('/').find(|s| is_dot_segment(s)) {
+                return Err(format!(
+                    "`{dots}` is a dot segment: the browser resolves it before the request is sent, so this path is not the one declared; write the path without it"
+                ));
+            }
+        }
+    }
     Ok(out)
+}
+
+/// `.` or `..`, also percent-encoded (`%2e`, `.%2E`, …): what a URL parser resolves.
+fn is_dot_segment(s: &str) -> bool {
+    let decoded = s.replace("%2e", ".").replace("%2E", ".");
+    decoded == "." || decoded == ".."
 }
 
 pub fn expand(input: Routes) -> TokenStream {
@@ -153,7 +168,12 @@ pub fn expand(input: Routes) -> TokenStream {
     out
 }
 
+fn r_path_span(r: &RouteDecl) -> Span {
+    r.path.span()
+}
+
 fn generate(r: &RouteDecl, ty: &str, method: &str, path: &str, parts: &[Part]) -> TokenStream {
+    let r_decl = r;
     let RouteDecl {
         attrs, vis, name, ..
     } = r;
@@ -167,42 +187,30 @@ fn generate(r: &RouteDecl, ty: &str, method: &str, path: &str, parts: &[Part]) -
             Part::Text(_) => None,
         })
         .collect();
-    // The action: `@delete('/todos/' + <segment as JSON> + '/x')`, one `'static` code fragment
-    // between each two values.
-    let mut fragments: Vec<String> = vec![format!("@{action}(")];
-    let mut values: Vec<&Ident> = Vec::new();
-    let mut first = true;
-    let mut param_i = 0;
+    // The action: `@delete('/todos/{}/x')`, proven and written by `expr!`'s own pipeline: each
+    // value (a checked path segment, percent-encoded) lands inside the string as escaped text.
+    let mut texts: Vec<String> = vec![format!("@{action}('")];
     for part in parts {
-        let frag = fragments.last_mut().expect("one fragment at least");
         match part {
-            Part::Text(t) if t.is_empty() => {}
-            Part::Text(t) => {
-                if !first {
-                    frag.push_str(" + ");
-                }
-                frag.push('\'');
-                frag.push_str(t);
-                frag.push('\'');
-                first = false;
-            }
-            Part::Param(_) => {
-                if !first {
-                    frag.push_str(" + ");
-                }
-                values.push(&params[param_i]);
-                param_i += 1;
-                fragments.push(String::new());
-                first = false;
-            }
+            Part::Text(t) => texts.last_mut().expect("one text at least").push_str(t),
+            Part::Param(_) => texts.push(String::new()),
         }
     }
-    fragments
-        .last_mut()
-        .expect("one fragment at least")
-        .push(')');
-    let head = &fragments[0];
-    let tail = fragments[1..].iter();
+    texts.last_mut().expect("one text at least").push_str("')");
+    let values: Vec<syn::Expr> = params
+        .iter()
+        .map(|p| syn::parse_quote!(::nitro::routes::PathParam::to_segment(&#p).encoded()))
+        .collect();
+    let action = match crate::expr::proof::prove(&texts) {
+        Ok(slots) => crate::expr::generate(&texts, &slots, &values),
+        Err(r) => {
+            let msg = format!("{}\n\nhelp: {}", r.message, r.help);
+            return syn::Error::new(r_path_span(r_decl), msg).into_compile_error();
+        }
+    };
+    let path_args = params
+        .iter()
+        .map(|p| quote!(::nitro::routes::PathParam::to_segment(&#p).encoded()));
     let path_fmt = parts
         .iter()
         .map(|p| match p {
@@ -212,10 +220,10 @@ fn generate(r: &RouteDecl, ty: &str, method: &str, path: &str, parts: &[Part]) -
         .collect::<String>();
     let doc = format!("The route `{method} {path}`, declared with `nitro::routes!`.");
     let action_doc = format!(
-        "The Datastar action calling `{method} {path}` (`@{action}(..)`), one argument per path parameter, each percent-encoded as a path segment."
+        "The Datastar action calling `{method} {path}` (`@{action}(..)`), one argument per path parameter, each a checked path segment (never `.`, `..` or empty), percent-encoded."
     );
     let path_doc = format!(
-        "The URL path of `{path}` for these parameters, each percent-encoded as a path segment."
+        "The URL path of `{path}` for these parameters, each a checked path segment (never `.`, `..` or empty), percent-encoded."
     );
     quote! {
         #[doc = #doc]
@@ -232,15 +240,14 @@ fn generate(r: &RouteDecl, ty: &str, method: &str, path: &str, parts: &[Part]) -
         impl #type_name {
             #[doc = #action_doc]
             #[allow(dead_code)]
-            pub fn action(&self #(, #params: impl ::core::fmt::Display)*) -> ::nitro::Expr {
-                ::nitro::Expr::new(#head)
-                    #( .json(&::nitro::routes::segment(#values)).code(#tail) )*
+            pub fn action(&self #(, #params: impl ::nitro::routes::PathParam)*) -> ::nitro::Expr {
+                #action
             }
 
             #[doc = #path_doc]
             #[allow(dead_code)]
-            pub fn path(&self #(, #params: impl ::core::fmt::Display)*) -> ::std::string::String {
-                ::std::format!(#path_fmt #(, ::nitro::routes::segment(#params))*)
+            pub fn path(&self #(, #params: impl ::nitro::routes::PathParam)*) -> ::std::string::String {
+                ::std::format!(#path_fmt #(, #path_args)*)
             }
         }
 
@@ -272,5 +279,9 @@ mod tests {
         assert!(parts("/a/{id}/{id}").is_err());
         assert!(parts("/a'b").is_err());
         assert!(parts("/$x").is_err());
+        for dots in ["/a/../b", "/a/.", "/%2e%2E/x", "/a/.%2e", "/./a"] {
+            assert!(parts(dots).is_err(), "{dots}");
+        }
+        assert!(parts("/a.b/..c/x..").is_ok());
     }
 }

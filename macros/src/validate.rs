@@ -188,16 +188,7 @@ fn attributes(el: &Element, diags: &mut Diagnostics) {
     for attr in &el.attrs {
         match attr {
             Attr::Id { span, value } => {
-                if let AttrValue::Static(v, at) = value {
-                    if v.is_empty() || v.chars().any(char::is_whitespace) {
-                        diags.error(
-                            *at,
-                            format!(
-                                "`{v}` is not a valid id: ids are non-empty and have no spaces"
-                            ),
-                        );
-                    }
-                }
+                static_id(value, diags);
                 note("id", *span, diags)
             }
             Attr::Class { span, .. } => {
@@ -209,6 +200,17 @@ fn attributes(el: &Element, diags: &mut Diagnostics) {
             Attr::Named { name, value } => {
                 let n = name.name();
                 note(&n.text.to_ascii_lowercase(), n.span, diags);
+                if n.text.eq_ignore_ascii_case("id") && !matches!(name, AttrName::Datastar(..)) {
+                    // One id rule: `id=..` is `#..` written another way.
+                    if matches!(value, AttrValue::Empty | AttrValue::Toggle(_)) {
+                        diags.error_name(
+                            n,
+                            format!("`{}` needs a value: an element id is never empty", n.text),
+                            Some("write `#name`, `#(ID)` with a declared id, or `id=\"name\"`"),
+                        );
+                    }
+                    static_id(value, diags);
+                }
                 if let AttrName::Datastar(_, ds) = name {
                     datastar_value(n, ds, value, diags);
                 }
@@ -219,6 +221,18 @@ fn attributes(el: &Element, diags: &mut Diagnostics) {
                     }
                 }
             }
+        }
+    }
+}
+
+/// A literal id (`#main`, `id="main"`) is non-empty and has no whitespace.
+fn static_id(value: &AttrValue, diags: &mut Diagnostics) {
+    if let AttrValue::Static(v, at) = value {
+        if v.is_empty() || v.chars().any(char::is_whitespace) {
+            diags.error(
+                *at,
+                format!("`{v}` is not a valid id: ids are non-empty and have no spaces"),
+            );
         }
     }
 }

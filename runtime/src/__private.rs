@@ -3,6 +3,7 @@
 
 use crate::{escape, Expr, Json, Markup, PreEscaped, Render};
 
+pub use crate::expr::ExprBuilder;
 pub use crate::capture::{Capture, CaptureCopy, CaptureRef, Flat, FlatId, FlatRef};
 pub use crate::render::Template;
 pub use crate::splice::{Splice, Spliceable, ViaDisplay, ViaRender};
@@ -28,6 +29,20 @@ pub fn render_id<T: crate::ElementId + ?Sized>(value: &T, buf: &mut String) {
     value.render_attr_to(buf);
 }
 
+/// A dynamic value in an attribute that loads or redirects code (`script src`, `base href`,
+/// …): a [`crate::TrustedUrl`] only, still checked for script-running schemes.
+#[inline]
+pub fn render_code_url<T: crate::CodeUrl + ?Sized>(value: &T, buf: &mut String) {
+    render_url_attr(value, buf);
+}
+
+/// `data-attr:id=(v)`: the same rule as `#(v)`, the id sent as a JSON string.
+#[inline]
+pub fn render_id_json<T: crate::ElementId + ?Sized>(value: &T, buf: &mut String) {
+    let text = value.render().into_string();
+    escape::json_attribute(&text, buf);
+}
+
 /// A dynamic value in a URL attribute (`href`, `src`, `action`, …): a `javascript:`, `vbscript:`
 /// or `data:` URL is replaced by `about:invalid#nitro-blocked`. The check reads the text as the
 /// HTML parser will (character references decoded), so trusted markup cannot smuggle one in.
@@ -38,6 +53,7 @@ pub fn render_url_attr<T: Render + ?Sized>(value: &T, buf: &mut String) {
     if escape::is_dangerous_url_attribute(&buf[start..]) {
         buf.truncate(start);
         buf.push_str(escape::BLOCKED_URL);
+        crate::stats::value_refused("a URL with a script-running scheme");
     }
 }
 
@@ -49,6 +65,7 @@ pub fn render_css_attr<T: Render + ?Sized>(value: &T, buf: &mut String) {
     value.render_attr_to(buf);
     if escape::is_dangerous_css_attribute(&buf[start..]) {
         buf.truncate(start);
+        crate::stats::value_refused("CSS that could load or run something");
     }
 }
 
@@ -85,6 +102,12 @@ fn guarded(value: &serde_json::Value, guard: Guard) -> Option<serde_json::Value>
         Guard::Url => escape::is_dangerous_url(s),
         Guard::Css => escape::is_dangerous_css(s),
     };
+    if bad {
+        crate::stats::value_refused(match guard {
+            Guard::Url => "a URL with a script-running scheme",
+            _ => "CSS that could load or run something",
+        });
+    }
     bad.then(|| {
         serde_json::Value::String(match guard {
             Guard::Url => escape::BLOCKED_URL.to_owned(),
@@ -203,16 +226,26 @@ pub trait MapValue: serde::Serialize {}
 
 impl<T: serde::Serialize + ?Sized> MapValue for T {}
 
-/// `data-attr=(map)`: each key ends in `setAttribute(key, value)`, so the plain attributes'
-/// rules apply: event handlers (`on…`) and `srcdoc` are dropped, URL values and `style` are
-/// guarded.
-pub fn render_attr_map<T: MapValue + ?Sized>(value: &T, buf: &mut String) {
+/// `data-attr=(map)` on `element`: each key ends in `setAttribute(key, value)`, so the plain
+/// attributes' rules apply: event handlers (`on…`), `srcdoc`, `id` (its value could not be
+/// checked) and the element's code-loading attributes (`script src`, …) are dropped and
+/// counted, URL values and `style` are guarded.
+pub fn render_attr_map<T: MapValue + ?Sized>(value: &T, element: &str, buf: &mut String) {
     let Ok(serde_json::Value::Object(map)) = serde_json::to_value(value) else {
         return escape::json_attribute(value, buf);
     };
     let checked: serde_json::Map<String, serde_json::Value> = map
         .into_iter()
-        .filter(|(k, _)| !escape::is_event_handler_name(k) && !k.eq_ignore_ascii_case("srcdoc"))
+        .filter(|(k, _)| {
+            let refused = escape::is_event_handler_name(k)
+                || k.eq_ignore_ascii_case("srcdoc")
+                || k.eq_ignore_ascii_case("id")
+                || escape::loads_code(element, k);
+            if refused {
+                crate::stats::value_refused("a data-attr map key that is not data");
+            }
+            !refused
+        })
         .map(|(k, v)| {
             let guard = if k.eq_ignore_ascii_case("style") {
                 Guard::Css

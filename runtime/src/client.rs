@@ -22,11 +22,9 @@
 //! could not be fetched where nitro is built and tested. Add your own with
 //! [`ClientScript::integrity`] after checking the file, or serve your own copy.
 
-use std::borrow::Cow;
-
 use bytes::Bytes;
 
-use crate::Render;
+use crate::{Render, TrustedUrl};
 
 /// The version of the Datastar client nitro's browser tests run against (the client of the
 /// `starhtml` 0.7.0 package, whose header reads `Datastar v1.0.1`).
@@ -82,7 +80,8 @@ pub fn script() -> ClientScript {
 ///     local.render().into_string(),
 ///     r#"<script type="module" src="/datastar.js"></script>"#
 /// );
-/// let elsewhere = ClientScript::url("https://example.com/ds.js").integrity("sha384-abc");
+/// let elsewhere = ClientScript::url(nitro::TrustedUrl::new("https://example.com/ds.js"))
+///     .integrity("sha384-abc");
 /// assert_eq!(
 ///     elsewhere.render().into_string(),
 ///     r#"<script type="module" src="https://example.com/ds.js" integrity="sha384-abc" crossorigin="anonymous"></script>"#
@@ -90,7 +89,7 @@ pub fn script() -> ClientScript {
 /// ```
 #[derive(Clone, Debug)]
 pub struct ClientScript {
-    src: Cow<'static, str>,
+    src: TrustedUrl,
     integrity: Option<String>,
     copy: Option<Bytes>,
 }
@@ -103,21 +102,24 @@ impl ClientScript {
     /// ```
     pub fn cdn() -> Self {
         ClientScript {
-            src: Cow::Borrowed(CDN_URL),
+            src: TrustedUrl::new(CDN_URL),
             integrity: None,
             copy: None,
         }
     }
 
-    /// The client at another URL (your own CDN, a pinned version, Datastar Pro).
+    /// The client at another URL (your own CDN, a pinned version, Datastar Pro). The page
+    /// runs the code found there, so the URL is a [`TrustedUrl`]: written in the program, or
+    /// read from its configuration with [`TrustedUrl::from_config`].
     ///
     /// ```
-    /// let s = nitro::client::ClientScript::url("/static/datastar.js");
+    /// use nitro::TrustedUrl;
+    /// let s = nitro::client::ClientScript::url(TrustedUrl::new("/static/datastar.js"));
     /// assert_eq!(s.src(), "/static/datastar.js");
     /// ```
-    pub fn url(src: impl Into<String>) -> Self {
+    pub fn url(src: TrustedUrl) -> Self {
         ClientScript {
-            src: Cow::Owned(src.into()),
+            src,
             integrity: None,
             copy: None,
         }
@@ -131,7 +133,7 @@ impl ClientScript {
     /// ```
     pub fn bytes(js: impl Into<Bytes>) -> Self {
         ClientScript {
-            src: Cow::Borrowed(PATH),
+            src: TrustedUrl::new(PATH),
             integrity: None,
             copy: Some(js.into()),
         }
@@ -152,11 +154,12 @@ impl ClientScript {
     /// or, for [`ClientScript::url`] and [`ClientScript::cdn`], loads from another URL.
     ///
     /// ```
-    /// let s = nitro::client::ClientScript::bytes("").at("/assets/datastar-1.0.1.js");
+    /// use nitro::TrustedUrl;
+    /// let s = nitro::client::ClientScript::bytes("").at(TrustedUrl::new("/assets/datastar-1.0.1.js"));
     /// assert_eq!(s.src(), "/assets/datastar-1.0.1.js");
     /// ```
-    pub fn at(mut self, src: impl Into<String>) -> Self {
-        self.src = Cow::Owned(src.into());
+    pub fn at(mut self, src: TrustedUrl) -> Self {
+        self.src = src;
         self
     }
 
@@ -178,7 +181,7 @@ impl ClientScript {
     /// assert_eq!(nitro::client::ClientScript::cdn().src(), nitro::client::CDN_URL);
     /// ```
     pub fn src(&self) -> &str {
-        &self.src
+        self.src.as_str()
     }
 
     /// The copy this app serves, if it serves one.
@@ -191,8 +194,9 @@ impl ClientScript {
     }
 
     /// Adds the route serving the copy (`GET` [`ClientScript::src`], as
-    /// `text/javascript; charset=utf-8` with [`CACHE_CONTROL`]); the router is returned as it
-    /// was when the client comes from elsewhere.
+    /// `text/javascript; charset=utf-8` with [`CACHE_CONTROL`] and
+    /// `X-Content-Type-Options: nosniff`, so a browser never reads it as anything but a
+    /// script); the router is returned as it was when the client comes from elsewhere.
     ///
     /// ```
     /// use axum::Router;
@@ -206,12 +210,12 @@ impl ClientScript {
         &self,
         router: ::axum::Router<S>,
     ) -> ::axum::Router<S> {
-        use http::header::{HeaderValue, CACHE_CONTROL as CC, CONTENT_TYPE};
+        use http::header::{HeaderValue, CACHE_CONTROL as CC, CONTENT_TYPE, X_CONTENT_TYPE_OPTIONS};
         let Some(js) = self.copy.clone() else {
             return router;
         };
         router.route(
-            &self.src,
+            self.src.as_str(),
             ::axum::routing::get(move || {
                 let js = js.clone();
                 async move {
@@ -222,6 +226,7 @@ impl ClientScript {
                                 HeaderValue::from_static("text/javascript; charset=utf-8"),
                             ),
                             (CC, HeaderValue::from_static(CACHE_CONTROL)),
+                            (X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")),
                         ],
                         js,
                     )
@@ -234,7 +239,7 @@ impl ClientScript {
 impl Render for ClientScript {
     fn render_to(&self, buf: &mut String) {
         buf.push_str(r#"<script type="module" src=""#);
-        crate::escape::attribute(&self.src, buf);
+        crate::__private::render_code_url(&self.src, buf);
         buf.push('"');
         if let Some(hash) = &self.integrity {
             buf.push_str(r#" integrity=""#);

@@ -427,6 +427,36 @@ impl std::io::Write for AsciiSink<'_> {
     }
 }
 
+/// Every UTF-16 unit of `text` as a JavaScript escape: `\xHH` up to U+00FF, `\uHHHH` above.
+/// Valid inside `'…'`, `"…"` and template literals alike; the output holds only `\`, `x`, `u`
+/// and hex digits, so no scanner (JavaScript's, or the Datastar client's) can see anything in
+/// it, and it can neither extend an escape before it nor run into what follows.
+///
+/// ```
+/// let mut out = String::new();
+/// nitro::escape::expression_text("a'é€", &mut out);
+/// assert_eq!(out, r"\x61\x27\xe9\u20ac");
+/// ```
+pub fn expression_text(text: &str, out: &mut String) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    out.reserve(text.len() * 4);
+    let mut units = [0u16; 2];
+    for c in text.chars() {
+        for &u in c.encode_utf16(&mut units).iter() {
+            let u = u as usize;
+            if u <= 0xff {
+                out.push_str("\\x");
+            } else {
+                out.push_str("\\u");
+                out.push(HEX[u >> 12] as char);
+                out.push(HEX[(u >> 8) & 15] as char);
+            }
+            out.push(HEX[(u >> 4) & 15] as char);
+            out.push(HEX[u & 15] as char);
+        }
+    }
+}
+
 /// Attributes whose value is a URL. `html!` guards dynamic values of these (on plain
 /// attributes and as `data-attr` keys) with [`is_dangerous_url`]; the macro keeps the same list.
 pub const URL_ATTRIBUTES: &[&str] = &[
@@ -450,6 +480,30 @@ pub const URL_ATTRIBUTES: &[&str] = &[
     "usemap",
     "xlink:href",
 ];
+
+/// Attributes that load or redirect code, by element: `html!` accepts only a
+/// [`TrustedUrl`](crate::TrustedUrl) there, and drops these keys from a `data-attr` map on
+/// those elements. The macro keeps the same table.
+pub const CODE_URL_ATTRIBUTES: &[(&str, &[&str])] = &[
+    ("script", &["src", "href", "xlink:href"]),
+    ("base", &["href"]),
+    ("link", &["href"]),
+    ("object", &["data", "codebase", "archive", "classid"]),
+    ("embed", &["src"]),
+    ("applet", &["code", "codebase", "archive", "object", "src"]),
+];
+
+/// Does attribute `attr` of element `element` (any case) load or redirect code?
+///
+/// ```
+/// assert!(nitro::escape::loads_code("SCRIPT", "Src"));
+/// assert!(!nitro::escape::loads_code("img", "src"));
+/// ```
+pub fn loads_code(element: &str, attr: &str) -> bool {
+    CODE_URL_ATTRIBUTES.iter().any(|(el, attrs)| {
+        el.eq_ignore_ascii_case(element) && attrs.iter().any(|a| a.eq_ignore_ascii_case(attr))
+    })
+}
 
 /// What a blocked URL is replaced with.
 pub const BLOCKED_URL: &str = "about:invalid#nitro-blocked";

@@ -1,23 +1,22 @@
-//! [`Expr`]: Datastar expression code built at run time, the explicit and visible way to put
-//! dynamic values into `data-on:*`, `data-show`, … without ever pasting them in as code.
+//! [`Expr`]: Datastar expression code, the explicit and visible way to put code into
+//! `data-on:*`, `data-show`, … Code comes from your program; values go in through
+//! [`expr!`](crate::expr!), which proves at compile time where each one stands and writes it
+//! so that it can never become code.
 
 use std::fmt;
 
-/// A Datastar expression assembled from `'static` code fragments and JSON-encoded values.
+/// A Datastar expression: `'static` code, with values placed by [`expr!`](crate::expr!).
 ///
-/// Code can only come from string literals in your program; every run-time value goes through
-/// [`Expr::json`], so it arrives in the browser as a JSON literal (a string stays a string) and can
-/// never become an expression of its own. Splice it into a Datastar attribute:
-/// `button data-on:click=(Expr::new("@delete('/todos/' + ").json(&id).code(")")) { "x" }`.
+/// Build one with `expr!("@delete('/todos/{}')", id)` (values inside the code, proven where
+/// they stand) or [`Expr::new`] (code alone), and splice it into a Datastar attribute:
+/// `button data-on:click=(expr!("@delete('/todos/{}')", id)) { "x" }`.
 ///
 /// ```
-/// use nitro::Expr;
+/// use nitro::expr;
 /// let id = "42'); alert(1); ('";
-/// let e = Expr::new("@delete('/todos/' + ").json(&id).code(")");
-/// assert_eq!(
-///     e.as_str(),
-///     r#"@delete('/todos/' + "42\u0027)\u003b alert(1)\u003b (\u0027")"#
-/// );
+/// let e = expr!("@delete('/todos/{}')", id);
+/// assert!(e.as_str().starts_with(r"@delete('/todos/\x34\x32\x27\x29\x3b"));
+/// assert!(!e.as_str().contains("alert"));
 /// ```
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Expr {
@@ -25,36 +24,15 @@ pub struct Expr {
 }
 
 impl Expr {
-    /// Starts an expression with a fragment of code.
+    /// An expression of code alone.
+    ///
+    /// ```
+    /// assert_eq!(nitro::Expr::new("$count++").as_str(), "$count++");
+    /// ```
     pub fn new(code: &'static str) -> Self {
         Expr {
             code: code.to_owned(),
         }
-    }
-
-    /// Appends a fragment of code.
-    ///
-    /// ```
-    /// assert_eq!(nitro::Expr::new("$a").code(" + 1").as_str(), "$a + 1");
-    /// ```
-    pub fn code(mut self, code: &'static str) -> Self {
-        self.code.push_str(code);
-        self
-    }
-
-    /// Appends a value as a JSON literal (`null` if it cannot be serialized), encoded by
-    /// [`crate::escape::expression_json`] so that Datastar's expression compiler reads back
-    /// exactly the value: no `@action(`, `$signal` or marker inside it is ever seen as code.
-    ///
-    /// ```
-    /// use nitro::Expr;
-    /// assert_eq!(Expr::new("$n = ").json(&3).as_str(), "$n = 3");
-    /// assert_eq!(Expr::new("$s = ").json("@get('/x')").as_str(),
-    ///            r#"$s = "\u0040get(\u0027\u002fx\u0027)""#);
-    /// ```
-    pub fn json<T: serde::Serialize + ?Sized>(mut self, value: &T) -> Self {
-        crate::escape::expression_json(value, &mut self.code);
-        self
     }
 
     /// The expression's code.
@@ -70,5 +48,82 @@ impl Expr {
 impl fmt::Display for Expr {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.code)
+    }
+}
+
+/// What `expr!` expands to: `'static` code and values, each value written as the macro's proof
+/// says (`nitro-macros`, `expr/proof.rs`). Not a public API.
+#[doc(hidden)]
+#[derive(Default)]
+pub struct ExprBuilder {
+    code: String,
+}
+
+impl ExprBuilder {
+    #[doc(hidden)]
+    pub fn new() -> Self {
+        ExprBuilder::default()
+    }
+
+    /// Code of the program.
+    #[doc(hidden)]
+    pub fn code(mut self, code: &'static str) -> Self {
+        self.code.push_str(code);
+        self
+    }
+
+    /// A value where an expression starts: `(JSON.parse("T"))`.
+    #[doc(hidden)]
+    pub fn value<T: serde::Serialize + ?Sized>(mut self, value: &T) -> Self {
+        self.code.push_str("(JSON.parse(\"");
+        let json = serde_json::to_string(value).unwrap_or_else(|_| "null".to_owned());
+        crate::escape::expression_text(&json, &mut self.code);
+        self.code.push_str("\"))");
+        self
+    }
+
+    /// A value inside a string literal or a template literal's text: its text, escaped.
+    #[doc(hidden)]
+    pub fn text<T: serde::Serialize + ?Sized>(mut self, value: &T) -> Self {
+        crate::escape::expression_text(&text_of(value), &mut self.code);
+        self
+    }
+
+    #[doc(hidden)]
+    pub fn build(self) -> Expr {
+        Expr { code: self.code }
+    }
+}
+
+/// A value's text inside a string: a string's characters, anything else its compact JSON
+/// (`42`, `true`, `null`, `[1,2]`); `null` if it cannot be serialized.
+fn text_of<T: serde::Serialize + ?Sized>(value: &T) -> String {
+    match serde_json::to_value(value) {
+        Ok(serde_json::Value::String(s)) => s,
+        Ok(v) => v.to_string(),
+        Err(_) => "null".to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn values_and_texts() {
+        let e = ExprBuilder::new()
+            .code("$a = ")
+            .value("x\"")
+            .code(" + '")
+            .text(&42)
+            .code("'")
+            .build();
+        assert_eq!(
+            e.as_str(),
+            r#"$a = (JSON.parse("\x22\x78\x5c\x22\x22")) + '\x34\x32'"#
+        );
+        let mut s = String::new();
+        crate::escape::expression_text("🦀", &mut s);
+        assert_eq!(s, r"\ud83e\udd80");
     }
 }

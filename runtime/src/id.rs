@@ -96,11 +96,13 @@ impl Render for DynId {
     }
 }
 
-/// A value that can be an element's id in a template: `#(ID)` and `id=(..)` accept only these.
+/// A value that can be an element's id in a template: `#(ID)`, `id=(..)` (any case, quoted
+/// or not) and `data-attr:id=(..)` accept only these, so every id a template writes is one the
+/// program declared or built explicitly.
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot be used as an element id",
     label = "ids in templates must be declared",
-    note = "declare it with `ids! {{ NAME = \"name\" }}` and write `#(NAME)`, or build one explicitly with `NAME.with(n)` or `DynId::new(..)`"
+    note = "declare it with `ids! {{ NAME = \"name\" }}` and write `#(NAME)` or `id=(NAME)`; for an id built at run time, write `#(NAME.with(n))` / `id=(NAME.with(n))`, or `DynId::new(format!(..))`, which says the id is unchecked"
 )]
 pub trait ElementId: Render {}
 

@@ -15,6 +15,7 @@ pub mod routes;
 pub mod signals;
 mod splice;
 pub mod stats;
+mod trusted_url;
 mod writer;
 
 #[doc(hidden)]
@@ -22,6 +23,7 @@ pub mod __private;
 
 pub use expr::Expr;
 pub use id::{DynId, ElementId, Id, IntoSelector, Selector};
+pub use trusted_url::{CodeUrl, TrustedUrl};
 pub use render::{display, Display, Json, Markup, PreEscaped, Render, Template, DOCTYPE};
 pub mod sse;
 

@@ -58,6 +58,10 @@ pub struct Snapshot {
     /// Compressed streams ended or sent uncompressed because their compressor failed (it
     /// writes into memory, so this stays 0 unless something is deeply wrong).
     pub compression_failures: u64,
+    /// Attribute values refused while rendering: a key of a `data-attr=(map)` that would set an
+    /// event handler, `srcdoc`, an id or a URL code is loaded from; a URL with a script scheme;
+    /// CSS that could load something.
+    pub values_refused: u64,
 }
 
 /// Reads every counter.
@@ -84,6 +88,7 @@ pub fn snapshot() -> Snapshot {
         bus_disconnects: BUS_DISCONNECTS.get(),
         bus_reconnects: BUS_RECONNECTS.get(),
         compression_failures: COMPRESSION_FAILURES.get(),
+        values_refused: VALUES_REFUSED.get(),
     }
 }
 
@@ -94,7 +99,7 @@ impl Snapshot {
     /// let s = nitro::stats::snapshot();
     /// assert!(s.counters().iter().any(|(name, _)| *name == "events_sent"));
     /// ```
-    pub fn counters(&self) -> [(&'static str, u64); 14] {
+    pub fn counters(&self) -> [(&'static str, u64); 15] {
         [
             ("live_streams", self.live_streams),
             ("streams_opened", self.streams_opened),
@@ -110,6 +115,7 @@ impl Snapshot {
             ("bus_disconnects", self.bus_disconnects),
             ("bus_reconnects", self.bus_reconnects),
             ("compression_failures", self.compression_failures),
+            ("values_refused", self.values_refused),
         ]
     }
 }
@@ -166,6 +172,15 @@ pub(crate) static BUS_DISCONNECTS: Counter = Counter::new();
 pub(crate) static BUS_RECONNECTS: Counter = Counter::new();
 #[cfg_attr(not(feature = "compression"), allow(dead_code))]
 pub(crate) static COMPRESSION_FAILURES: Counter = Counter::new();
+pub(crate) static VALUES_REFUSED: Counter = Counter::new();
+
+/// Records an attribute value refused while rendering (`what`: why), a debug event (the value
+/// came from a client, an attacker perhaps; nothing for an operator to fix) and a count.
+#[cfg_attr(not(feature = "tracing"), allow(unused_variables))]
+pub(crate) fn value_refused(what: &str) {
+    VALUES_REFUSED.incr();
+    crate::log::debug!(reason = what, "an attribute value was refused while rendering");
+}
 
 /// Counts a long-lived stream as live from its creation to its drop; on drop, a stream that
 /// had not finished was left by its client.

@@ -96,7 +96,8 @@ impl IntoResponse for PatchSignals {
 impl IntoResponse for ExecuteScript {
     /// A `text/javascript` response the client runs by appending a `<script>` to `<head>`, its
     /// attributes in the `datastar-script-attributes` header (a JSON object; with
-    /// `auto_remove`, `data-effect="el.remove()"` as over SSE).
+    /// `auto_remove`, `data-effect="el.remove()"` as over SSE). A 500 with a generic body if
+    /// an attribute would run or load code (see [`ExecuteScript::attribute`]).
     ///
     /// ```
     /// use axum::response::IntoResponse;
@@ -109,6 +110,6 @@ impl IntoResponse for ExecuteScript {
     /// );
     /// ```
     fn into_response(self) -> Response {
-        respond("text/javascript", Ok(self.plain_parts()))
+        respond("text/javascript", self.plain_parts())
     }
 }

@@ -140,8 +140,8 @@ impl Bus {
     /// | `nats+js://host:port/STREAM?subjects=chat.>,todos.>` (or `tls+js://`) | [`Bus::nats_jetstream`]: the stream `STREAM` keeps every message on those subjects |
     ///
     /// The JetStream form takes `subjects` (required; comma-separated patterns) and
-    /// `max_per_subject=N` (optional; the stream then keeps the last N messages of each
-    /// topic, applied when it creates the stream). Credentials go in the authority as usual
+    /// `max_per_subject=N` and `max_messages=N` (optional; the stream then keeps the last N
+    /// messages of each topic, and the last N in all, applied when it creates the stream). Credentials go in the authority as usual
     /// (`nats://user:pass@host:4222`).
     ///
     /// Fails with [`BusErrorKind::InvalidUrl`] (saying what is wrong) for any other form, a
@@ -170,6 +170,7 @@ impl Bus {
                 stream,
                 subjects,
                 max_per_subject,
+                max_messages,
             } => {
                 let subjects: Vec<&str> = subjects.iter().map(String::as_str).collect();
                 Ok(Bus {
@@ -179,6 +180,7 @@ impl Bus {
                             &stream,
                             &subjects,
                             max_per_subject,
+                            max_messages,
                         )
                         .await?,
                     )),
@@ -253,7 +255,7 @@ impl Bus {
     ) -> Result<Bus, BusError> {
         Ok(Bus {
             backend: Backend::Nats(Arc::new(
-                nats::NatsBus::connect_jetstream(url, stream, subjects, None).await?,
+                nats::NatsBus::connect_jetstream(url, stream, subjects, None, None).await?,
             )),
             capacity: DEFAULT_QUEUE_CAPACITY,
             sender: Arc::from(DEFAULT_SENDER),

@@ -73,6 +73,7 @@ impl NatsBus {
         stream: &str,
         subjects: &[&str],
         max_per_subject: Option<i64>,
+        max_messages: Option<i64>,
     ) -> Result<NatsBus, BusError> {
         let mut bus = NatsBus::connect(url).await?;
         let js = async_nats::jetstream::new(bus.client.clone());
@@ -80,6 +81,7 @@ impl NatsBus {
             name: stream.to_owned(),
             subjects: subjects.iter().map(|s| (*s).to_owned()).collect(),
             max_messages_per_subject: max_per_subject.unwrap_or_default(),
+            max_messages: max_messages.unwrap_or_default(),
             ..Default::default()
         };
         let handle = js.get_or_create_stream(config).await.map_err(|e| {

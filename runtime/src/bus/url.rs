@@ -17,6 +17,7 @@ pub(crate) enum Target {
         stream: String,
         subjects: Vec<String>,
         max_per_subject: Option<i64>,
+        max_messages: Option<i64>,
     },
 }
 
@@ -91,6 +92,7 @@ pub(crate) fn parse(url: &str) -> Result<Target, BusError> {
     }
     let mut subjects = Vec::new();
     let mut max_per_subject = None;
+    let mut max_messages = None;
     for pair in query.split('&').filter(|p| !p.is_empty()) {
         let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
         match key {
@@ -108,10 +110,20 @@ pub(crate) fn parse(url: &str) -> Result<Target, BusError> {
                     .ok_or_else(|| invalid(url, "max_per_subject must be a positive number"))?;
                 max_per_subject = Some(n);
             }
+            "max_messages" => {
+                let n = value
+                    .parse::<i64>()
+                    .ok()
+                    .filter(|n| *n > 0)
+                    .ok_or_else(|| invalid(url, "max_messages must be a positive number"))?;
+                max_messages = Some(n);
+            }
             other => {
                 return Err(invalid(
                     url,
-                    format_args!("unknown parameter {other:?} (known: subjects, max_per_subject)"),
+                    format_args!(
+                        "unknown parameter {other:?} (known: subjects, max_per_subject, max_messages)"
+                    ),
                 ))
             }
         }
@@ -127,6 +139,7 @@ pub(crate) fn parse(url: &str) -> Result<Target, BusError> {
         stream: stream.to_owned(),
         subjects,
         max_per_subject,
+        max_messages,
     })
 }
 
@@ -157,6 +170,7 @@ mod tests {
                 stream: "CHAT".into(),
                 subjects: vec!["chat.>".into(), "news.*".into()],
                 max_per_subject: Some(100),
+                max_messages: None,
             }
         );
     }

@@ -12,6 +12,8 @@ pub struct ExecuteScript {
     /// `const name = value` bindings placed before the script, values as script-safe JSON.
     args: String,
     auto_remove: bool,
+    /// Where the script is loaded from ([`ExecuteScript::src`]).
+    src: Option<crate::TrustedUrl>,
     attributes: Vec<(String, String)>,
     pub(crate) meta: Meta,
 }
@@ -50,6 +52,7 @@ pub fn execute_script_trusted(script: impl Into<String>) -> ExecuteScript {
         script: script.into(),
         args: String::new(),
         auto_remove: true,
+        src: None,
         attributes: Vec::new(),
         meta: Meta::default(),
     }
@@ -173,40 +176,79 @@ impl ExecuteScript {
     }
 
     /// Adds an attribute to the `<script>` tag (e.g. a CSP `nonce`, or `type="module"`);
-    /// written in the order given, the value attribute-escaped. The name is code (an `on…` or
-    /// `src` attribute runs or loads script), so it is a `&'static str`.
+    /// written in the order given, the value attribute-escaped. The name is code, so it is a
+    /// `&'static str`.
+    ///
+    /// An attribute whose value would run or load code is refused when the event is encoded
+    /// ([`EventErrorKind::InvalidArgument`]; in a response, logged, counted and answered
+    /// 500): an event handler (`on…`), `src`, `href` or `xlink:href` (use
+    /// [`ExecuteScript::src`] with a [`TrustedUrl`](crate::TrustedUrl)), and a Datastar
+    /// attribute (`data-on:*`, `data-init`, `data-effect`, …), any case.
     ///
     /// ```
-    /// use nitro::sse::{execute_script, Event};
+    /// use nitro::sse::{execute_script, Event, EventErrorKind};
     /// let e = execute_script("go()").attribute("nonce", "a\"b").auto_remove(false);
     /// assert!(e.to_string().unwrap().contains("<script nonce=\"a&quot;b\">go()</script>"));
+    /// let from_user = "https://evil.example/x.js";
+    /// let e = execute_script("").attribute("SRC", from_user);
+    /// assert_eq!(e.to_string().unwrap_err().kind(), EventErrorKind::InvalidArgument);
     /// ```
     pub fn attribute(self, name: &'static str, value: impl Into<String>) -> Self {
         self.attribute_trusted(name, value)
     }
 
     /// [`ExecuteScript::attribute`] with a name chosen at run time: never from user input.
+    /// The same names are refused.
     pub fn attribute_trusted(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
         self.attributes.push((name.into(), value.into()));
         self
     }
 
+    /// Loads the script from `url` (its `src` attribute): a [`TrustedUrl`](crate::TrustedUrl),
+    /// chosen by the program, never a value from a request.
+    ///
+    /// ```
+    /// use nitro::sse::{execute_script, Event};
+    /// use nitro::TrustedUrl;
+    /// let e = execute_script("").src(TrustedUrl::new("/static/widget.js"));
+    /// assert!(e.to_string().unwrap().contains(r#"<script data-effect="el.remove()" src="/static/widget.js"></script>"#));
+    /// ```
+    pub fn src(mut self, url: crate::TrustedUrl) -> Self {
+        self.src = Some(url);
+        self
+    }
+
+    /// The attributes, or the first one that would run or load code.
+    fn checked_attributes(&self) -> Result<&[(String, String)], EventError> {
+        for (name, _) in &self.attributes {
+            let name: String = attribute_name(name).collect();
+            if refused_attribute(&name) {
+                return Err(EventError::new(
+                    EventErrorKind::InvalidArgument,
+                    format!("the script attribute {name:?} would run or load code; load a script with `.src(TrustedUrl)`"),
+                ));
+            }
+        }
+        Ok(&self.attributes)
+    }
+
     meta_methods!();
 
-    fn to_patch(&self) -> PatchElements {
+    fn to_patch(&self) -> Result<PatchElements, EventError> {
+        let attributes = self.checked_attributes()?;
         let mut html = String::with_capacity(self.script.len() + 48);
         html.push_str("<script");
         if self.auto_remove {
             html.push_str(" data-effect=\"el.remove()\"");
         }
-        for (name, value) in &self.attributes {
+        if let Some(src) = &self.src {
+            html.push_str(" src=\"");
+            crate::__private::render_code_url(src, &mut html);
+            html.push('"');
+        }
+        for (name, value) in attributes {
             html.push(' ');
-            // Attribute names cannot be escaped; drop the characters that would end the name.
-            html.extend(name.chars().filter(|c| {
-                !c.is_whitespace()
-                    && !c.is_control()
-                    && !matches!(c, '"' | '\'' | '>' | '/' | '=' | '<')
-            }));
+            html.extend(attribute_name(name));
             html.push_str("=\"");
             crate::escape::attribute(value, &mut html);
             html.push('"');
@@ -225,13 +267,62 @@ impl ExecuteScript {
             .selector(crate::Selector::css("body"))
             .mode(Mode::Append);
         patch.meta = self.meta.clone();
-        patch
+        Ok(patch)
     }
+}
+
+/// An attribute name as written: the characters that would end the name dropped (names
+/// cannot be escaped).
+fn attribute_name(name: &str) -> impl Iterator<Item = char> + '_ {
+    name.chars().filter(|c| {
+        !c.is_whitespace() && !c.is_control() && !matches!(c, '"' | '\'' | '>' | '/' | '=' | '<')
+    })
+}
+
+/// The Datastar 1.0 attribute plugins: an attribute `data-<plugin>[:key][__mods]` is evaluated.
+const DATASTAR_PLUGINS: &[&str] = &[
+    "attr",
+    "bind",
+    "class",
+    "computed",
+    "effect",
+    "ignore",
+    "ignore-morph",
+    "indicator",
+    "init",
+    "json-signals",
+    "on",
+    "on-intersect",
+    "on-interval",
+    "on-signal-patch",
+    "on-signal-patch-filter",
+    "preserve-attr",
+    "ref",
+    "show",
+    "signals",
+    "style",
+    "text",
+];
+
+/// Would a script attribute of this name run or load code?
+fn refused_attribute(name: &str) -> bool {
+    if crate::escape::is_event_handler_name(name) || crate::escape::loads_code("script", name) {
+        return true;
+    }
+    let lower = name.to_ascii_lowercase();
+    let Some(rest) = lower.strip_prefix("data-") else {
+        return false;
+    };
+    let plugin = rest.split([':', '_']).next().unwrap_or("");
+    DATASTAR_PLUGINS.contains(&plugin)
+        || DATASTAR_PLUGINS
+            .iter()
+            .any(|p| rest.starts_with(p) && rest[p.len()..].starts_with(['-', ':', '_']))
 }
 
 impl Event for ExecuteScript {
     fn encode(&self, buf: &mut BytesMut) -> Result<(), EventError> {
-        self.to_patch().encode(buf)
+        self.to_patch()?.encode(buf)
     }
 }
 
@@ -239,19 +330,28 @@ impl ExecuteScript {
     /// The event as a plain `text/javascript` response: the `datastar-script-attributes`
     /// header (a JSON object) and the script. The client appends it to `<head>`.
     #[cfg(feature = "axum")]
-    pub(crate) fn plain_parts(self) -> super::patch_elements::PlainParts {
+    pub(crate) fn plain_parts(self) -> Result<super::patch_elements::PlainParts, EventError> {
+        self.checked_attributes()?;
         let mut attributes = serde_json::Map::new();
         if self.auto_remove {
             attributes.insert("data-effect".into(), "el.remove()".into());
         }
+        if let Some(src) = &self.src {
+            let url = if crate::escape::is_dangerous_url(src.as_str()) {
+                crate::escape::BLOCKED_URL
+            } else {
+                src.as_str()
+            };
+            attributes.insert("src".into(), url.into());
+        }
         for (name, value) in self.attributes {
-            attributes.insert(name, value.into());
+            attributes.insert(attribute_name(&name).collect(), value.into());
         }
         let mut headers = Vec::new();
         if !attributes.is_empty() {
             let json = serde_json::Value::Object(attributes).to_string();
             headers.push(("datastar-script-attributes", json));
         }
-        (headers, self.script)
+        Ok((headers, self.script))
     }
 }

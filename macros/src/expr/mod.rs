@@ -1,8 +1,13 @@
 //! `expr!("@get('/contacts/{}/edit')", id)`: Datastar code with values spliced in. One small
 //! pipeline: parse (a literal and its arguments), validate (placeholders against arguments,
-//! `@action` names against the client's), generate (an `Expr` built from `'static` code and
-//! JSON-encoded values). A placeholder inside a quoted JavaScript string closes the string
-//! around the value (`'/contacts/' + 42 + '/edit'`), so the value is always a whole literal.
+//! `@action` names against the client's), prove ([`proof`]: where each placeholder stands once
+//! the client has rewritten the code, by a lexer of JavaScript ([`lexer`]) run on a model of
+//! the client ([`client`]); a placeholder whose position is not certain is refused), generate
+//! (an `Expr` built from `'static` code and values written as [`proof`] describes).
+
+pub mod client;
+pub mod lexer;
+pub mod proof;
 
 use proc_macro2::TokenStream;
 use quote::quote;
@@ -28,28 +33,17 @@ impl Parse for ExprInput {
     }
 }
 
-/// A piece of the code: literal text, or the n-th value in a given string context.
+/// A piece of the code: literal text, or a value.
 #[derive(Debug, PartialEq, Eq)]
 pub enum Piece {
     Code(String),
-    Value(Quote),
+    Value,
 }
 
-/// Where a placeholder stands.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Quote {
-    None,
-    Single,
-    Double,
-    Template,
-}
-
-/// Splits `code` at its `{}` placeholders (`{{` and `}}` are literal braces), noting for each
-/// whether it stands inside a JavaScript string.
+/// Splits `code` at its `{}` placeholders (`{{` and `}}` are literal braces).
 pub fn pieces(code: &str) -> Result<Vec<Piece>, String> {
     let mut out = Vec::new();
     let mut text = String::new();
-    let mut quote = Quote::None;
     let mut chars = code.chars().peekable();
     while let Some(c) = chars.next() {
         match c {
@@ -64,29 +58,12 @@ pub fn pieces(code: &str) -> Result<Vec<Piece>, String> {
             '{' if chars.peek() == Some(&'}') => {
                 chars.next();
                 out.push(Piece::Code(std::mem::take(&mut text)));
-                out.push(Piece::Value(quote));
+                out.push(Piece::Value);
             }
             '{' | '}' => {
                 return Err(format!(
                     "`{c}` alone in `expr!` code: write `{c}{c}` for a brace, `{{}}` for a value"
                 ))
-            }
-            '\\' if quote != Quote::None => {
-                text.push(c);
-                text.extend(chars.next());
-            }
-            '\'' | '"' | '`' => {
-                let q = match c {
-                    '\'' => Quote::Single,
-                    '"' => Quote::Double,
-                    _ => Quote::Template,
-                };
-                if quote == Quote::None {
-                    quote = q;
-                } else if quote == q {
-                    quote = Quote::None;
-                }
-                text.push(c);
             }
             c => text.push(c),
         }
@@ -103,7 +80,7 @@ pub fn code_for_checks(code: &str) -> Option<String> {
             .iter()
             .map(|p| match p {
                 Piece::Code(c) => c.as_str(),
-                Piece::Value(_) => "0",
+                Piece::Value => "0",
             })
             .collect(),
     )
@@ -116,10 +93,7 @@ pub fn expand(input: ExprInput) -> TokenStream {
         Ok(p) => p,
         Err(e) => return syn::Error::new(span, e).into_compile_error(),
     };
-    let holes = pieces
-        .iter()
-        .filter(|p| matches!(p, Piece::Value(_)))
-        .count();
+    let holes = pieces.iter().filter(|p| **p == Piece::Value).count();
     if holes != input.args.len() {
         return syn::Error::new(
             span,
@@ -134,34 +108,48 @@ pub fn expand(input: ExprInput) -> TokenStream {
     for e in crate::datastar::unknown_actions(&code_for_checks(&code).unwrap_or_default()) {
         errors.extend(syn::Error::new(span, e).into_compile_error());
     }
+    let texts: Vec<String> = pieces
+        .iter()
+        .filter_map(|p| match p {
+            Piece::Code(c) => Some(c.clone()),
+            Piece::Value => None,
+        })
+        .collect();
+    let slots = if holes == 0 {
+        Vec::new()
+    } else {
+        match proof::prove(&texts) {
+            Ok(slots) => slots,
+            Err(r) => {
+                let msg = format!("{}\n\nhelp: {}", r.message, r.help);
+                errors.extend(syn::Error::new(span, msg).into_compile_error());
+                Vec::new()
+            }
+        }
+    };
     if !errors.is_empty() {
         return quote!({ #errors ::nitro::Expr::default() });
     }
-    let mut args = input.args.iter();
+    generate(&texts, &slots, &input.args)
+}
+
+/// The `Expr` of proven code: `'static` fragments, and each value written for its slot.
+pub fn generate(texts: &[String], slots: &[proof::Slot], args: &[Expr]) -> TokenStream {
     let mut calls = Vec::new();
-    for p in &pieces {
-        match p {
-            Piece::Code(c) if c.is_empty() => {}
-            Piece::Code(c) => calls.push(quote!(.code(#c))),
-            Piece::Value(q) => {
-                let arg = args.next();
-                let (open, close) = match q {
-                    Quote::None => ("", ""),
-                    Quote::Single => ("' + ", " + '"),
-                    Quote::Double => ("\" + ", " + \""),
-                    Quote::Template => ("${", "}"),
-                };
-                if !open.is_empty() {
-                    calls.push(quote!(.code(#open)));
-                }
-                calls.push(quote!(.json(&(#arg))));
-                if !close.is_empty() {
-                    calls.push(quote!(.code(#close)));
-                }
-            }
+    for (i, text) in texts.iter().enumerate() {
+        if i > 0 {
+            let arg = &args[i - 1];
+            let span = syn::spanned::Spanned::span(arg);
+            calls.push(match slots[i - 1] {
+                proof::Slot::Value => quote::quote_spanned!(span=> .value(&(#arg))),
+                proof::Slot::Text => quote::quote_spanned!(span=> .text(&(#arg))),
+            });
+        }
+        if !text.is_empty() {
+            calls.push(quote!(.code(#text)));
         }
     }
-    quote!(::nitro::Expr::default() #(#calls)*)
+    quote!(::nitro::__private::ExprBuilder::new() #(#calls)* .build())
 }
 
 #[cfg(test)]
@@ -169,26 +157,22 @@ mod tests {
     use super::*;
 
     #[test]
-    fn placeholders_know_their_string_context() {
+    fn placeholders_split_the_code() {
         assert_eq!(
-            pieces("@get('/c/{}/edit') && {} && `x${}` && \"{}\"").unwrap(),
+            pieces("@get('/c/{}/edit') && {}").unwrap(),
             vec![
                 Piece::Code("@get('/c/".into()),
-                Piece::Value(Quote::Single),
+                Piece::Value,
                 Piece::Code("/edit') && ".into()),
-                Piece::Value(Quote::None),
-                Piece::Code(" && `x$".into()),
-                Piece::Value(Quote::Template),
-                Piece::Code("` && \"".into()),
-                Piece::Value(Quote::Double),
-                Piece::Code("\"".into()),
+                Piece::Value,
+                Piece::Code(String::new()),
             ]
         );
         assert_eq!(
             pieces("{{a: {}}}").unwrap(),
             vec![
                 Piece::Code("{a: ".into()),
-                Piece::Value(Quote::None),
+                Piece::Value,
                 Piece::Code("}".into())
             ]
         );
