@@ -130,7 +130,8 @@ async fn add(
         })
         .await?;
     let Some(todo) = added else {
-        let why = format!("Not added: the list holds at most {MAX_TODOS} todos. Delete some first.");
+        let why =
+            format!("Not added: the list holds at most {MAX_TODOS} todos. Delete some first.");
         return Ok(Sse::once().emit_elements(notice(&why).render()));
     };
     s.bus.publish("todos.added", "api", &todo).await?;

@@ -28,7 +28,8 @@ fn script_tags() {
             client::CDN_URL
         )
     );
-    let tricky = ClientScript::url(nitro::TrustedUrl::new(r#"/a".js?x=1&y=2"#)).integrity("sha384-q\"");
+    let tricky =
+        ClientScript::url(nitro::TrustedUrl::new(r#"/a".js?x=1&y=2"#)).integrity("sha384-q\"");
     assert_eq!(
         tricky.render().into_string(),
         r#"<script type="module" src="/a&quot;.js?x=1&amp;y=2" integrity="sha384-q&quot;" crossorigin="anonymous"></script>"#

@@ -1,7 +1,10 @@
 //! Compressed SSE streams over real HTTP (feature `compression`): the coding is negotiated
 //! from `Accept-Encoding`, each event arrives decodable before the next one is sent (the
-//! compressor is flushed per event), the window is kept across events (repeated markup
-//! shrinks), and a finished stream is a complete, valid brotli/zstd/gzip stream.
+//! compressor is flushed per event), and a finished stream is a complete, valid
+//! brotli/zstd/gzip stream. Per event (the default), an event's compressed size does not depend
+//! on what came before it; with a shared window, repeated markup shrinks, and a secret sent
+//! before attacker-chosen text leaks through the sizes (CRIME/BREACH), which is why it is not
+//! the default.
 #![cfg(feature = "compression")]
 
 mod common;
@@ -9,10 +12,11 @@ mod common;
 use std::io::Write;
 use std::time::Duration;
 
+use axum::extract::Path;
 use axum::http::HeaderMap;
 use axum::{extract::State, routing::get, Router};
 use futures_util::StreamExt;
-use nitro::axum::{Sse, SseStream};
+use nitro::axum::{Compression, Sse, SseStream};
 use nitro::bus::Bus;
 use nitro::prelude::*;
 
@@ -83,16 +87,24 @@ fn encoded(i: usize) -> String {
     String::from_utf8(b.to_vec()).unwrap()
 }
 
-async fn live(headers: HeaderMap, State(bus): State<Bus>) -> SseStream {
+fn mode(name: &str) -> Compression {
+    match name {
+        "shared" => Compression::SharedWindow,
+        _ => Compression::PerEvent,
+    }
+}
+
+async fn live(Path(m): Path<String>, headers: HeaderMap, State(bus): State<Bus>) -> SseStream {
     bus.subscribe("room.>")
         .await
         .unwrap()
         .into_sse_events()
-        .compressed(&headers)
+        .compressed_with(&headers, mode(&m))
 }
 
-async fn finite(headers: HeaderMap) -> SseStream {
-    Sse::from_events(futures_util::stream::iter((0..20).map(chat_event))).compressed(&headers)
+async fn finite(Path(m): Path<String>, headers: HeaderMap) -> SseStream {
+    Sse::from_events(futures_util::stream::iter((0..20).map(chat_event)))
+        .compressed_with(&headers, mode(&m))
 }
 
 async fn plain(State(bus): State<Bus>) -> SseStream {
@@ -102,8 +114,8 @@ async fn plain(State(bus): State<Bus>) -> SseStream {
 async fn app(bus: Bus) -> String {
     common::base_url(
         Router::new()
-            .route("/live", get(live))
-            .route("/finite", get(finite))
+            .route("/live/{mode}", get(live))
+            .route("/finite/{mode}", get(finite))
             .route("/plain", get(plain))
             .with_state(bus),
     )
@@ -121,10 +133,14 @@ async fn get_with(url: &str, accept: &str) -> reqwest::Response {
 
 /// Publishes 60 events one by one; each must come out of the decoder, whole, before the next
 /// is published. Returns (wire bytes, decoded bytes).
-async fn each_event_arrives_before_the_next(accept: &str, expect: Option<&str>) -> (usize, usize) {
+async fn each_event_arrives_before_the_next(
+    mode: &str,
+    accept: &str,
+    expect: Option<&str>,
+) -> (usize, usize) {
     let bus = Bus::in_process();
     let base = app(bus.clone()).await;
-    let r = get_with(&format!("{base}/live"), accept).await;
+    let r = get_with(&format!("{base}/live/{mode}"), accept).await;
     assert_eq!(r.status(), 200);
     let ce = r
         .headers()
@@ -168,7 +184,8 @@ async fn each_event_arrives_before_the_next(accept: &str, expect: Option<&str>) 
 
 #[tokio::test]
 async fn brotli_stream_flushes_every_event() {
-    let (wire, plain) = each_event_arrives_before_the_next("gzip, deflate, br", Some("br")).await;
+    let (wire, plain) =
+        each_event_arrives_before_the_next("shared", "gzip, deflate, br", Some("br")).await;
     // The window is kept across events: the repeated markup costs a few bytes per event.
     assert!(wire * 4 < plain, "br: {wire} bytes on the wire for {plain}");
 }
@@ -176,7 +193,7 @@ async fn brotli_stream_flushes_every_event() {
 #[tokio::test]
 async fn zstd_stream_flushes_every_event() {
     let (wire, plain) =
-        each_event_arrives_before_the_next("gzip, deflate, br, zstd", Some("zstd")).await;
+        each_event_arrives_before_the_next("shared", "gzip, deflate, br, zstd", Some("zstd")).await;
     assert!(
         wire * 3 < plain,
         "zstd: {wire} bytes on the wire for {plain}"
@@ -185,7 +202,7 @@ async fn zstd_stream_flushes_every_event() {
 
 #[tokio::test]
 async fn gzip_stream_flushes_every_event() {
-    let (wire, plain) = each_event_arrives_before_the_next("gzip", Some("gzip")).await;
+    let (wire, plain) = each_event_arrives_before_the_next("shared", "gzip", Some("gzip")).await;
     assert!(
         wire * 3 < plain,
         "gzip: {wire} bytes on the wire for {plain}"
@@ -193,10 +210,77 @@ async fn gzip_stream_flushes_every_event() {
 }
 
 #[tokio::test]
-async fn no_acceptable_coding_means_identity() {
-    let (wire, plain) = each_event_arrives_before_the_next("deflate, br;q=0", None).await;
+async fn per_event_streams_flush_every_event() {
+    // Brotli cannot restart inside a stream: per event, zstd or gzip is chosen.
+    let (wire, plain) =
+        each_event_arrives_before_the_next("per-event", "gzip, deflate, br, zstd", Some("zstd"))
+            .await;
+    assert!(wire < plain, "zstd per event: {wire} for {plain}");
+    let (wire, plain) =
+        each_event_arrives_before_the_next("per-event", "br, gzip", Some("gzip")).await;
+    assert!(wire < plain, "gzip per event: {wire} for {plain}");
+    let (wire, plain) = each_event_arrives_before_the_next("per-event", "br", None).await;
     assert_eq!(wire, plain);
-    each_event_arrives_before_the_next("", None).await;
+}
+
+#[tokio::test]
+async fn no_acceptable_coding_means_identity() {
+    let (wire, plain) = each_event_arrives_before_the_next("shared", "deflate, br;q=0", None).await;
+    assert_eq!(wire, plain);
+    each_event_arrives_before_the_next("shared", "", None).await;
+}
+
+/// The bytes on the wire of a finished stream of these signal patches.
+async fn wire_size(events: Vec<serde_json::Value>, coding: &str, m: Compression) -> usize {
+    let mut headers = HeaderMap::new();
+    headers.insert("accept-encoding", coding.parse().unwrap());
+    let stream = Sse::from_events(futures_util::stream::iter(
+        events.into_iter().map(|v| emit_signals(&v)),
+    ))
+    .compressed_with(&headers, m);
+    let response = axum::response::IntoResponse::into_response(stream);
+    axum::body::to_bytes(response.into_body(), usize::MAX)
+        .await
+        .unwrap()
+        .len()
+}
+
+/// Issue 22's CRIME/BREACH observation as a regression test: a secret event, then an event
+/// reflecting an attacker's guess. With a shared window each matching character of the guess
+/// makes the stream smaller; per event, the guess's compressed size is the same whatever came
+/// before it.
+#[tokio::test]
+async fn per_event_compression_has_no_length_oracle() {
+    let secret = "k7q2m9x4w1";
+    let event = |s: &str| serde_json::json!({ "session": { "token": s } });
+    let guess = |k: usize| {
+        let wrong = "RJVTBNPLHG";
+        serde_json::json!({ "search": format!("token\":\"{}{}", &secret[..k], &wrong[k..]) })
+    };
+    for coding in ["zstd", "gzip"] {
+        let mut shared = Vec::new();
+        for k in 0..=8 {
+            // The size the guess adds after the secret, per event: the same as after another
+            // event of the same length.
+            let per = Compression::PerEvent;
+            let after_secret = wire_size(vec![event(secret), guess(k)], coding, per).await
+                - wire_size(vec![event(secret)], coding, per).await;
+            let after_other = wire_size(vec![event("0000000000"), guess(k)], coding, per).await
+                - wire_size(vec![event("0000000000")], coding, per).await;
+            assert_eq!(
+                after_secret, after_other,
+                "{coding}, {k} matching characters"
+            );
+            let sh = Compression::SharedWindow;
+            shared.push(
+                wire_size(vec![event(secret), guess(k)], coding, sh).await
+                    - wire_size(vec![event(secret)], coding, sh).await,
+            );
+        }
+        // The oracle is real with a shared window: 8 matching characters cost less than none.
+        assert!(shared[8] < shared[0], "{coding} shared window: {shared:?}");
+        eprintln!("{coding} shared window, bytes added by a guess with 0..=8 matching characters: {shared:?}");
+    }
 }
 
 #[tokio::test]
@@ -213,8 +297,14 @@ async fn uncompressed_streams_do_not_vary() {
 async fn a_finished_stream_is_complete() {
     let base = app(Bus::in_process()).await;
     let expected: String = (0..20).map(encoded).collect();
-    for (accept, coding) in [("br", "br"), ("zstd", "zstd"), ("gzip", "gzip")] {
-        let r = get_with(&format!("{base}/finite"), accept).await;
+    for (m, accept, coding) in [
+        ("shared", "br", "br"),
+        ("shared", "zstd", "zstd"),
+        ("shared", "gzip", "gzip"),
+        ("per-event", "zstd", "zstd"),
+        ("per-event", "gzip", "gzip"),
+    ] {
+        let r = get_with(&format!("{base}/finite/{m}"), accept).await;
         assert_eq!(r.headers()["content-encoding"], coding);
         let body = r.bytes().await.unwrap();
         let mut out = Vec::new();
@@ -228,9 +318,10 @@ async fn a_finished_stream_is_complete() {
             }
         }
         assert_eq!(String::from_utf8(out).unwrap(), expected, "{coding}");
+        let bound = if m == "shared" { 3 } else { 1 };
         assert!(
-            body.len() < expected.len() / 3,
-            "{coding}: {} bytes",
+            body.len() < expected.len() / bound,
+            "{m} {coding}: {} bytes",
             body.len()
         );
     }

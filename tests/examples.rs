@@ -160,7 +160,10 @@ async fn chat_keeps_bounded_rooms_and_history() {
     let shown = select_text(&page, ".message-text");
     assert_eq!(shown.len(), chat::HISTORY);
     assert_eq!(shown[0], "m5");
-    assert_eq!(select_text(&page, "#count"), [(chat::HISTORY + 5).to_string()]);
+    assert_eq!(
+        select_text(&page, "#count"),
+        [(chat::HISTORY + 5).to_string()]
+    );
     // At most `MAX_ROOMS` rooms: a message to one more is refused with a clear notice, and
     // the existing rooms still work.
     for i in 1..chat::MAX_ROOMS {
@@ -169,7 +172,12 @@ async fn chat_keeps_bounded_rooms_and_history() {
     let notice = chat_send(&client, "one-too-many", "hi").await.unwrap();
     assert!(notice.contains("at most 100 rooms"), "{notice}");
     assert_eq!(chat_send(&client, "room1", "again").await, None);
-    let page = client.get("/rooms/one-too-many").await.text().await.unwrap();
+    let page = client
+        .get("/rooms/one-too-many")
+        .await
+        .text()
+        .await
+        .unwrap();
     assert!(select_text(&page, ".message-text").is_empty());
     // Too long a message or name: refused, nothing stored.
     let long = "x".repeat(chat::MAX_TEXT + 1);

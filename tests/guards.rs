@@ -45,7 +45,10 @@ fn expression_values_cannot_reach_the_expression_compiler_as_code() {
     // `expr!` values: every character escaped, so no marker, `@` or `$` is left.
     let e = expr!("$x = {}", MARKERS);
     let out = r(html! { button data-on:click=(e) {} });
-    assert!(out.starts_with(r#"<button data-on:click="$x = (JSON.parse(&quot;\x22"#), "{out}");
+    assert!(
+        out.starts_with(r#"<button data-on:click="$x = (JSON.parse(&quot;\x22"#),
+        "{out}"
+    );
     assert!(!out[27..].contains(['$', '@', '🖕', '🚀']), "{out}");
 }
 

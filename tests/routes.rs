@@ -59,7 +59,12 @@ fn actions_are_code_with_encoded_values() {
         .strip_prefix("@delete('/todos/")
         .and_then(|r| r.strip_suffix("')"))
         .unwrap();
-    assert!(escaped.chars().all(|c| c == '\\' || c == 'x' || c.is_ascii_hexdigit()), "{escaped}");
+    assert!(
+        escaped
+            .chars()
+            .all(|c| c == '\\' || c == 'x' || c.is_ascii_hexdigit()),
+        "{escaped}"
+    );
     let decoded: String = escaped
         .split("\\x")
         .skip(1)
@@ -107,7 +112,15 @@ async fn registered_routes_answer_with_their_method_only() {
 #[tokio::test]
 async fn parameters_arrive_as_they_were_given() {
     let client = TestClient::new(app());
-    for value in ["plain", "a b/c?d#e", "100%", "ü/..", "x'); @post('/admin')", "...", "%2e%2e"] {
+    for value in [
+        "plain",
+        "a b/c?d#e",
+        "100%",
+        "ü/..",
+        "x'); @post('/admin')",
+        "...",
+        "%2e%2e",
+    ] {
         let events = client
             .post(&MOVE.path(seg(value), seg("card 1")))
             .await

@@ -3,8 +3,8 @@
 
 use crate::{escape, Expr, Json, Markup, PreEscaped, Render};
 
-pub use crate::expr::ExprBuilder;
 pub use crate::capture::{Capture, CaptureCopy, CaptureRef, Flat, FlatId, FlatRef};
+pub use crate::expr::ExprBuilder;
 pub use crate::render::Template;
 pub use crate::splice::{Splice, Spliceable, ViaDisplay, ViaRender};
 pub use crate::writer::Writer;

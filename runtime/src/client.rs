@@ -210,7 +210,9 @@ impl ClientScript {
         &self,
         router: ::axum::Router<S>,
     ) -> ::axum::Router<S> {
-        use http::header::{HeaderValue, CACHE_CONTROL as CC, CONTENT_TYPE, X_CONTENT_TYPE_OPTIONS};
+        use http::header::{
+            HeaderValue, CACHE_CONTROL as CC, CONTENT_TYPE, X_CONTENT_TYPE_OPTIONS,
+        };
         let Some(js) = self.copy.clone() else {
             return router;
         };

@@ -23,8 +23,8 @@ pub mod __private;
 
 pub use expr::Expr;
 pub use id::{DynId, ElementId, Id, IntoSelector, Selector};
-pub use trusted_url::{CodeUrl, TrustedUrl};
 pub use render::{display, Display, Json, Markup, PreEscaped, Render, Template, DOCTYPE};
+pub use trusted_url::{CodeUrl, TrustedUrl};
 pub mod sse;
 
 #[cfg(feature = "axum")]

@@ -179,7 +179,10 @@ pub(crate) static VALUES_REFUSED: Counter = Counter::new();
 #[cfg_attr(not(feature = "tracing"), allow(unused_variables))]
 pub(crate) fn value_refused(what: &str) {
     VALUES_REFUSED.incr();
-    crate::log::debug!(reason = what, "an attribute value was refused while rendering");
+    crate::log::debug!(
+        reason = what,
+        "an attribute value was refused while rendering"
+    );
 }
 
 /// Counts a long-lived stream as live from its creation to its drop; on drop, a stream that

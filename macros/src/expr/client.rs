@@ -89,7 +89,8 @@ fn replace_signals(s: &str) -> String {
 
 /// `a.b-c` -> `$['a']['b-c']`.
 fn signal_path(path: &str) -> String {
-    path.split('.').fold("$".to_owned(), |acc, p| format!("{acc}['{p}']"))
+    path.split('.')
+        .fold("$".to_owned(), |acc, p| format!("{acc}['{p}']"))
 }
 
 /// `String.prototype.replace` with a global regular expression and a function: `f` gets the
@@ -136,7 +137,10 @@ mod tests {
     #[test]
     fn signals_and_actions() {
         assert_eq!(rewrite("$a.b-c + '$x'", Statements), "$['a']['b-c'] + '$x'");
-        assert_eq!(rewrite("`${$a + '$b'}`", Statements), "`${$['a'] + '$['b']'}`");
+        assert_eq!(
+            rewrite("`${$a + '$b'}`", Statements),
+            "`${$['a'] + '$['b']'}`"
+        );
         assert_eq!(
             rewrite("@get('/x') && '@post('", Statements),
             "__action(\"get\",evt,'/x') && '__action(\"post\",evt,'"

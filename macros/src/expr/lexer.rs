@@ -111,11 +111,15 @@ enum Mode {
 enum Open {
     /// `(`; `keyword` when it follows `if`, `while`, `for` or `with` (its `)` ends a head, so
     /// a statement, where `/` starts a regular expression, follows).
-    Paren { keyword: bool },
+    Paren {
+        keyword: bool,
+    },
     Bracket,
     Brace,
     /// `${` of a template literal.
-    Subst { tagged: bool },
+    Subst {
+        tagged: bool,
+    },
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -144,16 +148,8 @@ fn is_line_terminator(c: char) -> bool {
 pub fn is_js_whitespace(c: char) -> bool {
     matches!(
         c,
-        '\t' | '\u{b}'
-            | '\u{c}'
-            | ' '
-            | '\u{a0}'
-            | '\u{feff}'
-            | '\u{1680}'
-            | '\u{2000}'..='\u{200a}'
-            | '\u{202f}'
-            | '\u{205f}'
-            | '\u{3000}'
+        '\t' | '\u{b}' | '\u{c}' | ' ' | '\u{a0}' | '\u{feff}' | '\u{1680}' | '\u{2000}'
+            ..='\u{200a}' | '\u{202f}' | '\u{205f}' | '\u{3000}'
     )
 }
 
@@ -392,18 +388,13 @@ fn run(
                             Prev::After | Prev::Property => false,
                             Prev::Either => {
                                 let mut other = r.clone();
-                                other.forks.push(format!(
-                                    "`/` at character {} read as a division",
-                                    r.pos + 1
-                                ));
+                                other.forks.push("`/` read as a division".into());
                                 division(&mut other, text);
                                 if seen.insert(other.clone()) {
                                     todo.push(other);
                                 }
-                                r.forks.push(format!(
-                                    "`/` at character {} read as the start of a regular expression",
-                                    r.pos + 1
-                                ));
+                                r.forks
+                                    .push("`/` read as the start of a regular expression".into());
                                 true
                             }
                         };
@@ -420,19 +411,13 @@ fn run(
                             Prev::After | Prev::Property => true,
                             Prev::Either => {
                                 let mut other = r.clone();
-                                other.forks.push(format!(
-                                    "the template literal at character {} read as tagged",
-                                    r.pos + 1
-                                ));
+                                other.forks.push("a template literal read as tagged".into());
                                 other.pos += 1;
                                 other.mode = Mode::Template { tagged: true };
                                 if seen.insert(other.clone()) {
                                     todo.push(other);
                                 }
-                                r.forks.push(format!(
-                                    "the template literal at character {} read as untagged",
-                                    r.pos + 1
-                                ));
+                                r.forks.push("a template literal read as untagged".into());
                                 false
                             }
                         };
@@ -584,7 +569,11 @@ fn mark_inside(r: &mut Reading, points: &[usize], from: usize, to: usize, class:
 
 /// `/` or `/=` as an operator.
 fn division(r: &mut Reading, text: &[char]) {
-    r.pos += if text.get(r.pos + 1) == Some(&'=') { 2 } else { 1 };
+    r.pos += if text.get(r.pos + 1) == Some(&'=') {
+        2
+    } else {
+        1
+    };
     r.prev = Prev::Expect;
 }
 
@@ -612,8 +601,9 @@ fn keyword_prev(name: &str, head_keyword: bool) -> Prev {
     match name {
         "return" | "typeof" | "instanceof" | "in" | "new" | "delete" | "void" | "throw"
         | "case" | "do" | "else" | "extends" => Prev::Expect,
-        // Keywords or identifiers depending on context.
-        "of" | "yield" | "await" | "let" | "async" | "static" | "get" | "set" => {
+        // Keywords or identifiers depending on context, where an operand may follow the
+        // keyword (`for (x of /re/)`, `yield /re/`, `await /re/`).
+        "of" | "yield" | "await" => {
             if name == "await" && head_keyword {
                 Prev::After
             } else {

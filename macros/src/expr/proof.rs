@@ -57,8 +57,18 @@ pub const GUARDS: [&str; 2] = [
 /// The ways an `Expr` reaches `new Function`: (evaluation, text around it).
 fn evaluations() -> Vec<(Evaluation, &'static str, &'static str, &'static str)> {
     let mut out = vec![
-        (Evaluation::Statements, "", "", "run as statements (`data-on:*`, `data-init`, …)"),
-        (Evaluation::Value, "", "", "evaluated for its value (`data-text`, `data-show`, …)"),
+        (
+            Evaluation::Statements,
+            "",
+            "",
+            "run as statements (`data-on:*`, `data-init`, …)",
+        ),
+        (
+            Evaluation::Value,
+            "",
+            "",
+            "evaluated for its value (`data-text`, `data-show`, …)",
+        ),
     ];
     for g in GUARDS {
         out.push((
@@ -170,7 +180,10 @@ pub fn prove(pieces: &[String]) -> Result<Vec<Slot>, Refusal> {
         for (i, p) in points.iter_mut().enumerate() {
             if slots[i] == Slot::Value {
                 let intact = *p >= open_len
-                    && text[*p - open_len..*p].iter().copied().eq(VALUE_OPEN.chars())
+                    && text[*p - open_len..*p]
+                        .iter()
+                        .copied()
+                        .eq(VALUE_OPEN.chars())
                     && text[*p + 1..]
                         .iter()
                         .take(VALUE_CLOSE.len())
@@ -265,7 +278,7 @@ fn refuse_class(i: usize, c: Class) -> Result<(), Refusal> {
             "put an operator before it (`a + {}`) or write it inside a string (`'…{}…'`)",
         ),
         Class::Uncertain => (
-            format!("it is not certain that an expression may start at the {n} placeholder (after `}}`, `++`, `--`, or a word such as `of`, `let`, `await`, `yield`, `async` that is a keyword only in some places)"),
+            format!("it is not certain that an expression may start at the {n} placeholder (after `}}`, `++`, `--`, or `of`, `await`, `yield`, which are keywords only in some places)"),
             "end the statement first (`}; {}`) or put an operator or `(` before the placeholder",
         ),
         Class::Property => (
@@ -364,7 +377,11 @@ mod tests {
             "$§",
             "🖕JS_§_DS🚀",
         ] {
-            assert!(slots(code).is_err(), "{code} was accepted: {:?}", slots(code));
+            assert!(
+                slots(code).is_err(),
+                "{code} was accepted: {:?}",
+                slots(code)
+            );
         }
     }
 

@@ -1,6 +1,14 @@
-//! Compressed SSE streams (feature `compression`): brotli, zstd or gzip, chosen from the
-//! request's `Accept-Encoding`, one compressor per stream whose window is kept across events,
-//! flushed after every write so each event reaches the client as soon as it is sent.
+//! Compressed SSE streams (feature `compression`): zstd, brotli or gzip, chosen from the
+//! request's `Accept-Encoding`, flushed after every write so each event reaches the client as
+//! soon as it is sent. Two modes ([`Compression`]):
+//!
+//! - **per event** (the default): each event is compressed on its own, a zstd frame or a gzip
+//!   block after a full flush, so its compressed size depends on that event alone;
+//! - **shared window**: one compression context for the whole stream, each event compressed
+//!   against what came before it. Smaller, and a length oracle: when one stream carries a
+//!   secret and text an attacker chose (reflected), an attacker who can see the sizes on the
+//!   wire learns the secret a character at a time (CRIME/BREACH). Choose it only for streams
+//!   that never mix the two.
 
 use std::convert::Infallible;
 use std::io::{self, Write};
@@ -49,6 +57,28 @@ const PREFERENCE: [StreamEncoding; 3] = [
     StreamEncoding::Gzip,
 ];
 
+/// How a compressed stream's events share (or not) a compression context.
+///
+/// ```
+/// use nitro_runtime::axum::Compression;
+/// assert_eq!(Compression::default(), Compression::PerEvent);
+/// ```
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Compression {
+    /// Each event compressed on its own (zstd: one frame per event; gzip: a full flush before
+    /// each event; brotli, which cannot restart inside a stream, is not used), so an event's
+    /// compressed size depends only on that event: no length oracle across events. Within one
+    /// event the size still depends on its content: do not put a secret and text an attacker
+    /// chose in the same event.
+    #[default]
+    PerEvent,
+    /// One context for the whole stream (zstd, brotli or gzip): events are compressed against
+    /// the ones before them, so repeated markup costs a few bytes. A length oracle: never
+    /// send a secret and attacker-reflected text on one such stream (CRIME/BREACH).
+    SharedWindow,
+}
+
 impl StreamEncoding {
     /// Chooses the coding for a response to a request with these headers: the coding with
     /// the highest quality value among `br`, `zstd` and `gzip` (`*` stands for those not
@@ -56,6 +86,21 @@ impl StreamEncoding {
     /// [`Identity`](StreamEncoding::Identity) when none is acceptable, when the client rates
     /// `identity` higher, or when there is no `Accept-Encoding`.
     pub fn negotiate(request_headers: &HeaderMap) -> StreamEncoding {
+        Self::negotiate_among(request_headers, &PREFERENCE)
+    }
+
+    /// [`StreamEncoding::negotiate`] for `mode`: brotli is not offered per event.
+    pub(crate) fn negotiate_for(request_headers: &HeaderMap, mode: Compression) -> StreamEncoding {
+        match mode {
+            Compression::PerEvent => Self::negotiate_among(
+                request_headers,
+                &[StreamEncoding::Zstd, StreamEncoding::Gzip],
+            ),
+            Compression::SharedWindow => Self::negotiate(request_headers),
+        }
+    }
+
+    fn negotiate_among(request_headers: &HeaderMap, offered: &[StreamEncoding]) -> StreamEncoding {
         let mut named = [None::<u16>; 3];
         let mut star = None::<u16>;
         let mut identity = None::<u16>;
@@ -95,7 +140,7 @@ impl StreamEncoding {
             }
         }
         let mut best = (StreamEncoding::Identity, 0u16);
-        for encoding in PREFERENCE {
+        for &encoding in offered {
             let slot = match encoding {
                 StreamEncoding::Brotli => 0,
                 StreamEncoding::Zstd => 1,
@@ -157,10 +202,73 @@ enum Compressor {
     Gzip(flate2::write::GzEncoder<Vec<u8>>),
     Brotli(Box<brotli::CompressorWriter<Vec<u8>>>),
     Zstd(zstd::stream::write::Encoder<'static, Vec<u8>>),
+    /// Per event: one zstd frame per event, from a context that keeps nothing between them.
+    ZstdFrames(Box<zstd::bulk::Compressor<'static>>, Vec<u8>),
+    /// Per event: raw deflate with a full flush after each event, inside one gzip member.
+    GzipBlocks(Box<GzipBlocks>),
+}
+
+/// A gzip member whose deflate stream is fully flushed (its dictionary reset) after each
+/// event, so each event's blocks depend on that event alone.
+struct GzipBlocks {
+    deflate: flate2::Compress,
+    crc: flate2::Crc,
+    out: Vec<u8>,
+}
+
+/// A gzip header without a name, time or flags (RFC 1952), OS unknown.
+const GZIP_HEADER: [u8; 10] = [0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 0xff];
+
+impl GzipBlocks {
+    fn new() -> GzipBlocks {
+        GzipBlocks {
+            deflate: flate2::Compress::new(flate2::Compression::new(6), false),
+            crc: flate2::Crc::new(),
+            out: GZIP_HEADER.to_vec(),
+        }
+    }
+
+    fn deflate(&mut self, mut data: &[u8], flush: flate2::FlushCompress) -> io::Result<()> {
+        loop {
+            self.out.reserve(data.len() / 2 + 64);
+            let before = self.deflate.total_in();
+            let status = self
+                .deflate
+                .compress_vec(data, &mut self.out, flush)
+                .map_err(io::Error::other)?;
+            data = &data[(self.deflate.total_in() - before) as usize..];
+            let room = self.out.capacity() > self.out.len();
+            if data.is_empty() && (room || status == flate2::Status::StreamEnd) {
+                return Ok(());
+            }
+        }
+    }
+
+    fn event(&mut self, data: &[u8]) -> io::Result<()> {
+        self.crc.update(data);
+        self.deflate(data, flate2::FlushCompress::Full)
+    }
+
+    fn finish(mut self) -> io::Result<Vec<u8>> {
+        self.deflate(&[], flate2::FlushCompress::Finish)?;
+        self.out.extend_from_slice(&self.crc.sum().to_le_bytes());
+        self.out.extend_from_slice(&self.crc.amount().to_le_bytes());
+        Ok(self.out)
+    }
 }
 
 impl Compressor {
-    fn new(encoding: StreamEncoding) -> io::Result<Option<Compressor>> {
+    fn new(encoding: StreamEncoding, mode: Compression) -> io::Result<Option<Compressor>> {
+        if mode == Compression::PerEvent {
+            return Ok(Some(match encoding {
+                StreamEncoding::Zstd => Compressor::ZstdFrames(
+                    Box::new(zstd::bulk::Compressor::new(ZSTD_LEVEL)?),
+                    Vec::new(),
+                ),
+                StreamEncoding::Gzip => Compressor::GzipBlocks(Box::new(GzipBlocks::new())),
+                _ => return Ok(None),
+            }));
+        }
         Ok(Some(match encoding {
             StreamEncoding::Identity => return Ok(None),
             StreamEncoding::Gzip => Compressor::Gzip(flate2::write::GzEncoder::new(
@@ -181,11 +289,17 @@ impl Compressor {
         }))
     }
 
+    /// Writes one event (or keep-alive comment).
     fn write(&mut self, data: &[u8]) -> io::Result<()> {
         match self {
             Compressor::Gzip(w) => w.write_all(data),
             Compressor::Brotli(w) => w.write_all(data),
             Compressor::Zstd(w) => w.write_all(data),
+            Compressor::ZstdFrames(z, out) => {
+                out.extend_from_slice(&z.compress(data)?);
+                Ok(())
+            }
+            Compressor::GzipBlocks(g) => g.event(data),
         }
     }
 
@@ -205,6 +319,8 @@ impl Compressor {
                 w.flush()?;
                 w.get_mut()
             }
+            Compressor::ZstdFrames(_, out) => out,
+            Compressor::GzipBlocks(g) => &mut g.out,
         };
         Ok(Bytes::from(std::mem::take(out)))
     }
@@ -215,6 +331,8 @@ impl Compressor {
             Compressor::Gzip(w) => w.finish()?,
             Compressor::Brotli(w) => w.into_inner(),
             Compressor::Zstd(w) => w.finish()?,
+            Compressor::ZstdFrames(_, out) => out,
+            Compressor::GzipBlocks(g) => g.finish()?,
         };
         Ok(Bytes::from(out))
     }
@@ -233,8 +351,12 @@ const MAX_BATCH: usize = 64 * 1024;
 
 /// Wraps `inner` in `encoding`; identity (or a compressor that cannot start, logged and
 /// counted) leaves it as it is.
-pub(crate) fn compress<S>(inner: S, encoding: StreamEncoding) -> Result<Compressed<S>, S> {
-    match Compressor::new(encoding) {
+pub(crate) fn compress<S>(
+    inner: S,
+    encoding: StreamEncoding,
+    mode: Compression,
+) -> Result<Compressed<S>, S> {
+    match Compressor::new(encoding, mode) {
         Ok(Some(compressor)) => Ok(Compressed {
             inner,
             compressor: Some(compressor),
@@ -354,6 +476,46 @@ mod tests {
         assert_eq!(negotiate("br;q=1.0, zstd;q=1.000"), Zstd);
         assert_eq!(negotiate("br;q=1.0, zstd;q=0.999"), Brotli);
         assert_eq!(negotiate(", ,;,br"), Brotli);
+    }
+
+    /// What a per-event compressor writes for `events`, the bytes of each event apart.
+    fn per_event(encoding: StreamEncoding, events: &[&[u8]]) -> Vec<Vec<u8>> {
+        let mut c = Compressor::new(encoding, Compression::PerEvent)
+            .unwrap()
+            .unwrap();
+        let mut out = Vec::new();
+        for (i, e) in events.iter().enumerate() {
+            c.write(e).unwrap();
+            let mut bytes = c.flush().unwrap().to_vec();
+            if i == 0 && encoding == StreamEncoding::Gzip {
+                bytes.drain(..GZIP_HEADER.len());
+            }
+            out.push(bytes);
+        }
+        out
+    }
+
+    #[test]
+    fn per_event_bytes_do_not_depend_on_what_came_before() {
+        let secret: &[u8] =
+            b"event: datastar-patch-signals\ndata: signals {\"token\":\"7f3a9c21\"}\n\n";
+        let guess: &[u8] =
+            b"event: datastar-patch-signals\ndata: signals {\"echo\":\"token\":\"7f3a9c2\"}\n\n";
+        let other: &[u8] =
+            b"event: datastar-patch-elements\ndata: elements <p id=\"x\">hello</p>\n\n";
+        for encoding in [StreamEncoding::Zstd, StreamEncoding::Gzip] {
+            let alone = per_event(encoding, &[guess]);
+            let after_secret = per_event(encoding, &[secret, guess]);
+            let after_other = per_event(encoding, &[other, other, guess]);
+            assert_eq!(alone[0], after_secret[1], "{encoding:?}");
+            assert_eq!(alone[0], after_other[2], "{encoding:?}");
+        }
+        // Brotli cannot restart within a stream: it is not used per event.
+        assert!(
+            Compressor::new(StreamEncoding::Brotli, Compression::PerEvent)
+                .unwrap()
+                .is_none()
+        );
     }
 
     #[test]

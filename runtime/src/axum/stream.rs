@@ -281,6 +281,8 @@ pub struct SseStream {
     /// Set by [`SseStream::compressed`].
     #[cfg(feature = "compression")]
     encoding: Option<super::StreamEncoding>,
+    #[cfg(feature = "compression")]
+    mode: super::Compression,
 }
 
 impl SseStream {
@@ -290,16 +292,23 @@ impl SseStream {
             keep_alive: Some(DEFAULT_KEEP_ALIVE),
             #[cfg(feature = "compression")]
             encoding: None,
+            #[cfg(feature = "compression")]
+            mode: super::Compression::PerEvent,
         }
     }
 
-    /// Compresses the stream (feature `compression`) with the coding the client prefers
-    /// among zstd, brotli and gzip, as its `Accept-Encoding` says (see
-    /// [`StreamEncoding::negotiate`](super::StreamEncoding::negotiate)); uncompressed if it
-    /// accepts none of them. The compressor is flushed after every write, so each event
-    /// reaches the client as soon as it is sent, and it keeps its window across events, so
-    /// the markup repeated from one event to the next costs a few bytes. Each stream holds
-    /// its own compressor (a few hundred KiB); the response says `Vary: Accept-Encoding`.
+    /// Compresses the stream (feature `compression`), each event on its own
+    /// ([`Compression::PerEvent`](super::Compression::PerEvent)), with the coding the client
+    /// prefers among zstd and gzip, as its `Accept-Encoding` says; uncompressed if it accepts
+    /// neither. Each event reaches the client as soon as it is sent, and its compressed size
+    /// depends on that event alone, so no event's length tells anything about another's
+    /// content. The response says `Vary: Accept-Encoding`.
+    ///
+    /// [`SseStream::compressed_with`] with
+    /// [`Compression::SharedWindow`](super::Compression::SharedWindow) keeps one context for
+    /// the whole stream: much smaller for streams that repeat markup (BENCHMARKS.md), and a
+    /// length oracle (CRIME/BREACH) when a stream carries both a secret and text an attacker
+    /// chose.
     ///
     /// ```no_run
     /// use axum::extract::State;
@@ -313,8 +322,37 @@ impl SseStream {
     /// ```
     #[cfg(feature = "compression")]
     #[cfg_attr(docsrs, doc(cfg(feature = "compression")))]
-    pub fn compressed(mut self, request_headers: &http::HeaderMap) -> SseStream {
-        self.encoding = Some(super::StreamEncoding::negotiate(request_headers));
+    pub fn compressed(self, request_headers: &http::HeaderMap) -> SseStream {
+        self.compressed_with(request_headers, super::Compression::PerEvent)
+    }
+
+    /// [`SseStream::compressed`] in the given mode. With
+    /// [`Compression::SharedWindow`](super::Compression::SharedWindow) the coding is chosen
+    /// among zstd, brotli and gzip ([`StreamEncoding::negotiate`](super::StreamEncoding::negotiate)),
+    /// and one compressor (a few hundred KiB) is kept per stream: never send a secret and
+    /// attacker-reflected text on such a stream.
+    ///
+    /// ```
+    /// use axum::http::{header::ACCEPT_ENCODING, HeaderMap};
+    /// use nitro_runtime::axum::{Compression, Sse, StreamEncoding};
+    /// use nitro_runtime::sse::PatchSignals;
+    /// let mut headers = HeaderMap::new();
+    /// headers.insert(ACCEPT_ENCODING, "br, gzip".parse().unwrap());
+    /// let per_event = Sse::from_events(futures_util::stream::empty::<PatchSignals>()).compressed(&headers);
+    /// assert_eq!(per_event.encoding(), StreamEncoding::Gzip); // brotli cannot restart per event
+    /// let shared = Sse::from_events(futures_util::stream::empty::<PatchSignals>())
+    ///     .compressed_with(&headers, Compression::SharedWindow);
+    /// assert_eq!(shared.encoding(), StreamEncoding::Brotli);
+    /// ```
+    #[cfg(feature = "compression")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "compression")))]
+    pub fn compressed_with(
+        mut self,
+        request_headers: &http::HeaderMap,
+        mode: super::Compression,
+    ) -> SseStream {
+        self.encoding = Some(super::StreamEncoding::negotiate_for(request_headers, mode));
+        self.mode = mode;
         self
     }
 
@@ -386,7 +424,7 @@ impl IntoResponse for SseStream {
             };
         #[cfg(feature = "compression")]
         let (body, used) = match self.encoding {
-            Some(encoding) => match super::compress::compress(body, encoding) {
+            Some(encoding) => match super::compress::compress(body, encoding, self.mode) {
                 Ok(compressed) => (Body::from_stream(compressed), Some(encoding)),
                 Err(body) => (Body::from_stream(body), None),
             },
