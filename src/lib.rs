@@ -67,8 +67,9 @@ pub use nitro_runtime::*;
 /// and accepts a placeholder only where an expression starts (`$n = {}`, `f({})`) or inside a
 /// string or template text (`'/todos/{}'`). Anywhere else, or where the code can be read two
 /// ways, it is a compile error that says how to fix it. A value in code is written
-/// `(JSON.parse("..."))`, inside a string as its text; both with every character escaped
-/// (`\xHH`, `\uHHHH`), so the value reads back exactly and cannot become code.
+/// `(JSON.parse(String.fromCharCode(...)))` (its JSON's UTF-16 units as numbers), inside a
+/// string as its text with every character escaped (`\xHH`, `\uHHHH`), so the value reads back
+/// exactly and cannot become code.
 ///
 /// ```
 /// use nitro::prelude::*;
@@ -79,7 +80,7 @@ pub use nitro_runtime::*;
 /// let page = html! { @signals("who") button data-on:click=(expr!("$who = {}", name)) { "pick" } };
 /// assert_eq!(
 ///     page.render().into_string(),
-///     r#"<button data-on:click="$who = (JSON.parse(&quot;\x22\x4f\x27\x42\x72\x69\x65\x6e\x22&quot;))">pick</button>"#
+///     r#"<button data-on:click="$who = (JSON.parse(String.fromCharCode(34,79,39,66,114,105,101,110,34)))">pick</button>"#
 /// );
 /// ```
 ///

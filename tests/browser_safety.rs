@@ -743,3 +743,441 @@ async fn no_payload_runs_and_every_value_round_trips_in_the_real_client() {
         failures.join("\n")
     );
 }
+
+// ---------------------------------------------------------------------------------------------
+// `expr!`'s proof against the real client: a generated corpus of code shapes (noise that fools
+// a guessing lexer — quotes in comments and regular expressions, divisions, template literals
+// nested with `${}`, object literals, `@action` and `$signal` uses — before a placeholder in
+// code, in strings and in template text) × hostile values. The proof is the macro's own code,
+// compiled in here, so a shape it accepts is one `expr!` accepts, and a shape it refuses is a
+// compile error of `expr!` (`ui-tests/tests/fail/code/` holds representative ones).
+
+#[path = "common/expr_proof.rs"]
+mod expr_proof;
+
+use expr_proof::proof::{prove, Slot};
+
+/// Statements placed before the value: each valid JavaScript, and each written to fool a
+/// lexer that guesses (the three shapes of issue 22 among them).
+const NOISE: &[&str] = &[
+    "0",
+    "/* it's \"q\" `t` {} */ 0",
+    "/* a */ /* b */ 0",
+    "// slash / star * brace {\n0",
+    "/'/.test(\"'\")",
+    "/\"/.test('\"')",
+    "/[/'\"`]/g.lastIndex",
+    "/\\//.source",
+    "$n.toString().replace(/\"/g, '')",
+    "1 / 2 / 4",
+    "(1) / 2",
+    "[4][0] / 2",
+    "`a${`b${'c'}`}d`",
+    "`${ {a: '}'}.a }`",
+    "({a: '}', b: \"{\", c: `}`})",
+    "typeof /x/",
+    "$n + 1",
+    "'@x(' + '$n' + '$n.a'",
+    "\"$n\" + `$n`",
+    "'a;b' + \"c;d\"",
+    "1 /* ; */ + 1",
+    "/;/.test('x')",
+    "@peek(() => 1)",
+    "`${$n}`",
+    "((x) => x)(1)",
+    "void 0",
+    "if (1) /'/.test(\"'\")",
+    "x => {}",
+];
+
+/// Where the value goes, with what the expression evaluates to.
+#[derive(Clone, Copy)]
+enum Produces {
+    /// The value itself.
+    Value,
+    /// `<` + the value's text + `>`.
+    Wrapped,
+}
+
+const FORMS: &[(&str, Produces)] = &[
+    ("§", Produces::Value),
+    ("[§][0]", Produces::Value),
+    ("({k: §}).k", Produces::Value),
+    ("((x) => x)(§)", Produces::Value),
+    ("true ? § : 0", Produces::Value),
+    ("`${§}`.length >= 0 ? § : 0", Produces::Value),
+    ("'<§>'", Produces::Wrapped),
+    ("\"<§>\"", Produces::Wrapped),
+    ("`<§>`", Produces::Wrapped),
+    ("`<${'§'}>`", Produces::Wrapped),
+    ("`<${\"§\"}>`", Produces::Wrapped),
+    ("`<${`§`}>`", Produces::Wrapped),
+    ("`${`<${'§'}`}>`", Produces::Wrapped),
+    ("'<' + '§' + '>'", Produces::Wrapped),
+    ("`<${ ((s) => s)('§') }>`", Produces::Wrapped),
+];
+
+/// Placements that must be refused: in comments, regular expressions, escapes, after an
+/// operand, where the readings disagree.
+const REFUSED: &[&str] = &[
+    "/* § */ 0",
+    "// §\n0",
+    "/§/.test('x')",
+    "/[§]/.source",
+    "'\\§'",
+    "'\\x§'",
+    "$n §",
+    "$n.§",
+    "f`§`",
+    "{}/'/ + '§' // '",
+    "@peek§",
+    "`${§`",
+    "1 // x; '§'",
+    "<!-- §\n0",
+];
+
+/// A shape: the whole code, how it is evaluated, and what it must produce.
+struct Shape {
+    code: String,
+    statement: bool,
+    form: Produces,
+}
+
+/// The generated shapes `expr!` accepts and that are valid JavaScript in the way the page
+/// evaluates them (see [`all_shapes`] for the rest).
+fn shapes() -> Vec<Shape> {
+    all_shapes()
+        .into_iter()
+        .filter(|s| prove(&pieces(&s.code)).is_ok() && runs(s))
+        .collect()
+}
+
+/// Is the shape valid JavaScript once the client has rewritten it for its attribute? The
+/// client's statement splitter misreads some code (a `/` inside a character class opens a
+/// "regular expression" for it): that code never runs there, whatever the values.
+fn runs(s: &Shape) -> bool {
+    use expr_proof::client::{rewrite, Evaluation};
+    let evaluation = if s.statement {
+        Evaluation::Statements
+    } else {
+        Evaluation::Value
+    };
+    let code = s.code.replace('§', "\u{e000}");
+    let text: Vec<char> = rewrite(&code, evaluation).chars().collect();
+    !matches!(
+        expr_proof::lexer::classify(&text, &[]),
+        Err(expr_proof::lexer::LexError::Invalid(_))
+    )
+}
+
+fn all_shapes() -> Vec<Shape> {
+    let mut out = Vec::new();
+    for noise in NOISE {
+        // The same noise after the value too, unless it reads signals: the client misses a
+        // `$name` that follows a quote inside a regular expression (its scan takes the quote
+        // for a string), a limit of the client for static code that has nothing to do with
+        // values, and the unrewritten name would throw.
+        let after = if noise.contains('$') { "0" } else { noise };
+        for (form, kind) in FORMS {
+            out.push(Shape {
+                code: format!("{noise}; el.__r = {form}; {after}"),
+                statement: true,
+                form: *kind,
+            });
+            out.push(Shape {
+                code: format!("{noise}; JSON.stringify({form})"),
+                statement: false,
+                form: *kind,
+            });
+        }
+    }
+    out
+}
+
+fn pieces(code: &str) -> Vec<String> {
+    code.split('§').map(str::to_owned).collect()
+}
+
+/// The `Expr` `expr!` would build for this shape and value (the same proof, the same writer).
+fn build_expr(code: &str, slots: &[Slot], value: &serde_json::Value) -> Expr {
+    let mut b = nitro::__private::ExprBuilder::new();
+    for (i, piece) in pieces(code).into_iter().enumerate() {
+        if i > 0 {
+            b = match slots[i - 1] {
+                Slot::Value => b.value(value),
+                Slot::Text => b.text(value),
+            };
+        }
+        if !piece.is_empty() {
+            b = b.code(Box::leak(piece.into_boxed_str()));
+        }
+    }
+    b.build()
+}
+
+fn text_of(v: &serde_json::Value) -> String {
+    match v {
+        serde_json::Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+/// The values of the corpus: the hostile strings, and one of each other JSON shape.
+fn shape_values() -> Vec<serde_json::Value> {
+    let mut values: Vec<serde_json::Value> = payloads()
+        .into_iter()
+        .chain(generated(24))
+        .map(serde_json::Value::String)
+        .collect();
+    values.extend([
+        serde_json::json!(0),
+        serde_json::json!(-1.5e3),
+        serde_json::json!(true),
+        serde_json::json!(null),
+        serde_json::json!([1, "a'\"`${x}", { "k": "</script>" }]),
+        serde_json::json!({ "a": "@get('/pwn/0')", "$b": "🖕JS_x_DS🚀", "__proto__": 1 }),
+    ]);
+    values
+}
+
+#[test]
+fn every_generated_shape_is_proved_or_refused() {
+    let all = all_shapes();
+    let mut refused = Vec::new();
+    let mut broken = 0;
+    for s in &all {
+        if !runs(s) {
+            broken += 1;
+        }
+        let slots = match prove(&pieces(&s.code)) {
+            Ok(slots) => slots,
+            Err(r) => {
+                refused.push(format!("{:?}: {}", s.code, r.message));
+                continue;
+            }
+        };
+        // Every placeholder of a form is where the form means it to be.
+        let want = match s.form {
+            Produces::Value => Slot::Value,
+            Produces::Wrapped => Slot::Text,
+        };
+        assert!(slots.iter().all(|&x| x == want), "{:?}: {slots:?}", s.code);
+    }
+    // Refused generated shapes are ones Datastar's client itself breaks (its statement
+    // splitter misreads the noise): a compile error instead of a broken page.
+    for r in &refused {
+        eprintln!("refused: {r}");
+        assert!(r.contains("not valid JavaScript") || r.contains("rewrite"), "{r}");
+    }
+    assert!(refused.len() * 10 < all.len(), "{} of {} refused", refused.len(), all.len());
+    for code in REFUSED {
+        for noise in NOISE {
+            let whole = format!("{noise}; {code}");
+            assert!(prove(&pieces(&whole)).is_err(), "{whole:?} was accepted");
+        }
+    }
+    eprintln!(
+        "expr! proof: {} generated shapes, {} accepted, {} refused (the client breaks them), {} accepted but never run by the client in their attribute; {} misplaced placeholders refused",
+        all.len(),
+        all.len() - refused.len(),
+        refused.len(),
+        broken,
+        REFUSED.len() * NOISE.len()
+    );
+    assert!(broken * 10 < all.len(), "{broken} shapes the client breaks");
+}
+
+/// Each value's page holds one shape in [`SHAPE_STRIDE`] (a different quarter for each value),
+/// so every shape meets about 50 of the values and the suite takes minutes, not a quarter of an
+/// hour; `NITRO_SHAPES_ALL=1` runs the whole product.
+const SHAPE_STRIDE: usize = 4;
+
+fn shape_on_page(k: usize, n: usize) -> bool {
+    std::env::var_os("NITRO_SHAPES_ALL").is_some() || (k + n) % SHAPE_STRIDE == 0
+}
+
+/// One page per value: its shapes, each on an element that evaluates it once.
+fn shapes_page(value: &serde_json::Value, n: usize) -> String {
+    let text = value.to_string().replace(N, &n.to_string());
+    let value: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let shapes = shapes();
+    let mut expected = serde_json::Map::new();
+    let mut cases = Vec::new();
+    for (k, s) in shapes.iter().enumerate() {
+        if !shape_on_page(k, n) {
+            continue;
+        }
+        let slots = prove(&pieces(&s.code)).expect("proved in the unit test");
+        let want = match s.form {
+            Produces::Value => value.clone(),
+            Produces::Wrapped => serde_json::Value::String(format!("<{}>", text_of(&value))),
+        };
+        expected.insert(k.to_string(), want);
+        cases.push((k, s.statement, build_expr(&s.code, &slots, &value)));
+    }
+    let expected = serde_json::Value::Object(expected);
+    html! {
+        !DOCTYPE
+        html {
+            head {
+                meta charset="utf-8";
+                script { (PreEscaped(HOOKS)) }
+                script type="module" src="/datastar.js" {}
+                script type="module" { (PreEscaped(SHAPES_HARNESS)) }
+                script type="application/json" id="nitro-expect" { (Json(&expected)) }
+            }
+            body data-signals="{n: 1}" {
+                @for (k, statement, e) in &cases {
+                    @if *statement {
+                        div "data-shape"=(k) "data-mode"="statement" data-init=(e) {}
+                    } @else {
+                        div "data-shape"=(k) "data-mode"="value" data-attr:data-r=(e) {}
+                    }
+                }
+            }
+        }
+    }
+    .render()
+    .into_string()
+}
+
+/// Waits for Datastar, then compares what each shape produced with what it must.
+const SHAPES_HARNESS: &str = r#"
+const ready = new Promise((resolve) => {
+  document.addEventListener('datastar-ready', resolve, { once: true });
+  setTimeout(resolve, 3000);
+});
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const expect = JSON.parse(document.getElementById('nitro-expect').textContent);
+(async () => {
+  await ready;
+  await sleep(30);
+  const bad = [];
+  let n = 0;
+  for (const el of document.querySelectorAll('[data-shape]')) {
+    n++;
+    const k = el.getAttribute('data-shape');
+    const want = JSON.stringify(expect[k]);
+    let got;
+    if (el.getAttribute('data-mode') === 'statement') {
+      got = '__r' in el ? JSON.stringify(el.__r) : 'nothing';
+    } else {
+      const r = el.getAttribute('data-r');
+      got = r === null ? 'nothing' : JSON.stringify(JSON.parse(r));
+    }
+    if (got !== want) bad.push(k + ': ' + String(got).slice(0, 120));
+  }
+  window.__result = { checked: n, bad, hits: window.__hits, errors: window.__errors };
+})();
+"#;
+
+#[derive(serde::Deserialize, Debug)]
+struct ShapesReport {
+    checked: usize,
+    bad: Vec<String>,
+    hits: Vec<String>,
+    errors: Vec<String>,
+}
+
+struct ShapesApp {
+    values: Vec<serde_json::Value>,
+    pwn: Mutex<Vec<String>>,
+}
+
+#[tokio::test]
+async fn generated_code_shapes_never_run_a_value_and_read_back_exactly() {
+    let started = Instant::now();
+    let values = shape_values();
+    let app = Arc::new(ShapesApp {
+        values,
+        pwn: Mutex::new(Vec::new()),
+    });
+    let js = std::fs::read(datastar_js()).unwrap();
+    let router = Router::new()
+        .route(
+            "/shapes/{n}",
+            get(|State(app): State<Arc<ShapesApp>>, Path(n): Path<usize>| async move {
+                Html(shapes_page(&app.values[n], n))
+            }),
+        )
+        .route(
+            "/pwn/{tag}",
+            get(|State(app): State<Arc<ShapesApp>>, Path(tag): Path<String>| async move {
+                app.pwn.lock().unwrap().push(tag);
+                ""
+            }),
+        )
+        .route(
+            "/datastar.js",
+            get(move || async move { ([("content-type", "text/javascript")], js.clone()) }),
+        )
+        .with_state(app.clone());
+    let base = common::base_url(router).await;
+    let driver = chromedriver();
+    let b = browser(&driver).await;
+    let shape_count = shapes().len();
+    let mut failures = Vec::new();
+    let mut checked = 0;
+    // `NITRO_SHAPES=a..b` runs only those values (to look into one).
+    let range = std::env::var("NITRO_SHAPES")
+        .ok()
+        .and_then(|r| {
+            let (a, b) = r.split_once("..")?;
+            Some(a.parse().ok()?..b.parse().ok()?)
+        })
+        .unwrap_or(0..app.values.len());
+    for n in range {
+        b.client
+            .goto(&format!("{base}/shapes/{n}"))
+            .await
+            .expect("load the shapes page");
+        let start = Instant::now();
+        let report: ShapesReport = loop {
+            let v = b
+                .client
+                .execute("return window.__result || null", vec![])
+                .await
+                .expect("read the result");
+            if !v.is_null() {
+                break serde_json::from_value(v).expect("a report");
+            }
+            assert!(
+                start.elapsed() < Duration::from_secs(20),
+                "shapes page {n} never reported"
+            );
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        };
+        let pwn = std::mem::take(&mut *app.pwn.lock().unwrap());
+        checked += report.checked;
+        let mut found = Vec::new();
+        let on_page = (0..shape_count).filter(|&k| shape_on_page(k, n)).count();
+        if report.checked != on_page {
+            found.push(format!("{} of {on_page} shapes checked", report.checked));
+        }
+        found.extend(report.hits.iter().map(|h| format!("EXECUTED: {h}")));
+        found.extend(pwn.iter().map(|t| format!("EXECUTED: request to /pwn/{t}")));
+        found.extend(report.errors.iter().map(|e| format!("console: {e}")));
+        found.extend(report.bad.iter().take(8).map(|b| {
+            let k: usize = b.split(':').next().unwrap().parse().unwrap();
+            format!("shape {:?} read back {b}", shapes()[k].code)
+        }));
+        if !found.is_empty() {
+            let failure = format!("value #{n} {:?}: {}", app.values[n], found.join(" | "));
+            eprintln!("{failure}");
+            failures.push(failure);
+        }
+    }
+    b.client.close().await.unwrap();
+    eprintln!(
+        "expr! shapes in the browser: {shape_count} shapes, {} values, {checked} evaluations (each shape with 1 value in {SHAPE_STRIDE}) in {:.1?}",
+        app.values.len(),
+        started.elapsed()
+    );
+    assert!(
+        failures.is_empty(),
+        "{} of {} values failed:\n{}",
+        failures.len(),
+        app.values.len(),
+        failures.join("\n")
+    );
+}

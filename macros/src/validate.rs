@@ -165,6 +165,15 @@ fn element(el: &Element, diags: &mut Diagnostics) {
         _ => {}
     }
     attributes(el, diags);
+    if name.eq_ignore_ascii_case("script") && is_import_map(el) {
+        if let Some(span) = el.body.as_ref().and_then(first_splice) {
+            diags.error_help(
+                span,
+                "an import map decides where the page's modules are loaded from, so it takes no value from Rust",
+                "write the import map in the template (`script type=\"importmap\" { \"{...}\" }`)",
+            );
+        }
+    }
     if let Some(body) = &el.body {
         let raw = RAW_TEXT
             .iter()
@@ -223,6 +232,38 @@ fn attributes(el: &Element, diags: &mut Diagnostics) {
             }
         }
     }
+}
+
+/// `script type="importmap"` (any case).
+fn is_import_map(el: &Element) -> bool {
+    el.attrs.iter().any(|a| {
+        matches!(a, Attr::Named { name, value: AttrValue::Static(v, _) }
+            if name.name().text.eq_ignore_ascii_case("type") && v.trim().eq_ignore_ascii_case("importmap"))
+    })
+}
+
+/// The first splice in a block (in any branch), if any.
+fn first_splice(block: &Block) -> Option<proc_macro2::Span> {
+    block.nodes.iter().find_map(|n| match n {
+        Node::Splice(s) => Some(s.span),
+        Node::Group(b) | Node::For { body: b, .. } | Node::While { body: b, .. } => first_splice(b),
+        Node::If(i) => {
+            let mut branch = Some(i);
+            while let Some(i) = branch {
+                if let Some(s) = first_splice(&i.then) {
+                    return Some(s);
+                }
+                branch = match &i.otherwise {
+                    Some(Else::If(e)) => Some(e),
+                    Some(Else::Block(b)) => return first_splice(b),
+                    None => None,
+                };
+            }
+            None
+        }
+        Node::Match { arms, .. } => arms.iter().find_map(|a| first_splice(&a.body)),
+        _ => None,
+    })
 }
 
 /// A literal id (`#main`, `id="main"`) is non-empty and has no whitespace.

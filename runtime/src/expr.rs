@@ -72,13 +72,21 @@ impl ExprBuilder {
         self
     }
 
-    /// A value where an expression starts: `(JSON.parse("T"))`.
+    /// A value where an expression starts: `(JSON.parse(String.fromCharCode(N,…)))`, the
+    /// UTF-16 units of its JSON as decimal numbers: no quote, backslash or any character a
+    /// scanner reads as syntax.
     #[doc(hidden)]
     pub fn value<T: serde::Serialize + ?Sized>(mut self, value: &T) -> Self {
-        self.code.push_str("(JSON.parse(\"");
+        use std::fmt::Write;
         let json = serde_json::to_string(value).unwrap_or_else(|_| "null".to_owned());
-        crate::escape::expression_text(&json, &mut self.code);
-        self.code.push_str("\"))");
+        self.code.push_str("(JSON.parse(String.fromCharCode(");
+        for (i, unit) in json.encode_utf16().enumerate() {
+            if i > 0 {
+                self.code.push(',');
+            }
+            let _ = write!(self.code, "{unit}");
+        }
+        self.code.push_str(")))");
         self
     }
 
@@ -120,7 +128,7 @@ mod tests {
             .build();
         assert_eq!(
             e.as_str(),
-            r#"$a = (JSON.parse("\x22\x78\x5c\x22\x22")) + '\x34\x32'"#
+            r#"$a = (JSON.parse(String.fromCharCode(34,120,92,34,34))) + '\x34\x32'"#
         );
         let mut s = String::new();
         crate::escape::expression_text("🦀", &mut s);

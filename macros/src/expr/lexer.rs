@@ -110,10 +110,9 @@ enum Mode {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 enum Open {
     /// `(`; `keyword` when it follows `if`, `while`, `for` or `with` (its `)` ends a head, so
-    /// a statement, where `/` starts a regular expression, follows).
-    Paren {
-        keyword: bool,
-    },
+    /// a statement, where `/` starts a regular expression, follows); `for_head` after `for`,
+    /// the one parenthesis a `;` may stand in.
+    Paren { keyword: bool, for_head: bool },
     Bracket,
     Brace,
     /// `${` of a template literal.
@@ -133,6 +132,8 @@ struct Reading {
     line_start: bool,
     /// The last token was `if`, `while`, `for` or `with`.
     head_keyword: bool,
+    /// The last token was `for` (or `await` after it).
+    for_keyword: bool,
     classes: Vec<Option<Class>>,
     /// The choices made at each fork, for messages.
     forks: Vec<String>,
@@ -173,6 +174,7 @@ pub fn classify(text: &[char], points: &[usize]) -> Result<Vec<Class>, LexError>
         stack: Vec::new(),
         line_start: true,
         head_keyword: false,
+        for_keyword: false,
         classes: vec![None; points.len()],
         forks: Vec::new(),
     };
@@ -376,6 +378,7 @@ fn run(
                 }
                 r.line_start = false;
                 let head_keyword = std::mem::replace(&mut r.head_keyword, false);
+                let for_keyword = std::mem::replace(&mut r.for_keyword, false);
                 if is_marker(c) {
                     r.pos += 1;
                     r.prev = Prev::After;
@@ -435,12 +438,13 @@ fn run(
                     '(' => {
                         r.stack.push(Open::Paren {
                             keyword: head_keyword,
+                            for_head: for_keyword,
                         });
                         r.pos += 1;
                         r.prev = Prev::Expect;
                     }
                     ')' => {
-                        let Some(Open::Paren { keyword }) = r.stack.pop() else {
+                        let Some(Open::Paren { keyword, .. }) = r.stack.pop() else {
                             return Err("a `)` does not close a `(`".into());
                         };
                         r.pos += 1;
@@ -526,6 +530,18 @@ fn run(
                         r.head_keyword = !property
                             && (matches!(name.as_str(), "if" | "while" | "for" | "with")
                                 || (name == "await" && head_keyword));
+                        r.for_keyword =
+                            !property && (name == "for" || (name == "await" && for_keyword));
+                    }
+                    ';' if !matches!(
+                        r.stack.last(),
+                        None | Some(Open::Brace) | Some(Open::Paren { for_head: true, .. })
+                    ) =>
+                    {
+                        // Only a `for (;;)` head or a block holds a `;`: this is what the
+                        // client makes of a value expression whose `;` its splitter missed
+                        // (`return (a; b);`), a syntax error.
+                        return Err("a `;` inside parentheses or brackets".into());
                     }
                     _ => {
                         // Any other punctuator (`=`, `=>`, `,`, `;`, `:`, `?`, `!`, `*`, …):
@@ -814,6 +830,9 @@ mod tests {
         assert!(matches!(classes("(§"), Err(LexError::Invalid(_))));
         assert!(matches!(classes("§)"), Err(LexError::Invalid(_))));
         assert!(matches!(classes("/* §"), Err(LexError::Invalid(_))));
+        assert!(matches!(classes("return (1; §);"), Err(LexError::Invalid(_))));
+        assert_eq!(one("for (;;) { § }"), Operand);
+        assert_eq!(one("for await (x of y) { ({}); § }"), Operand);
     }
 
     #[test]

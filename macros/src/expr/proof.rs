@@ -3,16 +3,17 @@
 //!
 //! **What is written for a value.** Two forms, each chosen so that no scanner involved (the
 //! client's regular expressions, JavaScript's lexer) can see anything in the value itself:
-//! - **in code**, where an expression may start: `(JSON.parse("T"))`;
-//! - **inside a `'…'` or `"…"` string or an untagged template's text**: `T` alone.
+//! - **in code**, where an expression may start: `(JSON.parse(String.fromCharCode(N,…)))`, the
+//!   UTF-16 units of the value's JSON as decimal numbers;
+//! - **inside a `'…'` or `"…"` string or an untagged template's text**: `T`, the value's text
+//!   (a string's characters; anything else, its JSON) with *every* UTF-16 unit written as an
+//!   escape, `\xHH` or `\uHHHH`.
 //!
-//! `T` is the value's text (a string's characters; anything else, its JSON) with *every*
-//! UTF-16 unit written as an escape, `\xHH` or `\uHHHH`: only `\`, `x`, `u` and hex digits.
-//! It holds no quote, backtick, `/`, `;`, `$`, `@`, brace, parenthesis, line break or
-//! non-ASCII character, starts with `\` (so it cannot extend an escape or an identifier before
-//! it) and ends with a complete escape (so it cannot extend into what follows). Every scanner
-//! therefore passes over it as over nothing, and the code's structure is that of the `'static`
-//! code around it: the value's *content* cannot change where anything starts or ends.
+//! Neither holds a quote, backtick, `/`, `;`, `$`, `@`, brace, line break or non-ASCII
+//! character; the numbers hold only digits and commas, and `T` only `\`, `x`, `u` and hex
+//! digits, starts with `\` (so it cannot extend an escape or an identifier before it) and ends
+//! with a complete escape (so it cannot extend into what follows). The value's *content* cannot
+//! change where anything starts or ends: every scanner passes over it as over nothing.
 //!
 //! **What is proved**, at compile time, for every way the client evaluates code (as statements,
 //! as a value, and as a value wrapped in nitro's URL or CSS guard):
@@ -20,13 +21,14 @@
 //!    ([`super::client`]) and the result lexed ([`super::lexer`]): each placeholder must be in
 //!    code where an expression may start, or inside a string or untagged template text, in
 //!    every valid reading of the code and in every way of evaluating it — or it is refused;
-//! 2. the same again with the form written in code (`(JSON.parse("…"))`), which has quotes
-//!    and parentheses of its own: the client must leave it intact, and it must start where an
-//!    expression may start.
+//! 2. the same again with the form written in code, which has parentheses and names of its
+//!    own: the client must rewrite the code exactly as it did with the markers (the same
+//!    statements, the same signal and action rewrites, the form left intact), and the form
+//!    must start where an expression may start.
 //!
 //! Defence in depth: had a class been wrong, the value could still not run. `T` in code is a
-//! syntax error (`\x` cannot start a token) and `(JSON.parse("T"))` inside a string is text;
-//! inside a `"…"` string its quotes would leave `T` in code — again a syntax error.
+//! syntax error (`\x` cannot start a token, `\u` only an identifier), and the code form inside
+//! a string, a template's text, a regular expression or a comment is inert text.
 
 use super::client::{rewrite, Evaluation};
 use super::lexer::{classify, Class, LexError, MARKER, MARKER_END};
@@ -81,9 +83,9 @@ fn evaluations() -> Vec<(Evaluation, &'static str, &'static str, &'static str)> 
     out
 }
 
-/// The code form of a value around its escaped text.
-pub const VALUE_OPEN: &str = "(JSON.parse(\"";
-pub const VALUE_CLOSE: &str = "\"))";
+/// The code form of a value around its UTF-16 units (decimal, comma-separated).
+pub const VALUE_OPEN: &str = "(JSON.parse(String.fromCharCode(";
+pub const VALUE_CLOSE: &str = ")))";
 
 fn marker(i: usize) -> char {
     char::from_u32(MARKER + i as u32).expect("a private-use character")
@@ -125,13 +127,27 @@ pub fn prove(pieces: &[String]) -> Result<Vec<Slot>, Refusal> {
     // Phase 1: each value as one transparent marker.
     let mut first: Option<Vec<Class>> = None;
     let mut first_how = "";
+    let mut rewritten = Vec::new();
+    // Evaluations in which the code is not valid JavaScript: it never runs that way (its
+    // `Function` fails to compile), so they put no constraint on the placeholders.
+    let mut never_runs: Vec<Option<String>> = Vec::new();
     for (evaluation, open, close, how) in evaluations() {
         let code = join(pieces, |i| marker(i).to_string());
         let text: Vec<char> = rewrite(&format!("{open}{code}{close}"), evaluation)
             .chars()
             .collect();
+        rewritten.push(text.clone());
         let points = find_markers(&text, holes).map_err(|i| client_moved(i, how))?;
-        let classes = classify(&text, &points).map_err(|e| lex_refusal(e, how))?;
+        let classes = match classify(&text, &points) {
+            Err(LexError::Invalid(reason)) => {
+                never_runs.push(Some(format!("{how}: {reason}")));
+                continue;
+            }
+            other => {
+                never_runs.push(None);
+                other.map_err(|e| lex_refusal(e, how))?
+            }
+        };
         for (i, c) in classes.iter().enumerate() {
             refuse_class(i, *c)?;
         }
@@ -155,7 +171,16 @@ pub fn prove(pieces: &[String]) -> Result<Vec<Slot>, Refusal> {
             }
         }
     }
-    let classes = first.unwrap_or_default();
+    let Some(classes) = first else {
+        let reasons: Vec<String> = never_runs.into_iter().flatten().collect();
+        return Err(Refusal {
+            message: format!(
+                "this is not valid JavaScript in any way Datastar's client evaluates it ({})",
+                reasons.join("; ")
+            ),
+            help: "fix the code; `expr!` must know where each placeholder stands, and cannot in code that does not lex".into(),
+        });
+    };
     let slots: Vec<Slot> = classes
         .iter()
         .map(|c| {
@@ -166,8 +191,11 @@ pub fn prove(pieces: &[String]) -> Result<Vec<Slot>, Refusal> {
             }
         })
         .collect();
-    // Phase 2: the code form, with its quotes and parentheses, in place.
-    for (evaluation, open, close, how) in evaluations() {
+    // Phase 2: the code form, with its parentheses and names, in place.
+    for (e, (evaluation, open, close, how)) in evaluations().into_iter().enumerate() {
+        if never_runs[e].is_some() {
+            continue;
+        }
         let code = join(pieces, |i| match slots[i] {
             Slot::Value => format!("{VALUE_OPEN}{}{VALUE_CLOSE}", marker(i)),
             Slot::Text => marker(i).to_string(),
@@ -194,6 +222,29 @@ pub fn prove(pieces: &[String]) -> Result<Vec<Slot>, Refusal> {
                 }
                 *p -= open_len;
             }
+        }
+        // The client rewrote the code as it did with the markers alone: the same statements,
+        // the same signal and action rewrites.
+        let mut collapsed = Vec::with_capacity(text.len());
+        let mut k = 0;
+        while k < text.len() {
+            if let Some(i) = points.iter().position(|&p| p == k) {
+                if slots[i] == Slot::Value {
+                    collapsed.push(marker(i));
+                    k += open_len + 1 + VALUE_CLOSE.len();
+                    continue;
+                }
+            }
+            collapsed.push(text[k]);
+            k += 1;
+        }
+        if collapsed != rewritten[e] {
+            return Err(Refusal {
+                message: format!(
+                    "Datastar's client would rewrite this code differently once a value is written in it ({how}): its statement splitter reads `/`, quotes and parentheses its own way, and the value's parentheses change where it splits"
+                ),
+                help: "write the code so that the client's splitter and JavaScript agree: no unpaired `/` (a division next to a regular expression or a character class `[/]`), no quote inside a regular expression, or split the statements into separate attributes".into(),
+            });
         }
         let again = classify(&text, &points).map_err(|e| lex_refusal(e, how))?;
         for (i, c) in again.iter().enumerate() {
@@ -391,6 +442,14 @@ mod tests {
         for g in GUARDS {
             assert!(runtime.contains(&format!("r#\"{g}\"#")), "{g}");
         }
+    }
+
+    #[test]
+    fn multi_statement_code_is_proved_where_it_runs() {
+        // In a guard (`data-attr:href`) the statements would be one argument: a syntax error
+        // there, so only the other evaluations count.
+        assert_eq!(slots("$a = 1; $b = §").unwrap(), [Slot::Value]);
+        assert!(slots("(1; §)").is_err());
     }
 
     #[test]

@@ -8,4 +8,7 @@ fn main() {
     let _ = html! { link data-attr:href=(url); };
     let kind = "module";
     let _ = html! { script type=(kind) {} };
+    // An import map decides where modules load from.
+    let map = std::collections::BTreeMap::from([("imports", [("app", url)])]);
+    let _ = html! { script type="importmap" { (Json(&map)) } };
 }
