@@ -1,8 +1,9 @@
 //! Compressed SSE streams in the real Datastar client in headless Chromium: the page opens one
-//! stream per coding (br, zstd, gzip); what Chromium's `fetch` sends in `Accept-Encoding` is
-//! recorded and checked (it offers all three on http://127.0.0.1), the server compresses each
-//! stream with its coding, and every patch sent on each stream is applied to the page before
-//! the next is sent.
+//! stream per coding and mode (br, zstd and gzip with a shared window; zstd, one frame per
+//! event, and gzip, a full flush before each event, per event); what Chromium's `fetch` sends in
+//! `Accept-Encoding` is recorded and checked (it offers all three on http://127.0.0.1), the
+//! server compresses each stream with its coding, and every patch sent on each stream is applied
+//! to the page before the next is sent.
 #![cfg(feature = "compression")]
 
 mod common;
@@ -15,7 +16,7 @@ use axum::http::{header::ACCEPT_ENCODING, HeaderMap, HeaderValue};
 use axum::{routing::get, Router};
 use common::browser::{browser, chromedriver, datastar_js};
 use fantoccini::Client;
-use nitro::axum::{SseStream, StreamEncoding};
+use nitro::axum::{Compression, SseStream, StreamEncoding};
 use nitro::bus::Bus;
 use nitro::prelude::*;
 
@@ -26,7 +27,14 @@ struct App {
     seen: Arc<Mutex<Vec<(String, String, String)>>>,
 }
 
-const CODINGS: [&str; 3] = ["br", "zstd", "gzip"];
+/// The streams of the page: coding and mode (`-` joined: the list's id and the route).
+const CODINGS: [&str; 5] = [
+    "br-shared",
+    "zstd-shared",
+    "gzip-shared",
+    "zstd-per-event",
+    "gzip-per-event",
+];
 
 fn page() -> axum::response::Html<String> {
     let streams: String = CODINGS
@@ -41,7 +49,13 @@ fn page() -> axum::response::Html<String> {
 
 /// One stream compressed with `coding`, if the browser offered it (the request's own
 /// `Accept-Encoding`, narrowed to that coding, is what is negotiated).
-async fn live(Path(coding): Path<String>, headers: HeaderMap, State(app): State<App>) -> SseStream {
+async fn live(Path(stream): Path<String>, headers: HeaderMap, State(app): State<App>) -> SseStream {
+    let (coding, mode) = stream.split_once('-').unwrap();
+    let mode = if mode == "shared" {
+        Compression::SharedWindow
+    } else {
+        Compression::PerEvent
+    };
     let accept = headers
         .get(ACCEPT_ENCODING)
         .and_then(|v| v.to_str().ok())
@@ -54,16 +68,16 @@ async fn live(Path(coding): Path<String>, headers: HeaderMap, State(app): State<
     if offered {
         narrowed.insert(ACCEPT_ENCODING, HeaderValue::from_str(&coding).unwrap());
     }
-    let stream = app
+    let sse = app
         .bus
-        .subscribe(format!("room.{coding}"))
+        .subscribe(format!("room.{stream}"))
         .await
         .unwrap()
         .into_sse_events()
-        .compressed(&narrowed);
-    let used = stream.encoding().as_str().to_owned();
-    app.seen.lock().unwrap().push((coding, accept, used));
-    stream
+        .compressed_with(&narrowed, mode);
+    let used = sse.encoding().as_str().to_owned();
+    app.seen.lock().unwrap().push((coding.to_owned(), accept, used));
+    sse
 }
 
 async fn count(c: &Client, coding: &str) -> u64 {
@@ -157,7 +171,7 @@ async fn the_datastar_client_applies_patches_from_compressed_streams() {
     let last: String = b
         .client
         .execute(
-            "return document.querySelector('#list-br li:last-child').textContent",
+            "return document.querySelector('#list-br-shared li:last-child').textContent",
             vec![],
         )
         .await
@@ -165,6 +179,6 @@ async fn the_datastar_client_applies_patches_from_compressed_streams() {
         .as_str()
         .unwrap()
         .to_owned();
-    assert_eq!(last, "user2 message 14 on the br stream");
+    assert_eq!(last, "user2 message 14 on the br-shared stream");
     b.client.clone().close().await.unwrap();
 }

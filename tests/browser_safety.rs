@@ -967,9 +967,17 @@ fn every_generated_shape_is_proved_or_refused() {
     // splitter misreads the noise): a compile error instead of a broken page.
     for r in &refused {
         eprintln!("refused: {r}");
-        assert!(r.contains("not valid JavaScript") || r.contains("rewrite"), "{r}");
+        assert!(
+            r.contains("not valid JavaScript") || r.contains("rewrite"),
+            "{r}"
+        );
     }
-    assert!(refused.len() * 10 < all.len(), "{} of {} refused", refused.len(), all.len());
+    assert!(
+        refused.len() * 10 < all.len(),
+        "{} of {} refused",
+        refused.len(),
+        all.len()
+    );
     for code in REFUSED {
         for noise in NOISE {
             let whole = format!("{noise}; {code}");
@@ -1096,16 +1104,20 @@ async fn generated_code_shapes_never_run_a_value_and_read_back_exactly() {
     let router = Router::new()
         .route(
             "/shapes/{n}",
-            get(|State(app): State<Arc<ShapesApp>>, Path(n): Path<usize>| async move {
-                Html(shapes_page(&app.values[n], n))
-            }),
+            get(
+                |State(app): State<Arc<ShapesApp>>, Path(n): Path<usize>| async move {
+                    Html(shapes_page(&app.values[n], n))
+                },
+            ),
         )
         .route(
             "/pwn/{tag}",
-            get(|State(app): State<Arc<ShapesApp>>, Path(tag): Path<String>| async move {
-                app.pwn.lock().unwrap().push(tag);
-                ""
-            }),
+            get(
+                |State(app): State<Arc<ShapesApp>>, Path(tag): Path<String>| async move {
+                    app.pwn.lock().unwrap().push(tag);
+                    ""
+                },
+            ),
         )
         .route(
             "/datastar.js",

@@ -112,7 +112,10 @@ enum Open {
     /// `(`; `keyword` when it follows `if`, `while`, `for` or `with` (its `)` ends a head, so
     /// a statement, where `/` starts a regular expression, follows); `for_head` after `for`,
     /// the one parenthesis a `;` may stand in.
-    Paren { keyword: bool, for_head: bool },
+    Paren {
+        keyword: bool,
+        for_head: bool,
+    },
     Bracket,
     Brace,
     /// `${` of a template literal.
@@ -830,7 +833,10 @@ mod tests {
         assert!(matches!(classes("(§"), Err(LexError::Invalid(_))));
         assert!(matches!(classes("§)"), Err(LexError::Invalid(_))));
         assert!(matches!(classes("/* §"), Err(LexError::Invalid(_))));
-        assert!(matches!(classes("return (1; §);"), Err(LexError::Invalid(_))));
+        assert!(matches!(
+            classes("return (1; §);"),
+            Err(LexError::Invalid(_))
+        ));
         assert_eq!(one("for (;;) { § }"), Operand);
         assert_eq!(one("for await (x of y) { ({}); § }"), Operand);
     }

@@ -118,12 +118,14 @@ pub(crate) fn parse(url: &str) -> Result<Target, BusError> {
                     .ok_or_else(|| invalid(url, "max_messages must be a positive number"))?;
                 max_messages = Some(n);
             }
-            other => return Err(invalid(
-                url,
-                format_args!(
+            other => {
+                return Err(invalid(
+                    url,
+                    format_args!(
                     "unknown parameter {other:?} (known: subjects, max_per_subject, max_messages)"
                 ),
-            )),
+                ))
+            }
         }
     }
     if subjects.is_empty() {
