@@ -178,7 +178,7 @@ async fn room_page(State(s): State<AppState>, room: Room) -> Result<Markup, BusE
     // The room name may hold `/`, `?` or `#`: the actions encode it as one path segment. With
     // a stream-backed history, the stream resumes after what the page rendered.
     let stream = match upto {
-        Some(n) => expr!("@get('{}')", format!("{}?after={n}", STREAM.path(&room))),
+        Some(n) => expr!("@get('{}?after={}')", STREAM.path(&room), n),
         None => STREAM.action(&room),
     };
     let send = SEND.action(&room);

@@ -104,8 +104,9 @@ pub use nitro_macros::expr;
 ///     /// Toggles a todo.
 ///     pub TOGGLE = POST "/todos/{id}/toggle",
 /// }
-/// assert_eq!(TOGGLE.action(3).as_str(), r#"@post('/todos/' + "3" + '/toggle')"#);
-/// assert_eq!(TOGGLE.path("a/b"), "/todos/a%2Fb/toggle");
+/// assert_eq!(TOGGLE.action(3).as_str(), r"@post('/todos/\x33/toggle')");
+/// let name = nitro::routes::Segment::new("a/b").unwrap();
+/// assert_eq!(TOGGLE.path(&name), "/todos/a%2Fb/toggle");
 /// ```
 pub use nitro_macros::routes;
 

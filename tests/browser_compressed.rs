@@ -76,7 +76,10 @@ async fn live(Path(stream): Path<String>, headers: HeaderMap, State(app): State<
         .into_sse_events()
         .compressed_with(&narrowed, mode);
     let used = sse.encoding().as_str().to_owned();
-    app.seen.lock().unwrap().push((coding.to_owned(), accept, used));
+    app.seen
+        .lock()
+        .unwrap()
+        .push((coding.to_owned(), accept, used));
     sse
 }
 

@@ -618,7 +618,16 @@ struct Report {
 }
 
 async fn load(client: &fantoccini::Client, url: &str) -> Report {
-    client.goto(url).await.expect("load the case page");
+    load_report(client, url, Duration::from_secs(15)).await
+}
+
+/// Loads `url` and waits (up to `limit`) for the page's `window.__result`.
+async fn load_report<T: serde::de::DeserializeOwned>(
+    client: &fantoccini::Client,
+    url: &str,
+    limit: Duration,
+) -> T {
+    client.goto(url).await.expect("load the page");
     let start = Instant::now();
     loop {
         let v = client
@@ -628,10 +637,7 @@ async fn load(client: &fantoccini::Client, url: &str) -> Report {
         if !v.is_null() {
             return serde_json::from_value(v).expect("a report");
         }
-        assert!(
-            start.elapsed() < Duration::from_secs(15),
-            "{url}: the page never reported"
-        );
+        assert!(start.elapsed() < limit, "{url}: the page never reported");
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
 }
@@ -1139,26 +1145,12 @@ async fn generated_code_shapes_never_run_a_value_and_read_back_exactly() {
         })
         .unwrap_or(0..app.values.len());
     for n in range {
-        b.client
-            .goto(&format!("{base}/shapes/{n}"))
-            .await
-            .expect("load the shapes page");
-        let start = Instant::now();
-        let report: ShapesReport = loop {
-            let v = b
-                .client
-                .execute("return window.__result || null", vec![])
-                .await
-                .expect("read the result");
-            if !v.is_null() {
-                break serde_json::from_value(v).expect("a report");
-            }
-            assert!(
-                start.elapsed() < Duration::from_secs(20),
-                "shapes page {n} never reported"
-            );
-            tokio::time::sleep(Duration::from_millis(10)).await;
-        };
+        let report: ShapesReport = load_report(
+            &b.client,
+            &format!("{base}/shapes/{n}"),
+            Duration::from_secs(20),
+        )
+        .await;
         let pwn = std::mem::take(&mut *app.pwn.lock().unwrap());
         checked += report.checked;
         let mut found = Vec::new();
@@ -1192,4 +1184,40 @@ async fn generated_code_shapes_never_run_a_value_and_read_back_exactly() {
         app.values.len(),
         failures.join("\n")
     );
+}
+
+/// The model of the client `expr!` proves against (`macros/src/expr/client.rs`) uses the
+/// client's own regular expressions and steps: they must still be the ones of the client these
+/// tests run, or the proof is about another program.
+#[test]
+fn the_proof_models_this_client() {
+    use expr_proof::client::{ACTIONS, SIGNALS, SIGNALS_INSIDE, STATEMENTS};
+    let js = std::fs::read_to_string(datastar_js()).unwrap();
+    for (what, needle) in [
+        ("statement splitter", format!("/{STATEMENTS}/gm")),
+        ("signal rewriting", format!("/{SIGNALS}/g")),
+        (
+            "signal rewriting inside ${{}}",
+            format!("/{SIGNALS_INSIDE}/g"),
+        ),
+        (
+            "action rewriting",
+            format!("/{ACTIONS}/g,'__action(\"$1\",evt,'"),
+        ),
+        (
+            "the last statement returned",
+            "f.startsWith(\"return\")||(l[u]=`return (${f});`),s=l.join(`;\n`)".to_owned(),
+        ),
+        ("statements trimmed", "else s=e.trim()".to_owned()),
+        ("markers", "/🖕JS_DS🚀/".to_owned()),
+        (
+            "the function",
+            "Function(\"el\",\"$\",\"__action\",\"evt\",...n,s)".to_owned(),
+        ),
+    ] {
+        assert!(
+            js.contains(&needle),
+            "the client no longer has the {what}: {needle}"
+        );
+    }
 }

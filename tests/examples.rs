@@ -69,11 +69,10 @@ async fn todo_changes_reach_every_stream() {
         .post("/todos")
         .signals(&json!({ "newTodo": "Buy <milk>" }))
         .await;
-    // The form is cleared through a signals patch.
-    assert_eq!(
-        res.events().await.unwrap(),
-        [Event::Signals(json!({ "newTodo": "" }))]
-    );
+    // The form is cleared through a signals patch, and the notice emptied.
+    let sent = res.events().await.unwrap();
+    assert_eq!(sent[0], Event::Signals(json!({ "newTodo": "" })));
+    assert!(matches!(&sent[1], Event::Elements(p) if p.elements == r#"<p id="notice"></p>"#));
     let added = tab.first(1, WAIT).await.unwrap();
     let Event::Elements(patch) = &added[0] else {
         panic!("{added:?}")
@@ -215,4 +214,36 @@ async fn progress_streams_until_the_redirect() {
     ));
     let done = client.get("/jobs/1/done").await.text().await.unwrap();
     assert_eq!(select_text(&done, "#done"), ["Job 1 complete at 100%"]);
+}
+
+#[tokio::test]
+async fn todo_keeps_a_bounded_list() {
+    let client = TestClient::new(todo::app(client_script()));
+    let add = |text: String| {
+        let client = &client;
+        async move {
+            let res = client
+                .post("/todos")
+                .signals(&json!({ "newTodo": text }))
+                .await;
+            let events = res.events().await.unwrap();
+            match &events[..] {
+                [Event::Signals(_), _] => None,
+                [Event::Elements(p)] => Some(select_text(&p.elements, "#notice").join("")),
+                other => panic!("{other:?}"),
+            }
+        }
+    };
+    let long = add("x".repeat(todo::MAX_TEXT + 1)).await.unwrap();
+    assert!(long.contains("at most 500 characters"), "{long}");
+    for i in 0..todo::MAX_TODOS {
+        assert_eq!(add(format!("t{i}")).await, None);
+    }
+    let full = add("one more".into()).await.unwrap();
+    assert!(full.contains("at most 500 todos"), "{full}");
+    let page = client.get("/").await.text().await.unwrap();
+    assert_eq!(
+        select_text(&page, "#todo-list li span").len(),
+        todo::MAX_TODOS
+    );
 }

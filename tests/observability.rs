@@ -276,8 +276,36 @@ async fn refused_signals_are_logged_at_debug_and_counted() {
 #[test]
 fn the_counters_print_as_name_value_lines() {
     let text = stats::snapshot().to_string();
-    assert_eq!(text.lines().count(), 14, "{text}");
+    assert_eq!(text.lines().count(), 15, "{text}");
     assert!(text.lines().all(|l| l.starts_with("nitro_") && l.split(' ').nth(1).unwrap().parse::<u64>().is_ok()), "{text}");
+}
+
+#[test]
+fn attribute_values_refused_while_rendering_are_counted() {
+    use nitro::Render;
+    use std::collections::BTreeMap;
+    let before = stats::snapshot().values_refused;
+    let map: BTreeMap<&str, &str> = [
+        ("onclick", "x"),
+        ("id", "y"),
+        ("src", "/x.js"),
+        ("title", "t"),
+    ]
+    .into_iter()
+    .collect();
+    let html = nitro::html! {
+        a href=("javascript:alert(1)") {}
+        script data-attr=(&map) {}
+    }
+    .render()
+    .into_string();
+    assert!(html.contains("about:invalid#nitro-blocked"), "{html}");
+    assert!(
+        html.contains("title") && !html.contains("onclick") && !html.contains("x.js"),
+        "{html}"
+    );
+    // The URL, and three keys of the map (`onclick`, `id`, and `src` on a script).
+    assert!(stats::snapshot().values_refused >= before + 4);
 }
 
 #[tokio::test]

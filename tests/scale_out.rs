@@ -172,8 +172,14 @@ async fn page(url: &str) -> String {
 /// The `after=N` of the chat page's stream URL (the sequence the page rendered up to). The URL
 /// is a JSON string in the attribute (`"\u002frooms\u002flobby\u002fstream?after=3"`).
 fn after_of(page: &str) -> u64 {
-    let i = page.find("stream?after=").expect("a stream-backed page") + "stream?after=".len();
-    let digits: String = page[i..].chars().take_while(char::is_ascii_digit).collect();
+    // `expr!` writes the value inside the string as escapes: `?after=\x31\x32`.
+    let i = page.find("?after=").expect("a stream-backed page") + "?after=".len();
+    let mut digits = String::new();
+    let mut rest = &page[i..];
+    while let Some(hex) = rest.strip_prefix("\\x").and_then(|r| r.get(..2)) {
+        digits.push(u8::from_str_radix(hex, 16).expect("an escape") as char);
+        rest = &rest[4..];
+    }
     digits.parse().expect("a sequence after `after=`")
 }
 

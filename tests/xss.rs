@@ -256,11 +256,13 @@ fn no_payload_creates_structure_in_any_context() {
                 "expr json part" => {
                     let v = attr(out, "button", "data-on:click").unwrap();
                     let inner = v
-                        .strip_prefix("@post('/x', {v: ")
+                        .strip_prefix("@post('/x', {v: (JSON.parse(String.fromCharCode(")
                         .unwrap()
-                        .strip_suffix("})")
+                        .strip_suffix(")))})")
                         .unwrap();
-                    assert_eq!(serde_json::from_str::<String>(inner).unwrap(), payload);
+                    let units: Vec<u16> = inner.split(',').map(|n| n.parse().unwrap()).collect();
+                    let json = String::from_utf16(&units).unwrap();
+                    assert_eq!(serde_json::from_str::<String>(&json).unwrap(), payload);
                 }
                 "script json" => {
                     let js = text(out, "script");

@@ -239,3 +239,16 @@ fn data_attr_key(element: &str, attr: &str, key: &str) -> Result<ValueContext, R
         ValueContext::Expression
     })
 }
+
+#[cfg(test)]
+mod tests {
+    /// The runtime keeps the same table of code-loading attributes (for `data-attr` maps).
+    #[test]
+    fn code_url_table_is_the_runtimes() {
+        let runtime = include_str!("../../runtime/src/escape.rs");
+        for (element, attrs) in super::CODE_URL_ATTRS {
+            let row = format!("(\"{element}\", &{attrs:?}),").replace(", \"", ", \"");
+            assert!(runtime.contains(&row), "{row}");
+        }
+    }
+}

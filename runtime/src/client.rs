@@ -187,7 +187,7 @@ impl ClientScript {
     /// The copy this app serves, if it serves one.
     ///
     /// ```
-    /// assert!(nitro::client::ClientScript::url("/x.js").copy().is_none());
+    /// assert!(nitro::client::ClientScript::url(nitro::TrustedUrl::new("/x.js")).copy().is_none());
     /// ```
     pub fn copy(&self) -> Option<&Bytes> {
         self.copy.as_ref()

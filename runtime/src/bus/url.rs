@@ -102,22 +102,8 @@ pub(crate) fn parse(url: &str) -> Result<Target, BusError> {
                     subjects.push(s.to_owned());
                 }
             }
-            "max_per_subject" => {
-                let n = value
-                    .parse::<i64>()
-                    .ok()
-                    .filter(|n| *n > 0)
-                    .ok_or_else(|| invalid(url, "max_per_subject must be a positive number"))?;
-                max_per_subject = Some(n);
-            }
-            "max_messages" => {
-                let n = value
-                    .parse::<i64>()
-                    .ok()
-                    .filter(|n| *n > 0)
-                    .ok_or_else(|| invalid(url, "max_messages must be a positive number"))?;
-                max_messages = Some(n);
-            }
+            "max_per_subject" => max_per_subject = Some(positive(url, key, value)?),
+            "max_messages" => max_messages = Some(positive(url, key, value)?),
             other => {
                 return Err(invalid(
                     url,
@@ -141,6 +127,15 @@ pub(crate) fn parse(url: &str) -> Result<Target, BusError> {
         max_per_subject,
         max_messages,
     })
+}
+
+/// A limit's value: a positive number.
+fn positive(url: &str, key: &str, value: &str) -> Result<i64, BusError> {
+    value
+        .parse::<i64>()
+        .ok()
+        .filter(|n| *n > 0)
+        .ok_or_else(|| invalid(url, format_args!("{key} must be a positive number")))
 }
 
 #[cfg(test)]
