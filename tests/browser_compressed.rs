@@ -66,7 +66,7 @@ async fn live(Path(stream): Path<String>, headers: HeaderMap, State(app): State<
         .any(|c| c.split(';').next().unwrap_or("").trim() == coding);
     let mut narrowed = HeaderMap::new();
     if offered {
-        narrowed.insert(ACCEPT_ENCODING, HeaderValue::from_str(&coding).unwrap());
+        narrowed.insert(ACCEPT_ENCODING, HeaderValue::from_str(coding).unwrap());
     }
     let sse = app
         .bus
