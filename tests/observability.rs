@@ -17,6 +17,22 @@ use nitro::PreEscaped;
 /// The counters are process-wide: the tests of this file take turns.
 static SERIAL: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
+/// Takes this file's turn once the streams of the tests before it have closed: a test that
+/// leaves a stream open (its client is dropped at its end) is seen closing by the server a little
+/// later, and that must not move the next test's counters.
+async fn turn() -> tokio::sync::MutexGuard<'static, ()> {
+    let turn = SERIAL.lock().await;
+    let start = std::time::Instant::now();
+    while stats::snapshot().live_streams != 0 {
+        assert!(
+            start.elapsed() < Duration::from_secs(5),
+            "a stream of an earlier test is still live after 5 s"
+        );
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    turn
+}
+
 /// How much each counter moved.
 fn moved(before: Snapshot, after: Snapshot) -> Vec<(&'static str, i64)> {
     let after = after.counters();
@@ -52,7 +68,7 @@ async fn wait_delta(before: Snapshot, name: &str, want: i64) {
 
 #[tokio::test]
 async fn a_one_shot_response_with_a_bad_event_is_a_generic_500_and_the_detail_is_logged() {
-    let _turn = SERIAL.lock().await;
+    let _turn = turn().await;
     let logs = common::logs::capture();
     let app = Router::new().route(
         "/bad",
@@ -78,7 +94,7 @@ async fn a_one_shot_response_with_a_bad_event_is_a_generic_500_and_the_detail_is
 
 #[tokio::test]
 async fn a_one_shot_response_counts_its_events_and_bytes() {
-    let _turn = SERIAL.lock().await;
+    let _turn = turn().await;
     let app = Router::new().route(
         "/ok",
         get(|| async {
@@ -101,7 +117,7 @@ async fn a_one_shot_response_counts_its_events_and_bytes() {
 
 #[tokio::test]
 async fn a_slow_subscriber_is_logged_and_counted_with_the_number_of_messages_it_lost() {
-    let _turn = SERIAL.lock().await;
+    let _turn = turn().await;
     let logs = common::logs::capture();
     let bus = Bus::in_process_with_capacity(2);
     // The handler subscribes, then ten messages are published before the stream is read: the
@@ -138,7 +154,7 @@ async fn a_slow_subscriber_is_logged_and_counted_with_the_number_of_messages_it_
 
 #[tokio::test]
 async fn an_event_that_fails_to_encode_in_a_bus_stream_is_logged_counted_and_the_stream_goes_on() {
-    let _turn = SERIAL.lock().await;
+    let _turn = turn().await;
     let logs = common::logs::capture();
     let bus = Bus::in_process();
     let app = Router::new()
@@ -176,7 +192,7 @@ async fn an_event_that_fails_to_encode_in_a_bus_stream_is_logged_counted_and_the
 
 #[tokio::test]
 async fn a_client_that_goes_away_is_counted_and_logged_and_the_stream_is_no_longer_live() {
-    let _turn = SERIAL.lock().await;
+    let _turn = turn().await;
     let logs = common::logs::capture();
     let app = Router::new().route(
         "/stream",
@@ -204,7 +220,7 @@ async fn a_client_that_goes_away_is_counted_and_logged_and_the_stream_is_no_long
 
 #[tokio::test]
 async fn a_stream_that_ends_is_not_a_disconnect() {
-    let _turn = SERIAL.lock().await;
+    let _turn = turn().await;
     let app = Router::new().route(
         "/three",
         get(|| async {
@@ -238,7 +254,7 @@ struct Form {
 
 #[tokio::test]
 async fn refused_signals_are_logged_at_debug_and_counted() {
-    let _turn = SERIAL.lock().await;
+    let _turn = turn().await;
     let logs = common::logs::capture();
     let app = Router::new().route(
         "/save",
@@ -310,7 +326,7 @@ fn attribute_values_refused_while_rendering_are_counted() {
 
 #[tokio::test]
 async fn events_refused_at_encoding_are_returned_to_the_producer_logged_and_counted() {
-    let _turn = SERIAL.lock().await;
+    let _turn = turn().await;
     let logs = common::logs::capture();
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
     let app = Router::new().route(
