@@ -134,7 +134,7 @@ async fn add(
             format!("Not added: the list holds at most {MAX_TODOS} todos. Delete some first.");
         return Ok(Sse::once().emit_elements(notice(&why).render()));
     };
-    s.bus.publish("todos.added", "api", &todo).await?;
+    s.bus.publish("todos.added", &todo).sender("api").await?;
     Ok(Sse::once()
         .emit_signals(&TodoForm::patch().new_todo(""))
         .emit_elements(html! { p #(NOTICE) {} }))
@@ -151,7 +151,7 @@ async fn toggle(State(s): State<AppState>, Path(id): Path<u64>) -> Result<Sse, A
         })
         .await?;
     if let Some(todo) = changed {
-        s.bus.publish("todos.updated", "api", &todo).await?;
+        s.bus.publish("todos.updated", &todo).sender("api").await?;
     }
     Ok(Sse::once())
 }
@@ -162,7 +162,7 @@ async fn delete(State(s): State<AppState>, Path(id): Path<u64>) -> Result<Sse, A
             todos.list.retain(|t| t.id != id)
         })
         .await?;
-    s.bus.publish("todos.removed", "api", &id).await?;
+    s.bus.publish("todos.removed", &id).sender("api").await?;
     Ok(Sse::once())
 }
 

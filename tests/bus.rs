@@ -124,7 +124,8 @@ async fn delivery_follows_the_table(bus: Bus, publisher: Bus) {
     }
     for (i, (_, t, _)) in TABLE.iter().enumerate() {
         publisher
-            .publish(&format!("{pre}.{i}.{t}"), "p", &i)
+            .publish(format!("{pre}.{i}.{t}"), &i)
+            .sender("p")
             .await
             .unwrap();
     }
@@ -160,11 +161,13 @@ async fn sender_filter_and_overlapping_patterns(bus: Bus, publisher: Bus) {
         .unwrap()
         .except_sender("alice");
     publisher
-        .publish(&format!("{pre}.x"), "alice", &1)
+        .publish(format!("{pre}.x"), &1)
+        .sender("alice")
         .await
         .unwrap();
     publisher
-        .publish(&format!("{pre}.x"), "bob", &2)
+        .publish(format!("{pre}.x"), &2)
+        .sender("bob")
         .await
         .unwrap();
     publisher.flush().await.unwrap();
@@ -192,7 +195,8 @@ async fn per_publisher_order(bus: Bus, publisher: Bus) {
     });
     for i in 0..1000u32 {
         publisher
-            .publish(&format!("{pre}.{}", i % 7), "p", &i)
+            .publish(format!("{pre}.{}", i % 7), &i)
+            .sender("p")
             .await
             .unwrap();
         if i % 100 == 99 {
@@ -211,7 +215,8 @@ async fn overflow_drops_oldest_and_reports_lag(bus: Bus, publisher: Bus) {
     let start = std::time::Instant::now();
     for i in 0..10u32 {
         publisher
-            .publish(&format!("{pre}.m"), "p", &i)
+            .publish(format!("{pre}.m"), &i)
+            .sender("p")
             .await
             .unwrap();
     }
@@ -254,7 +259,7 @@ async fn dropping_unsubscribes(bus: Bus) {
 /// work end to end.
 async fn limits_hold(bus: Bus, publisher: Bus) {
     let huge = vec!["a"; 20_000].join(".");
-    let err = publisher.publish(&huge, "p", &1).await.unwrap_err();
+    let err = publisher.publish(&huge, &1).sender("p").await.unwrap_err();
     assert_eq!(err.kind(), BusErrorKind::InvalidTopic);
     assert!(err.to_string().contains("MAX_TOPIC_BYTES = 1024"), "{err}");
     assert!(
@@ -272,7 +277,11 @@ async fn limits_hold(bus: Bus, publisher: Bus) {
     assert_eq!(err.kind(), BusErrorKind::InvalidPattern);
 
     let too_many = vec!["a"; MAX_TOPIC_TOKENS + 1].join(".");
-    let err = publisher.publish(&too_many, "p", &1).await.unwrap_err();
+    let err = publisher
+        .publish(&too_many, &1)
+        .sender("p")
+        .await
+        .unwrap_err();
     assert!(err.to_string().contains("MAX_TOPIC_TOKENS = 64"), "{err}");
     let err = bus.subscribe(too_many.as_str()).await.unwrap_err();
     assert_eq!(err.kind(), BusErrorKind::InvalidPattern);
@@ -286,13 +295,13 @@ async fn limits_hold(bus: Bus, publisher: Bus) {
     let pattern = format!("{pre}.{}.*.>", vec!["t"; depth - 2].join("."));
     let mut deep = bus.subscribe(pattern.as_str()).await.unwrap();
     let mut rest = bus.subscribe(format!("{pre}.>")).await.unwrap();
-    publisher.publish(&topic, "p", &7).await.unwrap();
+    publisher.publish(&topic, &7).sender("p").await.unwrap();
     publisher.flush().await.unwrap();
     assert_eq!(recv(&mut deep).await.unwrap().payload::<i32>().unwrap(), 7);
     assert_eq!(recv(&mut rest).await.unwrap().payload::<i32>().unwrap(), 7);
     // Unsubscribing the deep pattern leaves the shallow one working.
     drop(deep);
-    publisher.publish(&topic, "p", &8).await.unwrap();
+    publisher.publish(&topic, &8).sender("p").await.unwrap();
     publisher.flush().await.unwrap();
     assert_eq!(recv(&mut rest).await.unwrap().payload::<i32>().unwrap(), 8);
 }
@@ -309,7 +318,8 @@ async fn tokens_keep_user_text_in_one_token(bus: Bus, publisher: Bus) {
     }
     for (i, room) in rooms.iter().enumerate() {
         publisher
-            .publish(&format!("{pre}.{}.message", token(room)), "p", &i)
+            .publish(format!("{pre}.{}.message", token(room)), &i)
+            .sender("p")
             .await
             .unwrap();
     }
@@ -340,7 +350,8 @@ async fn senders_are_validated(bus: Bus, publisher: Bus) {
         long.as_str(),
     ] {
         let err = publisher
-            .publish(&format!("{pre}.x"), bad, &1)
+            .publish(format!("{pre}.x"), &1)
+            .sender(bad)
             .await
             .unwrap_err();
         assert_eq!(err.kind(), BusErrorKind::InvalidSender, "{bad:?}");
@@ -349,7 +360,8 @@ async fn senders_are_validated(bus: Bus, publisher: Bus) {
     let longest = "y".repeat(256);
     for good in ["alice", "Zoë ✓", "a b", longest.as_str()] {
         publisher
-            .publish(&format!("{pre}.x"), good, &1)
+            .publish(format!("{pre}.x"), &1)
+            .sender(good)
             .await
             .unwrap();
         publisher.flush().await.unwrap();
@@ -433,7 +445,8 @@ async fn many_subscriptions_only_matching_ones_receive() {
     }
     let start = std::time::Instant::now();
     for k in 0..1000u32 {
-        bus.publish(&format!("load.{k}.event"), "p", &k)
+        bus.publish(format!("load.{k}.event"), &k)
+            .sender("p")
             .await
             .unwrap();
     }

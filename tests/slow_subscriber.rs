@@ -21,7 +21,10 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 ids! { STATS = "stats", LOG = "log" }
 
 async fn dashboard(State(bus): State<Bus>) -> SseStream {
-    bus.subscribe("dash.>").await.unwrap().into_sse_events()
+    bus.subscribe("dash.>")
+        .await
+        .unwrap()
+        .into_sse(nitro::bus::forward)
 }
 
 /// The page as the client would have it after applying `events`.
@@ -167,25 +170,27 @@ async fn a_slow_subscriber_ends_in_the_same_state() {
                     "series": { format!("s{}", i % 5): i, "last": i },
                     "note": if i % 2 == 0 { Value::Null } else { json!(padding[..i % 1500]) },
                 });
-                bus.emit("dash.signals", "server", emit_signals(&signals))
+                bus.publish("dash.signals", emit_signals(&signals))
+                    .sender("server")
                     .await
                     .unwrap();
                 let panel = format!(
                     "<div id=\"stats\"><b>{i}</b>{}</div>",
                     &padding[..(i * 7) % 1500]
                 );
-                bus.emit("dash.stats", "server", emit_elements(PreEscaped(panel)))
+                bus.publish("dash.stats", emit_elements(PreEscaped(panel)))
+                    .sender("server")
                     .await
                     .unwrap();
                 if i % 500 == 499 {
                     let line = format!("<li>checkpoint {i}</li>");
-                    bus.emit(
+                    bus.publish(
                         "dash.log",
-                        "server",
                         emit_elements(PreEscaped(line))
                             .selector(LOG)
                             .mode(Mode::Append),
                     )
+                    .sender("server")
                     .await
                     .unwrap();
                 }
@@ -194,13 +199,13 @@ async fn a_slow_subscriber_ends_in_the_same_state() {
                     tokio::time::sleep(Duration::from_millis(1)).await;
                 }
             }
-            bus.emit(
+            bus.publish(
                 "dash.log",
-                "server",
                 emit_elements(PreEscaped("<li id=\"end\">end</li>"))
                     .selector(LOG)
                     .mode(Mode::Append),
             )
+            .sender("server")
             .await
             .unwrap();
         })

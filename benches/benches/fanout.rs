@@ -53,20 +53,26 @@ mod nitro_server {
     }
 
     async fn sse(State(bus): State<Bus>) -> Result<nitro::axum::SseStream, BusError> {
-        Ok(bus.subscribe("chat.room.1.>").await?.into_sse_shared(|m| {
-            m.payload::<super::Msg>().ok().map(|msg| {
-                emit_elements(line(&msg))
-                    .selector(MESSAGES)
-                    .mode(Mode::Append)
-            })
-        }))
+        Ok(bus
+            .subscribe("chat.room.1.>")
+            .await?
+            .shared("fanout")
+            .into_sse(|m| {
+                m.payload::<super::Msg>().ok().map(|msg| {
+                    emit_elements(line(&msg))
+                        .selector(MESSAGES)
+                        .mode(Mode::Append)
+                })
+            }))
     }
 
     async fn publish(
         State(bus): State<Bus>,
         Json(m): Json<super::Msg>,
     ) -> Result<String, BusError> {
-        bus.publish("chat.room.1.message", "bench", &m).await?;
+        bus.publish("chat.room.1.message", &m)
+            .sender("bench")
+            .await?;
         Ok(bus.subscriber_count().to_string())
     }
 

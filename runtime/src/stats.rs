@@ -62,6 +62,9 @@ pub struct Snapshot {
     /// event handler, `srcdoc`, an id or a URL code is loaded from; a URL with a script scheme;
     /// CSS that could load something.
     pub values_refused: u64,
+    /// Bus errors answered to a client (a 4xx or 5xx from a handler returning a
+    /// [`BusError`](crate::bus::BusError)); the details are in the log.
+    pub bus_errors: u64,
 }
 
 /// Reads every counter.
@@ -89,6 +92,7 @@ pub fn snapshot() -> Snapshot {
         bus_reconnects: BUS_RECONNECTS.get(),
         compression_failures: COMPRESSION_FAILURES.get(),
         values_refused: VALUES_REFUSED.get(),
+        bus_errors: BUS_ERRORS.get(),
     }
 }
 
@@ -99,7 +103,7 @@ impl Snapshot {
     /// let s = nitro::stats::snapshot();
     /// assert!(s.counters().iter().any(|(name, _)| *name == "events_sent"));
     /// ```
-    pub fn counters(&self) -> [(&'static str, u64); 15] {
+    pub fn counters(&self) -> [(&'static str, u64); 16] {
         [
             ("live_streams", self.live_streams),
             ("streams_opened", self.streams_opened),
@@ -116,6 +120,7 @@ impl Snapshot {
             ("bus_reconnects", self.bus_reconnects),
             ("compression_failures", self.compression_failures),
             ("values_refused", self.values_refused),
+            ("bus_errors", self.bus_errors),
         ]
     }
 }
@@ -173,6 +178,20 @@ pub(crate) static BUS_RECONNECTS: Counter = Counter::new();
 #[cfg_attr(not(feature = "compression"), allow(dead_code))]
 pub(crate) static COMPRESSION_FAILURES: Counter = Counter::new();
 pub(crate) static VALUES_REFUSED: Counter = Counter::new();
+pub(crate) static BUS_ERRORS: Counter = Counter::new();
+
+/// Records a bus error answered to a client with `status`: the details go to the log (a
+/// warning for a 5xx, debug for a 4xx, which a stranger can cause at will) and it is counted.
+#[cfg(feature = "axum")]
+#[cfg_attr(not(feature = "tracing"), allow(unused_variables))]
+pub(crate) fn bus_error(status: u16, error: &crate::bus::BusError) {
+    BUS_ERRORS.incr();
+    if status >= 500 {
+        crate::log::warning!(status, error = %error, "bus error answered to a client");
+    } else {
+        crate::log::debug!(status, error = %error, "bus request refused");
+    }
+}
 
 /// Records an attribute value refused while rendering (`what`: why), a debug event (the value
 /// came from a client, an attacker perhaps; nothing for an operator to fix) and a count.

@@ -317,7 +317,7 @@ impl SseStream {
     /// use nitro_runtime::bus::{Bus, BusError};
     ///
     /// async fn feed(headers: HeaderMap, State(bus): State<Bus>) -> Result<SseStream, BusError> {
-    ///     Ok(bus.subscribe("feed.>").await?.into_sse_events().compressed(&headers))
+    ///     Ok(bus.subscribe("feed.>").await?.into_sse(nitro::bus::forward).compressed(&headers))
     /// }
     /// ```
     #[cfg(feature = "compression")]

@@ -11,11 +11,12 @@ use bytes::Bytes;
 use futures_util::StreamExt;
 
 use super::queue::Queue;
-use super::{BusError, BusErrorKind, Guard, Message, Pattern, Topic};
+use super::subscription::Guard;
+use super::{BusError, BusErrorKind, Message, Pattern, Topic};
 
 const SENDER: &str = "Nitro-Sender";
 const ID: &str = "Nitro-Id";
-/// Set on messages published with `Bus::emit`: the payload is encoded SSE.
+/// Set on messages published as SSE events: the payload is encoded SSE.
 const EVENT: &str = "Nitro-Event";
 
 pub(crate) struct NatsBus {
