@@ -150,6 +150,12 @@ impl Bus {
     /// 0.1–1 s) and re-subscribes, so live subscriptions resume; messages published while it
     /// was down are not replayed. Meanwhile [`Bus::publish`] fails at once with
     /// [`BusErrorKind::Publish`] instead of buffering.
+    ///
+    /// **One NATS subscription per pattern:** the subscriptions made through this handle and
+    /// its clones to the same pattern share one NATS subscription (on JetStream, one ordered
+    /// consumer), held while any of them lives. NATS delivers a message once per handle, which
+    /// decodes it once and fans it out to its subscribers' queues; a new subscription on a
+    /// pattern already held costs no NATS round trip. Use one handle per process.
     #[cfg(feature = "nats")]
     #[cfg_attr(docsrs, doc(cfg(feature = "nats")))]
     pub async fn nats(url: &str) -> Result<Bus, BusError> {
