@@ -14,8 +14,9 @@ fn nats_url() -> String {
 }
 
 async fn nats_bus(capacity: usize) -> Bus {
-    Bus::nats_with_capacity(&nats_url(), capacity)
+    Bus::nats(&nats_url())
         .await
+        .map(|bus| bus.queue_messages(capacity))
         .unwrap_or_else(|e| {
             panic!(
                 "these tests need a NATS server at {} (start it, or run `bash .ci/run`): {e}",
@@ -397,7 +398,7 @@ async fn in_process_contract() {
     delivery_follows_the_table(bus.clone(), bus.clone()).await;
     sender_filter_and_overlapping_patterns(bus.clone(), bus.clone()).await;
     per_publisher_order(bus.clone(), bus.clone()).await;
-    let small = Bus::in_process_with_capacity(4);
+    let small = Bus::in_process().queue_messages(4);
     overflow_drops_oldest_and_reports_lag(small.clone(), small).await;
     limits_hold(bus.clone(), bus.clone()).await;
     tokens_keep_user_text_in_one_token(bus.clone(), bus.clone()).await;
@@ -433,7 +434,7 @@ async fn nats_down_is_a_clear_error() {
 #[tokio::test]
 async fn many_subscriptions_only_matching_ones_receive() {
     // 10,000 subscriptions over 1,000 distinct patterns; a publish reaches exactly its 10.
-    let bus = Bus::in_process_with_capacity(4);
+    let bus = Bus::in_process().queue_messages(4);
     let mut subs = Vec::new();
     for i in 0..10_000u32 {
         let pattern = match i % 3 {

@@ -91,7 +91,7 @@ async fn a_client_that_never_reads_neither_grows_memory_nor_delays_others() {
             emit_elements(text).selector(LOG).mode(Mode::Append)
         }))
     }
-    let bus = Bus::in_process_with_capacity(64);
+    let bus = Bus::in_process().queue_messages(64);
     let addr = common::serve(
         Router::new()
             .route("/feed", get(feed))

@@ -119,7 +119,7 @@ async fn a_one_shot_response_counts_its_events_and_bytes() {
 async fn a_slow_subscriber_is_logged_and_counted_with_the_number_of_messages_it_lost() {
     let _turn = turn().await;
     let logs = common::logs::capture();
-    let bus = Bus::in_process_with_capacity(2);
+    let bus = Bus::in_process().queue_messages(2);
     // The handler subscribes, then ten messages are published before the stream is read: the
     // queue of two keeps the last two, and the stream says how many it lost.
     let app = Router::new()
@@ -146,7 +146,9 @@ async fn a_slow_subscriber_is_logged_and_counted_with_the_number_of_messages_it_
         first.contains(r#"{"i":8}"#),
         "the oldest were dropped: {first}"
     );
-    let line = logs.wait_for(&["WARN", "slow SSE subscriber"]).await;
+    let line = logs
+        .wait_for(&["WARN", "slow SSE subscriber", "lost="])
+        .await;
     assert!(line.contains("lost=8"), "{line}");
     assert_eq!(delta(before, "subscribers_lagged"), 1);
     assert_eq!(delta(before, "messages_lagged"), 8);

@@ -142,7 +142,7 @@ async fn connect(addr: std::net::SocketAddr, slow: bool) -> tokio::net::TcpStrea
 async fn a_slow_subscriber_ends_in_the_same_state() {
     const CAPACITY: usize = 64;
     const UPDATES: usize = 3000;
-    let bus = Bus::in_process_with_capacity(CAPACITY);
+    let bus = Bus::in_process().queue_messages(CAPACITY);
     // Small server send buffers (accepted sockets inherit them): the slow client's kernel
     // buffers hold a few events, not megabytes, so its queue is what overflows.
     let socket = tokio::net::TcpSocket::new_v4().unwrap();

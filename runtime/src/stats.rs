@@ -240,12 +240,28 @@ pub(crate) fn event_failed(where_: &str, error: &crate::sse::EventError) {
     crate::log::warning!(error = %error, "{where_}: an event failed to encode and was not sent");
 }
 
-/// Records a subscriber that lost `n` messages to a full queue.
-pub(crate) fn lagged(n: u64) {
-    SUBSCRIBERS_LAGGED.incr();
+/// Records messages dropped from a slow subscriber's full queue, when they are dropped (a
+/// client that never reads is counted too): `started` is the first drop since it last read,
+/// which is logged and counted as one more lagging subscriber.
+#[cfg_attr(not(feature = "tracing"), allow(unused_variables))]
+pub(crate) fn lag_dropped(n: u64, started: bool, messages: usize, bytes: usize) {
     MESSAGES_LAGGED.add(n);
+    if started {
+        SUBSCRIBERS_LAGGED.incr();
+        crate::log::warning!(
+            queue_messages = messages,
+            queue_bytes = bytes,
+            "a slow SSE subscriber's queue is full: its oldest messages are being dropped"
+        );
+    }
+}
+
+/// Logs the end of a lag: how many messages the subscriber lost in all, when it reads again
+/// (it then receives `Lagged(n)`) or leaves.
+#[cfg_attr(not(feature = "tracing"), allow(unused_variables))]
+pub(crate) fn lag_reported(n: u64, when: &str) {
     crate::log::warning!(
         lost = n,
-        "a slow SSE subscriber's queue was full: its {n} oldest messages were dropped"
+        "a slow SSE subscriber lost its {n} oldest messages ({when})"
     );
 }

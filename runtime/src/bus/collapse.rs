@@ -481,7 +481,7 @@ mod queue_tests {
     #[test]
     fn a_full_queue_collapses_before_dropping() {
         use std::task::{Context, Poll};
-        let q = super::super::queue::Queue::new(4);
+        let q = super::super::queue::Queue::new(4, usize::MAX);
         for i in 0..100 {
             q.push(msg(
                 "s",

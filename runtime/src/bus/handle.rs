@@ -19,14 +19,19 @@ use super::{
     Subscription, Topic, DEFAULT_SENDER,
 };
 
-/// The default capacity of each subscription's queue, in messages.
+/// The default capacity of each subscription's queue, in messages ([`Bus::queue_messages`]).
 pub const DEFAULT_QUEUE_CAPACITY: usize = 256;
+
+/// The default bound of each subscription's queue, in bytes ([`Bus::queue_bytes`]): 1 MiB.
+pub const DEFAULT_QUEUE_BYTES: usize = 1 << 20;
 
 /// A handle to a bus; clones share it.
 #[derive(Clone)]
 pub struct Bus {
     backend: Backend,
     capacity: usize,
+    /// The byte bound of each subscription's queue.
+    bytes: usize,
 }
 
 #[derive(Clone)]
@@ -46,6 +51,7 @@ impl fmt::Debug for Bus {
         f.debug_struct("Bus")
             .field("backend", &kind)
             .field("queue_capacity", &self.capacity)
+            .field("queue_bytes", &self.bytes)
             .finish()
     }
 }
@@ -112,6 +118,7 @@ impl Bus {
                         .await?,
                     )),
                     capacity: DEFAULT_QUEUE_CAPACITY,
+                    bytes: DEFAULT_QUEUE_BYTES,
                 })
             }
             #[cfg(not(feature = "nats"))]
@@ -124,22 +131,53 @@ impl Bus {
         }
     }
 
-    /// An in-process bus (queues of [`DEFAULT_QUEUE_CAPACITY`] messages).
-    pub fn in_process() -> Bus {
-        Bus::in_process_with_capacity(DEFAULT_QUEUE_CAPACITY)
-    }
-
-    /// An in-process bus whose subscriptions queue up to `capacity` messages (at least 1).
+    /// An in-process bus (queues of [`DEFAULT_QUEUE_CAPACITY`] messages and
+    /// [`DEFAULT_QUEUE_BYTES`]; see [`Bus::queue_messages`], [`Bus::queue_bytes`]).
     ///
     /// ```
-    /// let bus = nitro::bus::Bus::in_process_with_capacity(8);
+    /// let bus = nitro::bus::Bus::in_process();
     /// assert_eq!(bus.subscriber_count(), 0);
     /// ```
-    pub fn in_process_with_capacity(capacity: usize) -> Bus {
+    pub fn in_process() -> Bus {
         Bus {
             backend: Backend::Memory(Arc::default()),
-            capacity: capacity.max(1),
+            capacity: DEFAULT_QUEUE_CAPACITY,
+            bytes: DEFAULT_QUEUE_BYTES,
         }
+    }
+
+    /// This handle (sharing its bus) with subscriptions made through it queueing at most
+    /// `messages` messages (at least 1; default [`DEFAULT_QUEUE_CAPACITY`]).
+    ///
+    /// A subscriber that does not keep up first has its queued events collapsed (see the
+    /// module docs), then loses its oldest messages: it receives `Err(Lagged(n))`, the SSE
+    /// bridge goes on with the next one, and each such lag is logged (a WARN when it starts,
+    /// one with `lost=N` when the subscriber reads again or leaves) and counted
+    /// ([`stats`](crate::stats): `subscribers_lagged`, `messages_lagged`).
+    ///
+    /// ```
+    /// let bus = nitro::bus::Bus::in_process().queue_messages(8);
+    /// assert_eq!(bus.subscriber_count(), 0);
+    /// ```
+    pub fn queue_messages(mut self, messages: usize) -> Bus {
+        self.capacity = messages.max(1);
+        self
+    }
+
+    /// This handle (sharing its bus) with subscriptions made through it holding at most
+    /// `bytes` of messages (default [`DEFAULT_QUEUE_BYTES`], 1 MiB; a message is charged its
+    /// payload, topic and sender plus 128 bytes). A message larger than the bound on its own
+    /// is still delivered, alone: the queue then holds just it. The bytes of a message are
+    /// shared by every subscriber of the process (on NATS too), so this bounds what one stalled
+    /// client keeps alive, whatever the size of the messages.
+    ///
+    /// ```
+    /// let bus = nitro::bus::Bus::in_process().queue_bytes(64 * 1024);
+    /// assert_eq!(bus.subscriber_count(), 0);
+    /// ```
+    pub fn queue_bytes(mut self, bytes: usize) -> Bus {
+        self.bytes = bytes;
+        self
     }
 
     /// A bus on a NATS server (`nats://127.0.0.1:4222`). Other processes connected to the same
@@ -159,16 +197,10 @@ impl Bus {
     #[cfg(feature = "nats")]
     #[cfg_attr(docsrs, doc(cfg(feature = "nats")))]
     pub async fn nats(url: &str) -> Result<Bus, BusError> {
-        Bus::nats_with_capacity(url, DEFAULT_QUEUE_CAPACITY).await
-    }
-
-    /// `Bus::nats` with a queue capacity for each subscription.
-    #[cfg(feature = "nats")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "nats")))]
-    pub async fn nats_with_capacity(url: &str, capacity: usize) -> Result<Bus, BusError> {
         Ok(Bus {
             backend: Backend::Nats(Arc::new(nats::NatsBus::connect(url).await?)),
-            capacity: capacity.max(1),
+            capacity: DEFAULT_QUEUE_CAPACITY,
+            bytes: DEFAULT_QUEUE_BYTES,
         })
     }
 
@@ -188,6 +220,7 @@ impl Bus {
                 nats::NatsBus::connect_jetstream(url, stream, subjects, None, None).await?,
             )),
             capacity: DEFAULT_QUEUE_CAPACITY,
+            bytes: DEFAULT_QUEUE_BYTES,
         })
     }
 
@@ -326,7 +359,7 @@ impl Bus {
                 "no pattern to subscribe to",
             ));
         }
-        let queue = Arc::new(Queue::new(self.capacity));
+        let queue = Arc::new(Queue::new(self.capacity, self.bytes));
         let guard = match &self.backend {
             Backend::Memory(m) => {
                 let _ = last_seen; // no history in process

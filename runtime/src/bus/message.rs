@@ -156,6 +156,13 @@ impl Message {
         }))
     }
 
+    /// How many bytes a queue holding it is charged: its payload, topic and sender, and a
+    /// fixed overhead for the rest.
+    pub(crate) fn size(&self) -> usize {
+        const OVERHEAD: usize = 128;
+        self.0.payload.len() + self.0.topic.len() + self.0.sender.len() + OVERHEAD
+    }
+
     /// How a full queue may collapse this message (computed once).
     pub(crate) fn collapse_kind(&self) -> Arc<collapse::Kind> {
         self.0

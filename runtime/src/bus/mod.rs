@@ -58,7 +58,7 @@ mod url;
 #[cfg(feature = "axum")]
 pub use bridge::forward;
 pub use error::{BusError, BusErrorKind};
-pub use handle::{Bus, Publish, DEFAULT_QUEUE_CAPACITY};
+pub use handle::{Bus, Publish, DEFAULT_QUEUE_BYTES, DEFAULT_QUEUE_CAPACITY};
 pub use history::History;
 pub use message::{Message, Payload, DEFAULT_SENDER, MAX_SENDER_BYTES};
 pub use subscription::{Lagged, Subscription};
