@@ -65,6 +65,9 @@ pub struct Snapshot {
     /// Bus errors answered to a client (a 4xx or 5xx from a handler returning a
     /// [`BusError`](crate::bus::BusError)); the details are in the log.
     pub bus_errors: u64,
+    /// Connections [`serve`](crate::serve()) could not accept (a `WARN` when the process is
+    /// out of file descriptors).
+    pub accept_errors: u64,
 }
 
 /// Reads every counter.
@@ -93,6 +96,7 @@ pub fn snapshot() -> Snapshot {
         compression_failures: COMPRESSION_FAILURES.get(),
         values_refused: VALUES_REFUSED.get(),
         bus_errors: BUS_ERRORS.get(),
+        accept_errors: ACCEPT_ERRORS.get(),
     }
 }
 
@@ -103,7 +107,7 @@ impl Snapshot {
     /// let s = nitro::stats::snapshot();
     /// assert!(s.counters().iter().any(|(name, _)| *name == "events_sent"));
     /// ```
-    pub fn counters(&self) -> [(&'static str, u64); 16] {
+    pub fn counters(&self) -> [(&'static str, u64); 17] {
         [
             ("live_streams", self.live_streams),
             ("streams_opened", self.streams_opened),
@@ -121,6 +125,7 @@ impl Snapshot {
             ("compression_failures", self.compression_failures),
             ("values_refused", self.values_refused),
             ("bus_errors", self.bus_errors),
+            ("accept_errors", self.accept_errors),
         ]
     }
 }
@@ -179,6 +184,7 @@ pub(crate) static BUS_RECONNECTS: Counter = Counter::new();
 pub(crate) static COMPRESSION_FAILURES: Counter = Counter::new();
 pub(crate) static VALUES_REFUSED: Counter = Counter::new();
 pub(crate) static BUS_ERRORS: Counter = Counter::new();
+pub(crate) static ACCEPT_ERRORS: Counter = Counter::new();
 
 /// Records a bus error answered to a client with `status`: the details go to the log (a
 /// warning for a 5xx, debug for a 4xx, which a stranger can cause at will) and it is counted.
