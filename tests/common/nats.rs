@@ -132,6 +132,18 @@ impl NatsServer {
         self.child = Some(child);
     }
 
+    /// Sends it a signal (`"STOP"` freezes it, `"CONT"` resumes it).
+    pub fn signal(&self, signal: &str) {
+        let pid = self.child.as_ref().expect("running").id();
+        let ok = Command::new("kill")
+            .arg(format!("-{signal}"))
+            .arg(pid.to_string())
+            .status()
+            .unwrap()
+            .success();
+        assert!(ok, "kill -{signal} {pid}");
+    }
+
     /// Kills it (like a crash: no graceful shutdown).
     pub fn stop(&mut self) {
         if let Some(mut c) = self.child.take() {

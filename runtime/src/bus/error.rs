@@ -36,6 +36,9 @@ pub enum BusErrorKind {
     /// A sender name is not valid (empty, too long, control characters, surrounding
     /// whitespace; see [`Publish::sender`](super::Publish::sender)). 400.
     InvalidSender,
+    /// An idempotency key ([`Publish::id`](super::Publish::id)) is not valid (same rules as a
+    /// sender). 400.
+    InvalidId,
     /// The payload could not be serialized. 500.
     Serialize,
     /// A payload could not be deserialized into the requested type. 500.
@@ -48,6 +51,13 @@ pub enum BusErrorKind {
     Subscribe,
     /// A bus URL is not valid ([`Bus::connect`](super::Bus::connect)). 500.
     InvalidUrl,
+    /// A payload can never fit (larger than the NATS server's `max_payload`, 1 MiB by
+    /// default): retrying cannot help. 413.
+    TooLarge,
+    /// A JetStream publish got no acknowledgement after several attempts: the message may or
+    /// may not be stored. Retrying with the same [`Publish::id`](super::Publish::id) is safe
+    /// (JetStream stores it once); without one, a retry may duplicate it. 503.
+    Unconfirmed,
 }
 
 impl BusError {
@@ -91,8 +101,13 @@ impl BusError {
         match self.kind {
             BusErrorKind::InvalidTopic
             | BusErrorKind::InvalidPattern
-            | BusErrorKind::InvalidSender => 400,
-            BusErrorKind::Connect | BusErrorKind::Publish | BusErrorKind::Subscribe => 503,
+            | BusErrorKind::InvalidSender
+            | BusErrorKind::InvalidId => 400,
+            BusErrorKind::Connect
+            | BusErrorKind::Publish
+            | BusErrorKind::Subscribe
+            | BusErrorKind::Unconfirmed => 503,
+            BusErrorKind::TooLarge => 413,
             BusErrorKind::Serialize | BusErrorKind::Deserialize | BusErrorKind::InvalidUrl => 500,
         }
     }
@@ -102,6 +117,7 @@ impl BusError {
     fn public_text(&self) -> &'static str {
         match self.status() {
             400 => "invalid request",
+            413 => "too large",
             503 => "service temporarily unavailable, try again",
             _ => "internal error",
         }

@@ -9,7 +9,7 @@ use std::sync::Arc;
 use bytes::Bytes;
 
 use super::memory::MemoryBus;
-use super::message::check_sender;
+use super::message::{check_id, check_sender};
 #[cfg(feature = "nats")]
 use super::nats;
 use super::queue::Queue;
@@ -267,15 +267,18 @@ impl Bus {
             topics: topics.into_topics(),
             payload: payload.into_payload(),
             sender: DEFAULT_SENDER,
+            id: None,
         }
     }
 
+    #[cfg_attr(not(feature = "nats"), allow(unused_variables))]
     async fn publish_bytes(
         &self,
         topic: Topic,
         sender: &str,
         payload: Bytes,
         event: bool,
+        id: Option<&str>,
     ) -> Result<(), BusError> {
         match &self.backend {
             Backend::Memory(m) => {
@@ -289,7 +292,7 @@ impl Bus {
                 Ok(())
             }
             #[cfg(feature = "nats")]
-            Backend::Nats(n) => n.publish(&topic, sender, payload, event).await,
+            Backend::Nats(n) => n.publish(&topic, sender, payload, event, id).await,
         }
     }
 
@@ -410,6 +413,7 @@ pub struct Publish<'a> {
     topics: Result<Vec<Topic>, BusError>,
     payload: Result<(Bytes, bool), BusError>,
     sender: &'a str,
+    id: Option<&'a str>,
 }
 
 impl<'a> Publish<'a> {
@@ -430,6 +434,27 @@ impl<'a> Publish<'a> {
     }
 }
 
+impl<'a> Publish<'a> {
+    /// An idempotency key for this publish (for example a form's hidden id, sent again when
+    /// the user retries): on JetStream, publishes with the same key (and topic) within the
+    /// stream's duplicate window (2 minutes by default) are stored once, so a client that
+    /// retries after an uncertain failure ([`BusErrorKind::Unconfirmed`]) creates no
+    /// duplicate. Without it, each publish gets an id of its own (still deduplicated when nitro
+    /// itself resends after an acknowledgement timeout). Subscribers on core NATS also receive
+    /// a key's message once per process.
+    ///
+    /// ```
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+    /// let bus = nitro::bus::Bus::in_process();
+    /// bus.publish("chat.room.1", &"hi").id("msg-7f3a").await.unwrap();
+    /// # });
+    /// ```
+    pub fn id(mut self, key: &'a str) -> Self {
+        self.id = Some(key);
+        self
+    }
+}
+
 impl<'a> IntoFuture for Publish<'a> {
     type Output = Result<(), BusError>;
     type IntoFuture = Pin<Box<dyn Future<Output = Result<(), BusError>> + Send + 'a>>;
@@ -438,10 +463,13 @@ impl<'a> IntoFuture for Publish<'a> {
         Box::pin(async move {
             let topics = self.topics?;
             check_sender(self.sender)?;
+            if let Some(id) = self.id {
+                check_id(id)?;
+            }
             let (payload, event) = self.payload?;
             for topic in topics {
                 self.bus
-                    .publish_bytes(topic, self.sender, payload.clone(), event)
+                    .publish_bytes(topic, self.sender, payload.clone(), event, self.id)
                     .await?;
             }
             Ok(())

@@ -23,6 +23,15 @@ pub const DEFAULT_SENDER: &str = "server";
 /// control characters (so no CR or LF, which cannot travel in a NATS header), no whitespace
 /// at either end.
 pub(crate) fn check_sender(sender: &str) -> Result<(), BusError> {
+    check_name(sender, "sender", BusErrorKind::InvalidSender)
+}
+
+/// Checks a publish's idempotency key ([`Publish::id`](super::Publish::id)) like a sender.
+pub(crate) fn check_id(id: &str) -> Result<(), BusError> {
+    check_name(id, "id", BusErrorKind::InvalidId)
+}
+
+fn check_name(sender: &str, what: &str, kind: BusErrorKind) -> Result<(), BusError> {
     let why = if sender.is_empty() {
         "it is empty"
     } else if sender.len() > MAX_SENDER_BYTES {
@@ -36,8 +45,8 @@ pub(crate) fn check_sender(sender: &str) -> Result<(), BusError> {
     };
     let quoted: String = sender.chars().take(64).collect();
     Err(BusError::new(
-        BusErrorKind::InvalidSender,
-        format!("invalid sender {quoted:?}: {why}"),
+        kind,
+        format!("invalid {what} {quoted:?}: {why}"),
     ))
 }
 

@@ -230,6 +230,7 @@ impl NatsBus {
         sender: &str,
         payload: Bytes,
         event: bool,
+        id: Option<&str>,
     ) -> Result<(), BusError> {
         // Fail fast while the connection is down rather than buffer silently: the caller
         // learns at once that this message did not go out.
@@ -239,30 +240,36 @@ impl NatsBus {
                 format!("publish to {topic} failed: the NATS connection is down (reconnecting)"),
             ));
         }
+        let id = match id {
+            // One id per topic: JetStream deduplicates by id across the whole stream.
+            Some(key) => format!("{key}:{topic}"),
+            None => format!(
+                "{:x}-{}",
+                self.origin,
+                self.seq.fetch_add(1, Ordering::Relaxed)
+            ),
+        };
+        // What can never fit is refused before it is sent (a retry could never succeed).
+        let headers_len = SENDER.len() + sender.len() + 2 * (ID.len() + id.len()) + 64;
+        let max = self.client.server_info().max_payload;
+        if max > 0 && payload.len() + topic.as_str().len() + headers_len > max {
+            return Err(BusError::new(
+                BusErrorKind::TooLarge,
+                format!(
+                    "publish to {topic}: {} bytes do not fit the NATS server's max_payload ({max} bytes)",
+                    payload.len()
+                ),
+            ));
+        }
         let mut headers = async_nats::HeaderMap::new();
         headers.insert(SENDER, sender);
-        let id = format!(
-            "{:x}-{}",
-            self.origin,
-            self.seq.fetch_add(1, Ordering::Relaxed)
-        );
         headers.insert(ID, id.as_str());
         if event {
             headers.insert(EVENT, "1");
         }
         if let Some((js, _)) = &self.jetstream {
-            // Stored and acknowledged by the server before this returns.
-            let failed = |e: &dyn std::fmt::Display| {
-                BusError::new(
-                    BusErrorKind::Publish,
-                    format!("publish to {topic} failed: {e}"),
-                )
-            };
-            let ack = js
-                .publish_with_headers(topic.as_str().to_owned(), headers, payload)
-                .await
-                .map_err(|e| failed(&e))?;
-            return ack.await.map(|_| ()).map_err(|e| failed(&e));
+            headers.insert("Nats-Msg-Id", id.as_str());
+            return publish_acknowledged(js, topic, headers, payload).await;
         }
         self.client
             .publish_with_headers(topic.as_str().to_owned(), headers, payload)
@@ -597,6 +604,58 @@ impl NatsBus {
             .await
             .map_err(|e| BusError::with_source(BusErrorKind::Publish, "flush to NATS failed", e))
     }
+}
+
+/// How many times a JetStream publish is sent when its acknowledgement does not come (5 s each).
+const PUBLISH_ATTEMPTS: usize = 3;
+
+/// Publishes to JetStream and waits for the acknowledgement: stored when this returns `Ok`.
+/// When no acknowledgement comes in time (a frozen or overloaded server), the same message,
+/// with the same `Nats-Msg-Id`, is sent again: JetStream stores it once (within its duplicate
+/// window, 2 minutes by default). After [`PUBLISH_ATTEMPTS`] the outcome is unknown, and the
+/// error says so ([`BusErrorKind::Unconfirmed`]).
+async fn publish_acknowledged(
+    js: &async_nats::jetstream::Context,
+    topic: &Topic,
+    headers: async_nats::HeaderMap,
+    payload: Bytes,
+) -> Result<(), BusError> {
+    use async_nats::jetstream::context::PublishErrorKind;
+    let failed = |e: &dyn std::fmt::Display| {
+        BusError::new(
+            BusErrorKind::Publish,
+            format!("publish to {topic} failed: {e}"),
+        )
+    };
+    for attempt in 1..=PUBLISH_ATTEMPTS {
+        let ack = js
+            .publish_with_headers(topic.as_str().to_owned(), headers.clone(), payload.clone())
+            .await
+            .map_err(|e| failed(&e))?;
+        match ack.await {
+            Ok(_) => return Ok(()),
+            Err(e) if e.kind() == PublishErrorKind::TimedOut => {
+                crate::log::warning!(
+                    attempt,
+                    %topic,
+                    "bus: no acknowledgement from JetStream in time; sending the same message again (it is stored once)"
+                );
+            }
+            Err(e) if e.kind() == PublishErrorKind::MaxPayloadExceeded => {
+                return Err(BusError::new(
+                    BusErrorKind::TooLarge,
+                    format!("publish to {topic} failed: {e}"),
+                ))
+            }
+            Err(e) => return Err(failed(&e)),
+        }
+    }
+    Err(BusError::new(
+        BusErrorKind::Unconfirmed,
+        format!(
+            "publish to {topic}: no acknowledgement after {PUBLISH_ATTEMPTS} attempts; it may have been stored (a retry with the same `Publish::id` is stored once)"
+        ),
+    ))
 }
 
 /// A header of a NATS message, or `""`.
