@@ -76,3 +76,69 @@ async fn shutdown_ends_open_streams_cleanly() {
         "no longer accepting"
     );
 }
+
+#[tokio::test]
+async fn a_client_over_its_connection_cap_gets_429() {
+    let bus = Bus::in_process();
+    let app = Router::new()
+        .route(
+            "/feed",
+            get(
+                |axum::extract::State(bus): axum::extract::State<Bus>| async move {
+                    bus.subscribe("feed")
+                        .await
+                        .unwrap()
+                        .into_sse(nitro::bus::forward)
+                },
+            ),
+        )
+        .with_state(bus.clone());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(
+        nitro::serve(listener, app)
+            .max_connections_per_client(2)
+            .shutdown_on(std::future::pending())
+            .into_future(),
+    );
+    // Each stream is a connection of its own.
+    let client = || reqwest::Client::builder().build().unwrap();
+    let before = nitro::stats::snapshot().connections_refused;
+    let a = client()
+        .get(format!("http://{addr}/feed"))
+        .send()
+        .await
+        .unwrap();
+    let b = client()
+        .get(format!("http://{addr}/feed"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!((a.status().as_u16(), b.status().as_u16()), (200, 200));
+    let c = client()
+        .get(format!("http://{addr}/feed"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(c.status(), 429);
+    assert_eq!(nitro::stats::snapshot().connections_refused - before, 1);
+    // When one leaves, there is room again.
+    drop(a);
+    let start = std::time::Instant::now();
+    loop {
+        let d = client()
+            .get(format!("http://{addr}/feed"))
+            .send()
+            .await
+            .unwrap();
+        if d.status() == 200 {
+            break;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(5),
+            "no room after a stream left"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    drop(b);
+}

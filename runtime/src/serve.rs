@@ -45,6 +45,7 @@ pub fn serve(listener: TcpListener, router: Router) -> Serve {
         router,
         shutdown: None,
         grace: Duration::from_secs(10),
+        per_client: DEFAULT_CONNECTIONS_PER_CLIENT,
     }
 }
 
@@ -55,9 +56,29 @@ pub struct Serve {
     router: Router,
     shutdown: Option<Pin<Box<dyn Future<Output = ()> + Send>>>,
     grace: Duration,
+    per_client: usize,
 }
 
+/// The default cap on one client's concurrent connections ([`Serve::max_connections_per_client`]).
+pub const DEFAULT_CONNECTIONS_PER_CLIENT: usize = 256;
+
 impl Serve {
+    /// At most `n` concurrent connections (so SSE streams, one per connection in HTTP/1.1)
+    /// from one client IP address (default [`DEFAULT_CONNECTIONS_PER_CLIENT`], 256); a
+    /// connection over the cap is answered `429 Too Many Requests` and closed, logged at debug
+    /// and counted (`stats`: `connections_refused`). Behind a proxy every client has the
+    /// proxy's address: raise the cap there, and cap per client at the proxy.
+    ///
+    /// ```no_run
+    /// # async fn run(listener: tokio::net::TcpListener, app: axum::Router) -> std::io::Result<()> {
+    /// nitro::serve(listener, app).max_connections_per_client(32).await
+    /// # }
+    /// ```
+    pub fn max_connections_per_client(mut self, n: usize) -> Self {
+        self.per_client = n;
+        self
+    }
+
     /// Shuts down when `signal` completes, instead of on ctrl-c or SIGTERM.
     ///
     /// ```no_run
@@ -110,7 +131,9 @@ async fn run(server: Serve) -> io::Result<()> {
         router,
         shutdown,
         grace,
+        per_client,
     } = server;
+    let clients = Clients::default();
     let mut shutdown = shutdown.unwrap_or_else(|| Box::pin(terminate()));
     let (stop, stopping) = watch::channel(false);
     loop {
@@ -119,9 +142,20 @@ async fn run(server: Serve) -> io::Result<()> {
             accepted = listener.accept() => accepted,
         };
         match accepted {
-            Ok((stream, _)) => {
-                tokio::spawn(connection(stream, router.clone(), stopping.clone()));
-            }
+            Ok((stream, peer)) => match clients.enter(peer.ip(), per_client) {
+                Some(guard) => {
+                    let (router, stopping) = (router.clone(), stopping.clone());
+                    tokio::spawn(async move {
+                        connection(stream, router, stopping).await;
+                        drop(guard);
+                    });
+                }
+                None => {
+                    crate::stats::CONNECTIONS_REFUSED.incr();
+                    crate::log::debug!(client = %peer.ip(), "nitro::serve: too many connections from one client; 429");
+                    tokio::spawn(refuse(stream));
+                }
+            },
             Err(e) => accept_failed(&e).await,
         }
     }
@@ -136,6 +170,62 @@ async fn run(server: Serve) -> io::Result<()> {
         );
     }
     Ok(())
+}
+
+/// Concurrent connections per client address.
+#[derive(Clone, Default)]
+struct Clients(
+    std::sync::Arc<std::sync::Mutex<std::collections::HashMap<std::net::IpAddr, usize>>>,
+);
+
+/// One connection of a client; leaves when dropped.
+struct ClientGuard(Clients, std::net::IpAddr);
+
+impl Clients {
+    fn enter(&self, ip: std::net::IpAddr, cap: usize) -> Option<ClientGuard> {
+        let mut map = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        let n = map.entry(ip).or_default();
+        if *n >= cap {
+            return None;
+        }
+        *n += 1;
+        Some(ClientGuard(self.clone(), ip))
+    }
+}
+
+impl Drop for ClientGuard {
+    fn drop(&mut self) {
+        let mut map = (self.0).0.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(n) = map.get_mut(&self.1) {
+            *n -= 1;
+            if *n == 0 {
+                map.remove(&self.1);
+            }
+        }
+    }
+}
+
+/// Answers a connection over its client's cap with a 429, then closes it.
+async fn refuse(stream: tokio::net::TcpStream) {
+    let service = hyper::service::service_fn(|_request| async {
+        let mut response = http::Response::new(http_body_util::Full::new(Bytes::from_static(
+            b"too many connections from this client",
+        )));
+        *response.status_mut() = http::StatusCode::TOO_MANY_REQUESTS;
+        response.headers_mut().insert(
+            http::header::CONNECTION,
+            http::HeaderValue::from_static("close"),
+        );
+        Ok::<_, std::convert::Infallible>(response)
+    });
+    let mut builder = hyper::server::conn::http1::Builder::new();
+    builder
+        .keep_alive(false)
+        .timer(hyper_util::rt::TokioTimer::new())
+        .header_read_timeout(Duration::from_secs(5));
+    let _ = builder
+        .serve_connection(hyper_util::rt::TokioIo::new(stream), service)
+        .await;
 }
 
 /// Ctrl-c, or SIGTERM on Unix.

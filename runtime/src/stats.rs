@@ -68,6 +68,9 @@ pub struct Snapshot {
     /// Connections [`serve`](crate::serve()) could not accept (a `WARN` when the process is
     /// out of file descriptors).
     pub accept_errors: u64,
+    /// Connections [`serve`](crate::serve()) refused with a 429 because their client already
+    /// had its maximum.
+    pub connections_refused: u64,
 }
 
 /// Reads every counter.
@@ -97,6 +100,7 @@ pub fn snapshot() -> Snapshot {
         values_refused: VALUES_REFUSED.get(),
         bus_errors: BUS_ERRORS.get(),
         accept_errors: ACCEPT_ERRORS.get(),
+        connections_refused: CONNECTIONS_REFUSED.get(),
     }
 }
 
@@ -107,7 +111,7 @@ impl Snapshot {
     /// let s = nitro::stats::snapshot();
     /// assert!(s.counters().iter().any(|(name, _)| *name == "events_sent"));
     /// ```
-    pub fn counters(&self) -> [(&'static str, u64); 17] {
+    pub fn counters(&self) -> [(&'static str, u64); 18] {
         [
             ("live_streams", self.live_streams),
             ("streams_opened", self.streams_opened),
@@ -126,6 +130,7 @@ impl Snapshot {
             ("values_refused", self.values_refused),
             ("bus_errors", self.bus_errors),
             ("accept_errors", self.accept_errors),
+            ("connections_refused", self.connections_refused),
         ]
     }
 }
@@ -185,6 +190,7 @@ pub(crate) static COMPRESSION_FAILURES: Counter = Counter::new();
 pub(crate) static VALUES_REFUSED: Counter = Counter::new();
 pub(crate) static BUS_ERRORS: Counter = Counter::new();
 pub(crate) static ACCEPT_ERRORS: Counter = Counter::new();
+pub(crate) static CONNECTIONS_REFUSED: Counter = Counter::new();
 
 /// Records a bus error answered to a client with `status`: the details go to the log (a
 /// warning for a 5xx, debug for a 4xx, which a stranger can cause at will) and it is counted.
