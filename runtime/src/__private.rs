@@ -556,29 +556,8 @@ pub const fn check_signal(
     Some(msg)
 }
 
-/// Used by `Sse::emit_elements` and `SseSender::emit_elements`: a template known to have a
-/// top-level element without an id cannot be patched without a selector.
-/// A template's `ROOT_IDS` as a type, so that [`RootsTarget`] can pick the state of its patch.
-pub struct Roots<const R: u8>;
-
-/// The [`PatchElements`](crate::sse::PatchElements) state of a template's patch.
-pub trait RootsTarget {
-    /// `ByIds` or `NeedsSelector`.
-    type Target: crate::sse::Untargeted;
-}
-
-impl RootsTarget for Roots<ROOT_IDS_UNKNOWN> {
-    type Target = crate::sse::ByIds;
-}
-
-impl RootsTarget for Roots<ROOT_IDS_ALL> {
-    type Target = crate::sse::ByIds;
-}
-
-impl RootsTarget for Roots<ROOT_IDS_MISSING> {
-    type Target = crate::sse::NeedsSelector;
-}
-
+/// What `html!` saw of a template's top-level ids (`Template`'s `ROOT_IDS`): only templates
+/// with `ROOT_IDS_ALL` (or spliced top levels, checked when sent) are `IdentifiedElements`.
 pub const ROOT_IDS_UNKNOWN: u8 = 0;
 pub const ROOT_IDS_ALL: u8 = 1;
 pub const ROOT_IDS_MISSING: u8 = 2;

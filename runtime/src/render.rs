@@ -189,15 +189,15 @@ impl<T: AsRef<str>> Render for PreEscaped<T> {
 /// let ip = std::net::Ipv4Addr::LOCALHOST;
 /// assert_eq!(display(&ip).render().as_str(), "127.0.0.1");
 /// ```
-pub fn display<T: fmt::Display>(value: T) -> Display<T> {
-    Display(value)
+pub fn display<T: fmt::Display>(value: T) -> DisplayValue<T> {
+    DisplayValue(value)
 }
 
 /// See [`display`].
 #[derive(Clone, Copy, Debug)]
-pub struct Display<T>(pub T);
+pub struct DisplayValue<T>(pub T);
 
-impl<T: fmt::Display> Render for Display<T> {
+impl<T: fmt::Display> Render for DisplayValue<T> {
     fn render_to(&self, buf: &mut String) {
         let _ = write!(escape::TextWriter(buf), "{}", self.0);
     }

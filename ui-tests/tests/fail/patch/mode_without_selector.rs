@@ -4,5 +4,5 @@ ids! { PANEL = "panel" }
 
 fn main() {
     // `inner` needs a selector: the client throws PatchElementsExpectedSelector without one.
-    let _ = emit_elements(html! { div #(PANEL) { "x" } }).mode(Mode::Inner);
+    let _ = PatchElements::new(html! { div #(PANEL) { "x" } }).mode(Mode::Inner);
 }
