@@ -11,8 +11,8 @@
 //!     TODO = DELETE "/todos/{id}",
 //! }
 //!
-//! async fn search() -> Sse { Events::new() }
-//! async fn remove(axum::extract::Path(id): axum::extract::Path<u64>) -> Sse { Events::new() }
+//! async fn search() -> Events { Events::new() }
+//! async fn remove(axum::extract::Path(id): axum::extract::Path<u64>) -> Events { Events::new() }
 //!
 //! let app: Router = Router::new()
 //!     .route_to(SEARCH, get(search))

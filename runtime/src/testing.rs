@@ -15,7 +15,7 @@
 //! #[derive(Signals, serde::Serialize, serde::Deserialize)]
 //! struct Counter { count: i64 }
 //!
-//! async fn increment(ReadSignals(c): ReadSignals<Counter>) -> Sse {
+//! async fn increment(ReadSignals(c): ReadSignals<Counter>) -> Events {
 //!     Events::new()
 //!         .with(PatchElements::new(html! { p #counter { (c.count + 1) } }))
 //!         .with(PatchSignals::new(&Counter { count: c.count + 1 }))

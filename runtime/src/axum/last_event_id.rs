@@ -10,6 +10,7 @@ use http::request::Parts;
 /// ```no_run
 /// use axum::extract::State;
 /// use nitro::axum::{LastEventId, Sse};
+/// use nitro::sse::PatchSignals;
 /// use nitro::bus::{Bus, BusError};
 ///
 /// async fn feed(State(bus): State<Bus>, LastEventId(last): LastEventId) -> Result<Sse, BusError> {

@@ -301,7 +301,7 @@ impl Sse {
     ///
     /// ```no_run
     /// use std::time::Duration;
-    /// use nitro::axum::{Sse, Sse};
+    /// use nitro::prelude::*;
     ///
     /// async fn ticks() -> Sse {
     ///     Sse::spawn(|mut sender| async move {
@@ -434,6 +434,7 @@ impl Stream for KeepAlive {
 /// ```
 /// use nitro::prelude::*;
 /// ids! { LOG = "log" }
+/// # tokio::runtime::Runtime::new().unwrap().block_on(async {
 /// let response = Sse::spawn(|mut sender| async move {
 ///     sender.send(PatchElements::at(LOG, Mode::Append, "started")).await?;
 ///     sender.send(Events::new()
@@ -441,6 +442,7 @@ impl Stream for KeepAlive {
 ///         .with(ExecuteScript::redirect("/done"))).await
 /// });
 /// # let _ = response;
+/// # });
 /// ```
 #[derive(Debug)]
 pub struct Sender {

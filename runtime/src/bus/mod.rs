@@ -346,6 +346,7 @@ impl Bus {
     /// ```
     /// use futures_util::StreamExt;
     /// use nitro::bus::Bus;
+    /// use nitro::sse::PatchSignals;
     ///
     /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
     /// let bus = Bus::in_process();
@@ -863,7 +864,7 @@ impl Subscription {
     /// use axum::extract::State;
     /// use nitro::axum::Sse;
     /// use nitro::bus::{Bus, BusError};
-    /// use nitro::sse::{Mode, PatchElements, PatchSignals};
+    /// use nitro::sse::{Events, Mode, PatchElements};
     /// use nitro::{ids, PreEscaped};
     ///
     /// ids! { LOG = "log" }
@@ -879,9 +880,12 @@ impl Subscription {
     ///         (format!("<ul id=\"log\">{html}</ul>"), lines.last().map_or(0, |l| l.0))
     ///     };
     ///     Ok(sub.into_sse_with(PatchElements::new(PreEscaped(html)), move |m| {
-    ///         let (id, line): (u64, String) = m.payload().ok()?;
-    ///         // 3. skip what the snapshot covered
-    ///         (id > last).then(|| PatchElements::at(LOG, Mode::Append, PreEscaped(format!("<li>{line}</li>"))))
+    ///         match m.payload::<(u64, String)>() {
+    ///             // 3. skip what the snapshot covered
+    ///             Ok((id, line)) if id > last => Events::new()
+    ///                 .with(PatchElements::at(LOG, Mode::Append, PreEscaped(format!("<li>{line}</li>")))),
+    ///             _ => Events::new(),
+    ///         }
     ///     }))
     /// }
     /// ```
