@@ -357,8 +357,8 @@ async fn events_refused_at_encoding_are_returned_to_the_producer_logged_and_coun
     let first = common::next_event(&mut body).await;
     assert!(first.contains(r#"{"after":true}"#), "{first}");
     assert_eq!(rx.recv().await.unwrap(), (true, true));
-    logs.wait_for(&["WARN", "Sender::emit", "empty name"]).await;
-    logs.wait_for(&["WARN", "Sender::emit", "needs a selector"])
+    logs.wait_for(&["WARN", "Sender::send", "empty name"]).await;
+    logs.wait_for(&["WARN", "Sender::send", "needs a selector"])
         .await;
     assert_eq!(delta(before, "events_failed"), 2);
 }
