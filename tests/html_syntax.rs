@@ -217,7 +217,6 @@ fn templates_render_into_one_caller_buffer() {
     t.render_to(&mut buf);
     t.render_to(&mut buf);
     assert_eq!(buf, "<!-- before --><p>a1b</p><p>a1b</p>");
-    assert!(t.size_hint() >= "<p>ab</p>".len());
 }
 
 #[test]

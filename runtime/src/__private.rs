@@ -5,7 +5,8 @@ use crate::{escape, Expr, Json, Markup, PreEscaped, Render};
 
 pub use crate::capture::{Capture, CaptureCopy, CaptureRef, Flat, FlatId, FlatRef};
 pub use crate::expr::ExprBuilder;
-pub use crate::render::Template;
+pub use crate::render::kind::*;
+pub use crate::render::{Template, TemplateBuilder};
 pub use crate::splice::{Splice, Spliceable, ViaDisplay, ViaRender};
 pub use crate::writer::Writer;
 pub use crate::Render as RenderTrait;
@@ -14,19 +15,19 @@ pub use serde;
 /// A dynamic value in an attribute.
 #[inline]
 pub fn render_attr<T: Render + ?Sized>(value: &T, buf: &mut String) {
-    value.render_attr_to(buf);
+    value.render_attr_to(buf, crate::render::Internal::new());
 }
 
 /// A dynamic value in an attribute, through `html!`'s writer.
 #[inline]
 pub fn render_attr_w<T: Render + ?Sized>(value: &T, w: &mut Writer<'_>) {
-    value.render_attr_to_writer(w);
+    value.render_attr_to_writer(w, crate::render::Internal::new());
 }
 
 /// A dynamic element id (`#(ID)`, `id=(..)`): declared ids and explicit `DynId`s only.
 #[inline]
 pub fn render_id<T: crate::ElementId + ?Sized>(value: &T, buf: &mut String) {
-    value.render_attr_to(buf);
+    value.render_attr_to(buf, crate::render::Internal::new());
 }
 
 /// A dynamic value in an attribute that loads or redirects code (`script src`, `base href`,
@@ -49,7 +50,7 @@ pub fn render_id_json<T: crate::ElementId + ?Sized>(value: &T, buf: &mut String)
 #[inline]
 pub fn render_url_attr<T: Render + ?Sized>(value: &T, buf: &mut String) {
     let start = buf.len();
-    value.render_attr_to(buf);
+    value.render_attr_to(buf, crate::render::Internal::new());
     if escape::is_dangerous_url_attribute(&buf[start..]) {
         buf.truncate(start);
         buf.push_str(escape::BLOCKED_URL);
@@ -62,7 +63,7 @@ pub fn render_url_attr<T: Render + ?Sized>(value: &T, buf: &mut String) {
 #[inline]
 pub fn render_css_attr<T: Render + ?Sized>(value: &T, buf: &mut String) {
     let start = buf.len();
-    value.render_attr_to(buf);
+    value.render_attr_to(buf, crate::render::Internal::new());
     if escape::is_dangerous_css_attribute(&buf[start..]) {
         buf.truncate(start);
         crate::stats::value_refused("CSS that could load or run something");

@@ -82,7 +82,7 @@ impl Render for Id {
     fn render_to(&self, buf: &mut String) {
         escape::text(self.0, buf);
     }
-    fn render_attr_to(&self, buf: &mut String) {
+    fn render_attr_to(&self, buf: &mut String, _: crate::render::Internal) {
         escape::attribute(self.0, buf);
     }
 }
@@ -91,7 +91,7 @@ impl Render for DynId {
     fn render_to(&self, buf: &mut String) {
         escape::text(&self.0, buf);
     }
-    fn render_attr_to(&self, buf: &mut String) {
+    fn render_attr_to(&self, buf: &mut String, _: crate::render::Internal) {
         escape::attribute(&self.0, buf);
     }
 }

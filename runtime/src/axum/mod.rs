@@ -56,7 +56,7 @@ impl IntoResponse for Markup {
     }
 }
 
-impl<F: Fn(&mut String), const R: u8, const N: u8> IntoResponse for Template<F, R, N> {
+impl<F: Fn(&mut String), R, N> IntoResponse for Template<F, R, N> {
     /// Renders the template into an HTML page.
     fn into_response(self) -> Response {
         self.render().into_response()

@@ -6,6 +6,7 @@ use std::str::FromStr;
 use bytes::BytesMut;
 
 use super::{lines, meta_methods, Event, EventError, EventErrorKind, Meta};
+use crate::render::kind::{Code, TopIdsAll, TopIdsUnknown};
 use crate::{IntoSelector, Render, Selector};
 
 /// How patched elements are applied to the page. The default, [`Mode::Outer`], morphs each
@@ -124,7 +125,7 @@ impl Namespace {
         }
     }
 
-    /// From `Render::NAMESPACE` (what `html!` saw at the top level).
+    /// From a template's namespace code (what `html!` saw at the top level).
     const fn from_template(code: u8) -> Namespace {
         match code {
             crate::__private::NAMESPACE_SVG => Namespace::Svg,
@@ -225,7 +226,14 @@ impl Default for PatchElements {
 }
 
 mod sealed {
-    pub trait Sealed {}
+    /// What `html!` saw of a template's top level: the facts the element patches read at
+    /// compile time. Only nitro's types implement it.
+    pub trait Sealed {
+        /// `__private::ROOT_IDS_*`.
+        const ROOT_IDS: u8 = crate::__private::ROOT_IDS_UNKNOWN;
+        /// `__private::NAMESPACE_*`.
+        const NAMESPACE: u8 = crate::__private::NAMESPACE_HTML;
+    }
 }
 
 /// What [`PatchElements::at`] accepts: `html!` templates, [`Markup`](crate::Markup),
@@ -263,16 +271,13 @@ pub trait IntoElements: Render + sealed::Sealed {}
 )]
 pub trait IdentifiedElements: IntoElements {}
 
-impl<F: Fn(&mut String), const R: u8, const N: u8> sealed::Sealed for crate::Template<F, R, N> {}
-impl<F: Fn(&mut String), const R: u8, const N: u8> IntoElements for crate::Template<F, R, N> {}
-impl<F: Fn(&mut String), const N: u8> IdentifiedElements
-    for crate::Template<F, { crate::__private::ROOT_IDS_ALL }, N>
-{
+impl<F: Fn(&mut String), R: Code, N: Code> sealed::Sealed for crate::Template<F, R, N> {
+    const ROOT_IDS: u8 = R::CODE;
+    const NAMESPACE: u8 = N::CODE;
 }
-impl<F: Fn(&mut String), const N: u8> IdentifiedElements
-    for crate::Template<F, { crate::__private::ROOT_IDS_UNKNOWN }, N>
-{
-}
+impl<F: Fn(&mut String), R: Code, N: Code> IntoElements for crate::Template<F, R, N> {}
+impl<F: Fn(&mut String), N: Code> IdentifiedElements for crate::Template<F, TopIdsAll, N> {}
+impl<F: Fn(&mut String), N: Code> IdentifiedElements for crate::Template<F, TopIdsUnknown, N> {}
 
 macro_rules! elements {
     (identified: $($ty:ty),*) => {$(
@@ -293,7 +298,10 @@ impl<T: AsRef<str>> IdentifiedElements for crate::PreEscaped<T> {}
 
 macro_rules! elements_pointer {
     ($($ty:ty),*) => {$(
-        impl<T: IntoElements + ?Sized> sealed::Sealed for $ty {}
+        impl<T: IntoElements + ?Sized> sealed::Sealed for $ty {
+            const ROOT_IDS: u8 = <T as sealed::Sealed>::ROOT_IDS;
+            const NAMESPACE: u8 = <T as sealed::Sealed>::NAMESPACE;
+        }
         impl<T: IntoElements + ?Sized> IntoElements for $ty {}
         impl<T: IdentifiedElements + ?Sized> IdentifiedElements for $ty {}
     )*};
@@ -398,10 +406,12 @@ impl PatchElements {
 }
 
 /// Renders `elements` framed for SSE, with the namespace its template says.
-fn render<R: Render>(elements: R) -> PatchElements {
+fn render<R: IntoElements>(elements: R) -> PatchElements {
     // Rendered straight behind the first `data: elements ` prefix; line breaks (rare in
     // `html!` output) then get their prefixes in place, so encoding is one copy.
-    let mut out = String::with_capacity(PREFIX.len() + elements.size_hint() + 1);
+    let mut out = String::with_capacity(
+        PREFIX.len() + elements.size_hint(crate::render::Internal::new()) + 1,
+    );
     out.push_str(PREFIX_STR);
     // An `html!` template rendered into `out` writes its lines framed as it goes (its static
     // line breaks were framed by the macro; only dynamic values are scanned).
@@ -424,13 +434,13 @@ fn render<R: Render>(elements: R) -> PatchElements {
         Elements::Framed {
             lines: frame(out.into_bytes(), start, lf_after_cr),
             // `html!` proved every top-level element has an id: nothing to look for.
-            ids_proven: R::ROOT_IDS == crate::__private::ROOT_IDS_ALL,
+            ids_proven: <R as sealed::Sealed>::ROOT_IDS == crate::__private::ROOT_IDS_ALL,
             html: std::sync::OnceLock::new(),
         }
     };
     PatchElements {
         elements,
-        namespace: const { Namespace::from_template(R::NAMESPACE) },
+        namespace: const { Namespace::from_template(<R as sealed::Sealed>::NAMESPACE) },
         ..PatchElements::default()
     }
 }
