@@ -294,7 +294,7 @@ async fn refused_signals_are_logged_at_debug_and_counted() {
 #[test]
 fn the_counters_print_as_name_value_lines() {
     let text = stats::snapshot().to_string();
-    assert_eq!(text.lines().count(), 15, "{text}");
+    assert_eq!(text.lines().count(), 16, "{text}");
     assert!(text.lines().all(|l| l.starts_with("nitro_") && l.split(' ').nth(1).unwrap().parse::<u64>().is_ok()), "{text}");
 }
 
@@ -324,6 +324,36 @@ fn attribute_values_refused_while_rendering_are_counted() {
     );
     // The URL, and three keys of the map (`onclick`, `id`, and `src` on a script).
     assert!(stats::snapshot().values_refused >= before + 4);
+}
+
+#[tokio::test]
+async fn values_that_fail_to_serialize_render_null_logged_and_counted() {
+    use nitro::{Json, Render};
+    use std::collections::BTreeMap;
+    let logs = common::logs::capture();
+    let before = stats::snapshot().json_failures;
+    // serde_json refuses a map whose keys are not strings.
+    let bad: BTreeMap<(u8, u8), u8> = [((1, 2), 3)].into_iter().collect();
+    let html = nitro::html! {
+        @signals("picked")
+        script { (Json(&bad)) }
+        button data-on:click=(nitro::expr!("$picked = {}", bad)) { "pick" }
+    }
+    .render()
+    .into_string();
+    assert!(html.contains("<script>null</script>"), "{html}");
+    assert!(
+        !html.contains("(1, 2)") && !html.contains("[1,2]"),
+        "{html}"
+    );
+    // The `Json` value and the `expr!` value: at least these two (tests run in parallel).
+    assert!(stats::snapshot().json_failures >= before + 2);
+    logs.wait_for(&[
+        "WARN",
+        "failed to serialize to JSON",
+        "key must be a string",
+    ])
+    .await;
 }
 
 #[tokio::test]

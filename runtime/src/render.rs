@@ -667,7 +667,9 @@ where
 /// A value serialized as JSON, safe to splice into a `<script>` element, an attribute or text.
 ///
 /// Inside `<script>`, `<`, `>`, `&` and the JS line separators are written as `\uXXXX` escapes, so
-/// no string can close the element.
+/// no string can close the element. A value whose `Serialize` fails (a map with non-string
+/// keys, a custom impl's error) is written as `null`, logged (`WARN`) and counted
+/// ([`stats::Snapshot::json_failures`](crate::stats::Snapshot::json_failures)).
 ///
 /// ```
 /// use nitro::{Json, Render};
@@ -682,9 +684,10 @@ impl<T: serde::Serialize> Json<T> {
     /// `<script>`.
     pub fn write_script_safe(&self, buf: &mut String) {
         let start = buf.len();
-        if serde_json::to_writer(ScriptSafeWriter(buf), &self.0).is_err() {
+        if let Err(e) = serde_json::to_writer(ScriptSafeWriter(buf), &self.0) {
             buf.truncate(start);
             buf.push_str("null");
+            crate::stats::json_failed(&e);
         }
     }
 }
