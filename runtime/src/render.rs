@@ -639,6 +639,7 @@ pub struct TemplateBuilder<F, const ROOT_IDS: u8 = 0, const NAMESPACE: u8 = 0>(P
 
 impl<F: Fn(&mut String)> TemplateBuilder<F> {
     /// A template without top-level facts (an attribute's nested template).
+    #[allow(clippy::new_ret_no_self)]
     pub const fn new(size_hint: usize, write: F) -> Template<F> {
         Template::new(size_hint, write)
     }
