@@ -106,10 +106,10 @@ async fn never_reading_clients_on_nats_hold_bounded_memory() {
     const SIZE: usize = 512 * 1024;
     let _turn = SERIAL.lock().await;
     ids! { LOG = "log" }
-    async fn feed(State(bus): State<Bus>) -> Result<nitro::axum::SseStream, nitro::bus::BusError> {
+    async fn feed(State(bus): State<Bus>) -> Result<nitro::axum::Sse, nitro::bus::BusError> {
         Ok(bus.subscribe("big").await?.into_sse(|m| {
             let text: String = m.payload().unwrap_or_default();
-            emit_elements(text).selector(LOG).mode(Mode::Append)
+            PatchElements::at(LOG, Mode::Append, text)
         }))
     }
     let server = NatsServer::start(free_port());

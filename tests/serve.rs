@@ -24,7 +24,7 @@ async fn shutdown_ends_open_streams_cleanly() {
                 |axum::extract::State(bus): axum::extract::State<Bus>| async move {
                     bus.subscribe("feed").await.unwrap().into_sse(|m| {
                         let text: String = m.payload().unwrap_or_default();
-                        emit_elements(text).selector(LOG).mode(Mode::Append)
+                        PatchElements::at(LOG, Mode::Append, text)
                     })
                 },
             ),

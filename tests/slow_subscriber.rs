@@ -12,7 +12,7 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use axum::{extract::State, routing::get, Router};
-use nitro::axum::SseStream;
+use nitro::axum::Sse;
 use nitro::bus::Bus;
 use nitro::prelude::*;
 use serde_json::{json, Value};
@@ -20,7 +20,7 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 ids! { STATS = "stats", LOG = "log" }
 
-async fn dashboard(State(bus): State<Bus>) -> SseStream {
+async fn dashboard(State(bus): State<Bus>) -> Sse {
     bus.subscribe("dash.>")
         .await
         .unwrap()
@@ -170,7 +170,7 @@ async fn a_slow_subscriber_ends_in_the_same_state() {
                     "series": { format!("s{}", i % 5): i, "last": i },
                     "note": if i % 2 == 0 { Value::Null } else { json!(padding[..i % 1500]) },
                 });
-                bus.publish("dash.signals", emit_signals(&signals))
+                bus.publish("dash.signals", PatchSignals::new(&signals))
                     .sender("server")
                     .await
                     .unwrap();
@@ -178,7 +178,7 @@ async fn a_slow_subscriber_ends_in_the_same_state() {
                     "<div id=\"stats\"><b>{i}</b>{}</div>",
                     &padding[..(i * 7) % 1500]
                 );
-                bus.publish("dash.stats", emit_elements(PreEscaped(panel)))
+                bus.publish("dash.stats", PatchElements::new(PreEscaped(panel)))
                     .sender("server")
                     .await
                     .unwrap();
@@ -186,10 +186,9 @@ async fn a_slow_subscriber_ends_in_the_same_state() {
                     let line = format!("<li>checkpoint {i}</li>");
                     bus.publish(
                         "dash.log",
-                        emit_elements(PreEscaped(line))
-                            .selector(LOG)
-                            .mode(Mode::Append),
+                        PatchElements::at(LOG, Mode::Append, PreEscaped(line)),
                     )
+                    .sender("server")
                     .sender("server")
                     .await
                     .unwrap();
@@ -201,10 +200,9 @@ async fn a_slow_subscriber_ends_in_the_same_state() {
             }
             bus.publish(
                 "dash.log",
-                emit_elements(PreEscaped("<li id=\"end\">end</li>"))
-                    .selector(LOG)
-                    .mode(Mode::Append),
+                PatchElements::at(LOG, Mode::Append, PreEscaped("<li id=\"end\">end</li>")),
             )
+            .sender("server")
             .sender("server")
             .await
             .unwrap();

@@ -71,6 +71,10 @@ pub struct Snapshot {
     /// Connections [`serve`](crate::serve()) refused with a 429 because their client already
     /// had its maximum.
     pub connections_refused: u64,
+    /// Values that failed to serialize to JSON while rendering ([`Json`](crate::Json), a value
+    /// in a Datastar expression or `expr!`, a `data-signals` value): each was written as
+    /// `null`.
+    pub json_failures: u64,
 }
 
 /// Reads every counter.
@@ -101,6 +105,7 @@ pub fn snapshot() -> Snapshot {
         bus_errors: BUS_ERRORS.get(),
         accept_errors: ACCEPT_ERRORS.get(),
         connections_refused: CONNECTIONS_REFUSED.get(),
+        json_failures: JSON_FAILURES.get(),
     }
 }
 
@@ -111,7 +116,7 @@ impl Snapshot {
     /// let s = nitro::stats::snapshot();
     /// assert!(s.counters().iter().any(|(name, _)| *name == "events_sent"));
     /// ```
-    pub fn counters(&self) -> [(&'static str, u64); 18] {
+    pub fn counters(&self) -> [(&'static str, u64); 19] {
         [
             ("live_streams", self.live_streams),
             ("streams_opened", self.streams_opened),
@@ -131,6 +136,7 @@ impl Snapshot {
             ("bus_errors", self.bus_errors),
             ("accept_errors", self.accept_errors),
             ("connections_refused", self.connections_refused),
+            ("json_failures", self.json_failures),
         ]
     }
 }
@@ -203,6 +209,21 @@ pub(crate) fn bus_error(status: u16, error: &crate::bus::BusError) {
     } else {
         crate::log::debug!(status, error = %error, "bus request refused");
     }
+}
+
+pub(crate) static JSON_FAILURES: Counter = Counter::new();
+
+/// Records a value that failed to serialize to JSON while rendering and was written as `null`:
+/// a warning (a `Serialize` impl of the program failed, e.g. a map with non-string keys) and a
+/// count.
+#[cold]
+#[cfg_attr(not(feature = "tracing"), allow(unused_variables))]
+pub(crate) fn json_failed(error: &serde_json::Error) {
+    JSON_FAILURES.incr();
+    crate::log::warning!(
+        error = %error,
+        "a value failed to serialize to JSON while rendering and was written as null"
+    );
 }
 
 /// Records an attribute value refused while rendering (`what`: why), a debug event (the value

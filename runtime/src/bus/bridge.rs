@@ -9,7 +9,7 @@ use super::{Lagged, Message, Subscription};
 struct Encoded<'a>(&'a Bytes);
 
 impl crate::sse::Event for Encoded<'_> {
-    fn encode(&self, buf: &mut bytes::BytesMut) -> Result<(), crate::sse::EventError> {
+    fn encode_to(&self, buf: &mut bytes::BytesMut) -> Result<(), crate::sse::EventError> {
         buf.extend_from_slice(self.0);
         Ok(())
     }
@@ -31,9 +31,9 @@ impl Subscription {
     /// ```no_run
     /// use std::sync::{Arc, Mutex};
     /// use axum::extract::State;
-    /// use nitro::axum::SseStream;
+    /// use nitro::axum::Sse;
     /// use nitro::bus::{Bus, BusError};
-    /// use nitro::sse::{emit_elements, Mode};
+    /// use nitro::sse::{Mode, PatchElements};
     /// use nitro::{ids, PreEscaped};
     ///
     /// ids! { LOG = "log" }
@@ -41,17 +41,17 @@ impl Subscription {
     /// #[derive(Clone)]
     /// struct App { bus: Bus, lines: Arc<Mutex<Vec<(u64, String)>>> }
     ///
-    /// async fn log(State(app): State<App>) -> Result<SseStream, BusError> {
+    /// async fn log(State(app): State<App>) -> Result<Sse, BusError> {
     ///     let sub = app.bus.subscribe("log.line").await?; // 1. subscribe first
     ///     let (html, last) = {
     ///         let lines = app.lines.lock().unwrap(); // 2. then the snapshot
     ///         let html: String = lines.iter().map(|(_, l)| format!("<li>{l}</li>")).collect();
     ///         (format!("<ul id=\"log\">{html}</ul>"), lines.last().map_or(0, |l| l.0))
     ///     };
-    ///     Ok(sub.snapshot(emit_elements(PreEscaped(html))).into_sse(move |m| {
+    ///     Ok(sub.snapshot(PatchElements::new(PreEscaped(html))).into_sse(move |m| {
     ///         let (id, line): (u64, String) = m.payload().ok()?;
     ///         // 3. skip what the snapshot covered
-    ///         (id > last).then(|| emit_elements(PreEscaped(format!("<li>{line}</li>"))).selector(LOG).mode(Mode::Append))
+    ///         (id > last).then(|| PatchElements::at(LOG, Mode::Append, PreEscaped(format!("<li>{line}</li>"))))
     ///     }))
     /// }
     /// ```
@@ -70,17 +70,17 @@ impl Subscription {
     ///
     /// ```no_run
     /// use axum::extract::State;
-    /// use nitro::axum::SseStream;
+    /// use nitro::axum::Sse;
     /// use nitro::bus::{Bus, BusError};
-    /// use nitro::sse::{emit_elements, Mode};
+    /// use nitro::sse::{Mode, PatchElements};
     /// use nitro::ids;
     ///
     /// ids! { FEED = "feed" }
     ///
-    /// async fn feed(State(bus): State<Bus>) -> Result<SseStream, BusError> {
+    /// async fn feed(State(bus): State<Bus>) -> Result<Sse, BusError> {
     ///     Ok(bus.subscribe("news.>").await?.shared("feed").into_sse(|m| {
     ///         let text: String = m.payload().unwrap_or_default();
-    ///         emit_elements(text).selector(FEED).mode(Mode::Append)
+    ///         PatchElements::at(FEED, Mode::Append, text)
     ///     }))
     /// }
     /// ```
@@ -101,37 +101,36 @@ impl Subscription {
     ///
     /// ```no_run
     /// use axum::extract::{Path, State};
-    /// use nitro::axum::SseStream;
+    /// use nitro::axum::Sse;
     /// use nitro::bus::{forward, Bus, BusError};
-    /// use nitro::sse::{emit_elements, Mode};
+    /// use nitro::sse::{Mode, PatchElements};
     /// use nitro::ids;
     ///
     /// ids! { MESSAGES = "messages" }
     ///
-    /// async fn room(Path(room): Path<u32>, State(bus): State<Bus>) -> Result<SseStream, BusError> {
+    /// async fn room(Path(room): Path<u32>, State(bus): State<Bus>) -> Result<Sse, BusError> {
     ///     Ok(bus.subscribe(format!("chat.room.{room}.>")).await?.into_sse(|m| {
     ///         let text: String = m.payload().unwrap_or_default();
-    ///         emit_elements(text).selector(MESSAGES).mode(Mode::Append)
+    ///         PatchElements::at(MESSAGES, Mode::Append, text)
     ///     }))
     /// }
     ///
     /// // Only the events published as events, as they are:
-    /// async fn dashboard(State(bus): State<Bus>) -> Result<SseStream, BusError> {
+    /// async fn dashboard(State(bus): State<Bus>) -> Result<Sse, BusError> {
     ///     Ok(bus.subscribe(["dashboard.>", "broadcast"]).await?.into_sse(forward))
     /// }
     /// ```
-    pub fn into_sse<F, E>(mut self, mut map: F) -> crate::axum::SseStream
+    pub fn into_sse<F, E>(mut self, mut map: F) -> crate::axum::Sse
     where
         F: FnMut(&Message) -> E + Send + 'static,
-        E: crate::sse::Event,
+        E: MapOutput,
     {
         use futures_util::StreamExt;
         let first = self.snapshot.take();
         let shared = self.shared;
         let live = self.filter_map(move |item| {
             let bytes = bridge(item, |m| {
-                let mut encode =
-                    || crate::sse::encode_logged(&map(&m), m.sequence(), "Subscription::into_sse");
+                let mut encode = || map(&m).encode_mapped(m.sequence());
                 match shared {
                     Some(key) => m.encoded_once(key, encode),
                     None => encode(),
@@ -140,6 +139,35 @@ impl Subscription {
             std::future::ready(bytes)
         });
         crate::axum::Sse::from_bytes(futures_util::stream::iter(first).chain(live))
+    }
+}
+
+/// What a mapping given to [`Subscription::into_sse`] returns: an event
+/// ([`PatchElements`](crate::sse::PatchElements), [`PatchSignals`](crate::sse::PatchSignals),
+/// [`ExecuteScript`](crate::sse::ExecuteScript), [`Events`](crate::sse::Events)), or an
+/// `Option` of one (`None` sends nothing for that message).
+///
+/// ```
+/// use nitro::bus::MapOutput;
+/// use nitro::sse::PatchSignals;
+/// fn sends<T: MapOutput>(_: T) {}
+/// sends(PatchSignals::new(&serde_json::json!({ "a": 1 })));
+/// sends(None::<PatchSignals>);
+/// ```
+pub trait MapOutput {
+    #[doc(hidden)]
+    fn encode_mapped(&self, sequence: Option<u64>) -> Option<Bytes>;
+}
+
+impl<E: crate::sse::Event> MapOutput for E {
+    fn encode_mapped(&self, sequence: Option<u64>) -> Option<Bytes> {
+        crate::sse::encode_logged(self, sequence, "Subscription::into_sse")
+    }
+}
+
+impl<E: crate::sse::Event> MapOutput for Option<E> {
+    fn encode_mapped(&self, sequence: Option<u64>) -> Option<Bytes> {
+        self.as_ref().and_then(|e| e.encode_mapped(sequence))
     }
 }
 

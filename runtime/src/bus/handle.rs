@@ -242,7 +242,7 @@ impl Bus {
     /// ```
     /// use futures_util::StreamExt;
     /// use nitro::bus::{Bus, BusErrorKind, DEFAULT_SENDER};
-    /// use nitro::sse::emit_signals;
+    /// use nitro::sse::PatchSignals;
     /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
     /// let bus = Bus::in_process();
     /// let mut room = bus.subscribe("chat.room.1.>").await.unwrap();
@@ -251,7 +251,7 @@ impl Bus {
     /// assert_eq!((m.topic(), m.sender()), ("chat.room.1.message", "alice"));
     /// assert_eq!(m.payload::<String>().unwrap(), "hi");
     ///
-    /// let stats = emit_signals(&serde_json::json!({ "online": 3 }));
+    /// let stats = PatchSignals::new(&serde_json::json!({ "online": 3 }));
     /// bus.publish(["dashboard.metrics", "chat.room.1.stats"], stats).await.unwrap();
     /// let m = room.next().await.unwrap().unwrap();
     /// assert!(m.is_event() && m.sender() == DEFAULT_SENDER);

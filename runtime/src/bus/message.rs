@@ -63,11 +63,11 @@ fn check_name(sender: &str, what: &str, kind: BusErrorKind) -> Result<(), BusErr
 ///
 /// ```
 /// use nitro::bus::Bus;
-/// use nitro::sse::emit_signals;
+/// use nitro::sse::PatchSignals;
 /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
 /// let bus = Bus::in_process();
 /// bus.publish("news.today", &"plain JSON").await.unwrap();
-/// bus.publish("news.today", emit_signals(&serde_json::json!({ "n": 1 }))).await.unwrap();
+/// bus.publish("news.today", PatchSignals::new(&serde_json::json!({ "n": 1 }))).await.unwrap();
 /// # });
 /// ```
 pub trait Payload: sealed::Sealed {
@@ -95,7 +95,7 @@ impl<T: Serialize + ?Sized> Payload for &T {
 
 fn encode_event(event: &impl crate::sse::Event) -> Result<(Bytes, bool), BusError> {
     let mut buf = bytes::BytesMut::new();
-    event.encode(&mut buf).map_err(|e| {
+    event.encode_to(&mut buf).map_err(|e| {
         BusError::with_source(BusErrorKind::Serialize, "event could not be encoded", e)
     })?;
     Ok((buf.freeze(), true))
@@ -114,8 +114,8 @@ macro_rules! event_payload {
 }
 
 event_payload!(
-    [T: crate::sse::Sendable] crate::sse::PatchElements<T>,
-    [T: crate::sse::Sendable] &crate::sse::PatchElements<T>,
+    [] crate::sse::PatchElements,
+    [] &crate::sse::PatchElements,
     [] crate::sse::PatchSignals,
     [] &crate::sse::PatchSignals,
     [] crate::sse::ExecuteScript,
@@ -199,11 +199,11 @@ impl Message {
     /// ```
     /// use futures_util::StreamExt;
     /// use nitro::bus::Bus;
-    /// use nitro::sse::emit_signals;
+    /// use nitro::sse::PatchSignals;
     /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
     /// let bus = Bus::in_process();
     /// let mut sub = bus.subscribe("a").await.unwrap();
-    /// bus.publish("a", emit_signals(&serde_json::json!({ "x": 1 }))).await.unwrap();
+    /// bus.publish("a", PatchSignals::new(&serde_json::json!({ "x": 1 }))).await.unwrap();
     /// assert!(sub.next().await.unwrap().unwrap().is_event());
     /// # });
     /// ```

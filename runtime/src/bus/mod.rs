@@ -56,7 +56,7 @@ mod topic;
 mod url;
 
 #[cfg(feature = "axum")]
-pub use bridge::forward;
+pub use bridge::{forward, MapOutput};
 pub use error::{BusError, BusErrorKind};
 pub use handle::{Bus, Publish, DEFAULT_QUEUE_BYTES, DEFAULT_QUEUE_CAPACITY};
 pub use history::History;
