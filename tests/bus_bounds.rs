@@ -172,3 +172,38 @@ async fn never_reading_clients_on_nats_hold_bounded_memory() {
     assert_eq!(bus.subscriber_count(), CLIENTS);
     drop(stalled);
 }
+
+/// One room of large messages: page loads read a bounded history, in batches NATS cannot
+/// overrun, and the connection other rooms use stays up.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_room_of_large_messages_reads_a_bounded_history() {
+    let _turn = SERIAL.lock().await;
+    let server = NatsServer::start_jetstream();
+    let bus = Bus::nats_jetstream(&server.url(), &unique("BIG"), &["room.>"])
+        .await
+        .unwrap();
+    let big = "x".repeat(700 * 1024);
+    for _ in 0..30 {
+        bus.publish("room.big.message", &big).await.unwrap();
+    }
+    bus.publish("room.small.message", "hi").await.unwrap();
+    let before = stats::snapshot();
+    let loads = (0..8).map(|_| bus.history("room.big.>", 50));
+    for history in futures_util::future::join_all(loads).await {
+        let history = history.expect("read within 5 s");
+        assert_eq!(history.total(), 30);
+        let bytes: usize = history
+            .messages()
+            .iter()
+            .map(|m| m.payload_bytes().len())
+            .sum();
+        assert!(
+            bytes <= nitro::bus::MAX_HISTORY_BYTES && !history.messages().is_empty(),
+            "{bytes} bytes in {} messages",
+            history.messages().len()
+        );
+    }
+    let other = bus.history("room.small.>", 50).await.unwrap();
+    assert_eq!(other.messages().len(), 1);
+    assert_eq!(stats::snapshot().bus_disconnects, before.bus_disconnects);
+}

@@ -323,7 +323,10 @@ impl Bus {
     ///
     /// It reads the matching messages from the start of the stream (to count them), so its
     /// cost grows with what the stream keeps for `pattern`; bound that with the stream's
-    /// limits (`max_per_subject` in [`Bus::connect`]). Fails with
+    /// limits (`max_per_subject` in [`Bus::connect`]). It pulls them in batches of at most 64
+    /// messages and 1 MiB, so a room of large messages cannot make NATS drop the connection as
+    /// a slow consumer, and keeps at most [`MAX_HISTORY_BYTES`](super::MAX_HISTORY_BYTES) of
+    /// them (fewer than `n` messages then). Fails with
     /// [`BusErrorKind::Subscribe`] if the server does not answer within 5 seconds.
     ///
     /// ```

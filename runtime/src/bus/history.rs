@@ -3,6 +3,11 @@
 
 use super::Message;
 
+/// The most bytes of messages [`Bus::history`](super::Bus::history) returns (4 MiB, counted as a
+/// queue counts them): it returns the last `n` messages, or fewer when they would exceed this
+/// (always the newest one). [`History::total`] still counts them all.
+pub const MAX_HISTORY_BYTES: usize = 4 << 20;
+
 /// What [`Bus::history`] read: the last messages, how many the bus keeps in all, and up to
 /// which sequence.
 #[derive(Clone, Debug, Default)]

@@ -59,7 +59,7 @@ mod url;
 pub use bridge::{forward, MapOutput};
 pub use error::{BusError, BusErrorKind};
 pub use handle::{Bus, Publish, DEFAULT_QUEUE_BYTES, DEFAULT_QUEUE_CAPACITY};
-pub use history::History;
+pub use history::{History, MAX_HISTORY_BYTES};
 pub use message::{Message, Payload, DEFAULT_SENDER, MAX_SENDER_BYTES};
 pub use subscription::{Lagged, Subscription};
 pub use topic::{

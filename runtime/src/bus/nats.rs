@@ -483,7 +483,7 @@ impl NatsBus {
         pattern: &Pattern,
         n: usize,
     ) -> Result<super::History, BusError> {
-        use async_nats::jetstream::consumer::{push::OrderedConfig, DeliverPolicy};
+        use async_nats::jetstream::consumer::{pull, AckPolicy, DeliverPolicy};
         let Some((_, stream)) = &self.jetstream else {
             return Ok(super::History::default());
         };
@@ -493,6 +493,7 @@ impl NatsBus {
                 format!("reading the history of {pattern} failed: {e}"),
             )
         };
+        let mut consumer_name = None;
         let read = async {
             // Everything up to `last` is read; what comes after is left to `subscribe_after`.
             let last = stream
@@ -501,19 +502,31 @@ impl NatsBus {
                 .map_err(|e| failed(&e))?
                 .state
                 .last_sequence;
-            let consumer = stream
-                .create_consumer(OrderedConfig {
-                    deliver_subject: self.client.new_inbox(),
+            // Pulled in batches of at most 64 messages and 1 MiB: NATS sends no more than the
+            // app asked for, so a room of large messages cannot make it a slow consumer (and
+            // drop the connection every other room uses).
+            let mut consumer = stream
+                .create_consumer(pull::Config {
                     filter_subject: pattern.as_str().to_owned(),
                     deliver_policy: DeliverPolicy::All,
+                    ack_policy: AckPolicy::None,
+                    inactive_threshold: Duration::from_secs(10),
                     ..Default::default()
                 })
                 .await
                 .map_err(|e| failed(&e))?;
+            consumer_name = Some(consumer.cached_info().name.clone());
             let mut kept: VecDeque<Message> = VecDeque::with_capacity(n.min(1024));
-            let mut total = 0u64;
-            if consumer.cached_info().num_pending > 0 {
-                let mut messages = consumer.messages().await.map_err(|e| failed(&e))?;
+            let (mut kept_bytes, mut total) = (0usize, 0u64);
+            let pending = consumer.info().await.map_err(|e| failed(&e))?.num_pending;
+            if pending > 0 {
+                let mut messages = consumer
+                    .stream()
+                    .max_messages_per_batch(64)
+                    .max_bytes_per_batch(1 << 20)
+                    .messages()
+                    .await
+                    .map_err(|e| failed(&e))?;
                 while let Some(item) = messages.next().await {
                     let m = item.map_err(|e| failed(&e))?;
                     let (sequence, pending) = match m.info() {
@@ -525,16 +538,24 @@ impl NatsBus {
                     }
                     total += 1;
                     if n > 0 {
-                        if kept.len() == n {
-                            kept.pop_front();
-                        }
-                        kept.push_back(Message::build(
+                        let message = Message::build(
                             m.subject.to_string(),
                             header_value(&m, SENDER),
                             m.payload.clone(),
                             Some(sequence),
                             header_value(&m, EVENT) == "1",
-                        ));
+                        );
+                        kept_bytes += message.size();
+                        kept.push_back(message);
+                        // The last `n`, and no more than MAX_HISTORY_BYTES of them (the
+                        // newest always).
+                        while kept.len() > n
+                            || (kept_bytes > super::MAX_HISTORY_BYTES && kept.len() > 1)
+                        {
+                            if let Some(old) = kept.pop_front() {
+                                kept_bytes -= old.size();
+                            }
+                        }
                     }
                     if pending == 0 || sequence == last {
                         break;
@@ -543,9 +564,16 @@ impl NatsBus {
             }
             Ok(super::History::new(kept.into(), total, Some(last)))
         };
-        tokio::time::timeout(Duration::from_secs(5), read)
+        let result = tokio::time::timeout(Duration::from_secs(5), read)
             .await
-            .unwrap_or_else(|_| Err(failed(&"no answer within 5 s")))
+            .unwrap_or_else(|_| Err(failed(&"no answer within 5 s")));
+        if let Some(name) = consumer_name {
+            let stream = stream.clone();
+            tokio::spawn(async move {
+                let _ = stream.delete_consumer(&name).await;
+            });
+        }
+        result
     }
 
     /// Counts a new subscription whose messages `task` delivers; dropping the guard ends both.
