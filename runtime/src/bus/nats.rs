@@ -42,6 +42,11 @@ pub(crate) struct NatsBus {
     hub: Arc<Hub>,
 }
 
+/// The most distinct patterns one bus handle holds on NATS at once (10,000): patterns built from
+/// what strangers send (room names, …) cannot make a process hold unbounded NATS
+/// subscriptions. Subscribing beyond it fails with [`BusErrorKind::Subscribe`] (503).
+pub(crate) const MAX_HELD_PATTERNS: usize = 10_000;
+
 /// The patterns this process holds on NATS, and the local matcher their messages are fanned
 /// out through.
 #[derive(Default)]
@@ -125,9 +130,27 @@ impl Hub {
     }
 
     /// Counts one more user of each pattern; returns their sources to set up (or wait for).
-    fn hold(&self, patterns: &[Pattern]) -> Vec<Arc<tokio::sync::OnceCell<Source>>> {
+    /// Fails, holding nothing, when that would make the process hold more than
+    /// [`MAX_HELD_PATTERNS`] distinct patterns.
+    fn hold(
+        &self,
+        patterns: &[Pattern],
+    ) -> Result<Vec<Arc<tokio::sync::OnceCell<Source>>>, BusError> {
         let mut held = self.held.lock().unwrap_or_else(|p| p.into_inner());
-        patterns
+        let new = patterns
+            .iter()
+            .filter(|p| !held.contains_key(p.as_str()))
+            .count();
+        if held.len() + new > MAX_HELD_PATTERNS {
+            return Err(BusError::new(
+                BusErrorKind::Subscribe,
+                format!(
+                    "this process already holds {} patterns on NATS (at most {MAX_HELD_PATTERNS}); refusing more",
+                    held.len()
+                ),
+            ));
+        }
+        Ok(patterns
             .iter()
             .map(|p| {
                 let h = held.entry(p.as_str().to_owned()).or_insert_with(|| Held {
@@ -137,7 +160,7 @@ impl Hub {
                 h.refs += 1;
                 h.source.clone()
             })
-            .collect()
+            .collect())
     }
 
     /// One user fewer of each pattern; the last one's leaving drops the NATS subscription.
@@ -296,8 +319,8 @@ impl NatsBus {
         }
         // Registered locally first: from now on every message the held patterns bring is
         // delivered to it. The guard undoes both steps, even if this future is dropped.
+        let sources = self.hub.hold(&patterns)?;
         let id = self.hub.local.subscribe(&patterns, queue);
-        let sources = self.hub.hold(&patterns);
         self.count.fetch_add(1, Ordering::Relaxed);
         let guard = Guard::Nats {
             _unsubscribe_on_drop: NatsGuard::Shared {
@@ -757,5 +780,35 @@ fn connection_event(event: async_nats::Event, down: &std::sync::atomic::AtomicBo
             )
         }
         other => crate::log::debug!(event = %other, "bus: NATS connection event"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Strangers' patterns cannot make a process hold unbounded NATS subscriptions: past
+    /// `MAX_HELD_PATTERNS` distinct patterns, a subscription fails and holds nothing; held
+    /// patterns can still be shared, and a released one makes room.
+    #[test]
+    fn held_patterns_are_capped() {
+        let hub = Hub::default();
+        let p = |i: usize| Pattern::new(format!("room.{i}.>")).unwrap();
+        for i in 0..MAX_HELD_PATTERNS {
+            hub.hold(&[p(i)]).unwrap();
+        }
+        let Err(err) = hub.hold(&[p(0), p(MAX_HELD_PATTERNS)]) else {
+            panic!("one pattern too many was held");
+        };
+        assert_eq!(err.kind(), BusErrorKind::Subscribe);
+        assert_eq!(
+            hub.held.lock().unwrap()[p(0).as_str()].refs,
+            1,
+            "nothing held"
+        );
+        hub.hold(&[p(0)]).unwrap();
+        hub.release(&[p(1)]);
+        hub.hold(&[p(MAX_HELD_PATTERNS)]).unwrap();
+        assert_eq!(hub.held.lock().unwrap().len(), MAX_HELD_PATTERNS);
     }
 }
