@@ -18,6 +18,7 @@ mod generate;
 mod parse;
 mod routes;
 mod signals;
+mod suggest;
 mod validate;
 
 /// Writes HTML with Rust-embedded markup; see the `nitro` crate docs for the syntax.

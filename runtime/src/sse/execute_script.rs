@@ -264,7 +264,7 @@ impl ExecuteScript {
         }
         if let Some(src) = &self.src {
             html.push_str(" src=\"");
-            crate::__private::render_code_url(src, &mut html);
+            crate::guards::render_code_url(src, &mut html);
             html.push('"');
         }
         for (name, value) in attributes {
