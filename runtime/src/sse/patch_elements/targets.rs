@@ -16,7 +16,7 @@ pub(super) mod sealed {
     }
 }
 
-/// What [`PatchElements::at`] accepts: `html!` templates, [`Markup`](crate::Markup),
+/// What [`PatchElements::at`](super::PatchElements::at) accepts: `html!` templates, [`Markup`](crate::Markup),
 /// [`PreEscaped`](crate::PreEscaped) and text (escaped), or a pointer to one of them.
 ///
 /// A component declared `-> impl Render` hides its template: declare it
@@ -30,7 +30,7 @@ pub(super) mod sealed {
 )]
 pub trait IntoElements: Render + sealed::Sealed {}
 
-/// Elements patched by their own ids, what [`PatchElements::new`] accepts: an `html!`
+/// Elements patched by their own ids, what [`PatchElements::new`](super::PatchElements::new) accepts: an `html!`
 /// template whose top-level elements all carry an id (checked at compile time), spliced or
 /// trusted HTML (checked when the event is encoded), or a component declared
 /// `-> impl IdentifiedElements` (its template is checked where it is written).
