@@ -224,7 +224,14 @@ fn attributes(el: &Element, diags: &mut Diagnostics) {
                     datastar_value(n, ds, value, diags);
                 }
                 let dynamic = matches!(value, AttrValue::Dynamic(_) | AttrValue::Optional(_));
-                if dynamic {
+                // `data-attr:KEY="code"` sets KEY to what the code computes in the browser (a
+                // signal's value, data): the key's rules are the same as for a value from Rust.
+                let computed_key = matches!(
+                    (name, value),
+                    (AttrName::Datastar(_, ds), AttrValue::Static(..))
+                        if ds.plugin.name == "attr" && ds.key.is_some()
+                );
+                if dynamic || computed_key {
                     if let Err(r) = dynamic_context(el, name) {
                         diags.error_name(n, r.message, Some(&r.help));
                     }
