@@ -76,11 +76,26 @@ fn attr_map_page() -> String {
     })
 }
 
+/// `data-attr:href="$link"`: literal code whose result, a signal's value, is data (a user's
+/// profile link, patched in by the server). The same guard as for `data-attr:href=(expr)`.
+fn literal_url_page() -> String {
+    let signals = serde_json::json!({ "link": "javascript:__pwned('href')", "css": "x" });
+    page(html! {
+        @signals("link", "css")
+        div data-signals=(signals) {
+            a data-attr:href="$link" { "link" }
+            p data-style:background-image="'url(javascript:__pwned(1))'" { "p" }
+        }
+        span "data-done" data-text="'done'" {}
+    })
+}
+
 #[tokio::test]
 async fn data_attr_never_writes_a_datastar_attribute() {
     let js = std::fs::read(datastar_js()).unwrap();
     let router = Router::new()
         .route("/map", get(|| async { Html(attr_map_page()) }))
+        .route("/url", get(|| async { Html(literal_url_page()) }))
         .route(
             "/datastar.js",
             get(move || async move { ([("content-type", "text/javascript")], js.clone()) }),
@@ -89,13 +104,30 @@ async fn data_attr_never_writes_a_datastar_attribute() {
     let driver = chromedriver();
     let b = browser(&driver).await;
     let mut ran = Vec::new();
-    for path in ["map"] {
+    for path in ["map", "url"] {
         let url = format!("{base}/{path}");
         hits(&b.client, &url).await;
-        // The map's `data-on:click` runs on a click.
+        // The link's URL, as the client set it: a blocked one would navigate away if clicked.
+        let href = b
+            .client
+            .execute(
+                "return document.querySelector('a')?.getAttribute('href') ?? null",
+                vec![],
+            )
+            .await
+            .unwrap();
+        if path == "url" && href != serde_json::json!("about:invalid#nitro-blocked") {
+            ran.push(format!("/url: href {href}"));
+        }
+        // The map's `data-on:click` runs on a click; so does a `javascript:` link.
         let _ = b
             .client
-            .execute("document.querySelector('button')?.click()", vec![])
+            .execute(
+                "document.querySelector('button')?.click(); \
+                 const a = document.querySelector('a'); \
+                 if (a && a.getAttribute('href').startsWith('javascript:')) a.click();",
+                vec![],
+            )
             .await;
         tokio::time::sleep(Duration::from_millis(100)).await;
         let after: Vec<String> = serde_json::from_value(
@@ -107,6 +139,20 @@ async fn data_attr_never_writes_a_datastar_attribute() {
         .unwrap();
         if !after.is_empty() {
             ran.push(format!("/{path}: {after:?}"));
+        }
+        // The CSS guard left no `url(javascript:…)` in the style.
+        if path == "url" {
+            let bg = b
+                .client
+                .execute(
+                    "return document.querySelector('p').style.backgroundImage",
+                    vec![],
+                )
+                .await
+                .unwrap();
+            if bg != serde_json::json!("") {
+                ran.push(format!("/url: background-image {bg}"));
+            }
         }
     }
     b.client.close().await.unwrap();
