@@ -232,8 +232,16 @@ fn attributes(el: &Element, diags: &mut Diagnostics) {
                         if ds.plugin.name == "attr" && ds.key.is_some()
                 );
                 if dynamic || computed_key {
-                    if let Err(r) = dynamic_context(el, name) {
-                        diags.error_name(n, r.message, Some(&r.help));
+                    match dynamic_context(el, name) {
+                        Err(r) => diags.error_name(n, r.message, Some(&r.help)),
+                        Ok(crate::context::ValueContext::ExpressionId) if computed_key => {
+                            diags.error_name(
+                                n,
+                                format!("`{}` would set the element's id to a value computed in the browser, which the id rule cannot check", n.text),
+                                Some("write the id in the template: `#(ID)`, `id=(ID.with(n))`, or `data-attr:id=(ID)` with a declared id"),
+                            );
+                        }
+                        Ok(_) => {}
                     }
                 }
             }
