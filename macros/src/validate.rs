@@ -231,6 +231,23 @@ fn attributes(el: &Element, diags: &mut Diagnostics) {
                     (AttrName::Datastar(_, ds), AttrValue::Static(..))
                         if ds.plugin.name == "attr" && ds.key.is_some()
                 );
+                // `data-attr="{…}"` / `data-style="{…}"`: names and values computed in the
+                // browser, where none of the rules of `data-attr:KEY` can check them (the same
+                // reason an `Expr` is refused there).
+                if let (AttrName::Datastar(_, ds), AttrValue::Static(..)) = (name, value) {
+                    if matches!(ds.plugin.name, "attr" | "style") && ds.key.is_none() {
+                        let plugin = ds.plugin.name;
+                        diags.error_name(
+                            n,
+                            if plugin == "attr" {
+                                "`data-attr=\"…\"` computes its attribute names and values in the browser, where no rule checks them: `{'data-init': $msg}`, `{onclick: $msg}` or `{href: $link}` would run a signal's value".to_owned()
+                            } else {
+                                "`data-style=\"…\"` computes its properties and values in the browser, where the CSS rule does not check them: `{backgroundImage: $css}` would load what a signal names".to_owned()
+                            },
+                            Some(&format!("write one `data-{plugin}:KEY=\"…\"` per {} (its key is checked, URLs and CSS guarded), or `data-{plugin}=(map)` with a map from Rust", if plugin == "attr" { "attribute" } else { "property" })),
+                        );
+                    }
+                }
                 if dynamic || computed_key {
                     match dynamic_context(el, name) {
                         Err(r) => diags.error_name(n, r.message, Some(&r.help)),

@@ -18,4 +18,16 @@ fn main() {
         div data-attr:data-x=(s) data-attr:title="$msg" {}
     };
     let _: String = page.render().into_string();
+    object_forms();
+}
+
+// The object forms compute names and values in the browser: refused like an `Expr` there.
+fn object_forms() {
+    let page = html! {
+        @signals("msg", "link", "css")
+        div data-attr="{'data-init': $msg}" {}
+        a data-attr="{href: $link}" {}
+        p data-style="{backgroundImage: $css}" {}
+    };
+    let _: String = page.render().into_string();
 }
