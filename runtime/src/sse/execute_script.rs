@@ -92,12 +92,17 @@ impl ExecuteScript {
             ));
             return refused;
         }
-        let mut script = String::from("setTimeout(() => window.location.href = ");
+        let mut script = String::from(REDIRECT_PREFIX);
         crate::escape::expression_json(url, &mut script);
-        script.push(')');
+        script.push_str(REDIRECT_SUFFIX);
         ExecuteScript::trusted(script)
     }
 }
+
+/// The code of [`ExecuteScript::redirect`] is `REDIRECT_PREFIX`, the URL as a JSON string, then
+/// `REDIRECT_SUFFIX` (`nitro::testing` reads it back as `Received::Redirect`).
+pub(crate) const REDIRECT_PREFIX: &str = "setTimeout(() => window.location.href = ";
+pub(crate) const REDIRECT_SUFFIX: &str = ")";
 
 /// Is `name` a plain JavaScript identifier (ASCII letters, digits, `_`, `$`; not a digit first)?
 fn is_identifier(name: &str) -> bool {

@@ -34,7 +34,7 @@ use std::time::Duration;
 use bytes::{Bytes, BytesMut};
 
 mod events;
-mod execute_script;
+pub(crate) mod execute_script;
 pub(crate) mod lines;
 pub(crate) mod patch_elements;
 mod patch_signals;
