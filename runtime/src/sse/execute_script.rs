@@ -85,12 +85,10 @@ impl ExecuteScript {
     /// ```
     pub fn redirect(url: &str) -> ExecuteScript {
         if crate::escape::is_dangerous_url(url) {
-            let mut refused = ExecuteScript::trusted("");
-            refused.refused = Some(EventError::new(
+            return ExecuteScript::refused(EventError::new(
                 EventErrorKind::UnsafeUrl,
                 "redirect to a javascript:, vbscript: or data: URL",
             ));
-            return refused;
         }
         let mut script = String::from(REDIRECT_PREFIX);
         crate::escape::expression_json(url, &mut script);
@@ -189,6 +187,26 @@ impl ExecuteScript {
         self.args.push_str(" = ");
         crate::escape::expression_json(value, &mut self.args);
         Ok(self)
+    }
+
+    /// An event that fails with `error` when it is encoded.
+    pub(super) fn refused(error: EventError) -> ExecuteScript {
+        let mut refused = ExecuteScript::trusted("");
+        refused.refused = Some(error);
+        refused
+    }
+
+    /// [`ExecuteScript::arg`] for the helpers that return an event: a failure is kept and
+    /// reported when the event is encoded, like every other event's mistakes.
+    pub(super) fn arg_or_refuse<T: serde::Serialize + ?Sized>(
+        self,
+        name: &'static str,
+        value: &T,
+    ) -> Self {
+        if self.refused.is_some() {
+            return self;
+        }
+        self.arg(name, value).unwrap_or_else(ExecuteScript::refused)
     }
 
     /// Keeps (`false`) or removes (`true`, the default) the `<script>` element after it runs.

@@ -33,6 +33,7 @@ use std::time::Duration;
 
 use bytes::{Bytes, BytesMut};
 
+mod browser_helpers;
 mod events;
 pub(crate) mod execute_script;
 pub(crate) mod lines;
