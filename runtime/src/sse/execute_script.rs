@@ -32,9 +32,10 @@ impl ExecuteScript {
     /// Runs `script` by appending a `<script>` to `<body>`, which removes itself after running
     /// unless [`ExecuteScript::auto_remove`] is turned off.
     ///
-    /// The code is a `&'static str`: code comes from your program, and data goes in as
-    /// arguments with [`ExecuteScript::arg`], encoded as JSON, so no value can become code. For
-    /// code built at run time, [`ExecuteScript::trusted`] says so in its name.
+    /// The code is a `&'static str` ([`StaticCode`](super::StaticCode)): code comes from your
+    /// program, and data goes in as arguments with [`ExecuteScript::arg`], encoded as JSON, so
+    /// no value can become code. For code built at run time, [`ExecuteScript::trusted`] says so
+    /// in its name; passing a `String` here is a compile error that names both.
     ///
     /// ```
     /// use nitro::prelude::*;
@@ -46,8 +47,8 @@ impl ExecuteScript {
     /// let e = ExecuteScript::new("console.log(name)").arg("name", &user).unwrap();
     /// assert!(!e.encode().unwrap().contains("</script><script>"));
     /// ```
-    pub fn new(script: &'static str) -> ExecuteScript {
-        ExecuteScript::trusted(script)
+    pub fn new(script: impl super::StaticCode) -> ExecuteScript {
+        ExecuteScript::trusted(script.code())
     }
 
     /// [`ExecuteScript::new`] for code assembled at run time. It is sent as is: never put user input
