@@ -36,6 +36,7 @@ use bytes::{Bytes, BytesMut};
 mod browser_helpers;
 mod events;
 pub(crate) mod execute_script;
+mod into_events;
 pub(crate) mod lines;
 pub(crate) mod patch_elements;
 mod patch_signals;
