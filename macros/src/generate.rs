@@ -160,21 +160,30 @@ impl Generator {
         self.element = name.to_ascii_lowercase();
         self.text("<");
         self.text(name);
-        let mut classes_done = false;
+        // maud's order: the `.class` shorthands (merged), the `#id` shorthand, then the other
+        // attributes as written.
+        if el.attrs.iter().any(|a| matches!(a, Attr::Class { .. })) {
+            self.classes(el);
+        }
+        for attr in &el.attrs {
+            if let Attr::Id { value, .. } = attr {
+                self.attr_value("id", value, ValueContext::Id);
+            }
+        }
         for attr in &el.attrs {
             match attr {
-                Attr::Id { value, .. } => self.attr_value("id", value, ValueContext::Id),
-                Attr::Class { .. } if classes_done => {}
-                Attr::Class { .. } => {
-                    classes_done = true;
-                    self.classes(el);
-                }
+                Attr::Id { .. } | Attr::Class { .. } => {}
                 Attr::Named { name, value } => {
                     // Refusals were reported by `validate`; nothing is generated for them.
                     let ctx = dynamic_context(el, name).unwrap_or(ValueContext::Attribute);
                     self.attr_value(&name.name().text, value, ctx);
                 }
             }
+        }
+        if el.body.is_none() && !crate::validate::is_void(name) {
+            // An SVG or MathML element closed with `;` (`validate` allowed it): `<path .../>`.
+            self.text("/>");
+            return;
         }
         self.text(">");
         if let Some(body) = &el.body {
@@ -277,10 +286,7 @@ impl Generator {
                 self.text(name);
             }
             AttrValue::Static(v, _) => {
-                self.text(&format!(
-                    " {name}=\"{}\"",
-                    html_escape::encode_quoted_attribute(v)
-                ));
+                self.text(&format!(" {name}=\"{}\"", escape_static_attr(v)));
             }
             AttrValue::Dynamic(s) => {
                 self.text(&format!(" {name}=\""));
@@ -316,7 +322,7 @@ impl Generator {
     /// class is toggled (`.a[cond]`), the attribute is written only if one of them is on.
     fn classes(&mut self, el: &Element) {
         let buf = self.buf.clone();
-        let parts: Vec<(&AttrValue, &Option<TokenStream>)> = el
+        let mut parts: Vec<(&AttrValue, &Option<TokenStream>)> = el
             .attrs
             .iter()
             .filter_map(|a| match a {
@@ -324,9 +330,11 @@ impl Generator {
                 _ => None,
             })
             .collect();
+        // As maud: the classes always present first, then the toggled ones, each in source order.
+        parts.sort_by_key(|(_, toggle)| toggle.is_some());
         if let [(AttrValue::Static(v, _), Some(toggle))] = parts.as_slice() {
             // One toggled class (`li.active[cond]`): the whole attribute is one literal.
-            let lit = format!(" class=\"{}\"", html_escape::encode_quoted_attribute(v));
+            let lit = format!(" class=\"{}\"", escape_static_attr(v));
             self.static_len += lit.len();
             let push = push_lit(&buf, &lit);
             self.code(quote!(if #toggle { #push }));
@@ -338,7 +346,7 @@ impl Generator {
             for (value, toggle) in &parts {
                 let write = match value {
                     AttrValue::Static(v, _) => {
-                        let lit = html_escape::encode_quoted_attribute(v).into_owned();
+                        let lit = escape_static_attr(v);
                         self.static_len += lit.len() + 1;
                         push_lit(&buf, &lit)
                     }
@@ -369,10 +377,10 @@ impl Generator {
             match (value, toggle) {
                 (AttrValue::Static(v, _), None) => {
                     self.text(sep);
-                    self.text(&html_escape::encode_quoted_attribute(v));
+                    self.text(&escape_static_attr(v));
                 }
                 (AttrValue::Static(v, _), Some(cond)) => {
-                    let lit = format!("{sep}{}", html_escape::encode_quoted_attribute(v));
+                    let lit = format!("{sep}{}", escape_static_attr(v));
                     self.static_len += lit.len();
                     let push = push_lit(&buf, &lit);
                     self.code(quote!(if #cond { #push }));
@@ -469,6 +477,22 @@ fn push_lit(buf: &Ident, lit: &str) -> TokenStream {
         .replace('\r', "\n")
         .replace('\n', "\ndata: elements ");
     quote!(#buf.push_static_lines(#lit, #framed);)
+}
+
+/// A literal attribute value as maud writes it: `&`, `<`, `>` and `"` as entities, everything
+/// else (`'` included: the value is always in double quotes) as written.
+fn escape_static_attr(v: &str) -> String {
+    let mut out = String::with_capacity(v.len());
+    for c in v.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 /// The name of the `String` the writer lends to helpers (and the closure's parameter).
