@@ -8,9 +8,18 @@ use quote::{quote, quote_spanned};
 use crate::ast::*;
 use crate::context::{dynamic_context, is_one_of, ValueContext, RAW_TEXT};
 
+/// `Generator::uses`: the template writes a `(splice)` in text.
+const USES_SPLICE: u8 = 1;
+/// `Generator::uses`: the template writes a value into a Datastar expression.
+const USES_EXPR: u8 = 2;
+
 struct Generator {
     /// The `nitro::__private::Writer` the code appends through.
     buf: Ident,
+    /// Which dispatch traits the body needs in scope (`USES_*`), imported once at its top
+    /// rather than at each splice: less code for rustc to read back and check. Shared with the
+    /// sub-generators of nested blocks.
+    uses: std::rc::Rc<std::cell::Cell<u8>>,
     tail: String,
     stmts: Vec<TokenStream>,
     static_len: usize,
@@ -22,6 +31,7 @@ impl Generator {
     fn new(buf: Ident) -> Self {
         Generator {
             buf,
+            uses: Default::default(),
             tail: String::new(),
             stmts: Vec::new(),
             static_len: 0,
@@ -52,9 +62,29 @@ impl Generator {
         self.stmts.into_iter().collect()
     }
 
+    /// The dispatch traits the body uses, imported once (see `uses`).
+    fn imports(&self) -> TokenStream {
+        let uses = self.uses.get();
+        let mut out = TokenStream::new();
+        if uses & USES_SPLICE != 0 {
+            out.extend(quote!(
+                #[allow(unused_imports)]
+                use ::nitro::__private::{ViaDisplay as _, ViaRender as _};
+            ));
+        }
+        if uses & USES_EXPR != 0 {
+            out.extend(quote!(
+                #[allow(unused_imports)]
+                use ::nitro::__private::{ExprViaCode as _, ExprViaJson as _};
+            ));
+        }
+        out
+    }
+
     /// Generates `block` as a separate statement list (the body of an `if`, a loop, …).
     fn sub(&mut self, block: &Block, raw: Option<&str>) -> TokenStream {
         let mut g = Generator::new(self.buf.clone());
+        g.uses = self.uses.clone();
         g.nodes(block, raw);
         self.static_len += g.static_len;
         g.finish()
@@ -98,9 +128,8 @@ impl Generator {
                         // `Render` when the value has it, else `Display` (escaped); see
                         // `nitro_runtime::splice`.
                         let v = Ident::new("__nitro_splice", s.span);
+                        self.uses.set(self.uses.get() | USES_SPLICE);
                         quote_spanned!(s.span=> {
-                            #[allow(unused_imports)]
-                            use ::nitro::__private::{ViaDisplay as _, ViaRender as _};
                             let #v = &(#expr);
                             (&&::nitro::__private::Splice(#v)).nitro_splice_tag().write(#v, &mut #buf);
                         })
@@ -268,9 +297,8 @@ impl Generator {
                 // Located at the splice (so a missing `Serialize` is reported there); the `__nitro_` prefix
                 // keeps it out of the way of user names.
                 let v = Ident::new("__nitro_expr", span);
+                self.uses.set(self.uses.get() | USES_EXPR);
                 quote_spanned!(span=> {
-                    #[allow(unused_imports)]
-                    use ::nitro::__private::{ExprViaCode as _, ExprViaJson as _};
                     let #v = &(#expr);
                     (&&::nitro::__private::ExprSplice(#v)).nitro_expr_tag().write(#v, #guard, #buf);
                 })
@@ -410,6 +438,7 @@ pub fn generate(block: &Block, checks: TokenStream, moves: bool) -> TokenStream 
     let mut g = Generator::new(buf.clone());
     g.nodes(block, None);
     let size = g.static_len;
+    let imports = g.imports();
     let body = g.finish();
     let (rebind, prelude, body) = match (moves, crate::capture::analyze(&body)) {
         (false, Some((free, body))) => (
@@ -437,6 +466,7 @@ pub fn generate(block: &Block, checks: TokenStream, moves: bool) -> TokenStream 
         #rebind
         ::nitro::__private::Template::<_, { #roots }, { #namespace }>::with_root_ids(#size, &#last_size, move |#sbuf: &mut ::std::string::String| {
             #prelude
+            #imports
             #[allow(unused_mut)]
             let mut #buf = ::nitro::__private::Writer::new(#sbuf);
             let _ = &mut #buf;
@@ -452,10 +482,12 @@ pub fn nested_template(block: &Block) -> TokenStream {
     let mut g = Generator::new(buf.clone());
     g.nodes(block, None);
     let size = g.static_len;
+    let imports = g.imports();
     let body = g.finish();
     let sbuf = string_buf();
     quote! {
         ::nitro::__private::Template::new(#size, |#sbuf: &mut ::std::string::String| {
+            #imports
             #[allow(unused_mut)]
             let mut #buf = ::nitro::__private::Writer::new(#sbuf);
             let _ = &mut #buf;
