@@ -11,6 +11,7 @@
 //! cargo bench -p nitro-benches --bench compile                      # 300 templates, 2 runs
 //! cargo bench -p nitro-benches --bench compile -- --templates 100 --runs 1
 //! cargo bench -p nitro-benches --bench compile -- --time-passes     # where rustc's time goes
+//! cargo bench -p nitro-benches --bench compile -- --nitro ../other-checkout
 //! ```
 //!
 //! `--time-passes` builds each crate once more with `RUSTC_BOOTSTRAP=1 -Z time-passes` (for
@@ -27,18 +28,21 @@ fn main() {
     let mut templates = 300usize;
     let mut runs = 2usize;
     let mut time_passes = false;
+    let mut nitro: Option<PathBuf> = None;
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
         match a.as_str() {
             "--templates" => templates = args.next().and_then(|n| n.parse().ok()).unwrap_or(300),
             "--runs" => runs = args.next().and_then(|n| n.parse().ok()).unwrap_or(2),
             "--time-passes" => time_passes = true,
+            // Another checkout of nitro (e.g. the commit before a change), measured the same way.
+            "--nitro" => nitro = args.next().map(PathBuf::from),
             _ => {} // `--bench`, filters: ignored
         }
     }
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
     let ws = root.join("target").join("compile-bench");
-    generate(root, &ws, templates);
+    generate(root, nitro.as_deref().unwrap_or(root), &ws, templates);
 
     // Dependencies first (not measured).
     for engine in ENGINES {
@@ -163,7 +167,7 @@ fn write_if_changed(path: PathBuf, text: String) {
     }
 }
 
-fn generate(root: &Path, ws: &Path, n: usize) {
+fn generate(root: &Path, nitro: &Path, ws: &Path, n: usize) {
     write_if_changed(
         ws.join("Cargo.toml"),
         "[workspace]\nmembers = [\"nitro-templates\", \"maud-templates\"]\nresolver = \"2\"\n\n\
@@ -177,7 +181,7 @@ fn generate(root: &Path, ws: &Path, n: usize) {
         let dep = match engine {
             "nitro" => format!(
                 "nitro = {{ path = {:?}, default-features = false }}",
-                root.display().to_string()
+                nitro.display().to_string()
             ),
             _ => "maud = \"0.27\"".to_string(),
         };
