@@ -20,6 +20,11 @@ struct Generator {
     /// rather than at each splice: less code for rustc to read back and check. Shared with the
     /// sub-generators of nested blocks.
     uses: std::rc::Rc<std::cell::Cell<u8>>,
+    /// Generating the *shadow* of the body for the capture analysis: the same Rust structure
+    /// (`for`, `if`, `match`, `let`) and every user expression, but no writes (static text is
+    /// dropped, each value is `let _ = &(value);`). Reading that back is far cheaper than
+    /// reading the whole body (see `generate`).
+    shadow: bool,
     tail: String,
     stmts: Vec<TokenStream>,
     static_len: usize,
@@ -32,6 +37,7 @@ impl Generator {
         Generator {
             buf,
             uses: Default::default(),
+            shadow: false,
             tail: String::new(),
             stmts: Vec::new(),
             static_len: 0,
@@ -45,6 +51,9 @@ impl Generator {
     }
 
     fn cut(&mut self) {
+        if self.shadow {
+            self.tail.clear();
+        }
         if !self.tail.is_empty() {
             let buf = &self.buf;
             let lit = std::mem::take(&mut self.tail);
@@ -85,6 +94,7 @@ impl Generator {
     fn sub(&mut self, block: &Block, raw: Option<&str>) -> TokenStream {
         let mut g = Generator::new(self.buf.clone());
         g.uses = self.uses.clone();
+        g.shadow = self.shadow;
         g.nodes(block, raw);
         self.static_len += g.static_len;
         g.finish()
@@ -119,6 +129,9 @@ impl Generator {
             }
             Node::Splice(s) => {
                 let expr = &s.expr;
+                if self.shadow {
+                    return self.code(quote_spanned!(s.span=> let _ = &(#expr);));
+                }
                 let ts = match raw {
                     Some(_) => {
                         let sbuf = string_buf();
@@ -237,6 +250,9 @@ impl Generator {
 
     /// Writes a dynamic value: the helpers take the `String`, lent by the writer.
     fn write_value(&self, expr: &TokenStream, span: Span, ctx: ValueContext) -> TokenStream {
+        if self.shadow {
+            return quote_spanned!(span=> let _ = &(#expr););
+        }
         let w = &self.buf;
         if ctx == ValueContext::Attribute {
             // Numbers and strings write straight through the writer.
@@ -440,11 +456,23 @@ pub fn generate(block: &Block, checks: TokenStream, moves: bool) -> TokenStream 
     let size = g.static_len;
     let imports = g.imports();
     let body = g.finish();
-    let (rebind, prelude, body) = match (moves, crate::capture::analyze(&body)) {
-        (false, Some((free, body))) => (
+    // A `move` template takes what it names: no analysis. Otherwise the analysis reads the
+    // locals off the body's shadow (most of the macro's time went into reading the whole body
+    // back); the whole body is read only when it has a `&local` to flatten.
+    let analyzed = if moves {
+        None
+    } else {
+        match crate::capture::analyze(&shadow(block)) {
+            Some((free, _)) if !references_any(&body, &free) => Some((free, None)),
+            Some(_) => crate::capture::analyze(&body).map(|(free, body)| (free, Some(body))),
+            None => None,
+        }
+    };
+    let (rebind, prelude, body) = match analyzed {
+        Some((free, rewritten)) => (
             crate::capture::rebind(&free),
             crate::capture::body_prelude(&free),
-            body,
+            rewritten.unwrap_or(body),
         ),
         _ => (TokenStream::new(), TokenStream::new(), body),
     };
@@ -473,6 +501,42 @@ pub fn generate(block: &Block, checks: TokenStream, moves: bool) -> TokenStream 
             #body
         })
     }}
+}
+
+/// The body's shadow (see `Generator::shadow`).
+pub(crate) fn shadow(block: &Block) -> TokenStream {
+    let mut g = Generator::new(Ident::new("__nitro_w", Span::mixed_site()));
+    g.shadow = true;
+    g.nodes(block, None);
+    g.finish()
+}
+
+/// Whether `body` has `&name` for one of `names` anywhere (inside groups and macro arguments
+/// too): a superset of the shape the capture analysis rewrites (`&name`, not `&mut name`).
+fn references_any(body: &TokenStream, names: &[Ident]) -> bool {
+    if names.is_empty() {
+        return false;
+    }
+    let mut after_amp = false;
+    for tt in body.clone() {
+        match tt {
+            proc_macro2::TokenTree::Punct(p) => after_amp = p.as_char() == '&',
+            proc_macro2::TokenTree::Ident(id) => {
+                if after_amp && names.contains(&id) {
+                    return true;
+                }
+                after_amp = false;
+            }
+            proc_macro2::TokenTree::Group(g) => {
+                if references_any(&g.stream(), names) {
+                    return true;
+                }
+                after_amp = false;
+            }
+            proc_macro2::TokenTree::Literal(_) => after_amp = false,
+        }
+    }
+    false
 }
 
 /// An attribute or class value written as markup (`{ "a-" (b) }`, `@if ..`): a template of its
@@ -651,4 +715,55 @@ pub fn skeleton(errors: TokenStream) -> TokenStream {
         #errors
         ::nitro::__private::Template::new(0, |_: &mut ::std::string::String| {})
     }}
+}
+
+#[cfg(test)]
+mod tests {
+    use proc_macro2::TokenStream;
+
+    /// The locals read off the shadow are the ones the whole body names, in the same order.
+    #[test]
+    fn shadow_captures_what_the_body_captures() {
+        let templates = [
+            r#"p { (title) } @if featured { b { "f" } }"#,
+            r#"ul { @for item in items { li.row[item.on] #(ID.with(item.id)) { (item.name) " " (n) } } }"#,
+            r#"@let total = items.len() + extra; p title=(label) data-x=[maybe] { (total) }"#,
+            r#"@match state { State::On(x) => { (x) (y) }, _ => "off" }"#,
+            r#"p { (format!("{name} {}", other)) (items.iter().map(|i| i * k).sum::<u32>()) }"#,
+            r#"a.(cls).b[on] href=(url) checked?[flag] { @while let Some(v) = it.next() { (v) } }"#,
+            r#"@if let Some(u) = user { (u.name) } @else { (fallback) } (card(&title, count))"#,
+            r#"p.{ "c-" (level) } title={ (a) @if b { "x" } } { (&name) (&&other) }"#,
+        ];
+        for src in templates {
+            let ts: TokenStream = src.parse().unwrap();
+            let mut d = crate::diag::Diagnostics::default();
+            let tpl = crate::parse::parse(ts, &mut d).unwrap_or_else(|_| panic!("{src}"));
+            let mut g = super::Generator::new(proc_macro2::Ident::new(
+                "__nitro_w",
+                proc_macro2::Span::call_site(),
+            ));
+            g.nodes(&tpl.body, None);
+            let body = g.finish();
+            let names = |ts: &TokenStream| -> Vec<String> {
+                crate::capture::analyze(ts)
+                    .unwrap_or_else(|| panic!("{src}"))
+                    .0
+                    .iter()
+                    .map(|i| i.to_string())
+                    .collect()
+            };
+            let from_body = names(&body);
+            assert!(!from_body.is_empty(), "{src}");
+            assert_eq!(names(&super::shadow(&tpl.body)), from_body, "{src}");
+        }
+    }
+
+    #[test]
+    fn references_are_found_in_groups_and_not_behind_mut() {
+        let names = [proc_macro2::Ident::new("x", proc_macro2::Span::call_site())];
+        let has = |s: &str| super::references_any(&s.parse().unwrap(), &names);
+        assert!(has("f(a, &x)"));
+        assert!(has("{ [&x] }"));
+        assert!(!has("f(&mut x, &(x), &y, x)"));
+    }
 }
