@@ -469,11 +469,13 @@ pub fn generate(block: &Block, checks: TokenStream, moves: bool) -> TokenStream 
         }
     };
     let (rebind, prelude, body) = match analyzed {
-        Some((free, rewritten)) => (
+        // The flattening traits are needed only where the analysis rewrote the body.
+        Some((free, Some(rewritten))) => (
             crate::capture::rebind(&free),
             crate::capture::body_prelude(&free),
-            rewritten.unwrap_or(body),
+            rewritten,
         ),
+        Some((free, None)) => (crate::capture::rebind(&free), TokenStream::new(), body),
         _ => (TokenStream::new(), TokenStream::new(), body),
     };
     let roots = match root_ids(block) {
