@@ -494,7 +494,7 @@ pub fn generate(block: &Block, checks: TokenStream, moves: bool) -> TokenStream 
         #checks
         static #last_size: ::core::sync::atomic::AtomicUsize = ::core::sync::atomic::AtomicUsize::new(0);
         #rebind
-        ::nitro::__private::Template::<_, { #roots }, { #namespace }>::with_root_ids(#size, &#last_size, move |#sbuf: &mut ::std::string::String| {
+        ::nitro::__private::TemplateBuilder::<_, { #roots }, { #namespace }>::with_root_ids(#size, &#last_size, move |#sbuf: &mut ::std::string::String| {
             #prelude
             #imports
             #[allow(unused_mut)]
@@ -552,7 +552,7 @@ pub fn nested_template(block: &Block) -> TokenStream {
     let body = g.finish();
     let sbuf = string_buf();
     quote! {
-        ::nitro::__private::Template::new(#size, |#sbuf: &mut ::std::string::String| {
+        ::nitro::__private::TemplateBuilder::new(#size, |#sbuf: &mut ::std::string::String| {
             #imports
             #[allow(unused_mut)]
             let mut #buf = ::nitro::__private::Writer::new(#sbuf);
@@ -715,7 +715,7 @@ fn root_namespace(block: &Block) -> Option<&'static str> {
 pub fn skeleton(errors: TokenStream) -> TokenStream {
     quote! {{
         #errors
-        ::nitro::__private::Template::new(0, |_: &mut ::std::string::String| {})
+        ::nitro::__private::TemplateBuilder::new(0, |_: &mut ::std::string::String| {})
     }}
 }
 
@@ -735,6 +735,8 @@ mod tests {
             r#"a.(cls).b[on] href=(url) checked?[flag] { @while let Some(v) = it.next() { (v) } }"#,
             r#"@if let Some(u) = user { (u.name) } @else { (fallback) } (card(&title, count))"#,
             r#"p.{ "c-" (level) } title={ (a) @if b { "x" } } { (&name) (&&other) }"#,
+            r#"@if let Some(name) = other { (name) } (name) @for name in names { (name) } (name)"#,
+            r#"(vec![s.clone(); 2].len()) (matches!(x, Some(y) if y > z)) (json!({"k": v}))"#,
         ];
         for src in templates {
             let ts: TokenStream = src.parse().unwrap();

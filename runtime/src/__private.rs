@@ -5,7 +5,8 @@ use crate::{escape, Expr, Json, Markup, PreEscaped, Render};
 
 pub use crate::capture::{Capture, CaptureCopy, CaptureRef, Flat, FlatId, FlatRef};
 pub use crate::expr::ExprBuilder;
-pub use crate::render::Template;
+pub use crate::render::kind::*;
+pub use crate::render::{Template, TemplateBuilder};
 pub use crate::splice::{Splice, Spliceable, ViaDisplay, ViaRender};
 pub use crate::writer::Writer;
 pub use crate::Render as RenderTrait;
@@ -14,19 +15,19 @@ pub use serde;
 /// A dynamic value in an attribute.
 #[inline]
 pub fn render_attr<T: Render + ?Sized>(value: &T, buf: &mut String) {
-    value.render_attr_to(buf);
+    value.render_attr_to(buf, crate::render::Internal::new());
 }
 
 /// A dynamic value in an attribute, through `html!`'s writer.
 #[inline]
 pub fn render_attr_w<T: Render + ?Sized>(value: &T, w: &mut Writer<'_>) {
-    value.render_attr_to_writer(w);
+    value.render_attr_to_writer(w, crate::render::Internal::new());
 }
 
 /// A dynamic element id (`#(ID)`, `id=(..)`): declared ids and explicit `DynId`s only.
 #[inline]
 pub fn render_id<T: crate::ElementId + ?Sized>(value: &T, buf: &mut String) {
-    value.render_attr_to(buf);
+    value.render_attr_to(buf, crate::render::Internal::new());
 }
 
 /// A dynamic value in an attribute that loads or redirects code (`script src`, `base href`,
@@ -49,7 +50,7 @@ pub fn render_id_json<T: crate::ElementId + ?Sized>(value: &T, buf: &mut String)
 #[inline]
 pub fn render_url_attr<T: Render + ?Sized>(value: &T, buf: &mut String) {
     let start = buf.len();
-    value.render_attr_to(buf);
+    value.render_attr_to(buf, crate::render::Internal::new());
     if escape::is_dangerous_url_attribute(&buf[start..]) {
         buf.truncate(start);
         buf.push_str(escape::BLOCKED_URL);
@@ -62,7 +63,7 @@ pub fn render_url_attr<T: Render + ?Sized>(value: &T, buf: &mut String) {
 #[inline]
 pub fn render_css_attr<T: Render + ?Sized>(value: &T, buf: &mut String) {
     let start = buf.len();
-    value.render_attr_to(buf);
+    value.render_attr_to(buf, crate::render::Internal::new());
     if escape::is_dangerous_css_attribute(&buf[start..]) {
         buf.truncate(start);
         crate::stats::value_refused("CSS that could load or run something");
@@ -556,29 +557,8 @@ pub const fn check_signal(
     Some(msg)
 }
 
-/// Used by `Sse::emit_elements` and `SseSender::emit_elements`: a template known to have a
-/// top-level element without an id cannot be patched without a selector.
-/// A template's `ROOT_IDS` as a type, so that [`RootsTarget`] can pick the state of its patch.
-pub struct Roots<const R: u8>;
-
-/// The [`PatchElements`](crate::sse::PatchElements) state of a template's patch.
-pub trait RootsTarget {
-    /// `ByIds` or `NeedsSelector`.
-    type Target: crate::sse::Untargeted;
-}
-
-impl RootsTarget for Roots<ROOT_IDS_UNKNOWN> {
-    type Target = crate::sse::ByIds;
-}
-
-impl RootsTarget for Roots<ROOT_IDS_ALL> {
-    type Target = crate::sse::ByIds;
-}
-
-impl RootsTarget for Roots<ROOT_IDS_MISSING> {
-    type Target = crate::sse::NeedsSelector;
-}
-
+/// What `html!` saw of a template's top-level ids (`Template`'s `ROOT_IDS`): only templates
+/// with `ROOT_IDS_ALL` (or spliced top levels, checked when sent) are `IdentifiedElements`.
 pub const ROOT_IDS_UNKNOWN: u8 = 0;
 pub const ROOT_IDS_ALL: u8 = 1;
 pub const ROOT_IDS_MISSING: u8 = 2;

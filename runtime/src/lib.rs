@@ -23,7 +23,7 @@ pub mod __private;
 
 pub use expr::Expr;
 pub use id::{DynId, ElementId, Id, IntoSelector, Selector};
-pub use render::{display, Display, Json, Markup, PreEscaped, Render, Template, DOCTYPE};
+pub use render::{display, DisplayValue, Json, Markup, PreEscaped, Render, Template, DOCTYPE};
 pub use trusted_url::{CodeUrl, TrustedUrl};
 pub mod sse;
 

@@ -1,12 +1,12 @@
 //! `datastar-patch-elements`: morph, insert or remove elements.
 
 use std::fmt;
-use std::marker::PhantomData;
 use std::str::FromStr;
 
 use bytes::BytesMut;
 
 use super::{lines, meta_methods, Event, EventError, EventErrorKind, Meta};
+use crate::render::kind::{Code, TopIdsAll, TopIdsUnknown};
 use crate::{IntoSelector, Render, Selector};
 
 /// How patched elements are applied to the page. The default, [`Mode::Outer`], morphs each
@@ -125,7 +125,7 @@ impl Namespace {
         }
     }
 
-    /// From `Render::NAMESPACE` (what `html!` saw at the top level).
+    /// From a template's namespace code (what `html!` saw at the top level).
     const fn from_template(code: u8) -> Namespace {
         match code {
             crate::__private::NAMESPACE_SVG => Namespace::Svg,
@@ -173,28 +173,33 @@ impl fmt::Display for UnknownNamespace {
 
 impl std::error::Error for UnknownNamespace {}
 
-/// A `datastar-patch-elements` event. Build it with [`emit_elements`] or [`remove_elements`].
+/// A `datastar-patch-elements` event. The target is chosen when the patch is built:
 ///
-/// The type parameter says, at compile time, where the elements go:
+/// - [`PatchElements::new`]: each top-level element morphs into the element with its id (mode
+///   `outer`); [`PatchElements::replace`] replaces it without morphing. Only
+///   [`IdentifiedElements`] are accepted: an `html!` template whose top-level elements all
+///   have ids (checked at compile time; a template with text or an element without an id at
+///   the top level does not compile here), or spliced or trusted HTML (checked when encoded).
+/// - [`PatchElements::at`]: the elements go to a selector, in a mode chosen here.
+/// - [`PatchElements::remove`]: removes the elements matching a selector.
+/// - [`PatchElements::trusted`]: HTML produced elsewhere, sent exactly as given.
 ///
-/// - [`ByIds`]: no selector; each top-level element morphs into the element with its id
-///   (mode `outer`, or `replace` with [`PatchElements::replace`]). What [`emit_elements`]
-///   returns for an `html!` template whose top-level elements all have ids (or whose top level
-///   is spliced in, checked when the event is encoded).
-/// - [`NeedsSelector`]: a template with a top-level element or text without an id, or a
-///   string. It is not an [`Event`] until [`PatchElements::selector`] gives it a target, so
-///   sending it without one does not compile.
-/// - [`Explicit`] (the default): a selector was given ([`PatchElements::selector`],
-///   [`remove_elements`]), or trusted HTML ([`PatchElements::from_trusted_html`]); every option
-///   can be set, and a mode that needs a selector without one fails when encoded.
+/// ```
+/// use nitro::prelude::*;
+/// ids! { LIST = "list", ITEM = "item" }
+/// let by_id = PatchElements::new(html! { li #(ITEM.with(7)) { "milk" } });
+/// assert_eq!(by_id.encode().unwrap(), "event: datastar-patch-elements\ndata: elements <li id=\"item-7\">milk</li>\n\n");
+/// let appended = PatchElements::at(LIST, Mode::Append, html! { li { "eggs" } });
+/// assert_eq!(appended.encode().unwrap(), "event: datastar-patch-elements\ndata: selector #list\ndata: mode append\ndata: elements <li>eggs</li>\n\n");
+/// ```
 ///
 /// ```compile_fail
-/// use nitro::sse::{emit_elements, Event};
+/// use nitro::prelude::*;
 /// // text has no id: without a selector the browser would not know where it goes
-/// let _ = emit_elements("just text").to_bytes();
+/// let _ = PatchElements::new(html! { "just text" });
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct PatchElements<T = Explicit> {
+pub struct PatchElements {
     elements: Elements,
     selector: Option<Selector>,
     mode: Mode,
@@ -203,10 +208,9 @@ pub struct PatchElements<T = Explicit> {
     namespace: Namespace,
     check_targets: bool,
     pub(crate) meta: Meta,
-    target: PhantomData<T>,
 }
 
-impl<T> Default for PatchElements<T> {
+impl Default for PatchElements {
     fn default() -> Self {
         PatchElements {
             elements: Elements::default(),
@@ -217,164 +221,197 @@ impl<T> Default for PatchElements<T> {
             namespace: Namespace::Html,
             check_targets: false,
             meta: Meta::default(),
-            target: PhantomData,
         }
     }
 }
 
-/// The state of a [`PatchElements`] without a selector whose elements carry their ids.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct ByIds;
-
-/// The state of a [`PatchElements`] that cannot be sent before a selector is set: its
-/// template has a top-level element without an id, or it is text.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct NeedsSelector;
-
-/// The state of a [`PatchElements`] with an explicit selector, or of trusted HTML.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct Explicit;
-
 mod sealed {
-    pub trait Sealed {}
-    impl Sealed for super::ByIds {}
-    impl Sealed for super::Explicit {}
-    impl Sealed for super::NeedsSelector {}
+    /// What `html!` saw of a template's top level: the facts the element patches read at
+    /// compile time. Only nitro's types implement it.
+    pub trait Sealed {
+        /// `__private::ROOT_IDS_*`.
+        const ROOT_IDS: u8 = crate::__private::ROOT_IDS_UNKNOWN;
+        /// `__private::NAMESPACE_*`.
+        const NAMESPACE: u8 = crate::__private::NAMESPACE_HTML;
+    }
 }
 
-/// The states of a [`PatchElements`] that can be sent: [`ByIds`] and [`Explicit`].
-#[diagnostic::on_unimplemented(
-    message = "this element patch has no target: its template has text or an element without an id at the top level, so the browser would not know where it goes",
-    label = "the patch is `PatchElements<NeedsSelector>`",
-    note = "add `.selector(ID)` (and `.mode(Mode::Append)` or another mode) to say where it goes, or give every top-level element an id: `li #(ITEM.with(id)) {{ .. }}`"
-)]
-pub trait Sendable: sealed::Sealed {}
-impl Sendable for ByIds {}
-impl Sendable for Explicit {}
-
-/// The states of a [`PatchElements`] without a selector ([`ByIds`], [`NeedsSelector`]).
-pub trait Untargeted: sealed::Sealed {}
-impl Untargeted for ByIds {}
-impl Untargeted for NeedsSelector {}
-
-/// Never implemented: what `.mode(..)` asks of its argument on a patch without a selector, so
-/// that calling it is a compile error that says what to do.
-#[diagnostic::on_unimplemented(
-    message = "`.mode(..)` needs a selector first: without one, the client only morphs (`outer`) or replaces elements by their ids, and throws `PatchElementsExpectedSelector` for other modes",
-    label = "this patch has no selector yet",
-    note = "call `.selector(..)` before `.mode(..)`: `emit_elements(html! {{ .. }}).selector(LIST).mode(Mode::Append)`; to replace elements by their ids, use `.replace()`"
-)]
-pub trait SelectorFirst {}
-
-/// What [`emit_elements`] accepts: `html!` templates (their top level decides the
-/// [`PatchElements`] state at compile time), [`Markup`](crate::Markup) and
-/// [`PreEscaped`](crate::PreEscaped) (checked for ids when encoded), and text (which needs a
-/// selector).
+/// What [`PatchElements::at`] accepts: `html!` templates, [`Markup`](crate::Markup),
+/// [`PreEscaped`](crate::PreEscaped) and text (escaped), or a pointer to one of them.
 ///
-/// A component declared `-> impl Render` hides whether its top-level elements have ids:
-/// declare it `-> impl IdentifiedElements` (patched by id) or `-> impl IntoElements` (patched
-/// with a selector), or splice it, `emit_elements(html! { (value) })`, to have it checked when
-/// sent. For a type of your own that implements [`Render`], implement this trait with
-/// `type Target = ByIds;` (checked when sent) or `NeedsSelector`.
+/// A component declared `-> impl Render` hides its template: declare it
+/// `-> impl IntoElements` (or `-> impl IdentifiedElements` when it is patched by id), or
+/// splice it, `html! { (value) }`. For a type of your own that implements
+/// [`Render`], splice it the same way.
 #[diagnostic::on_unimplemented(
-    message = "`{Self}` cannot be sent as elements: nitro cannot see whether its top-level elements have ids",
+    message = "`{Self}` cannot be sent as elements: nitro cannot see what its template is",
     label = "not a template, or a component that hides its template",
-    note = "declare the component `-> impl IdentifiedElements` (every top-level element has an id) or `-> impl IntoElements` (sent with a selector) instead of `-> impl Render`, or splice it: `emit_elements(html! {{ (value) }})`"
+    note = "declare the component `-> impl IntoElements` (or `-> impl IdentifiedElements` when every top-level element has an id) instead of `-> impl Render`, or splice it: `html! {{ (value) }}`"
 )]
-pub trait IntoElements: Render {
-    /// [`ByIds`] or [`NeedsSelector`].
-    type Target: Untargeted;
-}
+pub trait IntoElements: Render + sealed::Sealed {}
 
-/// Elements whose top-level elements all carry an id, as a component's return type: the
-/// compiler checks the component's template, and its callers can send it without a selector.
-///
-/// A component declared `-> impl Render` hides its template, so `emit_elements` cannot see
-/// whether it has ids: declare `-> impl IdentifiedElements` for a component patched by id, or
-/// `-> impl IntoElements` for one that is always patched with a selector.
+/// Elements patched by their own ids, what [`PatchElements::new`] accepts: an `html!`
+/// template whose top-level elements all carry an id (checked at compile time), spliced or
+/// trusted HTML (checked when the event is encoded), or a component declared
+/// `-> impl IdentifiedElements` (its template is checked where it is written).
 ///
 /// ```
-/// use nitro::sse::{emit_elements, Event, IdentifiedElements};
-/// use nitro::PreEscaped;
-///
-/// // With `html!`: `html! { li #(ITEM.with(id)) { (text) } }`; a template whose top-level
-/// // element has no id does not compile as `impl IdentifiedElements`.
-/// fn item() -> impl IdentifiedElements {
-///     PreEscaped("<li id=\"item-7\">milk</li>")
+/// use nitro::prelude::*;
+/// ids! { ITEM = "item" }
+/// fn item(id: u32, text: &str) -> impl IdentifiedElements + '_ {
+///     html! { li #(ITEM.with(id)) { (text) } }
 /// }
-/// let e = emit_elements(item());
-/// assert_eq!(e.to_string().unwrap(), "event: datastar-patch-elements\ndata: elements <li id=\"item-7\">milk</li>\n\n");
+/// let e = PatchElements::new(item(7, "milk"));
+/// assert_eq!(e.encode().unwrap(), "event: datastar-patch-elements\ndata: elements <li id=\"item-7\">milk</li>\n\n");
 /// ```
-pub trait IdentifiedElements: IntoElements<Target = ByIds> {}
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be patched by id: nitro cannot see an id on each of its top-level elements, so the browser would not know where they go",
+    label = "top-level text, an element without an id, or a component that hides its template",
+    note = "give every top-level element an id (`li #(ITEM.with(id)) {{ .. }}`; a component returns `-> impl IdentifiedElements`), or choose the target: `PatchElements::at(LIST, Mode::Append, ..)`"
+)]
+pub trait IdentifiedElements: IntoElements {}
 
-impl<T: IntoElements<Target = ByIds> + ?Sized> IdentifiedElements for T {}
-
-impl<F: Fn(&mut String), const R: u8, const N: u8> IntoElements for crate::Template<F, R, N>
-where
-    crate::__private::Roots<R>: crate::__private::RootsTarget,
-{
-    type Target = <crate::__private::Roots<R> as crate::__private::RootsTarget>::Target;
+impl<F: Fn(&mut String), R: Code, N: Code> sealed::Sealed for crate::Template<F, R, N> {
+    const ROOT_IDS: u8 = R::CODE;
+    const NAMESPACE: u8 = N::CODE;
 }
+impl<F: Fn(&mut String), R: Code, N: Code> IntoElements for crate::Template<F, R, N> {}
+impl<F: Fn(&mut String), N: Code> IdentifiedElements for crate::Template<F, TopIdsAll, N> {}
+impl<F: Fn(&mut String), N: Code> IdentifiedElements for crate::Template<F, TopIdsUnknown, N> {}
 
-impl IntoElements for crate::Markup {
-    type Target = ByIds;
+macro_rules! elements {
+    (identified: $($ty:ty),*) => {$(
+        impl sealed::Sealed for $ty {}
+        impl IntoElements for $ty {}
+        impl IdentifiedElements for $ty {}
+    )*};
+    (text: $($ty:ty),*) => {$(
+        impl sealed::Sealed for $ty {}
+        impl IntoElements for $ty {}
+    )*};
 }
+elements!(identified: crate::Markup);
+elements!(text: str, String, std::borrow::Cow<'_, str>);
+impl<T: AsRef<str>> sealed::Sealed for crate::PreEscaped<T> {}
+impl<T: AsRef<str>> IntoElements for crate::PreEscaped<T> {}
+impl<T: AsRef<str>> IdentifiedElements for crate::PreEscaped<T> {}
 
-impl<T: AsRef<str>> IntoElements for crate::PreEscaped<T> {
-    type Target = ByIds;
-}
-
-impl IntoElements for str {
-    type Target = NeedsSelector;
-}
-
-impl IntoElements for String {
-    type Target = NeedsSelector;
-}
-
-impl IntoElements for std::borrow::Cow<'_, str> {
-    type Target = NeedsSelector;
-}
-
-macro_rules! into_elements_pointer {
+macro_rules! elements_pointer {
     ($($ty:ty),*) => {$(
-        impl<T: IntoElements + ?Sized> IntoElements for $ty {
-            type Target = T::Target;
+        impl<T: IntoElements + ?Sized> sealed::Sealed for $ty {
+            const ROOT_IDS: u8 = <T as sealed::Sealed>::ROOT_IDS;
+            const NAMESPACE: u8 = <T as sealed::Sealed>::NAMESPACE;
         }
+        impl<T: IntoElements + ?Sized> IntoElements for $ty {}
+        impl<T: IdentifiedElements + ?Sized> IdentifiedElements for $ty {}
     )*};
 }
 
-into_elements_pointer!(&T, &mut T, Box<T>, std::rc::Rc<T>, std::sync::Arc<T>);
+elements_pointer!(&T, &mut T, Box<T>, std::rc::Rc<T>, std::sync::Arc<T>);
 
-/// Patches the page with rendered elements (mode `outer` by default: each top-level element
-/// morphs into the element with its id).
-///
-/// Without a selector, every top-level element must have an `id`. For an `html!` template
-/// this is decided at compile time: one whose top-level element has none gives a
-/// `PatchElements<NeedsSelector>`, which only [`PatchElements::selector`] turns into an event,
-/// and a mode other than `outer`/`replace` needs a selector too. Spliced or trusted HTML
-/// is checked when the event is encoded: it fails with [`EventErrorKind::MissingTarget`] before
-/// anything is sent.
-///
-/// An `html!` template whose top-level elements are all `svg` (or all `math`) is sent with
-/// [`Namespace::Svg`] (or [`Namespace::MathMl`]); set it with [`PatchElements::namespace`]
-/// for other SVG or MathML elements.
-///
-/// ```
-/// use nitro::sse::{emit_elements, Event, Mode};
-/// use nitro::PreEscaped;
-/// nitro::ids! { LIST = "list" }
-/// let e = emit_elements(PreEscaped("<p id=\"n\">1</p>"));
-/// assert_eq!(e.to_string().unwrap(), "event: datastar-patch-elements\ndata: elements <p id=\"n\">1</p>\n\n");
-/// assert!(emit_elements(PreEscaped("<p>no id</p>")).to_bytes().is_err());
-/// // text goes somewhere only with a selector
-/// let e = emit_elements("new item").selector(LIST).mode(Mode::Append);
-/// assert!(e.to_string().unwrap().contains("data: elements new item\n"));
-/// ```
-pub fn emit_elements<R: IntoElements>(elements: R) -> PatchElements<R::Target> {
+impl PatchElements {
+    /// Patches the page with rendered elements, each top-level element morphing into the
+    /// element with its id (mode `outer`).
+    ///
+    /// For an `html!` template this is decided at compile time: one whose top level has text
+    /// or an element without an id does not compile here (use [`PatchElements::at`]).
+    /// Spliced or trusted HTML is checked when the event is encoded: it fails with
+    /// [`EventErrorKind::MissingTarget`] before anything is sent.
+    ///
+    /// An `html!` template whose top-level elements are all `svg` (or all `math`) is sent with
+    /// [`Namespace::Svg`] (or [`Namespace::MathMl`]); set it with [`PatchElements::namespace`]
+    /// for other SVG or MathML elements.
+    ///
+    /// ```
+    /// use nitro::prelude::*;
+    /// let e = PatchElements::new(PreEscaped("<p id=\"n\">1</p>"));
+    /// assert_eq!(e.encode().unwrap(), "event: datastar-patch-elements\ndata: elements <p id=\"n\">1</p>\n\n");
+    /// assert!(PatchElements::new(PreEscaped("<p>no id</p>")).encode().is_err());
+    /// ```
+    pub fn new<R: IdentifiedElements>(elements: R) -> PatchElements {
+        PatchElements {
+            check_targets: true,
+            ..render(elements)
+        }
+    }
+
+    /// Replaces each element with the element of the same id, without morphing (mode
+    /// `replace`); the elements are checked as for [`PatchElements::new`].
+    ///
+    /// ```
+    /// use nitro::prelude::*;
+    /// let e = PatchElements::replace(PreEscaped("<p id=\"n\">1</p>"));
+    /// assert!(e.encode().unwrap().contains("data: mode replace\n"));
+    /// ```
+    pub fn replace<R: IdentifiedElements>(elements: R) -> PatchElements {
+        PatchElements {
+            mode: Mode::Replace,
+            ..PatchElements::new(elements)
+        }
+    }
+
+    /// Patches the elements matching `selector` (a declared [`Id`](crate::Id), or CSS text
+    /// with [`Selector::css`]) with rendered elements, in `mode`.
+    ///
+    /// ```
+    /// use nitro::prelude::*;
+    /// ids! { LIST = "list" }
+    /// let e = PatchElements::at(LIST, Mode::Append, "a line");
+    /// assert!(e.encode().unwrap().starts_with("event: datastar-patch-elements\ndata: selector #list\ndata: mode append\n"));
+    /// ```
+    pub fn at<R: IntoElements>(selector: impl IntoSelector, mode: Mode, elements: R) -> Self {
+        PatchElements {
+            selector: Some(selector.into_selector()),
+            mode,
+            ..render(elements)
+        }
+    }
+
+    /// Removes the elements matching a selector.
+    ///
+    /// ```
+    /// use nitro::prelude::*;
+    /// ids! { TODO = "todo" }
+    /// assert_eq!(
+    ///     PatchElements::remove(TODO.with(3)).encode().unwrap(),
+    ///     "event: datastar-patch-elements\ndata: selector #todo-3\ndata: mode remove\n\n"
+    /// );
+    /// ```
+    pub fn remove(selector: impl IntoSelector) -> PatchElements {
+        PatchElements {
+            selector: Some(selector.into_selector()),
+            mode: Mode::Remove,
+            ..PatchElements::default()
+        }
+    }
+
+    /// A patch of an HTML string produced elsewhere, sent exactly as given: not escaped and
+    /// not checked for ids. Without a selector, a mode other than `outer` or `replace` fails
+    /// when encoded ([`EventErrorKind::MissingSelector`]). Prefer [`PatchElements::new`] and
+    /// [`PatchElements::at`].
+    ///
+    /// ```
+    /// use nitro::prelude::*;
+    /// let e = PatchElements::trusted(None, Mode::Outer, "<div>Merge</div>");
+    /// assert_eq!(e.encode().unwrap(), "event: datastar-patch-elements\ndata: elements <div>Merge</div>\n\n");
+    /// ```
+    pub fn trusted(selector: Option<Selector>, mode: Mode, html: impl Into<String>) -> Self {
+        PatchElements {
+            elements: Elements::Html(html.into()),
+            selector,
+            mode,
+            ..PatchElements::default()
+        }
+    }
+}
+
+/// Renders `elements` framed for SSE, with the namespace its template says.
+fn render<R: IntoElements>(elements: R) -> PatchElements {
     // Rendered straight behind the first `data: elements ` prefix; line breaks (rare in
     // `html!` output) then get their prefixes in place, so encoding is one copy.
-    let mut out = String::with_capacity(PREFIX.len() + elements.size_hint() + 1);
+    let mut out = String::with_capacity(
+        PREFIX.len() + elements.size_hint(crate::render::Internal::new()) + 1,
+    );
     out.push_str(PREFIX_STR);
     // An `html!` template rendered into `out` writes its lines framed as it goes (its static
     // line breaks were framed by the macro; only dynamic values are scanned).
@@ -397,14 +434,13 @@ pub fn emit_elements<R: IntoElements>(elements: R) -> PatchElements<R::Target> {
         Elements::Framed {
             lines: frame(out.into_bytes(), start, lf_after_cr),
             // `html!` proved every top-level element has an id: nothing to look for.
-            ids_proven: R::ROOT_IDS == crate::__private::ROOT_IDS_ALL,
+            ids_proven: <R as sealed::Sealed>::ROOT_IDS == crate::__private::ROOT_IDS_ALL,
             html: std::sync::OnceLock::new(),
         }
     };
     PatchElements {
         elements,
-        check_targets: true,
-        namespace: const { Namespace::from_template(R::NAMESPACE) },
+        namespace: const { Namespace::from_template(<R as sealed::Sealed>::NAMESPACE) },
         ..PatchElements::default()
     }
 }
@@ -433,9 +469,9 @@ const PREFIX: &[u8] = PREFIX_STR.as_bytes();
 /// The elements of a patch.
 #[derive(Clone, Debug)]
 enum Elements {
-    /// HTML as given ([`PatchElements::from_trusted_html`]), framed when encoded.
+    /// HTML as given ([`PatchElements::trusted`]), framed when encoded.
     Html(String),
-    /// HTML rendered by [`emit_elements`], already framed: its `data: elements …` lines, each
+    /// HTML rendered by [`PatchElements::new`] or [`PatchElements::at`], already framed: its `data: elements …` lines, each
     /// ending in `\n`.
     Framed {
         lines: Vec<u8>,
@@ -553,128 +589,7 @@ fn unframe(lines: &[u8]) -> String {
     String::from_utf8(html).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
 }
 
-/// Removes the elements matching a CSS selector.
-///
-/// ```
-/// use nitro::sse::{remove_elements, Event};
-/// nitro::ids! { TODO = "todo" }
-/// assert_eq!(
-///     remove_elements(TODO.with(3)).to_string().unwrap(),
-///     "event: datastar-patch-elements\ndata: selector #todo-3\ndata: mode remove\n\n"
-/// );
-/// ```
-pub fn remove_elements(selector: impl IntoSelector) -> PatchElements {
-    PatchElements {
-        selector: Some(selector.into_selector()),
-        mode: Mode::Remove,
-        ..PatchElements::default()
-    }
-}
-
 impl PatchElements {
-    /// A patch of an HTML string sent exactly as given: not escaped and not checked for
-    /// targets. For HTML produced elsewhere; prefer [`emit_elements`].
-    ///
-    /// ```
-    /// use nitro::sse::{Event, PatchElements};
-    /// let e = PatchElements::from_trusted_html("<div>Merge</div>");
-    /// assert_eq!(e.to_string().unwrap(), "event: datastar-patch-elements\ndata: elements <div>Merge</div>\n\n");
-    /// ```
-    pub fn from_trusted_html(html: impl Into<String>) -> Self {
-        PatchElements {
-            elements: Elements::Html(html.into()),
-            ..PatchElements::default()
-        }
-    }
-
-    /// Targets the elements matching this selector instead of the elements' own ids: a
-    /// declared [`Id`](crate::Id) (`.selector(LIST)`), or CSS text with
-    /// [`Selector::css`].
-    pub fn selector(mut self, selector: impl IntoSelector) -> Self {
-        self.selector = Some(selector.into_selector());
-        self
-    }
-
-    /// Sets how the elements are applied (default [`Mode::Outer`]). Modes other than `outer`
-    /// and `replace` need a selector: on a patch without one they fail when encoded (and
-    /// [`emit_elements`] patches refuse them at compile time).
-    ///
-    /// ```
-    /// use nitro::sse::{emit_elements, Event, Mode};
-    /// use nitro::PreEscaped;
-    /// nitro::ids! { LIST = "list" }
-    /// let e = emit_elements(PreEscaped("<li>x</li>")).selector(LIST).mode(Mode::Append);
-    /// assert!(e.to_string().unwrap().contains("data: mode append\n"));
-    /// ```
-    pub fn mode(mut self, mode: Mode) -> Self {
-        self.mode = mode;
-        self
-    }
-}
-
-impl<T: Untargeted> PatchElements<T> {
-    /// Targets the elements matching this selector instead of the elements' own ids: a
-    /// declared [`Id`](crate::Id) (`.selector(LIST)`), or CSS text with
-    /// [`Selector::css`]. Then [`PatchElements::mode`] can say how they are applied.
-    ///
-    /// ```
-    /// use nitro::sse::{emit_elements, Event, Mode};
-    /// nitro::ids! { LIST = "list" }
-    /// let e = emit_elements("a line").selector(LIST).mode(Mode::Append);
-    /// assert!(e.to_string().unwrap().starts_with("event: datastar-patch-elements\ndata: selector #list\ndata: mode append\n"));
-    /// ```
-    pub fn selector(self, selector: impl IntoSelector) -> PatchElements<Explicit> {
-        PatchElements {
-            selector: Some(selector.into_selector()),
-            ..self.retarget()
-        }
-    }
-
-    /// Refused at compile time: a mode needs a selector first (see [`SelectorFirst`]); use
-    /// `.selector(..).mode(..)`, or [`PatchElements::replace`].
-    ///
-    /// ```compile_fail
-    /// use nitro::sse::{emit_elements, Mode};
-    /// use nitro::PreEscaped;
-    /// let _ = emit_elements(PreEscaped("<p id=\"a\"></p>")).mode(Mode::Inner);
-    /// ```
-    pub fn mode<M: SelectorFirst>(self, _mode: M) -> Self {
-        self
-    }
-}
-
-impl PatchElements<ByIds> {
-    /// Replaces each element with the element of the same id, without morphing (mode
-    /// `replace`).
-    ///
-    /// ```
-    /// use nitro::sse::{emit_elements, Event};
-    /// use nitro::PreEscaped;
-    /// let e = emit_elements(PreEscaped("<p id=\"n\">1</p>")).replace();
-    /// assert!(e.to_string().unwrap().contains("data: mode replace\n"));
-    /// ```
-    pub fn replace(mut self) -> Self {
-        self.mode = Mode::Replace;
-        self
-    }
-}
-
-impl<T> PatchElements<T> {
-    /// The same patch in another state.
-    fn retarget<U>(self) -> PatchElements<U> {
-        PatchElements {
-            elements: self.elements,
-            selector: self.selector,
-            mode: self.mode,
-            view_transition: self.view_transition,
-            view_transition_selector: self.view_transition_selector,
-            namespace: self.namespace,
-            check_targets: self.check_targets,
-            meta: self.meta,
-            target: PhantomData,
-        }
-    }
-
     /// Runs the patch inside a view transition.
     pub fn use_view_transition(mut self, yes: bool) -> Self {
         self.view_transition = yes;
@@ -686,12 +601,11 @@ impl<T> PatchElements<T> {
     /// [`use_view_transition(true)`](Self::use_view_transition).
     ///
     /// ```
-    /// use nitro::sse::{emit_elements, Event};
-    /// use nitro::{PreEscaped, Selector};
-    /// let e = emit_elements(PreEscaped("<p id=\"n\">1</p>"))
+    /// use nitro::prelude::*;
+    /// let e = PatchElements::new(PreEscaped("<p id=\"n\">1</p>"))
     ///     .use_view_transition(true)
     ///     .view_transition_selector(Selector::css("#main"));
-    /// assert!(e.to_string().unwrap().contains("data: useViewTransition true\ndata: viewTransitionSelector #main\n"));
+    /// assert!(e.encode().unwrap().contains("data: useViewTransition true\ndata: viewTransitionSelector #main\n"));
     /// ```
     pub fn view_transition_selector(mut self, selector: impl IntoSelector) -> Self {
         self.view_transition_selector = Some(selector.into_selector());
@@ -703,13 +617,11 @@ impl<T> PatchElements<T> {
     /// `<circle>` appended into an `<svg>`.
     ///
     /// ```
-    /// use nitro::sse::{emit_elements, Event, Mode, Namespace};
-    /// use nitro::{PreEscaped, Selector};
-    /// let e = emit_elements(PreEscaped("<circle r=\"5\"></circle>"))
-    ///     .selector(Selector::css("#chart"))
-    ///     .mode(Mode::Append)
+    /// use nitro::prelude::*;
+    /// use nitro::sse::Namespace;
+    /// let e = PatchElements::at(Selector::css("#chart"), Mode::Append, PreEscaped("<circle r=\"5\"></circle>"))
     ///     .namespace(Namespace::Svg);
-    /// assert!(e.to_string().unwrap().contains("data: namespace svg\n"));
+    /// assert!(e.encode().unwrap().contains("data: namespace svg\n"));
     /// ```
     pub fn namespace(mut self, namespace: Namespace) -> Self {
         self.namespace = namespace;
@@ -718,13 +630,12 @@ impl<T> PatchElements<T> {
 
     meta_methods!();
 
-    /// The HTML this event carries. For a patch built by [`emit_elements`], which stores it
+    /// The HTML this event carries. For a rendered patch, which stores it
     /// framed for SSE, every line break (`\r\n`, `\r`) reads as `\n`, as the browser reads it.
     ///
     /// ```
-    /// use nitro_runtime::sse::emit_elements;
-    /// use nitro_runtime::PreEscaped;
-    /// assert_eq!(emit_elements(PreEscaped("<p id=\"a\">1\n2</p>")).elements(), "<p id=\"a\">1\n2</p>");
+    /// use nitro::prelude::*;
+    /// assert_eq!(PatchElements::new(PreEscaped("<p id=\"a\">1\n2</p>")).elements(), "<p id=\"a\">1\n2</p>");
     /// ```
     pub fn elements(&self) -> &str {
         self.elements.html()
@@ -735,7 +646,7 @@ impl<T> PatchElements<T> {
 #[cfg(feature = "axum")]
 pub(crate) type PlainParts = (Vec<(&'static str, String)>, String);
 
-impl<T> PatchElements<T> {
+impl PatchElements {
     fn check_targets(&self) -> Result<(), EventError> {
         if self.selector.is_some() {
             return Ok(());
@@ -784,8 +695,8 @@ impl<T> PatchElements<T> {
     }
 }
 
-impl<T: Sendable> Event for PatchElements<T> {
-    fn encode(&self, buf: &mut BytesMut) -> Result<(), EventError> {
+impl Event for PatchElements {
+    fn encode_to(&self, buf: &mut BytesMut) -> Result<(), EventError> {
         self.meta.check()?;
         self.check_targets()?;
         self.meta.head(buf, "datastar-patch-elements");
