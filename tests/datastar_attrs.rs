@@ -32,13 +32,22 @@ fn keys_and_modifiers_render_as_written() {
         r(html! { div data-signals:form.name="'x'" {} }),
         r#"<div data-signals:form.name="'x'"></div>"#
     );
+    // Literal code whose result becomes a URL or CSS is wrapped in the guard an `Expr` gets
+    // there: the result (a signal's value) is data.
+    let escaped = |js: &str| {
+        let mut out = String::new();
+        nitro::escape::attribute(js, &mut out);
+        out
+    };
+    let url_guard = escaped(nitro::__private::URL_GUARD_JS);
+    let css_guard = escaped(nitro::__private::CSS_GUARD_JS);
     assert_eq!(
         r(html! { @signals("url"); a data-attr:href="$url" {} }),
-        r#"<a data-attr:href="$url"></a>"#
+        format!(r#"<a data-attr:href="{url_guard}$url)"></a>"#)
     );
     assert_eq!(
         r(html! { @signals("on", "c"); p data-class:active="$on" data-style:color="$c" {} }),
-        r#"<p data-class:active="$on" data-style:color="$c"></p>"#
+        format!(r#"<p data-class:active="$on" data-style:color="{css_guard}$c)"></p>"#)
     );
     assert_eq!(
         r(

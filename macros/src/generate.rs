@@ -218,7 +218,22 @@ impl Generator {
                 Attr::Named { name, value } => {
                     // Refusals were reported by `validate`; nothing is generated for them.
                     let ctx = dynamic_context(el, name).unwrap_or(ValueContext::Attribute);
-                    self.attr_value(&name.name().text, value, ctx);
+                    // Literal code whose result becomes a URL or CSS (`data-attr:href="$link"`)
+                    // gets the guard an `Expr` there gets: its result is data (a signal's value).
+                    let guard = match ctx {
+                        ValueContext::ExpressionUrl => Some(crate::expr::proof::GUARDS[0]),
+                        ValueContext::ExpressionCss => Some(crate::expr::proof::GUARDS[1]),
+                        _ => None,
+                    };
+                    match (value, guard) {
+                        (AttrValue::Static(code, span), Some(guard))
+                            if matches!(name, AttrName::Datastar(..)) =>
+                        {
+                            let guarded = AttrValue::Static(format!("{guard}{code})"), *span);
+                            self.attr_value(&name.name().text, &guarded, ctx);
+                        }
+                        _ => self.attr_value(&name.name().text, value, ctx),
+                    }
                 }
             }
         }

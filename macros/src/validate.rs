@@ -346,9 +346,41 @@ fn attributes(el: &Element, diags: &mut Diagnostics) {
                     datastar_value(n, ds, value, diags);
                 }
                 let dynamic = matches!(value, AttrValue::Dynamic(_) | AttrValue::Optional(_));
-                if dynamic {
-                    if let Err(r) = dynamic_context(el, name) {
-                        diags.error_name(n, r.message, Some(&r.help));
+                // `data-attr:KEY="code"` sets KEY to what the code computes in the browser (a
+                // signal's value, data): the key's rules are the same as for a value from Rust.
+                let computed_key = matches!(
+                    (name, value),
+                    (AttrName::Datastar(_, ds), AttrValue::Static(..))
+                        if ds.plugin.name == "attr" && ds.key.is_some()
+                );
+                // `data-attr="{…}"` / `data-style="{…}"`: names and values computed in the
+                // browser, where none of the rules of `data-attr:KEY` can check them (the same
+                // reason an `Expr` is refused there).
+                if let (AttrName::Datastar(_, ds), AttrValue::Static(..)) = (name, value) {
+                    if matches!(ds.plugin.name, "attr" | "style") && ds.key.is_none() {
+                        let plugin = ds.plugin.name;
+                        diags.error_name(
+                            n,
+                            if plugin == "attr" {
+                                "`data-attr=\"…\"` computes its attribute names and values in the browser, where no rule checks them: `{'data-init': $msg}`, `{onclick: $msg}` or `{href: $link}` would run a signal's value".to_owned()
+                            } else {
+                                "`data-style=\"…\"` computes its properties and values in the browser, where the CSS rule does not check them: `{backgroundImage: $css}` would load what a signal names".to_owned()
+                            },
+                            Some(&format!("write one `data-{plugin}:KEY=\"…\"` per {} (its key is checked, URLs and CSS guarded), or `data-{plugin}=(map)` with a map from Rust", if plugin == "attr" { "attribute" } else { "property" })),
+                        );
+                    }
+                }
+                if dynamic || computed_key {
+                    match dynamic_context(el, name) {
+                        Err(r) => diags.error_name(n, r.message, Some(&r.help)),
+                        Ok(crate::context::ValueContext::ExpressionId) if computed_key => {
+                            diags.error_name(
+                                n,
+                                format!("`{}` would set the element's id to a value computed in the browser, which the id rule cannot check", n.text),
+                                Some("write the id in the template: `#(ID)`, `id=(ID.with(n))`, or `data-attr:id=(ID)` with a declared id"),
+                            );
+                        }
+                        Ok(_) => {}
                     }
                 }
             }

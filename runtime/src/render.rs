@@ -558,6 +558,7 @@ impl<F, R, N> fmt::Debug for Template<F, R, N> {
 /// What `html!` saw of a template's top level, as types ([`Template`]'s last two parameters).
 /// Hidden: only `html!` and the element patches use them.
 #[doc(hidden)]
+#[allow(missing_docs)]
 pub mod kind {
     /// Every top-level element has an id.
     #[derive(Clone, Copy, Debug)]
@@ -578,28 +579,40 @@ pub mod kind {
     #[derive(Clone, Copy, Debug)]
     pub struct MathMl;
 
+    /// What `html!` saw of a template's top-level ids, as the code it writes: only templates
+    /// with `ROOT_IDS_ALL` (or spliced top levels, checked when sent) are `IdentifiedElements`.
+    pub const ROOT_IDS_UNKNOWN: u8 = 0;
+    pub const ROOT_IDS_ALL: u8 = 1;
+    pub const ROOT_IDS_MISSING: u8 = 2;
+
+    /// The namespace `html!` saw for a template's top-level elements, as the code it writes:
+    /// patches of a template whose top-level elements are all `svg` or all `math` say so.
+    pub const NAMESPACE_HTML: u8 = 0;
+    pub const NAMESPACE_SVG: u8 = 1;
+    pub const NAMESPACE_MATHML: u8 = 2;
+
     /// The code of a kind for the patch builder.
     pub trait Code {
-        /// `__private::ROOT_IDS_*` or `__private::NAMESPACE_*`.
+        /// `ROOT_IDS_*` or `NAMESPACE_*`.
         const CODE: u8;
     }
     impl Code for TopIdsUnknown {
-        const CODE: u8 = crate::__private::ROOT_IDS_UNKNOWN;
+        const CODE: u8 = ROOT_IDS_UNKNOWN;
     }
     impl Code for TopIdsAll {
-        const CODE: u8 = crate::__private::ROOT_IDS_ALL;
+        const CODE: u8 = ROOT_IDS_ALL;
     }
     impl Code for TopIdsMissing {
-        const CODE: u8 = crate::__private::ROOT_IDS_MISSING;
+        const CODE: u8 = ROOT_IDS_MISSING;
     }
     impl Code for Html {
-        const CODE: u8 = crate::__private::NAMESPACE_HTML;
+        const CODE: u8 = NAMESPACE_HTML;
     }
     impl Code for Svg {
-        const CODE: u8 = crate::__private::NAMESPACE_SVG;
+        const CODE: u8 = NAMESPACE_SVG;
     }
     impl Code for MathMl {
-        const CODE: u8 = crate::__private::NAMESPACE_MATHML;
+        const CODE: u8 = NAMESPACE_MATHML;
     }
 
     /// The kind type of a code `html!` writes (`Kinds<1>` is [`TopIdsAll`], …).
@@ -612,22 +625,22 @@ pub mod kind {
     pub trait NamespaceKind {
         type Kind;
     }
-    impl RootsKind for Kinds<{ crate::__private::ROOT_IDS_UNKNOWN }> {
+    impl RootsKind for Kinds<{ ROOT_IDS_UNKNOWN }> {
         type Kind = TopIdsUnknown;
     }
-    impl RootsKind for Kinds<{ crate::__private::ROOT_IDS_ALL }> {
+    impl RootsKind for Kinds<{ ROOT_IDS_ALL }> {
         type Kind = TopIdsAll;
     }
-    impl RootsKind for Kinds<{ crate::__private::ROOT_IDS_MISSING }> {
+    impl RootsKind for Kinds<{ ROOT_IDS_MISSING }> {
         type Kind = TopIdsMissing;
     }
-    impl NamespaceKind for Kinds<{ crate::__private::NAMESPACE_HTML }> {
+    impl NamespaceKind for Kinds<{ NAMESPACE_HTML }> {
         type Kind = Html;
     }
-    impl NamespaceKind for Kinds<{ crate::__private::NAMESPACE_SVG }> {
+    impl NamespaceKind for Kinds<{ NAMESPACE_SVG }> {
         type Kind = Svg;
     }
-    impl NamespaceKind for Kinds<{ crate::__private::NAMESPACE_MATHML }> {
+    impl NamespaceKind for Kinds<{ NAMESPACE_MATHML }> {
         type Kind = MathMl;
     }
 }

@@ -264,7 +264,7 @@ impl ExecuteScript {
         }
         if let Some(src) = &self.src {
             html.push_str(" src=\"");
-            crate::__private::render_code_url(src, &mut html);
+            crate::guards::render_code_url(src, &mut html);
             html.push('"');
         }
         for (name, value) in attributes {
@@ -299,45 +299,11 @@ fn attribute_name(name: &str) -> impl Iterator<Item = char> + '_ {
     })
 }
 
-/// The Datastar 1.0 attribute plugins: an attribute `data-<plugin>[:key][__mods]` is evaluated.
-const DATASTAR_PLUGINS: &[&str] = &[
-    "attr",
-    "bind",
-    "class",
-    "computed",
-    "effect",
-    "ignore",
-    "ignore-morph",
-    "indicator",
-    "init",
-    "json-signals",
-    "on",
-    "on-intersect",
-    "on-interval",
-    "on-signal-patch",
-    "on-signal-patch-filter",
-    "preserve-attr",
-    "ref",
-    "show",
-    "signals",
-    "style",
-    "text",
-];
-
 /// Would a script attribute of this name run or load code?
 fn refused_attribute(name: &str) -> bool {
-    if crate::escape::is_event_handler_name(name) || crate::escape::loads_code("script", name) {
-        return true;
-    }
-    let lower = name.to_ascii_lowercase();
-    let Some(rest) = lower.strip_prefix("data-") else {
-        return false;
-    };
-    let plugin = rest.split([':', '_']).next().unwrap_or("");
-    DATASTAR_PLUGINS.contains(&plugin)
-        || DATASTAR_PLUGINS
-            .iter()
-            .any(|p| rest.starts_with(p) && rest[p.len()..].starts_with(['-', ':', '_']))
+    crate::escape::is_event_handler_name(name)
+        || crate::escape::loads_code("script", name)
+        || crate::escape::is_datastar_attribute_name(name)
 }
 
 impl Event for ExecuteScript {
