@@ -431,7 +431,35 @@ fn attribute_order_is_mauds() {
 
 #[test]
 fn into_string_on_a_template() {
-    assert_eq!(html! { p { "hi" } }.render().into_string(), "<p>hi</p>");
+    assert_eq!(html! { p { "hi" } }.into_string(), "<p>hi</p>");
+    let n = 3;
+    let t = html! { b { (n) } };
+    assert_eq!(t.into_string(), "<b>3</b>");
+}
+
+/// maud's documented pattern: a component implementing only `render`.
+struct Pinkie(u32);
+impl Render for Pinkie {
+    fn render(&self) -> Markup {
+        let x = self.0;
+        html! { i { (x) } }.render()
+    }
+}
+
+#[test]
+fn a_render_impl_with_only_render() {
+    assert_eq!(
+        html! { p { (Pinkie(42)) } }.into_string(),
+        "<p><i>42</i></p>"
+    );
+    let mut buf = String::from("<");
+    Pinkie(1).render_to(&mut buf);
+    assert_eq!(buf, "<<i>1</i>");
+    // In an attribute it is escaped as a whole, like any component.
+    assert_eq!(
+        html! { p title=(Pinkie(2)) {} }.into_string(),
+        r#"<p title="&lt;i&gt;2&lt;/i&gt;"></p>"#
+    );
 }
 
 #[test]
