@@ -18,7 +18,7 @@ use nitro::prelude::*;
 use nitro::sse::EventError;
 
 fn nats_url() -> String {
-    std::env::var("NITRO_NATS_URL").unwrap_or_else(|_| "nats://127.0.0.1:4222".into())
+    common::nats::shared_url()
 }
 
 fn prefix() -> String {

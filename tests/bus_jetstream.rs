@@ -14,7 +14,7 @@ use nitro::bus::{Bus, BusError};
 use nitro::prelude::*;
 
 fn url() -> String {
-    std::env::var("NITRO_NATS_URL").unwrap_or_else(|_| "nats://127.0.0.1:4222".into())
+    common::nats::shared_url()
 }
 
 /// A stream of this run's own, deleted at the end.

@@ -98,7 +98,7 @@ async fn in_process_bridge() {
 
 #[tokio::test]
 async fn nats_bridge() {
-    let url = std::env::var("NITRO_NATS_URL").unwrap_or_else(|_| "nats://127.0.0.1:4222".into());
+    let url = common::nats::shared_url();
     let bus = Bus::nats(&url)
         .await
         .expect("a NATS server (see tests/bus.rs)");

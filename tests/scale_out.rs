@@ -265,7 +265,7 @@ async fn todo_and_counter_state_is_shared_by_two_processes() {
         200
     );
     let p = page(&format!("{}/", a.base())).await;
-    assert!(p.contains(r#"<li id="todo-1" class="done">"#), "{p}");
+    assert!(p.contains(r#"<li class="done" id="todo-1">"#), "{p}");
 
     // The counter: concurrent bumps on two processes are all counted (compare-and-set).
     let (c1, c2) = (App::start("counter", &env), App::start("counter", &env));

@@ -123,8 +123,9 @@ fn bindings(pat: &syn::Pat, out: &mut Vec<String>) {
 }
 
 /// A piece of a macro's arguments, as Rust.
+#[allow(clippy::large_enum_variant)] // one at a time, while a macro call is read
 enum Piece {
-    Expr(Expr),
+    Expr(Box<Expr>),
     /// A pattern (bindings) with an optional guard.
     Pat(syn::Pat, Option<Expr>),
     /// Tokens that read as neither.
@@ -133,7 +134,7 @@ enum Piece {
 
 fn parse_piece(tokens: TokenStream) -> Piece {
     if let Ok(e) = syn::parse2::<Expr>(tokens.clone()) {
-        return Piece::Expr(e);
+        return Piece::Expr(Box::new(e));
     }
     let pat_guard = |input: syn::parse::ParseStream| {
         let pat = syn::Pat::parse_multi_with_leading_vert(input)?;
@@ -385,7 +386,7 @@ impl VisitMut for Walk {
                         if let Expr::Lit(syn::ExprLit {
                             lit: syn::Lit::Str(s),
                             ..
-                        }) = &e
+                        }) = &*e
                         {
                             w.format_args(s);
                         }

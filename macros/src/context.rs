@@ -203,6 +203,14 @@ pub fn dynamic_context(el: &Element, name: &AttrName) -> Result<ValueContext, Re
 
 /// `data-attr:KEY=(value)` ends in `setAttribute(KEY, value)`: the plain attributes' rules apply.
 fn data_attr_key(element: &str, attr: &str, key: &str) -> Result<ValueContext, Refusal> {
+    if let Some(rest) = key.to_ascii_lowercase().strip_prefix("data-") {
+        if crate::datastar::looks_like_datastar(rest) {
+            return refuse(
+                format!("`{attr}` would write the Datastar attribute `{key}`, whose value the client runs as an expression: the value would become code"),
+                format!("write `{key}` itself in the template (`{key}=(expr!(..))`), or use a data attribute that is not Datastar's (`\"data-x\"`)"),
+            );
+        }
+    }
     if loads_code(element, key) {
         return refuse(
             format!("`{attr}` would set the URL `<{element}>` loads code from with a value computed in the browser"),
@@ -215,7 +223,7 @@ fn data_attr_key(element: &str, attr: &str, key: &str) -> Result<ValueContext, R
     if is_event_handler(key) {
         return refuse(
             format!(
-                "`{attr}` would set an event handler from a Rust value, which runs as JavaScript"
+                "`{attr}` would set an event handler from a value (from Rust, or computed in the browser), which runs as JavaScript"
             ),
             format!(
                 "use `data-on:{}=(value)`",
@@ -227,7 +235,7 @@ fn data_attr_key(element: &str, attr: &str, key: &str) -> Result<ValueContext, R
     }
     if key.eq_ignore_ascii_case("srcdoc") {
         return refuse(
-            format!("`{attr}` would set a frame's whole document from a Rust value"),
+            format!("`{attr}` would set a frame's whole document from a value (from Rust, or computed in the browser)"),
             "write `srcdoc=(template)`: it is rendered and escaped as a document",
         );
     }
@@ -242,6 +250,22 @@ fn data_attr_key(element: &str, attr: &str, key: &str) -> Result<ValueContext, R
 
 #[cfg(test)]
 mod tests {
+    /// The runtime refuses the same Datastar plugin names (in `data-attr` maps and script
+    /// attributes).
+    #[test]
+    fn datastar_plugin_table_is_the_runtimes() {
+        let runtime = include_str!("../../runtime/src/escape.rs");
+        let start = runtime
+            .find("DATASTAR_PLUGINS: &[&str] = &[")
+            .expect("the runtime's table");
+        let table = &runtime[start..start + runtime[start..].find("];").unwrap()];
+        let listed = table.matches('"').count() / 2;
+        for p in crate::datastar::PLUGINS {
+            assert!(table.contains(&format!("\"{}\",", p.name)), "{}", p.name);
+        }
+        assert_eq!(listed, crate::datastar::PLUGINS.len());
+    }
+
     /// The runtime keeps the same table of code-loading attributes (for `data-attr` maps).
     #[test]
     fn code_url_table_is_the_runtimes() {

@@ -677,6 +677,49 @@ pub(crate) fn is_event_handler_name(name: &str) -> bool {
     letters.next() == Some(b'o') && letters.next() == Some(b'n')
 }
 
+/// The Datastar 1.0 attribute plugins: the client evaluates the value of an attribute
+/// `data-<plugin>[:key][__mods]` (`data-init`, `data-on:click`, `data-text`, …). Kept equal to
+/// the macro's plugin table (a test in `nitro-macros` compares them).
+pub(crate) const DATASTAR_PLUGINS: &[&str] = &[
+    "attr",
+    "bind",
+    "class",
+    "computed",
+    "effect",
+    "ignore",
+    "ignore-morph",
+    "indicator",
+    "init",
+    "json-signals",
+    "on",
+    "on-intersect",
+    "on-interval",
+    "on-signal-patch",
+    "on-signal-patch-filter",
+    "preserve-attr",
+    "ref",
+    "show",
+    "signals",
+    "style",
+    "text",
+];
+
+/// Would the Datastar client read an attribute of this name (any case) as one of its plugins,
+/// and so run its value as an expression? An attribute set in the browser (`data-attr`'s
+/// `setAttribute`, a script's attributes) is seen by the client's observer like one in the
+/// page, so such a name never takes data.
+pub(crate) fn is_datastar_attribute_name(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    let Some(rest) = lower.strip_prefix("data-") else {
+        return false;
+    };
+    let plugin = rest.split([':', '_']).next().unwrap_or("");
+    DATASTAR_PLUGINS.contains(&plugin)
+        || DATASTAR_PLUGINS
+            .iter()
+            .any(|p| rest.starts_with(p) && rest[p.len()..].starts_with(['-', ':', '_']))
+}
+
 /// Escapes, for a quoted attribute value, everything appended to `buf` since `start`, `&`
 /// included: for `srcdoc`, whose value is itself parsed as a document, so the markup and its
 /// own character references must both survive one round of attribute decoding.

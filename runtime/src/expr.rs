@@ -5,7 +5,7 @@
 
 use std::fmt;
 
-/// A Datastar expression: `'static` code, with values placed by [`expr!`](crate::expr!).
+/// A Datastar expression: `'static` code, with values placed by `nitro::expr!`.
 ///
 /// Build one with `expr!("@delete('/todos/{}')", id)` (values inside the code, proven where
 /// they stand) or [`Expr::new`] (code alone), and splice it into a Datastar attribute:

@@ -268,7 +268,7 @@ impl Drop for LiveStream {
 
 /// Records an event that failed to encode and was dropped: a warning and a count.
 #[cfg_attr(not(feature = "tracing"), allow(unused_variables))]
-pub(crate) fn event_failed(where_: &str, error: &crate::sse::EventError) {
+pub(crate) fn event_failed(where_: &str, error: &dyn fmt::Display) {
     EVENTS_FAILED.incr();
     crate::log::warning!(error = %error, "{where_}: an event failed to encode and was not sent");
 }

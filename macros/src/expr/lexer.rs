@@ -64,6 +64,10 @@ pub enum Class {
     Comment,
     /// Inside an escape sequence (`\`, `\x4`, `\u{`).
     Escape,
+    /// In a template literal's text right after `$`: an empty value would join the `$` to a
+    /// `{` after it, opening a substitution that runs the text after it (and the values there)
+    /// as code.
+    AfterDollar,
 }
 
 /// Why the text cannot be classified.
@@ -245,7 +249,13 @@ fn run(
                 break;
             }
             if r.classes[i].is_none() {
-                r.classes[i] = Some(class_here(&r));
+                let after_dollar =
+                    matches!(r.mode, Mode::Template { .. }) && r.pos > 0 && text[r.pos - 1] == '$';
+                r.classes[i] = Some(if after_dollar {
+                    Class::AfterDollar
+                } else {
+                    class_here(&r)
+                });
             }
             next_point = (i + 1 < points.len()).then_some(i + 1);
         }
@@ -797,6 +807,9 @@ mod tests {
         assert_eq!(one("`${ `${ `§` }` }`"), Template);
         assert_eq!(one("`${ § }`"), Operand);
         assert_eq!(one("f`a§`"), TaggedTemplate);
+        // An empty value would make `$` and `{` one token: `${x}` runs `x`.
+        assert_eq!(one("`$§{x}`"), AfterDollar);
+        assert_eq!(one("`a$ §`"), Template);
         assert_eq!(one("`a`§"), AfterOperand);
     }
 

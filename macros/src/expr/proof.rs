@@ -317,6 +317,7 @@ fn describe(c: Class) -> &'static str {
         Class::Regex => "inside a regular expression",
         Class::Comment => "inside a comment",
         Class::Escape => "inside an escape sequence",
+        Class::AfterDollar => "right after `$` in a template literal's text",
     }
 }
 
@@ -351,6 +352,10 @@ fn refuse_class(i: usize, c: Class) -> Result<(), Refusal> {
         Class::Escape => (
             format!("the {n} placeholder is inside an escape sequence (after `\\`, or in an unfinished `\\x`/`\\u`)"),
             "remove the backslash or finish the escape before the placeholder",
+        ),
+        Class::AfterDollar => (
+            format!("the {n} placeholder follows `$` in a template literal's text: an empty value would join that `$` to a `{{` after it and open a substitution, running the text after it as code"),
+            "put the value in a substitution (`${{{}}}`), or write the `$` as `\\x24`",
         ),
     };
     Err(Refusal {
@@ -426,6 +431,8 @@ mod tests {
             "{}/'/ + '§' // '",
             "@get§",
             "$§",
+            // Empty, the first value joins `$` and `{`: the second would be code.
+            "`$§{§}`",
             "🖕JS_§_DS🚀",
         ] {
             assert!(
@@ -438,7 +445,7 @@ mod tests {
 
     #[test]
     fn guards_are_the_runtimes() {
-        let runtime = include_str!("../../../runtime/src/__private.rs");
+        let runtime = include_str!("../../../runtime/src/guards.rs");
         for g in GUARDS {
             assert!(runtime.contains(&format!("r#\"{g}\"#")), "{g}");
         }

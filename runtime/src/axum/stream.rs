@@ -130,6 +130,22 @@ const KEEP_ALIVE_COMMENT: &[u8] = b": keep-alive\n\n";
 /// **Keep-alive:** after [`DEFAULT_KEEP_ALIVE`] (15 s) without an event, it sends the SSE
 /// comment `: keep-alive`, and again after each further 15 s of silence, so proxies do not
 /// close the idle connection. [`Sse::keep_alive`] changes the interval or turns it off.
+///
+/// ```
+/// use std::time::Duration;
+/// use futures_util::StreamExt;
+/// use nitro::prelude::*;
+///
+/// // A clock: one signals patch a second, for as long as the tab is open.
+/// async fn clock() -> Sse {
+///     let ticks = futures_util::stream::iter(0u64..).then(|n| async move {
+///         tokio::time::sleep(Duration::from_secs(1)).await;
+///         PatchSignals::new(&serde_json::json!({ "seconds": n }))
+///     });
+///     Sse::new(ticks).keep_alive(None)
+/// }
+/// # let _ = clock;
+/// ```
 #[must_use = "an SSE response does nothing unless returned from a handler"]
 pub struct Sse {
     events: Pin<Box<dyn Stream<Item = Bytes> + Send>>,
