@@ -77,3 +77,42 @@ async fn what_can_never_fit_is_413() {
     let fits = "x".repeat(1000 * 1000);
     bus.publish(unique("fit.b"), &fits).await.unwrap();
 }
+
+/// NATS restarted without its store: the app declares its stream again, says so, and sending
+/// works again at once (issue 27: `no stream found` until the app restarted).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stream_nats_lost_is_recreated() {
+    let mut server = NatsServer::start_jetstream();
+    let logs = common::logs::capture();
+    let bus = Bus::nats_jetstream(&server.url(), &unique("LOST"), &["lost.>"])
+        .await
+        .unwrap();
+    bus.publish("lost.a", &1).await.unwrap();
+    server.stop();
+    server.wipe_store();
+    server.restart();
+    let start = std::time::Instant::now();
+    let before = nitro::stats::snapshot().bus_recreated;
+    // Publishing fails fast while the client reconnects, then succeeds.
+    loop {
+        match bus.publish("lost.a", &2).await {
+            Ok(()) => break,
+            Err(e) => {
+                assert!(
+                    start.elapsed() < Duration::from_secs(10),
+                    "still failing after 10 s: {e}"
+                );
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+        }
+    }
+    assert!(nitro::stats::snapshot().bus_recreated > before);
+    logs.wait_for(&["WARN", "recreated"]).await;
+    let history = bus.history("lost.>", 10).await.unwrap();
+    let values: Vec<i32> = history
+        .messages()
+        .iter()
+        .map(|m| m.payload().unwrap())
+        .collect();
+    assert_eq!(values, [2], "the new store holds what was sent after");
+}

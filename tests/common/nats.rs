@@ -161,6 +161,13 @@ impl NatsServer {
         assert!(ok, "kill -{signal} {pid}");
     }
 
+    /// Empties its JetStream store (while it is stopped): it then restarts without what it kept.
+    pub fn wipe_store(&self) {
+        let store = self.store.as_ref().expect("started with JetStream");
+        let _ = std::fs::remove_dir_all(store);
+        std::fs::create_dir_all(store).unwrap();
+    }
+
     /// Kills it (like a crash: no graceful shutdown).
     pub fn stop(&mut self) {
         if let Some(mut c) = self.child.take() {

@@ -35,6 +35,8 @@ pub(crate) struct NatsBus {
         async_nats::jetstream::Context,
         async_nats::jetstream::stream::Stream,
     )>,
+    /// What the app declared: recreated when NATS lost it.
+    stream_config: Option<async_nats::jetstream::stream::Config>,
     count: Arc<AtomicUsize>,
     origin: u64,
     seq: AtomicU64,
@@ -213,6 +215,7 @@ impl NatsBus {
             origin,
             seq: AtomicU64::new(0),
             hub: Arc::default(),
+            stream_config: None,
         })
     }
 
@@ -232,6 +235,7 @@ impl NatsBus {
             max_messages: max_messages.unwrap_or_default(),
             ..Default::default()
         };
+        bus.stream_config = Some(config.clone());
         let handle = js.get_or_create_stream(config).await.map_err(|e| {
             BusError::with_source(
                 BusErrorKind::Connect,
@@ -292,7 +296,30 @@ impl NatsBus {
         }
         if let Some((js, _)) = &self.jetstream {
             headers.insert("Nats-Msg-Id", id.as_str());
-            return publish_acknowledged(js, topic, headers, payload).await;
+            let result = publish_acknowledged(js, topic, headers.clone(), payload.clone()).await;
+            if let (Err(e), Some(config)) = (&result, &self.stream_config) {
+                if e.kind() == BusErrorKind::Publish && e.to_string().contains(STREAM_NOT_FOUND) {
+                    // NATS lost what the app declared (restarted without its store): declare
+                    // it again, say so, and publish once more.
+                    js.get_or_create_stream(config.clone()).await.map_err(|e| {
+                        BusError::with_source(
+                            BusErrorKind::Publish,
+                            format!(
+                                "JetStream stream {} is missing and could not be recreated",
+                                config.name
+                            ),
+                            e,
+                        )
+                    })?;
+                    crate::stats::BUS_RECREATED.incr();
+                    crate::log::warning!(
+                        stream = %config.name,
+                        "bus: the JetStream stream was missing (NATS lost its store?); recreated"
+                    );
+                    return publish_acknowledged(js, topic, headers, payload).await;
+                }
+            }
+            return result;
         }
         self.client
             .publish_with_headers(topic.as_str().to_owned(), headers, payload)
@@ -656,6 +683,9 @@ impl NatsBus {
             .map_err(|e| BusError::with_source(BusErrorKind::Publish, "flush to NATS failed", e))
     }
 }
+
+/// How async-nats words a publish to a subject no stream holds.
+const STREAM_NOT_FOUND: &str = "no stream found";
 
 /// How many times a JetStream publish is sent when its acknowledgement does not come (5 s each).
 const PUBLISH_ATTEMPTS: usize = 3;
