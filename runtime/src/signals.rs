@@ -48,7 +48,7 @@ pub trait SignalType {
 }
 
 /// A signals type: a struct deriving `Signals` (or an explicitly untyped JSON value). Only
-/// these can be patched with `emit_signals` and declared in templates with `@signals(..)`.
+/// these can be patched with `PatchSignals::new` and declared in templates with `@signals(..)`.
 ///
 /// ```
 /// use nitro::signals::Signals;

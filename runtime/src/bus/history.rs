@@ -8,7 +8,7 @@ use super::Message;
 /// (always the newest one). [`History::total`] still counts them all.
 pub const MAX_HISTORY_BYTES: usize = 4 << 20;
 
-/// What [`Bus::history`] read: the last messages, how many the bus keeps in all, and up to
+/// What [`Bus::history`](super::Bus::history) read: the last messages, how many the bus keeps in all, and up to
 /// which sequence.
 #[derive(Clone, Debug, Default)]
 pub struct History {
@@ -65,7 +65,7 @@ impl History {
     }
 
     /// The stream sequence this history was read up to: every matching message up to it is
-    /// counted in [`History::total`], none after it. Pass it to [`Bus::subscribe_after`] to
+    /// counted in [`History::total`], none after it. Pass it to [`Bus::subscribe_after`](super::Bus::subscribe_after) to
     /// continue with the next one. `None` on a bus without history.
     ///
     /// ```
