@@ -27,7 +27,7 @@ use axum::extract::{FromRequestParts, Path, Query, State};
 use axum::http::{request::Parts, StatusCode};
 use axum::response::Redirect;
 use axum::Router;
-use nitro::axum::{LastEventId, SseStream};
+use nitro::axum::{LastEventId, Sse};
 use nitro::bus::{self, Bus, BusError};
 use nitro::prelude::*;
 use nitro::routes::{self, Segment};
@@ -206,15 +206,15 @@ async fn send(
     State(s): State<AppState>,
     room: Room,
     ReadSignals(form): ReadSignals<ChatForm>,
-) -> Result<Sse, BusError> {
+) -> Result<Events, BusError> {
     if form.text.trim().is_empty() {
-        return Ok(Sse::once());
+        return Ok(Events::new());
     }
     if form.text.chars().count() > MAX_TEXT || form.username.chars().count() > MAX_NAME {
         let why = format!(
             "Not sent: a message is at most {MAX_TEXT} characters, a name at most {MAX_NAME}."
         );
-        return Ok(Sse::once().emit_elements(notice(&why).render()));
+        return Ok(Events::new().with(PatchElements::new(notice(&why).render())));
     }
     let username = if form.username.trim().is_empty() {
         "anonymous".into()
@@ -238,7 +238,7 @@ async fn send(
                 let why = format!(
                     "Not sent: this server keeps at most {MAX_ROOMS} rooms and all are in use. Post in an existing room."
                 );
-                return Ok(Sse::once().emit_elements(notice(&why).render()));
+                return Ok(Events::new().with(PatchElements::new(notice(&why).render())));
             }
             rooms.last_id += 1;
             let id = rooms.last_id;
@@ -258,9 +258,9 @@ async fn send(
         };
         s.bus.publish(&room.topic("message"), "api", &msg).await?;
     }
-    Ok(Sse::once()
-        .emit_signals(&ChatForm::patch().text(""))
-        .emit_elements(html! { p #(NOTICE) {} }))
+    Ok(Events::new()
+        .with(PatchSignals::new(&ChatForm::patch().text("")))
+        .with(PatchElements::new(html! { p #(NOTICE) {} })))
 }
 
 /// Where a stream-backed room's stream starts: after the sequence the page rendered.
@@ -269,36 +269,35 @@ struct After {
     after: Option<u64>,
 }
 
-fn events(msg: &ChatMessage) -> impl Event + Send + use<> {
-    (
-        emit_elements(message(msg))
-            .selector(CHAT_MESSAGES)
-            .mode(Mode::Append),
-        emit_signals(&ChatForm::patch().message_count(msg.total_count)),
-        execute_script("document.getElementById('chat-messages').scrollTop = 1e9"),
-    )
+fn events(msg: &ChatMessage) -> Events {
+    Events::new()
+        .with(PatchElements::at(CHAT_MESSAGES, Mode::Append, message(msg)))
+        .with(PatchSignals::new(
+            &ChatForm::patch().message_count(msg.total_count),
+        ))
+        .with(ExecuteScript::new(
+            "document.getElementById('chat-messages').scrollTop = 1e9",
+        ))
 }
 
 /// Snapshot then live on the stream: what came after the page (or the browser's
 /// `Last-Event-ID`) up to now from the history, then live from there, counted on.
-async fn stream_from_history(
-    s: AppState,
-    room: Room,
-    seen: Option<u64>,
-) -> Result<SseStream, BusError> {
+async fn stream_from_history(s: AppState, room: Room, seen: Option<u64>) -> Result<Sse, BusError> {
     let (recent, total, upto) = recent(&s, &room).await?;
     let sub = s.bus.subscribe_after(room.topic("message"), upto).await?;
-    let missed: Vec<_> = match seen {
+    let missed: Events = match seen {
         Some(seen) => recent.iter().filter(|m| m.id > seen).map(events).collect(),
-        None => Vec::new(),
+        None => Events::new(),
     };
     let mut count = total;
     Ok(sub.into_sse_with(missed, move |m| {
-        let mut msg: ChatMessage = m.payload().ok()?;
-        msg.id = m.sequence()?;
+        let (Ok(mut msg), Some(id)) = (m.payload::<ChatMessage>(), m.sequence()) else {
+            return Events::new();
+        };
+        msg.id = id;
         count += 1;
         msg.total_count = count;
-        Some(events(&msg))
+        events(&msg)
     }))
 }
 
@@ -307,22 +306,16 @@ async fn stream(
     room: Room,
     Query(q): Query<After>,
     LastEventId(last): LastEventId,
-) -> Result<SseStream, BusError> {
+) -> Result<Sse, BusError> {
     if s.bus.keeps_history() {
         // A reconnecting browser's Last-Event-ID is newer than the page it loaded.
         return stream_from_history(s, room, last.or(q.after)).await;
     }
     let sub = s.bus.subscribe(room.topic(">")).await?;
     Ok(sub.into_sse_shared(|m| {
-        m.payload::<ChatMessage>().ok().map(|msg| {
-            (
-                emit_elements(message(&msg))
-                    .selector(CHAT_MESSAGES)
-                    .mode(Mode::Append),
-                emit_signals(&ChatForm::patch().message_count(msg.total_count)),
-                execute_script("document.getElementById('chat-messages').scrollTop = 1e9"),
-            )
-        })
+        m.payload::<ChatMessage>()
+            .map(|msg| events(&msg))
+            .unwrap_or_default()
     }))
 }
 

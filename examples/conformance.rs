@@ -7,8 +7,8 @@
 use std::time::Duration;
 
 use axum::{http::StatusCode, response::IntoResponse, response::Response, routing::get, Router};
-use nitro::axum::{ReadSignals, Sse};
-use nitro::sse::{emit_signals_raw, execute_script_trusted, Event, Mode, Namespace, PatchElements};
+use nitro::axum::ReadSignals;
+use nitro::sse::{Event, Events, ExecuteScript, Mode, Namespace, PatchElements, PatchSignals};
 use nitro::Selector;
 use serde::Deserialize;
 use serde_json::value::RawValue;
@@ -48,15 +48,15 @@ pub fn app() -> Router {
 
 async fn test(ReadSignals(input): ReadSignals<Input>) -> Response {
     // A one-shot response: it ends after its events, so it never carries keep-alive comments
-    // (those are for long-lived `SseStream`s), and the golden output stays byte for byte.
-    let mut sse = Sse::once();
+    // (those are for long-lived `Sse`s), and the golden output stays byte for byte.
+    let mut events = Events::new();
     for e in input.events {
-        sse = match to_event(e) {
-            Ok(event) => sse.emit(event),
+        match to_event(e) {
+            Ok(event) => events.push(event),
             Err(message) => return (StatusCode::BAD_REQUEST, message).into_response(),
-        };
+        }
     }
-    sse.into_response()
+    events.into_response()
 }
 
 fn to_event(e: TestEvent) -> Result<Box<dyn Event + Send>, String> {
@@ -64,13 +64,12 @@ fn to_event(e: TestEvent) -> Result<Box<dyn Event + Send>, String> {
     let id = e.event_id;
     Ok(match e.kind.as_str() {
         "patchElements" => {
-            let mut p = PatchElements::from_trusted_html(e.elements.unwrap_or_default());
-            if let Some(s) = e.selector {
-                p = p.selector(Selector::css(s));
-            }
-            if let Some(m) = e.mode {
-                p = p.mode(m.parse::<Mode>().map_err(|err| err.to_string())?);
-            }
+            let mode = match e.mode {
+                Some(m) => m.parse::<Mode>().map_err(|err| err.to_string())?,
+                None => Mode::Outer,
+            };
+            let selector = e.selector.map(Selector::css);
+            let mut p = PatchElements::trusted(selector, mode, e.elements.unwrap_or_default());
             p = p.use_view_transition(e.use_view_transition.unwrap_or(false));
             if let Some(s) = e.view_transition_selector {
                 p = p.view_transition_selector(Selector::css(s));
@@ -92,7 +91,7 @@ fn to_event(e: TestEvent) -> Result<Box<dyn Event + Send>, String> {
                 (None, Some(v)) => minify(v.get()),
                 (None, None) => return Err("patchSignals needs `signals` or `signals-raw`".into()),
             };
-            let mut p = emit_signals_raw(json).only_if_missing(e.only_if_missing.unwrap_or(false));
+            let mut p = PatchSignals::raw(json).only_if_missing(e.only_if_missing.unwrap_or(false));
             if let Some(id) = id {
                 p = p.id(id);
             }
@@ -104,7 +103,7 @@ fn to_event(e: TestEvent) -> Result<Box<dyn Event + Send>, String> {
         "executeScript" => {
             // The conformance contract sends the script and its attributes as data: this test
             // server trusts them by design (it exists to echo them).
-            let mut s = execute_script_trusted(e.script.unwrap_or_default())
+            let mut s = ExecuteScript::trusted(e.script.unwrap_or_default())
                 .auto_remove(e.auto_remove.unwrap_or(true));
             if let Some(attrs) = e.attributes {
                 for (name, value) in ordered_attributes(attrs.get())? {

@@ -12,7 +12,7 @@ pub mod common;
 use axum::extract::State;
 use axum::Router;
 use common::state::{AppError, Store};
-use nitro::axum::SseStream;
+use nitro::axum::Sse;
 use nitro::bus::{Bus, BusError};
 use nitro::prelude::*;
 use nitro::routes;
@@ -78,24 +78,23 @@ async fn add(s: &AppState, amount: i64) -> Result<i64, AppError> {
 async fn increment(
     State(s): State<AppState>,
     ReadSignals(c): ReadSignals<Counter>,
-) -> Result<Sse, AppError> {
+) -> Result<Events, AppError> {
     let count = add(&s, c.step).await?;
-    Ok(Sse::once()
-        .emit_elements(counter(count))
-        .emit_signals(&Counter::patch().count(count)))
+    Ok(Events::new()
+        .with(PatchElements::new(counter(count)))
+        .with(PatchSignals::new(&Counter::patch().count(count))))
 }
 
 async fn bump(State(s): State<AppState>) -> Result<String, AppError> {
     Ok(add(&s, 1).await?.to_string())
 }
 
-async fn stream(State(s): State<AppState>) -> Result<SseStream, BusError> {
+async fn stream(State(s): State<AppState>) -> Result<Sse, BusError> {
     Ok(s.bus.subscribe("counter.changed").await?.into_sse(|m| {
         let count: i64 = m.payload().unwrap_or_default();
-        (
-            emit_elements(counter(count)),
-            emit_signals(&Counter::patch().count(count)),
-        )
+        Events::new()
+            .with(PatchElements::new(counter(count)))
+            .with(PatchSignals::new(&Counter::patch().count(count)))
     }))
 }
 

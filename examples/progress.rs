@@ -14,7 +14,7 @@ use std::time::Duration;
 use axum::extract::{Path, State};
 use axum::Router;
 use futures_util::StreamExt;
-use nitro::axum::SseStream;
+use nitro::axum::Sse;
 use nitro::bus::{Bus, BusError};
 use nitro::prelude::*;
 use nitro::routes;
@@ -97,7 +97,7 @@ async fn work(s: AppState, id: u64) -> Result<(), BusError> {
     Ok(())
 }
 
-async fn start(State(s): State<AppState>) -> Result<SseStream, BusError> {
+async fn start(State(s): State<AppState>) -> Result<Sse, BusError> {
     let id = {
         let mut jobs = s.jobs.lock().unwrap();
         if jobs.running >= MAX_RUNNING {
@@ -114,11 +114,12 @@ async fn start(State(s): State<AppState>) -> Result<SseStream, BusError> {
         }
     };
     let Some(id) = id else {
-        return Ok(Sse::stream(|mut sse| async move {
-            sse.emit_signals(&Job::patch().status(format!(
-                "busy: {MAX_RUNNING} jobs are running, try again in a moment"
-            )))
-            .await
+        return Ok(Sse::spawn(|mut sender| async move {
+            sender
+                .send(PatchSignals::new(&Job::patch().status(format!(
+                    "busy: {MAX_RUNNING} jobs are running, try again in a moment"
+                ))))
+                .await
         }));
     };
     let mut updates = match s.bus.subscribe(format!("job.{id}")).await {
@@ -133,22 +134,23 @@ async fn start(State(s): State<AppState>) -> Result<SseStream, BusError> {
         s.jobs.lock().unwrap().running -= 1;
         result
     });
-    Ok(Sse::stream(move |mut sse| async move {
+    Ok(Sse::spawn(move |mut sender| async move {
         while let Some(Ok(m)) = updates.next().await {
             let Ok(job) = m.payload::<Job>() else {
                 continue;
             };
-            sse.emit_elements(bar(job.progress)).await?;
-            sse.emit_signals(
-                &Job::patch()
-                    .progress(job.progress)
-                    .status(job.status.clone()),
-            )
-            .await?;
-            sse.execute_script(PULSE).await?;
+            sender.send(PatchElements::new(bar(job.progress))).await?;
+            sender
+                .send(PatchSignals::new(
+                    &Job::patch()
+                        .progress(job.progress)
+                        .status(job.status.clone()),
+                ))
+                .await?;
+            sender.send(ExecuteScript::new(PULSE)).await?;
             if job.status == "complete" {
                 tokio::time::sleep(Duration::from_millis(500)).await; // let 100% show
-                return sse.redirect(&DONE.path(id)).await;
+                return sender.send(ExecuteScript::redirect(&DONE.path(id))).await;
             }
         }
         Ok(())

@@ -15,7 +15,7 @@ pub mod common;
 use axum::extract::{Path, State};
 use axum::Router;
 use common::state::{AppError, Store};
-use nitro::axum::SseStream;
+use nitro::axum::Sse;
 use nitro::bus::{Bus, BusError};
 use nitro::prelude::*;
 use nitro::routes;
@@ -104,14 +104,14 @@ async fn index(State(s): State<AppState>) -> Result<Markup, AppError> {
 async fn add(
     State(s): State<AppState>,
     ReadSignals(form): ReadSignals<TodoForm>,
-) -> Result<Sse, AppError> {
+) -> Result<Events, AppError> {
     let text = form.new_todo.trim();
     if text.is_empty() {
-        return Ok(Sse::once());
+        return Ok(Events::new());
     }
     if text.chars().count() > MAX_TEXT {
         let why = format!("Not added: a todo is at most {MAX_TEXT} characters.");
-        return Ok(Sse::once().emit_elements(notice(&why).render()));
+        return Ok(Events::new().with(PatchElements::new(notice(&why).render())));
     }
     let added = s
         .todos
@@ -132,15 +132,15 @@ async fn add(
     let Some(todo) = added else {
         let why =
             format!("Not added: the list holds at most {MAX_TODOS} todos. Delete some first.");
-        return Ok(Sse::once().emit_elements(notice(&why).render()));
+        return Ok(Events::new().with(PatchElements::new(notice(&why).render())));
     };
     s.bus.publish("todos.added", "api", &todo).await?;
-    Ok(Sse::once()
-        .emit_signals(&TodoForm::patch().new_todo(""))
-        .emit_elements(html! { p #(NOTICE) {} }))
+    Ok(Events::new()
+        .with(PatchSignals::new(&TodoForm::patch().new_todo("")))
+        .with(PatchElements::new(html! { p #(NOTICE) {} })))
 }
 
-async fn toggle(State(s): State<AppState>, Path(id): Path<u64>) -> Result<Sse, AppError> {
+async fn toggle(State(s): State<AppState>, Path(id): Path<u64>) -> Result<Events, AppError> {
     let changed = s
         .todos
         .update("todos", |todos: &mut Todos| {
@@ -153,38 +153,32 @@ async fn toggle(State(s): State<AppState>, Path(id): Path<u64>) -> Result<Sse, A
     if let Some(todo) = changed {
         s.bus.publish("todos.updated", "api", &todo).await?;
     }
-    Ok(Sse::once())
+    Ok(Events::new())
 }
 
-async fn delete(State(s): State<AppState>, Path(id): Path<u64>) -> Result<Sse, AppError> {
+async fn delete(State(s): State<AppState>, Path(id): Path<u64>) -> Result<Events, AppError> {
     s.todos
         .update("todos", |todos: &mut Todos| {
             todos.list.retain(|t| t.id != id)
         })
         .await?;
     s.bus.publish("todos.removed", "api", &id).await?;
-    Ok(Sse::once())
+    Ok(Events::new())
 }
 
-async fn stream(State(s): State<AppState>) -> Result<SseStream, BusError> {
-    Ok(s.bus
-        .subscribe("todos.*")
-        .await?
-        .into_sse(|m| -> Box<dyn Event + Send> {
-            match (m.topic(), m.payload::<Todo>()) {
-                ("todos.added", Ok(t)) => Box::new(
-                    emit_elements(todo_item(&t))
-                        .selector(TODO_LIST)
-                        .mode(Mode::Append),
-                ),
-                ("todos.updated", Ok(t)) => Box::new(emit_elements(todo_item(&t))),
-                _ => Box::new(
-                    m.payload::<u64>()
-                        .ok()
-                        .map(|id| remove_elements(TODO.with(id))),
-                ),
-            }
-        }))
+async fn stream(State(s): State<AppState>) -> Result<Sse, BusError> {
+    Ok(s.bus.subscribe("todos.*").await?.into_sse(|m| {
+        let event = match (m.topic(), m.payload::<Todo>()) {
+            ("todos.added", Ok(t)) => PatchElements::at(TODO_LIST, Mode::Append, todo_item(&t)),
+            ("todos.updated", Ok(t)) => PatchElements::new(todo_item(&t)),
+            _ => match m.payload::<u64>() {
+                Ok(id) => PatchElements::remove(TODO.with(id)),
+                // Not a message of this app: nothing to send.
+                Err(_) => return Events::new(),
+            },
+        };
+        Events::new().with(event)
+    }))
 }
 
 /// The app's routes (also served by the browser tests).

@@ -4,7 +4,7 @@ pub use nitro_macros::html;
 
 /// Derives [`signals::Signals`] for a serde struct with named fields: the JSON names of its
 /// fields for the compile-time `$name` checks of `html!` (`@signals(Type)`), and a typed
-/// partial patch (`Type::patch().field(value)`) for `emit_signals`.
+/// partial patch (`Type::patch().field(value)`) for [`PatchSignals::new`](sse::PatchSignals::new).
 ///
 /// **serde attributes it reads** (so that the names it checks are the names serde writes):
 /// `#[serde(rename_all = "..")]` on the struct (every serde rule), and on fields
@@ -47,7 +47,7 @@ pub use nitro_macros::html;
 /// };
 /// let patch = Editor::patch().file_name("a.rs".to_string()).cursor(Point { x: 1, y: 2 });
 /// assert_eq!(
-///     emit_signals(&patch).to_string().unwrap(),
+///     PatchSignals::new(&patch).encode().unwrap(),
 ///     "event: datastar-patch-signals\ndata: signals {\"fileName\":\"a.rs\",\"cursor\":{\"x\":1,\"y\":2}}\n\n"
 /// );
 /// # let _ = page;
@@ -121,15 +121,15 @@ pub mod prelude {
     pub use nitro_macros::{expr, html, routes, Signals};
     pub use nitro_runtime::signals::Signals;
     pub use nitro_runtime::sse::{
-        emit_elements, emit_signals, execute_script, redirect, remove_elements, remove_signals,
-        Event, IdentifiedElements, IntoElements, Mode,
+        Event, Events, ExecuteScript, IdentifiedElements, IntoElements, Mode, PatchElements,
+        PatchSignals,
     };
     pub use nitro_runtime::{
         display, ids, DynId, Expr, Id, Json, Markup, PreEscaped, Render, Selector, DOCTYPE,
     };
 
     #[cfg(feature = "axum")]
-    pub use nitro_runtime::axum::{ReadSignals, Sse, SseStream};
+    pub use nitro_runtime::axum::{ReadSignals, Sse};
     #[cfg(feature = "axum")]
     pub use nitro_runtime::routes::RouterExt;
 }

@@ -340,7 +340,6 @@ async fn wait_js(c: &Client, script: &str) -> serde_json::Value {
 /// and an `svg`/`math` template (namespace inferred at compile time) arrives as SVG/MathML.
 #[tokio::test]
 async fn svg_and_mathml_patches_render_in_their_namespace() {
-    use nitro::axum::Sse;
     use nitro::prelude::*;
     use nitro::sse::Namespace;
     let _serial = SERIAL.lock().await;
@@ -357,28 +356,25 @@ async fn svg_and_mathml_patches_render_in_their_namespace() {
             .render(),
         )
     };
-    let patch = || async {
-        Sse::once()
-            .emit(
-                emit_elements(PreEscaped(
+    let patch =
+        || async {
+            Events::new()
+            .with(
+                PatchElements::at(Selector::css("#vis"), Mode::Append, PreEscaped(
                     r#"<circle id="c1" cx="10" cy="10" r="5"></circle>"#,
                 ))
-                .selector(Selector::css("#vis"))
-                .mode(Mode::Append)
                 .namespace(Namespace::Svg),
             )
-            .emit(
-                emit_elements(PreEscaped(
+            .with(
+                PatchElements::at(Selector::css("#plain"), Mode::Append, PreEscaped(
                     r#"<circle id="c0" cx="10" cy="10" r="5"></circle>"#,
-                ))
-                .selector(Selector::css("#plain"))
-                .mode(Mode::Append),
+                )),
             )
-            .emit_elements(
+            .with(PatchElements::new(
                 html! { svg #chart width="50" height="50" { circle #c2 cx="5" cy="5" r="5" {} } },
-            )
-            .emit_elements(html! { math #formula { mi #m1 { "x" } } })
-    };
+            ))
+            .with(PatchElements::new(html! { math #formula { mi #m1 { "x" } } }))
+        };
     let app = axum::Router::new()
         .route("/", axum::routing::get(page))
         .route("/patch", axum::routing::get(patch));
@@ -439,25 +435,28 @@ async fn plain_responses_are_applied_by_the_client() {
         .route(
             "/p/elements",
             get(|| async {
-                emit_elements(html! { li #added { "new" } })
-                    .selector(Selector::css("#list"))
-                    .mode(Mode::Append)
+                PatchElements::at(
+                    Selector::css("#list"),
+                    Mode::Append,
+                    html! { li #added { "new" } },
+                )
             }),
         )
         .route(
             "/p/signals",
-            get(|| async { emit_signals(&serde_json::json!({ "count": 3 })) }),
+            get(|| async { PatchSignals::new(&serde_json::json!({ "count": 3 })) }),
         )
         .route(
             "/p/missing",
             get(|| async {
-                emit_signals(&serde_json::json!({ "kept": 2, "fresh": 5 })).only_if_missing(true)
+                PatchSignals::new(&serde_json::json!({ "kept": 2, "fresh": 5 }))
+                    .only_if_missing(true)
             }),
         )
         .route(
             "/p/script",
             get(|| async {
-                execute_script(
+                ExecuteScript::new(
                     "document.getElementById('js').textContent = \
                      'ran ' + document.currentScript.getAttribute('data-marker')",
                 )
@@ -495,7 +494,7 @@ async fn plain_responses_are_applied_by_the_client() {
 async fn snapshot_then_live_loses_nothing_published_before_the_stream() {
     use axum::extract::State;
     use axum::routing::{get, post};
-    use nitro::axum::SseStream;
+    use nitro::axum::Sse;
     use nitro::bus::Bus;
     use nitro::prelude::*;
     use std::sync::{Arc, Mutex};
@@ -538,14 +537,19 @@ async fn snapshot_then_live_loses_nothing_published_before_the_stream() {
                 let sub = bus.subscribe("gap.>").await.unwrap();
                 let snapshot = log.lock().unwrap().clone();
                 let last = snapshot.last().copied().unwrap_or(0);
-                let initial = emit_elements(html! { ul #log { (items(&snapshot)) } });
-                let s: SseStream = sub.into_sse_with(initial, move |m| {
-                    let n: u64 = m.payload().ok()?;
-                    (n > last).then(|| {
-                        emit_elements(html! { li #(ENTRY.with(n)) { (n) } })
-                            .selector(Selector::css("#log"))
-                            .mode(Mode::Append)
-                    })
+                let initial = PatchElements::new(html! { ul #log { (items(&snapshot)) } });
+                let s: Sse = sub.into_sse_with(initial, move |m| {
+                    let n: u64 = m.payload().unwrap_or(0);
+                    (n > last)
+                        .then(|| {
+                            PatchElements::at(
+                                Selector::css("#log"),
+                                Mode::Append,
+                                html! { li #(ENTRY.with(n)) { (n) } },
+                            )
+                        })
+                        .into_iter()
+                        .collect::<Events>()
                 });
                 s
             }),
@@ -596,11 +600,9 @@ async fn form_content_type_reads_into_the_typed_struct() {
         count: i64,
         done: bool,
     }
-    async fn read(
-        ReadSignals(e): ReadSignals<Entry>,
-    ) -> nitro::sse::PatchElements<nitro::sse::ByIds> {
+    async fn read(ReadSignals(e): ReadSignals<Entry>) -> nitro::sse::PatchElements {
         let text = format!("{}:{}:{}", e.name, e.count, e.done);
-        emit_elements(html! { p #out { (text) } })
+        PatchElements::new(html! { p #out { (text) } })
     }
 
     let _serial = SERIAL.lock().await;
@@ -677,11 +679,11 @@ async fn typed_actions_reach_their_route_with_their_parameters() {
         )
     };
     let show = |what: String| {
-        Sse::once().emit(
-            emit_elements(html! { li { (what) } }.render())
-                .selector(Selector::css("#got"))
-                .mode(Mode::Append),
-        )
+        Events::new().with(PatchElements::at(
+            Selector::css("#got"),
+            Mode::Append,
+            html! { li { (what) } }.render(),
+        ))
     };
     let app = axum::Router::new()
         .route_to(PAGE, get(page))

@@ -16,7 +16,7 @@ use axum::http::{header::ACCEPT_ENCODING, HeaderMap, HeaderValue};
 use axum::{routing::get, Router};
 use common::browser::{browser, chromedriver, datastar_js};
 use fantoccini::Client;
-use nitro::axum::{Compression, SseStream, StreamEncoding};
+use nitro::axum::{Compression, Sse, StreamEncoding};
 use nitro::bus::Bus;
 use nitro::prelude::*;
 
@@ -49,7 +49,7 @@ fn page() -> axum::response::Html<String> {
 
 /// One stream compressed with `coding`, if the browser offered it (the request's own
 /// `Accept-Encoding`, narrowed to that coding, is what is negotiated).
-async fn live(Path(stream): Path<String>, headers: HeaderMap, State(app): State<App>) -> SseStream {
+async fn live(Path(stream): Path<String>, headers: HeaderMap, State(app): State<App>) -> Sse {
     let (coding, mode) = stream.split_once('-').unwrap();
     let mode = if mode == "shared" {
         Compression::SharedWindow
@@ -153,9 +153,11 @@ async fn the_datastar_client_applies_patches_from_compressed_streams() {
                 .emit(
                     format!("room.{coding}").as_str(),
                     "test",
-                    emit_elements(PreEscaped(text))
-                        .selector(Selector::css(format!("#list-{coding}")))
-                        .mode(Mode::Append),
+                    PatchElements::at(
+                        Selector::css(format!("#list-{coding}")),
+                        Mode::Append,
+                        PreEscaped(text),
+                    ),
                 )
                 .await
                 .unwrap();

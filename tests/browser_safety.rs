@@ -28,7 +28,7 @@ use axum::routing::get;
 use axum::Router;
 use common::browser::{browser, chromedriver, datastar_js};
 use nitro::prelude::*;
-use nitro::sse::{emit_signals_raw, execute_script};
+
 use serde::Serialize;
 
 ids! { SSE_ELEMENTS = "sse-elements", SSE_TEXT = "sse-text", SSE_ARG = "sse-arg" }
@@ -570,20 +570,20 @@ async fn sse(State(app): State<Arc<App>>, Path(n): Path<usize>) -> impl IntoResp
         p #(SSE_TEXT) "data-case"="sse-text" "data-check"="text-norm" { (p) }
     };
     let signals = serde_json::json!({ "sse": p }).to_string();
-    let arg = execute_script("document.getElementById('sse-arg').textContent = v")
+    let arg = ExecuteScript::new("document.getElementById('sse-arg').textContent = v")
         .arg("v", p)
         .expect("a string serializes");
-    let attrs = execute_script("0")
+    let attrs = ExecuteScript::new("0")
         .auto_remove(false)
         .attribute("data-case", "sse-script-attr")
         .attribute("data-check", "attr-norm:data-v")
         .attribute("data-v", p);
-    Sse::once()
-        .emit(nitro::sse::emit_elements(elements))
-        .emit(emit_signals_raw(signals))
-        .emit(arg)
-        .emit(attrs)
-        .execute_script("window.__sseDone = true")
+    Events::new()
+        .with(PatchElements::new(elements))
+        .with(PatchSignals::raw(signals))
+        .with(arg)
+        .with(attrs)
+        .with(ExecuteScript::new("window.__sseDone = true"))
 }
 
 /// A frame that asks for a redirect to the payload over SSE, as an app would.
@@ -602,9 +602,9 @@ async fn redirect_frame(Path(n): Path<usize>) -> Html<String> {
 
 async fn sse_redirect(State(app): State<Arc<App>>, Path(n): Path<usize>) -> impl IntoResponse {
     if !app.redirected.lock().unwrap().insert(n) {
-        return Sse::once();
+        return Events::new();
     }
-    Sse::once().redirect(&app.payloads[n])
+    Events::new().with(ExecuteScript::redirect(&app.payloads[n]))
 }
 
 async fn pwn(State(app): State<Arc<App>>, Path(tag): Path<String>) -> &'static str {

@@ -1,5 +1,5 @@
 //! The bus contract, run against the in-process backend and against the real NATS server on
-//! 127.0.0.1:4222 (`NITRO_NATS_URL` overrides; `.ci/run` starts the server when it is down).
+//! 127.0.0.1:4222 (`NITRO_NATS_URL` overrides; `.ci/setup` starts the server).
 
 use std::time::Duration;
 
@@ -9,8 +9,10 @@ use nitro::bus::{
     MAX_TOPIC_TOKENS,
 };
 
+mod common;
+
 fn nats_url() -> String {
-    std::env::var("NITRO_NATS_URL").unwrap_or_else(|_| "nats://127.0.0.1:4222".into())
+    common::nats::shared_url()
 }
 
 async fn nats_bus(capacity: usize) -> Bus {

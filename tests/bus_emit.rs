@@ -12,13 +12,13 @@ use axum::extract::State;
 use axum::{routing::get, Router};
 use bytes::BytesMut;
 use futures_util::StreamExt;
-use nitro::axum::SseStream;
+use nitro::axum::Sse;
 use nitro::bus::{Bus, BusErrorKind, DEFAULT_SENDER};
 use nitro::prelude::*;
 use nitro::sse::EventError;
 
 fn nats_url() -> String {
-    std::env::var("NITRO_NATS_URL").unwrap_or_else(|_| "nats://127.0.0.1:4222".into())
+    common::nats::shared_url()
 }
 
 fn prefix() -> String {
@@ -33,36 +33,36 @@ fn prefix() -> String {
 struct Counted(Arc<AtomicUsize>);
 
 impl Event for Counted {
-    fn encode(&self, buf: &mut BytesMut) -> Result<(), EventError> {
+    fn encode_to(&self, buf: &mut BytesMut) -> Result<(), EventError> {
         self.0.fetch_add(1, Ordering::SeqCst);
-        emit_signals(&serde_json::json!({ "counted": true })).encode(buf)
+        PatchSignals::new(&serde_json::json!({ "counted": true })).encode_to(buf)
     }
 }
 
 /// Streams, over HTTP: `/dash` forwards events only; `/side` maps payload messages too and
 /// skips the sender `system`; `/all` subscribes to its topic and the broadcast topic.
 fn app(bus: Bus, pre: String) -> Router {
-    async fn dash(State((bus, pre)): State<(Bus, String)>) -> SseStream {
+    async fn dash(State((bus, pre)): State<(Bus, String)>) -> Sse {
         bus.subscribe(format!("{pre}.dashboard.>"))
             .await
             .unwrap()
             .into_sse_events()
     }
-    async fn side(State((bus, pre)): State<(Bus, String)>) -> SseStream {
+    async fn side(State((bus, pre)): State<(Bus, String)>) -> Sse {
         bus.subscribe(format!("{pre}.sidebar.>"))
             .await
             .unwrap()
             .except_sender("system")
             .into_sse(|m| {
                 let n: i64 = m.payload().unwrap_or_default();
-                emit_signals(&serde_json::json!({ "n": n }))
+                PatchSignals::new(&serde_json::json!({ "n": n }))
             })
     }
-    async fn all(State((bus, pre)): State<(Bus, String)>) -> SseStream {
+    async fn all(State((bus, pre)): State<(Bus, String)>) -> Sse {
         bus.subscribe([format!("{pre}.user.7"), format!("{pre}.broadcast")])
             .await
             .unwrap()
-            .into_sse_shared(|_| emit_signals(&serde_json::json!({ "payload": true })))
+            .into_sse_shared(|_| PatchSignals::new(&serde_json::json!({ "payload": true })))
     }
     Router::new()
         .route("/dash", get(dash))
@@ -84,7 +84,7 @@ async fn emit_contract(bus: Bus, publisher: Bus) {
     let (mut dash, mut side, mut all) =
         (open("/dash").await, open("/side").await, open("/all").await);
     // Each handler has subscribed once its response headers arrived.
-    let patch = emit_elements(html! { p #stats { "42 online" } });
+    let patch = PatchElements::new(html! { p #stats { "42 online" } });
     let wire = "event: datastar-patch-elements\ndata: elements <p id=\"stats\">42 online</p>\n\n";
 
     // To two topics on behalf of `system`: the dashboard gets it as is; the sidebar filters
@@ -159,7 +159,7 @@ async fn emit_contract(bus: Bus, publisher: Bus) {
         .emit(
             format!("{pre}.ok"),
             "s",
-            emit_elements(PreEscaped("<p>no id</p>")),
+            PatchElements::new(PreEscaped("<p>no id</p>")),
         )
         .await
         .unwrap_err();

@@ -9,12 +9,12 @@ use std::time::Duration;
 use axum::extract::State;
 use axum::{routing::get, Router};
 use futures_util::StreamExt;
-use nitro::axum::{LastEventId, SseStream};
+use nitro::axum::{LastEventId, Sse};
 use nitro::bus::{Bus, BusError};
 use nitro::prelude::*;
 
 fn url() -> String {
-    std::env::var("NITRO_NATS_URL").unwrap_or_else(|_| "nats://127.0.0.1:4222".into())
+    common::nats::shared_url()
 }
 
 /// A stream of this run's own, deleted at the end.
@@ -47,13 +47,13 @@ impl TestStream {
 async fn feed(
     State((bus, prefix)): State<(Bus, String)>,
     LastEventId(last): LastEventId,
-) -> Result<SseStream, BusError> {
+) -> Result<Sse, BusError> {
     Ok(bus
         .subscribe_after(format!("{prefix}.>"), last)
         .await?
         .into_sse(|m| {
             let n: u64 = m.payload().unwrap_or_default();
-            emit_signals(&serde_json::json!({ "n": n }))
+            PatchSignals::new(&serde_json::json!({ "n": n }))
         }))
 }
 

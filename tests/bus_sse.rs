@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use axum::extract::{Path, State};
 use axum::{routing::get, Router};
-use nitro::axum::SseStream;
+use nitro::axum::Sse;
 use nitro::bus::{Bus, BusError};
 use nitro::prelude::*;
 
@@ -17,15 +17,13 @@ fn line(text: &str) -> impl IntoElements + '_ {
     html! { li { (text) } }
 }
 
-async fn room(Path(room): Path<u32>, State(bus): State<Bus>) -> Result<SseStream, BusError> {
+async fn room(Path(room): Path<u32>, State(bus): State<Bus>) -> Result<Sse, BusError> {
     Ok(bus
         .subscribe(format!("chat.room.{room}.>"))
         .await?
         .into_sse(|m| {
             let text: String = m.payload().unwrap_or_default();
-            emit_elements(line(&text))
-                .selector(MESSAGES)
-                .mode(Mode::Append)
+            PatchElements::at(MESSAGES, Mode::Append, line(&text))
         }))
 }
 
@@ -98,7 +96,7 @@ async fn in_process_bridge() {
 
 #[tokio::test]
 async fn nats_bridge() {
-    let url = std::env::var("NITRO_NATS_URL").unwrap_or_else(|_| "nats://127.0.0.1:4222".into());
+    let url = common::nats::shared_url();
     let bus = Bus::nats(&url)
         .await
         .expect("a NATS server (see tests/bus.rs)");
@@ -111,14 +109,12 @@ static RENDERS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize:
 fn shared_line(m: &nitro::bus::Message) -> nitro::sse::PatchElements {
     RENDERS.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
     let text: String = m.payload().unwrap_or_default();
-    emit_elements(line(&text))
-        .selector(MESSAGES)
-        .mode(Mode::Append)
+    PatchElements::at(MESSAGES, Mode::Append, line(&text))
 }
 
 #[tokio::test]
 async fn shared_encoding_renders_each_message_once() {
-    async fn feed(State(bus): State<Bus>) -> Result<SseStream, BusError> {
+    async fn feed(State(bus): State<Bus>) -> Result<Sse, BusError> {
         Ok(bus.subscribe("feed.>").await?.into_sse_shared(shared_line))
     }
     let bus = Bus::in_process();

@@ -16,7 +16,7 @@ use axum::extract::Path;
 use axum::http::HeaderMap;
 use axum::{extract::State, routing::get, Router};
 use futures_util::StreamExt;
-use nitro::axum::{Compression, Sse, SseStream};
+use nitro::axum::{Compression, Sse};
 use nitro::bus::Bus;
 use nitro::prelude::*;
 
@@ -76,14 +76,12 @@ fn chat_event(i: usize) -> nitro::sse::PatchElements {
          <span class=\"text\">message number {i} in the room</span></li>",
         i % 7
     );
-    emit_elements(PreEscaped(text))
-        .selector(MESSAGES)
-        .mode(Mode::Append)
+    PatchElements::at(MESSAGES, Mode::Append, PreEscaped(text))
 }
 
 fn encoded(i: usize) -> String {
     let mut b = bytes::BytesMut::new();
-    nitro::sse::Event::encode(&chat_event(i), &mut b).unwrap();
+    nitro::sse::Event::encode_to(&chat_event(i), &mut b).unwrap();
     String::from_utf8(b.to_vec()).unwrap()
 }
 
@@ -94,7 +92,7 @@ fn mode(name: &str) -> Compression {
     }
 }
 
-async fn live(Path(m): Path<String>, headers: HeaderMap, State(bus): State<Bus>) -> SseStream {
+async fn live(Path(m): Path<String>, headers: HeaderMap, State(bus): State<Bus>) -> Sse {
     bus.subscribe("room.>")
         .await
         .unwrap()
@@ -102,12 +100,12 @@ async fn live(Path(m): Path<String>, headers: HeaderMap, State(bus): State<Bus>)
         .compressed_with(&headers, mode(&m))
 }
 
-async fn finite(Path(m): Path<String>, headers: HeaderMap) -> SseStream {
-    Sse::from_events(futures_util::stream::iter((0..20).map(chat_event)))
+async fn finite(Path(m): Path<String>, headers: HeaderMap) -> Sse {
+    Sse::new(futures_util::stream::iter((0..20).map(chat_event)))
         .compressed_with(&headers, mode(&m))
 }
 
-async fn plain(State(bus): State<Bus>) -> SseStream {
+async fn plain(State(bus): State<Bus>) -> Sse {
     bus.subscribe("room.>").await.unwrap().into_sse_events()
 }
 
@@ -234,8 +232,8 @@ async fn no_acceptable_coding_means_identity() {
 async fn wire_size(events: Vec<serde_json::Value>, coding: &str, m: Compression) -> usize {
     let mut headers = HeaderMap::new();
     headers.insert("accept-encoding", coding.parse().unwrap());
-    let stream = Sse::from_events(futures_util::stream::iter(
-        events.into_iter().map(|v| emit_signals(&v)),
+    let stream = Sse::new(futures_util::stream::iter(
+        events.into_iter().map(|v| PatchSignals::new(&v)),
     ))
     .compressed_with(&headers, m);
     let response = axum::response::IntoResponse::into_response(stream);

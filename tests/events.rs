@@ -5,7 +5,7 @@ mod common;
 
 use axum::extract::State;
 use axum::{routing::get, Router};
-use nitro::axum::{Sse, SseStream};
+use nitro::axum::Sse;
 use nitro::bus::Bus;
 use nitro::prelude::*;
 use nitro::sse::Events;
@@ -30,16 +30,21 @@ ids! { ITEM = "item" }
 
 /// A message that removes a run-time number of items and updates a count: one mapping, any
 /// number of events of two kinds.
-async fn feed(State(bus): State<Bus>) -> SseStream {
+async fn feed(State(bus): State<Bus>) -> Sse {
     bus.subscribe("cleanup").await.unwrap().into_sse(|m| {
         let ids: Vec<u32> = m.payload().unwrap_or_default();
-        let mut events: Events = ids.iter().map(|i| remove_elements(ITEM.with(*i))).collect();
-        events.push(emit_signals(&serde_json::json!({ "removed": ids.len() })));
+        let mut events: Events = ids
+            .iter()
+            .map(|i| PatchElements::remove(ITEM.with(*i)))
+            .collect();
+        events.push(PatchSignals::new(
+            &serde_json::json!({ "removed": ids.len() }),
+        ));
         events
     })
 }
 
-async fn whole() -> Sse {
+async fn whole() -> Events {
     let ada = User {
         name: "Ada".into(),
         age: 36,
@@ -53,13 +58,15 @@ async fn whole() -> Sse {
         tags: vec!["a".into()],
         count: 1,
     };
-    Sse::once()
+    Events::new()
         // A nested patch takes a whole value...
-        .emit_signals(&Form::patch().user(ada))
+        .with(PatchSignals::new(&Form::patch().user(ada)))
         // ...or a partial one, as before.
-        .emit_signals(&Form::patch().user(User::patch().age(37u32)))
+        .with(PatchSignals::new(
+            &Form::patch().user(User::patch().age(37u32)),
+        ))
         // A whole struct as a patch of everything.
-        .emit_signals(&FormPatch::from(form))
+        .with(PatchSignals::new(&FormPatch::from(form)))
 }
 
 #[tokio::test]
@@ -103,8 +110,8 @@ async fn events_of_any_number_and_kind_from_one_mapping() {
 #[test]
 fn events_are_all_or_nothing() {
     let events = Events::new()
-        .with(emit_signals(&serde_json::json!({ "a": 1 })))
-        .with(emit_elements(PreEscaped("<p>no id</p>")));
-    assert!(events.to_string().is_err());
-    assert!(Events::new().to_string().unwrap().is_empty());
+        .with(PatchSignals::new(&serde_json::json!({ "a": 1 })))
+        .with(PatchElements::new(PreEscaped("<p>no id</p>")));
+    assert!(events.encode().is_err());
+    assert!(Events::new().encode().unwrap().is_empty());
 }

@@ -18,7 +18,7 @@ use std::time::Duration;
 
 use nitro::client::ClientScript;
 use nitro::prelude::Mode;
-use nitro::testing::{Event, EventsError, TestClient};
+use nitro::testing::{EventsError, Received, TestClient};
 use serde_json::json;
 
 const WAIT: Duration = Duration::from_secs(10);
@@ -52,11 +52,11 @@ async fn counter_patches_the_clicking_tab_and_pushes_to_the_others() {
         .await;
     let events = res.events().await.unwrap();
     assert_eq!(events.len(), 2, "{events:?}");
-    let Event::Elements(patch) = &events[0] else {
+    let Received::Elements(patch) = &events[0] else {
         panic!("{events:?}")
     };
     assert_eq!(select_text(&patch.elements, "p#counter strong"), ["5"]);
-    assert_eq!(events[1], Event::Signals(json!({ "count": 5 })));
+    assert_eq!(events[1], Received::Signals(json!({ "count": 5 })));
     // The other tab's stream gets the same two patches.
     assert_eq!(other_tab.first(2, WAIT).await.unwrap(), events);
 }
@@ -71,10 +71,10 @@ async fn todo_changes_reach_every_stream() {
         .await;
     // The form is cleared through a signals patch, and the notice emptied.
     let sent = res.events().await.unwrap();
-    assert_eq!(sent[0], Event::Signals(json!({ "newTodo": "" })));
-    assert!(matches!(&sent[1], Event::Elements(p) if p.elements == r#"<p id="notice"></p>"#));
+    assert_eq!(sent[0], Received::Signals(json!({ "newTodo": "" })));
+    assert!(matches!(&sent[1], Received::Elements(p) if p.elements == r#"<p id="notice"></p>"#));
     let added = tab.first(1, WAIT).await.unwrap();
-    let Event::Elements(patch) = &added[0] else {
+    let Received::Elements(patch) = &added[0] else {
         panic!("{added:?}")
     };
     assert_eq!(patch.selector.as_deref(), Some("#todo-list"));
@@ -87,7 +87,7 @@ async fn todo_changes_reach_every_stream() {
     let toggled = client.post("/todos/1/toggle").await;
     assert_eq!(toggled.status(), 200);
     let updated = tab.first(1, WAIT).await.unwrap();
-    let Event::Elements(patch) = &updated[0] else {
+    let Received::Elements(patch) = &updated[0] else {
         panic!("{updated:?}")
     };
     assert_eq!(
@@ -97,7 +97,7 @@ async fn todo_changes_reach_every_stream() {
 
     assert_eq!(client.delete("/todos/1").await.status(), 200);
     let removed = tab.first(1, WAIT).await.unwrap();
-    let Event::Elements(patch) = &removed[0] else {
+    let Received::Elements(patch) = &removed[0] else {
         panic!("{removed:?}")
     };
     assert_eq!(patch.selector.as_deref(), Some("#todo-1"));
@@ -114,16 +114,16 @@ async fn chat_messages_reach_their_room_only() {
         .signals(&json!({ "username": "ann", "text": "<hi>", "messageCount": 0 }))
         .await;
     let sent = res.events().await.unwrap();
-    assert_eq!(sent[0], Event::Signals(json!({ "text": "" })));
-    assert!(matches!(&sent[1], Event::Elements(p) if p.elements == r#"<p id="notice"></p>"#));
+    assert_eq!(sent[0], Received::Signals(json!({ "text": "" })));
+    assert!(matches!(&sent[1], Received::Elements(p) if p.elements == r#"<p id="notice"></p>"#));
     let events = alpha.first(3, WAIT).await.unwrap();
-    let Event::Elements(patch) = &events[0] else {
+    let Received::Elements(patch) = &events[0] else {
         panic!("{events:?}")
     };
     assert_eq!(patch.selector.as_deref(), Some("#chat-messages"));
     assert_eq!(select_text(&patch.elements, ".message-text"), ["<hi>"]);
-    assert_eq!(events[1], Event::Signals(json!({ "messageCount": 1 })));
-    assert!(matches!(&events[2], Event::Script(code) if code.contains("scrollTop")));
+    assert_eq!(events[1], Received::Signals(json!({ "messageCount": 1 })));
+    assert!(matches!(&events[2], Received::Script(code) if code.contains("scrollTop")));
     match beta.first(1, Duration::from_millis(300)).await {
         Err(EventsError::Timeout(got)) => assert!(got.is_empty(), "{got:?}"),
         other => panic!("room beta got {other:?}"),
@@ -142,8 +142,8 @@ async fn chat_send(client: &TestClient, room: &str, text: &str) -> Option<String
     assert_eq!(res.status(), 200);
     let events = res.events().await.unwrap();
     match &events[..] {
-        [Event::Signals(_), _] => None,
-        [Event::Elements(p)] => Some(select_text(&p.elements, "#notice").join("")),
+        [Received::Signals(_), _] => None,
+        [Received::Elements(p)] => Some(select_text(&p.elements, "#notice").join("")),
         other => panic!("{other:?}"),
     }
 }
@@ -189,22 +189,22 @@ async fn progress_streams_until_the_redirect() {
     let client = TestClient::new(progress::app(client_script()));
     let mut job = client.post("/jobs").await;
     let first = job.first(3, WAIT).await.unwrap();
-    let Event::Elements(bar) = &first[0] else {
+    let Received::Elements(bar) = &first[0] else {
         panic!("{first:?}")
     };
     assert_eq!(select_text(&bar.elements, "#progress-bar .label"), ["0%"]);
     assert_eq!(
         first[1],
-        Event::Signals(json!({ "progress": 0, "status": "running" }))
+        Received::Signals(json!({ "progress": 0, "status": "running" }))
     );
-    assert!(matches!(&first[2], Event::Script(_)));
+    assert!(matches!(&first[2], Received::Script(_)));
     // Ten more steps of three events, then the redirect; then the stream ends.
     let rest = job.first(31, WAIT).await.unwrap();
     assert_eq!(
         rest[28],
-        Event::Signals(json!({ "progress": 100, "status": "complete" }))
+        Received::Signals(json!({ "progress": 100, "status": "complete" }))
     );
-    let Event::Script(redirect) = &rest[30] else {
+    let Received::Script(redirect) = &rest[30] else {
         panic!("{:?}", rest[30])
     };
     assert!(redirect.contains(r#"window.location.href = "\u002fjobs\u002f1\u002fdone""#));
@@ -228,8 +228,8 @@ async fn todo_keeps_a_bounded_list() {
                 .await;
             let events = res.events().await.unwrap();
             match &events[..] {
-                [Event::Signals(_), _] => None,
-                [Event::Elements(p)] => Some(select_text(&p.elements, "#notice").join("")),
+                [Received::Signals(_), _] => None,
+                [Received::Elements(p)] => Some(select_text(&p.elements, "#notice").join("")),
                 other => panic!("{other:?}"),
             }
         }

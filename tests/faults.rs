@@ -85,10 +85,10 @@ async fn a_client_that_never_reads_neither_grows_memory_nor_delays_others() {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
     ids! { LOG = "log" }
-    async fn feed(State(bus): State<Bus>) -> Result<nitro::axum::SseStream, nitro::bus::BusError> {
+    async fn feed(State(bus): State<Bus>) -> Result<nitro::axum::Sse, nitro::bus::BusError> {
         Ok(bus.subscribe("feed").await?.into_sse(|m| {
             let text: String = m.payload().unwrap_or_default();
-            emit_elements(text).selector(LOG).mode(Mode::Append)
+            PatchElements::at(LOG, Mode::Append, text)
         }))
     }
     let bus = Bus::in_process_with_capacity(64);

@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use nitro::prelude::*;
-use nitro::sse::{redirect, Event, EventErrorKind};
+use nitro::sse::{Event, EventErrorKind};
 
 fn r(t: impl Render) -> String {
     t.render().into_string()
@@ -226,14 +226,13 @@ fn redirect_refuses_script_urls_and_encodes_the_rest() {
         "data:text/html,x",
     ] {
         assert_eq!(
-            redirect(url).unwrap_err().kind(),
+            ExecuteScript::redirect(url).encode().unwrap_err().kind(),
             EventErrorKind::UnsafeUrl,
             "{url:?}"
         );
     }
-    let text = redirect("/done?next=</script><script>alert(1)</script>\u{2028}")
-        .unwrap()
-        .to_string()
+    let text = ExecuteScript::redirect("/done?next=</script><script>alert(1)</script>\u{2028}")
+        .encode()
         .unwrap();
     assert!(!text.contains("</script><script>"), "{text}");
     assert!(!text.contains('\u{2028}'), "{text}");

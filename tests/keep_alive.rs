@@ -8,26 +8,28 @@ use std::time::{Duration, Instant};
 
 use axum::{routing::get, Router};
 use futures_util::StreamExt;
-use nitro::axum::{Sse, SseStream, DEFAULT_KEEP_ALIVE};
+use nitro::axum::{Sse, DEFAULT_KEEP_ALIVE};
 use nitro::bus::Bus;
 use nitro::prelude::*;
 
 const COMMENT: &str = ": keep-alive\n\n";
 
 /// One event, then silence for ever.
-fn quiet() -> SseStream {
-    Sse::stream(|mut sse| async move {
-        sse.emit_signals(&serde_json::json!({ "hello": 1 })).await?;
+fn quiet() -> Sse {
+    Sse::spawn(|mut sse| async move {
+        sse.send(PatchSignals::new(&serde_json::json!({ "hello": 1 })))
+            .await?;
         std::future::pending::<()>().await;
         Ok(())
     })
 }
 
 /// An event every 50 ms for 1 s.
-fn chatty() -> SseStream {
-    Sse::stream(|mut sse| async move {
+fn chatty() -> Sse {
+    Sse::spawn(|mut sse| async move {
         for i in 0..20 {
-            sse.emit_signals(&serde_json::json!({ "i": i })).await?;
+            sse.send(PatchSignals::new(&serde_json::json!({ "i": i })))
+                .await?;
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
         Ok(())
@@ -54,7 +56,7 @@ async fn app() -> String {
                     bus.subscribe("ka.>")
                         .await
                         .unwrap()
-                        .into_sse(|m| emit_signals(&serde_json::json!({ "t": m.topic() })))
+                        .into_sse(|m| PatchSignals::new(&serde_json::json!({ "t": m.topic() })))
                         .keep_alive(Some(Duration::from_millis(200)))
                 }
             }),
@@ -83,7 +85,7 @@ async fn silent_streams_send_a_comment_after_the_interval() {
         second - first
     );
 
-    // The bus bridge is an SseStream like the others.
+    // The bus bridge is an Sse like the others.
     let r = reqwest::get(format!("{base}/bus")).await.unwrap();
     let mut body = r.bytes_stream();
     assert_eq!(common::next_event(&mut body).await, COMMENT);

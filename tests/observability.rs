@@ -10,7 +10,7 @@ use axum::routing::{get, post};
 use axum::Router;
 use nitro::axum::{ReadSignals, Sse};
 use nitro::bus::Bus;
-use nitro::sse::{Mode, PatchElements};
+use nitro::sse::{Events, Mode, PatchElements, PatchSignals};
 use nitro::stats::{self, Snapshot};
 use nitro::PreEscaped;
 
@@ -73,9 +73,9 @@ async fn a_one_shot_response_with_a_bad_event_is_a_generic_500_and_the_detail_is
     let app = Router::new().route(
         "/bad",
         get(|| async {
-            Sse::once()
-                .emit_signals(&serde_json::json!({"ok": 1}))
-                .emit(nitro::sse::emit_elements(PreEscaped("<p>no id</p>")))
+            Events::new()
+                .with(PatchSignals::new(&serde_json::json!({"ok": 1})))
+                .with(PatchElements::new(PreEscaped("<p>no id</p>")))
         }),
     );
     let base = common::base_url(app).await;
@@ -98,9 +98,9 @@ async fn a_one_shot_response_counts_its_events_and_bytes() {
     let app = Router::new().route(
         "/ok",
         get(|| async {
-            Sse::once()
-                .emit_signals(&serde_json::json!({"a": 1}))
-                .emit_signals(&serde_json::json!({"b": 2}))
+            Events::new()
+                .with(PatchSignals::new(&serde_json::json!({"a": 1})))
+                .with(PatchSignals::new(&serde_json::json!({"b": 2})))
         }),
     );
     let base = common::base_url(app).await;
@@ -132,7 +132,7 @@ async fn a_slow_subscriber_is_logged_and_counted_with_the_number_of_messages_it_
                 }
                 sub.into_sse(|m| {
                     let i: i32 = m.payload().unwrap();
-                    nitro::sse::emit_signals(&serde_json::json!({ "i": i }))
+                    PatchSignals::new(&serde_json::json!({ "i": i }))
                 })
             }),
         )
@@ -164,7 +164,7 @@ async fn an_event_that_fails_to_encode_in_a_bus_stream_is_logged_counted_and_the
                 bus.subscribe("feed").await.unwrap().into_sse(|m| {
                     let html: String = m.payload().unwrap();
                     // Trusted HTML is checked only when it is sent: no id, no selector.
-                    nitro::sse::emit_elements(PreEscaped(html))
+                    PatchElements::new(PreEscaped(html))
                 })
             }),
         )
@@ -197,9 +197,10 @@ async fn a_client_that_goes_away_is_counted_and_logged_and_the_stream_is_no_long
     let app = Router::new().route(
         "/stream",
         get(|| async {
-            Sse::stream(|mut sse| async move {
+            Sse::spawn(|mut sse| async move {
                 loop {
-                    sse.emit_signals(&serde_json::json!({"tick": 1})).await?;
+                    sse.send(PatchSignals::new(&serde_json::json!({"tick": 1})))
+                        .await?;
                     tokio::time::sleep(Duration::from_millis(20)).await;
                 }
             })
@@ -224,9 +225,10 @@ async fn a_stream_that_ends_is_not_a_disconnect() {
     let app = Router::new().route(
         "/three",
         get(|| async {
-            Sse::stream(|mut sse| async move {
+            Sse::spawn(|mut sse| async move {
                 for i in 0..3 {
-                    sse.emit_signals(&serde_json::json!({ "i": i })).await?;
+                    sse.send(PatchSignals::new(&serde_json::json!({ "i": i })))
+                        .await?;
                 }
                 Ok(())
             })
@@ -292,7 +294,7 @@ async fn refused_signals_are_logged_at_debug_and_counted() {
 #[test]
 fn the_counters_print_as_name_value_lines() {
     let text = stats::snapshot().to_string();
-    assert_eq!(text.lines().count(), 15, "{text}");
+    assert_eq!(text.lines().count(), 16, "{text}");
     assert!(text.lines().all(|l| l.starts_with("nitro_") && l.split(' ').nth(1).unwrap().parse::<u64>().is_ok()), "{text}");
 }
 
@@ -325,6 +327,36 @@ fn attribute_values_refused_while_rendering_are_counted() {
 }
 
 #[tokio::test]
+async fn values_that_fail_to_serialize_render_null_logged_and_counted() {
+    use nitro::{Json, Render};
+    use std::collections::BTreeMap;
+    let logs = common::logs::capture();
+    let before = stats::snapshot().json_failures;
+    // serde_json refuses a map whose keys are not strings.
+    let bad: BTreeMap<(u8, u8), u8> = [((1, 2), 3)].into_iter().collect();
+    let html = nitro::html! {
+        @signals("picked")
+        script { (Json(&bad)) }
+        button data-on:click=(nitro::expr!("$picked = {}", bad)) { "pick" }
+    }
+    .render()
+    .into_string();
+    assert!(html.contains("<script>null</script>"), "{html}");
+    assert!(
+        !html.contains("(1, 2)") && !html.contains("[1,2]"),
+        "{html}"
+    );
+    // The `Json` value and the `expr!` value: at least these two (tests run in parallel).
+    assert!(stats::snapshot().json_failures >= before + 2);
+    logs.wait_for(&[
+        "WARN",
+        "failed to serialize to JSON",
+        "key must be a string",
+    ])
+    .await;
+}
+
+#[tokio::test]
 async fn events_refused_at_encoding_are_returned_to_the_producer_logged_and_counted() {
     let _turn = turn().await;
     let logs = common::logs::capture();
@@ -334,15 +366,16 @@ async fn events_refused_at_encoding_are_returned_to_the_producer_logged_and_coun
         get(move || {
             let tx = tx.clone();
             async move {
-                Sse::stream(move |mut sse| async move {
+                Sse::spawn(move |mut sse| async move {
                     // A signal path with an empty name, and trusted HTML with a mode that needs a
                     // selector: neither is sent, the producer gets both errors and goes on.
-                    let empty = sse.emit(nitro::sse::remove_signals([""])).await;
+                    let empty = sse.send(PatchSignals::remove([""])).await;
                     let mode = sse
-                        .emit(PatchElements::from_trusted_html("<p>x</p>").mode(Mode::Inner))
+                        .send(PatchElements::trusted(None, Mode::Inner, "<p>x</p>"))
                         .await;
                     let _ = tx.send((empty.is_err(), mode.is_err()));
-                    sse.emit_signals(&serde_json::json!({"after": true})).await
+                    sse.send(PatchSignals::new(&serde_json::json!({"after": true})))
+                        .await
                 })
             }
         }),
@@ -354,9 +387,8 @@ async fn events_refused_at_encoding_are_returned_to_the_producer_logged_and_coun
     let first = common::next_event(&mut body).await;
     assert!(first.contains(r#"{"after":true}"#), "{first}");
     assert_eq!(rx.recv().await.unwrap(), (true, true));
-    logs.wait_for(&["WARN", "SseSender::emit", "empty name"])
-        .await;
-    logs.wait_for(&["WARN", "SseSender::emit", "needs a selector"])
+    logs.wait_for(&["WARN", "Sender::send", "empty name"]).await;
+    logs.wait_for(&["WARN", "Sender::send", "needs a selector"])
         .await;
     assert_eq!(delta(before, "events_failed"), 2);
 }

@@ -5,7 +5,6 @@
 mod common;
 
 use axum::{routing::get, Router};
-use nitro::axum::Sse;
 use nitro::prelude::*;
 use nitro::sse::Namespace;
 
@@ -20,28 +19,28 @@ fn formula() -> impl IdentifiedElements {
 #[test]
 fn the_namespace_is_inferred_from_the_top_level_elements() {
     fn line(e: impl Event) -> String {
-        e.to_string().unwrap()
+        e.encode().unwrap()
     }
-    assert!(line(emit_elements(chart())).contains("data: namespace svg\n"));
-    assert!(line(emit_elements(formula())).contains("data: namespace mathml\n"));
+    assert!(line(PatchElements::new(chart())).contains("data: namespace svg\n"));
+    assert!(line(PatchElements::new(formula())).contains("data: namespace mathml\n"));
     // Two svg roots, whitespace between: still svg.
     let two = html! { svg #a {} " " svg #b {} };
-    assert!(line(emit_elements(two)).contains("data: namespace svg\n"));
+    assert!(line(PatchElements::new(two)).contains("data: namespace svg\n"));
     // Mixed, HTML, or not known at compile time: html, which is not sent.
     let mixed = html! { svg #a {} div #b {} };
     let div = html! { div #a { svg {} } };
     let spliced = html! { (chart()) };
     for e in [
-        emit_elements(mixed).to_string(),
-        emit_elements(div).to_string(),
+        PatchElements::new(mixed).encode(),
+        PatchElements::new(div).encode(),
     ] {
         assert!(!e.unwrap().contains("namespace"));
     }
-    assert!(!line(emit_elements(spliced)).contains("namespace"));
+    assert!(!line(PatchElements::new(spliced)).contains("namespace"));
     // Through a reference, too; and explicit settings win.
     let c = chart();
-    assert!(line(emit_elements(&c)).contains("data: namespace svg\n"));
-    assert!(!line(emit_elements(&c).namespace(Namespace::Html)).contains("namespace"));
+    assert!(line(PatchElements::new(&c)).contains("data: namespace svg\n"));
+    assert!(!line(PatchElements::new(&c).namespace(Namespace::Html)).contains("namespace"));
 }
 
 #[tokio::test]
@@ -49,18 +48,20 @@ async fn namespace_and_view_transition_selector_over_http() {
     let app = Router::new().route(
         "/patch",
         get(|| async {
-            Sse::once()
-                .emit_elements(chart())
-                .emit(
-                    emit_elements(PreEscaped("<circle r=\"5\"></circle>"))
-                        .selector(Selector::css("#vis"))
-                        .mode(Mode::Append)
-                        .namespace(Namespace::Svg)
-                        .use_view_transition(true)
-                        .view_transition_selector(Selector::css("#vis")),
+            Events::new()
+                .with(PatchElements::new(chart()))
+                .with(
+                    PatchElements::at(
+                        Selector::css("#vis"),
+                        Mode::Append,
+                        PreEscaped("<circle r=\"5\"></circle>"),
+                    )
+                    .namespace(Namespace::Svg)
+                    .use_view_transition(true)
+                    .view_transition_selector(Selector::css("#vis")),
                 )
-                .emit(
-                    emit_elements(PreEscaped("<p id=\"p\">x</p>"))
+                .with(
+                    PatchElements::new(PreEscaped("<p id=\"p\">x</p>"))
                         .view_transition_selector(Selector::css("#main")),
                 )
         }),

@@ -9,7 +9,7 @@ mod common;
 use axum::response::IntoResponse;
 use axum::{routing::get, Router};
 use nitro::prelude::*;
-use nitro::sse::{ByIds, PatchElements, PatchSignals};
+use nitro::sse::{PatchElements, PatchSignals};
 
 async fn template() -> impl IntoResponse {
     let name = "<Ada>";
@@ -21,38 +21,36 @@ async fn markup() -> Markup {
 }
 
 async fn elements() -> PatchElements {
-    emit_elements(html! { li { "new" } })
-        .selector(Selector::css("#list"))
-        .mode(Mode::Append)
+    PatchElements::at(Selector::css("#list"), Mode::Append, html! { li { "new" } })
         .use_view_transition(true)
 }
 
-async fn outer() -> PatchElements<ByIds> {
-    emit_elements(html! { svg #chart {} })
+async fn outer() -> PatchElements {
+    PatchElements::new(html! { svg #chart {} })
 }
 
-async fn no_target() -> PatchElements<ByIds> {
-    emit_elements(PreEscaped("<p>no id</p>"))
+async fn no_target() -> PatchElements {
+    PatchElements::new(PreEscaped("<p>no id</p>"))
 }
 
 async fn bad_selector() -> PatchElements {
-    emit_elements(PreEscaped("<p>x</p>")).selector(Selector::css("#a\nb"))
+    PatchElements::at(Selector::css("#a\nb"), Mode::Outer, PreEscaped("<p>x</p>"))
 }
 
 async fn signals() -> PatchSignals {
-    emit_signals(&serde_json::json!({ "count": 3, "user": { "name": "Zoë" } }))
+    PatchSignals::new(&serde_json::json!({ "count": 3, "user": { "name": "Zoë" } }))
 }
 
 async fn signals_if_missing() -> PatchSignals {
-    emit_signals(&serde_json::json!({ "count": 3 })).only_if_missing(true)
+    PatchSignals::new(&serde_json::json!({ "count": 3 })).only_if_missing(true)
 }
 
 async fn script() -> impl IntoResponse {
-    execute_script("console.log(1)").attribute("type", "module")
+    ExecuteScript::new("console.log(1)").attribute("type", "module")
 }
 
 async fn kept_script() -> impl IntoResponse {
-    execute_script("console.log(2)").auto_remove(false)
+    ExecuteScript::new("console.log(2)").auto_remove(false)
 }
 
 #[tokio::test]

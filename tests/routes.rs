@@ -6,7 +6,7 @@ use axum::extract::Path;
 use axum::Router;
 use nitro::prelude::*;
 use nitro::routes::{delete, get, post, Route, Segment};
-use nitro::testing::{Event, TestClient};
+use nitro::testing::{Received, TestClient};
 
 routes! {
     SEARCH = GET "/search",
@@ -16,8 +16,8 @@ routes! {
     MOVE = POST "/boards/{board}/cards/{card}",
 }
 
-async fn echo(Path(params): Path<Vec<String>>) -> Sse {
-    Sse::once().emit_signals(&serde_json::json!({ "params": params }))
+async fn echo(Path(params): Path<Vec<String>>) -> Events {
+    Events::new().with(PatchSignals::new(&serde_json::json!({ "params": params })))
 }
 
 fn app() -> Router {
@@ -129,7 +129,7 @@ async fn parameters_arrive_as_they_were_given() {
             .unwrap();
         assert_eq!(
             events,
-            [Event::Signals(
+            [Received::Signals(
                 serde_json::json!({ "params": [value, "card 1"] })
             )],
             "{value}"

@@ -40,7 +40,7 @@ fn partial_patches_send_only_what_was_set() {
         json(&Page::patch().note(Some("n".to_owned()))),
         r#"{"note":"n"}"#
     );
-    let event = emit_signals(&Page::patch().count(1)).to_string().unwrap();
+    let event = PatchSignals::new(&Page::patch().count(1)).encode().unwrap();
     assert_eq!(
         event,
         "event: datastar-patch-signals\ndata: signals {\"count\":1}\n\n"

@@ -12,7 +12,7 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use axum::{extract::State, routing::get, Router};
-use nitro::axum::SseStream;
+use nitro::axum::Sse;
 use nitro::bus::Bus;
 use nitro::prelude::*;
 use serde_json::{json, Value};
@@ -20,7 +20,7 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 ids! { STATS = "stats", LOG = "log" }
 
-async fn dashboard(State(bus): State<Bus>) -> SseStream {
+async fn dashboard(State(bus): State<Bus>) -> Sse {
     bus.subscribe("dash.>").await.unwrap().into_sse_events()
 }
 
@@ -167,24 +167,26 @@ async fn a_slow_subscriber_ends_in_the_same_state() {
                     "series": { format!("s{}", i % 5): i, "last": i },
                     "note": if i % 2 == 0 { Value::Null } else { json!(padding[..i % 1500]) },
                 });
-                bus.emit("dash.signals", "server", emit_signals(&signals))
+                bus.emit("dash.signals", "server", PatchSignals::new(&signals))
                     .await
                     .unwrap();
                 let panel = format!(
                     "<div id=\"stats\"><b>{i}</b>{}</div>",
                     &padding[..(i * 7) % 1500]
                 );
-                bus.emit("dash.stats", "server", emit_elements(PreEscaped(panel)))
-                    .await
-                    .unwrap();
+                bus.emit(
+                    "dash.stats",
+                    "server",
+                    PatchElements::new(PreEscaped(panel)),
+                )
+                .await
+                .unwrap();
                 if i % 500 == 499 {
                     let line = format!("<li>checkpoint {i}</li>");
                     bus.emit(
                         "dash.log",
                         "server",
-                        emit_elements(PreEscaped(line))
-                            .selector(LOG)
-                            .mode(Mode::Append),
+                        PatchElements::at(LOG, Mode::Append, PreEscaped(line)),
                     )
                     .await
                     .unwrap();
@@ -197,9 +199,7 @@ async fn a_slow_subscriber_ends_in_the_same_state() {
             bus.emit(
                 "dash.log",
                 "server",
-                emit_elements(PreEscaped("<li id=\"end\">end</li>"))
-                    .selector(LOG)
-                    .mode(Mode::Append),
+                PatchElements::at(LOG, Mode::Append, PreEscaped("<li id=\"end\">end</li>")),
             )
             .await
             .unwrap();

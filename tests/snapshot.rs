@@ -10,7 +10,7 @@ use std::time::Duration;
 use axum::extract::State;
 use axum::{routing::get, Router};
 use futures_util::StreamExt;
-use nitro::axum::SseStream;
+use nitro::axum::Sse;
 use nitro::bus::{Bus, BusError};
 use nitro::prelude::*;
 use tokio::sync::{mpsc, Mutex as AsyncMutex};
@@ -33,17 +33,20 @@ impl App {
     }
 }
 
-async fn stream(State(app): State<App>) -> Result<SseStream, BusError> {
+async fn stream(State(app): State<App>) -> Result<Sse, BusError> {
     let sub = app.bus.subscribe("log.>").await?;
     app.subscribed.send(()).await.unwrap();
     app.go.lock().await.recv().await;
     let snapshot = app.log.lock().unwrap().clone();
     let last = snapshot.last().copied().unwrap_or(0);
     Ok(sub.into_sse_with(
-        emit_signals(&serde_json::json!({ "snapshot": snapshot })),
+        PatchSignals::new(&serde_json::json!({ "snapshot": snapshot })),
         move |m| {
-            let n: u64 = m.payload().ok()?;
-            (n > last).then(|| emit_signals(&serde_json::json!({ "live": n })))
+            let n: u64 = m.payload().unwrap_or(0);
+            (n > last)
+                .then(|| PatchSignals::new(&serde_json::json!({ "live": n })))
+                .into_iter()
+                .collect::<Events>()
         },
     ))
 }

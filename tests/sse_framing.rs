@@ -5,11 +5,8 @@
 use eventsource_stream::Eventsource;
 use futures_util::StreamExt;
 use nitro::prelude::*;
-use nitro::sse::{
-    emit_elements, emit_signals, execute_script_trusted, remove_elements, Event, Mode,
-    PatchElements,
-};
-use nitro::Selector;
+use nitro::sse::{Event, Mode, PatchElements};
+use nitro::{IntoSelector, Selector};
 use proptest::prelude::*;
 
 struct Parsed {
@@ -70,7 +67,7 @@ proptest! {
 
     #[test]
     fn patch_elements_round_trips(html in any::<String>(), selector in any::<String>(), id in any::<String>(), mode in mode(), vt in any::<bool>()) {
-        let event = PatchElements::from_trusted_html(html.clone()).selector(Selector::css(selector.clone())).mode(mode).use_view_transition(vt).id(id.clone());
+        let event = PatchElements::trusted(Some(Selector::css(selector.clone())), mode, html.clone()).use_view_transition(vt).id(id.clone());
         match event.to_bytes() {
             Err(_) => prop_assert!(id.contains(['\n', '\r', '\0'])),
             Ok(bytes) => {
@@ -93,7 +90,7 @@ proptest! {
 
     #[test]
     fn patch_signals_round_trips(map in prop::collection::btree_map(any::<String>(), any::<String>(), 0..4), only in any::<bool>()) {
-        let bytes = emit_signals(&map).only_if_missing(only).to_bytes().unwrap();
+        let bytes = PatchSignals::new(&map).only_if_missing(only).to_bytes().unwrap();
         let events = parse(bytes);
         prop_assert_eq!(events.len(), 1);
         let json = values(&events[0].data, "signals").unwrap();
@@ -105,12 +102,12 @@ proptest! {
     #[test]
     fn execute_script_and_remove_round_trip(script in any::<String>(), name in "[a-z]{1,8}", value in any::<String>(), selector in any::<String>()) {
         let loads_code = name.starts_with("on") || name == "src" || name == "href";
-        let encoded = execute_script_trusted(script.clone()).attribute_trusted(name.clone(), value).to_bytes();
+        let encoded = ExecuteScript::trusted(script.clone()).attribute_trusted(name.clone(), value).to_bytes();
         // An event handler or a code-loading attribute is refused; every other name round-trips.
         prop_assert_eq!(encoded.is_err(), loads_code, "{:?}", encoded);
         let bytes = match encoded {
             Ok(bytes) => bytes,
-            Err(_) => execute_script_trusted(script.clone()).to_bytes().unwrap(),
+            Err(_) => ExecuteScript::trusted(script.clone()).to_bytes().unwrap(),
         };
         let events = parse(bytes);
         prop_assert_eq!(events.len(), 1);
@@ -119,7 +116,7 @@ proptest! {
         prop_assert!(elements.ends_with(&tail));
         prop_assert_eq!(values(&events[0].data, "selector"), Some("body".to_owned()));
 
-        let events = parse(remove_elements(Selector::css(selector.clone())).to_bytes().unwrap());
+        let events = parse(PatchElements::remove(Selector::css(selector.clone())).to_bytes().unwrap());
         prop_assert_eq!(events.len(), 1);
         prop_assert_eq!(values(&events[0].data, "selector"), Some(normalized(&selector)));
     }
@@ -138,7 +135,7 @@ type Rendered<'a> = dyn Fn() -> (Vec<u8>, String) + 'a;
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(400))]
 
-    /// `emit_elements(html!{..})` frames the HTML while rendering; its bytes are exactly those
+    /// `PatchElements::new(html!{..})` frames the HTML while rendering; its bytes are exactly those
     /// of the old path (render to a string, then split and copy), for templates whose static
     /// text and dynamic values hold `\n`, `\r` and `\r\n` anywhere.
     #[test]
@@ -149,28 +146,27 @@ proptest! {
         let templates: Vec<Box<Rendered>> = vec![
             Box::new(|| {
                 let t = html! { div #(ROW) title=(a) { (b) "\n" (n) "\r\n" @for i in 0..rows { p { (i) "\r" (a) } } } };
-                (emit_elements(t).selector(ROW).mode(mode).id(id.clone()).to_bytes().unwrap().to_vec(), t.render().into_string())
+                (PatchElements::at(ROW, mode, t).id(id.clone()).to_bytes().unwrap().to_vec(), t.render().into_string())
             }),
             Box::new(|| {
                 let t = html! { "\n" pre #(ROW) { (a) } (PreEscaped(raw.as_str())) };
-                (emit_elements(t).selector(ROW).to_bytes().unwrap().to_vec(), t.render().into_string())
+                (PatchElements::at(ROW, Mode::Outer, t).to_bytes().unwrap().to_vec(), t.render().into_string())
             }),
             Box::new(|| {
                 let t = html! { (PreEscaped(raw.as_str())) };
-                (emit_elements(t).selector(ROW).to_bytes().unwrap().to_vec(), t.render().into_string())
+                (PatchElements::at(ROW, Mode::Outer, t).to_bytes().unwrap().to_vec(), t.render().into_string())
             }),
         ];
         for (k, t) in templates.iter().enumerate() {
             let (direct, html) = t();
-            let old = PatchElements::from_trusted_html(html.clone());
             let old = match k {
-                0 => old.selector(ROW).mode(mode).id(id.clone()),
-                _ => old.selector(ROW),
+                0 => PatchElements::trusted(Some(ROW.into_selector()), mode, html.clone()).id(id.clone()),
+                _ => PatchElements::trusted(Some(ROW.into_selector()), Mode::Outer, html.clone()),
             };
             let old = old.to_bytes().unwrap();
             prop_assert_eq!(String::from_utf8_lossy(&direct), String::from_utf8_lossy(&old), "template {}", k);
             // The HTML is still there as rendered (line breaks as the browser reads them).
-            let e = emit_elements(PreEscaped(html.as_str())).selector(ROW);
+            let e = PatchElements::at(ROW, Mode::Outer, PreEscaped(html.as_str()));
             prop_assert_eq!(e.elements(), normalized(&html));
         }
     }
@@ -179,7 +175,7 @@ proptest! {
 #[test]
 fn ids_with_line_breaks_are_refused() {
     for bad in ["a\nb", "a\rb", "a\r\nb", "nul\0"] {
-        let err = PatchElements::from_trusted_html("<p id=x></p>")
+        let err = PatchElements::trusted(None, Mode::Outer, "<p id=x></p>")
             .id(bad)
             .to_bytes()
             .unwrap_err();
@@ -204,9 +200,10 @@ fn bytes_changed_after_framing_are_framed_again() {
         h.push_str("</h2>\r\n");
         buf.insert_str(start, &h);
     });
-    let event = emit_elements(PreEscaped(t.render().into_string()));
-    let direct = emit_elements(t).selector(T).to_string().unwrap();
-    let expected = event.selector(T).to_string().unwrap();
+    let direct = PatchElements::at(T, Mode::Outer, t).encode().unwrap();
+    let expected = PatchElements::at(T, Mode::Outer, PreEscaped(t.render().into_string()))
+        .encode()
+        .unwrap();
     assert_eq!(direct, expected);
     let lines: Vec<&str> = direct.trim_end_matches('\n').lines().collect();
     assert_eq!(lines[0], "event: datastar-patch-elements");

@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use axum::{routing::get, Router};
 use futures_util::StreamExt;
-use nitro::axum::{Sse, SseStream};
+use nitro::axum::Sse;
 use nitro::prelude::*;
 
 struct SetOnDrop(Arc<AtomicBool>);
@@ -29,10 +29,11 @@ async fn producer_stops_within_a_second_of_disconnect() {
         get(move || {
             let (e, s) = (e.clone(), s.clone());
             async move {
-                Sse::stream(move |mut sse| async move {
+                Sse::spawn(move |mut sse| async move {
                     let _guard = SetOnDrop(e);
                     for i in 0u64.. {
-                        sse.emit_signals(&serde_json::json!({ "tick": i })).await?;
+                        sse.send(PatchSignals::new(&serde_json::json!({ "tick": i })))
+                            .await?;
                         s.fetch_add(1, Ordering::SeqCst);
                         // A long sleep: the task must be stopped while waiting, not only at a send.
                         tokio::time::sleep(Duration::from_millis(if i == 0 { 10 } else { 5_000 }))
@@ -72,13 +73,13 @@ fn bar(pct: u32) -> impl IdentifiedElements {
     html! { div #(PROGRESS) style=(format!("width: {pct}%")) { (pct) "%" } }
 }
 
-async fn progress() -> SseStream {
-    Sse::stream(|mut sse| async move {
+async fn progress() -> Sse {
+    Sse::spawn(|mut sse| async move {
         for pct in [0, 50, 100] {
-            sse.emit_elements(bar(pct)).await?;
+            sse.send(PatchElements::new(bar(pct))).await?;
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
-        sse.redirect("/done").await
+        sse.send(ExecuteScript::redirect("/done")).await
     })
 }
 
@@ -118,10 +119,10 @@ async fn a_one_shot_response_with_a_bad_event_sends_nothing_but_an_error() {
     let app = Router::new().route(
         "/bad",
         get(|| async {
-            Sse::once()
-                .emit_signals(&serde_json::json!({"a": 1}))
+            Events::new()
+                .with(PatchSignals::new(&serde_json::json!({"a": 1})))
                 // Opaque HTML: only the run-time check can see the missing id.
-                .emit(nitro::sse::emit_elements(PreEscaped("<p>no id</p>")))
+                .with(PatchElements::new(PreEscaped("<p>no id</p>")))
         }),
     );
     let base = common::base_url(app).await;

@@ -8,7 +8,7 @@ use axum::http::HeaderMap;
 use axum::routing::{delete, get, post};
 use axum::Router;
 use nitro::prelude::*;
-use nitro::testing::{Event, EventsError, TestClient};
+use nitro::testing::{EventsError, Received, TestClient};
 use serde::{Deserialize, Serialize};
 
 #[derive(Signals, Serialize, Deserialize, Debug, PartialEq, Clone)]
@@ -19,16 +19,20 @@ struct Search {
 
 ids! { RESULTS = "results" }
 
-async fn echo(ReadSignals(s): ReadSignals<Search>) -> Sse {
-    Sse::once()
-        .emit(emit_elements(html! { li.hit { (s.query) } }).selector(Selector::css("#top")))
-        .emit(
-            emit_elements(html! { li { (s.page) } })
-                .selector(RESULTS)
-                .mode(Mode::Append),
-        )
-        .emit_signals(&Search::patch().page(s.page + 1))
-        .execute_script("console.log('done')")
+async fn echo(ReadSignals(s): ReadSignals<Search>) -> Events {
+    Events::new()
+        .with(PatchElements::at(
+            Selector::css("#top"),
+            Mode::Outer,
+            html! { li.hit { (s.query) } },
+        ))
+        .with(PatchElements::at(
+            RESULTS,
+            Mode::Append,
+            html! { li { (s.page) } },
+        ))
+        .with(PatchSignals::new(&Search::patch().page(s.page + 1)))
+        .with(ExecuteScript::new("console.log('done')"))
 }
 
 fn app() -> Router {
@@ -57,9 +61,10 @@ fn app() -> Router {
         .route(
             "/stream",
             get(|| async {
-                Sse::stream(|mut sse| async move {
+                Sse::spawn(|mut sse| async move {
                     for n in 0..2 {
-                        sse.emit_signals(&serde_json::json!({ "n": n })).await?;
+                        sse.send(PatchSignals::new(&serde_json::json!({ "n": n })))
+                            .await?;
                     }
                     // Then nothing more; the stream stays open until the client goes.
                     sse.closed().await;
@@ -135,7 +140,7 @@ async fn events_are_typed() {
         .await
         .unwrap();
     assert_eq!(events.len(), 4, "{events:?}");
-    let Event::Elements(hit) = &events[0] else {
+    let Received::Elements(hit) = &events[0] else {
         panic!("{events:?}")
     };
     assert_eq!(hit.selector.as_deref(), Some("#top"));
@@ -146,14 +151,17 @@ async fn events_are_typed() {
         .next()
         .unwrap();
     assert_eq!(li.text().collect::<String>(), "<b>rust</b>");
-    let Event::Elements(appended) = &events[1] else {
+    let Received::Elements(appended) = &events[1] else {
         panic!("{events:?}")
     };
     assert_eq!(appended.selector.as_deref(), Some("#results"));
     assert_eq!(appended.mode, Mode::Append);
     assert_eq!(appended.elements, "<li>2</li>");
-    assert_eq!(events[2], Event::Signals(serde_json::json!({ "page": 3 })));
-    assert_eq!(events[3], Event::Script("console.log('done')".into()));
+    assert_eq!(
+        events[2],
+        Received::Signals(serde_json::json!({ "page": 3 }))
+    );
+    assert_eq!(events[3], Received::Script("console.log('done')".into()));
 }
 
 #[tokio::test]
@@ -161,9 +169,9 @@ async fn first_events_of_a_stream() {
     let client = TestClient::new(app());
     let mut res = client.get("/stream").await;
     let first = res.first(1, Duration::from_secs(5)).await.unwrap();
-    assert_eq!(first, [Event::Signals(serde_json::json!({ "n": 0 }))]);
+    assert_eq!(first, [Received::Signals(serde_json::json!({ "n": 0 }))]);
     let next = res.first(1, Duration::from_secs(5)).await.unwrap();
-    assert_eq!(next, [Event::Signals(serde_json::json!({ "n": 1 }))]);
+    assert_eq!(next, [Received::Signals(serde_json::json!({ "n": 1 }))]);
     // Nothing more comes: a timeout, not a hang.
     match res.first(1, Duration::from_millis(200)).await {
         Err(EventsError::Timeout(got)) => assert!(got.is_empty()),

@@ -3,7 +3,7 @@
 //! handler, and each comes back as exactly the text or value it was.
 
 use nitro::prelude::*;
-use nitro::sse::{emit_signals, Event};
+use nitro::sse::Event;
 use scraper::{Html, Node};
 
 /// 100+ payloads: tags, handlers, URL schemes, quote breakouts, raw-text escapes, comments,
@@ -277,7 +277,7 @@ fn no_payload_creates_structure_in_any_context() {
 #[test]
 fn sse_signals_carry_any_payload_as_one_json_value() {
     for payload in corpus() {
-        let bytes = emit_signals(&serde_json::json!({ "v": payload }))
+        let bytes = PatchSignals::new(&serde_json::json!({ "v": payload }))
             .to_bytes()
             .unwrap();
         let text = std::str::from_utf8(&bytes).unwrap();

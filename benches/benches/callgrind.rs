@@ -9,7 +9,7 @@
 //! start-up cancel out, leaving the instructions of one warm render. Each render returns a new
 //! `String` (what the criterion bench times), and every engine's output is checked equal to
 //! nitro's before counting. The `sse-*` scenarios count the element-patch paths of
-//! `benches/sse.rs` (`emit_elements(html!)` against render-then-encode, the naive encoder and a
+//! `benches/sse.rs` (`PatchElements::new(html!)` against render-then-encode, the naive encoder and a
 //! plain copy).
 
 #[path = "../impls/render.rs"]

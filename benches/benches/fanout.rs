@@ -52,13 +52,13 @@ mod nitro_server {
         html! { li #(MSG.with(m.id)) { "message " (m.id) " ts=" (m.ts) } }
     }
 
-    async fn sse(State(bus): State<Bus>) -> Result<nitro::axum::SseStream, BusError> {
+    async fn sse(State(bus): State<Bus>) -> Result<nitro::axum::Sse, BusError> {
         Ok(bus.subscribe("chat.room.1.>").await?.into_sse_shared(|m| {
-            m.payload::<super::Msg>().ok().map(|msg| {
-                emit_elements(line(&msg))
-                    .selector(MESSAGES)
-                    .mode(Mode::Append)
-            })
+            m.payload::<super::Msg>()
+                .map(|msg| {
+                    Events::new().with(PatchElements::at(MESSAGES, Mode::Append, line(&msg)))
+                })
+                .unwrap_or_default()
         }))
     }
 

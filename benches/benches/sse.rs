@@ -11,7 +11,7 @@ use std::hint::black_box;
 use bytes::BytesMut;
 use criterion::measurement::WallTime;
 use criterion::{criterion_group, criterion_main, BenchmarkGroup, Criterion, Throughput};
-use nitro::sse::{emit_signals, Event, IdentifiedElements, PatchElements};
+use nitro::sse::{Event, IdentifiedElements, Mode, PatchElements, PatchSignals};
 
 fn datastar_elements(html: &str) -> String {
     datastar::prelude::PatchElements::new(html)
@@ -28,7 +28,9 @@ fn datastar_signals(signals: &impl serde::Serialize) -> String {
 use direct::naive;
 
 fn elements(c: &mut Criterion, group: &str, html: &str) {
-    let ours = PatchElements::from_trusted_html(html).to_bytes().unwrap();
+    let ours = PatchElements::trusted(None, Mode::Outer, html)
+        .to_bytes()
+        .unwrap();
     assert_eq!(
         &ours[..],
         datastar_elements(html).as_bytes(),
@@ -44,15 +46,15 @@ fn elements(c: &mut Criterion, group: &str, html: &str) {
     g.bench_function("nitro (reused buffer)", |b| {
         b.iter(|| {
             buf.clear();
-            PatchElements::from_trusted_html(black_box(html))
-                .encode(&mut buf)
+            PatchElements::trusted(None, Mode::Outer, black_box(html))
+                .encode_to(&mut buf)
                 .unwrap();
             black_box(buf.len())
         })
     });
     g.bench_function("nitro (new buffer)", |b| {
         b.iter(|| {
-            PatchElements::from_trusted_html(black_box(html))
+            PatchElements::trusted(None, Mode::Outer, black_box(html))
                 .to_bytes()
                 .unwrap()
         })
@@ -100,7 +102,7 @@ fn patch_elements(c: &mut Criterion) {
 
 fn patch_signals(c: &mut Criterion) {
     let signals = nitro_benches::signals_2kb();
-    let ours = emit_signals(&signals).to_bytes().unwrap();
+    let ours = PatchSignals::new(&signals).to_bytes().unwrap();
     assert_eq!(
         &ours[..],
         datastar_signals(&signals).as_bytes(),
@@ -112,7 +114,9 @@ fn patch_signals(c: &mut Criterion) {
     g.bench_function("nitro (reused buffer)", |b| {
         b.iter(|| {
             buf.clear();
-            emit_signals(black_box(&signals)).encode(&mut buf).unwrap();
+            PatchSignals::new(black_box(&signals))
+                .encode_to(&mut buf)
+                .unwrap();
             black_box(buf.len())
         })
     });
@@ -122,7 +126,7 @@ fn patch_signals(c: &mut Criterion) {
     g.finish();
 }
 
-/// `emit_elements(html! {..})`: the template rendered straight into its SSE framing, against
+/// `PatchElements::new(html! {..})`: the template rendered straight into its SSE framing, against
 /// rendering into a string and then encoding it (our old path, and the naive encoder), the
 /// naive encoder alone on the pre-rendered HTML, and a plain copy of the event's bytes.
 fn rendered(c: &mut Criterion, group: &str, t: &impl IdentifiedElements) {
@@ -139,7 +143,7 @@ fn rendered(c: &mut Criterion, group: &str, t: &impl IdentifiedElements) {
     let mut g = c.benchmark_group(group);
     g.throughput(Throughput::Bytes(ours.len() as u64));
     let mut buf = BytesMut::with_capacity(ours.len() * 2);
-    g.bench_function("nitro emit_elements(html!) (direct)", |b| {
+    g.bench_function("nitro PatchElements::new(html!) (direct)", |b| {
         b.iter(|| {
             buf.clear();
             direct::direct(black_box(t), &mut buf);

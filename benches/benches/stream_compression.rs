@@ -3,7 +3,7 @@
 //! as an outer patch, plus a signals patch), uncompressed and with gzip, brotli and zstd, each
 //! event compressed on its own (`Compression::PerEvent`, the default) or against the ones
 //! before it (`Compression::SharedWindow`), after a warm-up. Each event goes through the real
-//! response body (`SseStream::compressed_with`, one flush per event), one at a time, so the
+//! response body (`Sse::compressed_with`, one flush per event), one at a time, so the
 //! figures are per flushed event. Time is wall time and the thread's CPU time (`CLOCK_THREAD_CPUTIME_ID`), both
 //! including the channel and the body.
 //!
@@ -54,13 +54,13 @@ fn build(parts: &[Part]) -> Events {
     let mut events = Events::new();
     for p in parts {
         match p {
-            Part::Append(html) => events.push(
-                emit_elements(PreEscaped(html.clone()))
-                    .selector(MESSAGES)
-                    .mode(Mode::Append),
-            ),
-            Part::Outer(html) => events.push(emit_elements(PreEscaped(html.clone()))),
-            Part::Signals(v) => events.push(emit_signals(v)),
+            Part::Append(html) => events.push(PatchElements::at(
+                MESSAGES,
+                Mode::Append,
+                PreEscaped(html.clone()),
+            )),
+            Part::Outer(html) => events.push(PatchElements::new(PreEscaped(html.clone()))),
+            Part::Signals(v) => events.push(PatchSignals::new(v)),
         }
     }
     events
@@ -145,7 +145,7 @@ async fn run(accept: &str, mode: Compression, events: &[Vec<Part>]) -> Figures {
         futures_util::stream::unfold(rx, |mut rx| async move { rx.recv().await.map(|e| (e, rx)) });
     let mut headers = HeaderMap::new();
     headers.insert(ACCEPT_ENCODING, accept.parse().unwrap());
-    let response = Sse::from_events(stream)
+    let response = Sse::new(stream)
         .keep_alive(None)
         .compressed_with(&headers, mode)
         .into_response();
@@ -161,7 +161,7 @@ async fn run(accept: &str, mode: Compression, events: &[Vec<Part>]) -> Figures {
     // the measured events, not per event (reading it costs a system call).
     let built: Vec<(usize, Events)> = events
         .iter()
-        .map(|e| (build(e).to_string().unwrap().len(), build(e)))
+        .map(|e| (build(e).encode().unwrap().len(), build(e)))
         .collect();
     let mut start = (Instant::now(), thread_cpu_nanos());
     for (i, (plain, e)) in built.into_iter().enumerate() {

@@ -3,7 +3,7 @@
 
 use bytes::BytesMut;
 use nitro::prelude::*;
-use nitro::sse::{emit_elements, Event, PatchElements};
+use nitro::sse::{Event, PatchElements};
 
 ids! { LIST = "list" }
 
@@ -35,15 +35,15 @@ pub fn naive(html: &str, out: &mut String) {
     out.push('\n');
 }
 
-/// `emit_elements(template)`, encoded: the template rendered straight into its framing.
+/// `PatchElements::new(template)`, encoded: the template rendered straight into its framing.
 pub fn direct(t: &impl IdentifiedElements, buf: &mut BytesMut) {
-    emit_elements(t).encode(buf).unwrap();
+    PatchElements::new(t).encode_to(buf).unwrap();
 }
 
 /// The path before: render into a `String`, then split and copy it into the event.
 pub fn render_then_encode(t: &impl Render, buf: &mut BytesMut) {
-    PatchElements::from_trusted_html(t.render().into_string())
-        .encode(buf)
+    PatchElements::trusted(None, Mode::Outer, t.render().into_string())
+        .encode_to(buf)
         .unwrap();
 }
 

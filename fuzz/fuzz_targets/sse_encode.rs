@@ -8,7 +8,7 @@ use nitro::Selector;
 fuzz_target!(|input: (String, String, String, u8)| {
     let (html, selector, id, mode) = input;
     let mode = Mode::ALL[mode as usize % Mode::ALL.len()];
-    let event = PatchElements::from_trusted_html(html.clone()).selector(Selector::css(selector.clone())).mode(mode).id(id.clone());
+    let event = PatchElements::trusted(Some(Selector::css(selector.clone())), mode, html.clone()).id(id.clone());
     let Ok(bytes) = event.to_bytes() else {
         assert!(id.contains(['\n', '\r', '\0']));
         return;

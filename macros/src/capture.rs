@@ -1,23 +1,31 @@
 //! Which locals a template names, so it can hold them without taking them.
 //!
 //! The generated body (real Rust by now: `@for`, `@let`, `@match` are plain `for`, `let`,
-//! `match`) is read back with `syn`. Every single-name path that is not bound anywhere in the
-//! template (by `@let`, `@for`, a match arm, a closure, …) is a local from outside. Each is
-//! re-bound before the template's closure as a copy (`Copy` types) or a reference (anything
-//! else), chosen at compile time by `nitro::__private::Capture`; the closure then moves only
-//! those copies and references, so the caller keeps the local. Inside the body, `&name` of such
-//! a local is flattened back to one reference (`nitro::__private::Flat`), so `@for x in &items`
-//! still iterates.
+//! `match`) is read back with `syn`. Every single-name path that is not bound *where it is
+//! used* (by an enclosing `@let`, `@for`, `@if let`, match arm, closure, …) is a local from
+//! outside. Each is re-bound before the template's closure as a copy (`Copy` types) or a
+//! reference (anything else), chosen at compile time by `nitro::__private::Capture`; the
+//! closure then moves only those copies and references, so the caller keeps the local. Inside
+//! the body, `&name` of such a local is flattened back to one reference
+//! (`nitro::__private::Flat`), so `@for x in &items` still iterates.
+//!
+//! The analysis follows scopes: `@if let Some(name) = other { (name) } (name)` binds the inner
+//! `name` only inside its branch, so the outer `name` read after it is captured (not moved).
+//!
+//! Macro arguments are read as Rust where they can be: pieces separated by `,` or `;` (so
+//! `vec![s.clone(); 2]` too), each an expression, or a pattern with an optional `if` guard
+//! (`matches!(x, Some(y) if y > 0)`, whose `y` is bound there). A piece that is neither (the
+//! braces of `json!({"k": v})`) is scanned for names: each name that is not a field, a key, a
+//! path segment, a call or a macro is taken as a local and borrowed, never moved; if it is not
+//! a local, rustc says so at the name (bind it with `@let`, or write `move`).
 //!
 //! Names that cannot be locals are left alone: paths with `::`, names starting with an upper-case
 //! letter (constants, statics, types, variants), called names (`card(..)`: functions), `self`.
-//! A name the template itself also binds is left to the closure (moved, as with `move`).
 
 use std::collections::HashSet;
 
 use proc_macro2::{Ident, TokenStream};
 use quote::{quote, quote_spanned, ToTokens};
-use syn::punctuated::Punctuated;
 use syn::visit_mut::{self, VisitMut};
 use syn::{Expr, Token};
 
@@ -26,18 +34,18 @@ use syn::{Expr, Token};
 /// captured and the closure moves what it names, as before).
 pub fn analyze(body: &TokenStream) -> Option<(Vec<Ident>, TokenStream)> {
     let mut block: syn::Block = syn::parse2(quote!({ #body })).ok()?;
-    let mut scan = Scan::default();
+    let mut scan = Walk::default();
     scan.visit_block_mut(&mut block);
-    let free: Vec<Ident> = scan
-        .free
-        .into_iter()
-        .filter(|id| !scan.bound.contains(&id.to_string()))
-        .collect();
+    let free = scan.free;
     if free.is_empty() {
         return Some((free, body.clone()));
     }
     let names = free.iter().map(|i| i.to_string()).collect();
-    Flatten { names }.visit_block_mut(&mut block);
+    Walk {
+        flatten: Some(names),
+        ..Walk::default()
+    }
+    .visit_block_mut(&mut block);
     let stmts = block.stmts.iter().map(|s| s.to_token_stream());
     Some((free, stmts.collect()))
 }
@@ -70,11 +78,16 @@ pub fn body_prelude(free: &[Ident]) -> TokenStream {
     }
 }
 
+/// One pass over the body with the names bound in each enclosing scope: either collecting the
+/// free locals (`flatten: None`) or rewriting `&local` of the given free locals.
 #[derive(Default)]
-struct Scan {
+struct Walk {
+    /// The names bound by each enclosing scope, innermost last.
+    scopes: Vec<HashSet<String>>,
     free: Vec<Ident>,
     seen: HashSet<String>,
-    bound: HashSet<String>,
+    /// The free locals whose `&local` is flattened (the second pass).
+    flatten: Option<HashSet<String>>,
 }
 
 /// The name of a path that may be a local: one segment, no `::`, no generics, lower case.
@@ -86,17 +99,105 @@ fn local_name(e: &syn::ExprPath) -> Option<&Ident> {
     if !seg.arguments.is_none() {
         return None;
     }
-    let name = seg.ident.to_string();
-    let first = name.trim_start_matches("r#").chars().next()?;
-    if first.is_uppercase() || name == "self" || name.starts_with("__nitro") {
-        return None;
-    }
-    Some(&seg.ident)
+    may_be_local(&seg.ident).then_some(&seg.ident)
 }
 
-impl Scan {
+fn may_be_local(id: &Ident) -> bool {
+    let name = id.to_string();
+    let Some(first) = name.trim_start_matches("r#").chars().next() else {
+        return false;
+    };
+    !(first.is_uppercase() || name == "self" || name.starts_with("__nitro"))
+}
+
+/// The names a pattern binds.
+fn bindings(pat: &syn::Pat, out: &mut Vec<String>) {
+    struct Names<'a>(&'a mut Vec<String>);
+    impl VisitMut for Names<'_> {
+        fn visit_pat_ident_mut(&mut self, p: &mut syn::PatIdent) {
+            self.0.push(p.ident.to_string());
+            visit_mut::visit_pat_ident_mut(self, p);
+        }
+    }
+    Names(out).visit_pat_mut(&mut pat.clone());
+}
+
+/// A piece of a macro's arguments, as Rust.
+#[allow(clippy::large_enum_variant)] // one at a time, while a macro call is read
+enum Piece {
+    Expr(Box<Expr>),
+    /// A pattern (bindings) with an optional guard.
+    Pat(syn::Pat, Option<Expr>),
+    /// Tokens that read as neither.
+    Tokens(TokenStream),
+}
+
+fn parse_piece(tokens: TokenStream) -> Piece {
+    if let Ok(e) = syn::parse2::<Expr>(tokens.clone()) {
+        return Piece::Expr(Box::new(e));
+    }
+    let pat_guard = |input: syn::parse::ParseStream| {
+        let pat = syn::Pat::parse_multi_with_leading_vert(input)?;
+        let guard = if input.peek(Token![if]) {
+            input.parse::<Token![if]>()?;
+            Some(input.parse::<Expr>()?)
+        } else {
+            None
+        };
+        Ok((pat, guard))
+    };
+    match syn::parse::Parser::parse2(pat_guard, tokens.clone()) {
+        Ok((pat, guard)) => Piece::Pat(pat, guard),
+        Err(_) => Piece::Tokens(tokens),
+    }
+}
+
+/// A macro's arguments split at top-level `,` and `;`: each piece and the separator after it.
+fn split(tokens: TokenStream) -> Vec<(TokenStream, Option<proc_macro2::Punct>)> {
+    let mut out = Vec::new();
+    let mut cur = TokenStream::new();
+    for tt in tokens {
+        match &tt {
+            proc_macro2::TokenTree::Punct(p)
+                if (p.as_char() == ',' || p.as_char() == ';')
+                    && p.spacing() == proc_macro2::Spacing::Alone =>
+            {
+                out.push((std::mem::take(&mut cur), Some(p.clone())));
+            }
+            _ => cur.extend([tt]),
+        }
+    }
+    if !cur.is_empty() {
+        out.push((cur, None));
+    }
+    out
+}
+
+impl Walk {
+    fn bound(&self, name: &str) -> bool {
+        self.scopes.iter().any(|s| s.contains(name))
+    }
+
+    fn bind(&mut self, pat: &syn::Pat) {
+        let mut names = Vec::new();
+        bindings(pat, &mut names);
+        if self.scopes.is_empty() {
+            self.scopes.push(HashSet::new());
+        }
+        self.scopes.last_mut().expect("a scope").extend(names);
+    }
+
+    fn scoped(&mut self, f: impl FnOnce(&mut Walk)) {
+        self.scopes.push(HashSet::new());
+        f(self);
+        self.scopes.pop();
+    }
+
     fn note(&mut self, id: &Ident) {
-        if self.seen.insert(id.to_string()) {
+        if self.flatten.is_none()
+            && !self.bound(&id.to_string())
+            && self.seen.insert(id.to_string())
+        {
             self.free.push(id.clone());
         }
     }
@@ -123,15 +224,123 @@ impl Scan {
             }
         }
     }
+
+    /// Tokens that read as no Rust piece: every name that may be a local and is not a field
+    /// (`.x`), a path segment (`a::b`, `a::`), a key (`x:`), a call (`f(`) or a macro (`m!`).
+    fn scan_tokens(&mut self, tokens: TokenStream) {
+        use proc_macro2::TokenTree;
+        let tts: Vec<TokenTree> = tokens.into_iter().collect();
+        for (i, tt) in tts.iter().enumerate() {
+            match tt {
+                TokenTree::Group(g) => self.scan_tokens(g.stream()),
+                TokenTree::Ident(id) => {
+                    let prev = i.checked_sub(1).map(|j| &tts[j]);
+                    let next = tts.get(i + 1);
+                    let after_punct = |t: Option<&TokenTree>, c: char| matches!(t, Some(TokenTree::Punct(p)) if p.as_char() == c);
+                    let keyword = syn::parse2::<Ident>(id.to_token_stream()).is_err();
+                    let call = matches!(next, Some(TokenTree::Group(g)) if g.delimiter() == proc_macro2::Delimiter::Parenthesis);
+                    if keyword
+                        || !may_be_local(id)
+                        || after_punct(prev, '.')
+                        || after_punct(prev, ':')
+                        || after_punct(next, ':')
+                        || after_punct(next, '!')
+                        || call
+                    {
+                        continue;
+                    }
+                    self.note(id);
+                }
+                _ => {}
+            }
+        }
+    }
 }
 
-impl VisitMut for Scan {
+impl Walk {
+    /// The guard of a pattern (`Some(x) if x > limit`): read where its bindings are bound.
+    fn visit_guard(&mut self, pat: &mut syn::Pat) {
+        if let syn::Pat::Guard(g) = pat {
+            self.visit_expr_mut(&mut g.guard);
+        }
+    }
+}
+
+impl VisitMut for Walk {
+    fn visit_block_mut(&mut self, b: &mut syn::Block) {
+        self.scoped(|w| {
+            for stmt in &mut b.stmts {
+                w.visit_stmt_mut(stmt);
+            }
+        });
+    }
+
+    fn visit_local_mut(&mut self, l: &mut syn::Local) {
+        if let Some(init) = &mut l.init {
+            self.visit_expr_mut(&mut init.expr);
+            if let Some((_, diverge)) = &mut init.diverge {
+                self.visit_expr_mut(diverge);
+            }
+        }
+        self.bind(&l.pat);
+    }
+
+    fn visit_expr_let_mut(&mut self, e: &mut syn::ExprLet) {
+        // `if let` / `while let`: the caller opened the scope of the branch.
+        self.visit_expr_mut(&mut e.expr);
+        self.bind(&e.pat);
+    }
+
+    fn visit_expr_if_mut(&mut self, e: &mut syn::ExprIf) {
+        self.scoped(|w| {
+            w.visit_expr_mut(&mut e.cond);
+            w.visit_block_mut(&mut e.then_branch);
+        });
+        if let Some((_, else_branch)) = &mut e.else_branch {
+            self.visit_expr_mut(else_branch);
+        }
+    }
+
+    fn visit_expr_while_mut(&mut self, e: &mut syn::ExprWhile) {
+        self.scoped(|w| {
+            w.visit_expr_mut(&mut e.cond);
+            w.visit_block_mut(&mut e.body);
+        });
+    }
+
+    fn visit_expr_for_loop_mut(&mut self, e: &mut syn::ExprForLoop) {
+        self.visit_expr_mut(&mut e.expr);
+        self.scoped(|w| {
+            w.bind(&e.pat);
+            w.visit_block_mut(&mut e.body);
+        });
+    }
+
+    fn visit_expr_match_mut(&mut self, e: &mut syn::ExprMatch) {
+        self.visit_expr_mut(&mut e.expr);
+        for arm in &mut e.arms {
+            self.scoped(|w| {
+                w.bind(&arm.pat);
+                w.visit_guard(&mut arm.pat);
+                w.visit_expr_mut(&mut arm.body);
+            });
+        }
+    }
+
+    fn visit_expr_closure_mut(&mut self, e: &mut syn::ExprClosure) {
+        self.scoped(|w| {
+            for input in &e.inputs {
+                w.bind(input);
+            }
+            w.visit_expr_mut(&mut e.body);
+        });
+    }
+
     fn visit_expr_path_mut(&mut self, e: &mut syn::ExprPath) {
         if let Some(id) = local_name(e) {
             let id = id.clone();
             self.note(&id);
         }
-        visit_mut::visit_expr_path_mut(self, e);
     }
 
     fn visit_expr_call_mut(&mut self, e: &mut syn::ExprCall) {
@@ -144,48 +353,20 @@ impl VisitMut for Scan {
         }
     }
 
-    fn visit_pat_ident_mut(&mut self, p: &mut syn::PatIdent) {
-        self.bound.insert(p.ident.to_string());
-        visit_mut::visit_pat_ident_mut(self, p);
-    }
-
-    fn visit_macro_mut(&mut self, m: &mut syn::Macro) {
-        // `format!("{}", name)`, `matches!(x, ..)`: arguments that read as expressions.
-        if let Ok(mut args) = syn::parse::Parser::parse2(
-            Punctuated::<Expr, Token![,]>::parse_terminated,
-            m.tokens.clone(),
-        ) {
-            for arg in args.iter_mut() {
-                if let Expr::Lit(syn::ExprLit {
-                    lit: syn::Lit::Str(s),
-                    ..
-                }) = arg
-                {
-                    self.format_args(s);
-                }
-                self.visit_expr_mut(arg);
-            }
-        }
-    }
-}
-
-/// Rewrites `&local` of a captured local to `Flat(&local)`.
-struct Flatten {
-    names: HashSet<String>,
-}
-
-impl VisitMut for Flatten {
     fn visit_expr_mut(&mut self, e: &mut Expr) {
-        if let Expr::Reference(r) = e {
-            if r.mutability.is_none() {
-                if let Expr::Path(p) = &*r.expr {
-                    if let Some(id) = local_name(p) {
-                        if self.names.contains(&id.to_string()) {
-                            let id = id.clone();
-                            *e = syn::parse_quote_spanned! {id.span()=>
-                                (&::nitro::__private::Flat(&#id)).nitro_flat()
-                            };
-                            return;
+        if let Some(names) = &self.flatten {
+            if let Expr::Reference(r) = e {
+                if r.mutability.is_none() {
+                    if let Expr::Path(p) = &*r.expr {
+                        if let Some(id) = local_name(p) {
+                            let name = id.to_string();
+                            if names.contains(&name) && !self.bound(&name) {
+                                let id = id.clone();
+                                *e = syn::parse_quote_spanned! {id.span()=>
+                                    (&::nitro::__private::Flat(&#id)).nitro_flat()
+                                };
+                                return;
+                            }
                         }
                     }
                 }
@@ -195,14 +376,44 @@ impl VisitMut for Flatten {
     }
 
     fn visit_macro_mut(&mut self, m: &mut syn::Macro) {
-        if let Ok(mut args) = syn::parse::Parser::parse2(
-            Punctuated::<Expr, Token![,]>::parse_terminated,
-            m.tokens.clone(),
-        ) {
-            for arg in args.iter_mut() {
-                self.visit_expr_mut(arg);
+        // `format!("{}", name)`, `vec![s; 2]`, `matches!(x, Some(y) if y > 0)`: pieces that
+        // read as expressions or patterns; the macro's own bindings are scoped to it.
+        let mut out = TokenStream::new();
+        self.scoped(|w| {
+            for (tokens, sep) in split(m.tokens.clone()) {
+                match parse_piece(tokens) {
+                    Piece::Expr(mut e) => {
+                        if let Expr::Lit(syn::ExprLit {
+                            lit: syn::Lit::Str(s),
+                            ..
+                        }) = &*e
+                        {
+                            w.format_args(s);
+                        }
+                        w.visit_expr_mut(&mut e);
+                        e.to_tokens(&mut out);
+                    }
+                    Piece::Pat(mut pat, mut guard) => {
+                        w.bind(&pat);
+                        w.visit_guard(&mut pat);
+                        if let Some(g) = &mut guard {
+                            w.visit_expr_mut(g);
+                        }
+                        pat.to_tokens(&mut out);
+                        if let Some(g) = guard {
+                            out.extend(quote!(if #g));
+                        }
+                    }
+                    Piece::Tokens(t) => {
+                        w.scan_tokens(t.clone());
+                        out.extend(t);
+                    }
+                }
+                out.extend(sep.map(proc_macro2::TokenTree::Punct));
             }
-            m.tokens = args.to_token_stream();
+        });
+        if self.flatten.is_some() {
+            m.tokens = out;
         }
     }
 }

@@ -7,7 +7,8 @@ use quote::{quote, quote_spanned};
 
 use crate::ast::*;
 use crate::datastar::{self, ValueKind};
-use crate::diag::{suggest, Diagnostics};
+use crate::diag::Diagnostics;
+use crate::suggest::suggest;
 
 /// A signal reference found in the template, with the span to report it at.
 struct Ref {

@@ -442,7 +442,7 @@ pub fn generate(block: &Block, checks: TokenStream, moves: bool) -> TokenStream 
         #checks
         static #last_size: ::core::sync::atomic::AtomicUsize = ::core::sync::atomic::AtomicUsize::new(0);
         #rebind
-        ::nitro::__private::Template::<_, { #roots }, { #namespace }>::with_root_ids(#size, &#last_size, move |#sbuf: &mut ::std::string::String| {
+        ::nitro::__private::TemplateBuilder::<_, { #roots }, { #namespace }>::with_root_ids(#size, &#last_size, move |#sbuf: &mut ::std::string::String| {
             #prelude
             #[allow(unused_mut)]
             let mut #buf = ::nitro::__private::Writer::new(#sbuf);
@@ -462,7 +462,7 @@ pub fn nested_template(block: &Block) -> TokenStream {
     let body = g.finish();
     let sbuf = string_buf();
     quote! {
-        ::nitro::__private::Template::new(#size, |#sbuf: &mut ::std::string::String| {
+        ::nitro::__private::TemplateBuilder::new(#size, |#sbuf: &mut ::std::string::String| {
             #[allow(unused_mut)]
             let mut #buf = ::nitro::__private::Writer::new(#sbuf);
             let _ = &mut #buf;
@@ -608,6 +608,6 @@ fn root_namespace(block: &Block) -> Option<&'static str> {
 pub fn skeleton(errors: TokenStream) -> TokenStream {
     quote! {{
         #errors
-        ::nitro::__private::Template::new(0, |_: &mut ::std::string::String| {})
+        ::nitro::__private::TemplateBuilder::new(0, |_: &mut ::std::string::String| {})
     }}
 }

@@ -1,9 +1,9 @@
 //! Procedural macros of [nitro](https://docs.rs/nitro). Internal: depend on the `nitro` crate,
 //! which re-exports them with the runtime they expand to.
 //!
-//! The `html!` pipeline is one stage a file: [`parse`] (tokens -> [`ast`]), [`validate`]
-//! (semantic rules, [`datastar`] attribute syntax), [`generate`] (code). Errors from every stage
-//! are collected in [`diag::Diagnostics`] and reported together.
+//! The `html!` pipeline is one stage a file: `parse` (tokens -> `ast`), `validate` (semantic
+//! rules, `datastar` attribute syntax), `generate` (code). Errors from every stage are collected
+//! in `diag::Diagnostics` and reported together.
 
 use proc_macro::TokenStream;
 
@@ -18,6 +18,7 @@ mod generate;
 mod parse;
 mod routes;
 mod signals;
+mod suggest;
 mod validate;
 
 /// Writes HTML with Rust-embedded markup; see the `nitro` crate docs for the syntax.

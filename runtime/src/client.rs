@@ -241,7 +241,7 @@ impl ClientScript {
 impl Render for ClientScript {
     fn render_to(&self, buf: &mut String) {
         buf.push_str(r#"<script type="module" src=""#);
-        crate::__private::render_code_url(&self.src, buf);
+        crate::guards::render_code_url(&self.src, buf);
         buf.push('"');
         if let Some(hash) = &self.integrity {
             buf.push_str(r#" integrity=""#);

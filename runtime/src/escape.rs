@@ -281,9 +281,10 @@ fn write_json<T: serde::Serialize + ?Sized>(value: &T, buf: &mut String, quote: 
     let start = buf.len();
     let mut ser =
         serde_json::Serializer::with_formatter(AsciiSink(buf), ExpressionFormatter { quote });
-    if value.serialize(&mut ser).is_err() {
+    if let Err(e) = value.serialize(&mut ser) {
         buf.truncate(start);
         buf.push_str("null");
+        crate::stats::json_failed(&e);
     }
 }
 

@@ -5,7 +5,7 @@
 
 use std::fmt;
 
-/// A Datastar expression: `'static` code, with values placed by [`expr!`](crate::expr!).
+/// A Datastar expression: `'static` code, with values placed by `nitro::expr!`.
 ///
 /// Build one with `expr!("@delete('/todos/{}')", id)` (values inside the code, proven where
 /// they stand) or [`Expr::new`] (code alone), and splice it into a Datastar attribute:
@@ -78,7 +78,10 @@ impl ExprBuilder {
     #[doc(hidden)]
     pub fn value<T: serde::Serialize + ?Sized>(mut self, value: &T) -> Self {
         use std::fmt::Write;
-        let json = serde_json::to_string(value).unwrap_or_else(|_| "null".to_owned());
+        let json = serde_json::to_string(value).unwrap_or_else(|e| {
+            crate::stats::json_failed(&e);
+            "null".to_owned()
+        });
         self.code.push_str("(JSON.parse(String.fromCharCode(");
         for (i, unit) in json.encode_utf16().enumerate() {
             if i > 0 {
@@ -109,7 +112,10 @@ fn text_of<T: serde::Serialize + ?Sized>(value: &T) -> String {
     match serde_json::to_value(value) {
         Ok(serde_json::Value::String(s)) => s,
         Ok(v) => v.to_string(),
-        Err(_) => "null".to_owned(),
+        Err(e) => {
+            crate::stats::json_failed(&e);
+            "null".to_owned()
+        }
     }
 }
 

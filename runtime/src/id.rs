@@ -1,5 +1,5 @@
 //! Element ids declared once ([`ids!`](crate::ids)) and used both in templates (`#(COUNTER)`) and
-//! as patch targets (`.selector(COUNTER)`), so a typo is a compile error on either side.
+//! as patch targets (`PatchElements::at(COUNTER, ..)`), so a typo is a compile error on either side.
 
 use std::borrow::Cow;
 use std::fmt;
@@ -82,7 +82,7 @@ impl Render for Id {
     fn render_to(&self, buf: &mut String) {
         escape::text(self.0, buf);
     }
-    fn render_attr_to(&self, buf: &mut String) {
+    fn render_attr_to(&self, buf: &mut String, _: crate::render::Internal) {
         escape::attribute(self.0, buf);
     }
 }
@@ -91,7 +91,7 @@ impl Render for DynId {
     fn render_to(&self, buf: &mut String) {
         escape::text(&self.0, buf);
     }
-    fn render_attr_to(&self, buf: &mut String) {
+    fn render_attr_to(&self, buf: &mut String, _: crate::render::Internal) {
         escape::attribute(&self.0, buf);
     }
 }
@@ -141,7 +141,7 @@ impl Selector {
 #[diagnostic::on_unimplemented(
     message = "`{Self}` is not a patch target",
     label = "expected a declared id or a `Selector`",
-    note = "use an id declared with `ids!` (`.selector(COUNTER)`), or write CSS explicitly: `Selector::css(\"#x > li\")`"
+    note = "use an id declared with `ids!` (`PatchElements::at(COUNTER, ..)`), or write CSS explicitly: `Selector::css(\"#x > li\")`"
 )]
 pub trait IntoSelector {
     /// The selector.

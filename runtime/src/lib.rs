@@ -8,10 +8,12 @@ mod capture;
 pub mod client;
 pub mod escape;
 mod expr;
+mod guards;
 mod id;
 mod log;
 mod render;
 pub mod routes;
+mod signal_check;
 pub mod signals;
 mod splice;
 pub mod stats;
@@ -23,7 +25,7 @@ pub mod __private;
 
 pub use expr::Expr;
 pub use id::{DynId, ElementId, Id, IntoSelector, Selector};
-pub use render::{display, Display, Json, Markup, PreEscaped, Render, Template, DOCTYPE};
+pub use render::{display, DisplayValue, Json, Markup, PreEscaped, Render, Template, DOCTYPE};
 pub use trusted_url::{CodeUrl, TrustedUrl};
 pub mod sse;
 

@@ -3,6 +3,7 @@
 
 use std::borrow::Cow;
 use std::fmt::{self, Write as _};
+use std::marker::PhantomData;
 use std::rc::Rc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
@@ -14,7 +15,11 @@ use crate::writer::Writer;
 ///
 /// `html!` templates implement it, and so do strings (escaped), numbers, `bool`, `char`,
 /// [`Markup`], [`PreEscaped`], `Option<T>` (nothing for `None`) and references/smart pointers to
-/// any of them. Implement [`Render::render_to`]; the other methods have defaults.
+/// any of them. Implement [`Render::render_to`]; [`Render::render`] has a default.
+///
+/// That is the whole stable API. The trait has hidden methods (how `html!`'s code writes a value
+/// in text or an attribute, and a size hint): they take a type only nitro can name, so no other
+/// crate can override or call them, and they may change in any release.
 ///
 /// ```
 /// use nitro::Render;
@@ -38,18 +43,25 @@ pub trait Render {
     /// Appends this value, escaped for an HTML text node, to `buf`.
     fn render_to(&self, buf: &mut String);
 
-    /// Appends this value, escaped for a quoted attribute value, to `buf`.
-    ///
-    /// The default renders as text and then encodes the quotes; strings and numbers override it
-    /// to escape in one pass.
-    fn render_attr_to(&self, buf: &mut String) {
+    /// Renders into a new [`Markup`].
+    fn render(&self) -> Markup {
+        let mut buf = String::with_capacity(self.size_hint(Internal::new()));
+        self.render_to(&mut buf);
+        Markup(buf)
+    }
+
+    /// Appends this value, escaped for a quoted attribute value, to `buf`. The default renders
+    /// as text and then encodes the quotes; strings and numbers escape in one pass.
+    #[doc(hidden)]
+    fn render_attr_to(&self, buf: &mut String, _: Internal) {
         let start = buf.len();
         self.render_to(buf);
         escape::attribute_region(buf, start);
     }
 
     /// A guess of the rendered size in bytes, used to reserve the buffer once.
-    fn size_hint(&self) -> usize {
+    #[doc(hidden)]
+    fn size_hint(&self, _: Internal) -> usize {
         0
     }
 
@@ -58,35 +70,32 @@ pub trait Render {
     /// write straight through the writer.
     #[doc(hidden)]
     #[inline]
-    fn render_to_writer(&self, w: &mut Writer<'_>) {
+    fn render_to_writer(&self, w: &mut Writer<'_>, _: Internal) {
         w.with_string(|buf| self.render_to(buf));
     }
 
-    /// [`Render::render_attr_to`] through `html!`'s writer.
+    /// `render_attr_to` through `html!`'s writer.
     #[doc(hidden)]
     #[inline]
-    fn render_attr_to_writer(&self, w: &mut Writer<'_>) {
-        w.with_string(|buf| self.render_attr_to(buf));
-    }
-
-    /// Whether every top-level element carries an id, as far as `html!` could see
-    /// (`__private::ROOT_IDS_*`). Lets a patch without a selector fail at compile time.
-    #[doc(hidden)]
-    const ROOT_IDS: u8 = 0;
-
-    /// The namespace of the top-level elements as far as `html!` could see
-    /// (`__private::NAMESPACE_*`): a template whose top-level elements are all `svg` (or all
-    /// `math`) is patched with that namespace.
-    #[doc(hidden)]
-    const NAMESPACE: u8 = 0;
-
-    /// Renders into a new [`Markup`].
-    fn render(&self) -> Markup {
-        let mut buf = String::with_capacity(self.size_hint());
-        self.render_to(&mut buf);
-        Markup(buf)
+    fn render_attr_to_writer(&self, w: &mut Writer<'_>, _: Internal) {
+        w.with_string(|buf| self.render_attr_to(buf, Internal::new()));
     }
 }
+
+mod internal {
+    /// The argument of [`Render`](super::Render)'s hidden methods: only nitro can make one, so
+    /// only nitro's own impls override them and only nitro calls them.
+    #[derive(Clone, Copy, Debug)]
+    pub struct Internal(());
+
+    impl Internal {
+        #[inline(always)]
+        pub(crate) const fn new() -> Internal {
+            Internal(())
+        }
+    }
+}
+pub(crate) use internal::Internal;
 
 /// Rendered, trusted HTML.
 ///
@@ -148,10 +157,10 @@ impl Render for Markup {
         buf.push_str(&self.0);
     }
     #[inline]
-    fn render_to_writer(&self, w: &mut Writer<'_>) {
+    fn render_to_writer(&self, w: &mut Writer<'_>, _: Internal) {
         w.push_str(&self.0);
     }
-    fn size_hint(&self) -> usize {
+    fn size_hint(&self, _: Internal) -> usize {
         self.0.len()
     }
 }
@@ -170,10 +179,10 @@ impl<T: AsRef<str>> Render for PreEscaped<T> {
         buf.push_str(self.0.as_ref());
     }
     #[inline]
-    fn render_to_writer(&self, w: &mut Writer<'_>) {
+    fn render_to_writer(&self, w: &mut Writer<'_>, _: Internal) {
         w.push_str(self.0.as_ref());
     }
-    fn size_hint(&self) -> usize {
+    fn size_hint(&self, _: Internal) -> usize {
         self.0.as_ref().len()
     }
 }
@@ -189,19 +198,19 @@ impl<T: AsRef<str>> Render for PreEscaped<T> {
 /// let ip = std::net::Ipv4Addr::LOCALHOST;
 /// assert_eq!(display(&ip).render().as_str(), "127.0.0.1");
 /// ```
-pub fn display<T: fmt::Display>(value: T) -> Display<T> {
-    Display(value)
+pub fn display<T: fmt::Display>(value: T) -> DisplayValue<T> {
+    DisplayValue(value)
 }
 
 /// See [`display`].
 #[derive(Clone, Copy, Debug)]
-pub struct Display<T>(pub T);
+pub struct DisplayValue<T>(pub T);
 
-impl<T: fmt::Display> Render for Display<T> {
+impl<T: fmt::Display> Render for DisplayValue<T> {
     fn render_to(&self, buf: &mut String) {
         let _ = write!(escape::TextWriter(buf), "{}", self.0);
     }
-    fn render_attr_to(&self, buf: &mut String) {
+    fn render_attr_to(&self, buf: &mut String, _: Internal) {
         let _ = write!(escape::AttributeWriter(buf), "{}", self.0);
     }
 }
@@ -212,18 +221,18 @@ impl Render for str {
         escape::text(self, buf);
     }
     #[inline]
-    fn render_to_writer(&self, w: &mut Writer<'_>) {
+    fn render_to_writer(&self, w: &mut Writer<'_>, _: Internal) {
         escape::text_to_writer(self, w);
     }
     #[inline]
-    fn render_attr_to_writer(&self, w: &mut Writer<'_>) {
+    fn render_attr_to_writer(&self, w: &mut Writer<'_>, _: Internal) {
         escape::attribute_to_writer(self, w);
     }
     #[inline]
-    fn render_attr_to(&self, buf: &mut String) {
+    fn render_attr_to(&self, buf: &mut String, _: Internal) {
         escape::attribute(self, buf);
     }
-    fn size_hint(&self) -> usize {
+    fn size_hint(&self, _: Internal) -> usize {
         self.len()
     }
 }
@@ -237,23 +246,23 @@ macro_rules! render_via {
                 Render::render_to($e, buf)
             }
             #[inline]
-            fn render_attr_to(&self, buf: &mut String) {
+            fn render_attr_to(&self, buf: &mut String, _: Internal) {
                 let $s = self;
-                Render::render_attr_to($e, buf)
+                Render::render_attr_to($e, buf, Internal::new())
             }
             #[inline]
-            fn render_to_writer(&self, w: &mut Writer<'_>) {
+            fn render_to_writer(&self, w: &mut Writer<'_>, _: Internal) {
                 let $s = self;
-                Render::render_to_writer($e, w)
+                Render::render_to_writer($e, w, Internal::new())
             }
             #[inline]
-            fn render_attr_to_writer(&self, w: &mut Writer<'_>) {
+            fn render_attr_to_writer(&self, w: &mut Writer<'_>, _: Internal) {
                 let $s = self;
-                Render::render_attr_to_writer($e, w)
+                Render::render_attr_to_writer($e, w, Internal::new())
             }
-            fn size_hint(&self) -> usize {
+            fn size_hint(&self, _: Internal) -> usize {
                 let $s = self;
-                Render::size_hint($e)
+                Render::size_hint($e, Internal::new())
             }
         }
     )*};
@@ -272,22 +281,20 @@ macro_rules! render_pointer {
                 T::render_to(self, buf)
             }
             #[inline]
-            fn render_attr_to(&self, buf: &mut String) {
-                T::render_attr_to(self, buf)
+            fn render_attr_to(&self, buf: &mut String, _: Internal) {
+                T::render_attr_to(self, buf, Internal::new())
             }
             #[inline]
-            fn render_to_writer(&self, w: &mut Writer<'_>) {
-                T::render_to_writer(self, w)
+            fn render_to_writer(&self, w: &mut Writer<'_>, _: Internal) {
+                T::render_to_writer(self, w, Internal::new())
             }
             #[inline]
-            fn render_attr_to_writer(&self, w: &mut Writer<'_>) {
-                T::render_attr_to_writer(self, w)
+            fn render_attr_to_writer(&self, w: &mut Writer<'_>, _: Internal) {
+                T::render_attr_to_writer(self, w, Internal::new())
             }
-            fn size_hint(&self) -> usize {
-                T::size_hint(self)
+            fn size_hint(&self, _: Internal) -> usize {
+                T::size_hint(self, Internal::new())
             }
-            const ROOT_IDS: u8 = T::ROOT_IDS;
-            const NAMESPACE: u8 = T::NAMESPACE;
         }
     )*};
 }
@@ -300,19 +307,19 @@ impl<T: Render> Render for Option<T> {
             v.render_to(buf);
         }
     }
-    fn render_attr_to(&self, buf: &mut String) {
+    fn render_attr_to(&self, buf: &mut String, _: Internal) {
         if let Some(v) = self {
-            v.render_attr_to(buf);
+            v.render_attr_to(buf, Internal::new());
         }
     }
     #[inline]
-    fn render_to_writer(&self, w: &mut Writer<'_>) {
+    fn render_to_writer(&self, w: &mut Writer<'_>, _: Internal) {
         if let Some(v) = self {
-            v.render_to_writer(w);
+            v.render_to_writer(w, Internal::new());
         }
     }
-    fn size_hint(&self) -> usize {
-        self.as_ref().map_or(0, T::size_hint)
+    fn size_hint(&self, _: Internal) -> usize {
+        self.as_ref().map_or(0, |v| v.size_hint(Internal::new()))
     }
 }
 
@@ -355,15 +362,15 @@ macro_rules! render_unsigned {
                 push_u64(buf, *self as u64);
             }
             #[inline]
-            fn render_to_writer(&self, w: &mut Writer<'_>) {
+            fn render_to_writer(&self, w: &mut Writer<'_>, _: Internal) {
                 w.push_u64(*self as u64);
             }
             #[inline]
-            fn render_attr_to_writer(&self, w: &mut Writer<'_>) {
+            fn render_attr_to_writer(&self, w: &mut Writer<'_>, _: Internal) {
                 w.push_u64(*self as u64);
             }
             #[inline]
-            fn render_attr_to(&self, buf: &mut String) {
+            fn render_attr_to(&self, buf: &mut String, _: Internal) {
                 self.render_to(buf);
             }
         }
@@ -383,18 +390,18 @@ macro_rules! render_signed {
                 push_u64(buf, self.unsigned_abs() as u64);
             }
             #[inline]
-            fn render_to_writer(&self, w: &mut Writer<'_>) {
+            fn render_to_writer(&self, w: &mut Writer<'_>, _: Internal) {
                 if *self < 0 {
                     w.push_ascii(b'-');
                 }
                 w.push_u64(self.unsigned_abs() as u64);
             }
             #[inline]
-            fn render_attr_to_writer(&self, w: &mut Writer<'_>) {
-                self.render_to_writer(w);
+            fn render_attr_to_writer(&self, w: &mut Writer<'_>, _: Internal) {
+                self.render_to_writer(w, Internal::new());
             }
             #[inline]
-            fn render_attr_to(&self, buf: &mut String) {
+            fn render_attr_to(&self, buf: &mut String, _: Internal) {
                 self.render_to(buf);
             }
         }
@@ -411,7 +418,7 @@ macro_rules! render_integer {
                 buf.push_str(itoa::Buffer::new().format(*self));
             }
             #[inline]
-            fn render_attr_to(&self, buf: &mut String) {
+            fn render_attr_to(&self, buf: &mut String, _: Internal) {
                 self.render_to(buf);
             }
         }
@@ -429,7 +436,7 @@ macro_rules! render_display_plain {
                 let _ = write!(buf, "{}", self);
             }
             #[inline]
-            fn render_attr_to(&self, buf: &mut String) {
+            fn render_attr_to(&self, buf: &mut String, _: Internal) {
                 self.render_to(buf);
             }
         }
@@ -442,8 +449,9 @@ impl Render for char {
     fn render_to(&self, buf: &mut String) {
         self.encode_utf8(&mut [0; 4]).render_to(buf);
     }
-    fn render_attr_to(&self, buf: &mut String) {
-        self.encode_utf8(&mut [0; 4]).render_attr_to(buf);
+    fn render_attr_to(&self, buf: &mut String, _: Internal) {
+        self.encode_utf8(&mut [0; 4])
+            .render_attr_to(buf, Internal::new());
     }
 }
 
@@ -451,7 +459,7 @@ impl Render for fmt::Arguments<'_> {
     fn render_to(&self, buf: &mut String) {
         let _ = escape::TextWriter(buf).write_fmt(*self);
     }
-    fn render_attr_to(&self, buf: &mut String) {
+    fn render_attr_to(&self, buf: &mut String, _: Internal) {
         let _ = escape::AttributeWriter(buf).write_fmt(*self);
     }
 }
@@ -460,20 +468,39 @@ impl Render for fmt::Arguments<'_> {
 /// caller's buffer. Nothing is rendered until [`Render::render_to`] (or [`Render::render`]) is
 /// called, so a component is just a function returning `impl Render`.
 ///
+/// Its two last parameters are what `html!` saw of the template's top level (whether every
+/// top-level element has an id; HTML, SVG or MathML), as hidden marker types: the element
+/// patches read them at compile time. Write `impl Render`, `impl IdentifiedElements` or
+/// `impl IntoElements` rather than naming the type.
+///
 /// ```
 /// use nitro::{Render, Template};
 /// let t = Template::new(5, |buf: &mut String| buf.push_str("<br>"));
 /// let mut buf = String::from("x");
 /// t.render_to(&mut buf);
 /// assert_eq!(buf, "x<br>");
+/// assert_eq!(format!("{t:?}"), "Template { size_hint: 5, .. }");
 /// ```
-#[derive(Clone, Copy)]
-pub struct Template<F, const ROOT_IDS: u8 = 0, const NAMESPACE: u8 = 0> {
+pub struct Template<F, R = kind::TopIdsUnknown, N = kind::Html> {
     size_hint: usize,
     /// The size of the last render at this `html!` call site, so the next one reserves once.
     last_size: Option<&'static AtomicUsize>,
     write: F,
+    kind: PhantomData<fn() -> (R, N)>,
 }
+
+impl<F: Clone, R, N> Clone for Template<F, R, N> {
+    fn clone(&self) -> Self {
+        Template {
+            size_hint: self.size_hint,
+            last_size: self.last_size,
+            write: self.write.clone(),
+            kind: PhantomData,
+        }
+    }
+}
+
+impl<F: Copy, R, N> Copy for Template<F, R, N> {}
 
 impl<F: Fn(&mut String)> Template<F> {
     /// A template that writes with `write` and expects about `size_hint` bytes.
@@ -482,15 +509,15 @@ impl<F: Fn(&mut String)> Template<F> {
             size_hint,
             last_size: None,
             write,
+            kind: PhantomData,
         }
     }
 }
 
-impl<F: Fn(&mut String), const ROOT_IDS: u8, const NAMESPACE: u8> Template<F, ROOT_IDS, NAMESPACE> {
-    /// What `html!` calls: also records whether every top-level element has an id, and keeps
-    /// the size of the last render of this call site in `last_size`.
-    #[doc(hidden)]
-    pub const fn with_root_ids(
+impl<F, R, N> Template<F, R, N> {
+    /// What `html!` builds (through `__private::Template`): also keeps the size of the last
+    /// render of this call site in `last_size`.
+    pub(crate) const fn with_last_size(
         size_hint: usize,
         last_size: &'static AtomicUsize,
         write: F,
@@ -499,30 +526,28 @@ impl<F: Fn(&mut String), const ROOT_IDS: u8, const NAMESPACE: u8> Template<F, RO
             size_hint,
             last_size: Some(last_size),
             write,
+            kind: PhantomData,
         }
     }
 }
 
-impl<F: Fn(&mut String), const R: u8, const N: u8> Render for Template<F, R, N> {
-    const ROOT_IDS: u8 = R;
-    const NAMESPACE: u8 = N;
-
+impl<F: Fn(&mut String), R, N> Render for Template<F, R, N> {
     #[inline]
     fn render_to(&self, buf: &mut String) {
-        buf.reserve(self.size_hint());
+        buf.reserve(self.size_hint(Internal::new()));
         let start = buf.len();
         (self.write)(buf);
         if let Some(last) = self.last_size {
             last.store(buf.len() - start, Ordering::Relaxed);
         }
     }
-    fn size_hint(&self) -> usize {
+    fn size_hint(&self, _: Internal) -> usize {
         let last = self.last_size.map_or(0, |l| l.load(Ordering::Relaxed));
         self.size_hint.max(last)
     }
 }
 
-impl<F: Fn(&mut String), const R: u8> fmt::Debug for Template<F, R> {
+impl<F, R, N> fmt::Debug for Template<F, R, N> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Template")
             .field("size_hint", &self.size_hint)
@@ -530,10 +555,135 @@ impl<F: Fn(&mut String), const R: u8> fmt::Debug for Template<F, R> {
     }
 }
 
+/// What `html!` saw of a template's top level, as types ([`Template`]'s last two parameters).
+/// Hidden: only `html!` and the element patches use them.
+#[doc(hidden)]
+#[allow(missing_docs)]
+pub mod kind {
+    /// Every top-level element has an id.
+    #[derive(Clone, Copy, Debug)]
+    pub struct TopIdsAll;
+    /// Some top-level element has no id, or there is top-level text.
+    #[derive(Clone, Copy, Debug)]
+    pub struct TopIdsMissing;
+    /// The top level is spliced: checked when a patch is encoded.
+    #[derive(Clone, Copy, Debug)]
+    pub struct TopIdsUnknown;
+    /// HTML elements (or mixed): no namespace is sent.
+    #[derive(Clone, Copy, Debug)]
+    pub struct Html;
+    /// Every top-level element is `svg`.
+    #[derive(Clone, Copy, Debug)]
+    pub struct Svg;
+    /// Every top-level element is `math`.
+    #[derive(Clone, Copy, Debug)]
+    pub struct MathMl;
+
+    /// What `html!` saw of a template's top-level ids, as the code it writes: only templates
+    /// with `ROOT_IDS_ALL` (or spliced top levels, checked when sent) are `IdentifiedElements`.
+    pub const ROOT_IDS_UNKNOWN: u8 = 0;
+    pub const ROOT_IDS_ALL: u8 = 1;
+    pub const ROOT_IDS_MISSING: u8 = 2;
+
+    /// The namespace `html!` saw for a template's top-level elements, as the code it writes:
+    /// patches of a template whose top-level elements are all `svg` or all `math` say so.
+    pub const NAMESPACE_HTML: u8 = 0;
+    pub const NAMESPACE_SVG: u8 = 1;
+    pub const NAMESPACE_MATHML: u8 = 2;
+
+    /// The code of a kind for the patch builder.
+    pub trait Code {
+        /// `ROOT_IDS_*` or `NAMESPACE_*`.
+        const CODE: u8;
+    }
+    impl Code for TopIdsUnknown {
+        const CODE: u8 = ROOT_IDS_UNKNOWN;
+    }
+    impl Code for TopIdsAll {
+        const CODE: u8 = ROOT_IDS_ALL;
+    }
+    impl Code for TopIdsMissing {
+        const CODE: u8 = ROOT_IDS_MISSING;
+    }
+    impl Code for Html {
+        const CODE: u8 = NAMESPACE_HTML;
+    }
+    impl Code for Svg {
+        const CODE: u8 = NAMESPACE_SVG;
+    }
+    impl Code for MathMl {
+        const CODE: u8 = NAMESPACE_MATHML;
+    }
+
+    /// The kind type of a code `html!` writes (`Kinds<1>` is [`TopIdsAll`], …).
+    pub struct Kinds<const C: u8>;
+    /// The top-level id kind of a code.
+    pub trait RootsKind {
+        type Kind;
+    }
+    /// The namespace kind of a code.
+    pub trait NamespaceKind {
+        type Kind;
+    }
+    impl RootsKind for Kinds<{ ROOT_IDS_UNKNOWN }> {
+        type Kind = TopIdsUnknown;
+    }
+    impl RootsKind for Kinds<{ ROOT_IDS_ALL }> {
+        type Kind = TopIdsAll;
+    }
+    impl RootsKind for Kinds<{ ROOT_IDS_MISSING }> {
+        type Kind = TopIdsMissing;
+    }
+    impl NamespaceKind for Kinds<{ NAMESPACE_HTML }> {
+        type Kind = Html;
+    }
+    impl NamespaceKind for Kinds<{ NAMESPACE_SVG }> {
+        type Kind = Svg;
+    }
+    impl NamespaceKind for Kinds<{ NAMESPACE_MATHML }> {
+        type Kind = MathMl;
+    }
+}
+
+/// What `html!`'s expansion names as `__private::Template`: turns the codes it writes into a
+/// [`Template`] with kind types. Never constructed.
+#[doc(hidden)]
+pub struct TemplateBuilder<F, const ROOT_IDS: u8 = 0, const NAMESPACE: u8 = 0>(PhantomData<F>);
+
+impl<F: Fn(&mut String)> TemplateBuilder<F> {
+    /// A template without top-level facts (an attribute's nested template).
+    #[allow(clippy::new_ret_no_self)]
+    pub const fn new(size_hint: usize, write: F) -> Template<F> {
+        Template::new(size_hint, write)
+    }
+}
+
+impl<F: Fn(&mut String), const R: u8, const N: u8> TemplateBuilder<F, R, N>
+where
+    kind::Kinds<R>: kind::RootsKind,
+    kind::Kinds<N>: kind::NamespaceKind,
+{
+    /// A template with what `html!` saw of its top level, keeping the size of the last render
+    /// of its call site in `last_size`.
+    pub const fn with_root_ids(
+        size_hint: usize,
+        last_size: &'static AtomicUsize,
+        write: F,
+    ) -> Template<
+        F,
+        <kind::Kinds<R> as kind::RootsKind>::Kind,
+        <kind::Kinds<N> as kind::NamespaceKind>::Kind,
+    > {
+        Template::with_last_size(size_hint, last_size, write)
+    }
+}
+
 /// A value serialized as JSON, safe to splice into a `<script>` element, an attribute or text.
 ///
 /// Inside `<script>`, `<`, `>`, `&` and the JS line separators are written as `\uXXXX` escapes, so
-/// no string can close the element.
+/// no string can close the element. A value whose `Serialize` fails (a map with non-string
+/// keys, a custom impl's error) is written as `null`, logged (`WARN`) and counted
+/// ([`stats::Snapshot::json_failures`](crate::stats::Snapshot::json_failures)).
 ///
 /// ```
 /// use nitro::{Json, Render};
@@ -548,9 +698,10 @@ impl<T: serde::Serialize> Json<T> {
     /// `<script>`.
     pub fn write_script_safe(&self, buf: &mut String) {
         let start = buf.len();
-        if serde_json::to_writer(ScriptSafeWriter(buf), &self.0).is_err() {
+        if let Err(e) = serde_json::to_writer(ScriptSafeWriter(buf), &self.0) {
             buf.truncate(start);
             buf.push_str("null");
+            crate::stats::json_failed(&e);
         }
     }
 }

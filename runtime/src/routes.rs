@@ -11,8 +11,8 @@
 //!     TODO = DELETE "/todos/{id}",
 //! }
 //!
-//! async fn search() -> Sse { Sse::once() }
-//! async fn remove(axum::extract::Path(id): axum::extract::Path<u64>) -> Sse { Sse::once() }
+//! async fn search() -> Events { Events::new() }
+//! async fn remove(axum::extract::Path(id): axum::extract::Path<u64>) -> Events { Events::new() }
 //!
 //! let app: Router = Router::new()
 //!     .route_to(SEARCH, get(search))
@@ -85,13 +85,13 @@ macro_rules! methods {
         /// ```
         #[cfg(feature = "axum")]
         #[cfg_attr(docsrs, doc(cfg(feature = "axum")))]
-        pub fn $fn<H, T, S>(handler: H) -> Handler<$ty, S>
+        pub fn $fn<H, T, S>(handler: H) -> RouteHandler<$ty, S>
         where
             H: ::axum::handler::Handler<T, S>,
             T: 'static,
             S: Clone + Send + Sync + 'static,
         {
-            Handler {
+            RouteHandler {
                 inner: ::axum::routing::$axum(handler),
                 method: std::marker::PhantomData,
             }
@@ -126,21 +126,21 @@ pub trait Route: Copy {
 /// A handler for one method, built by [`get`], [`post`], [`put`], [`patch`] or [`delete`].
 ///
 /// ```
-/// use nitro::routes::{get, Get, Handler};
-/// let h: Handler<Get, ()> = get(|| async { "hi" });
+/// use nitro::routes::{get, Get, RouteHandler};
+/// let h: RouteHandler<Get, ()> = get(|| async { "hi" });
 /// ```
 #[cfg(feature = "axum")]
 #[cfg_attr(docsrs, doc(cfg(feature = "axum")))]
 #[must_use = "register it with `Router::route_to`"]
-pub struct Handler<M, S = ()> {
+pub struct RouteHandler<M, S = ()> {
     inner: ::axum::routing::MethodRouter<S>,
     method: std::marker::PhantomData<M>,
 }
 
 #[cfg(feature = "axum")]
-impl<M, S> std::fmt::Debug for Handler<M, S> {
+impl<M, S> std::fmt::Debug for RouteHandler<M, S> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Handler").finish_non_exhaustive()
+        f.debug_struct("RouteHandler").finish_non_exhaustive()
     }
 }
 
@@ -157,7 +157,7 @@ impl<M, S> std::fmt::Debug for Handler<M, S> {
 pub trait RouterExt<S>: sealed::Sealed {
     /// Adds `route`, answered by `handler`, which must have been built for the route's
     /// method. Like `Router::route`, it panics if the path was already added.
-    fn route_to<R: Route>(self, route: R, handler: Handler<R::Method, S>) -> Self;
+    fn route_to<R: Route>(self, route: R, handler: RouteHandler<R::Method, S>) -> Self;
 }
 
 #[cfg(feature = "axum")]
@@ -165,7 +165,7 @@ impl<S> sealed::Sealed for ::axum::Router<S> {}
 
 #[cfg(feature = "axum")]
 impl<S: Clone + Send + Sync + 'static> RouterExt<S> for ::axum::Router<S> {
-    fn route_to<R: Route>(self, _route: R, handler: Handler<R::Method, S>) -> Self {
+    fn route_to<R: Route>(self, _route: R, handler: RouteHandler<R::Method, S>) -> Self {
         self.route(R::PATH, handler.inner)
     }
 }

@@ -42,7 +42,7 @@ impl<T: ?Sized> ViaDisplay for Splice<'_, T> {}
 impl RenderTag {
     #[inline]
     pub fn write<T: Render + ?Sized>(self, value: &T, w: &mut Writer<'_>) {
-        value.render_to_writer(w);
+        value.render_to_writer(w, crate::render::Internal::new());
     }
 }
 

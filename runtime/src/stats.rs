@@ -62,6 +62,10 @@ pub struct Snapshot {
     /// event handler, `srcdoc`, an id or a URL code is loaded from; a URL with a script scheme;
     /// CSS that could load something.
     pub values_refused: u64,
+    /// Values that failed to serialize to JSON while rendering ([`Json`](crate::Json), a value
+    /// in a Datastar expression or `expr!`, a `data-signals` value): each was written as
+    /// `null`.
+    pub json_failures: u64,
 }
 
 /// Reads every counter.
@@ -89,6 +93,7 @@ pub fn snapshot() -> Snapshot {
         bus_reconnects: BUS_RECONNECTS.get(),
         compression_failures: COMPRESSION_FAILURES.get(),
         values_refused: VALUES_REFUSED.get(),
+        json_failures: JSON_FAILURES.get(),
     }
 }
 
@@ -99,7 +104,7 @@ impl Snapshot {
     /// let s = nitro::stats::snapshot();
     /// assert!(s.counters().iter().any(|(name, _)| *name == "events_sent"));
     /// ```
-    pub fn counters(&self) -> [(&'static str, u64); 15] {
+    pub fn counters(&self) -> [(&'static str, u64); 16] {
         [
             ("live_streams", self.live_streams),
             ("streams_opened", self.streams_opened),
@@ -116,6 +121,7 @@ impl Snapshot {
             ("bus_reconnects", self.bus_reconnects),
             ("compression_failures", self.compression_failures),
             ("values_refused", self.values_refused),
+            ("json_failures", self.json_failures),
         ]
     }
 }
@@ -173,6 +179,20 @@ pub(crate) static BUS_RECONNECTS: Counter = Counter::new();
 #[cfg_attr(not(feature = "compression"), allow(dead_code))]
 pub(crate) static COMPRESSION_FAILURES: Counter = Counter::new();
 pub(crate) static VALUES_REFUSED: Counter = Counter::new();
+pub(crate) static JSON_FAILURES: Counter = Counter::new();
+
+/// Records a value that failed to serialize to JSON while rendering and was written as `null`:
+/// a warning (a `Serialize` impl of the program failed, e.g. a map with non-string keys) and a
+/// count.
+#[cold]
+#[cfg_attr(not(feature = "tracing"), allow(unused_variables))]
+pub(crate) fn json_failed(error: &serde_json::Error) {
+    JSON_FAILURES.incr();
+    crate::log::warning!(
+        error = %error,
+        "a value failed to serialize to JSON while rendering and was written as null"
+    );
+}
 
 /// Records an attribute value refused while rendering (`what`: why), a debug event (the value
 /// came from a client, an attacker perhaps; nothing for an operator to fix) and a count.
@@ -216,7 +236,7 @@ impl Drop for LiveStream {
 
 /// Records an event that failed to encode and was dropped: a warning and a count.
 #[cfg_attr(not(feature = "tracing"), allow(unused_variables))]
-pub(crate) fn event_failed(where_: &str, error: &crate::sse::EventError) {
+pub(crate) fn event_failed(where_: &str, error: &dyn fmt::Display) {
     EVENTS_FAILED.incr();
     crate::log::warning!(error = %error, "{where_}: an event failed to encode and was not sent");
 }

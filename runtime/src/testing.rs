@@ -1,24 +1,24 @@
 //! A test client for your own tests: calls an axum [`Router`] with the requests the Datastar
-//! client sends (no socket, no server), and reads the answer back as typed [`Event`]s.
+//! client sends (no socket, no server), and reads the answer back as typed [`Received`]s.
 //!
 //! * `Datastar-Request: true` is set, as the client sets it;
 //! * signals ([`TestRequest::signals`]) go where the client puts them: in the `datastar` query
 //!   parameter on GET and DELETE, as a JSON body on POST, PUT and PATCH;
-//! * [`TestResponse::events`] reads a finished response (`Sse::once()`), and
+//! * [`TestResponse::events`] reads a finished response (`Events::new()`), and
 //!   [`TestResponse::first`] the first events of a stream that stays open, with a timeout.
 //!
 //! ```
 //! use axum::{routing::post, Router};
 //! use nitro::prelude::*;
-//! use nitro::testing::{Event, TestClient};
+//! use nitro::testing::{Received, TestClient};
 //!
 //! #[derive(Signals, serde::Serialize, serde::Deserialize)]
 //! struct Counter { count: i64 }
 //!
-//! async fn increment(ReadSignals(c): ReadSignals<Counter>) -> Sse {
-//!     Sse::once()
-//!         .emit_elements(html! { p #counter { (c.count + 1) } })
-//!         .emit_signals(&Counter { count: c.count + 1 })
+//! async fn increment(ReadSignals(c): ReadSignals<Counter>) -> Events {
+//!     Events::new()
+//!         .with(PatchElements::new(html! { p #counter { (c.count + 1) } }))
+//!         .with(PatchSignals::new(&Counter { count: c.count + 1 }))
 //! }
 //!
 //! # tokio::runtime::Runtime::new().unwrap().block_on(async {
@@ -26,9 +26,9 @@
 //! let res = client.post("/increment").signals(&Counter { count: 1 }).await;
 //! assert_eq!(res.status(), 200);
 //! let events = res.events().await.unwrap();
-//! let Event::Elements(patch) = &events[0] else { panic!("{events:?}") };
+//! let Received::Elements(patch) = &events[0] else { panic!("{events:?}") };
 //! assert_eq!(patch.elements, r#"<p id="counter">2</p>"#);
-//! assert_eq!(events[1], Event::Signals(serde_json::json!({ "count": 2 })));
+//! assert_eq!(events[1], Received::Signals(serde_json::json!({ "count": 2 })));
 //! # });
 //! ```
 //!
@@ -317,9 +317,9 @@ pub enum EventsError {
     /// The response is not `text/event-stream` (its status and body text).
     NotSse(String),
     /// Fewer events came before the timeout (those that came).
-    Timeout(Vec<Event>),
+    Timeout(Vec<Received>),
     /// The stream ended before the number of events asked for (those that came).
-    Ended(Vec<Event>),
+    Ended(Vec<Received>),
     /// The body failed, or an event is not valid (a description).
     Invalid(String),
 }
@@ -382,18 +382,18 @@ impl TestResponse {
         String::from_utf8(bytes).map_err(|e| EventsError::Invalid(e.to_string()))
     }
 
-    /// Every event of a response that ends (`Sse::once()`, a finished stream).
+    /// Every event of a response that ends (`Events::new()`, a finished stream).
     ///
     /// ```
     /// use axum::{routing::get, Router};
     /// use nitro::prelude::*;
     /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
-    /// let app = Router::new().route("/", get(|| async { Sse::once().emit_signals(&serde_json::json!({ "n": 1 })) }));
+    /// let app = Router::new().route("/", get(|| async { Events::new().with(PatchSignals::new(&serde_json::json!({ "n": 1 }))) }));
     /// let events = nitro::testing::TestClient::new(app).get("/").await.events().await.unwrap();
-    /// assert_eq!(events, [nitro::testing::Event::Signals(serde_json::json!({ "n": 1 }))]);
+    /// assert_eq!(events, [nitro::testing::Received::Signals(serde_json::json!({ "n": 1 }))]);
     /// # });
     /// ```
-    pub async fn events(self) -> Result<Vec<Event>, EventsError> {
+    pub async fn events(self) -> Result<Vec<Received>, EventsError> {
         self.check_sse()?;
         let text = self.text().await?;
         let mut rest = text.as_bytes().to_vec();
@@ -418,14 +418,18 @@ impl TestResponse {
     /// use nitro::prelude::*;
     /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
     /// let app = Router::new().route("/", get(|| async {
-    ///     Sse::from_events(futures_util::stream::iter(1..).map(|n| emit_signals(&serde_json::json!({ "n": n }))))
+    ///     Sse::new(futures_util::stream::iter(1..).map(|n| PatchSignals::new(&serde_json::json!({ "n": n }))))
     /// }));
     /// let mut res = nitro::testing::TestClient::new(app).get("/").await;
     /// let first = res.first(2, std::time::Duration::from_secs(5)).await.unwrap();
-    /// assert_eq!(first[1], nitro::testing::Event::Signals(serde_json::json!({ "n": 2 })));
+    /// assert_eq!(first[1], nitro::testing::Received::Signals(serde_json::json!({ "n": 2 })));
     /// # });
     /// ```
-    pub async fn first(&mut self, n: usize, timeout: Duration) -> Result<Vec<Event>, EventsError> {
+    pub async fn first(
+        &mut self,
+        n: usize,
+        timeout: Duration,
+    ) -> Result<Vec<Received>, EventsError> {
         self.check_sse()?;
         let mut events = Vec::new();
         let deadline = tokio::time::Instant::now() + timeout;
@@ -470,13 +474,13 @@ impl TestResponse {
 /// One event of a Datastar SSE response.
 ///
 /// ```
-/// use nitro::testing::{ElementsPatch, Event};
-/// let e = Event::Script("alert(1)".into());
-/// assert!(matches!(e, Event::Script(_)));
+/// use nitro::testing::{ElementsPatch, Received};
+/// let e = Received::Script("alert(1)".into());
+/// assert!(matches!(e, Received::Script(_)));
 /// ```
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
-pub enum Event {
+pub enum Received {
     /// `datastar-patch-elements`.
     Elements(ElementsPatch),
     /// `datastar-patch-signals`: the JSON merge patch.
@@ -521,7 +525,7 @@ pub struct ElementsPatch {
 
 /// Takes one complete event (up to a blank line) off the front of `buf`: `Ok(None)` if there is
 /// no complete event yet, `Ok(Some(None))` for a block without an event (a comment).
-fn take_event(buf: &mut Vec<u8>) -> Result<Option<Option<Event>>, EventsError> {
+fn take_event(buf: &mut Vec<u8>) -> Result<Option<Option<Received>>, EventsError> {
     let Some(end) = buf.windows(2).position(|w| w == b"\n\n") else {
         return Ok(None);
     };
@@ -530,7 +534,7 @@ fn take_event(buf: &mut Vec<u8>) -> Result<Option<Option<Event>>, EventsError> {
     Ok(Some(parse_event(block.trim_end_matches('\n'))?))
 }
 
-fn parse_event(block: &str) -> Result<Option<Event>, EventsError> {
+fn parse_event(block: &str) -> Result<Option<Received>, EventsError> {
     let mut name = None;
     let mut id = None;
     let mut data: Vec<String> = Vec::new();
@@ -559,7 +563,7 @@ fn parse_event(block: &str) -> Result<Option<Event>, EventsError> {
     let event = match name.as_str() {
         "datastar-patch-signals" => {
             let json = field("signals").join("\n");
-            Event::Signals(
+            Received::Signals(
                 serde_json::from_str(&json)
                     .map_err(|e| EventsError::Invalid(format!("signals {json:?}: {e}")))?,
             )
@@ -580,11 +584,11 @@ fn parse_event(block: &str) -> Result<Option<Event>, EventsError> {
                 id,
             };
             match script_of(&patch) {
-                Some(code) => Event::Script(code),
-                None => Event::Elements(patch),
+                Some(code) => Received::Script(code),
+                None => Received::Elements(patch),
             }
         }
-        _ => Event::Other { event: name, data },
+        _ => Received::Other { event: name, data },
     };
     Ok(Some(event))
 }

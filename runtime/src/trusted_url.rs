@@ -89,7 +89,7 @@ impl Render for TrustedUrl {
     fn render_to(&self, buf: &mut String) {
         crate::escape::text(&self.0, buf);
     }
-    fn render_attr_to(&self, buf: &mut String) {
+    fn render_attr_to(&self, buf: &mut String, _: crate::render::Internal) {
         crate::escape::attribute(&self.0, buf);
     }
 }

@@ -56,10 +56,10 @@ pub fn datastar_js() -> PathBuf {
         ])
         .arg(&wheel_dir)
         .status()
-        .expect("python3 is needed to fetch the Datastar client from PyPI");
+        .expect("python3 is needed to fetch the Datastar client from PyPI: run `.ci/setup` once");
     assert!(
         status.success(),
-        "pip could not download starhtml==0.7.0 (the Datastar client) from PyPI"
+        "pip could not download starhtml==0.7.0 (the Datastar client) from PyPI: run `.ci/setup` once"
     );
     let script = "import glob, sys, zipfile\n\
                   w = glob.glob(sys.argv[1] + '/starhtml-*.whl')[0]\n\
@@ -94,8 +94,8 @@ use super::nats::free_port;
 pub fn chromedriver() -> Driver {
     let (Some(driver), Some(_)) = (which("chromedriver"), which("chromium")) else {
         panic!(
-            "the browser tests need Chromium and ChromeDriver: `apt-get install -y chromium chromium-driver` \
-             (`bash .ci/run` installs them)"
+            "the browser tests need Chromium and ChromeDriver: run `.ci/setup` once (it installs them, \
+             starts NATS and fetches the Datastar client), then `cargo test` again"
         );
     };
     let port = free_port();

@@ -5,7 +5,24 @@ use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
-/// The `nats-server` binary (Debian package `nats-server`; `.ci/run` installs it).
+/// The URL of the shared NATS server the bus tests use: `NITRO_NATS_URL`, or 127.0.0.1:4222,
+/// which must be up (`.ci/setup` installs and starts it). Fails at once, naming the command,
+/// when nothing listens there.
+pub fn shared_url() -> String {
+    if let Ok(url) = std::env::var("NITRO_NATS_URL") {
+        return url;
+    }
+    let addr = std::net::SocketAddr::from(([127, 0, 0, 1], 4222));
+    if std::net::TcpStream::connect_timeout(&addr, Duration::from_secs(2)).is_err() {
+        panic!(
+            "the bus tests need NATS with JetStream on 127.0.0.1:4222: run `.ci/setup` once (it \
+             installs and starts it), or set NITRO_NATS_URL"
+        );
+    }
+    "nats://127.0.0.1:4222".into()
+}
+
+/// The `nats-server` binary (Debian package `nats-server`; `.ci/setup` installs it).
 pub fn nats_binary() -> String {
     [
         "/usr/sbin/nats-server",
@@ -86,7 +103,7 @@ impl NatsServer {
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
-            .expect("nats-server must be installed (Debian package nats-server; .ci/run checks)");
+            .expect("nats-server must be installed: run `.ci/setup` once");
         super::wait_for_listener(
             &mut child,
             self.port,

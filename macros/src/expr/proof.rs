@@ -445,7 +445,7 @@ mod tests {
 
     #[test]
     fn guards_are_the_runtimes() {
-        let runtime = include_str!("../../../runtime/src/__private.rs");
+        let runtime = include_str!("../../../runtime/src/guards.rs");
         for g in GUARDS {
             assert!(runtime.contains(&format!("r#\"{g}\"#")), "{g}");
         }

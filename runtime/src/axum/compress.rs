@@ -20,7 +20,7 @@ use futures_util::Stream;
 use http::header::{HeaderMap, HeaderValue, ACCEPT_ENCODING, CONTENT_ENCODING, VARY};
 
 /// The content coding of an SSE stream, negotiated from the request's `Accept-Encoding` by
-/// [`SseStream::compressed`](crate::axum::SseStream::compressed).
+/// [`Sse::compressed`](crate::axum::Sse::compressed).
 ///
 /// ```
 /// use axum::http::{header::ACCEPT_ENCODING, HeaderMap};

@@ -9,12 +9,13 @@ use http::request::Parts;
 ///
 /// ```no_run
 /// use axum::extract::State;
-/// use nitro::axum::{LastEventId, SseStream};
+/// use nitro::axum::{LastEventId, Sse};
+/// use nitro::sse::PatchSignals;
 /// use nitro::bus::{Bus, BusError};
 ///
-/// async fn feed(State(bus): State<Bus>, LastEventId(last): LastEventId) -> Result<SseStream, BusError> {
+/// async fn feed(State(bus): State<Bus>, LastEventId(last): LastEventId) -> Result<Sse, BusError> {
 ///     Ok(bus.subscribe_after("news.>", last).await?.into_sse(|m| {
-///         nitro::sse::emit_signals(&serde_json::json!({ "latest": m.topic() }))
+///         PatchSignals::new(&serde_json::json!({ "latest": m.topic() }))
 ///     }))
 /// }
 /// ```

@@ -3,13 +3,13 @@
 //!
 //! ```no_run
 //! use axum::{routing::post, Router};
-//! use nitro::axum::{ReadSignals, Sse};
+//! use nitro::prelude::*;
 //!
 //! #[derive(serde::Deserialize)]
 //! struct Counter { count: i64 }
 //!
-//! async fn increment(ReadSignals(c): ReadSignals<Counter>) -> Sse {
-//!     Sse::once().emit_signals(&serde_json::json!({ "count": c.count + 1 }))
+//! async fn increment(ReadSignals(c): ReadSignals<Counter>) -> Events {
+//!     Events::new().with(PatchSignals::new(&serde_json::json!({ "count": c.count + 1 })))
 //! }
 //!
 //! let app: Router = Router::new().route("/inc", post(increment));
@@ -29,7 +29,7 @@ pub use compress::{Compression, StreamEncoding};
 pub use last_event_id::LastEventId;
 pub use read_signals::{ReadSignals, ReadSignalsUnchecked, SignalsLimit, DEFAULT_SIGNALS_LIMIT};
 pub use rejection::ReadSignalsRejection;
-pub use stream::{Sse, SseError, SseErrorKind, SseSender, SseStream, DEFAULT_KEEP_ALIVE};
+pub use stream::{Sender, Sse, SseError, SseErrorKind, DEFAULT_KEEP_ALIVE};
 
 use axum::response::{Html, IntoResponse, Response};
 use http::header::{HeaderValue, CACHE_CONTROL, CONNECTION, CONTENT_TYPE};
@@ -56,7 +56,7 @@ impl IntoResponse for Markup {
     }
 }
 
-impl<F: Fn(&mut String), const R: u8, const N: u8> IntoResponse for Template<F, R, N> {
+impl<F: Fn(&mut String), R, N> IntoResponse for Template<F, R, N> {
     /// Renders the template into an HTML page.
     fn into_response(self) -> Response {
         self.render().into_response()

@@ -53,7 +53,7 @@ fn respond(content_type: &'static str, parts: Result<PlainParts, EventError>) ->
     response
 }
 
-impl<T: crate::sse::Sendable> IntoResponse for PatchElements<T> {
+impl IntoResponse for PatchElements {
     /// A `text/html` response the client patches in like the SSE event: the elements as the
     /// body, `datastar-selector`, `datastar-mode`, `datastar-namespace` and
     /// `datastar-use-view-transition` headers for the options that are not defaults. (The
@@ -62,11 +62,8 @@ impl<T: crate::sse::Sendable> IntoResponse for PatchElements<T> {
     ///
     /// ```
     /// use axum::response::IntoResponse;
-    /// use nitro::sse::{emit_elements, Mode};
-    /// use nitro::{PreEscaped, Selector};
-    /// let r = emit_elements(PreEscaped("<li>new</li>"))
-    ///     .selector(Selector::css("#list"))
-    ///     .mode(Mode::Append)
+    /// use nitro::prelude::*;
+    /// let r = PatchElements::at(Selector::css("#list"), Mode::Append, PreEscaped("<li>new</li>"))
     ///     .into_response();
     /// assert_eq!(r.headers()["content-type"], "text/html; charset=utf-8");
     /// assert_eq!(r.headers()["datastar-selector"], "#list");
@@ -83,8 +80,8 @@ impl IntoResponse for PatchSignals {
     ///
     /// ```
     /// use axum::response::IntoResponse;
-    /// use nitro::sse::emit_signals;
-    /// let r = emit_signals(&serde_json::json!({ "count": 1 })).only_if_missing(true).into_response();
+    /// use nitro::prelude::*;
+    /// let r = PatchSignals::new(&serde_json::json!({ "count": 1 })).only_if_missing(true).into_response();
     /// assert_eq!(r.headers()["content-type"], "application/json");
     /// assert_eq!(r.headers()["datastar-only-if-missing"], "true");
     /// ```
@@ -101,8 +98,8 @@ impl IntoResponse for ExecuteScript {
     ///
     /// ```
     /// use axum::response::IntoResponse;
-    /// use nitro::sse::execute_script;
-    /// let r = execute_script("console.log(1)").attribute("nonce", "abc").into_response();
+    /// use nitro::prelude::*;
+    /// let r = ExecuteScript::new("console.log(1)").attribute("nonce", "abc").into_response();
     /// assert_eq!(r.headers()["content-type"], "text/javascript");
     /// assert_eq!(
     ///     r.headers()["datastar-script-attributes"],

@@ -1,4 +1,5 @@
-//! SSE responses: one-shot ([`Sse::once`]) and long-lived ([`Sse::stream`], [`Sse::from_events`]).
+//! SSE responses: one-shot ([`Events`](crate::sse::Events) as a response) and long-lived
+//! ([`Sse::new`], [`Sse::spawn`]).
 
 use std::convert::Infallible;
 use std::fmt;
@@ -14,7 +15,7 @@ use futures_util::{Stream, StreamExt};
 use http::StatusCode;
 use tokio::sync::mpsc;
 
-use crate::sse::{self, Event, EventError, IntoElements, Sendable};
+use crate::sse::{self, Event, EventError, Events};
 
 /// Why an SSE send failed.
 #[derive(Debug)]
@@ -70,191 +71,44 @@ impl From<EventError> for SseError {
     }
 }
 
-/// Entry point for SSE responses.
-///
-/// - [`Sse::once`]: a few events, then the response ends.
-/// - [`Sse::stream`]: an async task writes events as they happen; it is stopped when the client
-///   disconnects.
-/// - [`Sse::from_events`]: any `Stream` of events (for example a bus subscription) becomes the
-///   response.
-///
-/// ```
-/// use nitro::axum::Sse;
-/// use nitro::PreEscaped;
-/// let response = Sse::once()
-///     .emit_elements(PreEscaped("<p id=\"count\">1</p>"))
-///     .emit_signals(&serde_json::json!({"count": 1}));
-/// assert_eq!(response.body(), b"event: datastar-patch-elements\ndata: elements <p id=\"count\">1</p>\n\nevent: datastar-patch-signals\ndata: signals {\"count\":1}\n\n");
-/// ```
-#[derive(Debug, Default)]
-#[must_use = "an SSE response does nothing unless returned from a handler"]
-pub struct Sse {
-    buf: BytesMut,
-    error: Option<EventError>,
-    events: u64,
-}
-
-impl Sse {
-    /// A one-shot response: add events with the verbs, return it from the handler.
-    pub fn once() -> Sse {
-        Sse::default()
-    }
-
-    /// A long-lived response whose events are written by `producer` in its own task. Each
-    /// event is flushed to the client as it is sent. When the client disconnects the task is
-    /// stopped (at its next `.await`), and any send in progress returns
-    /// [`SseErrorKind::Disconnected`].
+impl IntoResponse for Events {
+    /// The events as one SSE response, which then ends; if any event failed to encode, a 500
+    /// with a generic body (the detail stays on the server) and none of the events.
     ///
-    /// ```no_run
-    /// use std::time::Duration;
-    /// use nitro::axum::{Sse, SseStream};
-    /// use nitro::PreEscaped;
+    /// ```
+    /// use nitro::prelude::*;
     ///
-    /// async fn progress() -> SseStream {
-    ///     Sse::stream(|mut sse| async move {
-    ///         for pct in (0..=100).step_by(10) {
-    ///             sse.emit_signals(&serde_json::json!({ "progress": pct })).await?;
-    ///             tokio::time::sleep(Duration::from_millis(100)).await;
-    ///         }
-    ///         sse.redirect("/done").await
-    ///     })
+    /// #[derive(serde::Deserialize)]
+    /// struct Counter { count: i64 }
+    ///
+    /// async fn increment(ReadSignals(c): ReadSignals<Counter>) -> Events {
+    ///     Events::new()
+    ///         .with(PatchElements::new(PreEscaped(format!("<p id=\"count\">{}</p>", c.count + 1))))
+    ///         .with(PatchSignals::new(&serde_json::json!({ "count": c.count + 1 })))
     /// }
+    /// # let _ = increment;
     /// ```
-    pub fn stream<F, Fut>(producer: F) -> SseStream
-    where
-        F: FnOnce(SseSender) -> Fut + Send + 'static,
-        Fut: Future<Output = Result<(), SseError>> + Send + 'static,
-    {
-        let (tx, rx) = mpsc::channel::<Bytes>(16);
-        let sender = SseSender {
-            tx,
-            buf: BytesMut::new(),
-        };
-        let task = tokio::spawn(async move {
-            // A disconnect is the normal way for a stream to end; other errors were already
-            // reported to the producer, which chose to stop.
-            let _ = producer(sender).await;
-        });
-        SseStream::new(ChannelBody {
-            rx,
-            _task: AbortOnDrop(task),
-        })
-    }
-
-    /// A response that sends every event of `events`, in order, until the stream ends or the
-    /// client disconnects (then the stream is dropped). An event that fails to encode is
-    /// skipped, logged and counted ([`crate::stats`]).
-    ///
-    /// ```
-    /// use futures_util::stream;
-    /// use nitro::axum::Sse;
-    /// use nitro::sse::remove_elements;
-    /// use nitro::Selector;
-    /// let response = Sse::from_events(stream::iter([
-    ///     remove_elements(Selector::css("#a")),
-    ///     remove_elements(Selector::css("#b")),
-    /// ]));
-    /// # let _ = response;
-    /// ```
-    pub fn from_events<S>(events: S) -> SseStream
-    where
-        S: Stream + Send + 'static,
-        S::Item: Event,
-    {
-        Sse::from_bytes(events.filter_map(|event| {
-            std::future::ready(sse::encode_logged(&event, None, "Sse::from_events"))
-        }))
-    }
-
-    /// A response sending already-encoded events (the bus's shared encoding).
-    pub(crate) fn from_bytes<S>(events: S) -> SseStream
-    where
-        S: Stream<Item = Bytes> + Send + 'static,
-    {
-        SseStream::new(events)
-    }
-
-    /// Adds any event.
-    pub fn emit(mut self, event: impl Event) -> Self {
-        if self.error.is_none() {
-            match event.encode(&mut self.buf) {
-                Ok(()) => self.events += 1,
-                Err(e) => self.error = Some(e),
-            }
-        }
-        self
-    }
-
-    /// Adds a patch of rendered elements (see [`sse::emit_elements`]): mode `outer`, no
-    /// selector, so every top-level element needs an id. For an `html!` template whose
-    /// top-level element has none, this is a compile error; send
-    /// `emit_elements(..).selector(..)` with [`Sse::emit`] instead.
-    pub fn emit_elements<R: IntoElements>(self, elements: R) -> Self
-    where
-        R::Target: Sendable,
-    {
-        self.emit(sse::emit_elements(elements))
-    }
-
-    /// Adds a signals patch (see [`sse::emit_signals`]).
-    pub fn emit_signals<T: crate::signals::Signals + ?Sized>(self, signals: &T) -> Self {
-        self.emit(sse::emit_signals(signals))
-    }
-
-    /// Adds the removal of the elements matching `selector`.
-    pub fn remove_elements(self, selector: impl crate::IntoSelector) -> Self {
-        self.emit(sse::remove_elements(selector))
-    }
-
-    /// Adds the removal of signals by path.
-    pub fn remove_signals<I: IntoIterator<Item = S>, S: AsRef<str>>(self, paths: I) -> Self {
-        self.emit(sse::remove_signals(paths))
-    }
-
-    /// Adds a script to run (see [`sse::execute_script`]).
-    pub fn execute_script(self, script: &'static str) -> Self {
-        self.emit(sse::execute_script(script))
-    }
-
-    /// Adds a redirect (see [`sse::redirect`]); a script-running URL is refused, and the
-    /// response becomes a 500.
-    pub fn redirect(mut self, url: &str) -> Self {
-        match sse::redirect(url) {
-            Ok(script) => self.emit(script),
-            Err(e) => {
-                self.error.get_or_insert(e);
-                self
-            }
-        }
-    }
-
-    /// The encoded events so far.
-    pub fn body(&self) -> &[u8] {
-        &self.buf
-    }
-}
-
-impl IntoResponse for Sse {
-    /// The events as one SSE response; if any event failed to encode, a 500 with a generic
-    /// body (the detail stays on the server) and none of the events.
     fn into_response(self) -> Response {
-        if let Some(e) = &self.error {
-            // One log line (ERROR, below) for the event and the response it failed.
-            crate::stats::EVENTS_FAILED.incr();
-            crate::stats::RESPONSES_FAILED.incr();
-            crate::log::error!(
-                error = %e,
-                "an SSE response was answered with 500: one of its events failed to encode"
-            );
-            return (
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "internal error: the response could not be encoded",
-            )
-                .into_response();
-        }
-        crate::stats::EVENTS_SENT.add(self.events);
-        crate::stats::BYTES_SENT.add(self.buf.len() as u64);
-        let mut response = Response::new(Body::from(self.buf.freeze()));
+        let (body, events) = match self.into_encoded() {
+            Ok(encoded) => encoded,
+            Err(e) => {
+                // One log line (ERROR, below) for the event and the response it failed.
+                crate::stats::EVENTS_FAILED.incr();
+                crate::stats::RESPONSES_FAILED.incr();
+                crate::log::error!(
+                    error = %e,
+                    "an SSE response was answered with 500: one of its events failed to encode"
+                );
+                return (
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "internal error: the response could not be encoded",
+                )
+                    .into_response();
+            }
+        };
+        crate::stats::EVENTS_SENT.add(events as u64);
+        crate::stats::BYTES_SENT.add(body.len() as u64);
+        let mut response = Response::new(Body::from(body));
         super::sse_headers(&mut response);
         response
     }
@@ -268,26 +122,110 @@ pub const DEFAULT_KEEP_ALIVE: Duration = Duration::from_secs(15);
 /// The SSE comment a silent stream sends; the Datastar client (and every SSE parser) ignores it.
 const KEEP_ALIVE_COMMENT: &[u8] = b": keep-alive\n\n";
 
-/// A long-lived SSE response; see [`Sse::stream`], [`Sse::from_events`] and the bus's
-/// [`into_sse`](crate::bus::Subscription::into_sse).
+/// A long-lived SSE response: [`Sse::new`] sends a stream of events, [`Sse::spawn`] runs a
+/// task that sends them through a [`Sender`], and the bus's
+/// [`into_sse`](crate::bus::Subscription::into_sse) turns a subscription into one. For a few
+/// events and then the end, return [`Events`] instead.
 ///
 /// **Keep-alive:** after [`DEFAULT_KEEP_ALIVE`] (15 s) without an event, it sends the SSE
 /// comment `: keep-alive`, and again after each further 15 s of silence, so proxies do not
-/// close the idle connection. [`SseStream::keep_alive`] changes the interval or turns it off.
+/// close the idle connection. [`Sse::keep_alive`] changes the interval or turns it off.
+///
+/// ```
+/// use std::time::Duration;
+/// use futures_util::StreamExt;
+/// use nitro::prelude::*;
+///
+/// // A clock: one signals patch a second, for as long as the tab is open.
+/// async fn clock() -> Sse {
+///     let ticks = futures_util::stream::iter(0u64..).then(|n| async move {
+///         tokio::time::sleep(Duration::from_secs(1)).await;
+///         PatchSignals::new(&serde_json::json!({ "seconds": n }))
+///     });
+///     Sse::new(ticks).keep_alive(None)
+/// }
+/// # let _ = clock;
+/// ```
 #[must_use = "an SSE response does nothing unless returned from a handler"]
-pub struct SseStream {
+pub struct Sse {
     events: Pin<Box<dyn Stream<Item = Bytes> + Send>>,
     keep_alive: Option<Duration>,
-    /// Set by [`SseStream::compressed`].
+    /// Set by [`Sse::compressed`].
     #[cfg(feature = "compression")]
     encoding: Option<super::StreamEncoding>,
     #[cfg(feature = "compression")]
     mode: super::Compression,
 }
 
-impl SseStream {
-    fn new(events: impl Stream<Item = Bytes> + Send + 'static) -> SseStream {
-        SseStream {
+impl Sse {
+    /// A response whose events are sent by `producer`, in its own task, through a
+    /// [`Sender`]. Each event is flushed to the client as it is sent. When the client
+    /// disconnects the task is stopped (at its next `.await`), and any send in progress returns
+    /// [`SseErrorKind::Disconnected`].
+    ///
+    /// ```no_run
+    /// use std::time::Duration;
+    /// use nitro::prelude::*;
+    ///
+    /// async fn progress() -> Sse {
+    ///     Sse::spawn(|mut sender| async move {
+    ///         for pct in (0..=100).step_by(10) {
+    ///             sender.send(PatchSignals::new(&serde_json::json!({ "progress": pct }))).await?;
+    ///             tokio::time::sleep(Duration::from_millis(100)).await;
+    ///         }
+    ///         sender.send(ExecuteScript::redirect("/done")).await
+    ///     })
+    /// }
+    /// ```
+    pub fn spawn<F, Fut>(producer: F) -> Sse
+    where
+        F: FnOnce(Sender) -> Fut + Send + 'static,
+        Fut: Future<Output = Result<(), SseError>> + Send + 'static,
+    {
+        let (tx, rx) = mpsc::channel::<Bytes>(16);
+        let sender = Sender {
+            tx,
+            buf: BytesMut::new(),
+        };
+        let task = tokio::spawn(async move {
+            // A disconnect is the normal way for a stream to end; other errors were already
+            // reported to the producer, which chose to stop.
+            let _ = producer(sender).await;
+        });
+        Sse::from_bytes(ChannelBody {
+            rx,
+            _task: AbortOnDrop(task),
+        })
+    }
+
+    /// A response that sends every event of `events`, in order, until the stream ends or the
+    /// client disconnects (then the stream is dropped). An event that fails to encode is
+    /// skipped, logged and counted ([`crate::stats`]).
+    ///
+    /// ```
+    /// use futures_util::stream;
+    /// use nitro::prelude::*;
+    /// let response = Sse::new(stream::iter([
+    ///     PatchElements::remove(Selector::css("#a")),
+    ///     PatchElements::remove(Selector::css("#b")),
+    /// ]));
+    /// # let _ = response;
+    /// ```
+    pub fn new<S>(events: S) -> Sse
+    where
+        S: Stream + Send + 'static,
+        S::Item: Event,
+    {
+        Sse::from_bytes(
+            events.filter_map(|event| {
+                std::future::ready(sse::encode_logged(&event, None, "Sse::new"))
+            }),
+        )
+    }
+
+    /// A response sending already-encoded events (the bus's shared encoding).
+    pub(crate) fn from_bytes(events: impl Stream<Item = Bytes> + Send + 'static) -> Sse {
+        Sse {
             events: Box::pin(events),
             keep_alive: Some(DEFAULT_KEEP_ALIVE),
             #[cfg(feature = "compression")]
@@ -304,7 +242,7 @@ impl SseStream {
     /// depends on that event alone, so no event's length tells anything about another's
     /// content. The response says `Vary: Accept-Encoding`.
     ///
-    /// [`SseStream::compressed_with`] with
+    /// [`Sse::compressed_with`] with
     /// [`Compression::SharedWindow`](super::Compression::SharedWindow) keeps one context for
     /// the whole stream: much smaller for streams that repeat markup (BENCHMARKS.md), and a
     /// length oracle (CRIME/BREACH) when a stream carries both a secret and text an attacker
@@ -313,20 +251,20 @@ impl SseStream {
     /// ```no_run
     /// use axum::extract::State;
     /// use axum::http::HeaderMap;
-    /// use nitro_runtime::axum::SseStream;
+    /// use nitro_runtime::axum::Sse;
     /// use nitro_runtime::bus::{Bus, BusError};
     ///
-    /// async fn feed(headers: HeaderMap, State(bus): State<Bus>) -> Result<SseStream, BusError> {
+    /// async fn feed(headers: HeaderMap, State(bus): State<Bus>) -> Result<Sse, BusError> {
     ///     Ok(bus.subscribe("feed.>").await?.into_sse_events().compressed(&headers))
     /// }
     /// ```
     #[cfg(feature = "compression")]
     #[cfg_attr(docsrs, doc(cfg(feature = "compression")))]
-    pub fn compressed(self, request_headers: &http::HeaderMap) -> SseStream {
+    pub fn compressed(self, request_headers: &http::HeaderMap) -> Sse {
         self.compressed_with(request_headers, super::Compression::PerEvent)
     }
 
-    /// [`SseStream::compressed`] in the given mode. With
+    /// [`Sse::compressed`] in the given mode. With
     /// [`Compression::SharedWindow`](super::Compression::SharedWindow) the coding is chosen
     /// among zstd, brotli and gzip ([`StreamEncoding::negotiate`](super::StreamEncoding::negotiate)),
     /// and one compressor (a few hundred KiB) is kept per stream: never send a secret and
@@ -338,9 +276,9 @@ impl SseStream {
     /// use nitro_runtime::sse::PatchSignals;
     /// let mut headers = HeaderMap::new();
     /// headers.insert(ACCEPT_ENCODING, "br, gzip".parse().unwrap());
-    /// let per_event = Sse::from_events(futures_util::stream::empty::<PatchSignals>()).compressed(&headers);
+    /// let per_event = Sse::new(futures_util::stream::empty::<PatchSignals>()).compressed(&headers);
     /// assert_eq!(per_event.encoding(), StreamEncoding::Gzip); // brotli cannot restart per event
-    /// let shared = Sse::from_events(futures_util::stream::empty::<PatchSignals>())
+    /// let shared = Sse::new(futures_util::stream::empty::<PatchSignals>())
     ///     .compressed_with(&headers, Compression::SharedWindow);
     /// assert_eq!(shared.encoding(), StreamEncoding::Brotli);
     /// ```
@@ -350,13 +288,13 @@ impl SseStream {
         mut self,
         request_headers: &http::HeaderMap,
         mode: super::Compression,
-    ) -> SseStream {
+    ) -> Sse {
         self.encoding = Some(super::StreamEncoding::negotiate_for(request_headers, mode));
         self.mode = mode;
         self
     }
 
-    /// The coding the stream will be sent with (identity unless [`SseStream::compressed`]
+    /// The coding the stream will be sent with (identity unless [`Sse::compressed`]
     /// chose one).
     ///
     /// ```
@@ -365,7 +303,7 @@ impl SseStream {
     /// use nitro_runtime::sse::PatchSignals;
     /// let mut headers = HeaderMap::new();
     /// headers.insert(ACCEPT_ENCODING, "gzip".parse().unwrap());
-    /// let stream = Sse::from_events(futures_util::stream::empty::<PatchSignals>());
+    /// let stream = Sse::new(futures_util::stream::empty::<PatchSignals>());
     /// assert_eq!(stream.compressed(&headers).encoding(), StreamEncoding::Gzip);
     /// ```
     #[cfg(feature = "compression")]
@@ -379,27 +317,27 @@ impl SseStream {
     ///
     /// ```no_run
     /// use std::time::Duration;
-    /// use nitro::axum::{Sse, SseStream};
+    /// use nitro::prelude::*;
     ///
-    /// async fn ticks() -> SseStream {
-    ///     Sse::stream(|mut sse| async move {
+    /// async fn ticks() -> Sse {
+    ///     Sse::spawn(|mut sender| async move {
     ///         loop {
     ///             tokio::time::sleep(Duration::from_secs(60)).await;
-    ///             sse.emit_signals(&serde_json::json!({ "tick": true })).await?;
+    ///             sender.send(PatchSignals::new(&serde_json::json!({ "tick": true }))).await?;
     ///         }
     ///     })
     ///     .keep_alive(Some(Duration::from_secs(5)))
     /// }
     /// ```
-    pub fn keep_alive(mut self, interval: Option<Duration>) -> SseStream {
+    pub fn keep_alive(mut self, interval: Option<Duration>) -> Sse {
         self.keep_alive = interval.map(|d| d.max(Duration::from_millis(1)));
         self
     }
 }
 
-impl fmt::Debug for SseStream {
+impl fmt::Debug for Sse {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let mut d = f.debug_struct("SseStream");
+        let mut d = f.debug_struct("Sse");
         d.field("keep_alive", &self.keep_alive);
         #[cfg(feature = "compression")]
         d.field("encoding", &self.encoding);
@@ -407,7 +345,7 @@ impl fmt::Debug for SseStream {
     }
 }
 
-impl IntoResponse for SseStream {
+impl IntoResponse for Sse {
     fn into_response(self) -> Response {
         let events = Counted {
             events: self.events,
@@ -506,19 +444,34 @@ impl Stream for KeepAlive {
     }
 }
 
-/// The writing end of an [`Sse::stream`] response.
+/// The writing end of an [`Sse::spawn`] response: [`Sender::send`] is the one way to send on
+/// a stream.
+///
+/// ```
+/// use nitro::prelude::*;
+/// ids! { LOG = "log" }
+/// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+/// let response = Sse::spawn(|mut sender| async move {
+///     sender.send(PatchElements::at(LOG, Mode::Append, "started")).await?;
+///     sender.send(Events::new()
+///         .with(PatchSignals::new(&serde_json::json!({ "done": true })))
+///         .with(ExecuteScript::redirect("/done"))).await
+/// });
+/// # let _ = response;
+/// # });
+/// ```
 #[derive(Debug)]
-pub struct SseSender {
+pub struct Sender {
     tx: mpsc::Sender<Bytes>,
     buf: BytesMut,
 }
 
-impl SseSender {
+impl Sender {
     /// Sends any event and flushes it to the client. An event that fails to encode is not
     /// sent: the error is returned, logged and counted ([`crate::stats`]).
-    pub async fn emit(&mut self, event: impl Event) -> Result<(), SseError> {
-        if let Err(e) = event.encode(&mut self.buf) {
-            crate::stats::event_failed("SseSender::emit", &e);
+    pub async fn send(&mut self, event: impl Event) -> Result<(), SseError> {
+        if let Err(e) = event.encode_to(&mut self.buf) {
+            crate::stats::event_failed("Sender::send", &e);
             return Err(e.into());
         }
         let bytes = self.buf.split().freeze();
@@ -526,52 +479,6 @@ impl SseSender {
             kind: SseErrorKind::Disconnected,
             source: None,
         })
-    }
-
-    /// Sends a patch of rendered elements (see [`sse::emit_elements`]): mode `outer`, no
-    /// selector, so every top-level element needs an id (a compile error for an `html!`
-    /// template whose top-level element has none).
-    pub async fn emit_elements<R: IntoElements>(&mut self, elements: R) -> Result<(), SseError>
-    where
-        R::Target: Sendable,
-    {
-        self.emit(sse::emit_elements(elements)).await
-    }
-
-    /// Sends a signals patch (see [`sse::emit_signals`]).
-    pub async fn emit_signals<T: crate::signals::Signals + ?Sized>(
-        &mut self,
-        signals: &T,
-    ) -> Result<(), SseError> {
-        self.emit(sse::emit_signals(signals)).await
-    }
-
-    /// Removes the elements matching `selector`.
-    pub async fn remove_elements(
-        &mut self,
-        selector: impl crate::IntoSelector,
-    ) -> Result<(), SseError> {
-        self.emit(sse::remove_elements(selector)).await
-    }
-
-    /// Removes signals by path.
-    pub async fn remove_signals<I, S>(&mut self, paths: I) -> Result<(), SseError>
-    where
-        I: IntoIterator<Item = S>,
-        S: AsRef<str>,
-    {
-        self.emit(sse::remove_signals(paths)).await
-    }
-
-    /// Runs a script in the browser (see [`sse::execute_script`]).
-    pub async fn execute_script(&mut self, script: &'static str) -> Result<(), SseError> {
-        self.emit(sse::execute_script(script)).await
-    }
-
-    /// Sends the browser to `url`; a script-running URL is refused with an error and nothing
-    /// is sent (see [`sse::redirect`]).
-    pub async fn redirect(&mut self, url: &str) -> Result<(), SseError> {
-        self.emit(sse::redirect(url)?).await
     }
 
     /// Resolves when the client has disconnected: `select!` on it while waiting for something

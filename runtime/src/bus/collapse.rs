@@ -250,7 +250,7 @@ pub(crate) fn collapse(items: &mut VecDeque<Message>) -> usize {
 pub(crate) fn signals_event(v: &Value) -> Bytes {
     let mut buf = bytes::BytesMut::new();
     // A composed object of parsed JSON always encodes.
-    let _ = crate::sse::Event::encode(&crate::sse::emit_signals(v), &mut buf);
+    let _ = crate::sse::Event::encode_to(&crate::sse::PatchSignals::new(v), &mut buf);
     buf.freeze()
 }
 
@@ -319,18 +319,18 @@ mod tests {
 #[cfg(test)]
 mod queue_tests {
     use super::*;
-    use crate::sse::{emit_elements, emit_signals, execute_script, Event, Mode};
+    use crate::sse::{Event, ExecuteScript, Mode, PatchElements, PatchSignals};
     use crate::{PreEscaped, Selector};
     use serde_json::json;
 
     fn msg(sender: &str, e: impl Event) -> Message {
         let mut b = bytes::BytesMut::new();
-        e.encode(&mut b).unwrap();
+        e.encode_to(&mut b).unwrap();
         Message::build("t".into(), sender.into(), b.freeze(), None, true)
     }
 
     fn outer(html: &'static str) -> Message {
-        msg("s", emit_elements(PreEscaped(html)))
+        msg("s", PatchElements::new(PreEscaped(html)))
     }
 
     fn text(items: &VecDeque<Message>) -> Vec<String> {
@@ -350,15 +350,17 @@ mod queue_tests {
     fn signals_merge_into_the_latest_position() {
         let append = msg(
             "s",
-            emit_elements(PreEscaped("<li>x</li>"))
-                .selector(Selector::css("#log"))
-                .mode(Mode::Append),
+            PatchElements::at(
+                Selector::css("#log"),
+                Mode::Append,
+                PreEscaped("<li>x</li>"),
+            ),
         );
         let (n, out) = run(vec![
-            msg("s", emit_signals(&json!({"a": 1, "o": {"x": 1}}))),
+            msg("s", PatchSignals::new(&json!({"a": 1, "o": {"x": 1}}))),
             append.clone(),
-            msg("s", emit_signals(&json!({"b": 2, "o": {"y": 2}}))),
-            msg("s", emit_signals(&json!({"a": 3, "o": {"x": null}}))),
+            msg("s", PatchSignals::new(&json!({"b": 2, "o": {"y": 2}}))),
+            msg("s", PatchSignals::new(&json!({"a": 3, "o": {"x": null}}))),
         ]);
         assert_eq!(n, 2);
         assert_eq!(out.len(), 2);
@@ -375,13 +377,13 @@ mod queue_tests {
     fn merges_are_bounded() {
         let big = "v".repeat(MAX_MERGED_BYTES / 2 + 10);
         let (n, out) = run(vec![
-            msg("s", emit_signals(&json!({ "a": big }))),
-            msg("s", emit_signals(&json!({ "b": big }))),
+            msg("s", PatchSignals::new(&json!({ "a": big }))),
+            msg("s", PatchSignals::new(&json!({ "b": big }))),
         ]);
         assert_eq!((n, out.len()), (0, 2));
         let (n, out) = run(vec![
-            msg("s", emit_signals(&json!({ "a": "x" }))),
-            msg("s", emit_signals(&json!({ "b": "y" }))),
+            msg("s", PatchSignals::new(&json!({ "a": "x" }))),
+            msg("s", PatchSignals::new(&json!({ "b": "y" }))),
         ]);
         assert_eq!((n, out.len()), (1, 1));
     }
@@ -405,15 +407,11 @@ mod queue_tests {
             outer("<div id=\"x\">3</div>"),
             msg(
                 "s",
-                emit_elements(PreEscaped("<i>a</i>"))
-                    .selector(Selector::css("#x"))
-                    .mode(Mode::Inner),
+                PatchElements::at(Selector::css("#x"), Mode::Inner, PreEscaped("<i>a</i>")),
             ),
             msg(
                 "s",
-                emit_elements(PreEscaped("<i>b</i>"))
-                    .selector(Selector::css("#x"))
-                    .mode(Mode::Inner),
+                PatchElements::at(Selector::css("#x"), Mode::Inner, PreEscaped("<i>b</i>")),
             ),
         ]);
         assert_eq!(n, 2, "{out:#?}");
@@ -429,9 +427,11 @@ mod queue_tests {
         let append = || {
             msg(
                 "s",
-                emit_elements(PreEscaped("<li>x</li>"))
-                    .selector(Selector::css("#log"))
-                    .mode(Mode::Append),
+                PatchElements::at(
+                    Selector::css("#log"),
+                    Mode::Append,
+                    PreEscaped("<li>x</li>"),
+                ),
             )
         };
         // Appends never collapse.
@@ -440,8 +440,11 @@ mod queue_tests {
         let moved = || {
             msg(
                 "s",
-                emit_elements(PreEscaped("<div id=\"other\">1</div>"))
-                    .selector(Selector::css("#x")),
+                PatchElements::at(
+                    Selector::css("#x"),
+                    Mode::Outer,
+                    PreEscaped("<div id=\"other\">1</div>"),
+                ),
             )
         };
         assert_eq!(run(vec![moved(), moved()]).0, 0);
@@ -449,26 +452,38 @@ mod queue_tests {
         let class = || {
             msg(
                 "s",
-                emit_elements(PreEscaped("<p class=\"c\">1</p>")).selector(Selector::css(".c")),
+                PatchElements::at(
+                    Selector::css(".c"),
+                    Mode::Outer,
+                    PreEscaped("<p class=\"c\">1</p>"),
+                ),
             )
         };
         assert_eq!(run(vec![class(), class()]).0, 0);
         // Not across a script.
-        let s = |v: i32| msg("s", emit_signals(&json!({ "a": v })));
-        assert_eq!(run(vec![s(1), msg("s", execute_script("go()")), s(2)]).0, 0);
+        let s = |v: i32| msg("s", PatchSignals::new(&json!({ "a": v })));
+        assert_eq!(
+            run(vec![s(1), msg("s", ExecuteScript::new("go()")), s(2)]).0,
+            0
+        );
         // Not across senders.
         assert_eq!(
-            run(vec![s(1), msg("t", emit_signals(&json!({ "a": 2 })))]).0,
+            run(vec![s(1), msg("t", PatchSignals::new(&json!({ "a": 2 })))]).0,
             0
         );
         // onlyIfMissing is left alone.
-        let missing = || msg("s", emit_signals(&json!({ "a": 1 })).only_if_missing(true));
+        let missing = || {
+            msg(
+                "s",
+                PatchSignals::new(&json!({ "a": 1 })).only_if_missing(true),
+            )
+        };
         assert_eq!(run(vec![missing(), missing()]).0, 0);
         // Not expressible as one merge patch.
         assert_eq!(
             run(vec![
                 s(1),
-                msg("s", emit_signals(&json!({ "a": { "b": 1 } })))
+                msg("s", PatchSignals::new(&json!({ "a": { "b": 1 } })))
             ])
             .0,
             0
@@ -485,7 +500,7 @@ mod queue_tests {
         for i in 0..100 {
             q.push(msg(
                 "s",
-                emit_signals(&json!({ "n": i, format!("k{}", i % 3): i })),
+                PatchSignals::new(&json!({ "n": i, format!("k{}", i % 3): i })),
             ));
         }
         let waker = futures_util::task::noop_waker();

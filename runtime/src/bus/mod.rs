@@ -332,8 +332,8 @@ impl Bus {
         &self.sender
     }
 
-    /// Publishes an SSE event (any [`Event`](crate::sse::Event): `emit_elements(..)`,
-    /// `emit_signals(..)`, a `Vec` or tuple of them) to one or more topics on behalf of
+    /// Publishes an SSE event (any [`Event`](crate::sse::Event): `PatchElements::new(..)`,
+    /// `PatchSignals::new(..)`, a `Vec` or tuple of them) to one or more topics on behalf of
     /// `sender`. It is encoded once, here; every subscription's SSE bridge
     /// (`Subscription::into_sse` and its variants, `Subscription::into_sse_events`) sends
     /// those bytes as they are, after its sender filters. Every topic is checked before
@@ -346,11 +346,12 @@ impl Bus {
     /// ```
     /// use futures_util::StreamExt;
     /// use nitro::bus::Bus;
-    /// use nitro::sse::emit_signals;
+    /// use nitro::sse::PatchSignals;
+    ///
     /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
     /// let bus = Bus::in_process();
     /// let mut sidebar = bus.subscribe("sidebar.>").await.unwrap();
-    /// let stats = emit_signals(&serde_json::json!({ "online": 3 }));
+    /// let stats = PatchSignals::new(&serde_json::json!({ "online": 3 }));
     /// bus.emit(["dashboard.metrics", "sidebar.stats"], "system", &stats).await.unwrap();
     /// let m = sidebar.next().await.unwrap().unwrap();
     /// assert!(m.is_event() && m.sender() == "system");
@@ -366,7 +367,7 @@ impl Bus {
         let topics = topics.into_topics()?;
         check_sender(sender)?;
         let mut buf = bytes::BytesMut::new();
-        event.encode(&mut buf).map_err(|e| {
+        event.encode_to(&mut buf).map_err(|e| {
             BusError::with_source(BusErrorKind::Serialize, "event could not be encoded", e)
         })?;
         let bytes = buf.freeze();
@@ -584,7 +585,7 @@ struct Encoded<'a>(&'a Bytes);
 
 #[cfg(feature = "axum")]
 impl crate::sse::Event for Encoded<'_> {
-    fn encode(&self, buf: &mut bytes::BytesMut) -> Result<(), crate::sse::EventError> {
+    fn encode_to(&self, buf: &mut bytes::BytesMut) -> Result<(), crate::sse::EventError> {
         buf.extend_from_slice(self.0);
         Ok(())
     }
@@ -790,23 +791,23 @@ impl Subscription {
     ///
     /// ```no_run
     /// use axum::extract::{Path, State};
-    /// use nitro::axum::SseStream;
+    /// use nitro::axum::Sse;
     /// use nitro::bus::{Bus, BusError};
-    /// use nitro::sse::{emit_elements, Mode};
+    /// use nitro::sse::{Mode, PatchElements, PatchSignals};
     /// use nitro::{ids, Render};
     ///
     /// ids! { MESSAGES = "messages" }
     ///
-    /// async fn room(Path(room): Path<u32>, State(bus): State<Bus>) -> Result<SseStream, BusError> {
+    /// async fn room(Path(room): Path<u32>, State(bus): State<Bus>) -> Result<Sse, BusError> {
     ///     Ok(bus.subscribe(format!("chat.room.{room}.>")).await?.into_sse(|m| {
     ///         let text: String = m.payload().unwrap_or_default();
-    ///         emit_elements(text).selector(MESSAGES).mode(Mode::Append)
+    ///         PatchElements::at(MESSAGES, Mode::Append, text)
     ///     }))
     /// }
     /// ```
     #[cfg(feature = "axum")]
     #[cfg_attr(docsrs, doc(cfg(feature = "axum")))]
-    pub fn into_sse<F, E>(self, mut map: F) -> crate::axum::SseStream
+    pub fn into_sse<F, E>(self, mut map: F) -> crate::axum::Sse
     where
         F: FnMut(Message) -> E + Send + 'static,
         E: crate::sse::Event + Send + 'static,
@@ -825,16 +826,16 @@ impl Subscription {
     ///
     /// ```no_run
     /// use axum::extract::State;
-    /// use nitro::axum::SseStream;
+    /// use nitro::axum::Sse;
     /// use nitro::bus::{Bus, BusError};
     ///
-    /// async fn dashboard(State(bus): State<Bus>) -> Result<SseStream, BusError> {
+    /// async fn dashboard(State(bus): State<Bus>) -> Result<Sse, BusError> {
     ///     Ok(bus.subscribe(["dashboard.>", "broadcast"]).await?.into_sse_events())
     /// }
     /// ```
     #[cfg(feature = "axum")]
     #[cfg_attr(docsrs, doc(cfg(feature = "axum")))]
-    pub fn into_sse_events(self) -> crate::axum::SseStream {
+    pub fn into_sse_events(self) -> crate::axum::Sse {
         use futures_util::StreamExt;
         crate::axum::Sse::from_bytes(
             self.filter_map(|item| std::future::ready(bridge(item, |_| None))),
@@ -861,9 +862,9 @@ impl Subscription {
     /// ```no_run
     /// use std::sync::{Arc, Mutex};
     /// use axum::extract::State;
-    /// use nitro::axum::SseStream;
+    /// use nitro::axum::Sse;
     /// use nitro::bus::{Bus, BusError};
-    /// use nitro::sse::{emit_elements, Mode};
+    /// use nitro::sse::{Events, Mode, PatchElements};
     /// use nitro::{ids, PreEscaped};
     ///
     /// ids! { LOG = "log" }
@@ -871,23 +872,26 @@ impl Subscription {
     /// #[derive(Clone)]
     /// struct App { bus: Bus, lines: Arc<Mutex<Vec<(u64, String)>>> }
     ///
-    /// async fn log(State(app): State<App>) -> Result<SseStream, BusError> {
+    /// async fn log(State(app): State<App>) -> Result<Sse, BusError> {
     ///     let sub = app.bus.subscribe("log.line").await?; // 1. subscribe first
     ///     let (html, last) = {
     ///         let lines = app.lines.lock().unwrap(); // 2. then the snapshot
     ///         let html: String = lines.iter().map(|(_, l)| format!("<li>{l}</li>")).collect();
     ///         (format!("<ul id=\"log\">{html}</ul>"), lines.last().map_or(0, |l| l.0))
     ///     };
-    ///     Ok(sub.into_sse_with(emit_elements(PreEscaped(html)), move |m| {
-    ///         let (id, line): (u64, String) = m.payload().ok()?;
-    ///         // 3. skip what the snapshot covered
-    ///         (id > last).then(|| emit_elements(PreEscaped(format!("<li>{line}</li>"))).selector(LOG).mode(Mode::Append))
+    ///     Ok(sub.into_sse_with(PatchElements::new(PreEscaped(html)), move |m| {
+    ///         match m.payload::<(u64, String)>() {
+    ///             // 3. skip what the snapshot covered
+    ///             Ok((id, line)) if id > last => Events::new()
+    ///                 .with(PatchElements::at(LOG, Mode::Append, PreEscaped(format!("<li>{line}</li>")))),
+    ///             _ => Events::new(),
+    ///         }
     ///     }))
     /// }
     /// ```
     #[cfg(feature = "axum")]
     #[cfg_attr(docsrs, doc(cfg(feature = "axum")))]
-    pub fn into_sse_with<I, F, E>(self, initial: I, mut map: F) -> crate::axum::SseStream
+    pub fn into_sse_with<I, F, E>(self, initial: I, mut map: F) -> crate::axum::Sse
     where
         I: crate::sse::Event,
         F: FnMut(Message) -> E + Send + 'static,
@@ -911,23 +915,23 @@ impl Subscription {
     ///
     /// ```no_run
     /// use axum::extract::State;
-    /// use nitro::axum::SseStream;
+    /// use nitro::axum::Sse;
     /// use nitro::bus::{Bus, BusError};
-    /// use nitro::sse::{emit_elements, Mode};
+    /// use nitro::sse::{Mode, PatchElements, PatchSignals};
     /// use nitro::ids;
     ///
     /// ids! { FEED = "feed" }
     ///
-    /// async fn feed(State(bus): State<Bus>) -> Result<SseStream, BusError> {
+    /// async fn feed(State(bus): State<Bus>) -> Result<Sse, BusError> {
     ///     Ok(bus.subscribe("news.>").await?.into_sse_shared(|m| {
     ///         let text: String = m.payload().unwrap_or_default();
-    ///         emit_elements(text).selector(FEED).mode(Mode::Append)
+    ///         PatchElements::at(FEED, Mode::Append, text)
     ///     }))
     /// }
     /// ```
     #[cfg(feature = "axum")]
     #[cfg_attr(docsrs, doc(cfg(feature = "axum")))]
-    pub fn into_sse_shared<E>(self, map: fn(&Message) -> E) -> crate::axum::SseStream
+    pub fn into_sse_shared<E>(self, map: fn(&Message) -> E) -> crate::axum::Sse
     where
         E: crate::sse::Event + 'static,
     {

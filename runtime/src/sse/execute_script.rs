@@ -5,7 +5,15 @@ use bytes::BytesMut;
 
 use super::{meta_methods, Event, EventError, EventErrorKind, Meta, Mode, PatchElements};
 
-/// Runs JavaScript in the browser. Build it with [`execute_script`] or [`redirect`].
+/// Runs JavaScript in the browser: [`ExecuteScript::new`] (code from your program),
+/// [`ExecuteScript::trusted`] (code built at run time) or [`ExecuteScript::redirect`].
+///
+/// ```
+/// use nitro::prelude::*;
+/// let e = ExecuteScript::new("console.log(n)").arg("n", &1).unwrap().auto_remove(false);
+/// let text = e.encode().unwrap();
+/// assert!(text.contains("<script>{const n = 1;") && text.contains("console.log(n)"));
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ExecuteScript {
     script: String,
@@ -15,71 +23,80 @@ pub struct ExecuteScript {
     /// Where the script is loaded from ([`ExecuteScript::src`]).
     src: Option<crate::TrustedUrl>,
     attributes: Vec<(String, String)>,
+    /// Why encoding fails ([`ExecuteScript::redirect`] to a script-running URL).
+    refused: Option<EventError>,
     pub(crate) meta: Meta,
 }
 
-/// Runs `script` by appending a `<script>` to `<body>`, which removes itself after running
-/// unless [`ExecuteScript::auto_remove`] is turned off.
-///
-/// The code is a `&'static str`: code comes from your program, and data goes in as
-/// arguments with [`ExecuteScript::arg`], encoded as JSON, so no value can become code. For
-/// code built at run time, [`execute_script_trusted`] says so in its name.
-///
-/// ```
-/// use nitro::sse::{execute_script, Event};
-/// assert_eq!(
-///     execute_script("console.log(1)").to_string().unwrap(),
-///     "event: datastar-patch-elements\ndata: selector body\ndata: mode append\ndata: elements <script data-effect=\"el.remove()\">console.log(1)</script>\n\n"
-/// );
-/// let user = "</script><script>alert(1)</script>";
-/// let e = execute_script("console.log(name)").arg("name", &user).unwrap();
-/// assert!(!e.to_string().unwrap().contains("</script><script>"));
-/// ```
-pub fn execute_script(script: &'static str) -> ExecuteScript {
-    execute_script_trusted(script)
-}
-
-/// [`execute_script`] for code assembled at run time. It is sent as is: never put user input
-/// in it; pass data with [`ExecuteScript::arg`].
-///
-/// ```
-/// use nitro::sse::{execute_script_trusted, Event};
-/// let code = format!("console.log({})", 1 + 1);
-/// assert!(execute_script_trusted(code).to_string().unwrap().contains("console.log(2)"));
-/// ```
-pub fn execute_script_trusted(script: impl Into<String>) -> ExecuteScript {
-    ExecuteScript {
-        script: script.into(),
-        args: String::new(),
-        auto_remove: true,
-        src: None,
-        attributes: Vec::new(),
-        meta: Meta::default(),
+impl ExecuteScript {
+    /// Runs `script` by appending a `<script>` to `<body>`, which removes itself after running
+    /// unless [`ExecuteScript::auto_remove`] is turned off.
+    ///
+    /// The code is a `&'static str`: code comes from your program, and data goes in as
+    /// arguments with [`ExecuteScript::arg`], encoded as JSON, so no value can become code. For
+    /// code built at run time, [`ExecuteScript::trusted`] says so in its name.
+    ///
+    /// ```
+    /// use nitro::prelude::*;
+    /// assert_eq!(
+    ///     ExecuteScript::new("console.log(1)").encode().unwrap(),
+    ///     "event: datastar-patch-elements\ndata: selector body\ndata: mode append\ndata: elements <script data-effect=\"el.remove()\">console.log(1)</script>\n\n"
+    /// );
+    /// let user = "</script><script>alert(1)</script>";
+    /// let e = ExecuteScript::new("console.log(name)").arg("name", &user).unwrap();
+    /// assert!(!e.encode().unwrap().contains("</script><script>"));
+    /// ```
+    pub fn new(script: &'static str) -> ExecuteScript {
+        ExecuteScript::trusted(script)
     }
-}
 
-/// Sends the browser to `url`, or refuses a script-running URL (`javascript:`, `vbscript:`,
-/// `data:`, read as the browser's URL parser reads it) with [`EventErrorKind::UnsafeUrl`].
-/// The URL is written as a JSON string with every character that could matter to HTML or
-/// JavaScript escaped, so no URL can become code.
-///
-/// ```
-/// use nitro::sse::{redirect, Event, EventErrorKind};
-/// let text = redirect("/done?x=\"1\"").unwrap().to_string().unwrap();
-/// assert!(text.contains(r#"setTimeout(() => window.location.href = "\u002fdone?x=\u00221\u0022")"#));
-/// assert_eq!(redirect(" JavaScript:alert(1)").unwrap_err().kind(), EventErrorKind::UnsafeUrl);
-/// ```
-pub fn redirect(url: &str) -> Result<ExecuteScript, EventError> {
-    if crate::escape::is_dangerous_url(url) {
-        return Err(EventError::new(
-            EventErrorKind::UnsafeUrl,
-            "redirect to a javascript:, vbscript: or data: URL",
-        ));
+    /// [`ExecuteScript::new`] for code assembled at run time. It is sent as is: never put user input
+    /// in it; pass data with [`ExecuteScript::arg`].
+    ///
+    /// ```
+    /// use nitro::prelude::*;
+    /// let code = format!("console.log({})", 1 + 1);
+    /// assert!(ExecuteScript::trusted(code).encode().unwrap().contains("console.log(2)"));
+    /// ```
+    pub fn trusted(script: impl Into<String>) -> ExecuteScript {
+        ExecuteScript {
+            script: script.into(),
+            args: String::new(),
+            auto_remove: true,
+            src: None,
+            attributes: Vec::new(),
+            refused: None,
+            meta: Meta::default(),
+        }
     }
-    let mut script = String::from("setTimeout(() => window.location.href = ");
-    crate::escape::expression_json(url, &mut script);
-    script.push(')');
-    Ok(execute_script_trusted(script))
+
+    /// Sends the browser to `url`. A script-running URL (`javascript:`, `vbscript:`, `data:`,
+    /// read as the browser's URL parser reads it) makes encoding fail with
+    /// [`EventErrorKind::UnsafeUrl`], like every other event's mistakes.
+    /// The URL is written as a JSON string with every character that could matter to HTML or
+    /// JavaScript escaped, so no URL can become code.
+    ///
+    /// ```
+    /// use nitro::prelude::*;
+    /// use nitro::sse::EventErrorKind;
+    /// let text = ExecuteScript::redirect("/done?x=\"1\"").encode().unwrap();
+    /// assert!(text.contains(r#"setTimeout(() => window.location.href = "\u002fdone?x=\u00221\u0022")"#));
+    /// assert_eq!(ExecuteScript::redirect(" JavaScript:alert(1)").encode().unwrap_err().kind(), EventErrorKind::UnsafeUrl);
+    /// ```
+    pub fn redirect(url: &str) -> ExecuteScript {
+        if crate::escape::is_dangerous_url(url) {
+            let mut refused = ExecuteScript::trusted("");
+            refused.refused = Some(EventError::new(
+                EventErrorKind::UnsafeUrl,
+                "redirect to a javascript:, vbscript: or data: URL",
+            ));
+            return refused;
+        }
+        let mut script = String::from("setTimeout(() => window.location.href = ");
+        crate::escape::expression_json(url, &mut script);
+        script.push(')');
+        ExecuteScript::trusted(script)
+    }
 }
 
 /// Is `name` a plain JavaScript identifier (ASCII letters, digits, `_`, `$`; not a digit first)?
@@ -140,10 +157,10 @@ impl ExecuteScript {
     /// serialized.
     ///
     /// ```
-    /// use nitro::sse::{execute_script, Event};
-    /// let e = execute_script("show(title, n)").arg("title", "a'b").unwrap().arg("n", &3).unwrap();
-    /// assert!(e.to_string().unwrap().contains(r#"{const title = "a\u0027b", n = 3;"#));
-    /// assert!(execute_script("x").arg("not valid", &1).is_err());
+    /// use nitro::prelude::*;
+    /// let e = ExecuteScript::new("show(title, n)").arg("title", "a'b").unwrap().arg("n", &3).unwrap();
+    /// assert!(e.encode().unwrap().contains(r#"{const title = "a\u0027b", n = 3;"#));
+    /// assert!(ExecuteScript::new("x").arg("not valid", &1).is_err());
     /// ```
     pub fn arg<T: serde::Serialize + ?Sized>(
         mut self,
@@ -186,12 +203,13 @@ impl ExecuteScript {
     /// attribute (`data-on:*`, `data-init`, `data-effect`, …), any case.
     ///
     /// ```
-    /// use nitro::sse::{execute_script, Event, EventErrorKind};
-    /// let e = execute_script("go()").attribute("nonce", "a\"b").auto_remove(false);
-    /// assert!(e.to_string().unwrap().contains("<script nonce=\"a&quot;b\">go()</script>"));
+    /// use nitro::prelude::*;
+    /// use nitro::sse::EventErrorKind;
+    /// let e = ExecuteScript::new("go()").attribute("nonce", "a\"b").auto_remove(false);
+    /// assert!(e.encode().unwrap().contains("<script nonce=\"a&quot;b\">go()</script>"));
     /// let from_user = "https://evil.example/x.js";
-    /// let e = execute_script("").attribute("SRC", from_user);
-    /// assert_eq!(e.to_string().unwrap_err().kind(), EventErrorKind::InvalidArgument);
+    /// let e = ExecuteScript::new("").attribute("SRC", from_user);
+    /// assert_eq!(e.encode().unwrap_err().kind(), EventErrorKind::InvalidArgument);
     /// ```
     pub fn attribute(self, name: &'static str, value: impl Into<String>) -> Self {
         self.attribute_trusted(name, value)
@@ -208,10 +226,10 @@ impl ExecuteScript {
     /// chosen by the program, never a value from a request.
     ///
     /// ```
-    /// use nitro::sse::{execute_script, Event};
+    /// use nitro::prelude::*;
     /// use nitro::TrustedUrl;
-    /// let e = execute_script("").src(TrustedUrl::new("/static/widget.js"));
-    /// assert!(e.to_string().unwrap().contains(r#"<script data-effect="el.remove()" src="/static/widget.js"></script>"#));
+    /// let e = ExecuteScript::new("").src(TrustedUrl::new("/static/widget.js"));
+    /// assert!(e.encode().unwrap().contains(r#"<script data-effect="el.remove()" src="/static/widget.js"></script>"#));
     /// ```
     pub fn src(mut self, url: crate::TrustedUrl) -> Self {
         self.src = Some(url);
@@ -235,6 +253,9 @@ impl ExecuteScript {
     meta_methods!();
 
     fn to_patch(&self) -> Result<PatchElements, EventError> {
+        if let Some(e) = &self.refused {
+            return Err(e.clone());
+        }
         let attributes = self.checked_attributes()?;
         let mut html = String::with_capacity(self.script.len() + 48);
         html.push_str("<script");
@@ -243,7 +264,7 @@ impl ExecuteScript {
         }
         if let Some(src) = &self.src {
             html.push_str(" src=\"");
-            crate::__private::render_code_url(src, &mut html);
+            crate::guards::render_code_url(src, &mut html);
             html.push('"');
         }
         for (name, value) in attributes {
@@ -263,9 +284,8 @@ impl ExecuteScript {
             html.push_str("\n}");
         }
         html.push_str("</script>");
-        let mut patch = PatchElements::from_trusted_html(html)
-            .selector(crate::Selector::css("body"))
-            .mode(Mode::Append);
+        let mut patch =
+            PatchElements::trusted(Some(crate::Selector::css("body")), Mode::Append, html);
         patch.meta = self.meta.clone();
         Ok(patch)
     }
@@ -287,8 +307,8 @@ fn refused_attribute(name: &str) -> bool {
 }
 
 impl Event for ExecuteScript {
-    fn encode(&self, buf: &mut BytesMut) -> Result<(), EventError> {
-        self.to_patch()?.encode(buf)
+    fn encode_to(&self, buf: &mut BytesMut) -> Result<(), EventError> {
+        self.to_patch()?.encode_to(buf)
     }
 }
 
@@ -297,6 +317,9 @@ impl ExecuteScript {
     /// header (a JSON object) and the script. The client appends it to `<head>`.
     #[cfg(feature = "axum")]
     pub(crate) fn plain_parts(self) -> Result<super::patch_elements::PlainParts, EventError> {
+        if let Some(e) = self.refused {
+            return Err(e);
+        }
         self.checked_attributes()?;
         let mut attributes = serde_json::Map::new();
         if self.auto_remove {

@@ -63,6 +63,94 @@ pub(crate) fn valid_id(id: &str) -> bool {
     !id.bytes().any(|b| matches!(b, b'\n' | b'\r' | 0))
 }
 
+// --- HTML framed in place (the elements of a rendered patch) -------------------------------
+
+/// Is `b` (the prefix, then framed HTML) framed: is every line break a `\n` followed by the
+/// prefix, so that no byte of it can start an SSE field of its own?
+pub(crate) fn is_framed(b: &[u8]) -> bool {
+    memchr::memchr2_iter(b'\n', b'\r', b).all(|i| b[i] == b'\n' && b[i + 1..].starts_with(PREFIX))
+}
+
+/// The HTML of a partly framed rendering (prefix included): each `\n` + prefix back to `\n`,
+/// for `frame` to frame the whole again.
+#[cold]
+pub(crate) fn unframe_partial(out: &str) -> String {
+    let framed = ["\n", PREFIX_STR].concat();
+    let mut s = String::with_capacity(out.len());
+    s.push_str(PREFIX_STR);
+    s.push_str(&out[PREFIX.len()..].replace(&framed, "\n"));
+    s
+}
+
+/// The prefix of every line of the HTML in the event.
+pub(crate) const PREFIX_STR: &str = crate::writer::PREFIX;
+pub(crate) const PREFIX: &[u8] = PREFIX_STR.as_bytes();
+
+/// Turns `PREFIX` + HTML into the event's lines: each line break of the HTML after `start`
+/// (`\r\n`, `\r` or `\n`) becomes `\n` + `PREFIX`, and a final `\n` is added. The same
+/// bytes as [`write_data`] writes for the HTML. Without a line break (the usual case)
+/// this is a vectorized scan and one push; otherwise the buffer grows once and each line moves
+/// back to its place, from the last one to the first. Bytes before `start` are already framed;
+/// with `lf_after_cr`, a `\n` at `start` ends a `\r` framed before it and is dropped.
+pub(crate) fn frame(mut v: Vec<u8>, start: usize, lf_after_cr: bool) -> Vec<u8> {
+    if lf_after_cr && v.get(start) == Some(&b'\n') {
+        v.remove(start);
+    }
+    let old_len = v.len();
+    let mut growth = 0;
+    for i in memchr::memchr2_iter(b'\n', b'\r', &v[start..]) {
+        let i = start + i;
+        growth += match v[i] {
+            b'\r' if v.get(i + 1) == Some(&b'\n') => 0,
+            b'\n' if i > start && v[i - 1] == b'\r' => PREFIX.len() - 1,
+            _ => PREFIX.len(),
+        };
+    }
+    if growth == 0 {
+        v.push(b'\n');
+        return v;
+    }
+    v.resize(old_len + growth + 1, 0);
+    let mut dst = v.len() - 1;
+    v[dst] = b'\n';
+    let mut cur = old_len;
+    while let Some(off) = memchr::memrchr2(b'\n', b'\r', &v[start..cur]) {
+        let i = start + off;
+        let brk = if v[i] == b'\n' && i > start && v[i - 1] == b'\r' {
+            i - 1
+        } else {
+            i
+        };
+        let seg = cur - (i + 1);
+        v.copy_within(i + 1..cur, dst - seg);
+        dst -= seg;
+        dst -= PREFIX.len();
+        v[dst..dst + PREFIX.len()].copy_from_slice(PREFIX);
+        dst -= 1;
+        v[dst] = b'\n';
+        cur = brk;
+    }
+    debug_assert_eq!(dst, cur, "every line moved to its place");
+    v
+}
+
+/// The HTML back from framed lines (each break becomes `\n`).
+pub(crate) fn unframe(lines: &[u8]) -> String {
+    let body = lines
+        .strip_prefix(PREFIX)
+        .and_then(|b| b.strip_suffix(b"\n"))
+        .unwrap_or(lines);
+    let mut html = Vec::with_capacity(body.len());
+    let mut rest = body;
+    while let Some(i) = memchr::memchr(b'\n', rest) {
+        html.extend_from_slice(&rest[..=i]);
+        rest = rest[i + 1..].strip_prefix(PREFIX).unwrap_or(&rest[i + 1..]);
+    }
+    html.extend_from_slice(rest);
+    // Only ASCII was inserted and removed at line breaks, so this is the rendered UTF-8.
+    String::from_utf8(html).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -93,5 +181,51 @@ mod tests {
         let mut b = BytesMut::new();
         write_head(&mut b, "e", None, Some(2000));
         assert_eq!(&b[..], b"event: e\nretry: 2000\n");
+    }
+
+    use proptest::prelude::*;
+
+    fn framed(html: &str) -> Vec<u8> {
+        frame(
+            format!("{PREFIX_STR}{html}").into_bytes(),
+            PREFIX.len(),
+            false,
+        )
+    }
+
+    fn split_and_copy(html: &str) -> Vec<u8> {
+        let mut b = BytesMut::new();
+        write_data(&mut b, "elements", html);
+        b.to_vec()
+    }
+
+    #[test]
+    fn frames_every_kind_of_line_break() {
+        for html in [
+            "a",
+            "a\nb",
+            "a\r\nb\rc\n",
+            "\n",
+            "\r",
+            "\r\n",
+            "\n\r",
+            "\r\r\n\n",
+            "é\r€\n🦀",
+        ] {
+            assert_eq!(framed(html), split_and_copy(html), "{html:?}");
+            assert_eq!(
+                unframe(&framed(html)),
+                html.replace("\r\n", "\n").replace('\r', "\n")
+            );
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2048))]
+
+        #[test]
+        fn framing_in_place_equals_split_and_copy(html in "([a-z<>é]{0,5}|\r|\n|\r\n){0,12}") {
+            prop_assert_eq!(framed(&html), split_and_copy(&html));
+        }
     }
 }

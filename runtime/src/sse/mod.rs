@@ -1,25 +1,29 @@
 //! The Datastar v1 SSE protocol: event builders and their byte-exact encoding.
 //!
 //! Only two event types exist, `datastar-patch-elements` and `datastar-patch-signals`. The
-//! free functions named after the reference docs' verbs build them:
+//! builders are named after them, as in the official SDKs; where the elements or signals go
+//! is chosen when the event is built:
 //!
-//! | verb | builds |
+//! | builder | sends |
 //! |---|---|
-//! | [`emit_elements`] | [`PatchElements`] (default mode `outer`) |
-//! | [`remove_elements`] | [`PatchElements`] with mode `remove` |
-//! | [`emit_signals`] / [`emit_signals_raw`] | [`PatchSignals`] |
-//! | [`remove_signals`] | [`PatchSignals`] of `null`s (JSON merge patch) |
-//! | [`execute_script`] | [`ExecuteScript`] |
-//! | [`redirect`] | [`ExecuteScript`] that sets `window.location.href` |
+//! | [`PatchElements::new`] / [`PatchElements::replace`] | elements, each to the element with its id |
+//! | [`PatchElements::at`] | elements, to a selector in a [`Mode`] |
+//! | [`PatchElements::remove`] | the removal of the elements matching a selector |
+//! | [`PatchSignals::new`] / [`PatchSignals::raw`] | a signals merge patch |
+//! | [`PatchSignals::remove`] | a merge patch of `null`s |
+//! | [`ExecuteScript::new`] / [`ExecuteScript::trusted`] | a script to run |
+//! | [`ExecuteScript::redirect`] | a script that sets `window.location.href` |
+//!
+//! Several events make one [`Events`]: a one-shot response (with the `axum` feature), or one
+//! item of a stream.
 //!
 //! ```
-//! use nitro::sse::{emit_elements, Event, Mode};
-//! use nitro::PreEscaped;
+//! use nitro::prelude::*;
 //!
-//! nitro::ids! { MESSAGES = "messages" }
-//! let event = emit_elements(PreEscaped("<li id=\"m1\">hi</li>")).selector(MESSAGES).mode(Mode::Append);
+//! ids! { MESSAGES = "messages" }
+//! let event = PatchElements::at(MESSAGES, Mode::Append, PreEscaped("<li id=\"m1\">hi</li>"));
 //! assert_eq!(
-//!     event.to_string().unwrap(),
+//!     event.encode().unwrap(),
 //!     "event: datastar-patch-elements\ndata: selector #messages\ndata: mode append\ndata: elements <li id=\"m1\">hi</li>\n\n"
 //! );
 //! ```
@@ -36,59 +40,65 @@ pub(crate) mod patch_elements;
 mod patch_signals;
 
 pub use events::Events;
-pub use execute_script::{execute_script, execute_script_trusted, redirect, ExecuteScript};
+pub use execute_script::ExecuteScript;
 pub use patch_elements::{
-    emit_elements, remove_elements, ByIds, Explicit, IdentifiedElements, IntoElements, Mode,
-    Namespace, NeedsSelector, PatchElements, SelectorFirst, Sendable, UnknownNamespace, Untargeted,
+    IdentifiedElements, IntoElements, Mode, Namespace, PatchElements, UnknownMode, UnknownNamespace,
 };
-pub use patch_signals::{emit_signals, emit_signals_raw, remove_signals, PatchSignals};
+pub use patch_signals::PatchSignals;
 
-/// A Datastar SSE event that can encode itself.
+/// A Datastar SSE event that can encode itself: [`PatchElements`], [`PatchSignals`],
+/// [`ExecuteScript`], and [`Events`] (several in order).
+///
+/// ```
+/// use nitro::prelude::*;
+/// let text = PatchSignals::new(&serde_json::json!({"count": 1})).encode().unwrap();
+/// assert_eq!(text, "event: datastar-patch-signals\ndata: signals {\"count\":1}\n\n");
+/// ```
 pub trait Event {
     /// Appends the event, framing and final empty line included, to `buf`. On error nothing is
     /// appended.
-    fn encode(&self, buf: &mut BytesMut) -> Result<(), EventError>;
+    fn encode_to(&self, buf: &mut BytesMut) -> Result<(), EventError>;
 
     /// The encoded event as bytes.
     ///
     /// ```
-    /// use nitro::sse::{remove_elements, Event};
-    /// let bytes = remove_elements(nitro::Selector::css("#gone")).to_bytes().unwrap();
+    /// use nitro::prelude::*;
+    /// let bytes = PatchElements::remove(Selector::css("#gone")).to_bytes().unwrap();
     /// assert!(bytes.starts_with(b"event: datastar-patch-elements\n"));
     /// ```
     fn to_bytes(&self) -> Result<Bytes, EventError> {
         let mut buf = BytesMut::new();
-        self.encode(&mut buf)?;
+        self.encode_to(&mut buf)?;
         Ok(buf.freeze())
     }
 
-    /// The encoded event as a string (events are always UTF-8).
+    /// The encoded event as text (events are always UTF-8).
     ///
     /// ```
-    /// use nitro::sse::{emit_signals, Event};
-    /// let text = emit_signals(&serde_json::json!({"count": 1})).to_string().unwrap();
+    /// use nitro::prelude::*;
+    /// let text = PatchSignals::new(&serde_json::json!({"count": 1})).encode().unwrap();
     /// assert_eq!(text, "event: datastar-patch-signals\ndata: signals {\"count\":1}\n\n");
     /// ```
-    fn to_string(&self) -> Result<String, EventError> {
+    fn encode(&self) -> Result<String, EventError> {
         let bytes = self.to_bytes()?;
         Ok(String::from_utf8_lossy(&bytes).into_owned())
     }
 }
 
 impl<E: Event + ?Sized> Event for &E {
-    fn encode(&self, buf: &mut BytesMut) -> Result<(), EventError> {
-        E::encode(self, buf)
+    fn encode_to(&self, buf: &mut BytesMut) -> Result<(), EventError> {
+        E::encode_to(self, buf)
     }
 }
 
 impl<E: Event + ?Sized> Event for Box<E> {
-    fn encode(&self, buf: &mut BytesMut) -> Result<(), EventError> {
-        E::encode(self, buf)
+    fn encode_to(&self, buf: &mut BytesMut) -> Result<(), EventError> {
+        E::encode_to(self, buf)
     }
 }
 
 /// Why an event could not be encoded. Nothing is sent for such an event.
-#[derive(Debug)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct EventError {
     kind: EventErrorKind,
     detail: String,
@@ -128,8 +138,9 @@ impl EventError {
     /// What went wrong.
     ///
     /// ```
-    /// use nitro::sse::{emit_signals_raw, Event, EventErrorKind};
-    /// let err = emit_signals_raw("{oops").to_bytes().unwrap_err();
+    /// use nitro::prelude::*;
+    /// use nitro::sse::EventErrorKind;
+    /// let err = PatchSignals::raw("{oops").to_bytes().unwrap_err();
     /// assert_eq!(err.kind(), EventErrorKind::InvalidJson);
     /// ```
     pub fn kind(&self) -> EventErrorKind {
@@ -162,7 +173,7 @@ pub(crate) fn encode_with_id(
     sequence: Option<u64>,
 ) -> Result<Bytes, EventError> {
     let mut buf = bytes::BytesMut::new();
-    event.encode(&mut buf)?;
+    event.encode_to(&mut buf)?;
     if let Some(seq) = sequence {
         if let Some(eol) = buf.iter().position(|b| *b == b'\n') {
             let rest = buf.split_off(eol + 1);
@@ -233,51 +244,3 @@ macro_rules! meta_methods {
     };
 }
 pub(crate) use meta_methods;
-
-impl<E: Event> Event for Option<E> {
-    /// Nothing for `None`.
-    fn encode(&self, buf: &mut BytesMut) -> Result<(), EventError> {
-        match self {
-            Some(e) => e.encode(buf),
-            None => Ok(()),
-        }
-    }
-}
-
-impl<E: Event> Event for Vec<E> {
-    /// Every event in order; if one fails, none is written.
-    fn encode(&self, buf: &mut BytesMut) -> Result<(), EventError> {
-        let start = buf.len();
-        for e in self {
-            if let Err(err) = e.encode(buf) {
-                buf.truncate(start);
-                return Err(err);
-            }
-        }
-        Ok(())
-    }
-}
-
-macro_rules! tuple_event {
-    ($($name:ident),+) => {
-        impl<$($name: Event),+> Event for ($($name,)+) {
-            /// Every event in order; if one fails, none is written.
-            fn encode(&self, buf: &mut BytesMut) -> Result<(), EventError> {
-                let start = buf.len();
-                #[allow(non_snake_case)]
-                let ($($name,)+) = self;
-                $(
-                    if let Err(err) = $name.encode(buf) {
-                        buf.truncate(start);
-                        return Err(err);
-                    }
-                )+
-                Ok(())
-            }
-        }
-    };
-}
-
-tuple_event!(A, B);
-tuple_event!(A, B, C);
-tuple_event!(A, B, C, D);

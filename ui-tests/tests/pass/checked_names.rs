@@ -40,10 +40,10 @@ fn counter(p: &Page) -> impl IdentifiedElements + '_ {
 
 fn main() {
     let p = Page::default();
-    let _ = Sse::once()
-        .emit_elements(counter(&p))
-        .emit_signals(&Page::patch().count(3).step_size(2).form(Form::patch().email("a@b")))
-        .emit_signals(&Page::patch().remove_tags())
-        .emit(emit_elements(html! { li { "x" } }).selector(COUNTER).mode(Mode::Append))
-        .remove_elements(ROW.with(1));
+    let _ = Events::new()
+        .with(PatchElements::new(counter(&p)))
+        .with(PatchSignals::new(&Page::patch().count(3).step_size(2).form(Form::patch().email("a@b"))))
+        .with(PatchSignals::new(&Page::patch().remove_tags()))
+        .with(PatchElements::at(COUNTER, Mode::Append, html! { li { "x" } }))
+        .with(PatchElements::remove(ROW.with(1)));
 }

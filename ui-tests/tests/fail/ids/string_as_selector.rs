@@ -1,5 +1,5 @@
 use nitro::prelude::*;
 
 fn main() {
-    let _ = remove_elements("#message-1");
+    let _ = PatchElements::remove("#message-1");
 }

@@ -3,5 +3,5 @@ use nitro::prelude::*;
 ids! { MESSAGES = "messages" }
 
 fn main() {
-    let _ = emit_elements(html! { li { "hi" } }).selector(MESAGES).mode(Mode::Append);
+    let _ = PatchElements::at(MESAGES, Mode::Append, html! { li { "hi" } });
 }

@@ -3,10 +3,10 @@
 use nitro::bus::Bus;
 use nitro::prelude::*;
 
-async fn feed(bus: Bus) -> SseStream {
+async fn feed(bus: Bus) -> Sse {
     bus.subscribe("feed").await.unwrap().into_sse(|m| {
         let text: String = m.payload().unwrap_or_default();
-        emit_elements(html! { li { (text) } })
+        PatchElements::new(html! { li { (text) } })
     })
 }
 

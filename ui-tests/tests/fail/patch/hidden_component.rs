@@ -7,5 +7,5 @@ fn item(id: u32) -> impl Render {
 }
 
 fn main() {
-    let _ = emit_elements(item(1));
+    let _ = PatchElements::new(item(1));
 }

@@ -1,5 +1,5 @@
 use nitro::prelude::*;
 
 fn main() {
-    let _ = Sse::once().emit_elements(html! { p { "where does this go?" } });
+    let _ = Events::new().with(PatchElements::new(html! { p { "where does this go?" } }));
 }

@@ -1,7 +1,7 @@
 use nitro::prelude::*;
 
 fn main() {
-    let _ = Sse::stream(|mut sse| async move {
-        sse.emit_elements(html! { p { "no id" } }).await
+    let _ = Sse::spawn(|mut sse| async move {
+        sse.send(PatchElements::new(html! { p { "no id" } })).await
     });
 }

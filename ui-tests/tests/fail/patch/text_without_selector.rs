@@ -2,5 +2,5 @@ use nitro::prelude::*;
 
 fn main() {
     let name = "Ada";
-    let _ = Sse::once().emit(emit_elements(html! { "Hello, " (name) }));
+    let _ = Events::new().with(PatchElements::new(html! { "Hello, " (name) }));
 }

@@ -7,5 +7,5 @@ struct Plain {
 }
 
 fn main() {
-    let _ = Sse::once().emit_signals(&Plain { count: 1 });
+    let _ = Events::new().with(PatchSignals::new(&Plain { count: 1 }));
 }

@@ -1,8 +1,0 @@
-use nitro::prelude::*;
-
-ids! { PANEL = "panel" }
-
-fn main() {
-    // `inner` needs a selector: the client throws PatchElementsExpectedSelector without one.
-    let _ = emit_elements(html! { div #(PANEL) { "x" } }).mode(Mode::Inner);
-}
