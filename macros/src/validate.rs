@@ -222,6 +222,20 @@ fn attributes(el: &Element, diags: &mut Diagnostics) {
                 }
                 if let AttrName::Datastar(_, ds) = name {
                     datastar_value(n, ds, value, diags);
+                    // `data-text` sets the element's text: a script's text runs (an empty
+                    // `<script>` was never started, so new text starts it), a style's text is
+                    // a style sheet. Whatever computes it, it is not data there.
+                    if ds.plugin.name == "text"
+                        && RAW_TEXT
+                            .iter()
+                            .any(|r| r.eq_ignore_ascii_case(&el.name.text))
+                    {
+                        diags.error_name(
+                            n,
+                            format!("`data-text` on `<{}>` would set its text, which the browser runs as {}", el.name.text, if el.name.text.eq_ignore_ascii_case("script") { "a script" } else { "a style sheet" }),
+                            Some("show the value in another element; pass data to a script with `Json(..)` in its content, or with `execute_script(..).arg(..)`"),
+                        );
+                    }
                 }
                 let dynamic = matches!(value, AttrValue::Dynamic(_) | AttrValue::Optional(_));
                 // `data-attr:KEY="code"` sets KEY to what the code computes in the browser (a
