@@ -229,7 +229,10 @@ async fn send(
             text: form.text,
             total_count: 0,
         };
-        s.bus.publish(&room.topic("message"), "api", &msg).await?;
+        s.bus
+            .publish(room.topic("message"), &msg)
+            .sender("api")
+            .await?;
     } else {
         let msg = {
             let mut rooms = s.rooms.lock().unwrap();
@@ -256,7 +259,10 @@ async fn send(
             }
             msg
         };
-        s.bus.publish(&room.topic("message"), "api", &msg).await?;
+        s.bus
+            .publish(room.topic("message"), &msg)
+            .sender("api")
+            .await?;
     }
     Ok(Events::new()
         .with(PatchSignals::new(&ChatForm::patch().text("")))
@@ -290,7 +296,7 @@ async fn stream_from_history(s: AppState, room: Room, seen: Option<u64>) -> Resu
         None => Events::new(),
     };
     let mut count = total;
-    Ok(sub.into_sse_with(missed, move |m| {
+    Ok(sub.snapshot(missed).into_sse(move |m| {
         let (Ok(mut msg), Some(id)) = (m.payload::<ChatMessage>(), m.sequence()) else {
             return Events::new();
         };
@@ -312,7 +318,7 @@ async fn stream(
         return stream_from_history(s, room, last.or(q.after)).await;
     }
     let sub = s.bus.subscribe(room.topic(">")).await?;
-    Ok(sub.into_sse_shared(|m| {
+    Ok(sub.shared("chat").into_sse(|m| {
         m.payload::<ChatMessage>()
             .map(|msg| events(&msg))
             .unwrap_or_default()

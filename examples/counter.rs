@@ -71,7 +71,7 @@ async fn add(s: &AppState, amount: i64) -> Result<i64, AppError> {
             *c
         })
         .await?;
-    s.bus.publish("counter.changed", "server", &count).await?;
+    s.bus.publish("counter.changed", &count).await?;
     Ok(count)
 }
 

@@ -92,7 +92,10 @@ async fn work(s: AppState, id: u64) -> Result<(), BusError> {
             status: status.into(),
         };
         s.jobs.lock().unwrap().state.insert(id, job.clone());
-        s.bus.publish(&format!("job.{id}"), "worker", &job).await?;
+        s.bus
+            .publish(format!("job.{id}"), &job)
+            .sender("worker")
+            .await?;
     }
     Ok(())
 }

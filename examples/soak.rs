@@ -89,7 +89,8 @@ async fn main() {
             while !stop.load(Ordering::Relaxed) {
                 let msg = serde_json::json!({"id": n, "username": "soak", "text": "hello", "total_count": n});
                 let _ = bus
-                    .publish(&format!("chat.room.room{}.message", n % 10), "soak", &msg)
+                    .publish(format!("chat.room.room{}.message", n % 10), &msg)
+                    .sender("soak")
                     .await;
                 n += 1;
                 tokio::time::sleep(Duration::from_millis(5)).await;

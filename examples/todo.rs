@@ -134,7 +134,7 @@ async fn add(
             format!("Not added: the list holds at most {MAX_TODOS} todos. Delete some first.");
         return Ok(Events::new().with(PatchElements::new(notice(&why).render())));
     };
-    s.bus.publish("todos.added", "api", &todo).await?;
+    s.bus.publish("todos.added", &todo).sender("api").await?;
     Ok(Events::new()
         .with(PatchSignals::new(&TodoForm::patch().new_todo("")))
         .with(PatchElements::new(html! { p #(NOTICE) {} })))
@@ -151,7 +151,7 @@ async fn toggle(State(s): State<AppState>, Path(id): Path<u64>) -> Result<Events
         })
         .await?;
     if let Some(todo) = changed {
-        s.bus.publish("todos.updated", "api", &todo).await?;
+        s.bus.publish("todos.updated", &todo).sender("api").await?;
     }
     Ok(Events::new())
 }
@@ -162,7 +162,7 @@ async fn delete(State(s): State<AppState>, Path(id): Path<u64>) -> Result<Events
             todos.list.retain(|t| t.id != id)
         })
         .await?;
-    s.bus.publish("todos.removed", "api", &id).await?;
+    s.bus.publish("todos.removed", &id).sender("api").await?;
     Ok(Events::new())
 }
 

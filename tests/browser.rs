@@ -506,7 +506,7 @@ async fn snapshot_then_live_loses_nothing_published_before_the_stream() {
     }
     async fn add(bus: &Bus, log: &Log, n: u64) {
         log.lock().unwrap().push(n);
-        bus.publish("gap.entry", "app", &n).await.unwrap();
+        bus.publish("gap.entry", &n).sender("app").await.unwrap();
     }
 
     let _serial = SERIAL.lock().await;
@@ -538,7 +538,7 @@ async fn snapshot_then_live_loses_nothing_published_before_the_stream() {
                 let snapshot = log.lock().unwrap().clone();
                 let last = snapshot.last().copied().unwrap_or(0);
                 let initial = PatchElements::new(html! { ul #log { (items(&snapshot)) } });
-                let s: Sse = sub.into_sse_with(initial, move |m| {
+                let s: Sse = sub.snapshot(initial).into_sse(move |m| {
                     let n: u64 = m.payload().unwrap_or(0);
                     (n > last)
                         .then(|| {

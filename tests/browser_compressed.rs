@@ -73,7 +73,7 @@ async fn live(Path(stream): Path<String>, headers: HeaderMap, State(app): State<
         .subscribe(format!("room.{stream}"))
         .await
         .unwrap()
-        .into_sse_events()
+        .into_sse(nitro::bus::forward)
         .compressed_with(&narrowed, mode);
     let used = sse.encoding().as_str().to_owned();
     app.seen
@@ -150,15 +150,16 @@ async fn the_datastar_client_applies_patches_from_compressed_streams() {
                 i % 3
             );
             app.bus
-                .emit(
+                .publish(
                     format!("room.{coding}").as_str(),
-                    "test",
                     PatchElements::at(
                         Selector::css(format!("#list-{coding}")),
                         Mode::Append,
                         PreEscaped(text),
                     ),
                 )
+                .sender("test")
+                .sender("test")
                 .await
                 .unwrap();
         }

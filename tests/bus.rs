@@ -16,8 +16,9 @@ fn nats_url() -> String {
 }
 
 async fn nats_bus(capacity: usize) -> Bus {
-    Bus::nats_with_capacity(&nats_url(), capacity)
+    Bus::nats(&nats_url())
         .await
+        .map(|bus| bus.queue_messages(capacity))
         .unwrap_or_else(|e| {
             panic!(
                 "these tests need a NATS server at {} (start it, or run `bash .ci/run`): {e}",
@@ -126,7 +127,8 @@ async fn delivery_follows_the_table(bus: Bus, publisher: Bus) {
     }
     for (i, (_, t, _)) in TABLE.iter().enumerate() {
         publisher
-            .publish(&format!("{pre}.{i}.{t}"), "p", &i)
+            .publish(format!("{pre}.{i}.{t}"), &i)
+            .sender("p")
             .await
             .unwrap();
     }
@@ -162,11 +164,13 @@ async fn sender_filter_and_overlapping_patterns(bus: Bus, publisher: Bus) {
         .unwrap()
         .except_sender("alice");
     publisher
-        .publish(&format!("{pre}.x"), "alice", &1)
+        .publish(format!("{pre}.x"), &1)
+        .sender("alice")
         .await
         .unwrap();
     publisher
-        .publish(&format!("{pre}.x"), "bob", &2)
+        .publish(format!("{pre}.x"), &2)
+        .sender("bob")
         .await
         .unwrap();
     publisher.flush().await.unwrap();
@@ -194,7 +198,8 @@ async fn per_publisher_order(bus: Bus, publisher: Bus) {
     });
     for i in 0..1000u32 {
         publisher
-            .publish(&format!("{pre}.{}", i % 7), "p", &i)
+            .publish(format!("{pre}.{}", i % 7), &i)
+            .sender("p")
             .await
             .unwrap();
         if i % 100 == 99 {
@@ -213,7 +218,8 @@ async fn overflow_drops_oldest_and_reports_lag(bus: Bus, publisher: Bus) {
     let start = std::time::Instant::now();
     for i in 0..10u32 {
         publisher
-            .publish(&format!("{pre}.m"), "p", &i)
+            .publish(format!("{pre}.m"), &i)
+            .sender("p")
             .await
             .unwrap();
     }
@@ -256,7 +262,7 @@ async fn dropping_unsubscribes(bus: Bus) {
 /// work end to end.
 async fn limits_hold(bus: Bus, publisher: Bus) {
     let huge = vec!["a"; 20_000].join(".");
-    let err = publisher.publish(&huge, "p", &1).await.unwrap_err();
+    let err = publisher.publish(&huge, &1).sender("p").await.unwrap_err();
     assert_eq!(err.kind(), BusErrorKind::InvalidTopic);
     assert!(err.to_string().contains("MAX_TOPIC_BYTES = 1024"), "{err}");
     assert!(
@@ -274,7 +280,11 @@ async fn limits_hold(bus: Bus, publisher: Bus) {
     assert_eq!(err.kind(), BusErrorKind::InvalidPattern);
 
     let too_many = vec!["a"; MAX_TOPIC_TOKENS + 1].join(".");
-    let err = publisher.publish(&too_many, "p", &1).await.unwrap_err();
+    let err = publisher
+        .publish(&too_many, &1)
+        .sender("p")
+        .await
+        .unwrap_err();
     assert!(err.to_string().contains("MAX_TOPIC_TOKENS = 64"), "{err}");
     let err = bus.subscribe(too_many.as_str()).await.unwrap_err();
     assert_eq!(err.kind(), BusErrorKind::InvalidPattern);
@@ -288,13 +298,13 @@ async fn limits_hold(bus: Bus, publisher: Bus) {
     let pattern = format!("{pre}.{}.*.>", vec!["t"; depth - 2].join("."));
     let mut deep = bus.subscribe(pattern.as_str()).await.unwrap();
     let mut rest = bus.subscribe(format!("{pre}.>")).await.unwrap();
-    publisher.publish(&topic, "p", &7).await.unwrap();
+    publisher.publish(&topic, &7).sender("p").await.unwrap();
     publisher.flush().await.unwrap();
     assert_eq!(recv(&mut deep).await.unwrap().payload::<i32>().unwrap(), 7);
     assert_eq!(recv(&mut rest).await.unwrap().payload::<i32>().unwrap(), 7);
     // Unsubscribing the deep pattern leaves the shallow one working.
     drop(deep);
-    publisher.publish(&topic, "p", &8).await.unwrap();
+    publisher.publish(&topic, &8).sender("p").await.unwrap();
     publisher.flush().await.unwrap();
     assert_eq!(recv(&mut rest).await.unwrap().payload::<i32>().unwrap(), 8);
 }
@@ -311,7 +321,8 @@ async fn tokens_keep_user_text_in_one_token(bus: Bus, publisher: Bus) {
     }
     for (i, room) in rooms.iter().enumerate() {
         publisher
-            .publish(&format!("{pre}.{}.message", token(room)), "p", &i)
+            .publish(format!("{pre}.{}.message", token(room)), &i)
+            .sender("p")
             .await
             .unwrap();
     }
@@ -342,7 +353,8 @@ async fn senders_are_validated(bus: Bus, publisher: Bus) {
         long.as_str(),
     ] {
         let err = publisher
-            .publish(&format!("{pre}.x"), bad, &1)
+            .publish(format!("{pre}.x"), &1)
+            .sender(bad)
             .await
             .unwrap_err();
         assert_eq!(err.kind(), BusErrorKind::InvalidSender, "{bad:?}");
@@ -351,7 +363,8 @@ async fn senders_are_validated(bus: Bus, publisher: Bus) {
     let longest = "y".repeat(256);
     for good in ["alice", "Zoë ✓", "a b", longest.as_str()] {
         publisher
-            .publish(&format!("{pre}.x"), good, &1)
+            .publish(format!("{pre}.x"), &1)
+            .sender(good)
             .await
             .unwrap();
         publisher.flush().await.unwrap();
@@ -387,7 +400,7 @@ async fn in_process_contract() {
     delivery_follows_the_table(bus.clone(), bus.clone()).await;
     sender_filter_and_overlapping_patterns(bus.clone(), bus.clone()).await;
     per_publisher_order(bus.clone(), bus.clone()).await;
-    let small = Bus::in_process_with_capacity(4);
+    let small = Bus::in_process().queue_messages(4);
     overflow_drops_oldest_and_reports_lag(small.clone(), small).await;
     limits_hold(bus.clone(), bus.clone()).await;
     tokens_keep_user_text_in_one_token(bus.clone(), bus.clone()).await;
@@ -423,7 +436,7 @@ async fn nats_down_is_a_clear_error() {
 #[tokio::test]
 async fn many_subscriptions_only_matching_ones_receive() {
     // 10,000 subscriptions over 1,000 distinct patterns; a publish reaches exactly its 10.
-    let bus = Bus::in_process_with_capacity(4);
+    let bus = Bus::in_process().queue_messages(4);
     let mut subs = Vec::new();
     for i in 0..10_000u32 {
         let pattern = match i % 3 {
@@ -435,7 +448,8 @@ async fn many_subscriptions_only_matching_ones_receive() {
     }
     let start = std::time::Instant::now();
     for k in 0..1000u32 {
-        bus.publish(&format!("load.{k}.event"), "p", &k)
+        bus.publish(format!("load.{k}.event"), &k)
+            .sender("p")
             .await
             .unwrap();
     }

@@ -1,6 +1,6 @@
-//! Emitting SSE events to topics (`Bus::emit`), on the in-process bus and on NATS: encoded
+//! Emitting SSE events to topics (`Bus::publish` of an event), on the in-process bus and on NATS: encoded
 //! once, forwarded as they are by every SSE bridge over real HTTP, after the sender filters;
-//! a broadcast topic; the default sender of `Bus::send`.
+//! a broadcast topic; the default sender of `Bus::publish`.
 
 mod common;
 
@@ -46,7 +46,7 @@ fn app(bus: Bus, pre: String) -> Router {
         bus.subscribe(format!("{pre}.dashboard.>"))
             .await
             .unwrap()
-            .into_sse_events()
+            .into_sse(nitro::bus::forward)
     }
     async fn side(State((bus, pre)): State<(Bus, String)>) -> Sse {
         bus.subscribe(format!("{pre}.sidebar.>"))
@@ -62,7 +62,8 @@ fn app(bus: Bus, pre: String) -> Router {
         bus.subscribe([format!("{pre}.user.7"), format!("{pre}.broadcast")])
             .await
             .unwrap()
-            .into_sse_shared(|_| PatchSignals::new(&serde_json::json!({ "payload": true })))
+            .shared("bus_emit")
+            .into_sse(|_| PatchSignals::new(&serde_json::json!({ "payload": true })))
     }
     Router::new()
         .route("/dash", get(dash))
@@ -90,25 +91,27 @@ async fn emit_contract(bus: Bus, publisher: Bus) {
     // To two topics on behalf of `system`: the dashboard gets it as is; the sidebar filters
     // `system` out.
     publisher
-        .emit(
+        .publish(
             [
                 format!("{pre}.dashboard.metrics"),
                 format!("{pre}.sidebar.stats"),
             ],
-            "system",
             &patch,
         )
+        .sender("system")
         .await
         .unwrap();
     assert_eq!(common::next_event(&mut dash).await, wire);
     // The same from another sender reaches the sidebar, forwarded as is (not through its map);
     // a payload message there still goes through the map.
     publisher
-        .emit(format!("{pre}.sidebar.stats"), "ops", &patch)
+        .publish(format!("{pre}.sidebar.stats"), &patch)
+        .sender("ops")
         .await
         .unwrap();
     publisher
-        .publish(&format!("{pre}.sidebar.count"), "ops", &5)
+        .publish(format!("{pre}.sidebar.count"), &5)
+        .sender("ops")
         .await
         .unwrap();
     assert_eq!(common::next_event(&mut side).await, wire);
@@ -116,20 +119,21 @@ async fn emit_contract(bus: Bus, publisher: Bus) {
         common::next_event(&mut side).await,
         "event: datastar-patch-signals\ndata: signals {\"n\":5}\n\n"
     );
-    // A payload message on the dashboard is not an event: `into_sse_events` skips it.
+    // A payload message on the dashboard is not an event: `into_sse(forward)` skips it.
     publisher
-        .publish(&format!("{pre}.dashboard.raw"), "ops", &1)
+        .publish(format!("{pre}.dashboard.raw"), &1)
+        .sender("ops")
         .await
         .unwrap();
 
     // Broadcast: everyone subscribed to the broadcast topic gets it, shared bridge included.
     let counter = Arc::new(AtomicUsize::new(0));
     publisher
-        .emit(
+        .publish(
             vec![format!("{pre}.broadcast"), format!("{pre}.dashboard.all")],
-            "system",
-            Counted(counter.clone()),
+            nitro::sse::Events::new().with(Counted(counter.clone())),
         )
+        .sender("system")
         .await
         .unwrap();
     let counted = "event: datastar-patch-signals\ndata: signals {\"counted\":true}\n\n";
@@ -146,21 +150,24 @@ async fn emit_contract(bus: Bus, publisher: Bus) {
     // All topics are checked before anything is published.
     let mut probe = bus.subscribe(format!("{pre}.>")).await.unwrap();
     let err = publisher
-        .emit([format!("{pre}.ok"), "bad topic".into()], "system", &patch)
+        .publish([format!("{pre}.ok"), "bad topic".into()], &patch)
+        .sender("system")
         .await
         .unwrap_err();
     assert_eq!(err.kind(), BusErrorKind::InvalidTopic);
     let err = publisher
-        .emit(format!("{pre}.ok"), "bad\nsender", &patch)
+        .publish(format!("{pre}.ok"), &patch)
+        .sender("bad\nsender")
         .await
         .unwrap_err();
     assert_eq!(err.kind(), BusErrorKind::InvalidSender);
     let err = publisher
-        .emit(
+        .publish(
             format!("{pre}.ok"),
-            "s",
             PatchElements::new(PreEscaped("<p>no id</p>")),
         )
+        .sender("s")
+        .sender("s")
         .await
         .unwrap_err();
     assert_eq!(err.kind(), BusErrorKind::Serialize);
@@ -169,10 +176,10 @@ async fn emit_contract(bus: Bus, publisher: Bus) {
     assert!(nothing.is_err(), "published despite an error: {nothing:?}");
 
     // The default sender.
-    publisher.send(&format!("{pre}.x"), &1).await.unwrap();
+    publisher.publish(format!("{pre}.x"), &1).await.unwrap();
     publisher
-        .with_sender("worker")
-        .send(&format!("{pre}.x"), &2)
+        .publish(format!("{pre}.x"), &2)
+        .sender("worker")
         .await
         .unwrap();
     let a = probe.next().await.unwrap().unwrap();

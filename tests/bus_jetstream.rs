@@ -66,7 +66,8 @@ async fn a_reconnecting_client_resumes_after_its_last_event_id() {
         .expect("NATS with JetStream on 127.0.0.1:4222 (see .ci/run)");
     assert!(bus.keeps_history());
     for n in 1..=5u64 {
-        bus.publish(&format!("{}.msg", ts.prefix), "t", &n)
+        bus.publish(format!("{}.msg", ts.prefix), &n)
+            .sender("t")
             .await
             .unwrap();
     }
@@ -106,7 +107,8 @@ async fn a_reconnecting_client_resumes_after_its_last_event_id() {
     );
 
     // A live message reaches the same client with the next id.
-    bus.publish(&format!("{}.msg", ts.prefix), "t", &6u64)
+    bus.publish(format!("{}.msg", ts.prefix), &6u64)
+        .sender("t")
         .await
         .unwrap();
     assert_eq!(
@@ -126,13 +128,13 @@ async fn resuming_past_the_end_starts_with_the_next_message() {
         .await
         .expect("NATS with JetStream on 127.0.0.1:4222 (see .ci/run)");
     let topic = format!("{}.msg", ts.prefix);
-    bus.publish(&topic, "t", &1u64).await.unwrap();
+    bus.publish(&topic, &1u64).sender("t").await.unwrap();
     for last in [u64::MAX, u64::MAX - 1, 1_000_000] {
         let mut sub = bus
             .subscribe_after(format!("{}.>", ts.prefix), Some(last))
             .await
             .unwrap();
-        bus.publish(&topic, "t", &last).await.unwrap();
+        bus.publish(&topic, &last).sender("t").await.unwrap();
         let m = tokio::time::timeout(Duration::from_secs(5), sub.next())
             .await
             .expect("the next message never came")
@@ -155,7 +157,7 @@ async fn resuming_past_the_end_starts_with_the_next_message() {
     assert_eq!(response.status(), 200);
     let mut body = response.bytes_stream();
     tokio::time::sleep(Duration::from_millis(100)).await;
-    bus.publish(&topic, "t", &42u64).await.unwrap();
+    bus.publish(&topic, &42u64).sender("t").await.unwrap();
     assert!(common::next_event(&mut body)
         .await
         .contains("data: signals {\"n\":42}"));
@@ -166,9 +168,9 @@ async fn resuming_past_the_end_starts_with_the_next_message() {
 async fn buses_without_history_say_so_and_start_live() {
     let bus = Bus::in_process();
     assert!(!bus.keeps_history());
-    bus.publish("h.a", "t", &1).await.unwrap();
+    bus.publish("h.a", &1).sender("t").await.unwrap();
     let mut sub = bus.subscribe_after("h.>", Some(0)).await.unwrap();
-    bus.publish("h.a", "t", &2).await.unwrap();
+    bus.publish("h.a", &2).sender("t").await.unwrap();
     let m = sub.next().await.unwrap().unwrap();
     assert_eq!((m.sequence(), m.payload::<i32>().unwrap()), (None, 2));
     let core = Bus::nats(&url()).await.expect("NATS on 127.0.0.1:4222");
@@ -194,8 +196,8 @@ async fn history_then_live_has_no_gap_and_no_duplicate() {
     let empty = bus.history(&room, 3).await.unwrap();
     assert_eq!((empty.messages().len(), empty.total()), (0, 0));
     for n in 1..=5u64 {
-        bus.publish(&room, "t", &n).await.unwrap();
-        bus.publish(&other, "t", &(100 + n)).await.unwrap();
+        bus.publish(&room, &n).sender("t").await.unwrap();
+        bus.publish(&other, &(100 + n)).sender("t").await.unwrap();
     }
     let history = bus.history(&room, 3).await.unwrap();
     let got: Vec<u64> = history
@@ -210,8 +212,8 @@ async fn history_then_live_has_no_gap_and_no_duplicate() {
     assert_eq!(bus.history(&room, 0).await.unwrap().total(), 5);
 
     // Published after the history was read: delivered once, and nothing before it.
-    bus.publish(&other, "t", &106u64).await.unwrap();
-    bus.publish(&room, "t", &6u64).await.unwrap();
+    bus.publish(&other, &106u64).sender("t").await.unwrap();
+    bus.publish(&room, &6u64).sender("t").await.unwrap();
     let mut sub = bus
         .subscribe_after(room.as_str(), Some(last))
         .await

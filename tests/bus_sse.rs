@@ -58,11 +58,13 @@ async fn bridge_contract(bus: Bus, publisher: Bus) {
     let mut body = response.bytes_stream();
     wait_for_count(&bus, 1).await;
     publisher
-        .publish("chat.room.2.message", "bob", &"other room")
+        .publish("chat.room.2.message", "other room")
+        .sender("bob")
         .await
         .unwrap();
     publisher
-        .publish("chat.room.1.message", "alice", &"<b>hi</b>")
+        .publish("chat.room.1.message", "<b>hi</b>")
+        .sender("alice")
         .await
         .unwrap();
     publisher.flush().await.unwrap();
@@ -115,7 +117,11 @@ fn shared_line(m: &nitro::bus::Message) -> nitro::sse::PatchElements {
 #[tokio::test]
 async fn shared_encoding_renders_each_message_once() {
     async fn feed(State(bus): State<Bus>) -> Result<Sse, BusError> {
-        Ok(bus.subscribe("feed.>").await?.into_sse_shared(shared_line))
+        Ok(bus
+            .subscribe("feed.>")
+            .await?
+            .shared("bus_sse")
+            .into_sse(shared_line))
     }
     let bus = Bus::in_process();
     let addr = common::serve(
@@ -134,7 +140,7 @@ async fn shared_encoding_renders_each_message_once() {
         );
     }
     wait_for_count(&bus, 5).await;
-    bus.publish("feed.x", "t", &"<hi>").await.unwrap();
+    bus.publish("feed.x", "<hi>").sender("t").await.unwrap();
     for body in &mut bodies {
         assert_eq!(
             common::next_event(body).await,

@@ -96,7 +96,7 @@ async fn live(Path(m): Path<String>, headers: HeaderMap, State(bus): State<Bus>)
     bus.subscribe("room.>")
         .await
         .unwrap()
-        .into_sse_events()
+        .into_sse(nitro::bus::forward)
         .compressed_with(&headers, mode(&m))
 }
 
@@ -106,7 +106,10 @@ async fn finite(Path(m): Path<String>, headers: HeaderMap) -> Sse {
 }
 
 async fn plain(State(bus): State<Bus>) -> Sse {
-    bus.subscribe("room.>").await.unwrap().into_sse_events()
+    bus.subscribe("room.>")
+        .await
+        .unwrap()
+        .into_sse(nitro::bus::forward)
 }
 
 async fn app(bus: Bus) -> String {
@@ -155,7 +158,10 @@ async fn each_event_arrives_before_the_next(
     let mut wire = 0;
     let mut expected = String::new();
     for i in 0..60 {
-        bus.emit("room.1", "test", chat_event(i)).await.unwrap();
+        bus.publish("room.1", chat_event(i))
+            .sender("test")
+            .await
+            .unwrap();
         expected.push_str(&encoded(i));
         loop {
             let decoded = std::str::from_utf8(decoder.feed(&[])).unwrap();

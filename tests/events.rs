@@ -81,7 +81,7 @@ async fn events_of_any_number_and_kind_from_one_mapping() {
     .await;
     let r = reqwest::get(format!("{base}/feed")).await.unwrap();
     let mut body = Box::pin(r.bytes_stream());
-    bus.send("cleanup", &[1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13])
+    bus.publish("cleanup", &[1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13])
         .await
         .unwrap();
     let text = common::next_event(&mut body).await;

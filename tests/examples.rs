@@ -204,10 +204,7 @@ async fn progress_streams_until_the_redirect() {
         rest[28],
         Received::Signals(json!({ "progress": 100, "status": "complete" }))
     );
-    let Received::Script(redirect) = &rest[30] else {
-        panic!("{:?}", rest[30])
-    };
-    assert!(redirect.contains(r#"window.location.href = "\u002fjobs\u002f1\u002fdone""#));
+    assert_eq!(rest[30], Received::Redirect("/jobs/1/done".into()));
     assert!(matches!(
         job.first(1, WAIT).await,
         Err(EventsError::Ended(_))

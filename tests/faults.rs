@@ -17,7 +17,7 @@ async fn nats_outage_errors_publishers_and_subscribers_resume() {
     let url = format!("nats://127.0.0.1:{}", server.port);
     let bus = Bus::nats(&url).await.unwrap();
     let mut sub = bus.subscribe("fault.>").await.unwrap();
-    bus.publish("fault.a", "t", &1).await.unwrap();
+    bus.publish("fault.a", &1).sender("t").await.unwrap();
     let m = tokio::time::timeout(Duration::from_secs(5), sub.next())
         .await
         .unwrap()
@@ -29,7 +29,7 @@ async fn nats_outage_errors_publishers_and_subscribers_resume() {
     server.stop();
     let start = Instant::now();
     let err = loop {
-        match bus.publish("fault.a", "t", &2).await {
+        match bus.publish("fault.a", &2).sender("t").await {
             Err(e) => break e,
             Ok(()) => {
                 assert!(
@@ -47,7 +47,7 @@ async fn nats_outage_errors_publishers_and_subscribers_resume() {
     let _server = NatsServer::start(port);
     let start = Instant::now();
     loop {
-        if bus.publish("fault.a", "t", &3).await.is_ok() {
+        if bus.publish("fault.a", &3).sender("t").await.is_ok() {
             bus.flush().await.unwrap();
             if let Ok(Some(Ok(m))) =
                 tokio::time::timeout(Duration::from_millis(300), sub.next()).await
@@ -91,7 +91,7 @@ async fn a_client_that_never_reads_neither_grows_memory_nor_delays_others() {
             PatchElements::at(LOG, Mode::Append, text)
         }))
     }
-    let bus = Bus::in_process_with_capacity(64);
+    let bus = Bus::in_process().queue_messages(64);
     let addr = common::serve(
         Router::new()
             .route("/feed", get(feed))
@@ -135,7 +135,7 @@ async fn a_client_that_never_reads_neither_grows_memory_nor_delays_others() {
     for batch in 0..N / BATCH {
         let t = Instant::now();
         for _ in 0..BATCH {
-            bus.publish("feed", "t", &payload).await.unwrap();
+            bus.publish("feed", &payload).sender("t").await.unwrap();
         }
         // The healthy client receives each batch promptly, whatever the stalled one does.
         while received.load(std::sync::atomic::Ordering::SeqCst) < (batch + 1) * BATCH {

@@ -36,14 +36,14 @@ fn void_elements_and_doctype() {
 fn id_and_class_shorthands() {
     assert_eq!(
         r(html! { p #main .a .b-c { } }),
-        r#"<p id="main" class="a b-c"></p>"#
+        r#"<p class="a b-c" id="main"></p>"#
     );
     assert_eq!(r(html! { p #"x:y" { } }), r#"<p id="x:y"></p>"#);
     let id = DynId::new("dyn\"id");
     let class = "k";
     assert_eq!(
         r(html! { p #(id) .(class) { } }),
-        r#"<p id="dyn&quot;id" class="k"></p>"#
+        r#"<p class="k" id="dyn&quot;id"></p>"#
     );
     assert_eq!(
         r(html! { p .a .b[true] .c[false] { } }),

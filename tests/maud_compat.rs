@@ -221,7 +221,7 @@ fn control_flow_in_class_position() {
     );
     assert_eq!(
         r(html! { p.base.{ "c-" (1) }[true].@if false { "x" } { } }),
-        r#"<p class="base c-1 "></p>"#
+        r#"<p class="base  c-1"></p>"#
     );
 }
 
@@ -290,7 +290,7 @@ fn naming_a_local_leaves_it_usable() {
     };
     let want = concat!(
         "<p>Ada &lt;3 Ada &lt;3 6</p><ul><li>a</li><li>b</li></ul><ol><li>b</li><li>a</li></ol>ab",
-        r#"<p title="Ada &lt;3" class="u-x">t1</p>Ada &lt;3!u.one: t1"#
+        r#"<p class="u-x" title="Ada &lt;3">t1</p>Ada &lt;3!u.one: t1"#
     );
     assert_eq!(r(page), want);
     // Every local is still ours: read, borrowed, and moved once the template is done.
@@ -337,10 +337,10 @@ fn components_return_templates_over_their_arguments() {
 
 #[test]
 fn documented_differences_from_maud() {
-    // Source order, classes merged where the first one stands.
+    // maud's order: the classes, then the `#id` shorthand, then the other attributes as written.
     assert_eq!(
         r(html! { p #x .a title="t" .b {} }),
-        r#"<p id="x" class="a b" title="t"></p>"#
+        r#"<p class="a b" id="x" title="t"></p>"#
     );
     // Every class toggled off: no `class` attribute at all.
     assert_eq!(r(html! { p.a[false].b[false] {} }), "<p></p>");
@@ -400,4 +400,131 @@ fn templates_built_inside_macro_rules() {
     let name = String::from("Lyra");
     assert_eq!(r(wrapper!(p { "Hi, " (name) "!" })), "<p>Hi, Lyra!</p>");
     assert_eq!(name, "Lyra");
+}
+
+#[test]
+fn attribute_order_is_mauds() {
+    // Classes first (the ones always present before the toggled ones), then the id, then the
+    // other attributes in source order: the bytes maud writes.
+    assert_eq!(
+        r(html! { span #thing lang="en" .name.here { "Lyra" } }),
+        r#"<span class="name here" id="thing" lang="en">Lyra</span>"#
+    );
+    assert_eq!(
+        r(html! { #unique-id contenteditable dir="rtl" .awesome-class {} }),
+        r#"<div class="awesome-class" id="unique-id" contenteditable dir="rtl"></div>"#
+    );
+    for on in [true, false] {
+        let want = if on {
+            r#"<p class="cupcake lamington muffin">x</p>"#
+        } else {
+            r#"<p class="cupcake lamington">x</p>"#
+        };
+        assert_eq!(r(html! { p.cupcake.muffin[on].lamington { "x" } }), want);
+    }
+    // `id="x"` is an ordinary attribute: it stays where it is written.
+    assert_eq!(
+        r(html! { a href="/" id="home" .nav {} }),
+        r#"<a class="nav" href="/" id="home"></a>"#
+    );
+}
+
+#[test]
+fn into_string_on_a_template() {
+    assert_eq!(html! { p { "hi" } }.into_string(), "<p>hi</p>");
+    let n = 3;
+    let t = html! { b { (n) } };
+    assert_eq!(t.into_string(), "<b>3</b>");
+}
+
+/// maud's documented pattern: a component implementing only `render`.
+struct Pinkie(u32);
+impl Render for Pinkie {
+    fn render(&self) -> Markup {
+        let x = self.0;
+        html! { i { (x) } }.render()
+    }
+}
+
+#[test]
+fn a_render_impl_with_only_render() {
+    assert_eq!(
+        html! { p { (Pinkie(42)) } }.into_string(),
+        "<p><i>42</i></p>"
+    );
+    let mut buf = String::from("<");
+    Pinkie(1).render_to(&mut buf);
+    assert_eq!(buf, "<<i>1</i>");
+    // In an attribute it is escaped as a whole, like any component.
+    assert_eq!(
+        html! { p title=(Pinkie(2)) {} }.into_string(),
+        r#"<p title="&lt;i&gt;2&lt;/i&gt;"></p>"#
+    );
+}
+
+#[test]
+fn svg_and_mathml_elements_close_with_a_semicolon() {
+    assert_eq!(
+        r(html! { svg viewBox="0 0 10 10" { path d="M0 0L10 10"; circle cx="5" cy="5" r="2"; } }),
+        r#"<svg viewBox="0 0 10 10"><path d="M0 0L10 10"/><circle cx="5" cy="5" r="2"/></svg>"#
+    );
+    // Inside `svg` any element may (a custom or less common one too) …
+    assert_eq!(
+        r(html! { svg { g { x-thing; } } }),
+        "<svg><g><x-thing/></g></svg>"
+    );
+    // … and an icon's shapes, spliced into an `svg` elsewhere, need no `svg` around them.
+    let icon = html! { path d="M1 1"; rect width="2" height="2"; };
+    assert_eq!(
+        r(html! { svg { (icon) } }),
+        r#"<svg><path d="M1 1"/><rect width="2" height="2"/></svg>"#
+    );
+    assert_eq!(
+        r(html! { math { mi { "x" } mspace width="1em"; } }),
+        r#"<math><mi>x</mi><mspace width="1em"/></math>"#
+    );
+    // Void HTML elements keep their HTML form.
+    assert_eq!(
+        r(html! { svg { foreignObject { br; } } }),
+        "<svg><foreignObject><br></foreignObject></svg>"
+    );
+}
+
+#[test]
+fn names_with_a_colon_then_digits_and_quoted_pieces() {
+    assert_eq!(
+        r(html! { custom:element-001 test:123-"test"="123" .m-2.p-2 {} }),
+        r#"<custom:element-001 class="m-2 p-2" test:123-test="123"></custom:element-001>"#
+    );
+    assert_eq!(r(html! { p test:123 {} }), "<p test:123></p>");
+}
+
+#[test]
+fn question_mark_empty_attributes() {
+    assert_eq!(
+        r(html! { input checked? disabled?[true]; }),
+        "<input checked disabled>"
+    );
+    let off = false;
+    assert_eq!(r(html! { input checked?[off]; }), "<input>");
+}
+
+#[test]
+fn static_attribute_values_are_written_as_written() {
+    // Only `&`, `<`, `>` and `"` become entities (as in maud); an apostrophe stays.
+    assert_eq!(
+        r(html! { p title="it's <b> & \"q\"" {} }),
+        r#"<p title="it's &lt;b&gt; &amp; &quot;q&quot;"></p>"#
+    );
+    assert_eq!(
+        r(html! { button "x-on:click"="open = !open; say('hi')" {} }),
+        r#"<button x-on:click="open = !open; say('hi')"></button>"#
+    );
+    assert_eq!(
+        r(html! { @signals("msg") button data-on:click="$msg = 'hi'" {} }),
+        r#"<button data-on:click="$msg = 'hi'"></button>"#
+    );
+    // A value from Rust is still escaped whole, apostrophes included.
+    let v = "it's";
+    assert_eq!(r(html! { p title=(v) {} }), r#"<p title="it&#x27;s"></p>"#);
 }

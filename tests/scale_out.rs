@@ -265,7 +265,7 @@ async fn todo_and_counter_state_is_shared_by_two_processes() {
         200
     );
     let p = page(&format!("{}/", a.base())).await;
-    assert!(p.contains(r#"<li id="todo-1" class="done">"#), "{p}");
+    assert!(p.contains(r#"<li class="done" id="todo-1">"#), "{p}");
 
     // The counter: concurrent bumps on two processes are all counted (compare-and-set).
     let (c1, c2) = (App::start("counter", &env), App::start("counter", &env));
@@ -281,15 +281,17 @@ async fn todo_and_counter_state_is_shared_by_two_processes() {
             assert_eq!(r.status(), 200);
         }
     };
+    // 100 concurrent bumps (issue 27: 2,000 over two processes used to refuse 11.7 % after
+    // 100 conflicts in a row).
     let mut all = Vec::new();
-    for _ in 0..10 {
+    for _ in 0..50 {
         all.push(bump(&c1));
         all.push(bump(&c2));
     }
     futures_util::future::join_all(all).await;
     for app in [&c1, &c2] {
         let p = page(&format!("{}/", app.base())).await;
-        assert!(p.contains("Count: <strong>20</strong>"), "{p}");
+        assert!(p.contains("Count: <strong>100</strong>"), "{p}");
     }
 }
 

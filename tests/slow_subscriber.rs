@@ -21,7 +21,10 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 ids! { STATS = "stats", LOG = "log" }
 
 async fn dashboard(State(bus): State<Bus>) -> Sse {
-    bus.subscribe("dash.>").await.unwrap().into_sse_events()
+    bus.subscribe("dash.>")
+        .await
+        .unwrap()
+        .into_sse(nitro::bus::forward)
 }
 
 /// The page as the client would have it after applying `events`.
@@ -139,7 +142,7 @@ async fn connect(addr: std::net::SocketAddr, slow: bool) -> tokio::net::TcpStrea
 async fn a_slow_subscriber_ends_in_the_same_state() {
     const CAPACITY: usize = 64;
     const UPDATES: usize = 3000;
-    let bus = Bus::in_process_with_capacity(CAPACITY);
+    let bus = Bus::in_process().queue_messages(CAPACITY);
     // Small server send buffers (accepted sockets inherit them): the slow client's kernel
     // buffers hold a few events, not megabytes, so its queue is what overflows.
     let socket = tokio::net::TcpSocket::new_v4().unwrap();
@@ -167,27 +170,26 @@ async fn a_slow_subscriber_ends_in_the_same_state() {
                     "series": { format!("s{}", i % 5): i, "last": i },
                     "note": if i % 2 == 0 { Value::Null } else { json!(padding[..i % 1500]) },
                 });
-                bus.emit("dash.signals", "server", PatchSignals::new(&signals))
+                bus.publish("dash.signals", PatchSignals::new(&signals))
+                    .sender("server")
                     .await
                     .unwrap();
                 let panel = format!(
                     "<div id=\"stats\"><b>{i}</b>{}</div>",
                     &padding[..(i * 7) % 1500]
                 );
-                bus.emit(
-                    "dash.stats",
-                    "server",
-                    PatchElements::new(PreEscaped(panel)),
-                )
-                .await
-                .unwrap();
+                bus.publish("dash.stats", PatchElements::new(PreEscaped(panel)))
+                    .sender("server")
+                    .await
+                    .unwrap();
                 if i % 500 == 499 {
                     let line = format!("<li>checkpoint {i}</li>");
-                    bus.emit(
+                    bus.publish(
                         "dash.log",
-                        "server",
                         PatchElements::at(LOG, Mode::Append, PreEscaped(line)),
                     )
+                    .sender("server")
+                    .sender("server")
                     .await
                     .unwrap();
                 }
@@ -196,11 +198,12 @@ async fn a_slow_subscriber_ends_in_the_same_state() {
                     tokio::time::sleep(Duration::from_millis(1)).await;
                 }
             }
-            bus.emit(
+            bus.publish(
                 "dash.log",
-                "server",
                 PatchElements::at(LOG, Mode::Append, PreEscaped("<li id=\"end\">end</li>")),
             )
+            .sender("server")
+            .sender("server")
             .await
             .unwrap();
         })

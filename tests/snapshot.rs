@@ -1,4 +1,4 @@
-//! Snapshot then live over real HTTP (`Subscription::into_sse_with`): messages published
+//! Snapshot then live over real HTTP (`Subscription::snapshot` then `into_sse`): messages published
 //! between the page render and the subscription, and between the subscription and the
 //! snapshot, are neither lost nor sent twice.
 
@@ -29,7 +29,11 @@ impl App {
     /// What the app does on a new entry: store it, then publish it.
     async fn add(&self, n: u64) {
         self.log.lock().unwrap().push(n);
-        self.bus.publish("log.entry", "app", &n).await.unwrap();
+        self.bus
+            .publish("log.entry", &n)
+            .sender("app")
+            .await
+            .unwrap();
     }
 }
 
@@ -39,16 +43,17 @@ async fn stream(State(app): State<App>) -> Result<Sse, BusError> {
     app.go.lock().await.recv().await;
     let snapshot = app.log.lock().unwrap().clone();
     let last = snapshot.last().copied().unwrap_or(0);
-    Ok(sub.into_sse_with(
-        PatchSignals::new(&serde_json::json!({ "snapshot": snapshot })),
-        move |m| {
+    Ok(sub
+        .snapshot(PatchSignals::new(
+            &serde_json::json!({ "snapshot": snapshot }),
+        ))
+        .into_sse(move |m| {
             let n: u64 = m.payload().unwrap_or(0);
             (n > last)
                 .then(|| PatchSignals::new(&serde_json::json!({ "live": n })))
                 .into_iter()
                 .collect::<Events>()
-        },
-    ))
+        }))
 }
 
 /// The events of a response body as text, until `done` says so.

@@ -190,3 +190,40 @@ async fn first_events_of_a_stream() {
         other => panic!("{other:?}"),
     }
 }
+
+/// A redirect is its own event, with the URL as given (the script escapes `/`, `"`, `<` and
+/// non-ASCII as `\uXXXX`; the test sees none of it). Other scripts stay scripts, also one
+/// that only starts like a redirect.
+#[tokio::test]
+async fn a_redirect_comes_back_decoded() {
+    let url = "/exports/1?name=\"a b\"&x=</script>é";
+    let app = Router::new().route(
+        "/go",
+        post(move || async move {
+            Events::new()
+                .with(ExecuteScript::redirect(url))
+                .with(ExecuteScript::redirect("https://example.com/").auto_remove(false))
+                .with(ExecuteScript::new(
+                    "setTimeout(() => window.location.href = \"/a\" + location.hash)",
+                ))
+                .with(ExecuteScript::new("console.log('done')"))
+        }),
+    );
+    let events = TestClient::new(app)
+        .post("/go")
+        .await
+        .events()
+        .await
+        .unwrap();
+    assert_eq!(
+        events,
+        [
+            Received::Redirect(url.into()),
+            Received::Redirect("https://example.com/".into()),
+            Received::Script(
+                "setTimeout(() => window.location.href = \"/a\" + location.hash)".into()
+            ),
+            Received::Script("console.log('done')".into()),
+        ]
+    );
+}

@@ -3,6 +3,7 @@
 //!
 //! Run with `cargo bench -p nitro-benches --bench bus`.
 
+use std::future::IntoFuture;
 use std::hint::black_box;
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
@@ -18,7 +19,9 @@ fn runtime() -> tokio::runtime::Runtime {
 
 fn publish_now(bus: &Bus, topic: &str, payload: &u64) {
     // The in-process publish never waits: it completes on the first poll.
-    bus.publish(topic, "bench", payload)
+    bus.publish(topic, payload)
+        .sender("bench")
+        .into_future()
         .now_or_never()
         .expect("in-process publish is immediate")
         .unwrap();
@@ -43,6 +46,7 @@ fn fan_out(c: &mut Criterion) {
         let mut subs: Vec<Subscription> = (0..n)
             .map(|_| {
                 bus.subscribe("chat.room.*.message")
+                    .into_future()
                     .now_or_never()
                     .unwrap()
                     .unwrap()
@@ -66,6 +70,7 @@ fn many_patterns(c: &mut Criterion) {
     let mut subs: Vec<Subscription> = (0..1000)
         .map(|i| {
             bus.subscribe(format!("tenant.{i}.events.>"))
+                .into_future()
                 .now_or_never()
                 .unwrap()
                 .unwrap()

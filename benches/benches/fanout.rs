@@ -7,7 +7,10 @@
 //!
 //! Run with `cargo bench -p nitro-benches --bench fanout -- --clients 10000 --publishes 10`
 //! (`--servers nitro,axum-datastar,python` to choose; `--hold 19000 --servers nitro` to only
-//! hold connections).
+//! hold connections). `nitro-serve` is the nitro server through `nitro::serve` instead of
+//! `axum::serve`; `hyper-pending` and `axum-pending` hold streams that never send, through
+//! hyper alone and through `axum::serve` + a Router: with `--hold 10000` the four give the
+//! breakdown of an idle stream's memory.
 //!
 //! Scale-out: `cargo bench -p nitro-benches --bench fanout -- --scale-out --clients 10000
 //! --publishes 10` runs, one after the other, nitro as 1 process with all clients on the
@@ -53,20 +56,26 @@ mod nitro_server {
     }
 
     async fn sse(State(bus): State<Bus>) -> Result<nitro::axum::Sse, BusError> {
-        Ok(bus.subscribe("chat.room.1.>").await?.into_sse_shared(|m| {
-            m.payload::<super::Msg>()
-                .map(|msg| {
-                    Events::new().with(PatchElements::at(MESSAGES, Mode::Append, line(&msg)))
-                })
-                .unwrap_or_default()
-        }))
+        Ok(bus
+            .subscribe("chat.room.1.>")
+            .await?
+            .shared("fanout")
+            .into_sse(|m| {
+                m.payload::<super::Msg>()
+                    .map(|msg| {
+                        Events::new().with(PatchElements::at(MESSAGES, Mode::Append, line(&msg)))
+                    })
+                    .unwrap_or_default()
+            }))
     }
 
     async fn publish(
         State(bus): State<Bus>,
         Json(m): Json<super::Msg>,
     ) -> Result<String, BusError> {
-        bus.publish("chat.room.1.message", "bench", &m).await?;
+        bus.publish("chat.room.1.message", &m)
+            .sender("bench")
+            .await?;
         Ok(bus.subscriber_count().to_string())
     }
 
@@ -133,8 +142,63 @@ mod axum_datastar_server {
     }
 }
 
+/// The breakdown of an idle stream's memory: a stream that never sends, served by hyper alone
+/// (`hyper-pending`) and by `axum::serve` + a Router (`axum-pending`).
+mod pending {
+    use axum::body::Body;
+    use axum::{routing::get, Router};
+
+    fn never() -> Body {
+        Body::from_stream(futures_util::stream::pending::<
+            Result<bytes::Bytes, std::io::Error>,
+        >())
+    }
+
+    pub fn app() -> Router {
+        Router::new().route(
+            "/sse",
+            get(|| async {
+                axum::response::Response::builder()
+                    .header("content-type", "text/event-stream")
+                    .body(never())
+                    .unwrap()
+            }),
+        )
+    }
+
+    /// hyper's HTTP/1.1 connection alone: no Router, no axum::serve.
+    pub async fn hyper_alone(listener: tokio::net::TcpListener) {
+        loop {
+            let (stream, _) = listener.accept().await.unwrap();
+            tokio::spawn(async move {
+                let service = hyper::service::service_fn(|_req| async {
+                    Ok::<_, std::convert::Infallible>(
+                        hyper::Response::builder()
+                            .header("content-type", "text/event-stream")
+                            .body(never())
+                            .unwrap(),
+                    )
+                });
+                let _ = hyper::server::conn::http1::Builder::new()
+                    .max_buf_size(8192)
+                    .serve_connection(hyper_util::rt::TokioIo::new(stream), service)
+                    .await;
+            });
+        }
+    }
+}
+
 async fn serve(kind: &str, port: u16) {
+    let listener = tokio::net::TcpListener::bind(("127.0.0.1", port))
+        .await
+        .unwrap();
+    match kind {
+        "nitro-serve" => return nitro::serve(listener, nitro_server::app()).await.unwrap(),
+        "hyper-pending" => return pending::hyper_alone(listener).await,
+        _ => {}
+    }
     let app = match kind {
+        "axum-pending" => pending::app(),
         "nitro" => nitro_server::app(),
         "nitro-nats" => {
             let url = std::env::var("NITRO_BUS").unwrap_or_default();
@@ -146,9 +210,6 @@ async fn serve(kind: &str, port: u16) {
         "axum-datastar" => axum_datastar_server::app(),
         other => panic!("unknown server {other}"),
     };
-    let listener = tokio::net::TcpListener::bind(("127.0.0.1", port))
-        .await
-        .unwrap();
     axum::serve(listener, app).await.unwrap();
 }
 

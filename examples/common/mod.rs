@@ -53,7 +53,9 @@ pub fn page<'a>(
     }
 }
 
-/// Serves `app` on 127.0.0.1:`PORT` (default `default_port`) and prints the URL to open.
+/// Serves `app` on 127.0.0.1:`PORT` (default `default_port`) with `nitro::serve` (small idle
+/// streams; on ctrl-c or SIGTERM, open streams end cleanly and browsers resume elsewhere) and
+/// prints the URL to open.
 /// nitro's logs (dropped events, slow subscribers, refused signals, NATS outages) and the
 /// app's go to stderr.
 pub async fn serve(app: Router, default_port: u16) {
@@ -69,5 +71,5 @@ pub async fn serve(app: Router, default_port: u16) {
         .await
         .expect("bind");
     println!("open http://127.0.0.1:{port}/");
-    axum::serve(listener, app).await.expect("serve");
+    nitro::serve(listener, app).await.expect("serve");
 }

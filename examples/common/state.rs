@@ -223,7 +223,8 @@ impl Store {
 
     /// Changes the value at `key` (starting from `T::default()`) with `change`, and returns
     /// what `change` returned. In a bucket it is a compare-and-set on the entry's revision:
-    /// when another process changed the entry meanwhile, `change` runs again on the new value.
+    /// when another process changed the entry meanwhile, `change` runs again on the new value,
+    /// after a short random wait (so 100 concurrent writers on two processes all get through).
     pub async fn update<T, R>(
         &self,
         key: &str,
@@ -249,7 +250,20 @@ impl Store {
             }
             Store::Kv(kv) => {
                 use async_nats::jetstream::kv::{CreateErrorKind, UpdateErrorKind};
-                for _ in 0..100 {
+                // Contention alone never makes it give up: after a conflict it waits a
+                // random 0–2^attempt ms (at most 64 ms) and tries again, for up to 30 s.
+                let start = std::time::Instant::now();
+                let mut attempt = 0u32;
+                while start.elapsed() < std::time::Duration::from_secs(30) {
+                    if attempt > 0 {
+                        let nanos = std::time::SystemTime::now()
+                            .duration_since(std::time::UNIX_EPOCH)
+                            .map_or(0, |d| d.subsec_nanos());
+                        let cap = 1u64 << attempt.min(6);
+                        let wait = u64::from(nanos) % (cap * 1000);
+                        tokio::time::sleep(std::time::Duration::from_micros(wait)).await;
+                    }
+                    attempt += 1;
                     let current = self.read::<T>(key).await?;
                     let (mut value, revision) = current.unwrap_or_default();
                     let out = change(&mut value);
@@ -270,7 +284,7 @@ impl Store {
                     }
                 }
                 Err(StateError::new(format!(
-                    "writing {key}: 100 conflicting updates in a row"
+                    "writing {key}: still conflicting after 30 s ({attempt} attempts)"
                 )))
             }
         }

@@ -8,9 +8,23 @@ use quote::{quote, quote_spanned};
 use crate::ast::*;
 use crate::context::{dynamic_context, is_one_of, ValueContext, RAW_TEXT};
 
+/// `Generator::uses`: the template writes a `(splice)` in text.
+const USES_SPLICE: u8 = 1;
+/// `Generator::uses`: the template writes a value into a Datastar expression.
+const USES_EXPR: u8 = 2;
+
 struct Generator {
     /// The `nitro::__private::Writer` the code appends through.
     buf: Ident,
+    /// Which dispatch traits the body needs in scope (`USES_*`), imported once at its top
+    /// rather than at each splice: less code for rustc to read back and check. Shared with the
+    /// sub-generators of nested blocks.
+    uses: std::rc::Rc<std::cell::Cell<u8>>,
+    /// Generating the *shadow* of the body for the capture analysis: the same Rust structure
+    /// (`for`, `if`, `match`, `let`) and every user expression, but no writes (static text is
+    /// dropped, each value is `let _ = &(value);`). Reading that back is far cheaper than
+    /// reading the whole body (see `generate`).
+    shadow: bool,
     tail: String,
     stmts: Vec<TokenStream>,
     static_len: usize,
@@ -22,6 +36,8 @@ impl Generator {
     fn new(buf: Ident) -> Self {
         Generator {
             buf,
+            uses: Default::default(),
+            shadow: false,
             tail: String::new(),
             stmts: Vec::new(),
             static_len: 0,
@@ -35,6 +51,9 @@ impl Generator {
     }
 
     fn cut(&mut self) {
+        if self.shadow {
+            self.tail.clear();
+        }
         if !self.tail.is_empty() {
             let buf = &self.buf;
             let lit = std::mem::take(&mut self.tail);
@@ -52,9 +71,30 @@ impl Generator {
         self.stmts.into_iter().collect()
     }
 
+    /// The dispatch traits the body uses, imported once (see `uses`).
+    fn imports(&self) -> TokenStream {
+        let uses = self.uses.get();
+        let mut out = TokenStream::new();
+        if uses & USES_SPLICE != 0 {
+            out.extend(quote!(
+                #[allow(unused_imports)]
+                use ::nitro::__private::{ViaDisplay as _, ViaRender as _};
+            ));
+        }
+        if uses & USES_EXPR != 0 {
+            out.extend(quote!(
+                #[allow(unused_imports)]
+                use ::nitro::__private::{ExprViaCode as _, ExprViaJson as _};
+            ));
+        }
+        out
+    }
+
     /// Generates `block` as a separate statement list (the body of an `if`, a loop, …).
     fn sub(&mut self, block: &Block, raw: Option<&str>) -> TokenStream {
         let mut g = Generator::new(self.buf.clone());
+        g.uses = self.uses.clone();
+        g.shadow = self.shadow;
         g.nodes(block, raw);
         self.static_len += g.static_len;
         g.finish()
@@ -89,6 +129,9 @@ impl Generator {
             }
             Node::Splice(s) => {
                 let expr = &s.expr;
+                if self.shadow {
+                    return self.code(quote_spanned!(s.span=> let _ = &(#expr);));
+                }
                 let ts = match raw {
                     Some(_) => {
                         let sbuf = string_buf();
@@ -98,9 +141,8 @@ impl Generator {
                         // `Render` when the value has it, else `Display` (escaped); see
                         // `nitro_runtime::splice`.
                         let v = Ident::new("__nitro_splice", s.span);
+                        self.uses.set(self.uses.get() | USES_SPLICE);
                         quote_spanned!(s.span=> {
-                            #[allow(unused_imports)]
-                            use ::nitro::__private::{ViaDisplay as _, ViaRender as _};
                             let #v = &(#expr);
                             (&&::nitro::__private::Splice(#v)).nitro_splice_tag().write(#v, &mut #buf);
                         })
@@ -160,15 +202,19 @@ impl Generator {
         self.element = name.to_ascii_lowercase();
         self.text("<");
         self.text(name);
-        let mut classes_done = false;
+        // maud's order: the `.class` shorthands (merged), the `#id` shorthand, then the other
+        // attributes as written.
+        if el.attrs.iter().any(|a| matches!(a, Attr::Class { .. })) {
+            self.classes(el);
+        }
+        for attr in &el.attrs {
+            if let Attr::Id { value, .. } = attr {
+                self.attr_value("id", value, ValueContext::Id);
+            }
+        }
         for attr in &el.attrs {
             match attr {
-                Attr::Id { value, .. } => self.attr_value("id", value, ValueContext::Id),
-                Attr::Class { .. } if classes_done => {}
-                Attr::Class { .. } => {
-                    classes_done = true;
-                    self.classes(el);
-                }
+                Attr::Id { .. } | Attr::Class { .. } => {}
                 Attr::Named { name, value } => {
                     // Refusals were reported by `validate`; nothing is generated for them.
                     let ctx = dynamic_context(el, name).unwrap_or(ValueContext::Attribute);
@@ -190,6 +236,11 @@ impl Generator {
                     }
                 }
             }
+        }
+        if el.body.is_none() && !crate::validate::is_void(name) {
+            // An SVG or MathML element closed with `;` (`validate` allowed it): `<path .../>`.
+            self.text("/>");
+            return;
         }
         self.text(">");
         if let Some(body) = &el.body {
@@ -214,6 +265,9 @@ impl Generator {
 
     /// Writes a dynamic value: the helpers take the `String`, lent by the writer.
     fn write_value(&self, expr: &TokenStream, span: Span, ctx: ValueContext) -> TokenStream {
+        if self.shadow {
+            return quote_spanned!(span=> let _ = &(#expr););
+        }
         let w = &self.buf;
         if ctx == ValueContext::Attribute {
             // Numbers and strings write straight through the writer.
@@ -274,9 +328,8 @@ impl Generator {
                 // Located at the splice (so a missing `Serialize` is reported there); the `__nitro_` prefix
                 // keeps it out of the way of user names.
                 let v = Ident::new("__nitro_expr", span);
+                self.uses.set(self.uses.get() | USES_EXPR);
                 quote_spanned!(span=> {
-                    #[allow(unused_imports)]
-                    use ::nitro::__private::{ExprViaCode as _, ExprViaJson as _};
                     let #v = &(#expr);
                     (&&::nitro::__private::ExprSplice(#v)).nitro_expr_tag().write(#v, #guard, #buf);
                 })
@@ -292,10 +345,7 @@ impl Generator {
                 self.text(name);
             }
             AttrValue::Static(v, _) => {
-                self.text(&format!(
-                    " {name}=\"{}\"",
-                    html_escape::encode_quoted_attribute(v)
-                ));
+                self.text(&format!(" {name}=\"{}\"", escape_static_attr(v)));
             }
             AttrValue::Dynamic(s) => {
                 self.text(&format!(" {name}=\""));
@@ -331,7 +381,7 @@ impl Generator {
     /// class is toggled (`.a[cond]`), the attribute is written only if one of them is on.
     fn classes(&mut self, el: &Element) {
         let buf = self.buf.clone();
-        let parts: Vec<(&AttrValue, &Option<TokenStream>)> = el
+        let mut parts: Vec<(&AttrValue, &Option<TokenStream>)> = el
             .attrs
             .iter()
             .filter_map(|a| match a {
@@ -339,9 +389,11 @@ impl Generator {
                 _ => None,
             })
             .collect();
+        // As maud: the classes always present first, then the toggled ones, each in source order.
+        parts.sort_by_key(|(_, toggle)| toggle.is_some());
         if let [(AttrValue::Static(v, _), Some(toggle))] = parts.as_slice() {
             // One toggled class (`li.active[cond]`): the whole attribute is one literal.
-            let lit = format!(" class=\"{}\"", html_escape::encode_quoted_attribute(v));
+            let lit = format!(" class=\"{}\"", escape_static_attr(v));
             self.static_len += lit.len();
             let push = push_lit(&buf, &lit);
             self.code(quote!(if #toggle { #push }));
@@ -353,7 +405,7 @@ impl Generator {
             for (value, toggle) in &parts {
                 let write = match value {
                     AttrValue::Static(v, _) => {
-                        let lit = html_escape::encode_quoted_attribute(v).into_owned();
+                        let lit = escape_static_attr(v);
                         self.static_len += lit.len() + 1;
                         push_lit(&buf, &lit)
                     }
@@ -384,10 +436,10 @@ impl Generator {
             match (value, toggle) {
                 (AttrValue::Static(v, _), None) => {
                     self.text(sep);
-                    self.text(&html_escape::encode_quoted_attribute(v));
+                    self.text(&escape_static_attr(v));
                 }
                 (AttrValue::Static(v, _), Some(cond)) => {
-                    let lit = format!("{sep}{}", html_escape::encode_quoted_attribute(v));
+                    let lit = format!("{sep}{}", escape_static_attr(v));
                     self.static_len += lit.len();
                     let push = push_lit(&buf, &lit);
                     self.code(quote!(if #cond { #push }));
@@ -417,13 +469,28 @@ pub fn generate(block: &Block, checks: TokenStream, moves: bool) -> TokenStream 
     let mut g = Generator::new(buf.clone());
     g.nodes(block, None);
     let size = g.static_len;
+    let imports = g.imports();
     let body = g.finish();
-    let (rebind, prelude, body) = match (moves, crate::capture::analyze(&body)) {
-        (false, Some((free, body))) => (
+    // A `move` template takes what it names: no analysis. Otherwise the analysis reads the
+    // locals off the body's shadow (most of the macro's time went into reading the whole body
+    // back); the whole body is read only when it has a `&local` to flatten.
+    let analyzed = if moves {
+        None
+    } else {
+        match crate::capture::analyze(&shadow(block)) {
+            Some((free, _)) if !references_any(&body, &free) => Some((free, None)),
+            Some(_) => crate::capture::analyze(&body).map(|(free, body)| (free, Some(body))),
+            None => None,
+        }
+    };
+    let (rebind, prelude, body) = match analyzed {
+        // The flattening traits are needed only where the analysis rewrote the body.
+        Some((free, Some(rewritten))) => (
             crate::capture::rebind(&free),
             crate::capture::body_prelude(&free),
-            body,
+            rewritten,
         ),
+        Some((free, None)) => (crate::capture::rebind(&free), TokenStream::new(), body),
         _ => (TokenStream::new(), TokenStream::new(), body),
     };
     let roots = match root_ids(block) {
@@ -444,12 +511,49 @@ pub fn generate(block: &Block, checks: TokenStream, moves: bool) -> TokenStream 
         #rebind
         ::nitro::__private::TemplateBuilder::<_, { #roots }, { #namespace }>::with_root_ids(#size, &#last_size, move |#sbuf: &mut ::std::string::String| {
             #prelude
+            #imports
             #[allow(unused_mut)]
             let mut #buf = ::nitro::__private::Writer::new(#sbuf);
             let _ = &mut #buf;
             #body
         })
     }}
+}
+
+/// The body's shadow (see `Generator::shadow`).
+pub(crate) fn shadow(block: &Block) -> TokenStream {
+    let mut g = Generator::new(Ident::new("__nitro_w", Span::mixed_site()));
+    g.shadow = true;
+    g.nodes(block, None);
+    g.finish()
+}
+
+/// Whether `body` has `&name` for one of `names` anywhere (inside groups and macro arguments
+/// too): a superset of the shape the capture analysis rewrites (`&name`, not `&mut name`).
+fn references_any(body: &TokenStream, names: &[Ident]) -> bool {
+    if names.is_empty() {
+        return false;
+    }
+    let mut after_amp = false;
+    for tt in body.clone() {
+        match tt {
+            proc_macro2::TokenTree::Punct(p) => after_amp = p.as_char() == '&',
+            proc_macro2::TokenTree::Ident(id) => {
+                if after_amp && names.contains(&id) {
+                    return true;
+                }
+                after_amp = false;
+            }
+            proc_macro2::TokenTree::Group(g) => {
+                if references_any(&g.stream(), names) {
+                    return true;
+                }
+                after_amp = false;
+            }
+            proc_macro2::TokenTree::Literal(_) => after_amp = false,
+        }
+    }
+    false
 }
 
 /// An attribute or class value written as markup (`{ "a-" (b) }`, `@if ..`): a template of its
@@ -459,10 +563,12 @@ pub fn nested_template(block: &Block) -> TokenStream {
     let mut g = Generator::new(buf.clone());
     g.nodes(block, None);
     let size = g.static_len;
+    let imports = g.imports();
     let body = g.finish();
     let sbuf = string_buf();
     quote! {
         ::nitro::__private::TemplateBuilder::new(#size, |#sbuf: &mut ::std::string::String| {
+            #imports
             #[allow(unused_mut)]
             let mut #buf = ::nitro::__private::Writer::new(#sbuf);
             let _ = &mut #buf;
@@ -484,6 +590,22 @@ fn push_lit(buf: &Ident, lit: &str) -> TokenStream {
         .replace('\r', "\n")
         .replace('\n', "\ndata: elements ");
     quote!(#buf.push_static_lines(#lit, #framed);)
+}
+
+/// A literal attribute value as maud writes it: `&`, `<`, `>` and `"` as entities, everything
+/// else (`'` included: the value is always in double quotes) as written.
+fn escape_static_attr(v: &str) -> String {
+    let mut out = String::with_capacity(v.len());
+    for c in v.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 /// The name of the `String` the writer lends to helpers (and the closure's parameter).
@@ -610,4 +732,57 @@ pub fn skeleton(errors: TokenStream) -> TokenStream {
         #errors
         ::nitro::__private::TemplateBuilder::new(0, |_: &mut ::std::string::String| {})
     }}
+}
+
+#[cfg(test)]
+mod tests {
+    use proc_macro2::TokenStream;
+
+    /// The locals read off the shadow are the ones the whole body names, in the same order.
+    #[test]
+    fn shadow_captures_what_the_body_captures() {
+        let templates = [
+            r#"p { (title) } @if featured { b { "f" } }"#,
+            r#"ul { @for item in items { li.row[item.on] #(ID.with(item.id)) { (item.name) " " (n) } } }"#,
+            r#"@let total = items.len() + extra; p title=(label) data-x=[maybe] { (total) }"#,
+            r#"@match state { State::On(x) => { (x) (y) }, _ => "off" }"#,
+            r#"p { (format!("{name} {}", other)) (items.iter().map(|i| i * k).sum::<u32>()) }"#,
+            r#"a.(cls).b[on] href=(url) checked?[flag] { @while let Some(v) = it.next() { (v) } }"#,
+            r#"@if let Some(u) = user { (u.name) } @else { (fallback) } (card(&title, count))"#,
+            r#"p.{ "c-" (level) } title={ (a) @if b { "x" } } { (&name) (&&other) }"#,
+            r#"@if let Some(name) = other { (name) } (name) @for name in names { (name) } (name)"#,
+            r#"(vec![s.clone(); 2].len()) (matches!(x, Some(y) if y > z)) (json!({"k": v}))"#,
+        ];
+        for src in templates {
+            let ts: TokenStream = src.parse().unwrap();
+            let mut d = crate::diag::Diagnostics::default();
+            let tpl = crate::parse::parse(ts, &mut d).unwrap_or_else(|_| panic!("{src}"));
+            let mut g = super::Generator::new(proc_macro2::Ident::new(
+                "__nitro_w",
+                proc_macro2::Span::call_site(),
+            ));
+            g.nodes(&tpl.body, None);
+            let body = g.finish();
+            let names = |ts: &TokenStream| -> Vec<String> {
+                crate::capture::analyze(ts)
+                    .unwrap_or_else(|| panic!("{src}"))
+                    .0
+                    .iter()
+                    .map(|i| i.to_string())
+                    .collect()
+            };
+            let from_body = names(&body);
+            assert!(!from_body.is_empty(), "{src}");
+            assert_eq!(names(&super::shadow(&tpl.body)), from_body, "{src}");
+        }
+    }
+
+    #[test]
+    fn references_are_found_in_groups_and_not_behind_mut() {
+        let names = [proc_macro2::Ident::new("x", proc_macro2::Span::call_site())];
+        let has = |s: &str| super::references_any(&s.parse().unwrap(), &names);
+        assert!(has("f(a, &x)"));
+        assert!(has("{ [&x] }"));
+        assert!(!has("f(&mut x, &(x), &y, x)"));
+    }
 }

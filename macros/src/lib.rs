@@ -22,6 +22,28 @@ mod suggest;
 mod validate;
 
 /// Writes HTML with Rust-embedded markup; see the `nitro` crate docs for the syntax.
+///
+/// # "does not live long enough": `html! { move .. }`
+///
+/// A template renders later, when asked, so it holds on to the locals it names: it copies the
+/// `Copy` ones and borrows the rest. A function that returns a template over a value it owns (an
+/// owned argument such as `body: impl Render` or `name: String`, a value it just built) then
+/// fails with rustc's E0597 "`body` does not live long enough" or E0515 "cannot return value
+/// referencing function parameter `body`", pointing at the splice (and, for a generic argument,
+/// E0310 "the parameter type may not live long enough" with a `'static` suggestion that is not
+/// the fix). Write `move` first, and the
+/// template takes those values:
+///
+/// ```text
+/// fn page(title: String, body: impl Render) -> impl Render {
+///     html! { move main { h1 { (title) } (body) } }
+/// }
+/// ```
+#[doc(alias = "E0597")]
+#[doc(alias = "E0515")]
+#[doc(alias = "E0310")]
+#[doc(alias = "move")]
+#[doc(alias = "does not live long enough")]
 #[proc_macro]
 pub fn html(input: TokenStream) -> TokenStream {
     expand_html(input.into()).into()

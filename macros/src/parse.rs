@@ -345,7 +345,7 @@ fn parse_name_with(input: ParseStream, allow_colon: bool, data_dots: bool) -> sy
         } else if allow_colon
             && input.peek(Token![:])
             && !input.peek(Token![::])
-            && input.peek2(Ident::peek_any)
+            && (input.peek2(Ident::peek_any) || input.peek2(syn::LitInt))
         {
             input.parse::<Token![:]>()?;
             text.push(':');
@@ -376,12 +376,23 @@ fn dashes_then_piece(input: ParseStream) -> bool {
             return false;
         }
     }
-    fork.peek(Ident::peek_any) || fork.peek(syn::LitInt)
+    fork.peek(Ident::peek_any) || fork.peek(syn::LitInt) || fork.peek(LitStr)
 }
 
 fn name_piece(input: ParseStream) -> syn::Result<String> {
     if input.peek(Ident::peek_any) {
         Ok(Ident::parse_any(input)?.to_string())
+    } else if input.peek(LitStr) {
+        // `test:123-"test"`: a quoted piece inside a name, as in maud.
+        let lit: LitStr = input.parse()?;
+        let text = lit.value();
+        if !is_name_text(&text) {
+            return Err(syn::Error::new(
+                lit.span(),
+                format!("`{text}` cannot be part of a name\n\nhelp: a name has no spaces, quotes, `<`, `>`, `/` or `=`"),
+            ));
+        }
+        Ok(text)
     } else {
         let lit: Lit = input.parse()?;
         Ok(match lit {
@@ -552,6 +563,14 @@ fn parse_attr_value(
     name: &Name,
     diags: &mut Diagnostics,
 ) -> syn::Result<AttrValue> {
+    if input.peek(Token![?]) {
+        // maud's older spelling of an empty attribute: `checked?`, `disabled?[cond]`.
+        input.parse::<Token![?]>()?;
+        if input.peek(token::Bracket) {
+            return Ok(AttrValue::Toggle(parse_toggle(input)?));
+        }
+        return Ok(AttrValue::Empty);
+    }
     if input.peek(token::Bracket) {
         return Ok(AttrValue::Toggle(parse_toggle(input)?));
     }
@@ -616,6 +635,15 @@ fn parse_value_markup(input: ParseStream, diags: &mut Diagnostics) -> syn::Resul
     let span = input.span();
     let block = if input.peek(token::Brace) {
         parse_braced(input, diags)?
+    } else if input.peek2(Token![let]) {
+        let fork = input.fork();
+        let at: Token![@] = fork.parse()?;
+        let kw: Token![let] = fork.parse()?;
+        let span = at.span.join(kw.span).unwrap_or(kw.span);
+        return Err(syn::Error::new(
+            span,
+            "`@let` bindings are only allowed inside blocks\n\nhelp: write it inside the element's `{ .. }`, or build the value in a block: `.{ @let x = ..; (x) }`",
+        ));
     } else {
         Block {
             nodes: vec![parse_control(input, diags)?],
@@ -656,15 +684,19 @@ fn first_element_if(i: &If) -> Option<Span> {
     })
 }
 
-fn check_quoted_name(name: &Name, diags: &mut Diagnostics) {
-    let text = &name.text;
-    let valid = !text.is_empty()
+/// Can `text` stand in an element or attribute name as it is?
+fn is_name_text(text: &str) -> bool {
+    !text.is_empty()
         && text.chars().all(|c| {
             !c.is_whitespace()
                 && !c.is_control()
                 && !matches!(c, '"' | '\'' | '>' | '/' | '=' | '<' | '`')
-        });
-    if !valid {
+        })
+}
+
+fn check_quoted_name(name: &Name, diags: &mut Diagnostics) {
+    let text = &name.text;
+    if !is_name_text(text) {
         diags.error_name(
             name,
             format!("`{text}` is not a valid attribute name"),

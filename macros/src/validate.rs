@@ -14,8 +14,113 @@ pub const VOID: &[&str] = &[
     "wbr",
 ];
 
+/// Elements that start foreign content (SVG, MathML): inside them any element may end with `;`,
+/// written `<name/>`, which the HTML parser reads as a closed element there.
+pub const FOREIGN_ROOTS: &[&str] = &["svg", "math"];
+
+/// SVG and MathML element names that are not HTML names: a template of such elements (an icon's
+/// `path`s, spliced into an `svg` elsewhere) may close them with `;` too.
+pub const FOREIGN_ELEMENTS: &[&str] = &[
+    // SVG
+    "animate",
+    "animateMotion",
+    "animateTransform",
+    "circle",
+    "clipPath",
+    "defs",
+    "desc",
+    "ellipse",
+    "feBlend",
+    "feColorMatrix",
+    "feComponentTransfer",
+    "feComposite",
+    "feConvolveMatrix",
+    "feDiffuseLighting",
+    "feDisplacementMap",
+    "feDistantLight",
+    "feDropShadow",
+    "feFlood",
+    "feFuncA",
+    "feFuncB",
+    "feFuncG",
+    "feFuncR",
+    "feGaussianBlur",
+    "feImage",
+    "feMerge",
+    "feMergeNode",
+    "feMorphology",
+    "feOffset",
+    "fePointLight",
+    "feSpecularLighting",
+    "feSpotLight",
+    "feTile",
+    "feTurbulence",
+    "filter",
+    "foreignObject",
+    "g",
+    "image",
+    "line",
+    "linearGradient",
+    "marker",
+    "mask",
+    "metadata",
+    "mpath",
+    "path",
+    "pattern",
+    "polygon",
+    "polyline",
+    "radialGradient",
+    "rect",
+    "set",
+    "stop",
+    "switch",
+    "symbol",
+    "text",
+    "textPath",
+    "tspan",
+    "use",
+    "view",
+    // MathML
+    "annotation",
+    "annotation-xml",
+    "maction",
+    "menclose",
+    "merror",
+    "mfrac",
+    "mi",
+    "mmultiscripts",
+    "mn",
+    "mo",
+    "mover",
+    "mpadded",
+    "mphantom",
+    "mprescripts",
+    "mroot",
+    "mrow",
+    "ms",
+    "mspace",
+    "msqrt",
+    "mstyle",
+    "msub",
+    "msubsup",
+    "msup",
+    "mtable",
+    "mtd",
+    "mtext",
+    "mtr",
+    "munder",
+    "munderover",
+    "none",
+    "semantics",
+];
+
+/// Is `name` (any case) a void HTML element?
+pub fn is_void(name: &str) -> bool {
+    VOID.iter().any(|v| v.eq_ignore_ascii_case(name))
+}
+
 pub fn validate(block: &Block, diags: &mut Diagnostics) {
-    walk(block, diags, None);
+    walk(block, diags, None, false);
     let mut ids = HashMap::new();
     duplicate_ids(block, &mut ids, diags);
 }
@@ -92,7 +197,8 @@ fn duplicate_ids(
     }
 }
 
-fn walk(block: &Block, diags: &mut Diagnostics, raw_parent: Option<&str>) {
+/// `foreign`: inside an `svg` or `math` element.
+fn walk(block: &Block, diags: &mut Diagnostics, raw_parent: Option<&str>, foreign: bool) {
     for node in &block.nodes {
         match node {
             Node::Element(el) => {
@@ -106,7 +212,7 @@ fn walk(block: &Block, diags: &mut Diagnostics, raw_parent: Option<&str>) {
                         "move the element out of it",
                     );
                 }
-                element(el, diags);
+                element(el, diags, foreign);
             }
             Node::Text(lit) => {
                 if let Some(parent) = raw_parent {
@@ -119,12 +225,14 @@ fn walk(block: &Block, diags: &mut Diagnostics, raw_parent: Option<&str>) {
                     }
                 }
             }
-            Node::Group(b) => walk(b, diags, raw_parent),
-            Node::If(i) => walk_if(i, diags, raw_parent),
-            Node::For { body, .. } | Node::While { body, .. } => walk(body, diags, raw_parent),
+            Node::Group(b) => walk(b, diags, raw_parent, foreign),
+            Node::If(i) => walk_if(i, diags, raw_parent, foreign),
+            Node::For { body, .. } | Node::While { body, .. } => {
+                walk(body, diags, raw_parent, foreign)
+            }
             Node::Match { arms, .. } => {
                 for arm in arms {
-                    walk(&arm.body, diags, raw_parent);
+                    walk(&arm.body, diags, raw_parent, foreign);
                 }
             }
             Node::Doctype if raw_parent.is_some() => diags.error(
@@ -136,18 +244,20 @@ fn walk(block: &Block, diags: &mut Diagnostics, raw_parent: Option<&str>) {
     }
 }
 
-fn walk_if(i: &If, diags: &mut Diagnostics, raw_parent: Option<&str>) {
-    walk(&i.then, diags, raw_parent);
+fn walk_if(i: &If, diags: &mut Diagnostics, raw_parent: Option<&str>, foreign: bool) {
+    walk(&i.then, diags, raw_parent, foreign);
     match &i.otherwise {
-        Some(Else::If(e)) => walk_if(e, diags, raw_parent),
-        Some(Else::Block(b)) => walk(b, diags, raw_parent),
+        Some(Else::If(e)) => walk_if(e, diags, raw_parent, foreign),
+        Some(Else::Block(b)) => walk(b, diags, raw_parent, foreign),
         None => {}
     }
 }
 
-fn element(el: &Element, diags: &mut Diagnostics) {
+fn element(el: &Element, diags: &mut Diagnostics, foreign: bool) {
     let name = el.name.text.as_str();
-    let is_void = VOID.iter().any(|v| v.eq_ignore_ascii_case(name));
+    let is_void = is_void(name);
+    let foreign = foreign || is_foreign_root(name);
+    let self_closing = foreign || is_foreign(name);
     match &el.body {
         Some(body) if is_void => {
             let _ = body;
@@ -157,10 +267,10 @@ fn element(el: &Element, diags: &mut Diagnostics) {
                 format!("end it with `;`: `{name} ...;`"),
             );
         }
-        None if !is_void => diags.error_help(
+        None if !is_void && !self_closing => diags.error_help(
             el.name.span,
             format!("`{name}` is not a void element, so it cannot end with `;`"),
-            format!("write `{name} {{}}` for an empty element"),
+            format!("write `{name} {{}}` for an empty element (only void elements, and SVG and MathML elements, end with `;`)"),
         ),
         _ => {}
     }
@@ -179,8 +289,20 @@ fn element(el: &Element, diags: &mut Diagnostics) {
             .iter()
             .copied()
             .find(|r| r.eq_ignore_ascii_case(name));
-        walk(body, diags, raw);
+        walk(body, diags, raw, foreign);
     }
+}
+
+/// `svg` or `math` (any case).
+pub fn is_foreign_root(name: &str) -> bool {
+    FOREIGN_ROOTS.iter().any(|v| v.eq_ignore_ascii_case(name))
+}
+
+/// An SVG or MathML element name that HTML does not have (any case).
+pub fn is_foreign(name: &str) -> bool {
+    FOREIGN_ELEMENTS
+        .iter()
+        .any(|v| v.eq_ignore_ascii_case(name))
 }
 
 fn attributes(el: &Element, diags: &mut Diagnostics) {

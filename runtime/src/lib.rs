@@ -36,3 +36,9 @@ pub mod axum;
 #[cfg(feature = "axum")]
 #[cfg_attr(docsrs, doc(cfg(feature = "axum")))]
 pub mod testing;
+
+#[cfg(feature = "axum")]
+#[cfg_attr(docsrs, doc(cfg(feature = "axum")))]
+pub mod serve;
+#[cfg(feature = "axum")]
+pub use serve::serve;

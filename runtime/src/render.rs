@@ -15,7 +15,10 @@ use crate::writer::Writer;
 ///
 /// `html!` templates implement it, and so do strings (escaped), numbers, `bool`, `char`,
 /// [`Markup`], [`PreEscaped`], `Option<T>` (nothing for `None`) and references/smart pointers to
-/// any of them. Implement [`Render::render_to`]; [`Render::render`] has a default.
+/// any of them. Implement one of [`Render::render_to`] and [`Render::render`]: each has a
+/// default that calls the other (as in maud, whose `fn render(&self) -> Markup` components
+/// port unchanged). `render_to` is the one to prefer: it writes into the caller's buffer, where
+/// `render` builds a `String` of its own first. (Implementing neither recurses forever.)
 ///
 /// That is the whole stable API. The trait has hidden methods (how `html!`'s code writes a value
 /// in text or an attribute, and a size hint): they take a type only nitro can name, so no other
@@ -33,6 +36,15 @@ use crate::writer::Writer;
 ///     }
 /// }
 /// assert_eq!(Badge(7).render().into_string(), "<b>7</b>");
+///
+/// // maud's pattern: only `render`, with a template.
+/// struct Pinkie;
+/// impl Render for Pinkie {
+///     fn render(&self) -> nitro::Markup {
+///         nitro::html! { b { "pinkie" } }.render()
+///     }
+/// }
+/// assert_eq!(nitro::html! { p { (Pinkie) } }.into_string(), "<p><b>pinkie</b></p>");
 /// ```
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot be spliced into `html!`: it does not implement `Render`",
@@ -40,8 +52,11 @@ use crate::writer::Writer;
     note = "implement `nitro::Render` for it, or splice `display(&value)` to render its `Display` output (escaped)"
 )]
 pub trait Render {
-    /// Appends this value, escaped for an HTML text node, to `buf`.
-    fn render_to(&self, buf: &mut String);
+    /// Appends this value, escaped for an HTML text node, to `buf`. The default appends what
+    /// [`Render::render`] returns.
+    fn render_to(&self, buf: &mut String) {
+        buf.push_str(self.render().as_str());
+    }
 
     /// Renders into a new [`Markup`].
     fn render(&self) -> Markup {
@@ -89,7 +104,8 @@ mod internal {
     pub struct Internal(());
 
     impl Internal {
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) const fn new() -> Internal {
             Internal(())
         }
@@ -328,7 +344,8 @@ impl<T: Render> Render for Option<T> {
 /// it with a call to `memcpy`; larger values go through `itoa`.
 #[inline]
 fn push_u64(buf: &mut String, n: u64) {
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn digit(d: u64) -> char {
         char::from(b'0' + d as u8)
     }
@@ -514,6 +531,17 @@ impl<F: Fn(&mut String)> Template<F> {
     }
 }
 
+impl<F: Fn(&mut String), R, N> Template<F, R, N> {
+    /// Renders the template into a new `String`: `html! { .. }.into_string()`, as in maud.
+    ///
+    /// ```
+    /// assert_eq!(nitro::html! { p { "hi" } }.into_string(), "<p>hi</p>");
+    /// ```
+    pub fn into_string(self) -> String {
+        self.render().into_string()
+    }
+}
+
 impl<F, R, N> Template<F, R, N> {
     /// What `html!` builds (through `__private::Template`): also keeps the size of the last
     /// render of this call site in `last_size`.
@@ -532,19 +560,48 @@ impl<F, R, N> Template<F, R, N> {
 }
 
 impl<F: Fn(&mut String), R, N> Render for Template<F, R, N> {
+    // Each method hands the closure as `&dyn Fn` to one function compiled once in nitro, so a
+    // template instantiates no code of its own beyond its closure and these one-line shims
+    // (what a debug build spends its time on). Optimized builds inline it and call the closure
+    // directly.
     #[inline]
     fn render_to(&self, buf: &mut String) {
-        buf.reserve(self.size_hint(Internal::new()));
-        let start = buf.len();
-        (self.write)(buf);
-        if let Some(last) = self.last_size {
-            last.store(buf.len() - start, Ordering::Relaxed);
-        }
+        render_template(buf, self.size_hint, self.last_size, &self.write);
     }
+    #[inline]
+    fn render(&self) -> Markup {
+        let mut buf = String::with_capacity(template_size_hint(self.size_hint, self.last_size));
+        render_template(&mut buf, self.size_hint, self.last_size, &self.write);
+        Markup(buf)
+    }
+    #[inline]
     fn size_hint(&self, _: Internal) -> usize {
-        let last = self.last_size.map_or(0, |l| l.load(Ordering::Relaxed));
-        self.size_hint.max(last)
+        template_size_hint(self.size_hint, self.last_size)
     }
+}
+
+/// [`Template`]'s rendering: reserve the larger of the macro's estimate and the last render's
+/// size at this call site, write, remember the size.
+#[cfg_attr(debug_assertions, inline(never))]
+#[cfg_attr(not(debug_assertions), inline(always))]
+fn render_template(
+    buf: &mut String,
+    size_hint: usize,
+    last_size: Option<&'static AtomicUsize>,
+    write: &dyn Fn(&mut String),
+) {
+    buf.reserve(template_size_hint(size_hint, last_size));
+    let start = buf.len();
+    write(buf);
+    if let Some(last) = last_size {
+        last.store(buf.len() - start, Ordering::Relaxed);
+    }
+}
+
+#[inline]
+fn template_size_hint(size_hint: usize, last_size: Option<&'static AtomicUsize>) -> usize {
+    let last = last_size.map_or(0, |l| l.load(Ordering::Relaxed));
+    size_hint.max(last)
 }
 
 impl<F, R, N> fmt::Debug for Template<F, R, N> {

@@ -62,6 +62,15 @@ pub struct Snapshot {
     /// event handler, `srcdoc`, an id or a URL code is loaded from; a URL with a script scheme;
     /// CSS that could load something.
     pub values_refused: u64,
+    /// Bus errors answered to a client (a 4xx or 5xx from a handler returning a
+    /// [`BusError`](crate::bus::BusError)); the details are in the log.
+    pub bus_errors: u64,
+    /// Connections [`serve`](crate::serve()) could not accept (a `WARN` when the process is
+    /// out of file descriptors).
+    pub accept_errors: u64,
+    /// Connections [`serve`](crate::serve()) refused with a 429 because their client already
+    /// had its maximum.
+    pub connections_refused: u64,
     /// Values that failed to serialize to JSON while rendering ([`Json`](crate::Json), a value
     /// in a Datastar expression or `expr!`, a `data-signals` value): each was written as
     /// `null`.
@@ -93,6 +102,9 @@ pub fn snapshot() -> Snapshot {
         bus_reconnects: BUS_RECONNECTS.get(),
         compression_failures: COMPRESSION_FAILURES.get(),
         values_refused: VALUES_REFUSED.get(),
+        bus_errors: BUS_ERRORS.get(),
+        accept_errors: ACCEPT_ERRORS.get(),
+        connections_refused: CONNECTIONS_REFUSED.get(),
         json_failures: JSON_FAILURES.get(),
     }
 }
@@ -104,7 +116,7 @@ impl Snapshot {
     /// let s = nitro::stats::snapshot();
     /// assert!(s.counters().iter().any(|(name, _)| *name == "events_sent"));
     /// ```
-    pub fn counters(&self) -> [(&'static str, u64); 16] {
+    pub fn counters(&self) -> [(&'static str, u64); 19] {
         [
             ("live_streams", self.live_streams),
             ("streams_opened", self.streams_opened),
@@ -121,6 +133,9 @@ impl Snapshot {
             ("bus_reconnects", self.bus_reconnects),
             ("compression_failures", self.compression_failures),
             ("values_refused", self.values_refused),
+            ("bus_errors", self.bus_errors),
+            ("accept_errors", self.accept_errors),
+            ("connections_refused", self.connections_refused),
             ("json_failures", self.json_failures),
         ]
     }
@@ -179,6 +194,23 @@ pub(crate) static BUS_RECONNECTS: Counter = Counter::new();
 #[cfg_attr(not(feature = "compression"), allow(dead_code))]
 pub(crate) static COMPRESSION_FAILURES: Counter = Counter::new();
 pub(crate) static VALUES_REFUSED: Counter = Counter::new();
+pub(crate) static BUS_ERRORS: Counter = Counter::new();
+pub(crate) static ACCEPT_ERRORS: Counter = Counter::new();
+pub(crate) static CONNECTIONS_REFUSED: Counter = Counter::new();
+
+/// Records a bus error answered to a client with `status`: the details go to the log (a
+/// warning for a 5xx, debug for a 4xx, which a stranger can cause at will) and it is counted.
+#[cfg(feature = "axum")]
+#[cfg_attr(not(feature = "tracing"), allow(unused_variables))]
+pub(crate) fn bus_error(status: u16, error: &crate::bus::BusError) {
+    BUS_ERRORS.incr();
+    if status >= 500 {
+        crate::log::warning!(status, error = %error, "bus error answered to a client");
+    } else {
+        crate::log::debug!(status, error = %error, "bus request refused");
+    }
+}
+
 pub(crate) static JSON_FAILURES: Counter = Counter::new();
 
 /// Records a value that failed to serialize to JSON while rendering and was written as `null`:
@@ -241,12 +273,28 @@ pub(crate) fn event_failed(where_: &str, error: &dyn fmt::Display) {
     crate::log::warning!(error = %error, "{where_}: an event failed to encode and was not sent");
 }
 
-/// Records a subscriber that lost `n` messages to a full queue.
-pub(crate) fn lagged(n: u64) {
-    SUBSCRIBERS_LAGGED.incr();
+/// Records messages dropped from a slow subscriber's full queue, when they are dropped (a
+/// client that never reads is counted too): `started` is the first drop since it last read,
+/// which is logged and counted as one more lagging subscriber.
+#[cfg_attr(not(feature = "tracing"), allow(unused_variables))]
+pub(crate) fn lag_dropped(n: u64, started: bool, messages: usize, bytes: usize) {
     MESSAGES_LAGGED.add(n);
+    if started {
+        SUBSCRIBERS_LAGGED.incr();
+        crate::log::warning!(
+            queue_messages = messages,
+            queue_bytes = bytes,
+            "a slow SSE subscriber's queue is full: its oldest messages are being dropped"
+        );
+    }
+}
+
+/// Logs the end of a lag: how many messages the subscriber lost in all, when it reads again
+/// (it then receives `Lagged(n)`) or leaves.
+#[cfg_attr(not(feature = "tracing"), allow(unused_variables))]
+pub(crate) fn lag_reported(n: u64, when: &str) {
     crate::log::warning!(
         lost = n,
-        "a slow SSE subscriber's queue was full: its {n} oldest messages were dropped"
+        "a slow SSE subscriber lost its {n} oldest messages ({when})"
     );
 }

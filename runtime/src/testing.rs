@@ -4,6 +4,8 @@
 //! * `Datastar-Request: true` is set, as the client sets it;
 //! * signals ([`TestRequest::signals`]) go where the client puts them: in the `datastar` query
 //!   parameter on GET and DELETE, as a JSON body on POST, PUT and PATCH;
+//! * a redirect ([`ExecuteScript::redirect`](crate::sse::ExecuteScript::redirect)) comes back
+//!   as [`Received::Redirect`] with the URL as it was given, not as the script that carries it;
 //! * [`TestResponse::events`] reads a finished response (`Events::new()`), and
 //!   [`TestResponse::first`] the first events of a stream that stays open, with a timeout.
 //!
@@ -485,9 +487,25 @@ pub enum Received {
     Elements(ElementsPatch),
     /// `datastar-patch-signals`: the JSON merge patch.
     Signals(serde_json::Value),
-    /// A script run in the browser (`execute_script`, `redirect`): the code of the
-    /// `<script>` appended to `<body>`.
+    /// A script run in the browser ([`ExecuteScript`](crate::sse::ExecuteScript)): the code of
+    /// the `<script>` appended to `<body>`.
     Script(String),
+    /// A redirect ([`ExecuteScript::redirect`](crate::sse::ExecuteScript::redirect)): the URL,
+    /// decoded (`/exports/1`, not the `\u002fexports\u002f1` of the script that carries it).
+    ///
+    /// ```
+    /// use axum::{routing::post, Router};
+    /// use nitro::prelude::*;
+    /// use nitro::testing::{Received, TestClient};
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+    /// let app = Router::new().route("/export", post(|| async {
+    ///     Events::new().with(ExecuteScript::redirect("/exports/1?as=\"csv\""))
+    /// }));
+    /// let events = TestClient::new(app).post("/export").await.events().await.unwrap();
+    /// assert_eq!(events, [Received::Redirect("/exports/1?as=\"csv\"".into())]);
+    /// # });
+    /// ```
+    Redirect(String),
     /// Any other event type: its name and data lines.
     Other {
         /// The `event:` name.
@@ -584,7 +602,10 @@ fn parse_event(block: &str) -> Result<Option<Received>, EventsError> {
                 id,
             };
             match script_of(&patch) {
-                Some(code) => Received::Script(code),
+                Some(code) => match redirect_of(&code) {
+                    Some(url) => Received::Redirect(url),
+                    None => Received::Script(code),
+                },
                 None => Received::Elements(patch),
             }
         }
@@ -602,4 +623,14 @@ fn script_of(patch: &ElementsPatch) -> Option<String> {
     let open_end = rest.find('>')?;
     let code = rest[open_end + 1..].strip_suffix("</script>")?;
     (!code.contains("</script")).then(|| code.to_owned())
+}
+
+/// The URL of a redirect's code ([`ExecuteScript::redirect`](crate::sse::ExecuteScript::redirect)):
+/// the whole code is the redirect's prefix, one JSON string, and its suffix.
+fn redirect_of(code: &str) -> Option<String> {
+    use crate::sse::execute_script::{REDIRECT_PREFIX, REDIRECT_SUFFIX};
+    let json = code
+        .strip_prefix(REDIRECT_PREFIX)?
+        .strip_suffix(REDIRECT_SUFFIX)?;
+    serde_json::from_str::<String>(json).ok()
 }

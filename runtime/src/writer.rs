@@ -27,6 +27,13 @@
 //! Miri is not installed on this machine (`rustup toolchain list`: no `miri` component), so the
 //! module is tested instead by unit tests of every path (growth included), a proptest against
 //! `String` and a fuzz target (`fuzz/fuzz_targets/writer.rs`) that mixes every operation.
+//!
+//! # Inlining
+//!
+//! The hot methods are `inline(always)` in optimized builds, so a template's writes become
+//! straight-line code, and plain `inline` when `debug_assertions` are on (the dev profile):
+//! there `inline(always)` is honoured even at `opt-level = 0`, and copying every write's body
+//! into every template made LLVM most of a debug build's time (`benches/benches/compile.rs`).
 #![allow(unsafe_code)]
 
 /// Appends to a `String` without re-reading its length and capacity on every write. What
@@ -98,7 +105,8 @@ impl Drop for Framing {
 
 impl<'a> Writer<'a> {
     /// A writer appending to `string`.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub fn new(string: &'a mut String) -> Self {
         let me = (&*string as *const String as usize, string.len());
         let framed = FRAME_TARGET
@@ -123,7 +131,8 @@ impl<'a> Writer<'a> {
     }
 
     /// Reads the `String`'s pointer, length and capacity (invariants 1–3 then hold trivially).
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn load(&mut self) {
         // SAFETY: only the pointer, length and capacity are read; the bytes are not changed.
         let v = unsafe { self.string.as_mut_vec() };
@@ -133,7 +142,8 @@ impl<'a> Writer<'a> {
     }
 
     /// Writes the length back to the `String`.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn store(&mut self) {
         // SAFETY: invariant 2: `len <= cap` and the first `len` bytes are initialized, valid
         // UTF-8; invariant 1: `cap` is still the capacity of this allocation.
@@ -154,7 +164,8 @@ impl<'a> Writer<'a> {
     }
 
     /// Makes sure `n` bytes fit after `len`.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn room(&mut self, n: usize) {
         if self.cap - self.len < n {
             (self.ptr, self.cap) = Self::grow(self.string, self.len, n);
@@ -162,7 +173,8 @@ impl<'a> Writer<'a> {
     }
 
     /// Appends `s`.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub fn push_str(&mut self, s: &str) {
         if self.framed {
             return self.push_framed(s);
@@ -172,7 +184,8 @@ impl<'a> Writer<'a> {
 
     /// Appends `s`, which has no line break (`html!`'s static text, entities, digits): no
     /// framing needed.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub fn push_static(&mut self, s: &str) {
         let n = s.len();
         self.room(n);
@@ -185,7 +198,8 @@ impl<'a> Writer<'a> {
 
     /// `html!`'s static text with line breaks: `raw`, or in framed mode `framed` (`raw` with
     /// every line break replaced by `\n` + the prefix, computed by the macro).
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub fn push_static_lines(&mut self, raw: &str, framed: &str) {
         if !self.framed {
             return self.push_static(raw);
@@ -201,7 +215,8 @@ impl<'a> Writer<'a> {
 
     /// Appends `s` in framed mode (see [`push_framed`]). The work is done on the `String`,
     /// out of line, so the writer's own address is never taken.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn push_framed(&mut self, s: &str) {
         let cr_at = self.cr_at;
         self.cr_at = self.lend(|string| push_framed(string, s, cr_at));
@@ -211,12 +226,14 @@ impl<'a> Writer<'a> {
     /// `f` panics: the reload runs in a guard's `Drop`, so a writer used again after a caught
     /// panic, or from another guard's `Drop` during unwinding, never trusts a pointer, length
     /// or capacity the lender may have invalidated.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn lend<R>(&mut self, f: impl FnOnce(&mut String) -> R) -> R {
         /// Reloads the writer when dropped, on return and on unwinding alike.
         struct Reload<'w, 'a>(&'w mut Writer<'a>);
         impl Drop for Reload<'_, '_> {
-            #[inline(always)]
+            #[cfg_attr(debug_assertions, inline)]
+            #[cfg_attr(not(debug_assertions), inline(always))]
             fn drop(&mut self) {
                 self.0.load();
             }
@@ -227,7 +244,8 @@ impl<'a> Writer<'a> {
     }
 
     /// Appends one ASCII byte; any other byte is written as U+FFFD.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub fn push_ascii(&mut self, b: u8) {
         if !b.is_ascii() {
             return self.push_static("\u{fffd}");
@@ -239,7 +257,8 @@ impl<'a> Writer<'a> {
     }
 
     /// Appends an ASCII byte (a line break only outside framed mode).
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn push_digit(&mut self, b: u8) {
         debug_assert!(b.is_ascii());
         self.room(1);
@@ -249,7 +268,8 @@ impl<'a> Writer<'a> {
     }
 
     /// Appends the decimal digits of `n`.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub fn push_u64(&mut self, n: u64) {
         if n < 10 {
             self.push_digit(b'0' + n as u8);
@@ -269,7 +289,8 @@ impl<'a> Writer<'a> {
     }
 
     /// Appends two ASCII digits.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn push_pair(&mut self, pair: [u8; 2]) {
         self.room(2);
         // SAFETY: `cap - len >= 2`, so both bytes are inside the allocation (invariant 1);
@@ -285,7 +306,8 @@ impl<'a> Writer<'a> {
 
     /// Lends the `String` (with everything written so far) to `f`, then continues after
     /// whatever `f` appended.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub fn with_string<R>(&mut self, f: impl FnOnce(&mut String) -> R) -> R {
         let start = self.len;
         let r = self.lend(f);
@@ -297,7 +319,8 @@ impl<'a> Writer<'a> {
 
     /// In framed mode, frames what a lender appended after `start` (a value written through
     /// the `String`), if it has a line break.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn frame_lent(&mut self, start: usize) {
         let cr_at = self.cr_at;
         self.cr_at = self.lend(|string| frame_lent(string, start, cr_at));
@@ -312,7 +335,8 @@ impl<'a> Writer<'a> {
 }
 
 impl Drop for Writer<'_> {
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn drop(&mut self) {
         // Invariants 1–3 hold here, even after a panic inside a lend (`lend` reloaded).
         self.store();

@@ -61,6 +61,8 @@ pub struct NatsServer {
     /// The port it listens on.
     pub port: u16,
     store: Option<PathBuf>,
+    /// Its HTTP monitoring port (`-m`), if started with one.
+    pub monitor: Option<u16>,
 }
 
 impl NatsServer {
@@ -76,6 +78,36 @@ impl NatsServer {
         NatsServer::launch(free_port(), Some(store))
     }
 
+    /// NATS on a free port with its monitoring endpoint (`-m`, see [`NatsServer::monitor_json`]),
+    /// with JetStream if `jetstream`.
+    pub fn start_monitored(jetstream: bool) -> NatsServer {
+        let store = jetstream.then(|| {
+            let store = std::env::temp_dir().join(unique("nitro-nats-"));
+            std::fs::create_dir_all(&store).unwrap();
+            store
+        });
+        let mut server = NatsServer {
+            child: None,
+            port: free_port(),
+            store,
+            monitor: Some(free_port()),
+        };
+        server.restart();
+        server
+    }
+
+    /// A monitoring endpoint's JSON (`"varz"`, `"connz?subs=1"`, `"jsz?consumers=true"`).
+    pub async fn monitor_json(&self, path: &str) -> serde_json::Value {
+        let port = self.monitor.expect("started with start_monitored");
+        let body = reqwest::get(format!("http://127.0.0.1:{port}/{path}"))
+            .await
+            .unwrap()
+            .bytes()
+            .await
+            .unwrap();
+        serde_json::from_slice(&body).unwrap()
+    }
+
     /// Its URL, `nats://127.0.0.1:PORT`.
     pub fn url(&self) -> String {
         format!("nats://127.0.0.1:{}", self.port)
@@ -86,6 +118,7 @@ impl NatsServer {
             child: None,
             port,
             store,
+            monitor: None,
         };
         server.restart();
         server
@@ -99,6 +132,9 @@ impl NatsServer {
         if let Some(store) = &self.store {
             cmd.arg("-js").arg("-sd").arg(store);
         }
+        if let Some(monitor) = self.monitor {
+            cmd.args(["-m", &monitor.to_string()]);
+        }
         let mut child = cmd
             .stdout(Stdio::null())
             .stderr(Stdio::null())
@@ -111,6 +147,18 @@ impl NatsServer {
             "nats-server",
         );
         self.child = Some(child);
+    }
+
+    /// Sends it a signal (`"STOP"` freezes it, `"CONT"` resumes it).
+    pub fn signal(&self, signal: &str) {
+        let pid = self.child.as_ref().expect("running").id();
+        let ok = Command::new("kill")
+            .arg(format!("-{signal}"))
+            .arg(pid.to_string())
+            .status()
+            .unwrap()
+            .success();
+        assert!(ok, "kill -{signal} {pid}");
     }
 
     /// Kills it (like a crash: no graceful shutdown).

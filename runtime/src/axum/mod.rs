@@ -17,6 +17,8 @@
 
 #[cfg(feature = "compression")]
 mod compress;
+#[cfg(not(feature = "compression"))]
+mod compression_feature;
 mod last_event_id;
 mod plain;
 mod read_signals;
@@ -26,6 +28,8 @@ mod stream;
 #[cfg(feature = "compression")]
 #[cfg_attr(docsrs, doc(cfg(feature = "compression")))]
 pub use compress::{Compression, StreamEncoding};
+#[cfg(not(feature = "compression"))]
+pub use compression_feature::CompressionFeature;
 pub use last_event_id::LastEventId;
 pub use read_signals::{ReadSignals, ReadSignalsUnchecked, SignalsLimit, DEFAULT_SIGNALS_LIMIT};
 pub use rejection::ReadSignalsRejection;

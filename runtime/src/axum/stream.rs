@@ -255,7 +255,7 @@ impl Sse {
     /// use nitro_runtime::bus::{Bus, BusError};
     ///
     /// async fn feed(headers: HeaderMap, State(bus): State<Bus>) -> Result<Sse, BusError> {
-    ///     Ok(bus.subscribe("feed.>").await?.into_sse_events().compressed(&headers))
+    ///     Ok(bus.subscribe("feed.>").await?.into_sse(nitro::bus::forward).compressed(&headers))
     /// }
     /// ```
     #[cfg(feature = "compression")]

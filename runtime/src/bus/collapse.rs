@@ -2,7 +2,7 @@
 //! later queued event makes redundant are removed, so it receives the latest state instead of
 //! a gap.
 //!
-//! Only events published with [`Bus::emit`](super::Bus::emit) (the queue sees their SSE
+//! Only events published as SSE events (with [`Bus::publish`](super::Bus::publish)) (the queue sees their SSE
 //! bytes), one event per message, from the same sender, and never across a message carrying a
 //! `<script` (a script may observe the state in between). Two events collapse when:
 //!
@@ -496,7 +496,7 @@ mod queue_tests {
     #[test]
     fn a_full_queue_collapses_before_dropping() {
         use std::task::{Context, Poll};
-        let q = super::super::queue::Queue::new(4);
+        let q = super::super::queue::Queue::new(4, usize::MAX);
         for i in 0..100 {
             q.push(msg(
                 "s",

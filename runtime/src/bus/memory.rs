@@ -203,7 +203,7 @@ mod tests {
         ];
         for rotate in 0..patterns.len() {
             let bus = MemoryBus::default();
-            let queue = Arc::new(Queue::new(4));
+            let queue = Arc::new(Queue::new(4, usize::MAX));
             let ids: Vec<(u64, Pattern)> = patterns
                 .iter()
                 .map(|s| (bus.subscribe(&[p(s)], queue.clone()), p(s)))

@@ -1,8 +1,16 @@
-//! The NATS backend (feature `nats`): topics are NATS subjects, the sender travels in a header,
-//! and each subscription's messages are moved into the same bounded queue as in process, so
-//! the overflow policy is the same.
+//! The NATS backend (feature `nats`): topics are NATS subjects, the sender travels in a header.
+//!
+//! **One NATS subscription per pattern per process.** Live subscriptions to the same pattern
+//! share one NATS subscription (on JetStream, one ordered consumer), reference-counted and
+//! dropped with the last subscriber. Each message NATS delivers is decoded once into a
+//! [`Message`] and fanned out through the in-process matcher ([`MemoryBus`]) into the same
+//! bounded queues as in process, so the overflow policy is the same and the bytes are shared.
+//! A message matched by several held patterns arrives once per pattern from NATS and is
+//! delivered once (by its id). A new subscription on a pattern the process already holds costs
+//! no NATS round trip; the first one waits until NATS has the subscription, so a publish after
+//! `subscribe` returns is delivered.
 
-use std::collections::{HashSet, VecDeque};
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
@@ -10,12 +18,14 @@ use std::time::Duration;
 use bytes::Bytes;
 use futures_util::StreamExt;
 
+use super::memory::MemoryBus;
 use super::queue::Queue;
-use super::{BusError, BusErrorKind, Guard, Message, Pattern, Topic};
+use super::subscription::Guard;
+use super::{BusError, BusErrorKind, Message, Pattern, Topic};
 
 const SENDER: &str = "Nitro-Sender";
 const ID: &str = "Nitro-Id";
-/// Set on messages published with `Bus::emit`: the payload is encoded SSE.
+/// Set on messages published as SSE events: the payload is encoded SSE.
 const EVENT: &str = "Nitro-Event";
 
 pub(crate) struct NatsBus {
@@ -28,6 +38,120 @@ pub(crate) struct NatsBus {
     count: Arc<AtomicUsize>,
     origin: u64,
     seq: AtomicU64,
+    /// The process's shared NATS subscriptions and their local fan-out.
+    hub: Arc<Hub>,
+}
+
+/// The patterns this process holds on NATS, and the local matcher their messages are fanned
+/// out through.
+#[derive(Default)]
+pub(crate) struct Hub {
+    local: MemoryBus,
+    held: std::sync::Mutex<HashMap<String, Held>>,
+    recent: std::sync::Mutex<Recent>,
+}
+
+/// One pattern held on NATS: how many local subscriptions use it, and its source (the task
+/// reading the NATS subscription), set up once by the first of them.
+struct Held {
+    refs: usize,
+    source: Arc<tokio::sync::OnceCell<Source>>,
+}
+
+/// The task reading one held pattern's NATS subscription; ended when dropped (its end
+/// unsubscribes). On JetStream, the ordered consumer is deleted too, rather than left to
+/// expire after 30 s.
+struct Source {
+    task: tokio::task::AbortHandle,
+    consumer: Option<(async_nats::jetstream::stream::Stream, String)>,
+}
+
+impl Drop for Source {
+    fn drop(&mut self) {
+        self.task.abort();
+        if let (Some((stream, name)), Ok(runtime)) =
+            (self.consumer.take(), tokio::runtime::Handle::try_current())
+        {
+            runtime.spawn(async move {
+                if let Err(e) = stream.delete_consumer(&name).await {
+                    crate::log::debug!(error = %e, "bus: a JetStream consumer was not deleted (it expires by itself)");
+                }
+            });
+        }
+    }
+}
+
+/// The ids of the last messages fanned out, so one that two held patterns both match is
+/// delivered once.
+#[derive(Default)]
+struct Recent {
+    order: VecDeque<Box<str>>,
+    seen: HashSet<Box<str>>,
+}
+
+impl Recent {
+    const KEEP: usize = 4096;
+
+    /// Is `id` new? Remembers it.
+    fn insert(&mut self, id: &str) -> bool {
+        if self.seen.contains(id) {
+            return false;
+        }
+        let id: Box<str> = id.into();
+        self.seen.insert(id.clone());
+        self.order.push_back(id);
+        if self.order.len() > Self::KEEP {
+            if let Some(old) = self.order.pop_front() {
+                self.seen.remove(&old);
+            }
+        }
+        true
+    }
+}
+
+impl Hub {
+    /// Fans a message out to the local subscriptions matching its topic, once per `id`. The
+    /// check and the fan-out are one step (under one lock), so a message that two held patterns
+    /// bring is delivered by whichever brings it first, in the order NATS sent them.
+    fn deliver(&self, id: &str, message: Message) {
+        if id.is_empty() {
+            self.local.publish(message);
+            return;
+        }
+        let mut recent = self.recent.lock().unwrap_or_else(|p| p.into_inner());
+        if recent.insert(id) {
+            self.local.publish(message);
+        }
+    }
+
+    /// Counts one more user of each pattern; returns their sources to set up (or wait for).
+    fn hold(&self, patterns: &[Pattern]) -> Vec<Arc<tokio::sync::OnceCell<Source>>> {
+        let mut held = self.held.lock().unwrap_or_else(|p| p.into_inner());
+        patterns
+            .iter()
+            .map(|p| {
+                let h = held.entry(p.as_str().to_owned()).or_insert_with(|| Held {
+                    refs: 0,
+                    source: Arc::default(),
+                });
+                h.refs += 1;
+                h.source.clone()
+            })
+            .collect()
+    }
+
+    /// One user fewer of each pattern; the last one's leaving drops the NATS subscription.
+    fn release(&self, patterns: &[Pattern]) {
+        let mut held = self.held.lock().unwrap_or_else(|p| p.into_inner());
+        for p in patterns {
+            if let Some(h) = held.get_mut(p.as_str()) {
+                h.refs -= 1;
+                if h.refs == 0 {
+                    held.remove(p.as_str());
+                }
+            }
+        }
+    }
 }
 
 impl NatsBus {
@@ -65,6 +189,7 @@ impl NatsBus {
             count: Arc::default(),
             origin,
             seq: AtomicU64::new(0),
+            hub: Arc::default(),
         })
     }
 
@@ -105,6 +230,7 @@ impl NatsBus {
         sender: &str,
         payload: Bytes,
         event: bool,
+        id: Option<&str>,
     ) -> Result<(), BusError> {
         // Fail fast while the connection is down rather than buffer silently: the caller
         // learns at once that this message did not go out.
@@ -114,30 +240,36 @@ impl NatsBus {
                 format!("publish to {topic} failed: the NATS connection is down (reconnecting)"),
             ));
         }
+        let id = match id {
+            // One id per topic: JetStream deduplicates by id across the whole stream.
+            Some(key) => format!("{key}:{topic}"),
+            None => format!(
+                "{:x}-{}",
+                self.origin,
+                self.seq.fetch_add(1, Ordering::Relaxed)
+            ),
+        };
+        // What can never fit is refused before it is sent (a retry could never succeed).
+        let headers_len = SENDER.len() + sender.len() + 2 * (ID.len() + id.len()) + 64;
+        let max = self.client.server_info().max_payload;
+        if max > 0 && payload.len() + topic.as_str().len() + headers_len > max {
+            return Err(BusError::new(
+                BusErrorKind::TooLarge,
+                format!(
+                    "publish to {topic}: {} bytes do not fit the NATS server's max_payload ({max} bytes)",
+                    payload.len()
+                ),
+            ));
+        }
         let mut headers = async_nats::HeaderMap::new();
         headers.insert(SENDER, sender);
-        let id = format!(
-            "{:x}-{}",
-            self.origin,
-            self.seq.fetch_add(1, Ordering::Relaxed)
-        );
         headers.insert(ID, id.as_str());
         if event {
             headers.insert(EVENT, "1");
         }
         if let Some((js, _)) = &self.jetstream {
-            // Stored and acknowledged by the server before this returns.
-            let failed = |e: &dyn std::fmt::Display| {
-                BusError::new(
-                    BusErrorKind::Publish,
-                    format!("publish to {topic} failed: {e}"),
-                )
-            };
-            let ack = js
-                .publish_with_headers(topic.as_str().to_owned(), headers, payload)
-                .await
-                .map_err(|e| failed(&e))?;
-            return ack.await.map(|_| ()).map_err(|e| failed(&e));
+            headers.insert("Nats-Msg-Id", id.as_str());
+            return publish_acknowledged(js, topic, headers, payload).await;
         }
         self.client
             .publish_with_headers(topic.as_str().to_owned(), headers, payload)
@@ -157,64 +289,110 @@ impl NatsBus {
         queue: Arc<Queue>,
         last_seen: Option<u64>,
     ) -> Result<Guard, BusError> {
-        if let Some((_, stream)) = &self.jetstream {
+        if let (Some((_, stream)), Some(_)) = (&self.jetstream, last_seen) {
             return self
                 .subscribe_jetstream(stream, patterns, queue, last_seen)
                 .await;
         }
-        let mut subs = Vec::with_capacity(patterns.len());
-        for p in &patterns {
-            let sub = self
-                .client
-                .subscribe(p.as_str().to_owned())
-                .await
-                .map_err(|e| {
-                    BusError::with_source(
-                        BusErrorKind::Subscribe,
-                        format!("subscribe to {p} failed"),
-                        e,
-                    )
-                })?;
-            subs.push(sub);
+        // Registered locally first: from now on every message the held patterns bring is
+        // delivered to it. The guard undoes both steps, even if this future is dropped.
+        let id = self.hub.local.subscribe(&patterns, queue);
+        let sources = self.hub.hold(&patterns);
+        self.count.fetch_add(1, Ordering::Relaxed);
+        let guard = Guard::Nats {
+            _unsubscribe_on_drop: NatsGuard::Shared {
+                hub: self.hub.clone(),
+                id,
+                patterns: patterns.clone(),
+                count: self.count.clone(),
+            },
+        };
+        for (p, source) in patterns.iter().zip(sources) {
+            source.get_or_try_init(|| self.open_source(p)).await?;
         }
-        // A round trip, so the server has the subscriptions before `subscribe` returns: a
-        // publish from another connection right after is then delivered.
-        self.round_trip().await?;
-        let dedupe = patterns.len() > 1;
-        let mut merged = futures_util::stream::select_all(subs);
-        let task = tokio::spawn(async move {
-            // With several patterns the server delivers a message once per matching pattern;
-            // remember recent ids to deliver it once, as in process.
-            let mut recent: VecDeque<String> = VecDeque::new();
-            let mut seen: HashSet<String> = HashSet::new();
-            while let Some(m) = merged.next().await {
-                let header = |name: &str| header_value(&m, name);
-                if dedupe {
-                    let id = header(ID);
-                    if !id.is_empty() {
-                        if !seen.insert(id.clone()) {
-                            continue;
-                        }
-                        recent.push_back(id);
-                        if recent.len() > 4096 {
-                            if let Some(old) = recent.pop_front() {
-                                seen.remove(&old);
-                            }
-                        }
-                    }
+        Ok(guard)
+    }
+
+    /// Subscribes to `pattern` on NATS for the whole process: a task fans out what it brings.
+    /// Returns once NATS has the subscription.
+    async fn open_source(&self, pattern: &Pattern) -> Result<Source, BusError> {
+        let hub = self.hub.clone();
+        if let Some((_, stream)) = &self.jetstream {
+            use async_nats::jetstream::consumer::{push::OrderedConfig, DeliverPolicy};
+            let failed = |e: &dyn std::fmt::Display| {
+                BusError::new(
+                    BusErrorKind::Subscribe,
+                    format!("JetStream subscription to {pattern} failed: {e}"),
+                )
+            };
+            // Created by a request: when it is answered, the consumer exists and delivers
+            // every message stored after.
+            let consumer = stream
+                .create_consumer(OrderedConfig {
+                    deliver_subject: self.client.new_inbox(),
+                    filter_subject: pattern.as_str().to_owned(),
+                    deliver_policy: DeliverPolicy::New,
+                    ..Default::default()
+                })
+                .await
+                .map_err(|e| failed(&e))?;
+            let name = consumer.cached_info().name.clone();
+            let mut messages = consumer.messages().await.map_err(|e| failed(&e))?;
+            let task = tokio::spawn(async move {
+                let mut id = itoa::Buffer::new();
+                while let Some(item) = messages.next().await {
+                    let Ok(m) = item else { continue };
+                    let Some(sequence) = m.info().ok().map(|i| i.stream_sequence) else {
+                        continue;
+                    };
+                    let message = Message::build(
+                        m.subject.to_string(),
+                        header_value(&m, SENDER),
+                        m.payload.clone(),
+                        Some(sequence),
+                        header_value(&m, EVENT) == "1",
+                    );
+                    hub.deliver(id.format(sequence), message);
                 }
-                let event = header(EVENT) == "1";
-                queue.push(Message::build(
+            });
+            return Ok(Source {
+                task: task.abort_handle(),
+                consumer: Some((stream.clone(), name)),
+            });
+        }
+        let mut sub = self
+            .client
+            .subscribe(pattern.as_str().to_owned())
+            .await
+            .map_err(|e| {
+                BusError::with_source(
+                    BusErrorKind::Subscribe,
+                    format!("subscribe to {pattern} failed"),
+                    e,
+                )
+            })?;
+        let task = tokio::spawn(async move {
+            while let Some(m) = sub.next().await {
+                let id = header_value(&m, ID);
+                let event = header_value(&m, EVENT) == "1";
+                let message = Message::build(
                     m.subject.to_string(),
-                    header(SENDER),
+                    header_value(&m, SENDER),
                     m.payload,
                     None,
                     event,
-                ));
+                );
+                hub.deliver(&id, message);
             }
-            queue.close();
         });
-        Ok(self.register(task))
+        let source = Source {
+            task: task.abort_handle(),
+            consumer: None,
+        };
+        // A round trip, so the server has the subscription before `subscribe` returns: a
+        // publish from another connection right after is then delivered.
+        self.round_trip().await?;
+        Ok(source)
     }
 
     /// One ordered consumer per pattern, starting after `last_seen` (or with new messages).
@@ -305,7 +483,7 @@ impl NatsBus {
         pattern: &Pattern,
         n: usize,
     ) -> Result<super::History, BusError> {
-        use async_nats::jetstream::consumer::{push::OrderedConfig, DeliverPolicy};
+        use async_nats::jetstream::consumer::{pull, AckPolicy, DeliverPolicy};
         let Some((_, stream)) = &self.jetstream else {
             return Ok(super::History::default());
         };
@@ -315,6 +493,7 @@ impl NatsBus {
                 format!("reading the history of {pattern} failed: {e}"),
             )
         };
+        let mut consumer_name = None;
         let read = async {
             // Everything up to `last` is read; what comes after is left to `subscribe_after`.
             let last = stream
@@ -323,19 +502,31 @@ impl NatsBus {
                 .map_err(|e| failed(&e))?
                 .state
                 .last_sequence;
-            let consumer = stream
-                .create_consumer(OrderedConfig {
-                    deliver_subject: self.client.new_inbox(),
+            // Pulled in batches of at most 64 messages and 1 MiB: NATS sends no more than the
+            // app asked for, so a room of large messages cannot make it a slow consumer (and
+            // drop the connection every other room uses).
+            let mut consumer = stream
+                .create_consumer(pull::Config {
                     filter_subject: pattern.as_str().to_owned(),
                     deliver_policy: DeliverPolicy::All,
+                    ack_policy: AckPolicy::None,
+                    inactive_threshold: Duration::from_secs(10),
                     ..Default::default()
                 })
                 .await
                 .map_err(|e| failed(&e))?;
+            consumer_name = Some(consumer.cached_info().name.clone());
             let mut kept: VecDeque<Message> = VecDeque::with_capacity(n.min(1024));
-            let mut total = 0u64;
-            if consumer.cached_info().num_pending > 0 {
-                let mut messages = consumer.messages().await.map_err(|e| failed(&e))?;
+            let (mut kept_bytes, mut total) = (0usize, 0u64);
+            let pending = consumer.info().await.map_err(|e| failed(&e))?.num_pending;
+            if pending > 0 {
+                let mut messages = consumer
+                    .stream()
+                    .max_messages_per_batch(64)
+                    .max_bytes_per_batch(1 << 20)
+                    .messages()
+                    .await
+                    .map_err(|e| failed(&e))?;
                 while let Some(item) = messages.next().await {
                     let m = item.map_err(|e| failed(&e))?;
                     let (sequence, pending) = match m.info() {
@@ -347,16 +538,24 @@ impl NatsBus {
                     }
                     total += 1;
                     if n > 0 {
-                        if kept.len() == n {
-                            kept.pop_front();
-                        }
-                        kept.push_back(Message::build(
+                        let message = Message::build(
                             m.subject.to_string(),
                             header_value(&m, SENDER),
                             m.payload.clone(),
                             Some(sequence),
                             header_value(&m, EVENT) == "1",
-                        ));
+                        );
+                        kept_bytes += message.size();
+                        kept.push_back(message);
+                        // The last `n`, and no more than MAX_HISTORY_BYTES of them (the
+                        // newest always).
+                        while kept.len() > n
+                            || (kept_bytes > super::MAX_HISTORY_BYTES && kept.len() > 1)
+                        {
+                            if let Some(old) = kept.pop_front() {
+                                kept_bytes -= old.size();
+                            }
+                        }
                     }
                     if pending == 0 || sequence == last {
                         break;
@@ -365,16 +564,23 @@ impl NatsBus {
             }
             Ok(super::History::new(kept.into(), total, Some(last)))
         };
-        tokio::time::timeout(Duration::from_secs(5), read)
+        let result = tokio::time::timeout(Duration::from_secs(5), read)
             .await
-            .unwrap_or_else(|_| Err(failed(&"no answer within 5 s")))
+            .unwrap_or_else(|_| Err(failed(&"no answer within 5 s")));
+        if let Some(name) = consumer_name {
+            let stream = stream.clone();
+            tokio::spawn(async move {
+                let _ = stream.delete_consumer(&name).await;
+            });
+        }
+        result
     }
 
     /// Counts a new subscription whose messages `task` delivers; dropping the guard ends both.
     fn register(&self, task: tokio::task::JoinHandle<()>) -> Guard {
         self.count.fetch_add(1, Ordering::Relaxed);
         Guard::Nats {
-            _unsubscribe_on_drop: NatsGuard {
+            _unsubscribe_on_drop: NatsGuard::Own {
                 task: task.abort_handle(),
                 count: self.count.clone(),
             },
@@ -428,6 +634,58 @@ impl NatsBus {
     }
 }
 
+/// How many times a JetStream publish is sent when its acknowledgement does not come (5 s each).
+const PUBLISH_ATTEMPTS: usize = 3;
+
+/// Publishes to JetStream and waits for the acknowledgement: stored when this returns `Ok`.
+/// When no acknowledgement comes in time (a frozen or overloaded server), the same message,
+/// with the same `Nats-Msg-Id`, is sent again: JetStream stores it once (within its duplicate
+/// window, 2 minutes by default). After [`PUBLISH_ATTEMPTS`] the outcome is unknown, and the
+/// error says so ([`BusErrorKind::Unconfirmed`]).
+async fn publish_acknowledged(
+    js: &async_nats::jetstream::Context,
+    topic: &Topic,
+    headers: async_nats::HeaderMap,
+    payload: Bytes,
+) -> Result<(), BusError> {
+    use async_nats::jetstream::context::PublishErrorKind;
+    let failed = |e: &dyn std::fmt::Display| {
+        BusError::new(
+            BusErrorKind::Publish,
+            format!("publish to {topic} failed: {e}"),
+        )
+    };
+    for attempt in 1..=PUBLISH_ATTEMPTS {
+        let ack = js
+            .publish_with_headers(topic.as_str().to_owned(), headers.clone(), payload.clone())
+            .await
+            .map_err(|e| failed(&e))?;
+        match ack.await {
+            Ok(_) => return Ok(()),
+            Err(e) if e.kind() == PublishErrorKind::TimedOut => {
+                crate::log::warning!(
+                    attempt,
+                    %topic,
+                    "bus: no acknowledgement from JetStream in time; sending the same message again (it is stored once)"
+                );
+            }
+            Err(e) if e.kind() == PublishErrorKind::MaxPayloadExceeded => {
+                return Err(BusError::new(
+                    BusErrorKind::TooLarge,
+                    format!("publish to {topic} failed: {e}"),
+                ))
+            }
+            Err(e) => return Err(failed(&e)),
+        }
+    }
+    Err(BusError::new(
+        BusErrorKind::Unconfirmed,
+        format!(
+            "publish to {topic}: no acknowledgement after {PUBLISH_ATTEMPTS} attempts; it may have been stored (a retry with the same `Publish::id` is stored once)"
+        ),
+    ))
+}
+
 /// A header of a NATS message, or `""`.
 fn header_value(m: &async_nats::Message, name: &str) -> String {
     m.headers
@@ -437,16 +695,41 @@ fn header_value(m: &async_nats::Message, name: &str) -> String {
         .unwrap_or_default()
 }
 
-/// Unsubscribes (by ending the task that owns the NATS subscriptions) when dropped.
-pub(crate) struct NatsGuard {
-    task: tokio::task::AbortHandle,
-    count: Arc<AtomicUsize>,
+/// Unsubscribes when dropped.
+pub(crate) enum NatsGuard {
+    /// A subscription of its own (a resume on JetStream): ends the task that owns it.
+    Own {
+        task: tokio::task::AbortHandle,
+        count: Arc<AtomicUsize>,
+    },
+    /// A user of the process's shared subscriptions: leaves the local matcher and releases
+    /// its patterns.
+    Shared {
+        hub: Arc<Hub>,
+        id: u64,
+        patterns: Vec<Pattern>,
+        count: Arc<AtomicUsize>,
+    },
 }
 
 impl Drop for NatsGuard {
     fn drop(&mut self) {
-        self.task.abort();
-        self.count.fetch_sub(1, Ordering::Relaxed);
+        match self {
+            NatsGuard::Own { task, count } => {
+                task.abort();
+                count.fetch_sub(1, Ordering::Relaxed);
+            }
+            NatsGuard::Shared {
+                hub,
+                id,
+                patterns,
+                count,
+            } => {
+                hub.local.unsubscribe(patterns, *id);
+                hub.release(patterns);
+                count.fetch_sub(1, Ordering::Relaxed);
+            }
+        }
     }
 }
 

@@ -273,6 +273,12 @@ impl IntoPatterns for String {
     }
 }
 
+impl IntoPatterns for &String {
+    fn into_patterns(self) -> Result<Vec<Pattern>, BusError> {
+        Ok(vec![Pattern::new(self.as_str())?])
+    }
+}
+
 impl IntoPatterns for Pattern {
     fn into_patterns(self) -> Result<Vec<Pattern>, BusError> {
         Ok(vec![self])
@@ -307,6 +313,12 @@ impl IntoTopics for &str {
 impl IntoTopics for String {
     fn into_topics(self) -> Result<Vec<Topic>, BusError> {
         Ok(vec![Topic::new(self)?])
+    }
+}
+
+impl IntoTopics for &String {
+    fn into_topics(self) -> Result<Vec<Topic>, BusError> {
+        Ok(vec![Topic::new(self.as_str())?])
     }
 }
 

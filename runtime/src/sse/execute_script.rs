@@ -32,9 +32,10 @@ impl ExecuteScript {
     /// Runs `script` by appending a `<script>` to `<body>`, which removes itself after running
     /// unless [`ExecuteScript::auto_remove`] is turned off.
     ///
-    /// The code is a `&'static str`: code comes from your program, and data goes in as
-    /// arguments with [`ExecuteScript::arg`], encoded as JSON, so no value can become code. For
-    /// code built at run time, [`ExecuteScript::trusted`] says so in its name.
+    /// The code is a `&'static str` ([`StaticCode`](super::StaticCode)): code comes from your
+    /// program, and data goes in as arguments with [`ExecuteScript::arg`], encoded as JSON, so
+    /// no value can become code. For code built at run time, [`ExecuteScript::trusted`] says so
+    /// in its name; passing a `String` here is a compile error that names both.
     ///
     /// ```
     /// use nitro::prelude::*;
@@ -46,8 +47,8 @@ impl ExecuteScript {
     /// let e = ExecuteScript::new("console.log(name)").arg("name", &user).unwrap();
     /// assert!(!e.encode().unwrap().contains("</script><script>"));
     /// ```
-    pub fn new(script: &'static str) -> ExecuteScript {
-        ExecuteScript::trusted(script)
+    pub fn new(script: impl super::StaticCode) -> ExecuteScript {
+        ExecuteScript::trusted(script.code())
     }
 
     /// [`ExecuteScript::new`] for code assembled at run time. It is sent as is: never put user input
@@ -85,19 +86,22 @@ impl ExecuteScript {
     /// ```
     pub fn redirect(url: &str) -> ExecuteScript {
         if crate::escape::is_dangerous_url(url) {
-            let mut refused = ExecuteScript::trusted("");
-            refused.refused = Some(EventError::new(
+            return ExecuteScript::refused(EventError::new(
                 EventErrorKind::UnsafeUrl,
                 "redirect to a javascript:, vbscript: or data: URL",
             ));
-            return refused;
         }
-        let mut script = String::from("setTimeout(() => window.location.href = ");
+        let mut script = String::from(REDIRECT_PREFIX);
         crate::escape::expression_json(url, &mut script);
-        script.push(')');
+        script.push_str(REDIRECT_SUFFIX);
         ExecuteScript::trusted(script)
     }
 }
+
+/// The code of [`ExecuteScript::redirect`] is `REDIRECT_PREFIX`, the URL as a JSON string, then
+/// `REDIRECT_SUFFIX` (`nitro::testing` reads it back as `Received::Redirect`).
+pub(crate) const REDIRECT_PREFIX: &str = "setTimeout(() => window.location.href = ";
+pub(crate) const REDIRECT_SUFFIX: &str = ")";
 
 /// Is `name` a plain JavaScript identifier (ASCII letters, digits, `_`, `$`; not a digit first)?
 fn is_identifier(name: &str) -> bool {
@@ -184,6 +188,26 @@ impl ExecuteScript {
         self.args.push_str(" = ");
         crate::escape::expression_json(value, &mut self.args);
         Ok(self)
+    }
+
+    /// An event that fails with `error` when it is encoded.
+    pub(super) fn refused(error: EventError) -> ExecuteScript {
+        let mut refused = ExecuteScript::trusted("");
+        refused.refused = Some(error);
+        refused
+    }
+
+    /// [`ExecuteScript::arg`] for the helpers that return an event: a failure is kept and
+    /// reported when the event is encoded, like every other event's mistakes.
+    pub(super) fn arg_or_refuse<T: serde::Serialize + ?Sized>(
+        self,
+        name: &'static str,
+        value: &T,
+    ) -> Self {
+        if self.refused.is_some() {
+            return self;
+        }
+        self.arg(name, value).unwrap_or_else(ExecuteScript::refused)
     }
 
     /// Keeps (`false`) or removes (`true`, the default) the `<script>` element after it runs.

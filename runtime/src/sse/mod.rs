@@ -33,11 +33,14 @@ use std::time::Duration;
 
 use bytes::{Bytes, BytesMut};
 
+mod browser_helpers;
 mod events;
-mod execute_script;
+pub(crate) mod execute_script;
+mod into_events;
 pub(crate) mod lines;
 pub(crate) mod patch_elements;
 mod patch_signals;
+mod script_code;
 
 pub use events::Events;
 pub use execute_script::ExecuteScript;
@@ -45,6 +48,7 @@ pub use patch_elements::{
     IdentifiedElements, IntoElements, Mode, Namespace, PatchElements, UnknownMode, UnknownNamespace,
 };
 pub use patch_signals::PatchSignals;
+pub use script_code::StaticCode;
 
 /// A Datastar SSE event that can encode itself: [`PatchElements`], [`PatchSignals`],
 /// [`ExecuteScript`], and [`Events`] (several in order).

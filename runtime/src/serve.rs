@@ -1,0 +1,348 @@
+//! [`serve`]: an axum `Router` served over HTTP/1.1 through hyper's own connection builder, with
+//! settings for many long-lived streams, and a graceful shutdown on ctrl-c or SIGTERM.
+//!
+//! Use it in place of `axum::serve` when the app holds many SSE streams: each connection gets
+//! hyper's smallest buffers (`max_buf_size(8192)`), a deadline for the request head (30 s, so a
+//! client that connects and sends nothing does not hold a connection forever), and on shutdown
+//! every open stream ends cleanly between two events (the browser sees a finished response and
+//! reconnects, to another process if there is one) instead of being cut mid-response. When the
+//! process runs out of file descriptors, accepting pauses for 100 ms, and it is logged and
+//! counted (`stats`: `accept_errors`) instead of spinning.
+//!
+//! It serves HTTP/1.1 only (what browsers use for SSE behind a proxy that terminates TLS and
+//! HTTP/2); use `axum::serve` for HTTP/2 or anything this does not cover.
+
+use std::future::{Future, IntoFuture};
+use std::io;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+use std::time::Duration;
+
+use axum::body::Body;
+use axum::Router;
+use bytes::Bytes;
+use http_body::Body as _;
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+
+/// Serves `router` on `listener` until ctrl-c or SIGTERM (or the future given to
+/// [`Serve::shutdown_on`]); then stops accepting, ends every open stream cleanly between two
+/// events and waits for the connections to finish (at most [`Serve::grace`], 10 s by
+/// default). See the [module docs](self) for when to use it instead of `axum::serve`.
+///
+/// ```no_run
+/// use axum::{routing::get, Router};
+///
+/// # async fn run() -> std::io::Result<()> {
+/// let app = Router::new().route("/", get(|| async { "hello" }));
+/// let listener = tokio::net::TcpListener::bind("127.0.0.1:3000").await?;
+/// nitro::serve(listener, app).await
+/// # }
+/// ```
+pub fn serve(listener: TcpListener, router: Router) -> Serve {
+    Serve {
+        listener,
+        router,
+        shutdown: None,
+        grace: Duration::from_secs(10),
+        per_client: DEFAULT_CONNECTIONS_PER_CLIENT,
+    }
+}
+
+/// A server to await, from [`serve`]; its options are methods.
+#[must_use = "a server does nothing unless awaited"]
+pub struct Serve {
+    listener: TcpListener,
+    router: Router,
+    shutdown: Option<Pin<Box<dyn Future<Output = ()> + Send>>>,
+    grace: Duration,
+    per_client: usize,
+}
+
+/// The default cap on one client's concurrent connections ([`Serve::max_connections_per_client`]).
+pub const DEFAULT_CONNECTIONS_PER_CLIENT: usize = 256;
+
+impl Serve {
+    /// At most `n` concurrent connections (so SSE streams, one per connection in HTTP/1.1)
+    /// from one client IP address (default [`DEFAULT_CONNECTIONS_PER_CLIENT`], 256); a
+    /// connection over the cap is answered `429 Too Many Requests` and closed, logged at debug
+    /// and counted (`stats`: `connections_refused`). Behind a proxy every client has the
+    /// proxy's address: raise the cap there, and cap per client at the proxy.
+    ///
+    /// ```no_run
+    /// # async fn run(listener: tokio::net::TcpListener, app: axum::Router) -> std::io::Result<()> {
+    /// nitro::serve(listener, app).max_connections_per_client(32).await
+    /// # }
+    /// ```
+    pub fn max_connections_per_client(mut self, n: usize) -> Self {
+        self.per_client = n;
+        self
+    }
+
+    /// Shuts down when `signal` completes, instead of on ctrl-c or SIGTERM.
+    ///
+    /// ```no_run
+    /// # async fn run(listener: tokio::net::TcpListener, app: axum::Router) -> std::io::Result<()> {
+    /// let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    /// # drop(stop);
+    /// nitro::serve(listener, app).shutdown_on(async { let _ = stopped.await; }).await
+    /// # }
+    /// ```
+    pub fn shutdown_on(mut self, signal: impl Future<Output = ()> + Send + 'static) -> Self {
+        self.shutdown = Some(Box::pin(signal));
+        self
+    }
+
+    /// How long a shutdown waits for the connections to finish before returning (10 s by
+    /// default).
+    ///
+    /// ```no_run
+    /// # async fn run(listener: tokio::net::TcpListener, app: axum::Router) -> std::io::Result<()> {
+    /// nitro::serve(listener, app).grace(std::time::Duration::from_secs(2)).await
+    /// # }
+    /// ```
+    pub fn grace(mut self, grace: Duration) -> Self {
+        self.grace = grace;
+        self
+    }
+}
+
+impl std::fmt::Debug for Serve {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Serve")
+            .field("listener", &self.listener)
+            .field("grace", &self.grace)
+            .finish_non_exhaustive()
+    }
+}
+
+impl IntoFuture for Serve {
+    type Output = io::Result<()>;
+    type IntoFuture = Pin<Box<dyn Future<Output = io::Result<()>> + Send>>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(run(self))
+    }
+}
+
+async fn run(server: Serve) -> io::Result<()> {
+    let Serve {
+        listener,
+        router,
+        shutdown,
+        grace,
+        per_client,
+    } = server;
+    let clients = Clients::default();
+    let mut shutdown = shutdown.unwrap_or_else(|| Box::pin(terminate()));
+    let (stop, stopping) = watch::channel(false);
+    loop {
+        let accepted = tokio::select! {
+            () = &mut shutdown => break,
+            accepted = listener.accept() => accepted,
+        };
+        match accepted {
+            Ok((stream, peer)) => match clients.enter(peer.ip(), per_client) {
+                Some(guard) => {
+                    let (router, stopping) = (router.clone(), stopping.clone());
+                    tokio::spawn(async move {
+                        connection(stream, router, stopping).await;
+                        drop(guard);
+                    });
+                }
+                None => {
+                    crate::stats::CONNECTIONS_REFUSED.incr();
+                    crate::log::debug!(client = %peer.ip(), "nitro::serve: too many connections from one client; 429");
+                    tokio::spawn(refuse(stream));
+                }
+            },
+            Err(e) => accept_failed(&e).await,
+        }
+    }
+    drop(listener);
+    crate::log::warning!("nitro::serve: shutting down; open streams end now");
+    let _ = stop.send(true);
+    drop(stopping);
+    // Every connection holds a receiver: closed when the last one has finished.
+    if tokio::time::timeout(grace, stop.closed()).await.is_err() {
+        crate::log::warning!(
+            "nitro::serve: connections still open after the grace period; leaving them"
+        );
+    }
+    Ok(())
+}
+
+/// Concurrent connections per client address.
+#[derive(Clone, Default)]
+struct Clients(
+    std::sync::Arc<std::sync::Mutex<std::collections::HashMap<std::net::IpAddr, usize>>>,
+);
+
+/// One connection of a client; leaves when dropped.
+struct ClientGuard(Clients, std::net::IpAddr);
+
+impl Clients {
+    fn enter(&self, ip: std::net::IpAddr, cap: usize) -> Option<ClientGuard> {
+        let mut map = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        let n = map.entry(ip).or_default();
+        if *n >= cap {
+            return None;
+        }
+        *n += 1;
+        Some(ClientGuard(self.clone(), ip))
+    }
+}
+
+impl Drop for ClientGuard {
+    fn drop(&mut self) {
+        let mut map = (self.0).0.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(n) = map.get_mut(&self.1) {
+            *n -= 1;
+            if *n == 0 {
+                map.remove(&self.1);
+            }
+        }
+    }
+}
+
+/// Answers a connection over its client's cap with a 429, then closes it.
+async fn refuse(stream: tokio::net::TcpStream) {
+    let service = hyper::service::service_fn(|_request| async {
+        let mut response = http::Response::new(http_body_util::Full::new(Bytes::from_static(
+            b"too many connections from this client",
+        )));
+        *response.status_mut() = http::StatusCode::TOO_MANY_REQUESTS;
+        response.headers_mut().insert(
+            http::header::CONNECTION,
+            http::HeaderValue::from_static("close"),
+        );
+        Ok::<_, std::convert::Infallible>(response)
+    });
+    let mut builder = hyper::server::conn::http1::Builder::new();
+    builder
+        .keep_alive(false)
+        .timer(hyper_util::rt::TokioTimer::new())
+        .header_read_timeout(Duration::from_secs(5));
+    let _ = builder
+        .serve_connection(hyper_util::rt::TokioIo::new(stream), service)
+        .await;
+}
+
+/// Ctrl-c, or SIGTERM on Unix.
+async fn terminate() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = tokio::signal::ctrl_c() => {}
+                    _ = term.recv() => {}
+                }
+            }
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}
+
+/// An accept that failed: logged and counted; out of file descriptors, accepting pauses so the
+/// connections that hold them can finish.
+async fn accept_failed(e: &io::Error) {
+    crate::stats::ACCEPT_ERRORS.incr();
+    // EMFILE (24) and ENFILE (23): the process's or the system's file limit.
+    let at_limit = matches!(e.raw_os_error(), Some(23 | 24));
+    if at_limit {
+        crate::log::warning!(error = %e, "nitro::serve: out of file descriptors; new connections wait (raise the limit with `ulimit -n`, or cap streams per client)");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    } else {
+        crate::log::debug!(error = %e, "nitro::serve: accept failed");
+    }
+}
+
+async fn connection(
+    stream: tokio::net::TcpStream,
+    router: Router,
+    mut stopping: watch::Receiver<bool>,
+) {
+    use tower::ServiceExt;
+    let _ = stream.set_nodelay(true);
+    let io = hyper_util::rt::TokioIo::new(stream);
+    let stop = stopping.clone();
+    let service = ServiceExt::<http::Request<hyper::body::Incoming>>::map_response(
+        router,
+        move |response: axum::response::Response| {
+            // Streams (no known length) end on shutdown; a body of known length is left alone.
+            if response.body().size_hint().exact().is_some() {
+                return response;
+            }
+            response.map(|body| Body::new(EndOnStop::new(body, stop.clone())))
+        },
+    );
+    let service = hyper_util::service::TowerToHyperService::new(service);
+    let mut builder = hyper::server::conn::http1::Builder::new();
+    builder
+        .max_buf_size(8192)
+        .timer(hyper_util::rt::TokioTimer::new())
+        .header_read_timeout(Duration::from_secs(30));
+    let conn = builder.serve_connection(io, service);
+    tokio::pin!(conn);
+    let result = tokio::select! {
+        result = conn.as_mut() => result,
+        () = async {
+            let _ = stopping.wait_for(|stop| *stop).await;
+        } => {
+            conn.as_mut().graceful_shutdown();
+            conn.await
+        }
+    };
+    if let Err(e) = result {
+        crate::log::debug!(error = %e, "nitro::serve: connection ended with an error");
+    }
+}
+
+/// A response body that ends (cleanly, between two frames) when the server stops.
+struct EndOnStop {
+    body: Body,
+    stopped: Pin<Box<dyn Future<Output = ()> + Send + Sync>>,
+}
+
+impl EndOnStop {
+    fn new(body: Body, mut stop: watch::Receiver<bool>) -> EndOnStop {
+        EndOnStop {
+            body,
+            stopped: Box::pin(async move {
+                let _ = stop.wait_for(|stop| *stop).await;
+            }),
+        }
+    }
+}
+
+impl http_body::Body for EndOnStop {
+    type Data = Bytes;
+    type Error = axum::Error;
+
+    fn poll_frame(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<http_body::Frame<Bytes>, axum::Error>>> {
+        if self.stopped.as_mut().poll(cx).is_ready() {
+            return Poll::Ready(None);
+        }
+        Pin::new(&mut self.body).poll_frame(cx)
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.body.is_end_stream()
+    }
+
+    fn size_hint(&self) -> http_body::SizeHint {
+        // Only bodies of unknown length are wrapped: ending early contradicts nothing.
+        http_body::SizeHint::default()
+    }
+}
