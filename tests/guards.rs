@@ -139,6 +139,21 @@ fn data_attr_maps_drop_handlers_and_guard_urls_and_css() {
         r(html! { a data-attr=(&map) {} }),
         r#"<a data-attr="{&quot;href&quot;:&quot;about:invalid#nitro-blocked&quot;,&quot;style&quot;:&quot;&quot;,&quot;title&quot;:&quot;ok&quot;}"></a>"#
     );
+    // A Datastar attribute would be compiled by the client; an SVG animation's target and
+    // values could set an `href` elsewhere.
+    let map: BTreeMap<&str, &str> = [
+        ("DATA-INIT", "alert(1)"),
+        ("data-on:click", "alert(1)"),
+        ("attributeName", "href"),
+        ("to", "javascript:alert(1)"),
+        ("dur", "1s"),
+    ]
+    .into_iter()
+    .collect();
+    assert_eq!(
+        r(html! { svg { set data-attr=(&map) {} } }),
+        r#"<svg><set data-attr="{&quot;dur&quot;:&quot;1s&quot;}"></set></svg>"#
+    );
     let styles: BTreeMap<&str, &str> = [("background", "url(//x)"), ("color", "red")]
         .into_iter()
         .collect();

@@ -55,6 +55,7 @@ pub const RAW_TEXT: &[&str] = &["script", "style"];
 
 /// SVG animation elements: they can set any attribute of another element (an `href` to a
 /// `javascript:` URL), so their target and values are never taken from data.
+/// Kept equal to the runtime's `escape::SVG_ANIMATION` (a test compares them).
 const SVG_ANIMATION: &[&str] = &[
     "animate",
     "animatecolor",
@@ -62,6 +63,7 @@ const SVG_ANIMATION: &[&str] = &[
     "animatetransform",
     "set",
 ];
+/// Kept equal to the runtime's `escape::SVG_ANIMATION_VALUES`.
 const SVG_ANIMATION_VALUES: &[&str] = &["attributename", "by", "from", "to", "values"];
 
 /// Plugins whose value is run rather than read.
@@ -217,6 +219,12 @@ fn data_attr_key(element: &str, attr: &str, key: &str) -> Result<ValueContext, R
             format!("write `{key}=(url)` with a `nitro::TrustedUrl`"),
         );
     }
+    if is_one_of(element, SVG_ANIMATION) && is_one_of(key, SVG_ANIMATION_VALUES) {
+        return refuse(
+            format!("`<{element}>` can set any attribute of another element (an `href` to `javascript:`), so `{attr}` cannot take a value from Rust or one computed in the browser"),
+            "write the animation's values in the template; animate a value with a Datastar attribute (`data-attr:*`, `data-style:*`) instead",
+        );
+    }
     if key.eq_ignore_ascii_case("id") {
         return Ok(ValueContext::ExpressionId);
     }
@@ -250,6 +258,28 @@ fn data_attr_key(element: &str, attr: &str, key: &str) -> Result<ValueContext, R
 
 #[cfg(test)]
 mod tests {
+    /// The runtime drops the same SVG animation keys from `data-attr` maps.
+    #[test]
+    fn svg_animation_tables_are_the_runtimes() {
+        let runtime = include_str!("../../runtime/src/escape.rs");
+        for (name, table) in [
+            ("SVG_ANIMATION", super::SVG_ANIMATION),
+            ("SVG_ANIMATION_VALUES", super::SVG_ANIMATION_VALUES),
+        ] {
+            let start = runtime
+                .find(&format!("const {name}: &[&str] = &["))
+                .expect("the runtime's table");
+            let body = &runtime[start..start + runtime[start..].find("];").unwrap()];
+            let body = &body[body.find("= &[").unwrap() + 4..];
+            let names: Vec<&str> = body
+                .split(',')
+                .map(|n| n.trim().trim_matches('"'))
+                .filter(|n| !n.is_empty())
+                .collect();
+            assert_eq!(names, table, "{name}");
+        }
+    }
+
     /// The runtime refuses the same Datastar plugin names (in `data-attr` maps and script
     /// attributes).
     #[test]

@@ -344,6 +344,27 @@ fn attributes(el: &Element, diags: &mut Diagnostics) {
                 }
                 if let AttrName::Datastar(_, ds) = name {
                     datastar_value(n, ds, value, diags);
+                    // `data-text` sets the element's text: a script's text runs (an empty
+                    // `<script>` was never started, so new text starts it), a style's text is
+                    // a style sheet. Whatever computes it, it is not data there.
+                    if matches!(ds.plugin.name, "text" | "json-signals")
+                        && RAW_TEXT
+                            .iter()
+                            .any(|r| r.eq_ignore_ascii_case(&el.name.text))
+                    {
+                        diags.error_name(
+                            n,
+                            format!("`data-{}` on `<{}>` would set its text, which the browser runs as {}", ds.plugin.name, el.name.text, if el.name.text.eq_ignore_ascii_case("script") { "a script" } else { "a style sheet" }),
+                            Some("show the value in another element; pass data to a script with `Json(..)` in its content, or with `execute_script(..).arg(..)`"),
+                        );
+                    }
+                    if let Some(prop) = code_property(ds) {
+                        diags.error_name(
+                            n,
+                            format!("`{}` binds a signal (data) to the element's `{prop}` property, which the browser reads as markup, code or a URL", n.text),
+                            Some("bind a value property (`__prop.value`, `__prop.checked`, …); show text with `data-text`, set a URL with `data-attr:href` (guarded)"),
+                        );
+                    }
                 }
                 let dynamic = matches!(value, AttrValue::Dynamic(_) | AttrValue::Optional(_));
                 // `data-attr:KEY="code"` sets KEY to what the code computes in the browser (a
@@ -496,4 +517,46 @@ fn datastar_value(
             );
         }
     }
+}
+
+/// `data-bind__prop.NAME`: the property the client sets (`NAME` in camelCase, as its `Pt` makes
+/// it), if it is one that turns a string into markup, code, a style sheet or a URL: markup
+/// (`innerHTML`, `outerHTML`, `srcdoc`), text that runs in a `<script>` (`text`,
+/// `textContent`, `innerText`, `outerText`), URLs (`href`, `src`, `action`, `formAction`,
+/// `data`, `codebase`), CSS (`style`, `cssText`) and event handlers (`on…`). Compared without
+/// case, `-` or `_`.
+fn code_property(ds: &crate::datastar::DatastarAttr) -> Option<String> {
+    if ds.plugin.name != "bind" {
+        return None;
+    }
+    const SINKS: &[&str] = &[
+        "innerhtml",
+        "outerhtml",
+        "srcdoc",
+        "text",
+        "textcontent",
+        "innertext",
+        "outertext",
+        "href",
+        "src",
+        "action",
+        "formaction",
+        "data",
+        "codebase",
+        "style",
+        "csstext",
+    ];
+    ds.mods
+        .iter()
+        .filter(|(m, _)| m == "prop")
+        .flat_map(|(_, args)| args.iter())
+        .find(|arg| {
+            let flat: String = arg
+                .chars()
+                .filter(|c| !matches!(c, '-' | '_'))
+                .map(|c| c.to_ascii_lowercase())
+                .collect();
+            SINKS.contains(&flat.as_str()) || flat.starts_with("on")
+        })
+        .cloned()
 }

@@ -677,6 +677,28 @@ pub(crate) fn is_event_handler_name(name: &str) -> bool {
     letters.next() == Some(b'o') && letters.next() == Some(b'n')
 }
 
+/// SVG animation elements: they can set any attribute of another element (an `href` to a
+/// `javascript:` URL). Kept equal to the macro's table (a test in `nitro-macros` compares them).
+pub(crate) const SVG_ANIMATION: &[&str] = &[
+    "animate",
+    "animatecolor",
+    "animatemotion",
+    "animatetransform",
+    "set",
+];
+/// The attributes of an [`SVG_ANIMATION`] element that say what it sets, and to what.
+pub(crate) const SVG_ANIMATION_VALUES: &[&str] = &["attributename", "by", "from", "to", "values"];
+
+/// Does attribute `attr` of element `element` (any case) say what an SVG animation sets?
+pub(crate) fn is_svg_animation_value(element: &str, attr: &str) -> bool {
+    SVG_ANIMATION
+        .iter()
+        .any(|e| e.eq_ignore_ascii_case(element))
+        && SVG_ANIMATION_VALUES
+            .iter()
+            .any(|a| a.eq_ignore_ascii_case(attr))
+}
+
 /// The Datastar 1.0 attribute plugins: the client evaluates the value of an attribute
 /// `data-<plugin>[:key][__mods]` (`data-init`, `data-on:click`, `data-text`, …). Kept equal to
 /// the macro's plugin table (a test in `nitro-macros` compares them).

@@ -227,9 +227,10 @@ impl<T: serde::Serialize + ?Sized> MapValue for T {}
 
 /// `data-attr=(map)` on `element`: each key ends in `setAttribute(key, value)`, so the plain
 /// attributes' rules apply: event handlers (`on…`), `srcdoc`, `id` (its value could not be
-/// checked), the element's code-loading attributes (`script src`, …) and Datastar attributes
-/// (`data-init`, `data-on:click`, …, whose value the client would run) are dropped and
-/// counted, URL values and `style` are guarded.
+/// checked), the element's code-loading attributes (`script src`, …), Datastar attributes
+/// (`data-init`, `data-on:click`, …, whose value the client would run) and what an SVG
+/// animation sets (`attributeName`, `to`, …) are dropped and counted, URL values and `style`
+/// are guarded.
 pub fn render_attr_map<T: MapValue + ?Sized>(value: &T, element: &str, buf: &mut String) {
     let Ok(serde_json::Value::Object(map)) = serde_json::to_value(value) else {
         return escape::json_attribute(value, buf);
@@ -241,7 +242,8 @@ pub fn render_attr_map<T: MapValue + ?Sized>(value: &T, element: &str, buf: &mut
                 || k.eq_ignore_ascii_case("srcdoc")
                 || k.eq_ignore_ascii_case("id")
                 || escape::loads_code(element, k)
-                || escape::is_datastar_attribute_name(k);
+                || escape::is_datastar_attribute_name(k)
+                || escape::is_svg_animation_value(element, k);
             if refused {
                 crate::stats::value_refused("a data-attr map key that is not data");
             }

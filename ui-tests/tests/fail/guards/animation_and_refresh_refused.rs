@@ -10,4 +10,14 @@ fn main() {
         meta http-equiv=(s) content="0";
     };
     let _: String = page.render().into_string();
+    through_data_attr(String::new());
+}
+
+// The same through `data-attr`, from Rust or computed in the browser.
+fn through_data_attr(s: String) {
+    let page = html! {
+        @signals("v")
+        svg { a { set attributeName="href" data-attr:to=(s) {} animate data-attr:values="$v" {} } }
+    };
+    let _: String = page.render().into_string();
 }
