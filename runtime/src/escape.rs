@@ -1,7 +1,7 @@
 //! Escaping by context. This module is the only place that decides how text becomes safe HTML;
 //! the macro escapes its literals at compile time with the `html-escape` crate, this module
 //! writes the same entities with a faster scan (clean runs copied whole), and
-//! `tests/escaping.rs` and this module's tests check that the two agree.
+//! `tests/templates/escaping.rs` and this module's tests check that the two agree.
 
 use std::fmt;
 

@@ -2,7 +2,7 @@
 //! between the page render and the subscription, and between the subscription and the
 //! snapshot, are neither lost nor sent twice.
 
-mod common;
+use crate::common;
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;

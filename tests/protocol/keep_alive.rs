@@ -2,7 +2,7 @@
 //! `: keep-alive` after the configured interval (15 s by default), again after each further
 //! interval of silence, never while events flow, and never when turned off.
 
-mod common;
+use crate::common;
 
 use std::time::{Duration, Instant};
 

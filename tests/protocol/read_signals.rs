@@ -1,7 +1,7 @@
 //! `ReadSignals<T>` over real HTTP: GET/DELETE query, POST body, and every way to get it wrong;
 //! the cross-site request check on every method, and its explicit opt-out.
 
-mod common;
+use crate::common;
 
 use axum::{routing::get, Router};
 use nitro::axum::{ReadSignals, ReadSignalsUnchecked, SignalsLimit};

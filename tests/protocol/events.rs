@@ -1,7 +1,7 @@
 //! Mixed events from one mapping without a tuple limit (`Events`), and whole values in nested
 //! signal patches (`From<T>` for the patch type), over real HTTP.
 
-mod common;
+use crate::common;
 
 use axum::extract::State;
 use axum::{routing::get, Router};

@@ -2,7 +2,7 @@
 //! time for templates whose top-level elements are all `svg` or all `math`, settable
 //! explicitly) and `viewTransitionSelector` (only with `useViewTransition`).
 
-mod common;
+use crate::common;
 
 use axum::{routing::get, Router};
 use nitro::prelude::*;

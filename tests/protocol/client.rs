@@ -1,7 +1,7 @@
 //! `nitro::client`: the Datastar client version, the script tag, and serving a local copy
 //! over real HTTP with long-lived caching headers.
 
-mod common;
+use crate::common;
 
 use nitro::client::{self, ClientScript};
 use nitro::prelude::*;

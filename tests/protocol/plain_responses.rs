@@ -4,7 +4,7 @@
 //! `text/javascript` with `datastar-script-attributes`; and `html!` templates and `Markup`
 //! returned directly from handlers.
 
-mod common;
+use crate::common;
 
 use axum::response::IntoResponse;
 use axum::{routing::get, Router};

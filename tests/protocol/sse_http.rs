@@ -1,7 +1,7 @@
 //! SSE responses over real HTTP: headers, events flushed as they are sent, and a producer that
 //! stops when the client goes away.
 
-mod common;
+use crate::common;
 
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
