@@ -363,31 +363,48 @@ impl NatsBus {
         Ok(guard)
     }
 
+    /// An ordered push consumer of `stream` filtered to `pattern`, from `policy`: its name and
+    /// its messages. Errors name the pattern.
+    async fn ordered_consumer(
+        &self,
+        stream: &async_nats::jetstream::stream::Stream,
+        pattern: &Pattern,
+        policy: async_nats::jetstream::consumer::DeliverPolicy,
+    ) -> Result<(String, async_nats::jetstream::consumer::push::Ordered), BusError> {
+        let failed = |e: &dyn std::fmt::Display| {
+            BusError::new(
+                BusErrorKind::Subscribe,
+                format!("JetStream subscription to {pattern} failed: {e}"),
+            )
+        };
+        let consumer = stream
+            .create_consumer(async_nats::jetstream::consumer::push::OrderedConfig {
+                deliver_subject: self.client.new_inbox(),
+                filter_subject: pattern.as_str().to_owned(),
+                deliver_policy: policy,
+                ..Default::default()
+            })
+            .await
+            .map_err(|e| failed(&e))?;
+        let name = consumer.cached_info().name.clone();
+        let messages = consumer.messages().await.map_err(|e| failed(&e))?;
+        Ok((name, messages))
+    }
+
     /// Subscribes to `pattern` on NATS for the whole process: a task fans out what it brings.
     /// Returns once NATS has the subscription.
     async fn open_source(&self, pattern: &Pattern) -> Result<Source, BusError> {
         let hub = self.hub.clone();
         if let Some((_, stream)) = &self.jetstream {
-            use async_nats::jetstream::consumer::{push::OrderedConfig, DeliverPolicy};
-            let failed = |e: &dyn std::fmt::Display| {
-                BusError::new(
-                    BusErrorKind::Subscribe,
-                    format!("JetStream subscription to {pattern} failed: {e}"),
-                )
-            };
             // Created by a request: when it is answered, the consumer exists and delivers
             // every message stored after.
-            let consumer = stream
-                .create_consumer(OrderedConfig {
-                    deliver_subject: self.client.new_inbox(),
-                    filter_subject: pattern.as_str().to_owned(),
-                    deliver_policy: DeliverPolicy::New,
-                    ..Default::default()
-                })
-                .await
-                .map_err(|e| failed(&e))?;
-            let name = consumer.cached_info().name.clone();
-            let mut messages = consumer.messages().await.map_err(|e| failed(&e))?;
+            let (name, mut messages) = self
+                .ordered_consumer(
+                    stream,
+                    pattern,
+                    async_nats::jetstream::consumer::DeliverPolicy::New,
+                )
+                .await?;
             let task = tokio::spawn(async move {
                 let mut id = itoa::Buffer::new();
                 while let Some(item) = messages.next().await {
@@ -453,7 +470,7 @@ impl NatsBus {
         queue: Arc<Queue>,
         last_seen: Option<u64>,
     ) -> Result<Guard, BusError> {
-        use async_nats::jetstream::consumer::{push::OrderedConfig, DeliverPolicy};
+        use async_nats::jetstream::consumer::DeliverPolicy;
         // Resume after `last_seen`, but never past the end of the stream: an id from the future
         // (a forged header, a stream that was recreated) starts with the next message instead
         // of waiting for a sequence that may never come.
@@ -477,25 +494,11 @@ impl NatsBus {
         };
         let mut streams = Vec::with_capacity(patterns.len());
         for p in &patterns {
-            let failed = |e: &dyn std::fmt::Display| {
-                BusError::new(
-                    BusErrorKind::Subscribe,
-                    format!("JetStream subscription to {p} failed: {e}"),
-                )
+            let policy = match start {
+                Some(start_sequence) => DeliverPolicy::ByStartSequence { start_sequence },
+                None => DeliverPolicy::New,
             };
-            let consumer = stream
-                .create_consumer(OrderedConfig {
-                    deliver_subject: self.client.new_inbox(),
-                    filter_subject: p.as_str().to_owned(),
-                    deliver_policy: match start {
-                        Some(start_sequence) => DeliverPolicy::ByStartSequence { start_sequence },
-                        None => DeliverPolicy::New,
-                    },
-                    ..Default::default()
-                })
-                .await
-                .map_err(|e| failed(&e))?;
-            streams.push(consumer.messages().await.map_err(|e| failed(&e))?);
+            streams.push(self.ordered_consumer(stream, p, policy).await?.1);
         }
         let mut merged = futures_util::stream::select_all(streams);
         let task = tokio::spawn(async move {
