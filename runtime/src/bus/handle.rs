@@ -26,6 +26,19 @@ pub const DEFAULT_QUEUE_CAPACITY: usize = 256;
 pub const DEFAULT_QUEUE_BYTES: usize = 1 << 20;
 
 /// A handle to a bus; clones share it.
+///
+/// ```
+/// use futures_util::StreamExt;
+/// use nitro::bus::Bus;
+///
+/// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+/// let bus = Bus::in_process(); // or Bus::nats(..) / Bus::nats_jetstream(..) across processes
+/// let mut todos = bus.subscribe("todos.>").await.unwrap();
+/// bus.publish("todos.added", &42).await.unwrap();
+/// assert_eq!(todos.next().await.unwrap().unwrap().payload::<u32>().unwrap(), 42);
+/// assert_eq!(bus.subscriber_count(), 1);
+/// # });
+/// ```
 #[derive(Clone)]
 pub struct Bus {
     backend: Backend,

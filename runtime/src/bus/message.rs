@@ -126,6 +126,21 @@ event_payload!(
 
 /// A message received from the bus. Cheap to clone: subscribers of one process share it (and
 /// its bytes), whatever the backend.
+///
+/// ```
+/// use futures_util::StreamExt;
+/// use nitro::bus::Bus;
+///
+/// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+/// let bus = Bus::in_process();
+/// let mut room = bus.subscribe("room.*").await.unwrap();
+/// bus.publish("room.lobby", &"hello").sender("bob").await.unwrap();
+/// let m = room.next().await.unwrap().unwrap();
+/// assert_eq!((m.topic(), m.sender()), ("room.lobby", "bob"));
+/// assert_eq!(m.payload::<String>().unwrap(), "hello");
+/// assert!(!m.is_event()); // published as a value, not as an SSE event
+/// # });
+/// ```
 #[derive(Clone)]
 pub struct Message(pub(super) Arc<MessageInner>);
 
