@@ -412,13 +412,7 @@ impl NatsBus {
                     let Some(sequence) = m.info().ok().map(|i| i.stream_sequence) else {
                         continue;
                     };
-                    let message = Message::build(
-                        m.subject.to_string(),
-                        header_value(&m, SENDER),
-                        m.payload.clone(),
-                        Some(sequence),
-                        header_value(&m, EVENT) == "1",
-                    );
+                    let message = from_nats(&m, Some(sequence));
                     hub.deliver(id.format(sequence), message);
                 }
             });
@@ -441,14 +435,7 @@ impl NatsBus {
         let task = tokio::spawn(async move {
             while let Some(m) = sub.next().await {
                 let id = header_value(&m, ID);
-                let event = header_value(&m, EVENT) == "1";
-                let message = Message::build(
-                    m.subject.to_string(),
-                    header_value(&m, SENDER),
-                    m.payload,
-                    None,
-                    event,
-                );
+                let message = from_nats(&m, None);
                 hub.deliver(&id, message);
             }
         });
@@ -515,15 +502,7 @@ impl NatsBus {
                     seen.clear();
                     seen.insert(sequence);
                 }
-                let sender = header_value(&m, SENDER);
-                let event = header_value(&m, EVENT) == "1";
-                queue.push(Message::build(
-                    m.subject.to_string(),
-                    sender,
-                    m.payload.clone(),
-                    Some(sequence),
-                    event,
-                ));
+                queue.push(from_nats(&m, Some(sequence)));
             }
             queue.close();
         });
@@ -591,13 +570,7 @@ impl NatsBus {
                     }
                     total += 1;
                     if n > 0 {
-                        let message = Message::build(
-                            m.subject.to_string(),
-                            header_value(&m, SENDER),
-                            m.payload.clone(),
-                            Some(sequence),
-                            header_value(&m, EVENT) == "1",
-                        );
+                        let message = from_nats(&m, Some(sequence));
                         kept_bytes += message.size();
                         kept.push_back(message);
                         // The last `n`, and no more than MAX_HISTORY_BYTES of them (the
@@ -743,6 +716,18 @@ async fn publish_acknowledged(
 }
 
 /// A header of a NATS message, or `""`.
+/// A bus message from a NATS message: its subject, sender, payload and event flag, with its
+/// stream sequence on JetStream (`None` on core NATS).
+fn from_nats(m: &async_nats::Message, sequence: Option<u64>) -> Message {
+    Message::build(
+        m.subject.to_string(),
+        header_value(m, SENDER),
+        m.payload.clone(),
+        sequence,
+        header_value(m, EVENT) == "1",
+    )
+}
+
 fn header_value(m: &async_nats::Message, name: &str) -> String {
     m.headers
         .as_ref()
