@@ -10,7 +10,10 @@
 //! hold connections). `nitro-serve` is the nitro server through `nitro::serve` instead of
 //! `axum::serve`; `hyper-pending` and `axum-pending` hold streams that never send, through
 //! hyper alone and through `axum::serve` + a Router: with `--hold 10000` the four give the
-//! breakdown of an idle stream's memory.
+//! breakdown of an idle stream's memory. `floor` is the least a server can do (no HTTP
+//! library, no task or queue per client, one `write` per client per message; `fanout/floor.rs`):
+//! `--servers floor,axum-datastar,nitro-serve` puts the floor, the axum anchor and nitro in one
+//! run.
 //!
 //! Scale-out: `cargo bench -p nitro-benches --bench fanout -- --scale-out --clients 10000
 //! --publishes 10` runs, one after the other, nitro as 1 process with all clients on the
@@ -27,6 +30,8 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 use tokio::sync::mpsc;
+
+mod floor;
 
 fn now_micros() -> u64 {
     SystemTime::now()
@@ -55,6 +60,11 @@ mod nitro_server {
         html! { li #(MSG.with(m.id)) { "message " (m.id) " ts=" (m.ts) } }
     }
 
+    /// The event a message becomes (the floor server sends the same bytes).
+    pub fn event(msg: &super::Msg) -> Events {
+        Events::new().with(PatchElements::at(MESSAGES, Mode::Append, line(msg)))
+    }
+
     async fn sse(State(bus): State<Bus>) -> Result<nitro::axum::Sse, BusError> {
         Ok(bus
             .subscribe("chat.room.1.>")
@@ -62,9 +72,7 @@ mod nitro_server {
             .shared("fanout")
             .into_sse(|m| {
                 m.payload::<super::Msg>()
-                    .map(|msg| {
-                        Events::new().with(PatchElements::at(MESSAGES, Mode::Append, line(&msg)))
-                    })
+                    .map(|msg| event(&msg))
                     .unwrap_or_default()
             }))
     }
@@ -195,6 +203,7 @@ async fn serve(kind: &str, port: u16) {
     match kind {
         "nitro-serve" => return nitro::serve(listener, nitro_server::app()).await.unwrap(),
         "hyper-pending" => return pending::hyper_alone(listener).await,
+        "floor" => return floor::serve(listener).await,
         _ => {}
     }
     let app = match kind {
@@ -625,7 +634,8 @@ fn main() {
         scale_out(&rt, clients, publishes);
         return;
     }
-    let servers = arg(&args, "--servers").unwrap_or_else(|| "nitro,axum-datastar,python".into());
+    let servers = arg(&args, "--servers")
+        .unwrap_or_else(|| "floor,axum-datastar,nitro-serve,nitro,python".into());
     println!("fan-out: {clients} SSE clients, {publishes} publishes, loopback");
     println!("| server | connected | RSS per idle connection | p50 | p99 | burst deliveries/s | messages/s | server CPU per delivery | missing |");
     println!("|---|---|---|---|---|---|---|---|---|");

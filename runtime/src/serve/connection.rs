@@ -1,0 +1,122 @@
+//! One connection: request heads read and parsed by nitro, each request handed to the
+//! `Router`, each response written by nitro ([`respond`](super::respond)); keep-alive and
+//! pipelining. Between two requests the connection holds no buffer; while an SSE stream is
+//! open it holds the socket, the response body and a few pointers. A request with a body (or
+//! `Expect`, an upgrade, HTTP/1.0) hands the rest of the connection to hyper.
+
+use std::time::Duration;
+
+use axum::body::Body;
+use axum::Router;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+use tokio::sync::watch;
+
+use super::head::{self, Parsed};
+use super::hyper_conn;
+use super::respond::{self, After};
+
+/// Serves the connection until it closes or the server stops.
+pub(super) async fn serve(
+    mut stream: TcpStream,
+    router: Router,
+    mut stopping: watch::Receiver<bool>,
+    head_timeout: Duration,
+) {
+    let _ = stream.set_nodelay(true);
+    // Bytes of the next request (a pipelined one, or the one arriving).
+    let mut buf: Vec<u8> = Vec::new();
+    loop {
+        let read = tokio::select! {
+            biased;
+            _ = stopping.wait_for(|stop| *stop) => return,
+            read = tokio::time::timeout(head_timeout, head::read(&mut stream, &mut buf)) => read,
+        };
+        let parsed = match read {
+            Ok(Ok(Some(parsed))) => parsed,
+            // The client closed, or the socket failed, before a whole head.
+            Ok(Ok(None)) | Ok(Err(_)) => return,
+            Err(_) if buf.is_empty() => return, // an idle keep-alive connection
+            Err(_) => {
+                refuse(
+                    &mut stream,
+                    http::StatusCode::REQUEST_TIMEOUT,
+                    "request head not received in time",
+                )
+                .await;
+                return;
+            }
+        };
+        let (request, len) = match parsed {
+            Parsed::Simple(request, len) => (request, len),
+            Parsed::Other => {
+                return hyper_conn::serve(stream, buf, router, stopping, head_timeout).await
+            }
+            Parsed::Refused(status, why) => return refuse(&mut stream, status, why).await,
+            Parsed::Partial => return,
+        };
+        // What follows the head is the next request's; an emptied buffer is freed.
+        buf.drain(..len);
+        if buf.is_empty() {
+            buf = Vec::new();
+        } else {
+            buf.shrink_to_fit();
+        }
+        let close = head::wants_close(&request);
+        let method = request.method().clone();
+        let request = request.map(|()| Body::empty());
+        let response = match tower::ServiceExt::<http::Request<Body>>::oneshot(
+            router.clone(),
+            request,
+        )
+        .await
+        {
+            Ok(response) => response,
+            Err(never) => match never {},
+        };
+        match respond::write(
+            &mut stream,
+            &method,
+            response,
+            close,
+            &mut buf,
+            &mut stopping,
+        )
+        .await
+        {
+            Ok(After::KeepAlive) => {}
+            Ok(After::Close) => {
+                let _ = stream.shutdown().await;
+                return;
+            }
+            Err(e) => {
+                crate::log::debug!(error = %e, "nitro::serve: connection ended while writing a response");
+                return;
+            }
+        }
+    }
+}
+
+/// Answers a refused request (400, 408, 431), logged at debug and counted
+/// (`requests_refused`), then closes, first reading (and discarding) what the client still
+/// sends, for up to a second, so that the close does not reset the connection before the
+/// client read the answer.
+async fn refuse(stream: &mut TcpStream, status: http::StatusCode, why: &'static str) {
+    crate::stats::REQUESTS_REFUSED.incr();
+    crate::log::debug!(
+        status = status.as_u16(),
+        why,
+        "nitro::serve: request refused"
+    );
+    if respond::refusal(stream, status, why).await.is_err() {
+        return;
+    }
+    let _ = tokio::time::timeout(Duration::from_secs(1), async {
+        let mut sink = [0u8; 256];
+        // Until the client closes, or is quiet for 100 ms.
+        while let Ok(Ok(1..)) =
+            tokio::time::timeout(Duration::from_millis(100), stream.read(&mut sink)).await
+        {}
+    })
+    .await;
+}
