@@ -408,7 +408,7 @@ async fn a_stream_is_chunked_and_a_client_leaving_an_idle_stream_is_seen() {
     bus.publish("feed", nitro::sse::PatchSignals::raw("{\"a\":1}"))
         .await
         .unwrap();
-    let event = read_until(&mut tcp, "\r\n\r\n\r\n").await;
+    let event = read_until(&mut tcp, "\n\n\r\n").await;
     let (size, rest) = event.split_once("\r\n").unwrap();
     let size = usize::from_str_radix(size, 16).unwrap();
     assert_eq!(rest.len(), size + 2, "{event:?}");

@@ -9,8 +9,8 @@
 //! (`--servers nitro,axum-datastar,python` to choose; `--hold 19000 --servers nitro` to only
 //! hold connections). `nitro-serve` is the nitro server through `nitro::serve` instead of
 //! `axum::serve`; `hyper-pending` and `axum-pending` hold streams that never send, through
-//! hyper alone and through `axum::serve` + a Router: with `--hold 10000` the four give the
-//! breakdown of an idle stream's memory. `floor` is the least a server can do (no HTTP
+//! hyper alone and through `axum::serve` + a Router, `serve-pending` through `nitro::serve`:
+//! with `--hold 10000` they give the breakdown of an idle stream's memory. `floor` is the least a server can do (no HTTP
 //! library, no task or queue per client, one `write` per client per message; `fanout/floor.rs`):
 //! `--servers floor,axum-datastar,nitro-serve` puts the floor, the axum anchor and nitro in one
 //! run.
@@ -31,6 +31,7 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 use tokio::sync::mpsc;
 
+#[path = "fanout/floor.rs"]
 mod floor;
 
 fn now_micros() -> u64 {
@@ -196,14 +197,23 @@ mod pending {
     }
 }
 
+/// `nitro::serve`, with no cap per client: every bench client comes from 127.0.0.1.
+async fn nitro_serve(listener: tokio::net::TcpListener, app: axum::Router) {
+    nitro::serve(listener, app)
+        .max_connections_per_client(usize::MAX)
+        .await
+        .unwrap()
+}
+
 async fn serve(kind: &str, port: u16) {
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", port))
         .await
         .unwrap();
     match kind {
-        "nitro-serve" => return nitro::serve(listener, nitro_server::app()).await.unwrap(),
+        "nitro-serve" => return nitro_serve(listener, nitro_server::app()).await,
         "hyper-pending" => return pending::hyper_alone(listener).await,
         "floor" => return floor::serve(listener).await,
+        "serve-pending" => return nitro_serve(listener, pending::app()).await,
         _ => {}
     }
     let app = match kind {

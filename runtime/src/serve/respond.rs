@@ -5,7 +5,10 @@
 //! close (a read into the pipelining buffer, which stays empty for an SSE client) and for the
 //! server's shutdown.
 
+use std::future::Future;
 use std::io;
+use std::pin::Pin;
+use std::task::Poll;
 
 use axum::body::Body;
 use bytes::Buf;
@@ -137,39 +140,56 @@ async fn chunked(
     pending: &mut Vec<u8>,
     stopping: &mut watch::Receiver<bool>,
 ) -> io::Result<After> {
+    // Made once for the whole stream: waiting for the next frame registers no new waiter.
+    let stop = stopped(stopping);
+    tokio::pin!(stop);
     loop {
         // Pipelined bytes are only read up to a head's size; then the socket is left alone
         // until the stream ends (and a close is seen at the next write).
         let watch_reads = pending.len() < MAX_HEAD;
-        tokio::select! {
-            biased;
-            () = stopped(stopping) => {
+        let next = std::future::poll_fn(|cx| {
+            if stop.as_mut().poll(cx).is_ready() {
+                return Poll::Ready(Next::Stop);
+            }
+            if let Poll::Ready(frame) = Pin::new(&mut body).poll_frame(cx) {
+                return Poll::Ready(Next::Frame(frame));
+            }
+            if watch_reads {
+                if let Poll::Ready(ready) = stream.poll_read_ready(cx) {
+                    return Poll::Ready(Next::Readable(ready));
+                }
+            }
+            Poll::Pending
+        })
+        .await;
+        match next {
+            Next::Stop => {
                 stream.write_all(b"0\r\n\r\n").await?;
                 return Ok(After::Close);
             }
-            frame = body.frame() => match frame {
-                None => {
-                    stream.write_all(b"0\r\n\r\n").await?;
-                    return Ok(After::KeepAlive);
+            Next::Frame(None) => {
+                stream.write_all(b"0\r\n\r\n").await?;
+                return Ok(After::KeepAlive);
+            }
+            Next::Frame(Some(Ok(frame))) => {
+                let Ok(data) = frame.into_data() else {
+                    continue;
+                };
+                if data.is_empty() {
+                    continue;
                 }
-                Some(Ok(frame)) => {
-                    let Ok(data) = frame.into_data() else { continue };
-                    if data.is_empty() {
-                        continue;
-                    }
-                    let mut size = [0u8; 20];
-                    let size = chunk_size(data.len(), &mut size);
-                    let mut chunk = size.chain(data).chain(&b"\r\n"[..]);
-                    stream.write_all_buf(&mut chunk).await?;
-                }
-                Some(Err(e)) => {
-                    // A cut chunked body (no last chunk) tells the client it is incomplete.
-                    crate::log::debug!(error = %e, "nitro::serve: a response body failed; connection closed");
-                    return Ok(After::Close);
-                }
-            },
-            readable = stream.readable(), if watch_reads => {
-                readable?;
+                let mut size = [0u8; 20];
+                let size = chunk_size(data.len(), &mut size);
+                let mut chunk = size.chain(data).chain(&b"\r\n"[..]);
+                stream.write_all_buf(&mut chunk).await?;
+            }
+            Next::Frame(Some(Err(e))) => {
+                // A cut chunked body (no last chunk) tells the client it is incomplete.
+                crate::log::debug!(error = %e, "nitro::serve: a response body failed; connection closed");
+                return Ok(After::Close);
+            }
+            Next::Readable(ready) => {
+                ready?;
                 pending.reserve(512);
                 match stream.try_read_buf(pending) {
                     Ok(0) => return Ok(After::Close),
@@ -184,6 +204,13 @@ async fn chunked(
             }
         }
     }
+}
+
+/// What woke a stream up.
+enum Next {
+    Stop,
+    Frame(Option<Result<http_body::Frame<bytes::Bytes>, axum::Error>>),
+    Readable(io::Result<()>),
 }
 
 /// Resolves when the server stops.
