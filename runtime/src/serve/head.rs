@@ -22,7 +22,7 @@ const READ_STEP: usize = 1024;
 pub(super) enum Parsed {
     /// A complete head that nitro serves itself (no body, no upgrade, no `Expect`), and its
     /// length in the buffer (what follows is the next request's).
-    Simple(http::Request<()>, usize),
+    Simple(Box<http::Request<()>>, usize),
     /// A complete head of a request hyper serves (a body, an upgrade, `Expect`, HTTP/1.0).
     Other,
     /// Not a complete head yet.
@@ -46,7 +46,7 @@ pub(super) fn parse(buf: &[u8]) -> Parsed {
         return too_large();
     }
     match build(&request) {
-        Ok(Some(head)) => Parsed::Simple(head, len),
+        Ok(Some(head)) => Parsed::Simple(Box::new(head), len),
         Ok(None) => Parsed::Other,
         Err(why) => bad(why),
     }
@@ -152,7 +152,7 @@ mod tests {
 
     fn simple(head: &str) -> (http::Request<()>, usize) {
         match parse(head.as_bytes()) {
-            Parsed::Simple(request, len) => (request, len),
+            Parsed::Simple(request, len) => (*request, len),
             other => panic!("{head:?}: {other:?}"),
         }
     }

@@ -34,16 +34,22 @@ pub(super) enum After {
 /// A body of known length up to this size is gathered and sent in the same write as the head.
 const GATHER: u64 = 64 * 1024;
 
-/// Writes `response` (to a request with `method`). `close`: the connection closes after it.
-/// `pending` receives what the client sends while a stream is open (a pipelined request).
+/// What [`write`] did.
+pub(super) enum Written {
+    /// The whole response.
+    Done(After),
+    /// The head of a stream (a body of unknown length): [`chunked`] writes the body.
+    Stream(Body),
+}
+
+/// Writes `response` (to a request with `method`), or only its head for a stream.
+/// `close`: the connection closes after it.
 pub(super) async fn write(
     stream: &mut TcpStream,
     method: &Method,
     response: http::Response<Body>,
     close: bool,
-    pending: &mut Vec<u8>,
-    stopping: &mut watch::Receiver<bool>,
-) -> io::Result<After> {
+) -> io::Result<Written> {
     let (mut parts, body) = response.into_parts();
     let status = parts.status;
     let no_body = *method == Method::HEAD
@@ -95,7 +101,7 @@ pub(super) async fn write(
     };
     if no_body {
         stream.write_all(&head).await?;
-        return Ok(after);
+        return Ok(Written::Done(after));
     }
     match length {
         Some(n) if n <= GATHER => {
@@ -107,7 +113,7 @@ pub(super) async fn write(
                 .to_bytes();
             let mut all = head.as_slice().chain(body);
             stream.write_all_buf(&mut all).await?;
-            Ok(after)
+            Ok(Written::Done(after))
         }
         Some(_) => {
             stream.write_all(&head).await?;
@@ -119,22 +125,19 @@ pub(super) async fn write(
                     stream.write_all_buf(&mut data).await?;
                 }
             }
-            Ok(after)
+            Ok(Written::Done(after))
         }
         None => {
             stream.write_all(&head).await?;
-            drop(head);
-            Ok(match chunked(stream, body, pending, stopping).await? {
-                After::KeepAlive => after,
-                After::Close => After::Close,
-            })
+            Ok(Written::Stream(body))
         }
     }
 }
 
 /// Streams `body` chunk-encoded until it ends, the client leaves or the server stops (then the
-/// stream ends cleanly, between two frames, with the last chunk).
-async fn chunked(
+/// stream ends cleanly, between two frames, with the last chunk). `pending` receives what the
+/// client sends meanwhile (a pipelined request).
+pub(super) async fn chunked(
     stream: &mut TcpStream,
     mut body: Body,
     pending: &mut Vec<u8>,
