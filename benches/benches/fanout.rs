@@ -25,6 +25,7 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 use tokio::sync::mpsc;
 
+#[path = "fanout/scale_out.rs"]
 mod scale_out;
 
 fn now_micros() -> u64 {

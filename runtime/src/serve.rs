@@ -191,7 +191,8 @@ async fn run(server: Serve) -> io::Result<()> {
 ///         None => "not served by nitro::serve".into(),
 ///     }
 /// }
-/// # let _ = axum::routing::get(handler);
+/// let app: axum::Router = axum::Router::new().route("/", axum::routing::get(handler));
+/// # let _ = app;
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct ClientAddr(pub std::net::SocketAddr);
