@@ -38,6 +38,8 @@ pub mod axum;
 pub mod testing;
 
 #[cfg(feature = "axum")]
+mod fd_limit;
+#[cfg(feature = "axum")]
 #[cfg_attr(docsrs, doc(cfg(feature = "axum")))]
 pub mod serve;
 #[cfg(feature = "axum")]
