@@ -17,7 +17,7 @@ use axum::extract::{Path, State};
 use axum::Router;
 use common::state::{AppError, StateError, Store};
 use nitro::axum::{Sections, Sse};
-use nitro::bus::{Bus, BusError, Member, Presence, PresenceChange};
+use nitro::bus::{Bus, Member, Presence, PresenceChange};
 use nitro::flash::{Flash, Flashed};
 use nitro::prelude::*;
 use nitro::routes;
@@ -157,7 +157,11 @@ async fn stream(
                 ISSUE.with(issue.id),
                 fits(&issue).then(|| issue_row(&issue)),
             )?;
-            Some(Events::new().with(patch).with(PatchElements::new(count(view.len()))))
+            Some(
+                Events::new()
+                    .with(patch)
+                    .with(PatchElements::new(count(view.len()))),
+            )
         })
         .on_end(move || drop(here)))
 }
@@ -256,5 +260,9 @@ async fn main() {
         common::state::plain_bus(&url).await,
         Store::for_bus(&url, "board").await,
     );
-    common::serve(app_with(common::datastar_from_env(), bus, store).await, 3004).await;
+    common::serve(
+        app_with(common::datastar_from_env(), bus, store).await,
+        3004,
+    )
+    .await;
 }

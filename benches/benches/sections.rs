@@ -74,7 +74,10 @@ async fn parts() -> Sections {
 fn stats(mut v: Vec<Duration>) -> (f64, f64) {
     v.sort();
     let ms = |d: Duration| d.as_secs_f64() * 1000.0;
-    (ms(v[v.len() / 2]), ms(v[(v.len() * 9 / 10).min(v.len() - 1)]))
+    (
+        ms(v[v.len() / 2]),
+        ms(v[(v.len() * 9 / 10).min(v.len() - 1)]),
+    )
 }
 
 #[tokio::main]
@@ -96,7 +99,10 @@ async fn main() {
     let client = reqwest::Client::new();
 
     println!("three awaits of {WAITS_MS:?} ms, {runs} page loads each, loopback");
-    println!("{:<18} {:>22} {:>22}", "server", "first byte p50/p90 ms", "last section p50/p90 ms");
+    println!(
+        "{:<18} {:>22} {:>22}",
+        "server", "first byte p50/p90 ms", "last section p50/p90 ms"
+    );
     for name in ["whole-sequential", "whole-joined", "streamed"] {
         let (mut first, mut last) = (Vec::new(), Vec::new());
         for _ in 0..runs {
