@@ -103,6 +103,7 @@ impl Sections {
     /// A section: when `work` is done, its `Ok` value (a template, [`Markup`](crate::Markup),
     /// text) becomes the content of the element `target` (the placeholder); an `Err` shows
     /// [`SECTION_ERROR_HTML`] there and is logged. The work starts when the stream is sent.
+    #[cfg_attr(not(feature = "tracing"), allow(unused_variables))]
     pub fn add<F, R, E>(self, target: impl IntoSelector, work: F) -> Sections
     where
         F: Future<Output = Result<R, E>> + Send + 'static,

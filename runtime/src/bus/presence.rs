@@ -509,6 +509,7 @@ mod wire {
         state.lock().unwrap_or_else(|p| p.into_inner())
     }
 
+    #[cfg_attr(not(feature = "tracing"), allow(unused_variables))]
     async fn send(client: &async_nats::Client, wire: &Wire) {
         let payload = serde_json::to_vec(wire).unwrap_or_default();
         if let Err(e) = client.publish(WIRE_SUBJECT, payload.into()).await {
@@ -602,6 +603,7 @@ mod wire {
     }
 
     /// Drops the members of processes not heard from for `ttl`.
+    #[cfg_attr(not(feature = "tracing"), allow(unused_variables))]
     fn expire(state: &Mutex<State>, ttl: Duration) {
         let now = Instant::now();
         let mut state = lock(state);
