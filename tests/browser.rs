@@ -1,4 +1,4 @@
-//! The four example apps in a real browser: headless Chromium (Debian's `chromium` and
+//! The example apps in a real browser: headless Chromium (Debian's `chromium` and
 //! `chromium-driver`, driven through chromedriver) running the real Datastar 1.0 client, which
 //! is taken from the `starhtml` wheel on PyPI at test setup (never committed). Each scenario
 //! saves a screenshot of its final page under `target/screenshots/`.
@@ -8,6 +8,8 @@
 
 mod common;
 
+#[path = "../examples/board.rs"]
+mod board;
 #[path = "../examples/chat.rs"]
 mod chat;
 #[path = "../examples/counter.rs"]
@@ -714,4 +716,77 @@ async fn typed_actions_reach_their_route_with_their_parameters() {
     let want = expected.join("\n");
     wait_text(c, "#got", |got| got == want).await;
     b.client.clone().close().await.unwrap();
+}
+
+/// Records console warnings and errors from now on (the patches come later).
+const CONSOLE: &str = "window.__problems = [];\
+for (const k of ['warn', 'error']) { const o = console[k]; console[k] = (...a) => { \
+window.__problems.push(k + ': ' + a.map(String).join(' ')); o.apply(console, a); }; }";
+
+async fn problems(c: &Client) -> Vec<String> {
+    serde_json::from_value(c.execute("return window.__problems", vec![]).await.unwrap()).unwrap()
+}
+
+async fn input_value(c: &Client, css: &str) -> String {
+    let el = c.find(Locator::Css(css)).await.unwrap();
+    el.prop("value").await.unwrap().unwrap_or_default()
+}
+
+#[tokio::test]
+async fn board_filters_presence_form_toasts_and_a_streamed_section() {
+    let _serial = SERIAL.lock().await;
+    let driver = chromedriver();
+    let js = nitro::client::ClientScript::file(datastar_js()).unwrap();
+    let base = common::base_url(board::app(js).await).await;
+    let (a, b) = (browser(&driver).await, browser(&driver).await);
+    let (ca, cb) = (&a.client, &b.client);
+    ca.goto(&base).await.unwrap();
+    ca.execute(CONSOLE, vec![]).await.unwrap();
+    wait_text(ca, "#me", |t| t == "guest-1").await;
+    cb.goto(&base).await.unwrap();
+    cb.execute(CONSOLE, vec![]).await.unwrap();
+    wait_text(cb, "#me", |t| t == "guest-2").await;
+    // Who is online: each tab sees both.
+    wait_text(ca, "#online", |t| t == "guest-1 guest-2").await;
+    wait_text(cb, "#online", |t| t == "guest-1 guest-2").await;
+    // The section that streams in.
+    wait_text(ca, "#stats", |t| t == "0 open, 0 closed").await;
+
+    // The validated form: the error next to the field, then cleared with the field on success.
+    click(ca, "#add").await;
+    wait_text(ca, "#title-error", |t| t == "A title is needed.").await;
+    type_into(ca, "#title", "Crash on <save>").await;
+    click(ca, "#add").await;
+    wait_text(ca, "#nitro-flash", |t| t == "Issue #1 added").await;
+    wait_text(ca, "#title-error", str::is_empty).await;
+    assert_eq!(input_value(ca, "#title").await, "");
+    wait_text(cb, "#issue-1 span", |t| t == "#1 Crash on <save>").await;
+    wait_text(cb, "#count", |t| t == "1 shown").await;
+
+    // Search as you type in b; then changes reach each tab as its view needs.
+    type_into(cb, "#q", "export").await;
+    wait_text(cb, "#count", |t| t == "0 shown").await;
+    type_into(ca, "#title", "Export to CSV").await;
+    click(ca, "#add").await;
+    wait_text(ca, "#count", |t| t == "2 shown").await;
+    wait_text(cb, "#count", |t| t == "1 shown").await;
+    wait_text(cb, "#issues", |t| t.starts_with("#2 Export to CSV")).await;
+    click(ca, "#issue-1 button").await; // b does not show issue 1
+    wait_text(ca, "#issue-1 button", |t| t == "Reopen").await;
+    wait_text(ca, "#nitro-flash", |t| t.contains("Issue #1 closed")).await;
+    settle().await;
+    assert_eq!(
+        cb.find(Locator::Css("#issue-1")).await.ok().map(|_| ()),
+        None
+    );
+    assert_eq!(problems(ca).await, Vec::<String>::new());
+    assert_eq!(problems(cb).await, Vec::<String>::new());
+    // Toasts go away by themselves.
+    wait_gone(ca, "#nitro-flash div").await;
+
+    // b closes: a sees it leave.
+    b.client.clone().close().await.unwrap();
+    wait_text(ca, "#online", |t| t == "guest-1").await;
+    screenshot(ca, "board").await;
+    a.client.clone().close().await.unwrap();
 }

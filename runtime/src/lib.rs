@@ -35,6 +35,10 @@ pub mod axum;
 
 #[cfg(feature = "axum")]
 #[cfg_attr(docsrs, doc(cfg(feature = "axum")))]
+pub mod flash;
+
+#[cfg(feature = "axum")]
+#[cfg_attr(docsrs, doc(cfg(feature = "axum")))]
 pub mod testing;
 
 #[cfg(feature = "axum")]

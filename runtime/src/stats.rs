@@ -81,6 +81,14 @@ pub struct Snapshot {
     /// Times [`serve`](crate::serve()) found the process at 90 % of its open-file limit (a
     /// `WARN` each; again only after it fell below 80 %).
     pub fd_limit_near: u64,
+    /// Presence members dropped because their process stopped heartbeating on NATS (crashed or
+    /// cut off), each with a `WARN` ([`Presence`](crate::bus::Presence)).
+    pub presence_expired: u64,
+    /// Presence messages that could not be sent to NATS, or arrived unreadable (a `WARN` each).
+    pub presence_errors: u64,
+    /// [`Sections`](crate::axum::Sections) whose work failed and showed an error in place (a
+    /// `WARN` each, with the error).
+    pub sections_failed: u64,
 }
 
 /// Reads every counter.
@@ -114,6 +122,9 @@ pub fn snapshot() -> Snapshot {
         bus_recreated: BUS_RECREATED.get(),
         json_failures: JSON_FAILURES.get(),
         fd_limit_near: FD_LIMIT_NEAR.get(),
+        presence_expired: PRESENCE_EXPIRED.get(),
+        presence_errors: PRESENCE_ERRORS.get(),
+        sections_failed: SECTIONS_FAILED.get(),
     }
 }
 
@@ -124,7 +135,7 @@ impl Snapshot {
     /// let s = nitro::stats::snapshot();
     /// assert!(s.counters().iter().any(|(name, _)| *name == "events_sent"));
     /// ```
-    pub fn counters(&self) -> [(&'static str, u64); 21] {
+    pub fn counters(&self) -> [(&'static str, u64); 24] {
         [
             ("live_streams", self.live_streams),
             ("streams_opened", self.streams_opened),
@@ -147,6 +158,9 @@ impl Snapshot {
             ("bus_recreated", self.bus_recreated),
             ("json_failures", self.json_failures),
             ("fd_limit_near", self.fd_limit_near),
+            ("presence_expired", self.presence_expired),
+            ("presence_errors", self.presence_errors),
+            ("sections_failed", self.sections_failed),
         ]
     }
 }
@@ -224,6 +238,14 @@ pub(crate) fn bus_error(status: u16, error: &crate::bus::BusError) {
 }
 
 pub(crate) static JSON_FAILURES: Counter = Counter::new();
+/// Presence members dropped because their process stopped heartbeating.
+#[cfg_attr(not(feature = "nats"), allow(dead_code))]
+pub(crate) static PRESENCE_EXPIRED: Counter = Counter::new();
+/// Presence messages that could not be sent to NATS, or could not be read.
+#[cfg_attr(not(feature = "nats"), allow(dead_code))]
+pub(crate) static PRESENCE_ERRORS: Counter = Counter::new();
+#[cfg_attr(not(feature = "axum"), allow(dead_code))]
+pub(crate) static SECTIONS_FAILED: Counter = Counter::new();
 
 /// Records a value that failed to serialize to JSON while rendering and was written as `null`:
 /// a warning (a `Serialize` impl of the program failed, e.g. a map with non-string keys) and a

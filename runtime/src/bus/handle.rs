@@ -320,6 +320,15 @@ impl Bus {
         self.subscribe_after(patterns, None).await
     }
 
+    /// The NATS client under this bus, for what travels on core NATS beside it (presence).
+    #[cfg(feature = "nats")]
+    pub(crate) fn nats_client(&self) -> Option<async_nats::Client> {
+        match &self.backend {
+            Backend::Memory(_) => None,
+            Backend::Nats(n) => Some(n.client()),
+        }
+    }
+
     /// Does this bus keep history, so [`Bus::subscribe_after`] can resume? True only for
     /// `Bus::nats_jetstream`.
     pub fn keeps_history(&self) -> bool {

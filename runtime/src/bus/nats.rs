@@ -274,6 +274,11 @@ impl NatsBus {
         Ok(bus)
     }
 
+    /// The connection (clones share it).
+    pub(crate) fn client(&self) -> async_nats::Client {
+        self.client.clone()
+    }
+
     pub(crate) fn keeps_history(&self) -> bool {
         self.jetstream.is_some()
     }
