@@ -88,6 +88,24 @@ pub use nitro_runtime::*;
 /// // A placeholder inside a regular expression literal is refused.
 /// let e = nitro::expr!("$name.replace(/{}/g, '')", "x");
 /// ```
+///
+/// **Composing.** `{code}` takes another [`Expr`] (built by `expr!`, a route's `.action(..)`
+/// or [`Expr::new`]; never a string) and splices it as code, `(its code)`, where an expression
+/// starts; [`Expr::then`] joins two as statements. Only an `Expr` proved *sealed* (one
+/// expression that leaves nothing open) is composed; any other is written `undefined`, logged
+/// and counted. See the README's "Expressions compose".
+///
+/// ```
+/// use nitro::prelude::*;
+/// routes! { SAVE = POST "/notes/{id}" }
+/// let e = expr!("$dirty && {code}", SAVE.action(3));
+/// assert_eq!(e.as_str(), r"$dirty && (@post('/notes/\x33'))");
+/// ```
+///
+/// ```compile_fail
+/// // Code is never a string.
+/// let e = nitro::expr!("$ok && {code}", String::from("alert(1)"));
+/// ```
 pub use nitro_macros::expr;
 
 /// Declares typed routes: one constant per route, registered on the axum `Router` through the
@@ -110,6 +128,18 @@ pub use nitro_macros::expr;
 /// ```
 pub use nitro_macros::routes;
 
+/// Typed forms: `#[derive(Form)]`, the fields' ids and signal names, validation errors shown
+/// next to their fields and cleared on success. See the runtime docs below.
+pub mod form {
+    /// Derives [`Form`](trait@Form) for a struct that also derives `Signals`: `<Name>Errors`
+    /// (one `Option<String>` per field), `<Name>Fields` and `<Name>::FIELDS` (each field's input
+    /// id `<name>-<field>`, error-slot id `<name>-<field>-error` and signal name). See the
+    /// [module](self) docs.
+    pub use nitro_macros::Form;
+    #[doc(inline)]
+    pub use nitro_runtime::form::*;
+}
+
 /// Everything a handler or component usually needs: `use nitro::prelude::*;`.
 ///
 /// ```
@@ -118,6 +148,7 @@ pub use nitro_macros::routes;
 /// assert_eq!(page.render().into_string(), "<p>hi</p>");
 /// ```
 pub mod prelude {
+    pub use crate::form::{Form, FormErrors};
     pub use nitro_macros::{expr, html, routes, Signals};
     pub use nitro_runtime::signals::Signals;
     pub use nitro_runtime::sse::{

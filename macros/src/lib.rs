@@ -14,6 +14,7 @@ mod context;
 mod datastar;
 mod diag;
 mod expr;
+mod form;
 mod generate;
 mod parse;
 mod routes;
@@ -95,4 +96,14 @@ pub fn derive_signals(input: TokenStream) -> TokenStream {
 pub fn routes(input: TokenStream) -> TokenStream {
     let input = syn::parse_macro_input!(input as routes::Routes);
     routes::expand(input).into()
+}
+
+/// Derives `nitro::form::Form`: an errors type, each field's ids and signal name; see
+/// `nitro::form`.
+#[proc_macro_derive(Form)]
+pub fn derive_form(input: TokenStream) -> TokenStream {
+    let input = syn::parse_macro_input!(input as syn::DeriveInput);
+    form::derive(input)
+        .unwrap_or_else(syn::Error::into_compile_error)
+        .into()
 }

@@ -13,10 +13,10 @@ enum Kind {
     Dynamic,
 }
 
-struct FieldInfo {
-    ident: syn::Ident,
+pub(crate) struct FieldInfo {
+    pub(crate) ident: syn::Ident,
     ty: syn::Type,
-    json: String,
+    pub(crate) json: String,
     kind: Kind,
 }
 
@@ -202,7 +202,7 @@ pub fn derive(input: DeriveInput) -> syn::Result<TokenStream> {
     })
 }
 
-fn container_rename_all(attrs: &[syn::Attribute]) -> syn::Result<Option<String>> {
+pub(crate) fn container_rename_all(attrs: &[syn::Attribute]) -> syn::Result<Option<String>> {
     let mut out = None;
     for attr in attrs.iter().filter(|a| a.path().is_ident("serde")) {
         attr.parse_nested_meta(|meta| {
@@ -242,7 +242,10 @@ fn skip_value(meta: &syn::meta::ParseNestedMeta) -> syn::Result<()> {
     Ok(())
 }
 
-fn field_info(f: &syn::Field, rename_all: Option<&str>) -> syn::Result<Option<FieldInfo>> {
+pub(crate) fn field_info(
+    f: &syn::Field,
+    rename_all: Option<&str>,
+) -> syn::Result<Option<FieldInfo>> {
     let ident = f.ident.clone().expect("named field");
     let mut json = None;
     let mut skip = false;

@@ -6,8 +6,10 @@
 pub mod bus;
 mod capture;
 pub mod client;
+pub(crate) mod compose;
 pub mod escape;
 mod expr;
+pub mod form;
 mod guards;
 mod id;
 mod log;
