@@ -18,6 +18,7 @@ mod form;
 mod generate;
 mod parse;
 mod routes;
+mod scoped;
 mod signals;
 mod suggest;
 mod validate;

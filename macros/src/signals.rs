@@ -134,6 +134,7 @@ pub fn derive(input: DeriveInput) -> syn::Result<TokenStream> {
         "A partial patch of [`{name}`]: only the fields set are sent (a JSON merge patch). Made by [`{name}::patch`]."
     );
     let fn_doc = "An empty partial patch of these signals; set fields with its methods.";
+    let scoped = crate::scoped::refs(name, &fields);
     Ok(quote! {
         #[doc = #patch_doc]
         #[derive(Clone)]
@@ -198,6 +199,8 @@ pub fn derive(input: DeriveInput) -> syn::Result<TokenStream> {
                 type Patch = #patch;
             }
             impl ::nitro::signals::Signals for #patch {}
+
+            #scoped
         };
     })
 }

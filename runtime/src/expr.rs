@@ -79,6 +79,18 @@ impl Expr {
         }
     }
 
+    /// `$path` of a scoped signal (a checked scope key and a field's name): sealed if it is
+    /// plainly one expression, as for [`Expr::new`].
+    pub(crate) fn signal(path: &str) -> Expr {
+        let code = format!("${path}");
+        let whole = if crate::compose::plainly_sealed(&code) {
+            Whole::Sealed
+        } else {
+            Whole::Unknown
+        };
+        Expr { code, whole }
+    }
+
     /// Is this expression proved sealed (it can stand inside another as `(code)`)?
     pub(crate) fn is_sealed(&self) -> bool {
         self.whole == Whole::Sealed

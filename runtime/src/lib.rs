@@ -15,6 +15,7 @@ mod id;
 mod log;
 mod render;
 pub mod routes;
+pub mod scope;
 mod signal_check;
 pub mod signals;
 mod splice;
