@@ -3,18 +3,18 @@
 //! submit clears the fixed field's message, a valid one clears them all, resets the inputs and
 //! answers. Scopes: three instances of one counter component keep their own `$card_N.count`,
 //! changed in the browser and by the server, which reads each back typed. No console error.
+//! Driven by the public harness, `nitro::testing::browser`.
+#![cfg(feature = "browser-testing")]
 
 mod common;
 
-use std::time::{Duration, Instant};
-
 use axum::extract::Path;
 use axum::Router;
-use common::browser::{browser, chromedriver, datastar_js};
-use fantoccini::{Client, Locator};
+use common::browser::datastar_js;
 use nitro::prelude::*;
 use nitro::routes::{get, post};
 use nitro::scope::{ScopeName, Scopes};
+use nitro::testing::browser::Browser;
 use serde::{Deserialize, Serialize};
 
 #[derive(Signals, Form, Serialize, Deserialize, Default)]
@@ -25,10 +25,6 @@ struct Signup {
 
 routes! { PAGE = GET "/", SIGNUP = POST "/signup" }
 ids! { WELCOME = "welcome" }
-
-const HOOKS: &str = "window.__errors = []; const e = console.error; \
-    console.error = (...a) => { window.__errors.push(a.map(String).join(' ')); e(...a); }; \
-    addEventListener('error', (ev) => window.__errors.push('error: ' + ev.message));";
 
 fn validate(s: &Signup) -> SignupErrors {
     SignupErrors {
@@ -42,7 +38,7 @@ async fn page() -> Markup {
         @signals(Signup);
         !DOCTYPE
         html {
-            head { script { (PreEscaped(HOOKS)) } script type="module" src=(nitro::TrustedUrl::new("/datastar.js")) {} }
+            head { script type="module" src=(nitro::TrustedUrl::new("/datastar.js")) {} }
             body {
                 form novalidate data-signals=(Signup::default()) data-on:submit__prevent=(SIGNUP.action()) {
                     (Signup::FIELDS.name.input("Name"))
@@ -68,28 +64,6 @@ async fn signup(ReadSignals(s): ReadSignals<Signup>) -> Events {
         ))
 }
 
-async fn wait_text(c: &Client, css: &str, want: &str) {
-    let start = Instant::now();
-    let mut last = String::from("(no element)");
-    while start.elapsed() < Duration::from_secs(10) {
-        if let Ok(el) = c.find(Locator::Css(css)).await {
-            if let Ok(t) = el.text().await {
-                if t == want {
-                    return;
-                }
-                last = t;
-            }
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    panic!("`{css}` never read {want:?}; last seen: {last:?}");
-}
-
-async fn value(c: &Client, css: &str) -> String {
-    let el = c.find(Locator::Css(css)).await.unwrap();
-    el.prop("value").await.unwrap().unwrap_or_default()
-}
-
 /// One browser at a time: two cores.
 static SERIAL: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
@@ -103,15 +77,6 @@ fn with_client(app: Router) -> Router {
     )
 }
 
-async fn click(c: &Client, css: &str) {
-    c.find(Locator::Css(css))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-}
-
 #[tokio::test]
 async fn errors_show_next_to_their_fields_and_clear_on_success() {
     let _serial = SERIAL.lock().await;
@@ -120,74 +85,40 @@ async fn errors_show_next_to_their_fields_and_clear_on_success() {
             .route_to(PAGE, get(page))
             .route_to(SIGNUP, post(signup)),
     );
-    let base = common::base_url(app).await;
-    let driver = chromedriver();
-    let b = browser(&driver).await;
-    let c = &b.client;
-    c.goto(&base).await.unwrap();
-    tokio::time::sleep(Duration::from_millis(400)).await;
+    let b = Browser::start(app).await.unwrap();
+    b.goto("/").await;
 
     let name = format!("#{}", Signup::FIELDS.name.id());
     let email = format!("#{}", Signup::FIELDS.email.id());
     let name_error = format!("#{}", Signup::FIELDS.name.error_id());
     let email_error = format!("#{}", Signup::FIELDS.email.error_id());
 
-    c.find(Locator::Css("#submit"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    wait_text(c, &name_error, "A name is needed").await;
-    wait_text(c, &email_error, "This is not an email address").await;
+    b.click("#submit").await;
+    b.wait_text(&name_error, "A name is needed").await;
+    b.wait_text(&email_error, "This is not an email address")
+        .await;
 
-    c.find(Locator::Css(&name))
-        .await
-        .unwrap()
-        .send_keys("Ada")
-        .await
-        .unwrap();
-    c.find(Locator::Css(&email))
-        .await
-        .unwrap()
-        .send_keys("ada")
-        .await
-        .unwrap();
-    c.find(Locator::Css("#submit"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    wait_text(c, &name_error, "").await;
-    wait_text(c, &email_error, "This is not an email address").await;
+    b.type_into(&name, "Ada").await;
+    b.type_into(&email, "ada").await;
+    b.click("#submit").await;
+    b.wait_text(&name_error, "").await;
+    b.wait_text(&email_error, "This is not an email address")
+        .await;
     assert_eq!(
-        value(c, &email).await,
+        b.value(&email).await,
         "ada",
         "a failed submit keeps what was typed"
     );
 
-    c.find(Locator::Css(&email))
-        .await
-        .unwrap()
-        .send_keys("@example.org")
-        .await
-        .unwrap();
-    c.find(Locator::Css("#submit"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    wait_text(c, "#welcome", "Welcome, Ada").await;
-    wait_text(c, &email_error, "").await;
-    wait_text(c, &name_error, "").await;
-    assert_eq!(value(c, &name).await, "");
-    assert_eq!(value(c, &email).await, "");
-
-    let errors = c.execute("return window.__errors", vec![]).await.unwrap();
-    assert_eq!(errors, serde_json::json!([]), "console errors");
-    b.client.clone().close().await.unwrap();
+    b.type_into(&email, "@example.org").await;
+    b.click("#submit").await;
+    b.wait_text("#welcome", "Welcome, Ada").await;
+    b.wait_text(&email_error, "").await;
+    b.wait_text(&name_error, "").await;
+    assert_eq!(b.value(&name).await, "");
+    assert_eq!(b.value(&email).await, "");
+    assert_eq!(b.console_errors().await, Vec::<String>::new());
+    b.close().await;
 }
 
 #[derive(Signals, Serialize, Deserialize, Default)]
@@ -218,7 +149,7 @@ async fn cards() -> Markup {
     let page = html! {
         !DOCTYPE
         html {
-            head { script { (PreEscaped(HOOKS)) } script type="module" src=(nitro::TrustedUrl::new("/datastar.js")) {} }
+            head { script type="module" src=(nitro::TrustedUrl::new("/datastar.js")) {} }
             body { @for n in 1..=3u64 { (card(n, &zero)) } }
         }
     };
@@ -239,27 +170,46 @@ async fn each_component_instance_has_its_own_signals() {
             .route_to(CARDS, get(cards))
             .route_to(BUMP, post(bump)),
     );
-    let base = common::base_url(app).await;
-    let driver = chromedriver();
-    let b = browser(&driver).await;
-    let c = &b.client;
-    c.goto(&format!("{base}/cards")).await.unwrap();
-    tokio::time::sleep(Duration::from_millis(400)).await;
+    let b = Browser::start(app).await.unwrap();
+    b.goto("/cards").await;
     for n in 1..=3 {
-        wait_text(c, &format!("#count-{n}"), "0").await;
+        b.wait_text(&format!("#count-{n}"), "0").await;
     }
-    click(c, "#local-2").await;
-    click(c, "#local-2").await;
-    click(c, "#local-3").await;
-    wait_text(c, "#count-2", "2").await;
-    wait_text(c, "#count-3", "1").await;
+    b.click("#local-2").await;
+    b.click("#local-2").await;
+    b.click("#local-3").await;
+    b.wait_text("#count-2", "2").await;
+    b.wait_text("#count-3", "1").await;
     // The server reads instance 2 back typed (2) and patches it alone.
-    click(c, "#server-2").await;
-    wait_text(c, "#count-2", "12").await;
-    click(c, "#server-1").await;
-    wait_text(c, "#count-1", "10").await;
-    wait_text(c, "#count-3", "1").await;
-    let errors = c.execute("return window.__errors", vec![]).await.unwrap();
-    assert_eq!(errors, serde_json::json!([]), "console errors");
-    b.client.clone().close().await.unwrap();
+    b.click("#server-2").await;
+    b.wait_text("#count-2", "12").await;
+    b.click("#server-1").await;
+    b.wait_text("#count-1", "10").await;
+    b.wait_text("#count-3", "1").await;
+    assert_eq!(b.console_errors().await, Vec::<String>::new());
+    b.close().await;
+}
+
+/// The harness reports what the page logs as an error.
+#[tokio::test]
+async fn the_harness_reads_console_errors() {
+    let _serial = SERIAL.lock().await;
+    let page = || async {
+        Markup::from_trusted(
+            "<!DOCTYPE html><html><body><p id=\"p\">hi</p><script>console.error('boom', 1); Promise.reject('nope');</script></body></html>".into(),
+        )
+    };
+    let b = Browser::start(Router::new().route("/", axum::routing::get(page)))
+        .await
+        .unwrap();
+    b.goto("/").await;
+    b.wait_text("#p", "hi").await;
+    assert_eq!(
+        b.console_errors().await,
+        vec![
+            "boom 1".to_string(),
+            "unhandled rejection: nope".to_string()
+        ]
+    );
+    b.close().await;
 }
