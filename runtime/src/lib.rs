@@ -43,5 +43,9 @@ pub mod testing;
 #[cfg(feature = "axum")]
 #[cfg_attr(docsrs, doc(cfg(feature = "axum")))]
 pub mod serve;
+
+#[cfg(feature = "axum")]
+#[cfg_attr(docsrs, doc(cfg(feature = "axum")))]
+pub mod dev;
 #[cfg(feature = "axum")]
 pub use serve::serve;

@@ -78,7 +78,7 @@ pub struct Browser {
     timeout: Duration,
     _driver: Driver,
     _profile: Profile,
-    server: tokio::task::JoinHandle<()>,
+    server: Option<tokio::task::JoinHandle<()>>,
 }
 
 impl fmt::Debug for Browser {
@@ -161,11 +161,6 @@ impl Browser {
     /// Serves `app` on a free loopback port and opens a headless Chromium (fresh profile)
     /// through a `chromedriver` it starts; the page is blank until [`Browser::goto`].
     pub async fn start(app: Router) -> Result<Browser, BrowserError> {
-        let (Some(driver), Some(chromium)) = (which("chromedriver"), which("chromium")) else {
-            return Err(BrowserError(
-                "browser tests need `chromium` and `chromedriver` on the PATH (Debian: `apt-get install chromium chromium-driver`)".into(),
-            ));
-        };
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .map_err(|e| BrowserError(format!("cannot serve the app: {e}")))?;
@@ -175,6 +170,19 @@ impl Browser {
         let server = tokio::spawn(async move {
             let _ = crate::serve(listener, app).await;
         });
+        let mut b = Browser::connect(&format!("http://{addr}")).await?;
+        b.server = Some(server);
+        Ok(b)
+    }
+
+    /// A browser for an app served elsewhere (another process, a server the test restarts),
+    /// at `base` (`http://127.0.0.1:3000`).
+    pub async fn connect(base: &str) -> Result<Browser, BrowserError> {
+        let (Some(driver), Some(chromium)) = (which("chromedriver"), which("chromium")) else {
+            return Err(BrowserError(
+                "browser tests need `chromium` and `chromedriver` on the PATH (Debian: `apt-get install chromium chromium-driver`)".into(),
+            ));
+        };
         let port = free_port()?;
         let mut child = Command::new(driver)
             .arg(format!("--port={port}"))
@@ -199,11 +207,11 @@ impl Browser {
             .map_err(|e| BrowserError(format!("cannot install the console hook: {e}")))?;
         Ok(Browser {
             client,
-            base: format!("http://{addr}"),
+            base: base.trim_end_matches('/').to_owned(),
             timeout: Duration::from_secs(10),
             _driver: driver,
             _profile: profile,
-            server,
+            server: None,
         })
     }
 
@@ -336,7 +344,9 @@ impl Browser {
     /// Ends the session (Chromium closes), stops chromedriver and the app.
     pub async fn close(self) {
         let _ = self.client.clone().close().await;
-        self.server.abort();
+        if let Some(server) = &self.server {
+            server.abort();
+        }
     }
 }
 
