@@ -128,8 +128,33 @@ pub use nitro_macros::expr;
 /// ```
 pub use nitro_macros::routes;
 
-/// Typed forms: `#[derive(Form)]`, the fields' ids and signal names, validation errors shown
-/// next to their fields and cleared on success. See the runtime docs below.
+/// Typed forms: `#[derive(Form)]` (next to `Signals`) gives each field an input id, an
+/// error-slot id and its signal name, derived from the field's name at compile time, and an
+/// errors type (`<Name>Errors`, one `Option<String>` per field). `<Name>::FIELDS.x.input("X")`
+/// renders a label, the bound input and an empty error slot; a handler answers with
+/// `errors.into()`, which patches every slot (the message, or empty), so a success clears them.
+///
+/// ```
+/// use nitro::prelude::*;
+/// use serde::{Deserialize, Serialize};
+///
+/// #[derive(Signals, Form, Serialize, Deserialize, Default)]
+/// struct Signup { name: String, email: String }
+///
+/// async fn signup(ReadSignals(s): ReadSignals<Signup>) -> Events {
+///     let errors = SignupErrors {
+///         name: s.name.is_empty().then(|| "A name is needed".into()),
+///         email: (!s.email.contains('@')).then(|| "Not an email address".into()),
+///     };
+///     if !errors.is_empty() {
+///         return errors.into();
+///     }
+///     Events::from(errors).with(PatchSignals::new(&Signup::default()))
+/// }
+/// let field = Signup::FIELDS.email.input("Email").kind("email").render().into_string();
+/// assert!(field.contains(r#"id="signup-email""#) && field.contains(r#"data-bind="email""#));
+/// # let _ = signup;
+/// ```
 pub mod form {
     /// Derives [`Form`](trait@Form) for a struct that also derives `Signals`: `<Name>Errors`
     /// (one `Option<String>` per field), `<Name>Fields` and `<Name>::FIELDS` (each field's input
@@ -139,6 +164,49 @@ pub mod form {
     #[doc(inline)]
     pub use nitro_runtime::form::*;
 }
+
+/// Checks an axum handler where axum's own error ("`Handler<_, _>` is not satisfied") cannot
+/// say what is wrong, with a message that names the fix: the function is `async`, an argument
+/// that reads the request body (`ReadSignals`, `Json`, `String`, …) is the **last** one, and it
+/// returns a response, not a component (`impl Render`). The function is otherwise unchanged;
+/// put it on every handler, like axum's `#[debug_handler]`.
+///
+/// A `std::sync::MutexGuard` held across an `.await` makes the handler's future not `Send`,
+/// which axum also reports as "`Handler<_, _>` is not satisfied" (or "future cannot be sent
+/// between threads safely"): no attribute can see it reliably, but clippy's
+/// `await_holding_lock` (on by default) points at the guard. Take what you need in a block
+/// that ends before the `.await`, or use `tokio::sync::Mutex`.
+///
+/// ```
+/// use axum::extract::State;
+/// use nitro::prelude::*;
+///
+/// #[derive(Signals, serde::Deserialize, serde::Serialize)]
+/// struct Counter { count: i64 }
+///
+/// #[nitro::handler]
+/// async fn increment(State(step): State<i64>, ReadSignals(c): ReadSignals<Counter>) -> Events {
+///     PatchSignals::new(&Counter::patch().count(c.count + step)).into()
+/// }
+/// # let _ = increment;
+/// ```
+///
+/// ```compile_fail
+/// # use axum::extract::State;
+/// # use nitro::prelude::*;
+/// # #[derive(Signals, serde::Deserialize, serde::Serialize)] struct Counter { count: i64 }
+/// // error: `ReadSignals` reads the request body, so it must be the last argument of the handler
+/// #[nitro::handler]
+/// async fn increment(ReadSignals(c): ReadSignals<Counter>, State(step): State<i64>) -> Events {
+///     PatchSignals::new(&Counter::patch().count(c.count + step)).into()
+/// }
+/// ```
+#[doc(alias = "must be last")]
+#[doc(alias = "debug_handler")]
+#[doc(alias = "MutexGuard")]
+#[doc(alias = "future cannot be sent between threads safely")]
+#[doc(alias = "Handler")]
+pub use nitro_macros::handler;
 
 /// Everything a handler or component usually needs: `use nitro::prelude::*;`.
 ///

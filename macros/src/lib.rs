@@ -16,6 +16,7 @@ mod diag;
 mod expr;
 mod form;
 mod generate;
+mod handler;
 mod parse;
 mod routes;
 mod scoped;
@@ -107,4 +108,19 @@ pub fn derive_form(input: TokenStream) -> TokenStream {
     form::derive(input)
         .unwrap_or_else(syn::Error::into_compile_error)
         .into()
+}
+
+/// Checks an axum handler's shape with messages that name the fix; see `nitro::handler`.
+#[proc_macro_attribute]
+pub fn handler(attr: TokenStream, item: TokenStream) -> TokenStream {
+    if !attr.is_empty() {
+        return syn::Error::new(
+            proc_macro2::Span::call_site(),
+            "`#[nitro::handler]` takes no arguments",
+        )
+        .into_compile_error()
+        .into();
+    }
+    let item = syn::parse_macro_input!(item as syn::ItemFn);
+    handler::expand(item).into()
 }
