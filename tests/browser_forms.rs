@@ -213,3 +213,82 @@ async fn the_harness_reads_console_errors() {
     );
     b.close().await;
 }
+
+#[derive(Signals, Form, Serialize, Deserialize, Default)]
+struct Rename {
+    title: String,
+}
+
+const ROW: ScopeName<Rename> = ScopeName::new("row");
+routes! { ROWS = GET "/rows", RENAME = POST "/rows/{n}/rename" }
+ids! { RENAMED = "renamed" }
+
+fn row(n: u64) -> impl Render {
+    let scope = ROW.at(n);
+    let field = scope.field(Rename::FIELDS.title);
+    let submit = DynId::new(format!("rename-{n}"));
+    let empty = Rename::default();
+    html! {
+        move form novalidate data-signals=(scope.signals(&empty)) data-on:submit__prevent=(RENAME.action(n)) {
+            (field.input("Title"))
+            button id=(submit) type="submit" { "Rename" }
+        }
+    }
+}
+
+async fn rows() -> Markup {
+    let page = html! {
+        !DOCTYPE
+        html {
+            head { script type="module" src=(nitro::TrustedUrl::new("/datastar.js")) {} }
+            body { @for n in 1..=2u64 { (row(n)) } p #(RENAMED) {} }
+        }
+    };
+    page.render()
+}
+
+async fn rename(Path(n): Path<u64>, ReadSignals(mut all): ReadSignals<Scopes<Rename>>) -> Events {
+    let scope = ROW.at(n);
+    let r = all.take(ROW.at(n)).unwrap_or_default();
+    let errors = RenameErrors {
+        title: r
+            .title
+            .trim()
+            .is_empty()
+            .then(|| "A title is needed".into()),
+    };
+    if !errors.is_empty() {
+        return scope.errors(&errors);
+    }
+    scope
+        .errors(&errors)
+        .with(PatchSignals::new(&scope.patch(Rename::default())))
+        .with(PatchElements::new(
+            html! { p #(RENAMED) { (n) ": " (r.title) } },
+        ))
+}
+
+#[tokio::test]
+async fn a_form_per_row_keeps_its_own_values_and_errors() {
+    let _serial = SERIAL.lock().await;
+    let app = with_client(
+        Router::new()
+            .route_to(ROWS, get(rows))
+            .route_to(RENAME, post(rename)),
+    );
+    let b = Browser::start(app).await.unwrap();
+    b.goto("/rows").await;
+    let (input1, error1) = ("#row_1-rename-title", "#row_1-rename-title-error");
+    let error2 = "#row_2-rename-title-error";
+    b.click("#rename-2").await;
+    b.wait_text(error2, "A title is needed").await;
+    b.wait_text(error1, "").await;
+    b.type_into(input1, "Ada").await;
+    b.click("#rename-1").await;
+    b.wait_text("#renamed", "1: Ada").await;
+    b.wait_text(error1, "").await;
+    b.wait_text(error2, "A title is needed").await;
+    assert_eq!(b.value(input1).await, "");
+    assert_eq!(b.console_errors().await, Vec::<String>::new());
+    b.close().await;
+}

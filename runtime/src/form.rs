@@ -169,7 +169,9 @@ impl Field {
     /// ```
     pub fn input(self, label: &str) -> FieldInput<'_> {
         FieldInput {
-            field: self,
+            input: self.input.as_str(),
+            error: self.error.as_str(),
+            signal: self.signal,
             label,
             kind: "text",
         }
@@ -192,22 +194,30 @@ impl Field {
     }
 
     fn error_to(self, message: Option<&str>, buf: &mut String) {
-        buf.push_str("<p id=\"");
-        escape::attribute(self.error.as_str(), buf);
-        buf.push_str("\" class=\"field-error\" role=\"alert\" aria-live=\"polite\">");
-        if let Some(m) = message {
-            escape::text(m, buf);
-        }
-        buf.push_str("</p>");
+        error_slot(self.error.as_str(), message, buf);
     }
 }
 
-/// A field rendered as label, input and error slot ([`Field::input`]).
+/// An error slot: `<p id=.. class="field-error" role="alert" aria-live="polite">message</p>`.
+pub(crate) fn error_slot(id: &str, message: Option<&str>, buf: &mut String) {
+    buf.push_str("<p id=\"");
+    escape::attribute(id, buf);
+    buf.push_str("\" class=\"field-error\" role=\"alert\" aria-live=\"polite\">");
+    if let Some(m) = message {
+        escape::text(m, buf);
+    }
+    buf.push_str("</p>");
+}
+
+/// A field rendered as label, input and error slot ([`Field::input`], or
+/// [`ScopedField::input`](crate::scope::ScopedField::input) for one instance of a component).
 #[derive(Clone, Copy, Debug)]
 pub struct FieldInput<'a> {
-    field: Field,
-    label: &'a str,
-    kind: &'static str,
+    pub(crate) input: &'a str,
+    pub(crate) error: &'a str,
+    pub(crate) signal: &'a str,
+    pub(crate) label: &'a str,
+    pub(crate) kind: &'static str,
 }
 
 impl FieldInput<'_> {
@@ -226,23 +236,22 @@ impl FieldInput<'_> {
 
 impl Render for FieldInput<'_> {
     fn render_to(&self, buf: &mut String) {
-        let f = self.field;
         buf.push_str("<div class=\"field\"><label for=\"");
-        escape::attribute(f.input.as_str(), buf);
+        escape::attribute(self.input, buf);
         buf.push_str("\">");
         escape::text(self.label, buf);
         buf.push_str("</label><input id=\"");
-        escape::attribute(f.input.as_str(), buf);
+        escape::attribute(self.input, buf);
         buf.push_str("\" name=\"");
-        escape::attribute(f.signal, buf);
+        escape::attribute(self.signal, buf);
         buf.push_str("\" type=\"");
         escape::attribute(self.kind, buf);
         buf.push_str("\" data-bind=\"");
-        escape::attribute(f.signal, buf);
+        escape::attribute(self.signal, buf);
         buf.push_str("\" aria-describedby=\"");
-        escape::attribute(f.error.as_str(), buf);
+        escape::attribute(self.error, buf);
         buf.push_str("\">");
-        f.error_to(None, buf);
+        error_slot(self.error, None, buf);
         buf.push_str("</div>");
     }
 }

@@ -344,3 +344,85 @@ impl<'de, T: DeserializeOwned> Deserialize<'de> for Scopes<T> {
         d.deserialize_map(V(PhantomData))
     }
 }
+
+impl<T: crate::form::Form> Scope<T> {
+    /// A field of a form used once per instance (a form per row): ids prefixed with the key
+    /// (`row_2-signup-email`, `row_2-signup-email-error`), bound to `row_2.email`.
+    ///
+    /// ```
+    /// use nitro::prelude::*;
+    /// #[derive(Signals, Form, serde::Serialize, serde::Deserialize)]
+    /// struct Rename { title: String }
+    /// const ROW: nitro::scope::ScopeName<Rename> = nitro::scope::ScopeName::new("row");
+    /// let f = ROW.at(2).field(Rename::FIELDS.title);
+    /// assert_eq!((f.id().as_str(), f.signal()), ("row_2-rename-title", "row_2.title"));
+    /// assert!(f.input("Title").render().into_string().contains(r#"data-bind="row_2.title""#));
+    /// ```
+    pub fn field(&self, field: crate::form::Field) -> ScopedField {
+        ScopedField {
+            input: crate::DynId::new(format!("{}-{}", self.key.0, field.id())),
+            error: crate::DynId::new(format!("{}-{}", self.key.0, field.error_id())),
+            signal: format!("{}.{}", self.key.0, field.signal()),
+        }
+    }
+
+    /// The instance's error slots patched with `errors` (a message, or empty), as
+    /// `errors.into()` does for a form used once.
+    ///
+    /// ```
+    /// use nitro::prelude::*;
+    /// #[derive(Signals, Form, serde::Serialize, serde::Deserialize)]
+    /// struct Rename { title: String }
+    /// const ROW: nitro::scope::ScopeName<Rename> = nitro::scope::ScopeName::new("row");
+    /// let e = ROW.at(2).errors(&RenameErrors { title: Some("empty".into()) });
+    /// assert!(e.encode().unwrap().contains(r#"<p id="row_2-rename-title-error" class="field-error" role="alert" aria-live="polite">empty</p>"#));
+    /// ```
+    pub fn errors(&self, errors: &T::Errors) -> crate::sse::Events {
+        use crate::form::FormErrors;
+        errors
+            .messages()
+            .into_iter()
+            .map(|(field, message)| {
+                let mut buf = String::new();
+                crate::form::error_slot(self.field(field).error.as_str(), message, &mut buf);
+                crate::sse::PatchElements::new(crate::Markup::from_trusted(buf))
+            })
+            .collect()
+    }
+}
+
+/// A form field of one component instance ([`Scope::field`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ScopedField {
+    input: crate::DynId,
+    error: crate::DynId,
+    signal: String,
+}
+
+impl ScopedField {
+    /// The input's id.
+    pub fn id(&self) -> &crate::DynId {
+        &self.input
+    }
+
+    /// The error slot's id.
+    pub fn error_id(&self) -> &crate::DynId {
+        &self.error
+    }
+
+    /// The signal the input is bound to (`row_2.title`).
+    pub fn signal(&self) -> &str {
+        &self.signal
+    }
+
+    /// Label, bound input and empty error slot, as [`Field::input`](crate::form::Field::input).
+    pub fn input<'a>(&'a self, label: &'a str) -> crate::form::FieldInput<'a> {
+        crate::form::FieldInput {
+            input: self.input.as_str(),
+            error: self.error.as_str(),
+            signal: &self.signal,
+            label,
+            kind: "text",
+        }
+    }
+}
