@@ -84,22 +84,23 @@ async fn screenshot(c: &Client, name: &str) {
     std::fs::write(dir.join(format!("{name}.png")), png).unwrap();
 }
 
+#[cfg(feature = "browser-testing")]
 #[tokio::test]
 async fn counter_increments_on_click_and_on_server_push() {
+    // Written with the public harness, `nitro::testing::browser`.
+    use nitro::testing::browser::Browser;
     let _serial = SERIAL.lock().await;
-    let (driver, js) = (chromedriver(), datastar_js());
-    let base = common::base_url(counter::app(nitro::client::ClientScript::file(js).unwrap())).await;
-    let b = browser(&driver).await;
-    let c = &b.client;
-    c.goto(&base).await.unwrap();
-    wait_text(c, "#counter", |t| t == "Count: 0").await;
+    let app = counter::app(nitro::client::ClientScript::file(datastar_js()).unwrap());
+    let b = Browser::start(app).await.unwrap();
+    b.goto("/").await;
+    b.wait_text("#counter", "Count: 0").await;
     settle().await;
-    click(c, "#increment").await;
-    wait_text(c, "#counter", |t| t == "Count: 1").await;
-    wait_text(c, "#signal", |t| t == "1").await;
+    b.click("#increment").await;
+    b.wait_text("#counter", "Count: 1").await;
+    b.wait_text("#signal", "1").await;
     // A push from the server side (another client bumps the count) reaches the open page.
     let pushed = reqwest::Client::new()
-        .post(format!("{base}/bump"))
+        .post(format!("{}/bump", b.base()))
         .send()
         .await
         .unwrap()
@@ -107,10 +108,11 @@ async fn counter_increments_on_click_and_on_server_push() {
         .await
         .unwrap();
     assert_eq!(pushed, "2");
-    wait_text(c, "#counter", |t| t == "Count: 2").await;
-    wait_text(c, "#signal", |t| t == "2").await;
-    screenshot(c, "counter").await;
-    b.client.clone().close().await.unwrap();
+    b.wait_text("#counter", "Count: 2").await;
+    b.wait_text("#signal", "2").await;
+    assert_eq!(b.console_errors().await, Vec::<String>::new());
+    screenshot(b.client(), "counter").await;
+    b.close().await;
 }
 
 #[tokio::test]
