@@ -10,8 +10,10 @@ mod common;
 
 #[path = "../examples/chat.rs"]
 mod chat;
+#[cfg(feature = "browser-testing")]
 #[path = "../examples/counter.rs"]
 mod counter;
+#[cfg(feature = "browser-testing")]
 #[path = "../examples/progress.rs"]
 mod progress;
 #[path = "../examples/todo.rs"]
@@ -263,19 +265,17 @@ async fn chat_messages_reach_their_room_only() {
     }
 }
 
+#[cfg(feature = "browser-testing")]
 #[tokio::test]
 async fn progress_reaches_100_and_redirects() {
+    use nitro::testing::browser::Browser;
     let _serial = SERIAL.lock().await;
-    let driver = chromedriver();
-    let base = common::base_url(progress::app(
-        nitro::client::ClientScript::file(datastar_js()).unwrap(),
-    ))
-    .await;
-    let b = browser(&driver).await;
-    let c = &b.client;
-    c.goto(&base).await.unwrap();
+    let app = progress::app(nitro::client::ClientScript::file(datastar_js()).unwrap());
+    let b = Browser::start(app).await.unwrap();
+    b.goto("/").await;
     settle().await;
-    click(c, "#start").await;
+    b.click("#start").await;
+    let c = b.client();
     let mut seen = Vec::new();
     let start = Instant::now();
     while !c.current_url().await.unwrap().path().ends_with("/done") {
@@ -301,9 +301,10 @@ async fn progress_reaches_100_and_redirects() {
         "no intermediate progress: {seen:?}"
     );
     assert_eq!(c.current_url().await.unwrap().path(), "/jobs/1/done");
-    wait_text(c, "#done", |t| t == "Job 1 complete at 100%").await;
+    b.wait_text("#done", "Job 1 complete at 100%").await;
+    assert_eq!(b.console_errors().await, Vec::<String>::new());
     screenshot(c, "progress").await;
-    b.client.clone().close().await.unwrap();
+    b.close().await;
 }
 
 /// A page for the protocol scenarios: loads the local Datastar client, then `body`.
