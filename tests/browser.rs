@@ -16,6 +16,7 @@ mod counter;
 #[cfg(feature = "browser-testing")]
 #[path = "../examples/progress.rs"]
 mod progress;
+#[cfg(feature = "browser-testing")]
 #[path = "../examples/todo.rs"]
 mod todo;
 
@@ -45,6 +46,7 @@ async fn wait_text(c: &Client, css: &str, ok: impl Fn(&str) -> bool) -> String {
     panic!("`{css}` never got the expected text; last seen: {last:?}");
 }
 
+#[cfg_attr(not(feature = "browser-testing"), allow(dead_code))]
 async fn wait_gone(c: &Client, css: &str) {
     let start = Instant::now();
     while c.find(Locator::Css(css)).await.is_ok() {
@@ -117,46 +119,40 @@ async fn counter_increments_on_click_and_on_server_push() {
     b.close().await;
 }
 
+#[cfg(feature = "browser-testing")]
 #[tokio::test]
 async fn todo_changes_in_one_tab_show_in_another() {
+    // Two tabs: two harness browsers on one served app (`Browser::connect`).
+    use nitro::testing::browser::Browser;
     let _serial = SERIAL.lock().await;
-    let driver = chromedriver();
     let base = common::base_url(todo::app(
         nitro::client::ClientScript::file(datastar_js()).unwrap(),
     ))
     .await;
-    let (a, b) = (browser(&driver).await, browser(&driver).await);
-    a.client.goto(&base).await.unwrap();
-    b.client.goto(&base).await.unwrap();
+    let (a, b) = (
+        Browser::connect(&base).await.unwrap(),
+        Browser::connect(&base).await.unwrap(),
+    );
+    a.goto("/").await;
+    b.goto("/").await;
     settle().await;
-    let input = a.client.find(Locator::Css("#new-todo")).await.unwrap();
-    input.send_keys("Buy <milk>").await.unwrap();
-    click(&a.client, "#add").await;
-    wait_text(&b.client, "#todo-1 span", |t| t == "Buy <milk>").await;
+    a.type_into("#new-todo", "Buy <milk>").await;
+    a.click("#add").await;
+    b.wait_text("#todo-1 span", "Buy <milk>").await;
     // The form was cleared through a signals patch.
     let start = Instant::now();
-    while a
-        .client
-        .find(Locator::Css("#new-todo"))
-        .await
-        .unwrap()
-        .prop("value")
-        .await
-        .unwrap()
-        .as_deref()
-        != Some("")
-    {
+    while !a.value("#new-todo").await.is_empty() {
         assert!(
             start.elapsed() < Duration::from_secs(5),
             "input not cleared"
         );
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    click(&a.client, "#todo-1 input").await;
+    a.click("#todo-1 input").await;
     let start = Instant::now();
     loop {
         let class = b
-            .client
+            .client()
             .find(Locator::Css("#todo-1"))
             .await
             .unwrap()
@@ -173,15 +169,17 @@ async fn todo_changes_in_one_tab_show_in_another() {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     // A second todo, then delete the first one.
-    input.send_keys("Walk the dog").await.unwrap();
-    click(&a.client, "#add").await;
-    wait_text(&b.client, "#todo-2 span", |t| t == "Walk the dog").await;
-    click(&a.client, "#todo-1 .delete").await;
-    wait_gone(&b.client, "#todo-1").await;
-    wait_gone(&a.client, "#todo-1").await;
-    screenshot(&b.client, "todo").await;
-    a.client.clone().close().await.unwrap();
-    b.client.clone().close().await.unwrap();
+    a.type_into("#new-todo", "Walk the dog").await;
+    a.click("#add").await;
+    b.wait_text("#todo-2 span", "Walk the dog").await;
+    a.click("#todo-1 .delete").await;
+    wait_gone(b.client(), "#todo-1").await;
+    wait_gone(a.client(), "#todo-1").await;
+    assert_eq!(a.console_errors().await, Vec::<String>::new());
+    assert_eq!(b.console_errors().await, Vec::<String>::new());
+    screenshot(b.client(), "todo").await;
+    a.close().await;
+    b.close().await;
 }
 
 #[tokio::test]
