@@ -78,6 +78,9 @@ pub struct Snapshot {
     /// in a Datastar expression or `expr!`, a `data-signals` value): each was written as
     /// `null`.
     pub json_failures: u64,
+    /// Resumes (`Last-Event-ID`) from before the history the bus keeps: the client was told
+    /// (`Bus::room` renders in full; `Bus::subscribe_after` fails with `Expired`).
+    pub resumes_expired: u64,
 }
 
 /// Reads every counter.
@@ -110,6 +113,7 @@ pub fn snapshot() -> Snapshot {
         connections_refused: CONNECTIONS_REFUSED.get(),
         bus_recreated: BUS_RECREATED.get(),
         json_failures: JSON_FAILURES.get(),
+        resumes_expired: RESUMES_EXPIRED.get(),
     }
 }
 
@@ -120,7 +124,7 @@ impl Snapshot {
     /// let s = nitro::stats::snapshot();
     /// assert!(s.counters().iter().any(|(name, _)| *name == "events_sent"));
     /// ```
-    pub fn counters(&self) -> [(&'static str, u64); 20] {
+    pub fn counters(&self) -> [(&'static str, u64); 21] {
         [
             ("live_streams", self.live_streams),
             ("streams_opened", self.streams_opened),
@@ -142,6 +146,7 @@ impl Snapshot {
             ("connections_refused", self.connections_refused),
             ("bus_recreated", self.bus_recreated),
             ("json_failures", self.json_failures),
+            ("resumes_expired", self.resumes_expired),
         ]
     }
 }
@@ -203,6 +208,18 @@ pub(crate) static BUS_ERRORS: Counter = Counter::new();
 pub(crate) static ACCEPT_ERRORS: Counter = Counter::new();
 pub(crate) static CONNECTIONS_REFUSED: Counter = Counter::new();
 pub(crate) static BUS_RECREATED: Counter = Counter::new();
+pub(crate) static RESUMES_EXPIRED: Counter = Counter::new();
+
+/// A resume missed more messages than the subscriber's queue holds: the oldest `n` were not
+/// delivered (it receives `Lagged(n)` first). Logged and counted as a lag.
+pub(crate) fn resume_lagged(n: u64) {
+    MESSAGES_LAGGED.add(n);
+    SUBSCRIBERS_LAGGED.incr();
+    crate::log::warning!(
+        lost = n,
+        "a resume missed more messages than the subscriber's queue holds: the oldest were not delivered"
+    );
+}
 
 /// Records a bus error answered to a client with `status`: the details go to the log (a
 /// warning for a 5xx, debug for a 4xx, which a stranger can cause at will) and it is counted.

@@ -51,6 +51,8 @@ mod message;
 #[cfg(feature = "nats")]
 mod nats;
 mod queue;
+mod ring;
+mod room;
 mod subscription;
 mod topic;
 mod url;
@@ -58,9 +60,12 @@ mod url;
 #[cfg(feature = "axum")]
 pub use bridge::{forward, MapOutput};
 pub use error::{BusError, BusErrorKind};
-pub use handle::{Bus, Publish, DEFAULT_QUEUE_BYTES, DEFAULT_QUEUE_CAPACITY};
+pub use handle::{
+    Bus, Publish, DEFAULT_HISTORY_BYTES, DEFAULT_QUEUE_BYTES, DEFAULT_QUEUE_CAPACITY,
+};
 pub use history::{History, MAX_HISTORY_BYTES};
 pub use message::{Message, Payload, DEFAULT_SENDER, MAX_SENDER_BYTES};
+pub use room::{Room, DEFAULT_ROOM_LAST};
 pub use subscription::{Lagged, Subscription};
 pub use topic::{
     token, untoken, IntoPatterns, IntoTopics, Pattern, Topic, MAX_TOPIC_BYTES, MAX_TOPIC_TOKENS,
