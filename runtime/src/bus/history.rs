@@ -117,6 +117,7 @@ impl History {
 
 /// What a subscription resuming after a sequence missed: the newest of those messages that fit
 /// its queue, how many older ones did not, and the sequence they were read up to.
+#[derive(Debug)]
 pub(crate) struct Missed {
     pub(crate) messages: Vec<Message>,
     pub(crate) lost: u64,

@@ -167,9 +167,9 @@ impl Stream for Subscription {
     fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
         let this = self.get_mut();
         loop {
-            let item = match this.backlog.pop_front() {
-                Some(item) => Poll::Ready(Some(item)),
-                None => this.queue.poll_next(cx),
+            let (item, live) = match this.backlog.pop_front() {
+                Some(item) => (Poll::Ready(Some(item)), false),
+                None => (this.queue.poll_next(cx), true),
             };
             match item {
                 Poll::Ready(Some(Ok(m))) => {
@@ -178,8 +178,10 @@ impl Stream for Subscription {
                         SenderFilter::Only(s) => m.sender() == s,
                         SenderFilter::Except(s) => m.sender() != s,
                     };
-                    let old =
-                        this.skip_upto > 0 && m.sequence().is_some_and(|s| s <= this.skip_upto);
+                    // Live messages the resume's read already held.
+                    let old = live
+                        && this.skip_upto > 0
+                        && m.sequence().is_some_and(|s| s <= this.skip_upto);
                     if keep && !old {
                         return Poll::Ready(Some(Ok(m)));
                     }
