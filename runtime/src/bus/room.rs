@@ -16,9 +16,10 @@ pub const DEFAULT_ROOM_LAST: usize = 50;
 /// - after the page (its [`History::last_sequence`], passed in the stream's URL) or a
 ///   reconnecting browser's `Last-Event-ID` (the newer of the two): the messages since then,
 ///   each through `each`, then the live ones;
-/// - with neither, or when the bus no longer keeps everything since then (a long disconnect):
-///   the whole history again through `all` (a full re-render: the client's view is replaced,
-///   never left with a hole), then live.
+/// - when the bus no longer keeps everything since then (a long disconnect): the whole
+///   history again through `all` (a full re-render: the client's view is replaced, never left
+///   with a hole), then live;
+/// - with neither (`None`): live only.
 ///
 /// It works on every bus that [keeps history](Bus::keeps_history) (JetStream, or in process
 /// with [`Bus::history_messages`]); on one that keeps none, the history is empty and the
@@ -108,7 +109,8 @@ impl Room {
     }
 
     /// Where the client's view ends: the sequence the page rendered up to, or a reconnecting
-    /// browser's `Last-Event-ID` (prefer it: it is newer). `None`: the client has nothing yet.
+    /// browser's `Last-Event-ID` (prefer it: it is newer). `None` (the default): the stream
+    /// sends only what comes next.
     ///
     /// ```
     /// let room = nitro::bus::Bus::in_process().room("news").after(Some(41));
@@ -136,7 +138,7 @@ impl Room {
     }
 
     /// The stream: what the client misses, then live (see [`Room`]). `all` renders the whole
-    /// history (sent when the client has nothing, or too old a view); `each` renders one
+    /// history (sent when the client's view is older than what the bus keeps); `each` renders one
     /// message and its count, its number among the messages the room keeps (the history's
     /// [`total`](History::total) counts those before it), for a "N messages" line. Either may
     /// return `None` to send nothing. Messages published as SSE events are sent as they are.
@@ -156,7 +158,7 @@ impl Room {
     /// let bus = nitro::bus::Bus::in_process().history_messages(100);
     /// let sse = bus
     ///     .room("news")
-    ///     .after(None)
+    ///     .after(Some(0))
     ///     .into_sse(
     ///         |h| PatchSignals::new(&serde_json::json!({ "count": h.total() })),
     ///         |m, count| PatchElements::at(LIST, Mode::Append, html! { li { (count) } }),
@@ -192,6 +194,7 @@ impl Room {
         };
         let mut count = history.total();
         let first = match self.after {
+            None => bytes::Bytes::new(),
             Some(seen) if history.covers(seen) => {
                 let messages = history.messages();
                 let before = count - messages.len() as u64;
@@ -207,11 +210,9 @@ impl Room {
                 }
                 first.freeze()
             }
-            seen => {
-                if let Some(seen) = seen {
-                    // A view older than what the bus keeps: counted and logged.
-                    super::ring::note_expired(seen, history.horizon());
-                }
+            Some(seen) => {
+                // A view older than what the bus keeps: counted and logged.
+                super::ring::note_expired(seen, history.horizon());
                 all(&history).encode_mapped(Some(upto)).unwrap_or_default()
             }
         };
