@@ -491,8 +491,15 @@ impl NatsBus {
             // Several patterns: read each, then merge by sequence (once each).
             let mut all = Vec::new();
             for p in patterns {
-                self.read_range(stream, p, Some(seen + 1), last, |m| all.push(m))
-                    .await?;
+                // A blip misses a few messages: read one by one, without a consumer; past
+                // DIRECT_READS, in batches.
+                let next = self
+                    .read_direct(stream, p, seen + 1, last, |m| all.push(m))
+                    .await;
+                if let Some(next) = next {
+                    self.read_range(stream, p, Some(next), last, |m| all.push(m))
+                        .await?;
+                }
             }
             if patterns.len() > 1 {
                 all.sort_unstable_by_key(Message::sequence);
@@ -503,6 +510,51 @@ impl NatsBus {
             }
         }
         Ok(Some(newest.into_missed(last)))
+    }
+
+    /// Hands `each` the messages matching `pattern` from sequence `start` up to `last`, one
+    /// request each (the stream's message API: no consumer), at most [`DIRECT_READS`] of them.
+    /// Returns where to go on if more may remain (or the server refused the request, which a
+    /// batched read then retries).
+    async fn read_direct(
+        &self,
+        stream: &async_nats::jetstream::stream::Stream,
+        pattern: &Pattern,
+        start: u64,
+        last: u64,
+        mut each: impl FnMut(Message),
+    ) -> Option<u64> {
+        use async_nats::jetstream::stream::LastRawMessageErrorKind;
+        let mut next = start;
+        for _ in 0..DIRECT_READS {
+            if next > last {
+                return None;
+            }
+            let request = stream
+                .raw_message_builder()
+                .sequence(next)
+                .next_by_subject(pattern.as_str())
+                .send();
+            match tokio::time::timeout(Duration::from_secs(5), request).await {
+                Ok(Ok(m)) if m.sequence <= last => {
+                    next = m.sequence + 1;
+                    each(Message::build(
+                        m.subject.to_string(),
+                        m.headers
+                            .get(SENDER)
+                            .map(|v| v.to_string())
+                            .unwrap_or_default(),
+                        m.payload,
+                        Some(m.sequence),
+                        m.headers.get(EVENT).is_some_and(|v| v.as_str() == "1"),
+                    ));
+                }
+                Ok(Ok(_)) => return None,
+                Ok(Err(e)) if e.kind() == LastRawMessageErrorKind::NoMessageFound => return None,
+                _ => return Some(next),
+            }
+        }
+        (next <= last).then_some(next)
     }
 
     async fn stream_state(
@@ -643,6 +695,10 @@ impl NatsBus {
             .map_err(|e| BusError::with_source(BusErrorKind::Publish, "flush to NATS failed", e))
     }
 }
+
+/// How many missed messages a resume reads one request each, without a consumer, before it
+/// reads the rest in batches through a short-lived pull consumer.
+const DIRECT_READS: usize = 32;
 
 /// How async-nats words a publish to a subject no stream holds.
 const STREAM_NOT_FOUND: &str = "no stream found";
