@@ -16,11 +16,13 @@
 //!   `Err(Lagged(n))` (how many were dropped) before the next message. A publisher never
 //!   waits for a slow subscriber.
 //! - Dropping a [`Subscription`] unsubscribes at once ([`Bus::subscriber_count`]).
-//! - Resuming after a reconnect: on `Bus::nats_jetstream` each message has a sequence, the
-//!   SSE bridge sends it as the event id, and [`Bus::subscribe_after`] with the browser's
-//!   `Last-Event-ID` (`nitro::axum::LastEventId`) delivers everything after it. The
-//!   in-process bus and core NATS keep no history ([`Bus::keeps_history`] is false): there a
-//!   reconnecting client starts with the next message, and what was published meanwhile is lost.
+//! - Resuming after a reconnect: on `Bus::nats_jetstream`, and in process with
+//!   [`Bus::history_messages`] (a bounded history, off by default), each message has a
+//!   sequence, the SSE bridge sends it as the event id, and [`Bus::subscribe_after`] with the
+//!   browser's `Last-Event-ID` (`nitro::axum::LastEventId`) delivers everything after it,
+//!   joining the process's shared live feed (no gap, nothing twice). [`Bus::room`] is history
+//!   then live in one call. Without history ([`Bus::keeps_history`] is false) a reconnecting
+//!   client starts with the next message, and what was published meanwhile is lost.
 //!
 //! ```
 //! use futures_util::StreamExt;
@@ -38,7 +40,8 @@
 //!
 //! The module's parts, one concept each: the handle ([`Bus`], [`Publish`]), what travels
 //! ([`Message`], [`Payload`]), a [`Subscription`], its one bridge to SSE
-//! ([`Subscription::into_sse`]), [`History`], topics and patterns, and [`BusError`].
+//! ([`Subscription::into_sse`]), [`History`] and the in-process history, a [`Room`] (history
+//! then live), topics and patterns, and [`BusError`].
 
 #[cfg(feature = "axum")]
 mod bridge;

@@ -9,6 +9,11 @@
 //! delivered once (by its id). A new subscription on a pattern the process already holds costs
 //! no NATS round trip; the first one waits until NATS has the subscription, so a publish after
 //! `subscribe` returns is delivered.
+//!
+//! **Resume without a consumer per client.** A resume joins the same shared feed, then reads
+//! what it missed once, up to the stream's last sequence (a few messages through the stream's
+//! message API, no consumer; more in batches through a pull consumer deleted when done), and
+//! drops the live messages up to that sequence.
 
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
