@@ -27,37 +27,35 @@ pub const DEFAULT_ROOM_LAST: usize = 50;
 /// consumer per client) and reads the history once, in batches.
 ///
 /// ```no_run
-/// use axum::extract::{Path, Query, State};
+/// use axum::extract::{Path, State};
 /// use nitro::axum::{LastEventId, Sse};
 /// use nitro::bus::{Bus, BusError, History, Message};
 /// use nitro::sse::{Mode, PatchElements};
-/// use nitro::{html, ids, Markup, Render};
+/// use nitro::{expr, html, ids, Markup, Render};
 ///
 /// ids! { LOG = "log" }
 ///
 /// fn line(m: &Message) -> Markup {
-///     html! { li { (m.payload::<String>().unwrap_or_default()) } }
+///     html! { li { (m.payload::<String>().unwrap_or_default()) } }.render()
 /// }
 /// fn lines(h: &History) -> Markup {
-///     html! { ul #(LOG) { @for m in h.messages() { (line(m)) } } }
+///     html! { ul #(LOG) { @for m in h.messages() { (line(m)) } } }.render()
 /// }
 ///
 /// async fn page(State(bus): State<Bus>) -> Result<Markup, BusError> {
 ///     let history = bus.room("log.line").history().await?;
-///     let stream = format!("@get('/log/stream?after={}')", history.last_sequence().unwrap_or(0));
-///     Ok(html! { div data-init=(stream) { (lines(&history)) } })
+///     let stream = expr!("@get('/log/stream/{}')", history.last_sequence().unwrap_or(0));
+///     Ok(html! { div data-init=(stream) { (lines(&history)) } }.render())
 /// }
 ///
-/// #[derive(serde::Deserialize)]
-/// struct After { after: Option<u64> }
-///
+/// // `/log/stream/{after}`: after what the page rendered, or the browser's Last-Event-ID.
 /// async fn stream(
 ///     State(bus): State<Bus>,
-///     Query(q): Query<After>,
+///     Path(after): Path<u64>,
 ///     LastEventId(last): LastEventId,
 /// ) -> Result<Sse, BusError> {
 ///     bus.room("log.line")
-///         .after(last.or(q.after))
+///         .after(last.or(Some(after)))
 ///         .into_sse(
 ///             |history| PatchElements::new(lines(history)),
 ///             |m, _count| PatchElements::at(LOG, Mode::Append, line(m)),
