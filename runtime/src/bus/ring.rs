@@ -236,6 +236,17 @@ pub(crate) fn expired(seen: u64, horizon: u64) -> BusError {
     )
 }
 
+/// Counts and logs a resume from before what the history keeps (`horizon`).
+#[cfg_attr(not(feature = "tracing"), allow(unused_variables))]
+pub(crate) fn note_expired(seen: u64, horizon: u64) {
+    crate::stats::RESUMES_EXPIRED.incr();
+    crate::log::debug!(
+        seen,
+        horizon,
+        "bus: a resume from before the history kept; the client is sent the state in full"
+    );
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -291,7 +302,7 @@ mod tests {
         let _ = put(&mut r, "b", 1);
         let s3 = put(&mut r, "a", 1);
         let s4 = put(&mut r, "a", 1); // drops s1 from `a`
-        let m = r.missed(&[p.clone()], s3, 10, 1 << 20).unwrap();
+        let m = r.missed(std::slice::from_ref(&p), s3, 10, 1 << 20).unwrap();
         assert_eq!(
             m.messages
                 .iter()
@@ -300,19 +311,8 @@ mod tests {
             [s4]
         );
         assert_eq!((m.lost, m.upto), (0, s4));
-        r.missed(&[p.clone()], s1, 10, 1 << 20).unwrap();
+        r.missed(std::slice::from_ref(&p), s1, 10, 1 << 20).unwrap();
         let err = r.missed(&[p], s1 - 1, 10, 1 << 20).unwrap_err();
         assert_eq!(err.kind(), BusErrorKind::Expired);
     }
-}
-
-/// Counts and logs a resume from before what the history keeps (`horizon`).
-#[cfg_attr(not(feature = "tracing"), allow(unused_variables))]
-pub(crate) fn note_expired(seen: u64, horizon: u64) {
-    crate::stats::RESUMES_EXPIRED.incr();
-    crate::log::debug!(
-        seen,
-        horizon,
-        "bus: a resume from before the history kept; the client is sent the state in full"
-    );
 }
