@@ -379,7 +379,7 @@ impl Bus {
     }
 
     /// The last `n` messages on topics matching `pattern` that the bus keeps (oldest first,
-    /// each with its [sequence](Message::sequence)), how many it keeps in all, and the
+    /// each with its [sequence](super::Message::sequence)), how many it keeps in all, and the
     /// sequence they were read up to. On a bus without history (core NATS, in process unless
     /// [`Bus::history_messages`] turned it on) it is empty, with no sequence.
     ///
