@@ -41,7 +41,8 @@
 //! The module's parts, one concept each: the handle ([`Bus`], [`Publish`]), what travels
 //! ([`Message`], [`Payload`]), a [`Subscription`], its one bridge to SSE
 //! ([`Subscription::into_sse`]), [`History`] and the in-process history, a [`Room`] (history
-//! then live), topics and patterns, and [`BusError`].
+//! then live), topics and patterns, [`Presence`] (who is on a topic, across processes), and
+//! [`BusError`].
 
 #[cfg(feature = "axum")]
 mod bridge;
@@ -53,6 +54,7 @@ mod memory;
 mod message;
 #[cfg(feature = "nats")]
 mod nats;
+mod presence;
 mod queue;
 mod ring;
 mod room;
@@ -63,11 +65,14 @@ mod url;
 #[cfg(feature = "axum")]
 pub use bridge::{forward, MapOutput};
 pub use error::{BusError, BusErrorKind};
+#[cfg(feature = "nats")]
+pub use handle::ConnectJetStream;
 pub use handle::{
     Bus, Publish, DEFAULT_HISTORY_BYTES, DEFAULT_QUEUE_BYTES, DEFAULT_QUEUE_CAPACITY,
 };
 pub use history::{History, MAX_HISTORY_BYTES};
 pub use message::{Message, Payload, DEFAULT_SENDER, MAX_SENDER_BYTES};
+pub use presence::{Here, Member, Presence, PresenceChange, DEFAULT_PRESENCE_TTL, PRESENCE_SENDER};
 pub use room::{Room, DEFAULT_ROOM_LAST};
 pub use subscription::{Lagged, Subscription};
 pub use topic::{
