@@ -15,8 +15,8 @@ use super::nats;
 use super::queue::Queue;
 use super::subscription::Guard;
 use super::{
-    url, BusError, BusErrorKind, History, IntoPatterns, IntoTopics, Message, Pattern, Payload,
-    Subscription, Topic, DEFAULT_SENDER,
+    url, BusError, BusErrorKind, History, IntoPatterns, IntoTopics, Pattern, Payload, Subscription,
+    Topic, DEFAULT_SENDER,
 };
 
 /// The default capacity of each subscription's queue, in messages ([`Bus::queue_messages`]).
@@ -24,6 +24,10 @@ pub const DEFAULT_QUEUE_CAPACITY: usize = 256;
 
 /// The default bound of each subscription's queue, in bytes ([`Bus::queue_bytes`]): 1 MiB.
 pub const DEFAULT_QUEUE_BYTES: usize = 1 << 20;
+
+/// The default byte bound of the in-process history once it is on
+/// ([`Bus::history_messages`]): 16 MiB for all topics together.
+pub const DEFAULT_HISTORY_BYTES: usize = 16 << 20;
 
 /// A handle to a bus; clones share it.
 ///
@@ -87,7 +91,9 @@ impl Bus {
     ///
     /// The JetStream form takes `subjects` (required; comma-separated patterns) and
     /// `max_per_subject=N` and `max_messages=N` (optional; the stream then keeps the last N
-    /// messages of each topic, and the last N in all, applied when it creates the stream). Credentials go in the authority as usual
+    /// messages of each topic, and the last N in all, applied when it creates the stream), and
+    /// `replicas=N` (1 to 5; default: the size of the server's cluster, at most 3, see
+    /// [`ConnectJetStream::replicas`]). Credentials go in the authority as usual
     /// (`nats://user:pass@host:4222`).
     ///
     /// Fails with [`BusErrorKind::InvalidUrl`] (saying what is wrong) for any other form, a
@@ -117,6 +123,7 @@ impl Bus {
                 subjects,
                 max_per_subject,
                 max_messages,
+                replicas,
             } => {
                 let subjects: Vec<&str> = subjects.iter().map(String::as_str).collect();
                 Ok(Bus {
@@ -127,6 +134,7 @@ impl Bus {
                             &subjects,
                             max_per_subject,
                             max_messages,
+                            replicas,
                         )
                         .await?,
                     )),
@@ -193,6 +201,61 @@ impl Bus {
         self
     }
 
+    /// Turns on the in-process bus's history (off by default): each topic keeps its last
+    /// `messages` messages, numbered by one sequence for the whole bus, so
+    /// [`Bus::history`], [`Bus::subscribe_after`] and [`Bus::room`] work in process as on
+    /// JetStream: a browser that reconnects after a network blip resumes after its
+    /// `Last-Event-ID`, with nothing lost and nothing twice, as long as the history still
+    /// reaches back to it. All topics together keep at most [`DEFAULT_HISTORY_BYTES`]
+    /// ([`Bus::history_bytes`]), the oldest message of the bus going first, so topics named by
+    /// strangers cannot make it grow without bound. A resume from before what is kept fails
+    /// with [`BusErrorKind::Expired`] (`Bus::room` renders the room in full instead). `0`
+    /// turns it off. It applies to the bus (every handle sharing it); on NATS it does nothing
+    /// (JetStream's stream keeps the history there).
+    ///
+    /// With history on, a publish is numbered and delivered under one lock, so every
+    /// subscriber receives messages in sequence order.
+    ///
+    /// ```
+    /// use futures_util::StreamExt;
+    /// use nitro::bus::Bus;
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+    /// let bus = Bus::in_process().history_messages(100);
+    /// assert!(bus.keeps_history());
+    /// bus.publish("chat.room.1", &"one").await.unwrap();
+    /// bus.publish("chat.room.1", &"two").await.unwrap();
+    /// // A browser that saw "one" (its Last-Event-ID) comes back: it gets "two", then live.
+    /// let one = bus.history("chat.room.1", 10).await.unwrap().messages()[0].sequence();
+    /// let mut sub = bus.subscribe_after("chat.room.1", one).await.unwrap();
+    /// assert_eq!(sub.next().await.unwrap().unwrap().payload::<String>().unwrap(), "two");
+    /// # });
+    /// ```
+    pub fn history_messages(self, messages: usize) -> Bus {
+        match &self.backend {
+            Backend::Memory(m) => m.set_history(Some(messages), None),
+            #[cfg(feature = "nats")]
+            Backend::Nats(_) => {}
+        }
+        self
+    }
+
+    /// The byte bound of the in-process history, for all topics together (default
+    /// [`DEFAULT_HISTORY_BYTES`]; a message is charged as a queue charges it, a topic its name
+    /// plus 128 bytes). See [`Bus::history_messages`].
+    ///
+    /// ```
+    /// let bus = nitro::bus::Bus::in_process().history_messages(1000).history_bytes(1 << 20);
+    /// assert!(bus.keeps_history());
+    /// ```
+    pub fn history_bytes(self, bytes: usize) -> Bus {
+        match &self.backend {
+            Backend::Memory(m) => m.set_history(None, Some(bytes)),
+            #[cfg(feature = "nats")]
+            Backend::Nats(_) => {}
+        }
+        self
+    }
+
     /// A bus on a NATS server (`nats://127.0.0.1:4222`). Other processes connected to the same
     /// server and using the same topics see the same messages. Fails with
     /// [`BusErrorKind::Connect`] if the server cannot be reached within 5 seconds.
@@ -221,20 +284,21 @@ impl Bus {
     /// (created if missing), each gets a sequence number, publishing waits for the server's
     /// acknowledgement, and [`Bus::subscribe_after`] resumes a reconnecting client from the
     /// message after the one it saw last. Needs a server started with JetStream (`-js`).
+    /// Await the returned [`ConnectJetStream`]; its options are methods
+    /// ([`ConnectJetStream::replicas`]).
     #[cfg(feature = "nats")]
     #[cfg_attr(docsrs, doc(cfg(feature = "nats")))]
-    pub async fn nats_jetstream(
-        url: &str,
-        stream: &str,
-        subjects: &[&str],
-    ) -> Result<Bus, BusError> {
-        Ok(Bus {
-            backend: Backend::Nats(Arc::new(
-                nats::NatsBus::connect_jetstream(url, stream, subjects, None, None).await?,
-            )),
-            capacity: DEFAULT_QUEUE_CAPACITY,
-            bytes: DEFAULT_QUEUE_BYTES,
-        })
+    pub fn nats_jetstream<'a>(
+        url: &'a str,
+        stream: &'a str,
+        subjects: &'a [&'a str],
+    ) -> ConnectJetStream<'a> {
+        ConnectJetStream {
+            url,
+            stream,
+            subjects,
+            replicas: None,
+        }
     }
 
     /// Publishes `payload` to one or more topics (`"a.b"`, `["a.b", "c.d"]`), on behalf of
@@ -295,13 +359,7 @@ impl Bus {
     ) -> Result<(), BusError> {
         match &self.backend {
             Backend::Memory(m) => {
-                m.publish(Message::build(
-                    topic.into_string(),
-                    sender.to_owned(),
-                    payload,
-                    None,
-                    event,
-                ));
+                m.publish_new(topic.into_string(), sender.to_owned(), payload, event);
                 Ok(())
             }
             #[cfg(feature = "nats")]
@@ -315,20 +373,29 @@ impl Bus {
         self.subscribe_after(patterns, None).await
     }
 
-    /// Does this bus keep history, so [`Bus::subscribe_after`] can resume? True only for
-    /// `Bus::nats_jetstream`.
+    /// The NATS client under this bus, for what travels on core NATS beside it (presence).
+    #[cfg(feature = "nats")]
+    pub(crate) fn nats_client(&self) -> Option<async_nats::Client> {
+        match &self.backend {
+            Backend::Memory(_) => None,
+            Backend::Nats(n) => Some(n.client()),
+        }
+    }
+
+    /// Does this bus keep history, so [`Bus::subscribe_after`] can resume? True for
+    /// `Bus::nats_jetstream` and for an in-process bus with [`Bus::history_messages`].
     pub fn keeps_history(&self) -> bool {
         match &self.backend {
-            Backend::Memory(_) => false,
+            Backend::Memory(m) => m.keeps_history(),
             #[cfg(feature = "nats")]
             Backend::Nats(n) => n.keeps_history(),
         }
     }
 
     /// The last `n` messages on topics matching `pattern` that the bus keeps (oldest first,
-    /// each with its [sequence](Message::sequence)), how many it keeps in all, and the
-    /// sequence they were read up to. On a bus without history (in process, core NATS) it is
-    /// empty, with no sequence.
+    /// each with its [sequence](super::Message::sequence)), how many it keeps in all, and the
+    /// sequence they were read up to. On a bus without history (core NATS, in process unless
+    /// [`Bus::history_messages`] turned it on) it is empty, with no sequence.
     ///
     /// Snapshot then live across processes: render `history.messages()`, then
     /// [`Bus::subscribe_after`] with [`History::last_sequence`] delivers exactly what came
@@ -356,7 +423,7 @@ impl Bus {
     pub async fn history(&self, pattern: &str, n: usize) -> Result<History, BusError> {
         let pattern = Pattern::new(pattern)?;
         match &self.backend {
-            Backend::Memory(_) => Ok(History::default()),
+            Backend::Memory(m) => Ok(m.history(&pattern, n)),
             #[cfg(feature = "nats")]
             Backend::Nats(b) => b.history(&pattern, n).await,
         }
@@ -364,8 +431,23 @@ impl Bus {
 
     /// Subscribes, resuming after the message with sequence `last_seen` (from a reconnecting
     /// browser's `Last-Event-ID`): on a bus that [keeps history](Bus::keeps_history), every
-    /// matching message published after it is delivered first. Elsewhere, or with `None`, the
-    /// subscription starts with the next message published (nothing is replayed).
+    /// matching message published after it is delivered first, then the live ones, with no gap
+    /// and nothing twice. Elsewhere, or with `None`, the subscription starts with the next
+    /// message published (nothing is replayed).
+    ///
+    /// **How:** it joins the process's shared live feed of the patterns (on NATS, the one
+    /// subscription or JetStream consumer per pattern per process), then reads what it missed
+    /// in one batched read (JetStream: a pull consumer deleted when done; in process: the
+    /// history) up to the bus's last sequence, and drops the live messages up to that
+    /// sequence. So many browsers resuming cost no JetStream consumer each. What it missed is
+    /// bounded by its queue ([`Bus::queue_messages`], [`Bus::queue_bytes`]): when it missed
+    /// more, it receives the newest of them after `Err(Lagged(n))`.
+    ///
+    /// Fails with [`BusErrorKind::Expired`] (410) when the history no longer reaches back to
+    /// `last_seen` (a long disconnect; on JetStream, `last_seen` is before the stream's first
+    /// message): the client needs the current state in full. [`Bus::room`] sends it instead.
+    /// A `last_seen` beyond the last sequence (a forged header, a recreated stream) resumes
+    /// with the next message.
     pub async fn subscribe_after(
         &self,
         patterns: impl IntoPatterns,
@@ -379,20 +461,37 @@ impl Bus {
             ));
         }
         let queue = Arc::new(Queue::new(self.capacity, self.bytes));
-        let guard = match &self.backend {
+        // Joined first: from now on every message is delivered to it; the read after it then
+        // covers everything before.
+        let (guard, missed) = match &self.backend {
             Backend::Memory(m) => {
-                let _ = last_seen; // no history in process
                 let id = m.subscribe(&patterns, queue.clone());
-                Guard::Memory {
+                let guard = Guard::Memory {
                     bus: m.clone(),
                     id,
-                    patterns,
-                }
+                    patterns: patterns.clone(),
+                };
+                let missed = match last_seen {
+                    Some(seen) => m.missed(&patterns, seen, self.capacity, self.bytes)?,
+                    None => None,
+                };
+                (guard, missed)
             }
             #[cfg(feature = "nats")]
-            Backend::Nats(n) => n.subscribe(patterns, queue.clone(), last_seen).await?,
+            Backend::Nats(n) => {
+                let guard = n.subscribe(patterns.clone(), queue.clone()).await?;
+                let missed = match last_seen {
+                    Some(seen) => n.missed(&patterns, seen, self.capacity, self.bytes).await?,
+                    None => None,
+                };
+                (guard, missed)
+            }
         };
-        Ok(Subscription::new(queue, guard))
+        let sub = Subscription::new(queue, guard);
+        Ok(match missed {
+            Some(missed) => sub.resume(missed),
+            None => sub,
+        })
     }
 
     /// The number of live subscriptions made through this bus handle (and its clones).
@@ -497,6 +596,94 @@ impl fmt::Debug for Publish<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Publish")
             .field("sender", &self.sender)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A JetStream bus to connect, from [`Bus::nats_jetstream`]: await it; its options are methods.
+///
+/// ```no_run
+/// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+/// let bus = nitro::bus::Bus::nats_jetstream("nats://127.0.0.1:4222", "CHAT", &["chat.>"])
+///     .replicas(3)
+///     .await
+///     .unwrap();
+/// assert!(bus.keeps_history());
+/// # });
+/// ```
+#[cfg(feature = "nats")]
+#[cfg_attr(docsrs, doc(cfg(feature = "nats")))]
+#[must_use = "connects nothing unless awaited"]
+pub struct ConnectJetStream<'a> {
+    url: &'a str,
+    stream: &'a str,
+    subjects: &'a [&'a str],
+    replicas: Option<usize>,
+}
+
+#[cfg(feature = "nats")]
+impl ConnectJetStream<'_> {
+    /// How many servers keep a copy of the stream, when nitro creates it (or recreates it after
+    /// NATS lost it): 1 to 5 (clamped). With 3 in a 3-node cluster, losing any one node leaves
+    /// sending, history and resuming working on every process (after a few seconds while NATS
+    /// elects a new leader for the stream).
+    ///
+    /// **Default:** the size of the cluster of the server nitro connects to, at most 3 (1 for a
+    /// server on its own). nitro learns it from the server: NATS tells each client the client
+    /// URLs of every server of its cluster (`connect_urls` in its `INFO`, its own included), so
+    /// it is the cluster's size as the server knew it at connect time. A server started with
+    /// `no_advertise` (or a cluster still forming) tells fewer: say the count here, or with
+    /// `replicas=N` in a [`Bus::connect`] URL, in production. An existing stream keeps its
+    /// replica count (NATS's `nats stream edit --replicas` changes it); a different count
+    /// is logged as a `WARN` at connect time.
+    ///
+    /// ```no_run
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+    /// let bus = nitro::bus::Bus::nats_jetstream("nats://127.0.0.1:4222", "CHAT", &["chat.>"])
+    ///     .replicas(1) // a single server, even inside a cluster
+    ///     .await
+    ///     .unwrap();
+    /// # let _ = bus;
+    /// # });
+    /// ```
+    pub fn replicas(mut self, n: usize) -> Self {
+        self.replicas = Some(n.clamp(1, 5));
+        self
+    }
+}
+
+#[cfg(feature = "nats")]
+impl<'a> IntoFuture for ConnectJetStream<'a> {
+    type Output = Result<Bus, BusError>;
+    type IntoFuture = Pin<Box<dyn Future<Output = Result<Bus, BusError>> + Send + 'a>>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(async move {
+            Ok(Bus {
+                backend: Backend::Nats(Arc::new(
+                    nats::NatsBus::connect_jetstream(
+                        self.url,
+                        self.stream,
+                        self.subjects,
+                        None,
+                        None,
+                        self.replicas,
+                    )
+                    .await?,
+                )),
+                capacity: DEFAULT_QUEUE_CAPACITY,
+                bytes: DEFAULT_QUEUE_BYTES,
+            })
+        })
+    }
+}
+
+#[cfg(feature = "nats")]
+impl fmt::Debug for ConnectJetStream<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ConnectJetStream")
+            .field("stream", &self.stream)
+            .field("replicas", &self.replicas)
             .finish_non_exhaustive()
     }
 }

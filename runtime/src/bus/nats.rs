@@ -9,6 +9,11 @@
 //! delivered once (by its id). A new subscription on a pattern the process already holds costs
 //! no NATS round trip; the first one waits until NATS has the subscription, so a publish after
 //! `subscribe` returns is delivered.
+//!
+//! **Resume without a consumer per client.** A resume joins the same shared feed, then reads
+//! what it missed once, up to the stream's last sequence (a few messages through the stream's
+//! message API, no consumer; more in batches through a pull consumer deleted when done), and
+//! drops the live messages up to that sequence.
 
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
@@ -18,6 +23,7 @@ use std::time::Duration;
 use bytes::Bytes;
 use futures_util::StreamExt;
 
+use super::history::{Missed, Newest};
 use super::memory::MemoryBus;
 use super::queue::Queue;
 use super::subscription::Guard;
@@ -56,6 +62,8 @@ pub(crate) struct Hub {
     local: MemoryBus,
     held: std::sync::Mutex<HashMap<String, Held>>,
     recent: std::sync::Mutex<Recent>,
+    /// Counts the connection's comebacks: JetStream sources renew their consumers on each.
+    reconnected: tokio::sync::watch::Sender<u64>,
 }
 
 /// One pattern held on NATS: how many local subscriptions use it, and its source (the task
@@ -70,7 +78,11 @@ struct Held {
 /// expire after 30 s.
 struct Source {
     task: tokio::task::AbortHandle,
-    consumer: Option<(async_nats::jetstream::stream::Stream, String)>,
+    /// On JetStream, the stream and the name of its current consumer (renewed after an outage).
+    consumer: Option<(
+        async_nats::jetstream::stream::Stream,
+        Arc<std::sync::Mutex<String>>,
+    )>,
 }
 
 impl Drop for Source {
@@ -79,6 +91,7 @@ impl Drop for Source {
         if let (Some((stream, name)), Ok(runtime)) =
             (self.consumer.take(), tokio::runtime::Handle::try_current())
         {
+            let name = name.lock().unwrap_or_else(|p| p.into_inner()).clone();
             runtime.spawn(async move {
                 if let Err(e) = stream.delete_consumer(&name).await {
                     crate::log::debug!(error = %e, "bus: a JetStream consumer was not deleted (it expires by itself)");
@@ -181,6 +194,7 @@ impl Hub {
 
 impl NatsBus {
     pub(crate) async fn connect(url: &str) -> Result<NatsBus, BusError> {
+        let hub = Arc::new(Hub::default());
         let client = async_nats::ConnectOptions::new()
             .connection_timeout(Duration::from_secs(5))
             // Reconnect quickly after an outage (the default backoff grows to seconds).
@@ -190,9 +204,14 @@ impl NatsBus {
             .event_callback({
                 // The first `Connected` is the initial connection, not a reconnection.
                 let down = Arc::new(std::sync::atomic::AtomicBool::new(false));
+                let hub = hub.clone();
                 move |event| {
-                    let down = down.clone();
-                    async move { connection_event(event, &down) }
+                    let (down, hub) = (down.clone(), hub.clone());
+                    async move {
+                        if connection_event(event, &down) {
+                            hub.reconnected.send_modify(|n| *n += 1);
+                        }
+                    }
                 }
             })
             .connect(url)
@@ -214,7 +233,7 @@ impl NatsBus {
             count: Arc::default(),
             origin,
             seq: AtomicU64::new(0),
-            hub: Arc::default(),
+            hub,
             stream_config: None,
         })
     }
@@ -225,14 +244,17 @@ impl NatsBus {
         subjects: &[&str],
         max_per_subject: Option<i64>,
         max_messages: Option<i64>,
+        replicas: Option<usize>,
     ) -> Result<NatsBus, BusError> {
         let mut bus = NatsBus::connect(url).await?;
         let js = async_nats::jetstream::new(bus.client.clone());
+        let replicas = replicas.unwrap_or_else(|| default_replicas(&bus.client));
         let config = async_nats::jetstream::stream::Config {
             name: stream.to_owned(),
             subjects: subjects.iter().map(|s| (*s).to_owned()).collect(),
             max_messages_per_subject: max_per_subject.unwrap_or_default(),
             max_messages: max_messages.unwrap_or_default(),
+            num_replicas: replicas,
             ..Default::default()
         };
         bus.stream_config = Some(config.clone());
@@ -243,8 +265,24 @@ impl NatsBus {
                 e,
             )
         })?;
+        // A stream declared earlier with another replica count keeps it (NATS decides when a
+        // stream is scaled): said once, so a deployment that grew knows to scale it.
+        let kept = handle.cached_info().config.num_replicas.max(1);
+        if kept != replicas {
+            crate::log::warning!(
+                stream,
+                replicas = kept,
+                wanted = replicas,
+                "bus: the JetStream stream exists with another replica count; kept as it is (`nats stream edit --replicas` changes it)"
+            );
+        }
         bus.jetstream = Some((js, handle));
         Ok(bus)
+    }
+
+    /// The connection (clones share it).
+    pub(crate) fn client(&self) -> async_nats::Client {
+        self.client.clone()
     }
 
     pub(crate) fn keeps_history(&self) -> bool {
@@ -298,9 +336,14 @@ impl NatsBus {
             headers.insert("Nats-Msg-Id", id.as_str());
             let result = publish_acknowledged(js, topic, headers.clone(), payload.clone()).await;
             if let (Err(e), Some(config)) = (&result, &self.stream_config) {
-                if e.kind() == BusErrorKind::Publish && e.to_string().contains(STREAM_NOT_FOUND) {
+                if e.kind() == BusErrorKind::Publish
+                    && e.to_string().contains(STREAM_NOT_FOUND)
+                    && stream_missing(js, &config.name).await
+                {
                     // NATS lost what the app declared (restarted without its store): declare
-                    // it again, say so, and publish once more.
+                    // it again, say so, and publish once more. (A stream that exists but has no
+                    // leader for the moment, while a cluster elects one, answers the same: that
+                    // publish fails, and the next one, once elected, goes through.)
                     js.get_or_create_stream(config.clone()).await.map_err(|e| {
                         BusError::with_source(
                             BusErrorKind::Publish,
@@ -333,17 +376,13 @@ impl NatsBus {
             })
     }
 
+    /// Joins the process's shared feed of `patterns` (opening their NATS subscriptions or
+    /// JetStream consumers if this process holds them for the first time).
     pub(crate) async fn subscribe(
         &self,
         patterns: Vec<Pattern>,
         queue: Arc<Queue>,
-        last_seen: Option<u64>,
     ) -> Result<Guard, BusError> {
-        if let (Some((_, stream)), Some(_)) = (&self.jetstream, last_seen) {
-            return self
-                .subscribe_jetstream(stream, patterns, queue, last_seen)
-                .await;
-        }
         // Registered locally first: from now on every message the held patterns bring is
         // delivered to it. The guard undoes both steps, even if this future is dropped.
         let sources = self.hub.hold(&patterns)?;
@@ -363,34 +402,6 @@ impl NatsBus {
         Ok(guard)
     }
 
-    /// An ordered push consumer of `stream` filtered to `pattern`, from `policy`: its name and
-    /// its messages. Errors name the pattern.
-    async fn ordered_consumer(
-        &self,
-        stream: &async_nats::jetstream::stream::Stream,
-        pattern: &Pattern,
-        policy: async_nats::jetstream::consumer::DeliverPolicy,
-    ) -> Result<(String, async_nats::jetstream::consumer::push::Ordered), BusError> {
-        let failed = |e: &dyn std::fmt::Display| {
-            BusError::new(
-                BusErrorKind::Subscribe,
-                format!("JetStream subscription to {pattern} failed: {e}"),
-            )
-        };
-        let consumer = stream
-            .create_consumer(async_nats::jetstream::consumer::push::OrderedConfig {
-                deliver_subject: self.client.new_inbox(),
-                filter_subject: pattern.as_str().to_owned(),
-                deliver_policy: policy,
-                ..Default::default()
-            })
-            .await
-            .map_err(|e| failed(&e))?;
-        let name = consumer.cached_info().name.clone();
-        let messages = consumer.messages().await.map_err(|e| failed(&e))?;
-        Ok((name, messages))
-    }
-
     /// Subscribes to `pattern` on NATS for the whole process: a task fans out what it brings.
     /// Returns once NATS has the subscription.
     async fn open_source(&self, pattern: &Pattern) -> Result<Source, BusError> {
@@ -398,24 +409,28 @@ impl NatsBus {
         if let Some((_, stream)) = &self.jetstream {
             // Created by a request: when it is answered, the consumer exists and delivers
             // every message stored after.
-            let (name, mut messages) = self
-                .ordered_consumer(
-                    stream,
-                    pattern,
-                    async_nats::jetstream::consumer::DeliverPolicy::New,
+            let (name, messages, after) = ordered_consumer(
+                &self.client,
+                stream,
+                pattern,
+                async_nats::jetstream::consumer::DeliverPolicy::New,
+            )
+            .await
+            .map_err(|e| {
+                BusError::new(
+                    BusErrorKind::Subscribe,
+                    format!("JetStream subscription to {pattern} failed: {e}"),
                 )
-                .await?;
-            let task = tokio::spawn(async move {
-                let mut id = itoa::Buffer::new();
-                while let Some(item) = messages.next().await {
-                    let Ok(m) = item else { continue };
-                    let Some(sequence) = m.info().ok().map(|i| i.stream_sequence) else {
-                        continue;
-                    };
-                    let message = from_nats(&m, Some(sequence));
-                    hub.deliver(id.format(sequence), message);
-                }
-            });
+            })?;
+            let name = Arc::new(std::sync::Mutex::new(name));
+            let live = LiveFeed {
+                client: self.client.clone(),
+                stream: stream.clone(),
+                pattern: pattern.clone(),
+                name: name.clone(),
+                last: after,
+            };
+            let task = tokio::spawn(live.run(messages, hub));
             return Ok(Source {
                 task: task.abort_handle(),
                 consumer: Some((stream.clone(), name)),
@@ -449,76 +464,148 @@ impl NatsBus {
         Ok(source)
     }
 
-    /// One ordered consumer per pattern, starting after `last_seen` (or with new messages).
-    async fn subscribe_jetstream(
-        &self,
-        stream: &async_nats::jetstream::stream::Stream,
-        patterns: Vec<Pattern>,
-        queue: Arc<Queue>,
-        last_seen: Option<u64>,
-    ) -> Result<Guard, BusError> {
-        use async_nats::jetstream::consumer::DeliverPolicy;
-        // Resume after `last_seen`, but never past the end of the stream: an id from the future
-        // (a forged header, a stream that was recreated) starts with the next message instead
-        // of waiting for a sequence that may never come.
-        let start = match last_seen {
-            Some(n) => {
-                let last = stream
-                    .get_info()
-                    .await
-                    .map_err(|e| {
-                        BusError::with_source(
-                            BusErrorKind::Subscribe,
-                            "JetStream stream information is not available",
-                            e,
-                        )
-                    })?
-                    .state
-                    .last_sequence;
-                Some(n.min(last).saturating_add(1))
-            }
-            None => None,
-        };
-        let mut streams = Vec::with_capacity(patterns.len());
-        for p in &patterns {
-            let policy = match start {
-                Some(start_sequence) => DeliverPolicy::ByStartSequence { start_sequence },
-                None => DeliverPolicy::New,
-            };
-            streams.push(self.ordered_consumer(stream, p, policy).await?.1);
-        }
-        let mut merged = futures_util::stream::select_all(streams);
-        let task = tokio::spawn(async move {
-            let mut seen: HashSet<u64> = HashSet::new();
-            while let Some(item) = merged.next().await {
-                let Ok(m) = item else { continue };
-                let Some(sequence) = m.info().ok().map(|i| i.stream_sequence) else {
-                    continue;
-                };
-                if !seen.insert(sequence) {
-                    continue; // matched by two of this subscription's patterns
-                }
-                if seen.len() > 4096 {
-                    seen.clear();
-                    seen.insert(sequence);
-                }
-                queue.push(from_nats(&m, Some(sequence)));
-            }
-            queue.close();
-        });
-        Ok(self.register(task))
-    }
-
     /// The last `n` messages matching `pattern`, their total, and the sequence read up to.
     pub(crate) async fn history(
         &self,
         pattern: &Pattern,
         n: usize,
     ) -> Result<super::History, BusError> {
-        use async_nats::jetstream::consumer::{pull, AckPolicy, DeliverPolicy};
         let Some((_, stream)) = &self.jetstream else {
             return Ok(super::History::default());
         };
+        let state = self.stream_state(stream).await?;
+        let mut newest = Newest::new(n, super::MAX_HISTORY_BYTES);
+        self.read_range(stream, pattern, None, state.last_sequence, |m| {
+            newest.push(m)
+        })
+        .await?;
+        Ok(newest.into_history(state.last_sequence, state.first_sequence))
+    }
+
+    /// What a subscription resuming after `seen` missed: the newest of the messages after it
+    /// (up to the stream's last sequence) that fit its queue, read in batches. `None` without
+    /// JetStream. Fails with `Expired` when the stream no longer starts by `seen + 1`.
+    pub(crate) async fn missed(
+        &self,
+        patterns: &[Pattern],
+        seen: u64,
+        max_messages: usize,
+        max_bytes: usize,
+    ) -> Result<Option<Missed>, BusError> {
+        let Some((_, stream)) = &self.jetstream else {
+            return Ok(None);
+        };
+        let state = self.stream_state(stream).await?;
+        let last = state.last_sequence;
+        // Never past the end of the stream: an id from the future (a forged header, a stream
+        // that was recreated) starts with the next message instead of waiting for a sequence
+        // that may never come.
+        let seen = seen.min(last);
+        if seen + 1 < state.first_sequence {
+            return Err(super::ring::expired(seen, state.first_sequence));
+        }
+        let mut newest = Newest::new(max_messages.max(1), max_bytes);
+        if seen < last {
+            // Several patterns: read each, then merge by sequence (once each).
+            let mut all = Vec::new();
+            for p in patterns {
+                // A blip misses a few messages: read one by one, without a consumer; past
+                // DIRECT_READS, in batches.
+                let next = self
+                    .read_direct(stream, p, seen + 1, last, |m| all.push(m))
+                    .await;
+                if let Some(next) = next {
+                    self.read_range(stream, p, Some(next), last, |m| all.push(m))
+                        .await?;
+                }
+            }
+            if patterns.len() > 1 {
+                all.sort_unstable_by_key(Message::sequence);
+                all.dedup_by_key(|m| m.sequence());
+            }
+            for m in all {
+                newest.push(m);
+            }
+        }
+        Ok(Some(newest.into_missed(last)))
+    }
+
+    /// Hands `each` the messages matching `pattern` from sequence `start` up to `last`, one
+    /// request each (the stream's message API: no consumer), at most [`DIRECT_READS`] of them.
+    /// Returns where to go on if more may remain (or the server refused the request, which a
+    /// batched read then retries).
+    async fn read_direct(
+        &self,
+        stream: &async_nats::jetstream::stream::Stream,
+        pattern: &Pattern,
+        start: u64,
+        last: u64,
+        mut each: impl FnMut(Message),
+    ) -> Option<u64> {
+        use async_nats::jetstream::stream::LastRawMessageErrorKind;
+        let mut next = start;
+        for _ in 0..DIRECT_READS {
+            if next > last {
+                return None;
+            }
+            let request = stream
+                .raw_message_builder()
+                .sequence(next)
+                .next_by_subject(pattern.as_str())
+                .send();
+            match tokio::time::timeout(Duration::from_secs(5), request).await {
+                Ok(Ok(m)) if m.sequence <= last => {
+                    next = m.sequence + 1;
+                    each(Message::build(
+                        m.subject.to_string(),
+                        m.headers
+                            .get(SENDER)
+                            .map(|v| v.to_string())
+                            .unwrap_or_default(),
+                        m.payload,
+                        Some(m.sequence),
+                        m.headers.get(EVENT).is_some_and(|v| v.as_str() == "1"),
+                    ));
+                }
+                Ok(Ok(_)) => return None,
+                Ok(Err(e)) if e.kind() == LastRawMessageErrorKind::NoMessageFound => return None,
+                _ => return Some(next),
+            }
+        }
+        (next <= last).then_some(next)
+    }
+
+    async fn stream_state(
+        &self,
+        stream: &async_nats::jetstream::stream::Stream,
+    ) -> Result<async_nats::jetstream::stream::State, BusError> {
+        Ok(stream
+            .get_info()
+            .await
+            .map_err(|e| {
+                BusError::with_source(
+                    BusErrorKind::Subscribe,
+                    "JetStream stream information is not available",
+                    e,
+                )
+            })?
+            .state)
+    }
+
+    /// Hands `each` the messages matching `pattern` from sequence `start` (the first kept with
+    /// `None`) up to `last`, oldest first. It pulls them in batches of at most 64 messages and
+    /// 1 MiB through a pull consumer of its own, deleted when done: NATS sends no more than
+    /// asked for, so a room of large messages cannot make it a slow consumer (and drop the
+    /// connection every other room uses). Fails if the server does not answer within 5 s.
+    async fn read_range(
+        &self,
+        stream: &async_nats::jetstream::stream::Stream,
+        pattern: &Pattern,
+        start: Option<u64>,
+        last: u64,
+        mut each: impl FnMut(Message),
+    ) -> Result<(), BusError> {
+        use async_nats::jetstream::consumer::{pull, AckPolicy, DeliverPolicy};
         let failed = |e: &dyn std::fmt::Display| {
             BusError::new(
                 BusErrorKind::Subscribe,
@@ -527,68 +614,59 @@ impl NatsBus {
         };
         let mut consumer_name = None;
         let read = async {
-            // Everything up to `last` is read; what comes after is left to `subscribe_after`.
-            let last = stream
-                .get_info()
-                .await
-                .map_err(|e| failed(&e))?
-                .state
-                .last_sequence;
-            // Pulled in batches of at most 64 messages and 1 MiB: NATS sends no more than the
-            // app asked for, so a room of large messages cannot make it a slow consumer (and
-            // drop the connection every other room uses).
-            let mut consumer = stream
-                .create_consumer(pull::Config {
-                    filter_subject: pattern.as_str().to_owned(),
-                    deliver_policy: DeliverPolicy::All,
-                    ack_policy: AckPolicy::None,
-                    inactive_threshold: Duration::from_secs(10),
-                    ..Default::default()
-                })
+            let deliver_policy = match start {
+                Some(start_sequence) => DeliverPolicy::ByStartSequence { start_sequence },
+                None => DeliverPolicy::All,
+            };
+            let config = pull::Config {
+                filter_subject: pattern.as_str().to_owned(),
+                deliver_policy,
+                ack_policy: AckPolicy::None,
+                inactive_threshold: Duration::from_secs(10),
+                ..Default::default()
+            };
+            // Each attempt bounded: for a while after a cluster node dies, NATS may place a new
+            // consumer on the dead node, and then never answers; another attempt is placed anew.
+            let mut attempt = 0;
+            let mut consumer = loop {
+                attempt += 1;
+                let created = tokio::time::timeout(
+                    Duration::from_millis(1500),
+                    stream.create_consumer(config.clone()),
+                )
+                .await;
+                match created {
+                    Ok(created) => break created.map_err(|e| failed(&e))?,
+                    Err(_) if attempt < 3 => continue,
+                    Err(_) => return Err(failed(&"no consumer within 3 attempts")),
+                }
+            };
+            consumer_name = Some(consumer.cached_info().name.clone());
+            if consumer.info().await.map_err(|e| failed(&e))?.num_pending == 0 {
+                return Ok(());
+            }
+            let mut messages = consumer
+                .stream()
+                .max_messages_per_batch(64)
+                .max_bytes_per_batch(1 << 20)
+                .messages()
                 .await
                 .map_err(|e| failed(&e))?;
-            consumer_name = Some(consumer.cached_info().name.clone());
-            let mut kept: VecDeque<Message> = VecDeque::with_capacity(n.min(1024));
-            let (mut kept_bytes, mut total) = (0usize, 0u64);
-            let pending = consumer.info().await.map_err(|e| failed(&e))?.num_pending;
-            if pending > 0 {
-                let mut messages = consumer
-                    .stream()
-                    .max_messages_per_batch(64)
-                    .max_bytes_per_batch(1 << 20)
-                    .messages()
-                    .await
-                    .map_err(|e| failed(&e))?;
-                while let Some(item) = messages.next().await {
-                    let m = item.map_err(|e| failed(&e))?;
-                    let (sequence, pending) = match m.info() {
-                        Ok(i) => (i.stream_sequence, i.pending),
-                        Err(e) => return Err(failed(&e)),
-                    };
-                    if sequence > last {
-                        break;
-                    }
-                    total += 1;
-                    if n > 0 {
-                        let message = from_nats(&m, Some(sequence));
-                        kept_bytes += message.size();
-                        kept.push_back(message);
-                        // The last `n`, and no more than MAX_HISTORY_BYTES of them (the
-                        // newest always).
-                        while kept.len() > n
-                            || (kept_bytes > super::MAX_HISTORY_BYTES && kept.len() > 1)
-                        {
-                            if let Some(old) = kept.pop_front() {
-                                kept_bytes -= old.size();
-                            }
-                        }
-                    }
-                    if pending == 0 || sequence == last {
-                        break;
-                    }
+            while let Some(item) = messages.next().await {
+                let m = item.map_err(|e| failed(&e))?;
+                let (sequence, pending) = match m.info() {
+                    Ok(i) => (i.stream_sequence, i.pending),
+                    Err(e) => return Err(failed(&e)),
+                };
+                if sequence > last {
+                    break;
+                }
+                each(from_nats(&m, Some(sequence)));
+                if pending == 0 || sequence == last {
+                    break;
                 }
             }
-            Ok(super::History::new(kept.into(), total, Some(last)))
+            Ok(())
         };
         let result = tokio::time::timeout(Duration::from_secs(5), read)
             .await
@@ -600,17 +678,6 @@ impl NatsBus {
             });
         }
         result
-    }
-
-    /// Counts a new subscription whose messages `task` delivers; dropping the guard ends both.
-    fn register(&self, task: tokio::task::JoinHandle<()>) -> Guard {
-        self.count.fetch_add(1, Ordering::Relaxed);
-        Guard::Nats {
-            _unsubscribe_on_drop: NatsGuard::Own {
-                task: task.abort_handle(),
-                count: self.count.clone(),
-            },
-        }
     }
 
     /// Publishes to a private inbox on this connection and waits for it to come back. The
@@ -657,6 +724,158 @@ impl NatsBus {
             .flush()
             .await
             .map_err(|e| BusError::with_source(BusErrorKind::Publish, "flush to NATS failed", e))
+    }
+}
+
+/// How many missed messages a resume reads one request each, without a consumer, before it
+/// reads the rest in batches through a short-lived pull consumer.
+const DIRECT_READS: usize = 32;
+
+/// The most replicas nitro gives a stream or bucket by default.
+pub(crate) const MAX_DEFAULT_REPLICAS: usize = 3;
+
+/// The replica count for what nitro declares on JetStream when the app does not say: the
+/// number of servers in the cluster of the server `client` is connected to, at most
+/// [`MAX_DEFAULT_REPLICAS`]; 1 for a server on its own. NATS tells each client the client URLs
+/// of every server of its cluster (`connect_urls` in its `INFO`, its own included), so that is
+/// the cluster's size as this server knew it when the app connected; a server started with
+/// `no_advertise` tells none (then 1: say the count with `replicas`).
+pub(crate) fn default_replicas(client: &async_nats::Client) -> usize {
+    client
+        .server_info()
+        .connect_urls
+        .len()
+        .clamp(1, MAX_DEFAULT_REPLICAS)
+}
+
+/// An ordered push consumer of `stream` filtered to `pattern`, from `policy`: its name, its
+/// messages, and the stream sequence it starts after (with `DeliverPolicy::New`, the stream's
+/// last sequence when it was created).
+async fn ordered_consumer(
+    client: &async_nats::Client,
+    stream: &async_nats::jetstream::stream::Stream,
+    pattern: &Pattern,
+    policy: async_nats::jetstream::consumer::DeliverPolicy,
+) -> Result<
+    (String, async_nats::jetstream::consumer::push::Ordered, u64),
+    Box<dyn std::error::Error + Send + Sync>,
+> {
+    let consumer = stream
+        .create_consumer(async_nats::jetstream::consumer::push::OrderedConfig {
+            deliver_subject: client.new_inbox(),
+            filter_subject: pattern.as_str().to_owned(),
+            deliver_policy: policy,
+            ..Default::default()
+        })
+        .await?;
+    let info = consumer.cached_info();
+    let (name, after) = (info.name.clone(), info.delivered.stream_sequence);
+    let messages = consumer.messages().await?;
+    Ok((name, messages, after))
+}
+
+/// The task behind one held pattern's JetStream consumer: fans out what it brings, and renews
+/// the consumer after the connection comes back.
+///
+/// async-nats recreates a lost ordered consumer by itself, but under the same name: in a
+/// cluster that lost a node, that name can stay assigned to the dead node, and the live feed
+/// then waits as long as the node is down. So after each reconnection this task creates a new
+/// consumer itself (a new name, placed anew; each attempt bounded to 5 s, retried), from the
+/// message after the last one it delivered, and drops the old one. And it never delivers a
+/// message from before the feed started (async-nats restarts a consumer that delivered
+/// nothing from the stream's beginning).
+struct LiveFeed {
+    client: async_nats::Client,
+    stream: async_nats::jetstream::stream::Stream,
+    pattern: Pattern,
+    /// The current consumer's name, shared with its [`Source`] (which deletes it).
+    name: Arc<std::sync::Mutex<String>>,
+    /// The last stream sequence delivered (or the feed's start).
+    last: u64,
+}
+
+impl LiveFeed {
+    async fn run(
+        mut self,
+        mut messages: async_nats::jetstream::consumer::push::Ordered,
+        hub: Arc<Hub>,
+    ) {
+        let mut id = itoa::Buffer::new();
+        let mut reconnected = hub.reconnected.subscribe();
+        loop {
+            tokio::select! {
+                item = messages.next() => {
+                    let Some(item) = item else { break };
+                    let Ok(m) = item else { continue };
+                    let Some(sequence) = m.info().ok().map(|i| i.stream_sequence) else {
+                        continue;
+                    };
+                    if sequence <= self.last {
+                        continue; // from before the feed started, or already delivered
+                    }
+                    self.last = sequence;
+                    let message = from_nats(&m, Some(sequence));
+                    hub.deliver(id.format(sequence), message);
+                }
+                changed = reconnected.changed() => {
+                    if changed.is_err() {
+                        break;
+                    }
+                    messages = self.renew().await;
+                }
+            }
+        }
+    }
+
+    /// A new consumer from the message after the last one delivered; retried until it exists.
+    async fn renew(&mut self) -> async_nats::jetstream::consumer::push::Ordered {
+        use async_nats::jetstream::consumer::DeliverPolicy;
+        let policy = DeliverPolicy::ByStartSequence {
+            start_sequence: self.last + 1,
+        };
+        let mut attempt = 0u32;
+        loop {
+            attempt += 1;
+            let created = tokio::time::timeout(
+                Duration::from_secs(5),
+                ordered_consumer(&self.client, &self.stream, &self.pattern, policy),
+            )
+            .await;
+            match created {
+                Ok(Ok((name, messages, _))) => {
+                    let old = std::mem::replace(
+                        &mut *self.name.lock().unwrap_or_else(|p| p.into_inner()),
+                        name,
+                    );
+                    let stream = self.stream.clone();
+                    tokio::spawn(async move {
+                        let _ = stream.delete_consumer(&old).await;
+                    });
+                    crate::log::debug!(pattern = %self.pattern, after = self.last, attempt, "bus: JetStream live feed renewed after a reconnection");
+                    return messages;
+                }
+                Ok(Err(e)) => {
+                    crate::log::debug!(pattern = %self.pattern, error = %e, attempt, "bus: renewing a JetStream live feed failed; retrying")
+                }
+                Err(_) => {
+                    crate::log::debug!(pattern = %self.pattern, attempt, "bus: renewing a JetStream live feed: no answer within 5 s; retrying")
+                }
+            }
+            tokio::time::sleep(Duration::from_millis(500)).await;
+        }
+    }
+}
+
+/// Does JetStream say that the stream `name` does not exist? (Not when it cannot tell, such as
+/// during a cluster's leader election.)
+async fn stream_missing(js: &async_nats::jetstream::Context, name: &str) -> bool {
+    use async_nats::jetstream::context::GetStreamErrorKind;
+    use async_nats::jetstream::ErrorCode;
+    match js.get_stream(name).await {
+        Ok(_) => false,
+        Err(e) => {
+            matches!(e.kind(), GetStreamErrorKind::JetStream(j) if j.error_code() == ErrorCode::STREAM_NOT_FOUND)
+        }
     }
 }
 
@@ -738,11 +957,6 @@ fn header_value(m: &async_nats::Message, name: &str) -> String {
 
 /// Unsubscribes when dropped.
 pub(crate) enum NatsGuard {
-    /// A subscription of its own (a resume on JetStream): ends the task that owns it.
-    Own {
-        task: tokio::task::AbortHandle,
-        count: Arc<AtomicUsize>,
-    },
     /// A user of the process's shared subscriptions: leaves the local matcher and releases
     /// its patterns.
     Shared {
@@ -756,10 +970,6 @@ pub(crate) enum NatsGuard {
 impl Drop for NatsGuard {
     fn drop(&mut self) {
         match self {
-            NatsGuard::Own { task, count } => {
-                task.abort();
-                count.fetch_sub(1, Ordering::Relaxed);
-            }
             NatsGuard::Shared {
                 hub,
                 id,
@@ -778,7 +988,8 @@ impl Drop for NatsGuard {
 /// warnings (publishing fails fast while the connection is down), a slow consumer too; the
 /// rest is debug.
 #[cfg_attr(not(feature = "tracing"), allow(unused_variables))]
-fn connection_event(event: async_nats::Event, down: &std::sync::atomic::AtomicBool) {
+/// Returns whether the event is a reconnection.
+fn connection_event(event: async_nats::Event, down: &std::sync::atomic::AtomicBool) -> bool {
     use async_nats::Event;
     use std::sync::atomic::Ordering::Relaxed;
     match event {
@@ -790,6 +1001,7 @@ fn connection_event(event: async_nats::Event, down: &std::sync::atomic::AtomicBo
         Event::Connected if down.swap(false, Relaxed) => {
             crate::stats::BUS_RECONNECTS.incr();
             crate::log::warning!("bus: connected to NATS again; subscriptions resume");
+            return true;
         }
         Event::SlowConsumer(sid) => {
             crate::log::warning!(
@@ -799,6 +1011,7 @@ fn connection_event(event: async_nats::Event, down: &std::sync::atomic::AtomicBo
         }
         other => crate::log::debug!(event = %other, "bus: NATS connection event"),
     }
+    false
 }
 
 #[cfg(test)]

@@ -19,6 +19,7 @@ use super::respond::{self, After, Written};
 /// Serves the connection until it closes or the server stops.
 pub(super) async fn serve(
     mut stream: TcpStream,
+    peer: std::net::SocketAddr,
     router: Router,
     mut stopping: watch::Receiver<bool>,
     head_timeout: Duration,
@@ -31,6 +32,7 @@ pub(super) async fn serve(
         // future live for that long, and the connection's task keeps only what a stream needs.
         let step = Box::pin(request(
             &mut stream,
+            peer,
             &router,
             &mut stopping,
             &mut buf,
@@ -50,7 +52,7 @@ pub(super) async fn serve(
                 }
             }
             Ok(Step::Hyper) => {
-                let hyper = hyper_conn::serve(stream, buf, router, stopping, head_timeout);
+                let hyper = hyper_conn::serve(stream, peer, buf, router, stopping, head_timeout);
                 return Box::pin(hyper).await;
             }
             Err(e) => {
@@ -80,6 +82,7 @@ enum Step {
 /// stream, its head).
 async fn request(
     stream: &mut TcpStream,
+    peer: std::net::SocketAddr,
     router: &Router,
     stopping: &mut watch::Receiver<bool>,
     buf: &mut Vec<u8>,
@@ -119,7 +122,8 @@ async fn request(
     }
     let close = head::wants_close(&request);
     let method = request.method().clone();
-    let request = request.map(|()| Body::empty());
+    let mut request = request.map(|()| Body::empty());
+    request.extensions_mut().insert(super::ClientAddr(peer));
     let response =
         match tower::ServiceExt::<http::Request<Body>>::oneshot(router.clone(), request).await {
             Ok(response) => response,

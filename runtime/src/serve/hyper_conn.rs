@@ -19,6 +19,7 @@ use tokio::sync::watch;
 /// Serves the rest of the connection through hyper; `read` is what nitro read from it so far.
 pub(super) async fn serve(
     stream: TcpStream,
+    peer: std::net::SocketAddr,
     read: Vec<u8>,
     router: Router,
     mut stopping: watch::Receiver<bool>,
@@ -30,6 +31,13 @@ pub(super) async fn serve(
         stream,
     });
     let stop = stopping.clone();
+    let router = ServiceExt::<http::Request<hyper::body::Incoming>>::map_request(
+        router,
+        move |mut request: http::Request<hyper::body::Incoming>| {
+            request.extensions_mut().insert(super::ClientAddr(peer));
+            request
+        },
+    );
     let service = ServiceExt::<http::Request<hyper::body::Incoming>>::map_response(
         router,
         move |response: axum::response::Response| {
