@@ -25,7 +25,9 @@ struct Generator {
     /// dropped, each value is `let _ = &(value);`). Reading that back is far cheaper than
     /// reading the whole body (see `generate`).
     shadow: bool,
-    tail: String,
+    /// The writes since the last Rust statement: a straight run, written with one capacity
+    /// check when it has more than one write and a value (see `cut`).
+    run: Vec<RunItem>,
     stmts: Vec<TokenStream>,
     static_len: usize,
     /// The element whose attributes are being written (lowercase).
@@ -38,7 +40,7 @@ impl Generator {
             buf,
             uses: Default::default(),
             shadow: false,
-            tail: String::new(),
+            run: Vec::new(),
             stmts: Vec::new(),
             static_len: 0,
             element: String::new(),
@@ -46,19 +48,105 @@ impl Generator {
     }
 
     fn text(&mut self, s: &str) {
-        self.tail.push_str(s);
         self.static_len += s.len();
+        if let Some(RunItem::Text(t)) = self.run.last_mut() {
+            t.push_str(s);
+        } else if !s.is_empty() {
+            self.run.push(RunItem::Text(s.to_string()));
+        }
     }
 
+    /// `if cond { <lit> }` (a toggled attribute or class), in the run when `cond` is a plain
+    /// read (see `is_plain`).
+    fn toggle(&mut self, cond: &TokenStream, span: Span, lit: String) {
+        self.static_len += lit.len();
+        if self.shadow || !is_plain(cond) || lit.contains(['\n', '\r']) {
+            let push = push_lit(&self.buf, &lit);
+            return self.code(quote_spanned!(span=> if #cond { #push }));
+        }
+        self.run.push(RunItem::Toggle {
+            cond: cond.clone(),
+            span,
+            lit,
+        });
+    }
+
+    /// Ends the run: writes it out as statements. A run of more than one write with a value or
+    /// a toggle in it becomes one block that evaluates its values first (they are plain reads,
+    /// `is_plain`: the order is not observable), reserves the static bytes plus each value's
+    /// largest length once, then writes without further checks (`nitro_runtime::writer`,
+    /// "Reserved runs"). Anything else is written as before, one checked write each.
     fn cut(&mut self) {
+        let run = std::mem::take(&mut self.run);
         if self.shadow {
-            self.tail.clear();
+            return;
         }
-        if !self.tail.is_empty() {
-            let buf = &self.buf;
-            let lit = std::mem::take(&mut self.tail);
-            self.stmts.push(push_lit(buf, &lit));
+        let buf = self.buf.clone();
+        let dynamic = run.iter().any(|i| !matches!(i, RunItem::Text(_)));
+        let breaks = run.iter().any(|i| match i {
+            RunItem::Text(t) | RunItem::Toggle { lit: t, .. } => t.contains(['\n', '\r']),
+            RunItem::Value { .. } => false,
+        });
+        if !dynamic || run.len() < 2 || breaks {
+            for item in run {
+                let ts = match item {
+                    RunItem::Text(t) => push_lit(&buf, &t),
+                    RunItem::Value { expr, span } => self.splice(&expr, span),
+                    RunItem::Toggle { cond, span, lit } => {
+                        let push = push_lit(&buf, &lit);
+                        quote_spanned!(span=> if #cond { #push })
+                    }
+                };
+                self.stmts.push(ts);
+            }
+            return;
         }
+        let mut lets = Vec::new();
+        let mut writes = Vec::new();
+        let mut maxes = Vec::new();
+        let mut fixed = 0usize;
+        for item in run {
+            match item {
+                RunItem::Text(t) => {
+                    fixed += t.len();
+                    writes.push(quote!(#buf.push_reserved(#t);));
+                }
+                RunItem::Toggle { cond, span, lit } => {
+                    fixed += lit.len();
+                    writes.push(quote_spanned!(span=> #buf.push_reserved_if(#cond, #lit);));
+                }
+                RunItem::Value { expr, span } => {
+                    let i = lets.len();
+                    let v = Ident::new(&format!("__nitro_v{i}"), span);
+                    let t = Ident::new(&format!("__nitro_t{i}"), span);
+                    lets.push(quote_spanned!(span=>
+                        let #v = &(#expr);
+                        let #t = (&&&::nitro::__private::Splice(#v)).nitro_splice_tag();
+                    ));
+                    maxes.push(quote!(+ #t.max()));
+                    writes.push(quote_spanned!(span=> #t.write_in_run(#v, &mut #buf);));
+                }
+            }
+        }
+        self.uses.set(self.uses.get() | USES_SPLICE);
+        self.stmts.push(quote! {{
+            #(#lets)*
+            #buf.reserve(#fixed #(#maxes)*);
+            #(#writes)*
+        }});
+    }
+
+    /// A `(value)` in text, written on its own (outside a reserved run).
+    fn splice(&self, expr: &TokenStream, span: Span) -> TokenStream {
+        // `Render` when the value has it, else `Display` (escaped); see
+        // `nitro_runtime::splice`.
+        let buf = &self.buf;
+        let v = Ident::new("__nitro_splice", span);
+        self.uses.set(self.uses.get() | USES_SPLICE);
+        quote_spanned!(span=> {
+            let #v = &(#expr);
+            (&&::nitro::__private::Splice(#v)).nitro_splice_tag().write(#v, &mut #buf);
+        })
     }
 
     fn code(&mut self, ts: TokenStream) {
@@ -78,7 +166,7 @@ impl Generator {
         if uses & USES_SPLICE != 0 {
             out.extend(quote!(
                 #[allow(unused_imports)]
-                use ::nitro::__private::{ViaDisplay as _, ViaRender as _};
+                use ::nitro::__private::{ViaBounded as _, ViaDisplay as _, ViaRender as _};
             ));
         }
         if uses & USES_EXPR != 0 {
@@ -137,16 +225,14 @@ impl Generator {
                         let sbuf = string_buf();
                         quote_spanned!(s.span=> #buf.with_string(|#sbuf| ::nitro::__private::render_script(&(#expr), #sbuf));)
                     }
-                    None => {
-                        // `Render` when the value has it, else `Display` (escaped); see
-                        // `nitro_runtime::splice`.
-                        let v = Ident::new("__nitro_splice", s.span);
-                        self.uses.set(self.uses.get() | USES_SPLICE);
-                        quote_spanned!(s.span=> {
-                            let #v = &(#expr);
-                            (&&::nitro::__private::Splice(#v)).nitro_splice_tag().write(#v, &mut #buf);
-                        })
+                    None if is_plain(expr) => {
+                        self.run.push(RunItem::Value {
+                            expr: expr.clone(),
+                            span: s.span,
+                        });
+                        return;
                     }
+                    None => self.splice(expr, s.span),
                 };
                 self.code(ts);
             }
@@ -367,13 +453,7 @@ impl Generator {
                     }
                 ));
             }
-            AttrValue::Toggle(s) => {
-                let expr = &s.expr;
-                let lit = format!(" {name}");
-                self.static_len += lit.len();
-                let push = push_lit(&buf, &lit);
-                self.code(quote_spanned!(s.span=> if #expr { #push }));
-            }
+            AttrValue::Toggle(s) => self.toggle(&s.expr, s.span, format!(" {name}")),
         }
     }
 
@@ -394,9 +474,7 @@ impl Generator {
         if let [(AttrValue::Static(v, _), Some(toggle))] = parts.as_slice() {
             // One toggled class (`li.active[cond]`): the whole attribute is one literal.
             let lit = format!(" class=\"{}\"", escape_static_attr(v));
-            self.static_len += lit.len();
-            let push = push_lit(&buf, &lit);
-            self.code(quote!(if #toggle { #push }));
+            self.toggle(toggle, Span::call_site(), lit);
             return;
         }
         if parts.iter().all(|(_, toggle)| toggle.is_some()) {
@@ -458,6 +536,74 @@ impl Generator {
         }
         self.text("\"");
     }
+}
+
+/// One write of a straight run (see `Generator::cut`).
+enum RunItem {
+    /// Static text, escaped.
+    Text(String),
+    /// A `(value)` in text whose expression is a plain read.
+    Value { expr: TokenStream, span: Span },
+    /// `lit` written when `cond` (a plain read) holds.
+    Toggle {
+        cond: TokenStream,
+        span: Span,
+        lit: String,
+    },
+}
+
+/// Whether `expr` is a plain read: names, fields, literals, indexing and operators, with no
+/// call, macro, block, closure body or `mut`. Evaluating such an expression before the static
+/// text in front of it is not observable (it cannot write, and it reads nothing the writes
+/// change), so a run may evaluate its values first and reserve for all of them at once.
+/// Anything else keeps its place and ends the run.
+fn is_plain(expr: &TokenStream) -> bool {
+    use proc_macro2::{Delimiter, TokenTree};
+    // Whether the previous token could be called or indexed (`f(..)`, `x.f::<T>(..)`).
+    let mut callee = false;
+    for tt in expr.clone() {
+        match tt {
+            TokenTree::Ident(id) => {
+                let name = id.to_string();
+                let keyword = matches!(
+                    name.as_str(),
+                    "as" | "async" | "await" | "box" | "break" | "const" | "continue" | "dyn"
+                        | "else" | "enum" | "extern" | "fn" | "for" | "if" | "impl" | "in"
+                        | "let" | "loop" | "match" | "mod" | "move" | "mut" | "pub" | "ref"
+                        | "return" | "static" | "struct" | "trait" | "type" | "unsafe" | "use"
+                        | "where" | "while" | "yield"
+                );
+                if keyword && name != "as" {
+                    return false;
+                }
+                callee = name != "as";
+            }
+            TokenTree::Literal(_) => callee = true,
+            TokenTree::Punct(p) => {
+                match p.as_char() {
+                    '.' | '&' | '*' | '+' | '-' | '/' | '%' | '=' | '<' | '>' | ':' | '^' | ','
+                    | '|' => {}
+                    // `name!(..)` is a macro; `!x` is a negation.
+                    '!' if !callee => {}
+                    _ => return false,
+                }
+                // `x.f::<T>(..)`: a call after a `>`.
+                callee = p.as_char() == '>';
+            }
+            TokenTree::Group(g) => {
+                match g.delimiter() {
+                    Delimiter::Parenthesis if callee => return false,
+                    Delimiter::Brace => return false,
+                    _ => {}
+                }
+                if !is_plain(&g.stream()) {
+                    return false;
+                }
+                callee = true;
+            }
+        }
+    }
+    true
 }
 
 /// The whole template as an expression of type `nitro::Template<impl Fn(&mut String)>`.
