@@ -159,6 +159,13 @@ impl Generator {
         self.stmts.into_iter().collect()
     }
 
+    /// The imports the body needs (known once the last run is written) and the body.
+    fn finish_with_imports(mut self) -> (TokenStream, TokenStream) {
+        self.cut();
+        let imports = self.imports();
+        (imports, self.stmts.into_iter().collect())
+    }
+
     /// The dispatch traits the body uses, imported once (see `uses`).
     fn imports(&self) -> TokenStream {
         let uses = self.uses.get();
@@ -615,8 +622,7 @@ pub fn generate(block: &Block, checks: TokenStream, moves: bool) -> TokenStream 
     let mut g = Generator::new(buf.clone());
     g.nodes(block, None);
     let size = g.static_len;
-    let imports = g.imports();
-    let body = g.finish();
+    let (imports, body) = g.finish_with_imports();
     // A `move` template takes what it names: no analysis. Otherwise the analysis reads the
     // locals off the body's shadow (most of the macro's time went into reading the whole body
     // back); the whole body is read only when it has a `&local` to flatten.
@@ -709,8 +715,7 @@ pub fn nested_template(block: &Block) -> TokenStream {
     let mut g = Generator::new(buf.clone());
     g.nodes(block, None);
     let size = g.static_len;
-    let imports = g.imports();
-    let body = g.finish();
+    let (imports, body) = g.finish_with_imports();
     let sbuf = string_buf();
     quote! {
         ::nitro::__private::TemplateBuilder::new(#size, |#sbuf: &mut ::std::string::String| {
