@@ -614,6 +614,16 @@ mod tests {
         Ascii(u8),
         Int(u64),
         Lend(String, usize, bool),
+        /// `reserve(n)`: writes nothing.
+        Reserve(usize),
+        Reserved(String),
+        ReservedIf(bool, String),
+        /// A number with the largest length its (claimed) type allows: may be too small, then
+        /// the writer must take the checked path.
+        U64Reserved(u64, usize),
+        I64Reserved(i64, usize),
+        /// A write of unknown length inside a run.
+        Unreserved(String),
     }
 
     fn op() -> impl Strategy<Value = Op> {
@@ -622,7 +632,32 @@ mod tests {
             any::<u8>().prop_map(Op::Ascii),
             prop_oneof![0u64..20_000, any::<u64>()].prop_map(Op::Int),
             (".{0,20}", 0usize..50, any::<bool>()).prop_map(|(s, t, sh)| Op::Lend(s, t, sh)),
+            (0usize..80).prop_map(Op::Reserve),
+            ".{0,20}".prop_map(Op::Reserved),
+            (any::<bool>(), ".{0,20}").prop_map(|(on, s)| Op::ReservedIf(on, s)),
+            (prop_oneof![0u64..20_000, any::<u64>()], 0usize..24)
+                .prop_map(|(n, m)| Op::U64Reserved(n, m)),
+            (prop_oneof![-20_000i64..20_000, any::<i64>()], 0usize..24)
+                .prop_map(|(n, m)| Op::I64Reserved(n, m)),
+            ".{0,20}".prop_map(Op::Unreserved),
         ]
+    }
+
+    /// Applies one operation to a writer.
+    fn write(w: &mut Writer<'_>, op: &Op) {
+        match op {
+            Op::Str(x) => w.push_str(x),
+            Op::Ascii(b) => w.push_ascii(*b),
+            Op::Int(n) => w.push_u64(*n),
+            Op::Lend(x, t, shrink) => w.with_string(|s| lend(s, x, *t, *shrink)),
+            Op::Reserve(n) => w.reserve(*n),
+            Op::Reserved(x) => w.push_reserved(x),
+            Op::ReservedIf(on, x) => w.push_reserved_if(*on, x),
+            Op::U64Reserved(n, m) => w.push_u64_reserved(*n, *m),
+            Op::I64Reserved(n, m) => w.push_i64_reserved(*n, *m),
+            Op::Unreserved(x) => w.unreserved(|w| w.push_str(x)),
+        }
+        assert!(w.left <= w.cap - w.len, "invariant 4 after {op:?}");
     }
 
     /// What a writer must produce, with plain `String` operations.
@@ -634,6 +669,15 @@ mod tests {
                 Op::Ascii(_) => s.push('\u{fffd}'),
                 Op::Int(n) => s.push_str(&n.to_string()),
                 Op::Lend(x, t, shrink) => lend(s, x, *t, *shrink),
+                Op::Reserve(_) => {}
+                Op::Reserved(x) | Op::Unreserved(x) => s.push_str(x),
+                Op::ReservedIf(on, x) => {
+                    if *on {
+                        s.push_str(x)
+                    }
+                }
+                Op::U64Reserved(n, _) => s.push_str(&n.to_string()),
+                Op::I64Reserved(n, _) => s.push_str(&n.to_string()),
             }
         }
     }
@@ -663,12 +707,7 @@ mod tests {
             {
                 let mut w = Writer::new(&mut got);
                 for op in &ops {
-                    match op {
-                        Op::Str(x) => w.push_str(x),
-                        Op::Ascii(b) => w.push_ascii(*b),
-                        Op::Int(n) => w.push_u64(*n),
-                        Op::Lend(x, t, shrink) => w.with_string(|s| lend(s, x, *t, *shrink)),
-                    }
+                    write(&mut w, op);
                 }
                 prop_assert_eq!(w.as_str(), want.as_str());
             }
@@ -687,6 +726,12 @@ mod tests {
             prop_oneof![Just(b'\n'), Just(b'\r'), Just(b'a')].prop_map(Op::Ascii),
             (0u64..200).prop_map(Op::Int),
             "([a-z]{0,3}|\r|\n){0,3}".prop_map(|x| Op::Lend(x, 0, false)),
+            (0usize..40).prop_map(Op::Reserve),
+            "[a-z<>]{0,5}".prop_map(Op::Reserved),
+            (any::<bool>(), "[a-z]{0,5}").prop_map(|(on, s)| Op::ReservedIf(on, s)),
+            (0u64..20_000, 0usize..24).prop_map(|(n, m)| Op::U64Reserved(n, m)),
+            (-200i64..200, 0usize..24).prop_map(|(n, m)| Op::I64Reserved(n, m)),
+            "([a-z]{0,3}|\r|\n){0,3}".prop_map(Op::Unreserved),
         ], 0..12), lines in prop::collection::vec(("([a-z]|\r|\n|\r\n){0,3}", "([a-z]|\r|\n|\r\n){0,3}"), 0..3)) {
             let mut plain = String::new();
             apply(&ops, &mut plain);
@@ -696,10 +741,8 @@ mod tests {
                 let mut w = Writer::new(&mut s);
                 for op in &ops {
                     match op {
-                        Op::Str(x) => w.push_str(x),
-                        Op::Ascii(b) => w.push_ascii(*b),
-                        Op::Int(n) => w.push_u64(*n),
                         Op::Lend(x, _, _) => w.with_string(|s| s.push_str(x)),
+                        op => write(&mut w, op),
                     }
                 }
                 // Static text the macro framed (`html!`'s literals with line breaks).
@@ -728,6 +771,43 @@ mod tests {
         Writer::new(&mut s).push_str("a\nb");
         assert_eq!(s, format!("{PREFIX}xa\nb"), "not at the start: not framed");
         assert_eq!(framing.finish(), None);
+    }
+
+    /// Each integer type's largest value fits the length its `Bounded` impl reserves, and the
+    /// reserved write of every width equals its `Display`; a run over a reservation that is
+    /// too small falls back to checked writes and still writes the same.
+    #[test]
+    fn reserved_numbers_of_every_width() {
+        use crate::splice::Bounded;
+        fn check<T: Bounded + std::fmt::Display>(values: &[T]) {
+            for v in values {
+                for room in [0, 1, T::MAX_LEN - 1, T::MAX_LEN, T::MAX_LEN + 7] {
+                    for cap in [0, 3, 64] {
+                        let mut s = String::with_capacity(cap);
+                        let mut w = Writer::new(&mut s);
+                        w.reserve(room + 2);
+                        w.push_reserved("<");
+                        v.write_reserved(&mut w);
+                        w.push_reserved(">");
+                        assert!(w.left <= w.cap - w.len);
+                        drop(w);
+                        assert_eq!(s, format!("<{v}>"));
+                    }
+                }
+                assert!(v.to_string().len() <= T::MAX_LEN);
+            }
+        }
+        check(&[0u8, 9, 10, 99, 100, 255]);
+        check(&[0u16, 9_999, 10_000, u16::MAX]);
+        check(&[0u32, 12_345, u32::MAX]);
+        check(&[0u64, 9, 99, 999, 9_999, 10_000, u64::MAX]);
+        check(&[0usize, usize::MAX]);
+        check(&[i8::MIN, -1, 0, i8::MAX]);
+        check(&[i16::MIN, -10_000, -9_999, i16::MAX]);
+        check(&[i32::MIN, -5, i32::MAX]);
+        check(&[i64::MIN, -1, 0, 7, i64::MAX]);
+        check(&[isize::MIN, isize::MAX]);
+        check(&[&3u8, &200]);
     }
 
     #[test]
