@@ -51,12 +51,18 @@ pub fn html(input: TokenStream) -> TokenStream {
 
 fn expand_html(input: proc_macro2::TokenStream) -> proc_macro2::TokenStream {
     let mut diags = diag::Diagnostics::default();
+    // Where `move` goes: rustc's help for a template that outlives a borrowed local points here.
+    let start = input
+        .clone()
+        .into_iter()
+        .next()
+        .map_or_else(proc_macro2::Span::call_site, |t| t.span());
     let out = match parse::parse(input, &mut diags) {
         Ok(template) => {
             validate::validate(&template.body, &mut diags);
             let checks = checks::signal_checks(&template, &mut diags);
             if diags.is_empty() {
-                generate::generate(&template.body, checks, template.moves)
+                generate::generate(&template.body, checks, template.moves, start)
             } else {
                 generate::skeleton(diags.into_compile_errors())
             }
