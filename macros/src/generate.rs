@@ -71,11 +71,12 @@ impl Generator {
         });
     }
 
-    /// Ends the run: writes it out as statements. A run of more than one write with a value or
-    /// a toggle in it becomes one block that evaluates its values first (they are plain reads,
-    /// `is_plain`: the order is not observable), reserves the static bytes plus each value's
-    /// largest length once, then writes without further checks (`nitro_runtime::writer`,
-    /// "Reserved runs"). Anything else is written as before, one checked write each.
+    /// Ends the run: writes it out as statements. In optimized builds, a run of more than one
+    /// write with a value or a toggle in it becomes one block that evaluates its values first
+    /// (they are plain reads, `is_plain`: the order is not observable), reserves the static
+    /// bytes plus each value's largest length once, then writes without further checks
+    /// (`nitro_runtime::writer`, "Reserved runs"). Anything else, and every run in the dev
+    /// profile, is one checked write each.
     fn cut(&mut self) {
         let run = std::mem::take(&mut self.run);
         if self.shadow {
@@ -87,18 +88,21 @@ impl Generator {
             RunItem::Text(t) | RunItem::Toggle { lit: t, .. } => t.contains(['\n', '\r']),
             RunItem::Value { .. } => false,
         });
+        // One checked write each: what a run becomes in the dev profile, and what anything
+        // else always is.
+        let checked: Vec<TokenStream> = run
+            .iter()
+            .map(|item| match item {
+                RunItem::Text(t) => push_lit(&buf, t),
+                RunItem::Value { expr, span } => self.splice(expr, *span),
+                RunItem::Toggle { cond, span, lit } => {
+                    let push = push_lit(&buf, lit);
+                    quote_spanned!(*span=> if #cond { #push })
+                }
+            })
+            .collect();
         if !dynamic || run.len() < 2 || breaks {
-            for item in run {
-                let ts = match item {
-                    RunItem::Text(t) => push_lit(&buf, &t),
-                    RunItem::Value { expr, span } => self.splice(&expr, span),
-                    RunItem::Toggle { cond, span, lit } => {
-                        let push = push_lit(&buf, &lit);
-                        quote_spanned!(span=> if #cond { #push })
-                    }
-                };
-                self.stmts.push(ts);
-            }
+            self.stmts.extend(checked);
             return;
         }
         let mut lets = Vec::new();
@@ -129,11 +133,22 @@ impl Generator {
             }
         }
         self.uses.set(self.uses.get() | USES_SPLICE);
-        self.stmts.push(quote! {{
-            #(#lets)*
-            #buf.reserve(#fixed #(#maxes)*);
-            #(#writes)*
-        }});
+        // The reserved run is more code for rustc to check and LLVM to compile (a tag and a
+        // length per value, the reservation), which a debug build pays on every save and gains
+        // little from: it is compiled only without `debug_assertions` (`cfg` removes the other
+        // form before type checking). `benches/benches/compile.rs` measures the dev profile.
+        self.stmts.push(quote! {
+            #[cfg(not(debug_assertions))]
+            {
+                #(#lets)*
+                #buf.reserve(#fixed #(#maxes)*);
+                #(#writes)*
+            }
+            #[cfg(debug_assertions)]
+            {
+                #(#checked)*
+            }
+        });
     }
 
     /// A `(value)` in text, written on its own (outside a reserved run).

@@ -28,10 +28,10 @@ mod validate;
 /// A template renders later, when asked, so it holds on to the locals it names: it copies the
 /// `Copy` ones and borrows the rest. A function that returns a template over a value it owns (an
 /// owned argument such as `body: impl Render` or `name: String`, a value it just built) then
-/// fails with rustc's E0597 "`body` does not live long enough" or E0515 "cannot return value
-/// referencing function parameter `body`", pointing at the splice (and, for a generic argument,
-/// E0310 "the parameter type may not live long enough" with a `'static` suggestion that is not
-/// the fix). Write `move` first, and the
+/// fails with rustc's E0373 "closure may outlive the current function, but it borrows `body`",
+/// whose help ("use the `move` keyword") shows `move` inserted at the start of the template:
+/// the fix. (For a generic argument rustc also reports E0310 "the parameter type may not live
+/// long enough" with a `'static` suggestion that is not the fix.) Write `move` first, and the
 /// template takes those values:
 ///
 /// ```text
@@ -39,6 +39,7 @@ mod validate;
 ///     html! { move main { h1 { (title) } (body) } }
 /// }
 /// ```
+#[doc(alias = "E0373")]
 #[doc(alias = "E0597")]
 #[doc(alias = "E0515")]
 #[doc(alias = "E0310")]
