@@ -50,18 +50,14 @@ pub fn analyze(body: &TokenStream) -> Option<(Vec<Ident>, TokenStream)> {
     Some((free, stmts.collect()))
 }
 
-/// `let name = <copy or borrow of name>;` for each captured local. The borrow is a closure
-/// (`|| &name`) whose `||` is spanned at `start` (the template's first token): when the
-/// template outlives the local, rustc's error is E0373 with its help "use the `move` keyword"
-/// pointing there, i.e. at `html! { move .. }`.
-pub fn rebind(free: &[Ident], start: proc_macro2::Span) -> TokenStream {
+/// `let name = <copy or reference of name>;` for each captured local.
+pub fn rebind(free: &[Ident]) -> TokenStream {
     if free.is_empty() {
         return TokenStream::new();
     }
-    let bars = quote_spanned!(start=> ||);
     let lets = free.iter().map(|id| {
         quote_spanned! {id.span()=>
-            let #id = (&&::nitro::__private::Capture(#bars &#id)).nitro_capture();
+            let #id = (&&::nitro::__private::Capture(&#id)).nitro_capture();
         }
     });
     quote! {
@@ -69,14 +65,6 @@ pub fn rebind(free: &[Ident], start: proc_macro2::Span) -> TokenStream {
         use ::nitro::__private::{CaptureCopy as _, CaptureRef as _};
         #(#lets)*
     }
-}
-
-/// The top of the template's body: each captured local as a value again (a copy, or the
-/// reference).
-pub fn unwrap(free: &[Ident]) -> TokenStream {
-    free.iter()
-        .map(|id| quote_spanned!(id.span()=> let #id = #id.nitro_get();))
-        .collect()
 }
 
 /// What the closure body needs in scope for flattened `&local`s.

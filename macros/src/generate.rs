@@ -631,9 +631,8 @@ fn is_plain(expr: &TokenStream) -> bool {
 /// The whole template as an expression of type `nitro::Template<impl Fn(&mut String)>`.
 ///
 /// The closure is `move`, but unless the template says `move` itself, the locals it names are
-/// first re-bound as copies or borrows (see [`crate::capture`]), so the caller keeps them.
-/// `start` is the span of the template's first token, where a missing `move` goes.
-pub fn generate(block: &Block, checks: TokenStream, moves: bool, start: Span) -> TokenStream {
+/// first re-bound as copies or references (see [`crate::capture`]), so the caller keeps them.
+pub fn generate(block: &Block, checks: TokenStream, moves: bool) -> TokenStream {
     let buf = Ident::new("__nitro_w", Span::mixed_site());
     let mut g = Generator::new(buf.clone());
     g.nodes(block, None);
@@ -653,16 +652,12 @@ pub fn generate(block: &Block, checks: TokenStream, moves: bool, start: Span) ->
     };
     let (rebind, prelude, body) = match analyzed {
         // The flattening traits are needed only where the analysis rewrote the body.
-        Some((free, Some(rewritten))) => {
-            let mut prelude = crate::capture::body_prelude(&free);
-            prelude.extend(crate::capture::unwrap(&free));
-            (crate::capture::rebind(&free, start), prelude, rewritten)
-        }
-        Some((free, None)) => (
-            crate::capture::rebind(&free, start),
-            crate::capture::unwrap(&free),
-            body,
+        Some((free, Some(rewritten))) => (
+            crate::capture::rebind(&free),
+            crate::capture::body_prelude(&free),
+            rewritten,
         ),
+        Some((free, None)) => (crate::capture::rebind(&free), TokenStream::new(), body),
         _ => (TokenStream::new(), TokenStream::new(), body),
     };
     let roots = match root_ids(block) {

@@ -28,10 +28,10 @@ mod validate;
 /// A template renders later, when asked, so it holds on to the locals it names: it copies the
 /// `Copy` ones and borrows the rest. A function that returns a template over a value it owns (an
 /// owned argument such as `body: impl Render` or `name: String`, a value it just built) then
-/// fails with rustc's E0373 "closure may outlive the current function, but it borrows `body`",
-/// whose help ("use the `move` keyword") shows `move` inserted at the start of the template:
-/// the fix. (For a generic argument rustc also reports E0310 "the parameter type may not live
-/// long enough" with a `'static` suggestion that is not the fix.) Write `move` first, and the
+/// fails with rustc's E0597 "`body` does not live long enough" or E0515 "cannot return value
+/// referencing function parameter `body`", pointing at the splice (and, for a generic argument,
+/// E0310 "the parameter type may not live long enough" with a `'static` suggestion that is not
+/// the fix). Write `move` first, and the
 /// template takes those values:
 ///
 /// ```text
@@ -39,7 +39,6 @@ mod validate;
 ///     html! { move main { h1 { (title) } (body) } }
 /// }
 /// ```
-#[doc(alias = "E0373")]
 #[doc(alias = "E0597")]
 #[doc(alias = "E0515")]
 #[doc(alias = "E0310")]
@@ -52,18 +51,12 @@ pub fn html(input: TokenStream) -> TokenStream {
 
 fn expand_html(input: proc_macro2::TokenStream) -> proc_macro2::TokenStream {
     let mut diags = diag::Diagnostics::default();
-    // Where `move` goes: rustc's help for a template that outlives a borrowed local points here.
-    let start = input
-        .clone()
-        .into_iter()
-        .next()
-        .map_or_else(proc_macro2::Span::call_site, |t| t.span());
     let out = match parse::parse(input, &mut diags) {
         Ok(template) => {
             validate::validate(&template.body, &mut diags);
             let checks = checks::signal_checks(&template, &mut diags);
             if diags.is_empty() {
-                generate::generate(&template.body, checks, template.moves, start)
+                generate::generate(&template.body, checks, template.moves)
             } else {
                 generate::skeleton(diags.into_compile_errors())
             }

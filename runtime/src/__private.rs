@@ -2,7 +2,7 @@
 //! promise.
 #![allow(missing_docs)]
 
-pub use crate::capture::{Capture, CaptureCopy, CaptureRef, Flat, FlatId, FlatRef, Held, Lazy};
+pub use crate::capture::{Capture, CaptureCopy, CaptureRef, Flat, FlatId, FlatRef};
 pub use crate::expr::ExprBuilder;
 pub use crate::guards::*;
 pub use crate::render::kind::*;
