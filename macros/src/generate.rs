@@ -140,6 +140,9 @@ impl Generator {
         self.stmts.push(quote! {
             #[cfg(not(debug_assertions))]
             {
+                // Only here: the dev profile's splices resolve among two traits, as before.
+                #[allow(unused_imports)]
+                use ::nitro::__private::ViaBounded as _;
                 #(#lets)*
                 #buf.reserve(#fixed #(#maxes)*);
                 #(#writes)*
@@ -188,7 +191,7 @@ impl Generator {
         if uses & USES_SPLICE != 0 {
             out.extend(quote!(
                 #[allow(unused_imports)]
-                use ::nitro::__private::{ViaBounded as _, ViaDisplay as _, ViaRender as _};
+                use ::nitro::__private::{ViaDisplay as _, ViaRender as _};
             ));
         }
         if uses & USES_EXPR != 0 {
