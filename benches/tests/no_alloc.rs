@@ -40,7 +40,11 @@ fn allocations(t: &impl Render) -> usize {
     let out = t.render();
     let after = ALLOCATIONS.load(Ordering::SeqCst);
     assert_eq!(out.as_str().len(), needed);
-    assert_eq!(after - before, 1, "render() allocates its output buffer, once");
+    assert_eq!(
+        after - before,
+        1,
+        "render() allocates its output buffer, once"
+    );
 
     let mut buf = String::with_capacity(needed + 64);
     let before = ALLOCATIONS.load(Ordering::SeqCst);

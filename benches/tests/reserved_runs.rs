@@ -18,7 +18,14 @@ fn this_crate_compiles_the_optimized_form() {
 
 /// Renders into a buffer of each starting capacity (growth inside a run, at its start, none).
 fn each_capacity(t: &impl Render, want: &str) {
-    for cap in [0, 1, 7, want.len().saturating_sub(3), want.len(), want.len() + 64] {
+    for cap in [
+        0,
+        1,
+        7,
+        want.len().saturating_sub(3),
+        want.len(),
+        want.len() + 64,
+    ] {
         let mut buf = String::with_capacity(cap);
         t.render_to(&mut buf);
         assert_eq!(buf, want, "capacity {cap}");

@@ -362,9 +362,7 @@ impl<'a> Writer<'a> {
         // 4), so the bytes land inside the allocation (invariant 1); they are ASCII digits,
         // which keep the bytes UTF-8 once `len` covers them (invariant 2). `bytes` is a
         // constant table or a local buffer, never the `String`.
-        unsafe {
-            std::ptr::copy_nonoverlapping(bytes.as_ptr(), self.ptr.add(at), bytes.len())
-        };
+        unsafe { std::ptr::copy_nonoverlapping(bytes.as_ptr(), self.ptr.add(at), bytes.len()) };
     }
 
     /// Appends `s`.
