@@ -224,13 +224,6 @@ impl<'a> Writer<'a> {
         self.left = n;
     }
 
-    /// What is left of the reservation (0 when nothing is reserved).
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub fn reserved(&self) -> usize {
-        self.left
-    }
-
     /// Runs `f`, a write of unknown length (a string, a component) in the middle of a reserved
     /// run: `f` writes with checks of its own, then the room the rest of the run was promised
     /// is reserved again (one capacity check).
