@@ -8,13 +8,12 @@ use nitro::sse::{Mode, PatchElements};
 
 ids! { LIST = "list" }
 
-#[test]
-fn this_crate_compiles_the_optimized_form() {
-    assert!(
-        !cfg!(debug_assertions),
-        "benches' dev profile must turn debug assertions off, or these tests check the other form"
-    );
-}
+// These templates must be compiled in the optimized form: the workspace `Cargo.toml` turns debug
+// assertions off for this crate's dev profile. Without that, this does not compile.
+const _: () = assert!(
+    !cfg!(debug_assertions),
+    "benches' dev profile must turn debug assertions off, or these tests check the other form"
+);
 
 /// Renders into a buffer of each starting capacity (growth inside a run, at its start, none).
 fn each_capacity(t: &impl Render, want: &str) {
@@ -87,7 +86,7 @@ fn static_line_breaks_in_a_run_and_framed_patches() {
     // Rendered straight into an SSE patch (framed writes) and rendered, then encoded: the
     // same bytes.
     let mut direct = bytes::BytesMut::new();
-    PatchElements::new(&t).encode_to(&mut direct).unwrap();
+    PatchElements::new(t).encode_to(&mut direct).unwrap();
     let mut encoded = bytes::BytesMut::new();
     PatchElements::trusted(None, Mode::Outer, t.render().into_string())
         .encode_to(&mut encoded)
