@@ -26,16 +26,16 @@ pub struct RenderTag;
 /// Writes through `Display`, escaped for a text node.
 pub struct DisplayTag;
 
-/// Writes a value of a [`Bounded`] type from a run's reservation.
+/// Writes a value of a `Bounded` type from a run's reservation.
 pub struct BoundedTag(usize);
 
 /// A type whose rendering (as text or as an attribute value: the same bytes) is never longer
-/// than [`Bounded::MAX_LEN`] bytes and never has a line break or a byte to escape. Sealed:
+/// than `Bounded::MAX_LEN` bytes and never has a line break or a byte to escape. Sealed:
 /// implemented by nitro for the integers (and references to them) only.
 pub trait Bounded: sealed::Sealed {
     /// The largest number of bytes a value writes (20 for `u64`: `18446744073709551615`).
     const MAX_LEN: usize;
-    /// Writes the value from the writer's reservation, charging it [`Bounded::MAX_LEN`].
+    /// Writes the value from the writer's reservation, charging it `MAX_LEN`.
     fn write_reserved(&self, w: &mut Writer<'_>);
 }
 
@@ -68,7 +68,7 @@ impl<T: Bounded + ?Sized> Bounded for &T {
     }
 }
 
-/// Chosen for [`Bounded`] types, in a run.
+/// Chosen for `Bounded` types, in a run.
 pub trait ViaBounded {
     fn nitro_splice_tag(&self) -> BoundedTag;
 }
