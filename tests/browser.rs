@@ -12,10 +12,13 @@ mod common;
 mod board;
 #[path = "../examples/chat.rs"]
 mod chat;
+#[cfg(feature = "browser-testing")]
 #[path = "../examples/counter.rs"]
 mod counter;
+#[cfg(feature = "browser-testing")]
 #[path = "../examples/progress.rs"]
 mod progress;
+#[cfg(feature = "browser-testing")]
 #[path = "../examples/todo.rs"]
 mod todo;
 
@@ -45,6 +48,7 @@ async fn wait_text(c: &Client, css: &str, ok: impl Fn(&str) -> bool) -> String {
     panic!("`{css}` never got the expected text; last seen: {last:?}");
 }
 
+#[cfg_attr(not(feature = "browser-testing"), allow(dead_code))]
 async fn wait_gone(c: &Client, css: &str) {
     let start = Instant::now();
     while c.find(Locator::Css(css)).await.is_ok() {
@@ -86,22 +90,23 @@ async fn screenshot(c: &Client, name: &str) {
     std::fs::write(dir.join(format!("{name}.png")), png).unwrap();
 }
 
+#[cfg(feature = "browser-testing")]
 #[tokio::test]
 async fn counter_increments_on_click_and_on_server_push() {
+    // Written with the public harness, `nitro::testing::browser`.
+    use nitro::testing::browser::Browser;
     let _serial = SERIAL.lock().await;
-    let (driver, js) = (chromedriver(), datastar_js());
-    let base = common::base_url(counter::app(nitro::client::ClientScript::file(js).unwrap())).await;
-    let b = browser(&driver).await;
-    let c = &b.client;
-    c.goto(&base).await.unwrap();
-    wait_text(c, "#counter", |t| t == "Count: 0").await;
+    let app = counter::app(nitro::client::ClientScript::file(datastar_js()).unwrap());
+    let b = Browser::start(app).await.unwrap();
+    b.goto("/").await;
+    b.wait_text("#counter", "Count: 0").await;
     settle().await;
-    click(c, "#increment").await;
-    wait_text(c, "#counter", |t| t == "Count: 1").await;
-    wait_text(c, "#signal", |t| t == "1").await;
+    b.click("#increment").await;
+    b.wait_text("#counter", "Count: 1").await;
+    b.wait_text("#signal", "1").await;
     // A push from the server side (another client bumps the count) reaches the open page.
     let pushed = reqwest::Client::new()
-        .post(format!("{base}/bump"))
+        .post(format!("{}/bump", b.base()))
         .send()
         .await
         .unwrap()
@@ -109,52 +114,47 @@ async fn counter_increments_on_click_and_on_server_push() {
         .await
         .unwrap();
     assert_eq!(pushed, "2");
-    wait_text(c, "#counter", |t| t == "Count: 2").await;
-    wait_text(c, "#signal", |t| t == "2").await;
-    screenshot(c, "counter").await;
-    b.client.clone().close().await.unwrap();
+    b.wait_text("#counter", "Count: 2").await;
+    b.wait_text("#signal", "2").await;
+    assert_eq!(b.console_errors().await, Vec::<String>::new());
+    screenshot(b.client(), "counter").await;
+    b.close().await;
 }
 
+#[cfg(feature = "browser-testing")]
 #[tokio::test]
 async fn todo_changes_in_one_tab_show_in_another() {
+    // Two tabs: two harness browsers on one served app (`Browser::connect`).
+    use nitro::testing::browser::Browser;
     let _serial = SERIAL.lock().await;
-    let driver = chromedriver();
     let base = common::base_url(todo::app(
         nitro::client::ClientScript::file(datastar_js()).unwrap(),
     ))
     .await;
-    let (a, b) = (browser(&driver).await, browser(&driver).await);
-    a.client.goto(&base).await.unwrap();
-    b.client.goto(&base).await.unwrap();
+    let (a, b) = (
+        Browser::connect(&base).await.unwrap(),
+        Browser::connect(&base).await.unwrap(),
+    );
+    a.goto("/").await;
+    b.goto("/").await;
     settle().await;
-    let input = a.client.find(Locator::Css("#new-todo")).await.unwrap();
-    input.send_keys("Buy <milk>").await.unwrap();
-    click(&a.client, "#add").await;
-    wait_text(&b.client, "#todo-1 span", |t| t == "Buy <milk>").await;
+    a.type_into("#new-todo", "Buy <milk>").await;
+    a.click("#add").await;
+    b.wait_text("#todo-1 span", "Buy <milk>").await;
     // The form was cleared through a signals patch.
     let start = Instant::now();
-    while a
-        .client
-        .find(Locator::Css("#new-todo"))
-        .await
-        .unwrap()
-        .prop("value")
-        .await
-        .unwrap()
-        .as_deref()
-        != Some("")
-    {
+    while !a.value("#new-todo").await.is_empty() {
         assert!(
             start.elapsed() < Duration::from_secs(5),
             "input not cleared"
         );
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    click(&a.client, "#todo-1 input").await;
+    a.click("#todo-1 input").await;
     let start = Instant::now();
     loop {
         let class = b
-            .client
+            .client()
             .find(Locator::Css("#todo-1"))
             .await
             .unwrap()
@@ -171,15 +171,17 @@ async fn todo_changes_in_one_tab_show_in_another() {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     // A second todo, then delete the first one.
-    input.send_keys("Walk the dog").await.unwrap();
-    click(&a.client, "#add").await;
-    wait_text(&b.client, "#todo-2 span", |t| t == "Walk the dog").await;
-    click(&a.client, "#todo-1 .delete").await;
-    wait_gone(&b.client, "#todo-1").await;
-    wait_gone(&a.client, "#todo-1").await;
-    screenshot(&b.client, "todo").await;
-    a.client.clone().close().await.unwrap();
-    b.client.clone().close().await.unwrap();
+    a.type_into("#new-todo", "Walk the dog").await;
+    a.click("#add").await;
+    b.wait_text("#todo-2 span", "Walk the dog").await;
+    a.click("#todo-1 .delete").await;
+    wait_gone(b.client(), "#todo-1").await;
+    wait_gone(a.client(), "#todo-1").await;
+    assert_eq!(a.console_errors().await, Vec::<String>::new());
+    assert_eq!(b.console_errors().await, Vec::<String>::new());
+    screenshot(b.client(), "todo").await;
+    a.close().await;
+    b.close().await;
 }
 
 #[tokio::test]
@@ -263,19 +265,17 @@ async fn chat_messages_reach_their_room_only() {
     }
 }
 
+#[cfg(feature = "browser-testing")]
 #[tokio::test]
 async fn progress_reaches_100_and_redirects() {
+    use nitro::testing::browser::Browser;
     let _serial = SERIAL.lock().await;
-    let driver = chromedriver();
-    let base = common::base_url(progress::app(
-        nitro::client::ClientScript::file(datastar_js()).unwrap(),
-    ))
-    .await;
-    let b = browser(&driver).await;
-    let c = &b.client;
-    c.goto(&base).await.unwrap();
+    let app = progress::app(nitro::client::ClientScript::file(datastar_js()).unwrap());
+    let b = Browser::start(app).await.unwrap();
+    b.goto("/").await;
     settle().await;
-    click(c, "#start").await;
+    b.click("#start").await;
+    let c = b.client();
     let mut seen = Vec::new();
     let start = Instant::now();
     while !c.current_url().await.unwrap().path().ends_with("/done") {
@@ -301,9 +301,10 @@ async fn progress_reaches_100_and_redirects() {
         "no intermediate progress: {seen:?}"
     );
     assert_eq!(c.current_url().await.unwrap().path(), "/jobs/1/done");
-    wait_text(c, "#done", |t| t == "Job 1 complete at 100%").await;
+    b.wait_text("#done", "Job 1 complete at 100%").await;
+    assert_eq!(b.console_errors().await, Vec::<String>::new());
     screenshot(c, "progress").await;
-    b.client.clone().close().await.unwrap();
+    b.close().await;
 }
 
 /// A page for the protocol scenarios: loads the local Datastar client, then `body`.

@@ -235,16 +235,19 @@ async fn todo_keeps_a_bounded_list() {
     };
     let long = add("x".repeat(todo::MAX_TEXT + 1)).await.unwrap();
     assert!(long.contains("at most 500 characters"), "{long}");
-    for i in 0..todo::MAX_TODOS {
+    // One client keeps at most MAX_PER_CLIENT (here all requests are one client, `local`).
+    for i in 0..todo::MAX_PER_CLIENT {
         assert_eq!(add(format!("t{i}")).await, None);
     }
     let full = add("one more".into()).await.unwrap();
-    assert!(full.contains("at most 500 todos"), "{full}");
+    assert!(full.contains("you already have 50 todos"), "{full}");
     let page = client.get("/").await.text().await.unwrap();
-    assert_eq!(
-        select_text(&page, "#todo-list li span").len(),
-        todo::MAX_TODOS
-    );
+    let spans = select_text(&page, "#todo-list li span");
+    assert_eq!(spans.len() as u64, todo::MAX_PER_CLIENT);
+    assert_eq!((spans[0].as_str(), spans[49].as_str()), ("t0", "t49"));
+    // Deleting one gives its place back.
+    assert_eq!(client.delete("/todos/7").await.status(), 200);
+    assert_eq!(add("one more".into()).await, None);
 }
 
 /// The text of every element patch in `events`, in order.

@@ -7,64 +7,15 @@
 use crate::ast::{Attr, AttrName, Element};
 use crate::datastar::ValueKind;
 
-/// Attributes whose value is a URL: dynamic values get the `javascript:` guard. Kept equal to
-/// the runtime's `escape::URL_ATTRIBUTES` (a test compares them).
-pub const URL_ATTRS: &[&str] = &[
-    "action",
-    "archive",
-    "background",
-    "cite",
-    "classid",
-    "codebase",
-    "data",
-    "dynsrc",
-    "formaction",
-    "href",
-    "icon",
-    "longdesc",
-    "lowsrc",
-    "manifest",
-    "poster",
-    "profile",
-    "src",
-    "usemap",
-    "xlink:href",
-];
-
-/// Attributes that load or redirect code, by element (compared without case): a dynamic value
-/// must be a `TrustedUrl`. Kept equal to the runtime's `escape::CODE_URL_ATTRIBUTES` (a test
-/// compares them).
-pub const CODE_URL_ATTRS: &[(&str, &[&str])] = &[
-    ("script", &["src", "href", "xlink:href"]),
-    ("base", &["href"]),
-    ("link", &["href"]),
-    ("object", &["data", "codebase", "archive", "classid"]),
-    ("embed", &["src"]),
-    ("applet", &["code", "codebase", "archive", "object", "src"]),
-];
-
-/// Does attribute `attr` of element `element` load or redirect code?
-pub fn loads_code(element: &str, attr: &str) -> bool {
-    CODE_URL_ATTRS
-        .iter()
-        .any(|(el, attrs)| el.eq_ignore_ascii_case(element) && is_one_of(attr, attrs))
-}
+// The tables the runtime uses too (URL attributes, code-loading attributes, SVG animation
+// targets, the event-handler rule): one copy, in `nitro-syntax`.
+pub use nitro_syntax::tables::is_one_of;
+use nitro_syntax::tables::{
+    is_event_handler, is_svg_animation_value, loads_code, URL_ATTRIBUTES as URL_ATTRS,
+};
 
 /// Elements whose content the HTML parser reads as raw text (compared without case).
 pub const RAW_TEXT: &[&str] = &["script", "style"];
-
-/// SVG animation elements: they can set any attribute of another element (an `href` to a
-/// `javascript:` URL), so their target and values are never taken from data.
-/// Kept equal to the runtime's `escape::SVG_ANIMATION` (a test compares them).
-const SVG_ANIMATION: &[&str] = &[
-    "animate",
-    "animatecolor",
-    "animatemotion",
-    "animatetransform",
-    "set",
-];
-/// Kept equal to the runtime's `escape::SVG_ANIMATION_VALUES`.
-const SVG_ANIMATION_VALUES: &[&str] = &["attributename", "by", "from", "to", "values"];
 
 /// Plugins whose value is run rather than read.
 pub const STATEMENTS: &[&str] = &[
@@ -121,22 +72,6 @@ fn refuse(message: String, help: impl Into<String>) -> Result<ValueContext, Refu
     })
 }
 
-/// Is `name` (any case) one of `list`?
-pub fn is_one_of(name: &str, list: &[&str]) -> bool {
-    list.iter().any(|n| n.eq_ignore_ascii_case(name))
-}
-
-/// Is `key` an event-handler attribute name (`on…`) once the browser has read it?
-/// `setAttribute` lowercases names in HTML documents, and Datastar's key casing may turn
-/// `-`/`_` into other spellings, so those are ignored too.
-fn is_event_handler(key: &str) -> bool {
-    let mut letters = key
-        .bytes()
-        .filter(|b| !matches!(b, b'-' | b'_'))
-        .map(|b| b.to_ascii_lowercase());
-    letters.next() == Some(b'o') && letters.next() == Some(b'n')
-}
-
 /// The context of a dynamic value of attribute `name` on element `el`.
 pub fn dynamic_context(el: &Element, name: &AttrName) -> Result<ValueContext, Refusal> {
     let attr = &name.name().text;
@@ -173,7 +108,7 @@ pub fn dynamic_context(el: &Element, name: &AttrName) -> Result<ValueContext, Re
             "write the type in the template: `type=\"module\"`",
         );
     }
-    if is_one_of(element, SVG_ANIMATION) && is_one_of(attr, SVG_ANIMATION_VALUES) {
+    if is_svg_animation_value(element, attr) {
         return refuse(
             format!("`<{element}>` can set any attribute of another element, so `{attr}` cannot take a value from Rust"),
             "write the animation's values in the template; animate a value with a Datastar attribute (`data-attr:*`, `data-style:*`) instead",
@@ -219,7 +154,7 @@ fn data_attr_key(element: &str, attr: &str, key: &str) -> Result<ValueContext, R
             format!("write `{key}=(url)` with a `nitro::TrustedUrl`"),
         );
     }
-    if is_one_of(element, SVG_ANIMATION) && is_one_of(key, SVG_ANIMATION_VALUES) {
+    if is_svg_animation_value(element, key) {
         return refuse(
             format!("`<{element}>` can set any attribute of another element (an `href` to `javascript:`), so `{attr}` cannot take a value from Rust or one computed in the browser"),
             "write the animation's values in the template; animate a value with a Datastar attribute (`data-attr:*`, `data-style:*`) instead",
@@ -254,55 +189,4 @@ fn data_attr_key(element: &str, attr: &str, key: &str) -> Result<ValueContext, R
     } else {
         ValueContext::Expression
     })
-}
-
-#[cfg(test)]
-mod tests {
-    /// The runtime drops the same SVG animation keys from `data-attr` maps.
-    #[test]
-    fn svg_animation_tables_are_the_runtimes() {
-        let runtime = include_str!("../../runtime/src/escape.rs");
-        for (name, table) in [
-            ("SVG_ANIMATION", super::SVG_ANIMATION),
-            ("SVG_ANIMATION_VALUES", super::SVG_ANIMATION_VALUES),
-        ] {
-            let start = runtime
-                .find(&format!("const {name}: &[&str] = &["))
-                .expect("the runtime's table");
-            let body = &runtime[start..start + runtime[start..].find("];").unwrap()];
-            let body = &body[body.find("= &[").unwrap() + 4..];
-            let names: Vec<&str> = body
-                .split(',')
-                .map(|n| n.trim().trim_matches('"'))
-                .filter(|n| !n.is_empty())
-                .collect();
-            assert_eq!(names, table, "{name}");
-        }
-    }
-
-    /// The runtime refuses the same Datastar plugin names (in `data-attr` maps and script
-    /// attributes).
-    #[test]
-    fn datastar_plugin_table_is_the_runtimes() {
-        let runtime = include_str!("../../runtime/src/escape.rs");
-        let start = runtime
-            .find("DATASTAR_PLUGINS: &[&str] = &[")
-            .expect("the runtime's table");
-        let table = &runtime[start..start + runtime[start..].find("];").unwrap()];
-        let listed = table.matches('"').count() / 2;
-        for p in crate::datastar::PLUGINS {
-            assert!(table.contains(&format!("\"{}\",", p.name)), "{}", p.name);
-        }
-        assert_eq!(listed, crate::datastar::PLUGINS.len());
-    }
-
-    /// The runtime keeps the same table of code-loading attributes (for `data-attr` maps).
-    #[test]
-    fn code_url_table_is_the_runtimes() {
-        let runtime = include_str!("../../runtime/src/escape.rs");
-        for (element, attrs) in super::CODE_URL_ATTRS {
-            let row = format!("(\"{element}\", &{attrs:?}),").replace(", \"", ", \"");
-            assert!(runtime.contains(&row), "{row}");
-        }
-    }
 }

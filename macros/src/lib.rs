@@ -1,25 +1,41 @@
 //! Procedural macros of [nitro](https://docs.rs/nitro). Internal: depend on the `nitro` crate,
 //! which re-exports them with the runtime they expand to.
 //!
-//! The `html!` pipeline is one stage a file: `parse` (tokens -> `ast`), `validate` (semantic
+//! The `html!` pipeline is one stage a file: `parse` (tokens -> `ast`, in `nitro-syntax`), `validate` (semantic
 //! rules, `datastar` attribute syntax), `generate` (code). Errors from every stage are collected
 //! in `diag::Diagnostics` and reported together.
 
 use proc_macro::TokenStream;
 
-mod ast;
+// The grammar (parser, tree, errors, Datastar table) is the `nitro-syntax` crate, shared with
+// the runtime and the formatter; imported under the paths the stages here use.
+use nitro_syntax::{ast, datastar, diag, suggest};
+
 mod capture;
 mod checks;
 mod context;
-mod datastar;
-mod diag;
 mod expr;
+mod form;
 mod generate;
-mod parse;
+mod handler;
 mod routes;
+mod scoped;
 mod signals;
-mod suggest;
 mod validate;
+
+/// The `html!` parser is `nitro_syntax::parse`, bound here to this crate's code generator,
+/// which turns attribute values written as markup into nested templates.
+mod parse {
+    use proc_macro2::TokenStream;
+
+    use crate::ast::Template;
+    use crate::diag::Diagnostics;
+
+    /// Parses the whole macro input (see `nitro_syntax::parse::parse`).
+    pub fn parse(input: TokenStream, diags: &mut Diagnostics) -> syn::Result<Template> {
+        nitro_syntax::parse::parse(input, diags, &crate::generate::nested_template)
+    }
+}
 
 /// Writes HTML with Rust-embedded markup; see the `nitro` crate docs for the syntax.
 ///
@@ -95,4 +111,29 @@ pub fn derive_signals(input: TokenStream) -> TokenStream {
 pub fn routes(input: TokenStream) -> TokenStream {
     let input = syn::parse_macro_input!(input as routes::Routes);
     routes::expand(input).into()
+}
+
+/// Derives `nitro::form::Form`: an errors type, each field's ids and signal name; see
+/// `nitro::form`.
+#[proc_macro_derive(Form)]
+pub fn derive_form(input: TokenStream) -> TokenStream {
+    let input = syn::parse_macro_input!(input as syn::DeriveInput);
+    form::derive(input)
+        .unwrap_or_else(syn::Error::into_compile_error)
+        .into()
+}
+
+/// Checks an axum handler's shape with messages that name the fix; see `nitro::handler`.
+#[proc_macro_attribute]
+pub fn handler(attr: TokenStream, item: TokenStream) -> TokenStream {
+    if !attr.is_empty() {
+        return syn::Error::new(
+            proc_macro2::Span::call_site(),
+            "`#[nitro::handler]` takes no arguments",
+        )
+        .into_compile_error()
+        .into();
+    }
+    let item = syn::parse_macro_input!(item as syn::ItemFn);
+    handler::expand(item).into()
 }

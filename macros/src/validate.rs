@@ -556,7 +556,7 @@ fn code_property(ds: &crate::datastar::DatastarAttr) -> Option<String> {
                 .filter(|c| !matches!(c, '-' | '_'))
                 .map(|c| c.to_ascii_lowercase())
                 .collect();
-            SINKS.contains(&flat.as_str()) || flat.starts_with("on")
+            SINKS.contains(&flat.as_str()) || nitro_syntax::tables::is_event_handler(arg)
         })
         .cloned()
 }

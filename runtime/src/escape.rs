@@ -458,53 +458,12 @@ pub fn expression_text(text: &str, out: &mut String) {
     }
 }
 
-/// Attributes whose value is a URL. `html!` guards dynamic values of these (on plain
-/// attributes and as `data-attr` keys) with [`is_dangerous_url`]; the macro keeps the same list.
-pub const URL_ATTRIBUTES: &[&str] = &[
-    "action",
-    "archive",
-    "background",
-    "cite",
-    "classid",
-    "codebase",
-    "data",
-    "dynsrc",
-    "formaction",
-    "href",
-    "icon",
-    "longdesc",
-    "lowsrc",
-    "manifest",
-    "poster",
-    "profile",
-    "src",
-    "usemap",
-    "xlink:href",
-];
-
-/// Attributes that load or redirect code, by element: `html!` accepts only a
-/// [`TrustedUrl`](crate::TrustedUrl) there, and drops these keys from a `data-attr` map on
-/// those elements. The macro keeps the same table.
-pub const CODE_URL_ATTRIBUTES: &[(&str, &[&str])] = &[
-    ("script", &["src", "href", "xlink:href"]),
-    ("base", &["href"]),
-    ("link", &["href"]),
-    ("object", &["data", "codebase", "archive", "classid"]),
-    ("embed", &["src"]),
-    ("applet", &["code", "codebase", "archive", "object", "src"]),
-];
-
-/// Does attribute `attr` of element `element` (any case) load or redirect code?
-///
-/// ```
-/// assert!(nitro::escape::loads_code("SCRIPT", "Src"));
-/// assert!(!nitro::escape::loads_code("img", "src"));
-/// ```
-pub fn loads_code(element: &str, attr: &str) -> bool {
-    CODE_URL_ATTRIBUTES.iter().any(|(el, attrs)| {
-        el.eq_ignore_ascii_case(element) && attrs.iter().any(|a| a.eq_ignore_ascii_case(attr))
-    })
-}
+// The HTML tables `html!` uses too: one copy, in `nitro-syntax`.
+pub use nitro_syntax::tables::{loads_code, CODE_URL_ATTRIBUTES, URL_ATTRIBUTES};
+pub(crate) use nitro_syntax::tables::{
+    is_datastar_attribute as is_datastar_attribute_name, is_event_handler as is_event_handler_name,
+    is_svg_animation_value,
+};
 
 /// What a blocked URL is replaced with.
 pub const BLOCKED_URL: &str = "about:invalid#nitro-blocked";
@@ -665,81 +624,6 @@ pub(crate) fn is_dangerous_css_attribute(text: &str) -> bool {
                 .iter()
                 .any(|e| rest.starts_with(e))
         })
-}
-
-/// Is `name` an event-handler attribute (`on…`) once the browser has read it? Compared without
-/// case, ignoring `-` and `_` (which Datastar's key casing can add or remove).
-pub(crate) fn is_event_handler_name(name: &str) -> bool {
-    let mut letters = name
-        .bytes()
-        .filter(|b| !matches!(b, b'-' | b'_'))
-        .map(|b| b.to_ascii_lowercase());
-    letters.next() == Some(b'o') && letters.next() == Some(b'n')
-}
-
-/// SVG animation elements: they can set any attribute of another element (an `href` to a
-/// `javascript:` URL). Kept equal to the macro's table (a test in `nitro-macros` compares them).
-pub(crate) const SVG_ANIMATION: &[&str] = &[
-    "animate",
-    "animatecolor",
-    "animatemotion",
-    "animatetransform",
-    "set",
-];
-/// The attributes of an [`SVG_ANIMATION`] element that say what it sets, and to what.
-pub(crate) const SVG_ANIMATION_VALUES: &[&str] = &["attributename", "by", "from", "to", "values"];
-
-/// Does attribute `attr` of element `element` (any case) say what an SVG animation sets?
-pub(crate) fn is_svg_animation_value(element: &str, attr: &str) -> bool {
-    SVG_ANIMATION
-        .iter()
-        .any(|e| e.eq_ignore_ascii_case(element))
-        && SVG_ANIMATION_VALUES
-            .iter()
-            .any(|a| a.eq_ignore_ascii_case(attr))
-}
-
-/// The Datastar 1.0 attribute plugins: the client evaluates the value of an attribute
-/// `data-<plugin>[:key][__mods]` (`data-init`, `data-on:click`, `data-text`, …). Kept equal to
-/// the macro's plugin table (a test in `nitro-macros` compares them).
-pub(crate) const DATASTAR_PLUGINS: &[&str] = &[
-    "attr",
-    "bind",
-    "class",
-    "computed",
-    "effect",
-    "ignore",
-    "ignore-morph",
-    "indicator",
-    "init",
-    "json-signals",
-    "on",
-    "on-intersect",
-    "on-interval",
-    "on-signal-patch",
-    "on-signal-patch-filter",
-    "preserve-attr",
-    "ref",
-    "show",
-    "signals",
-    "style",
-    "text",
-];
-
-/// Would the Datastar client read an attribute of this name (any case) as one of its plugins,
-/// and so run its value as an expression? An attribute set in the browser (`data-attr`'s
-/// `setAttribute`, a script's attributes) is seen by the client's observer like one in the
-/// page, so such a name never takes data.
-pub(crate) fn is_datastar_attribute_name(name: &str) -> bool {
-    let lower = name.to_ascii_lowercase();
-    let Some(rest) = lower.strip_prefix("data-") else {
-        return false;
-    };
-    let plugin = rest.split([':', '_']).next().unwrap_or("");
-    DATASTAR_PLUGINS.contains(&plugin)
-        || DATASTAR_PLUGINS
-            .iter()
-            .any(|p| rest.starts_with(p) && rest[p.len()..].starts_with(['-', ':', '_']))
 }
 
 /// Escapes, for a quoted attribute value, everything appended to `buf` since `start`, `&`

@@ -78,6 +78,9 @@ pub struct Snapshot {
     /// in a Datastar expression or `expr!`, a `data-signals` value): each was written as
     /// `null`.
     pub json_failures: u64,
+    /// Times [`serve`](crate::serve()) found the process at 90 % of its open-file limit (a
+    /// `WARN` each; again only after it fell below 80 %).
+    pub fd_limit_near: u64,
     /// Presence members dropped because their process stopped heartbeating on NATS (crashed or
     /// cut off), each with a `WARN` ([`Presence`](crate::bus::Presence)).
     pub presence_expired: u64,
@@ -118,6 +121,7 @@ pub fn snapshot() -> Snapshot {
         connections_refused: CONNECTIONS_REFUSED.get(),
         bus_recreated: BUS_RECREATED.get(),
         json_failures: JSON_FAILURES.get(),
+        fd_limit_near: FD_LIMIT_NEAR.get(),
         presence_expired: PRESENCE_EXPIRED.get(),
         presence_errors: PRESENCE_ERRORS.get(),
         sections_failed: SECTIONS_FAILED.get(),
@@ -131,7 +135,7 @@ impl Snapshot {
     /// let s = nitro::stats::snapshot();
     /// assert!(s.counters().iter().any(|(name, _)| *name == "events_sent"));
     /// ```
-    pub fn counters(&self) -> [(&'static str, u64); 23] {
+    pub fn counters(&self) -> [(&'static str, u64); 24] {
         [
             ("live_streams", self.live_streams),
             ("streams_opened", self.streams_opened),
@@ -153,6 +157,7 @@ impl Snapshot {
             ("connections_refused", self.connections_refused),
             ("bus_recreated", self.bus_recreated),
             ("json_failures", self.json_failures),
+            ("fd_limit_near", self.fd_limit_near),
             ("presence_expired", self.presence_expired),
             ("presence_errors", self.presence_errors),
             ("sections_failed", self.sections_failed),
@@ -217,6 +222,7 @@ pub(crate) static BUS_ERRORS: Counter = Counter::new();
 pub(crate) static ACCEPT_ERRORS: Counter = Counter::new();
 pub(crate) static CONNECTIONS_REFUSED: Counter = Counter::new();
 pub(crate) static BUS_RECREATED: Counter = Counter::new();
+pub(crate) static FD_LIMIT_NEAR: Counter = Counter::new();
 
 /// Records a bus error answered to a client with `status`: the details go to the log (a
 /// warning for a 5xx, debug for a 4xx, which a stranger can cause at will) and it is counted.

@@ -60,6 +60,8 @@ mod url;
 #[cfg(feature = "axum")]
 pub use bridge::{forward, MapOutput};
 pub use error::{BusError, BusErrorKind};
+#[cfg(feature = "nats")]
+pub use handle::ConnectJetStream;
 pub use handle::{Bus, Publish, DEFAULT_QUEUE_BYTES, DEFAULT_QUEUE_CAPACITY};
 pub use history::{History, MAX_HISTORY_BYTES};
 pub use message::{Message, Payload, DEFAULT_SENDER, MAX_SENDER_BYTES};

@@ -37,14 +37,17 @@ impl Diagnostics {
             .push(syn::Error::new_spanned(name.tokens(), message));
     }
 
+    /// Records an error as it is.
     pub fn push(&mut self, error: syn::Error) {
         self.errors.push(error);
     }
 
+    /// Whether no error was recorded.
     pub fn is_empty(&self) -> bool {
         self.errors.is_empty()
     }
 
+    /// The errors as `compile_error!` invocations.
     pub fn into_compile_errors(self) -> TokenStream {
         self.errors
             .into_iter()

@@ -47,7 +47,9 @@ pub fn unknown_actions(code: &str) -> Vec<String> {
 /// A `$signal` / `$a.b` reference found in an expression, with its byte offset.
 #[derive(Debug, PartialEq, Eq)]
 pub struct SignalRef {
+    /// The signal path (`form.email`).
     pub path: String,
+    /// Byte offset of `$` in the expression.
     pub offset: usize,
 }
 

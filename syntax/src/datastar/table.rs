@@ -18,8 +18,11 @@ pub enum KeyRule {
 /// What a plugin's value may be.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub enum ValueRule {
+    /// Required.
     Must,
+    /// Allowed.
     Optional,
+    /// Not allowed.
     Denied,
 }
 
@@ -50,11 +53,17 @@ pub enum Args {
 }
 
 #[derive(Debug)]
+/// One attribute plugin of the Datastar client: the rules for its name and value.
 pub struct Plugin {
+    /// Its name (`on-intersect`).
     pub name: &'static str,
+    /// Its key rule.
     pub key: KeyRule,
+    /// Its value rule.
     pub value: ValueRule,
+    /// How the macro reads its value.
     pub kind: ValueKind,
+    /// Its modifiers and their arguments.
     pub mods: &'static [(&'static str, Args)],
     /// Its key (or, for `Exclusive` plugins, its value) defines a signal.
     pub defines_signal: bool,

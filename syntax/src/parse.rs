@@ -10,10 +10,43 @@ use crate::ast::*;
 use crate::datastar;
 use crate::diag::Diagnostics;
 
-syn::custom_keyword!(signals);
+/// Turns an attribute or class value written as markup (`.{ "a-" (b) }`, `title=@if ..`) into
+/// the expression of its [`Splice`]: that is code generation, so the caller supplies it (the
+/// macro writes a nested template; the formatter, which reads only the tree's shape, need not).
+pub type LowerMarkup<'a> = &'a dyn Fn(&Block) -> TokenStream;
 
-/// Parses the whole macro input.
-pub fn parse(input: TokenStream, diags: &mut Diagnostics) -> syn::Result<Template> {
+/// The parser's state: the errors it can step over, and the caller's [`LowerMarkup`].
+struct Cx<'a> {
+    diags: &'a mut Diagnostics,
+    lower: LowerMarkup<'a>,
+}
+
+impl std::ops::Deref for Cx<'_> {
+    type Target = Diagnostics;
+    fn deref(&self) -> &Diagnostics {
+        self.diags
+    }
+}
+
+impl std::ops::DerefMut for Cx<'_> {
+    fn deref_mut(&mut self) -> &mut Diagnostics {
+        self.diags
+    }
+}
+
+mod kw {
+    syn::custom_keyword!(signals);
+}
+use kw::signals;
+
+/// Parses the whole macro input. Mistakes the parser can step over go to `diags`; broken token
+/// structure is the `Err`.
+pub fn parse(
+    input: TokenStream,
+    diags: &mut Diagnostics,
+    lower: LowerMarkup<'_>,
+) -> syn::Result<Template> {
+    let diags = &mut Cx { diags, lower };
     (|stream: ParseStream| {
         let moves = stream.peek(Token![move]);
         if moves {
@@ -52,7 +85,7 @@ pub fn parse(input: TokenStream, diags: &mut Diagnostics) -> syn::Result<Templat
     .parse2(input)
 }
 
-fn parse_block_contents(input: ParseStream, diags: &mut Diagnostics) -> syn::Result<Block> {
+fn parse_block_contents(input: ParseStream, diags: &mut Cx<'_>) -> syn::Result<Block> {
     let mut nodes = Vec::new();
     while !input.is_empty() {
         if let Some(node) = parse_node(input, diags)? {
@@ -62,7 +95,7 @@ fn parse_block_contents(input: ParseStream, diags: &mut Diagnostics) -> syn::Res
     Ok(Block { nodes })
 }
 
-fn parse_braced(input: ParseStream, diags: &mut Diagnostics) -> syn::Result<Block> {
+fn parse_braced(input: ParseStream, diags: &mut Cx<'_>) -> syn::Result<Block> {
     let content;
     syn::braced!(content in input);
     parse_block_contents(&content, diags)
@@ -70,7 +103,7 @@ fn parse_braced(input: ParseStream, diags: &mut Diagnostics) -> syn::Result<Bloc
 
 const KEYWORDS: &[&str] = &["if", "else", "for", "while", "match", "let", "loop"];
 
-fn parse_node(input: ParseStream, diags: &mut Diagnostics) -> syn::Result<Option<Node>> {
+fn parse_node(input: ParseStream, diags: &mut Cx<'_>) -> syn::Result<Option<Node>> {
     if input.peek(LitStr) {
         return Ok(Some(Node::Text(input.parse()?)));
     }
@@ -206,7 +239,7 @@ fn tokens_until_brace(input: ParseStream, what: &str, at: Span) -> syn::Result<T
     Ok(out)
 }
 
-fn parse_control(input: ParseStream, diags: &mut Diagnostics) -> syn::Result<Node> {
+fn parse_control(input: ParseStream, diags: &mut Cx<'_>) -> syn::Result<Node> {
     let at: Token![@] = input.parse()?;
     let kw = Ident::parse_any(input).map_err(|_| {
         syn::Error::new(
@@ -260,7 +293,7 @@ fn parse_control(input: ParseStream, diags: &mut Diagnostics) -> syn::Result<Nod
     }
 }
 
-fn parse_if(input: ParseStream, diags: &mut Diagnostics, span: Span) -> syn::Result<If> {
+fn parse_if(input: ParseStream, diags: &mut Cx<'_>, span: Span) -> syn::Result<If> {
     let cond = tokens_until_brace(input, "if", span)?;
     let then = parse_braced(input, diags)?;
     let mut otherwise = None;
@@ -286,7 +319,7 @@ fn parse_if(input: ParseStream, diags: &mut Diagnostics, span: Span) -> syn::Res
     })
 }
 
-fn parse_match(input: ParseStream, diags: &mut Diagnostics, span: Span) -> syn::Result<Node> {
+fn parse_match(input: ParseStream, diags: &mut Cx<'_>, span: Span) -> syn::Result<Node> {
     let expr = tokens_until_brace(input, "match", span)?;
     let content;
     syn::braced!(content in input);
@@ -328,8 +361,10 @@ fn parse_name(input: ParseStream, allow_colon: bool) -> syn::Result<Name> {
     parse_name_with(input, allow_colon, true)
 }
 
-/// [`parse_name`]; `data_dots: false` for class names, where `.` starts the next class.
-fn parse_name_with(input: ParseStream, allow_colon: bool, data_dots: bool) -> syn::Result<Name> {
+/// [`parse_name`]; `data_dots: false` for class names, where `.` starts the next class. Public
+/// for tools that read the template's layout (`nitro-fmt`): the names they copy are the ones
+/// the macro reads.
+pub fn parse_name_with(input: ParseStream, allow_colon: bool, data_dots: bool) -> syn::Result<Name> {
     let span = input.span();
     let mut end = span;
     let mut text = name_piece(input)?;
@@ -403,7 +438,7 @@ fn name_piece(input: ParseStream) -> syn::Result<String> {
     }
 }
 
-fn parse_element(input: ParseStream, diags: &mut Diagnostics) -> syn::Result<Element> {
+fn parse_element(input: ParseStream, diags: &mut Cx<'_>) -> syn::Result<Element> {
     let name = if input.peek(Token![.]) || input.peek(Token![#]) {
         let span = input.span();
         Name {
@@ -527,7 +562,7 @@ fn parse_element(input: ParseStream, diags: &mut Diagnostics) -> syn::Result<Ele
 
 fn parse_shorthand_value(
     input: ParseStream,
-    diags: &mut Diagnostics,
+    diags: &mut Cx<'_>,
     at: Span,
     sigil: &str,
 ) -> syn::Result<AttrValue> {
@@ -561,7 +596,7 @@ fn parse_shorthand_value(
 fn parse_attr_value(
     input: ParseStream,
     name: &Name,
-    diags: &mut Diagnostics,
+    diags: &mut Cx<'_>,
 ) -> syn::Result<AttrValue> {
     if input.peek(Token![?]) {
         // maud's older spelling of an empty attribute: `checked?`, `disabled?[cond]`.
@@ -631,7 +666,7 @@ fn parse_attr_value(
 /// An attribute or class value written as markup, as in maud: `{ "color-" (severity) }`, or one
 /// control-flow construct, `@if cond { "a" } @else { "b" }`, `@match x { .. }`. It becomes one
 /// dynamic value (a nested template), so it is escaped and guarded like any `(splice)` there.
-fn parse_value_markup(input: ParseStream, diags: &mut Diagnostics) -> syn::Result<AttrValue> {
+fn parse_value_markup(input: ParseStream, diags: &mut Cx<'_>) -> syn::Result<AttrValue> {
     let span = input.span();
     let block = if input.peek(token::Brace) {
         parse_braced(input, diags)?
@@ -657,7 +692,7 @@ fn parse_value_markup(input: ParseStream, diags: &mut Diagnostics) -> syn::Resul
         );
     }
     Ok(AttrValue::Dynamic(Splice {
-        expr: crate::generate::nested_template(&block),
+        expr: (diags.lower)(&block),
         span,
     }))
 }
@@ -694,7 +729,7 @@ fn is_name_text(text: &str) -> bool {
         })
 }
 
-fn check_quoted_name(name: &Name, diags: &mut Diagnostics) {
+fn check_quoted_name(name: &Name, diags: &mut Cx<'_>) {
     let text = &name.text;
     if !is_name_text(text) {
         diags.error_name(

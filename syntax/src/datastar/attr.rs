@@ -7,15 +7,20 @@ use crate::suggest::suggest;
 /// A lexed Datastar attribute name.
 #[derive(Debug)]
 pub struct DatastarAttr {
+    /// The plugin (`on` in `data-on:click`).
     pub plugin: &'static Plugin,
+    /// The key (`click`), as written.
     pub key: Option<String>,
+    /// The modifiers (`__debounce.500ms` is `("debounce", ["500ms"])`).
     pub mods: Vec<(String, Vec<String>)>,
 }
 
 /// A mistake in an attribute name: the message and a `help:` line.
 #[derive(Debug, PartialEq, Eq)]
 pub struct KeyError {
+    /// What is wrong.
     pub message: String,
+    /// How to fix it.
     pub help: String,
 }
 
@@ -23,6 +28,7 @@ fn err(message: String, help: String) -> KeyError {
     KeyError { message, help }
 }
 
+/// The plugin named `name` (lowercase, without `data-`).
 pub fn find_plugin(name: &str) -> Option<&'static Plugin> {
     PLUGINS.iter().find(|p| p.name == name)
 }

@@ -1,0 +1,69 @@
+//! Finds the `html!` calls of a parsed file: every macro syn sees (in items, impls, function
+//! bodies, closures, statics, ...), and the `html!`s inside other macros' arguments
+//! (`assert_eq!(html! { .. }.render(), ..)`, `vec![..]`), which syn leaves as tokens.
+
+use std::ops::Range;
+
+use proc_macro2::{Delimiter, TokenStream, TokenTree};
+use syn::visit::Visit;
+
+/// One `html!` call: its delimiters' byte ranges in the file and the tokens between them.
+pub struct Call {
+    pub open: Range<usize>,
+    pub close: Range<usize>,
+    pub delimiter: Delimiter,
+    pub tokens: TokenStream,
+}
+
+/// Every `html!` call of `file`, nested ones included, in no particular order.
+pub fn html_calls(file: &syn::File) -> Vec<Call> {
+    let mut finder = Finder { calls: Vec::new() };
+    finder.visit_file(file);
+    finder.calls
+}
+
+struct Finder {
+    calls: Vec<Call>,
+}
+
+impl<'ast> Visit<'ast> for Finder {
+    fn visit_macro(&mut self, mac: &'ast syn::Macro) {
+        let is_html = mac.path.segments.last().is_some_and(|s| s.ident == "html");
+        if is_html {
+            let (delimiter, span) = match &mac.delimiter {
+                syn::MacroDelimiter::Paren(p) => (Delimiter::Parenthesis, p.span),
+                syn::MacroDelimiter::Brace(b) => (Delimiter::Brace, b.span),
+                syn::MacroDelimiter::Bracket(b) => (Delimiter::Bracket, b.span),
+            };
+            self.calls.push(Call {
+                open: span.open().byte_range(),
+                close: span.close().byte_range(),
+                delimiter,
+                tokens: mac.tokens.clone(),
+            });
+        }
+        // Calls in the arguments (of `html!` too: in its splices).
+        scan(&mac.tokens, &mut self.calls);
+    }
+}
+
+/// `html ! (..)` sequences in a token stream, at any depth.
+fn scan(tokens: &TokenStream, calls: &mut Vec<Call>) {
+    let trees: Vec<TokenTree> = tokens.clone().into_iter().collect();
+    for (i, tt) in trees.iter().enumerate() {
+        if let TokenTree::Group(g) = tt {
+            let is_call = i >= 2
+                && matches!(&trees[i - 1], TokenTree::Punct(p) if p.as_char() == '!')
+                && matches!(&trees[i - 2], TokenTree::Ident(id) if id == "html");
+            if is_call {
+                calls.push(Call {
+                    open: g.span_open().byte_range(),
+                    close: g.span_close().byte_range(),
+                    delimiter: g.delimiter(),
+                    tokens: g.stream(),
+                });
+            }
+            scan(&g.stream(), calls);
+        }
+    }
+}

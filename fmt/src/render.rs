@@ -1,0 +1,176 @@
+//! Writes a layout tree in the house style (see the crate docs): a node on one line when it
+//! fits in [`WIDTH`] columns and none of its blocks holds more than one element or control
+//! node; otherwise its blocks open at the end of the line, their nodes one per line indented
+//! by four more spaces, and close on a line of their own.
+
+use crate::layout::{Block, Node, Piece, Seg};
+
+/// The line width, as rustfmt's default `max_width`.
+pub const WIDTH: usize = 100;
+
+const INDENT: &str = "    ";
+
+/// The template inside the macro's delimiters `open`/`close`: `open` is at column `column` of a
+/// line indented with `indent`.
+pub fn template(
+    src: &str,
+    block: &Block,
+    open: char,
+    close: char,
+    indent: &str,
+    column: usize,
+) -> String {
+    let w = Writer { src };
+    let pad = if open == '{' { " " } else { "" };
+    if block.close_comments.is_empty() && block.open_comments.is_empty() {
+        if block.items.is_empty() {
+            return format!("{open}{close}");
+        }
+        if let Some(flat) = w.flat_items(&block.items) {
+            let line = format!("{open}{pad}{flat}{pad}{close}");
+            if column + width(&line) <= WIDTH {
+                return line;
+            }
+        }
+    }
+    let mut out = String::new();
+    out.push(open);
+    out.push('\n');
+    w.items(block, indent, &mut out);
+    out.push_str(indent);
+    out.push(close);
+    out
+}
+
+fn width(s: &str) -> usize {
+    s.chars().count()
+}
+
+struct Writer<'s> {
+    src: &'s str,
+}
+
+impl Writer<'_> {
+    /// A node on one line, if it can be written so (no comment, no line break in its text,
+    /// blocks holding at most one element or control node).
+    fn flat(&self, node: &Node) -> Option<String> {
+        let mut s = String::new();
+        for seg in &node.segs {
+            match seg {
+                Seg::Words(pieces) => {
+                    for p in pieces {
+                        if !p.comments.is_empty() {
+                            return None;
+                        }
+                        let text = p.text(self.src);
+                        if text.contains('\n') {
+                            return None;
+                        }
+                        if !s.is_empty() && !p.glue {
+                            s.push(' ');
+                        }
+                        s.push_str(&text);
+                    }
+                }
+                Seg::Block(b) => {
+                    if !b.open_comments.is_empty() || !b.close_comments.is_empty() {
+                        return None;
+                    }
+                    if !s.is_empty() {
+                        s.push(' ');
+                    }
+                    if b.items.is_empty() {
+                        s.push_str("{}");
+                    } else {
+                        s.push_str("{ ");
+                        s.push_str(&self.flat_items(&b.items)?);
+                        s.push_str(" }");
+                    }
+                }
+            }
+        }
+        Some(s)
+    }
+
+    fn flat_items(&self, items: &[Node]) -> Option<String> {
+        if items.iter().filter(|n| n.has_block()).count() > 1 {
+            return None;
+        }
+        let flat: Option<Vec<String>> = items.iter().map(|n| self.flat(n)).collect();
+        Some(flat?.join(" "))
+    }
+
+    /// The nodes of `block` one per line at `indent` + 4, then its closing comments; `out` is
+    /// at the start of a line.
+    fn items(&self, block: &Block, indent: &str, out: &mut String) {
+        let inner = format!("{indent}{INDENT}");
+        for item in &block.items {
+            out.push_str(&inner);
+            self.node(item, &inner, out);
+            out.push('\n');
+        }
+        for c in &block.close_comments {
+            out.push_str(&inner);
+            out.push_str(c);
+            out.push('\n');
+        }
+    }
+
+    /// A node starting at `indent` (where `out` is): on one line if it fits, else broken.
+    fn node(&self, node: &Node, indent: &str, out: &mut String) {
+        if let Some(flat) = self.flat(node) {
+            if width(indent) + width(&flat) <= WIDTH {
+                out.push_str(&flat);
+                return;
+            }
+        }
+        let cont = format!("{indent}{INDENT}");
+        let mut at_start = true;
+        for seg in &node.segs {
+            match seg {
+                Seg::Words(pieces) => {
+                    for p in pieces {
+                        self.piece(p, if at_start { indent } else { &cont }, at_start, out);
+                        at_start = false;
+                    }
+                }
+                Seg::Block(b) => {
+                    comments_inline(&b.open_comments, &cont, &mut at_start, out);
+                    if !at_start {
+                        out.push(' ');
+                    }
+                    at_start = false;
+                    if b.items.is_empty() && b.close_comments.is_empty() {
+                        out.push_str("{}");
+                    } else {
+                        out.push_str("{\n");
+                        self.items(b, indent, out);
+                        out.push_str(indent);
+                        out.push('}');
+                    }
+                }
+            }
+        }
+    }
+
+    fn piece(&self, p: &Piece, indent: &str, mut at_start: bool, out: &mut String) {
+        comments_inline(&p.comments, indent, &mut at_start, out);
+        if !at_start && !p.glue {
+            out.push(' ');
+        }
+        out.push_str(&p.text(self.src));
+    }
+}
+
+/// Comments before a token: each on its own line, the token after them at `indent`.
+fn comments_inline(comments: &[String], indent: &str, at_start: &mut bool, out: &mut String) {
+    for c in comments {
+        if !*at_start {
+            out.push(' ');
+        }
+        out.push_str(c);
+        out.push('\n');
+        out.push_str(indent);
+        *at_start = true;
+    }
+}
