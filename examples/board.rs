@@ -95,8 +95,8 @@ fn online(members: &[Member]) -> impl IdentifiedElements + '_ {
 }
 
 async fn index(State(s): State<AppState>, flash: Flashed) -> (Flashed, Markup) {
-    let mut signals = NewIssue::default();
-    signals.name = format!("guest-{}", s.guests.fetch_add(1, Ordering::Relaxed) + 1);
+    let name = format!("guest-{}", s.guests.fetch_add(1, Ordering::Relaxed) + 1);
+    let signals = NewIssue::patch().name(name).title(String::new());
     let body = html! {
         @signals(Board, NewIssue);
         main data-signals=(signals) {
