@@ -9,6 +9,8 @@ use syn::visit::Visit;
 
 /// One `html!` call: its delimiters' byte ranges in the file and the tokens between them.
 pub struct Call {
+    /// Where `!` ends: between it and `open`, only whitespace (or comments) can be.
+    pub bang_end: usize,
     pub open: Range<usize>,
     pub close: Range<usize>,
     pub delimiter: Delimiter,
@@ -36,6 +38,7 @@ impl<'ast> Visit<'ast> for Finder {
                 syn::MacroDelimiter::Bracket(b) => (Delimiter::Bracket, b.span),
             };
             self.calls.push(Call {
+                bang_end: mac.bang_token.span.byte_range().end,
                 open: span.open().byte_range(),
                 close: span.close().byte_range(),
                 delimiter,
@@ -57,6 +60,7 @@ fn scan(tokens: &TokenStream, calls: &mut Vec<Call>) {
                 && matches!(&trees[i - 2], TokenTree::Ident(id) if id == "html");
             if is_call {
                 calls.push(Call {
+                    bang_end: trees[i - 1].span().byte_range().end,
                     open: g.span_open().byte_range(),
                     close: g.span_close().byte_range(),
                     delimiter: g.delimiter(),

@@ -74,24 +74,42 @@ pub fn format_source(src: &str) -> syn::Result<Formatted> {
     let mut skipped = Vec::new();
     let mut at = 0;
     for call in outer {
-        let line_start = src[..call.open.start].rfind('\n').map_or(0, |i| i + 1);
-        let line = &src[line_start..call.open.start];
-        let indent: String = line.chars().take_while(|c| *c == ' ' || *c == '\t').collect();
-        let column = line.chars().count();
-        let original = &src[call.open.start..call.close.end];
-        let replacement = match format_call(src, &call, &indent, column) {
-            Ok(Some(new)) => new,
-            Ok(None) => original.to_string(),
-            Err(reason) => {
-                skipped.push(Skipped {
-                    line: src[..call.open.start].lines().count().max(1),
-                    reason,
-                });
-                original.to_string()
-            }
+        // `html! {`, `html!(`: one space before a brace, none before the others.
+        let gap = &src[call.bang_end..call.open.start];
+        let (keep, gap) = if gap.trim().is_empty() {
+            let space = if call.delimiter == Delimiter::Brace {
+                " "
+            } else {
+                ""
+            };
+            (call.bang_end, space)
+        } else {
+            (call.open.start, "")
         };
-        text.push_str(&src[at..call.open.start]);
-        text.push_str(&replacement);
+        let before = text.len();
+        text.push_str(&src[at..keep]);
+        text.push_str(gap);
+        // Column and indentation as written so far (an earlier call on the same line may have
+        // moved this one), so that a second run decides the same.
+        let line = &text[text.rfind('\n').map_or(0, |i| i + 1)..];
+        let indent: String = line
+            .chars()
+            .take_while(|c| *c == ' ' || *c == '\t')
+            .collect();
+        let column = line.chars().count();
+        match format_call(src, &call, &indent, column) {
+            Ok(Some(new)) => text.push_str(&new),
+            other => {
+                if let Err(reason) = other {
+                    skipped.push(Skipped {
+                        line: src[..call.open.start].lines().count().max(1),
+                        reason,
+                    });
+                }
+                text.truncate(before);
+                text.push_str(&src[at..call.close.end]);
+            }
+        }
         at = call.close.end;
     }
     text.push_str(&src[at..]);
@@ -106,9 +124,8 @@ fn format_call(
     column: usize,
 ) -> Result<Option<String>, String> {
     let mut diags = nitro_syntax::diag::Diagnostics::default();
-    let parsed = nitro_syntax::parse::parse(call.tokens.clone(), &mut diags, &|_| {
-        TokenStream::new()
-    });
+    let parsed =
+        nitro_syntax::parse::parse(call.tokens.clone(), &mut diags, &|_| TokenStream::new());
     if parsed.is_err() || !diags.is_empty() {
         return Ok(None);
     }

@@ -3,7 +3,7 @@
 //! node; otherwise its blocks open at the end of the line, their nodes one per line indented
 //! by four more spaces, and close on a line of their own.
 
-use crate::layout::{Block, Node, Piece, Seg};
+use crate::layout::{Block, Node, Seg};
 
 /// The line width, as rustfmt's default `max_width`.
 pub const WIDTH: usize = 100;
@@ -51,17 +51,19 @@ struct Writer<'s> {
 }
 
 impl Writer<'_> {
-    /// A node on one line, if it can be written so (no comment, no line break in its text,
-    /// blocks holding at most one element or control node).
+    /// A node on one line, if it can be written so (no comment but before it, no line break
+    /// in its text, blocks holding at most one element or control node).
     fn flat(&self, node: &Node) -> Option<String> {
         let mut s = String::new();
+        let mut first = true;
         for seg in &node.segs {
             match seg {
                 Seg::Words(pieces) => {
                     for p in pieces {
-                        if !p.comments.is_empty() {
+                        if !p.comments.is_empty() && !first {
                             return None;
                         }
+                        first = false;
                         let text = p.text(self.src);
                         if text.contains('\n') {
                             return None;
@@ -73,6 +75,7 @@ impl Writer<'_> {
                     }
                 }
                 Seg::Block(b) => {
+                    first = false;
                     if !b.open_comments.is_empty() || !b.close_comments.is_empty() {
                         return None;
                     }
@@ -94,6 +97,9 @@ impl Writer<'_> {
 
     fn flat_items(&self, items: &[Node]) -> Option<String> {
         if items.iter().filter(|n| n.has_block()).count() > 1 {
+            return None;
+        }
+        if items.iter().any(|n| !leading(n).is_empty()) {
             return None;
         }
         let flat: Option<Vec<String>> = items.iter().map(|n| self.flat(n)).collect();
@@ -118,6 +124,11 @@ impl Writer<'_> {
 
     /// A node starting at `indent` (where `out` is): on one line if it fits, else broken.
     fn node(&self, node: &Node, indent: &str, out: &mut String) {
+        for c in leading(node) {
+            out.push_str(c);
+            out.push('\n');
+            out.push_str(indent);
+        }
         if let Some(flat) = self.flat(node) {
             if width(indent) + width(&flat) <= WIDTH {
                 out.push_str(&flat);
@@ -130,7 +141,12 @@ impl Writer<'_> {
             match seg {
                 Seg::Words(pieces) => {
                     for p in pieces {
-                        self.piece(p, if at_start { indent } else { &cont }, at_start, out);
+                        let comments = if at_start { &[][..] } else { &p.comments[..] };
+                        comments_inline(comments, &cont, &mut at_start, out);
+                        if !at_start && !p.glue {
+                            out.push(' ');
+                        }
+                        out.push_str(&p.text(self.src));
                         at_start = false;
                     }
                 }
@@ -152,13 +168,13 @@ impl Writer<'_> {
             }
         }
     }
+}
 
-    fn piece(&self, p: &Piece, indent: &str, mut at_start: bool, out: &mut String) {
-        comments_inline(&p.comments, indent, &mut at_start, out);
-        if !at_start && !p.glue {
-            out.push(' ');
-        }
-        out.push_str(&p.text(self.src));
+/// The comments before a node (written on lines of their own above it).
+fn leading(node: &Node) -> &[String] {
+    match node.segs.first() {
+        Some(Seg::Words(p)) => p.first().map_or(&[], |p| &p.comments[..]),
+        _ => &[],
     }
 }
 
