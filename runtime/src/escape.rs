@@ -459,11 +459,11 @@ pub fn expression_text(text: &str, out: &mut String) {
 }
 
 // The HTML tables `html!` uses too: one copy, in `nitro-syntax`.
-pub use nitro_syntax::tables::{loads_code, CODE_URL_ATTRIBUTES, URL_ATTRIBUTES};
 pub(crate) use nitro_syntax::tables::{
     is_datastar_attribute as is_datastar_attribute_name, is_event_handler as is_event_handler_name,
     is_svg_animation_value,
 };
+pub use nitro_syntax::tables::{loads_code, CODE_URL_ATTRIBUTES, URL_ATTRIBUTES};
 
 /// What a blocked URL is replaced with.
 pub const BLOCKED_URL: &str = "about:invalid#nitro-blocked";
