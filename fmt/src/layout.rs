@@ -388,7 +388,7 @@ fn element(input: ParseStream, rd: &mut Reader) -> syn::Result<Node> {
         nitro_syntax::parse::parse_name_with(input, true, true)?;
         head.push(rd.piece(vec![(false, start..end(input))], false));
     }
-    // `p.note#intro`: shorthands with a fixed name are joined to the tag name, as in maud.
+    // `p.note.big`: class shorthands with a fixed name are joined to the tag name, as in maud.
     let mut joined = true;
     loop {
         if input.peek(token::Brace) {
@@ -407,6 +407,7 @@ fn element(input: ParseStream, rd: &mut Reader) -> syn::Result<Node> {
         let mut parts = Vec::new();
         let mut glue = false;
         if input.peek(Token![#]) || input.peek(Token![.]) {
+            let is_id = input.peek(Token![#]);
             input.parse::<TokenTree>()?;
             let fixed =
                 !(input.peek(Token![@]) || input.peek(token::Paren) || input.peek(token::Brace));
@@ -418,8 +419,9 @@ fn element(input: ParseStream, rd: &mut Reader) -> syn::Result<Node> {
                 input.parse::<TokenTree>()?;
             }
             // A computed one (`.(c)`, `.{ .. }`, `.@if ..`) stays joined only if it was.
-            glue = joined && !head.is_empty() && (fixed || start == rd.last);
-            joined = glue || head.is_empty();
+            // Never `#`: `span#x` is a reserved prefix since Rust 2021 (rustc refuses it).
+            glue = !is_id && joined && !head.is_empty() && (fixed || start == rd.last);
+            joined = !is_id && (glue || head.is_empty());
             parts.push((false, start..end(input)));
             if input.peek(token::Bracket) {
                 let toggle = begin(input);

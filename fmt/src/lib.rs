@@ -16,6 +16,8 @@
 //! - Otherwise each of its blocks opens with `{` at the end of the line, holds one node a line,
 //!   indented four spaces more, and closes with `}` on a line of its own; `@else` follows `}`.
 //!   An element's name and attributes stay on one line.
+//! - `.class` shorthands with a fixed name are joined to the tag (`p.note.big`); `#id` is not
+//!   (`p #intro`: `p#intro` is a reserved prefix since Rust 2021).
 //! - Attributes are written `name="value"`, `name=(expr)`, `name[cond]`, with no space around
 //!   `=`; between a tag and its attributes, one space.
 //! - Rust code (splices, conditions, `@for` heads, `@let`, match patterns), names and string
@@ -144,7 +146,22 @@ fn format_call(
     if !same_tokens(&reread, &call.tokens) {
         return Err("formatting would change the template's tokens".into());
     }
+    // `span#x`, `b"x"`: what proc-macro2 lexes as two tokens, rustc may read as one prefix.
+    if joined_prefixes(&new) > joined_prefixes(&src[call.open.start..call.close.end]) {
+        return Err("formatting would join a name to `#`, `\"` or `'`".into());
+    }
     Ok(Some(new))
+}
+
+/// Places where a name character is directly followed by `#`, `"` or `'` (a reserved prefix
+/// for rustc since Rust 2021, or a raw/byte string): formatting must not add any.
+fn joined_prefixes(text: &str) -> usize {
+    text.as_bytes()
+        .windows(2)
+        .filter(|w| {
+            (w[0].is_ascii_alphanumeric() || w[0] == b'_') && matches!(w[1], b'#' | b'"' | b'\'')
+        })
+        .count()
 }
 
 /// Same tokens in the same order, delimiters and the spacing of joined punctuation included.

@@ -19,7 +19,16 @@ fn short_nodes_stay_on_one_line() {
     );
     assert_eq!(
         fmt("fn f() { html!{ li   .a  #b  title = \"t\"  { a href=(u) { \"x\" } } } }"),
-        "fn f() { html! { li.a#b title=\"t\" { a href=(u) { \"x\" } } } }"
+        "fn f() { html! { li.a #b title=\"t\" { a href=(u) { \"x\" } } } }"
+    );
+}
+
+#[test]
+fn ids_are_never_joined_to_a_name() {
+    // `p#x` would not even lex as Rust 2021 (reserved prefix).
+    assert_eq!(
+        fmt("fn f() { html!{ p #x.a {} } html!{ span.d #(z) .e {} } }"),
+        "fn f() { html! { p #x .a {} } html! { span.d #(z) .e {} } }"
     );
 }
 
