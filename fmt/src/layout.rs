@@ -398,7 +398,12 @@ fn element(input: ParseStream, rd: &mut Reader) -> syn::Result<Node> {
             });
         }
         if input.peek(Token![;]) || input.is_empty() {
+            // A void element's `;` is joined to it (`br;`), whatever the spacing before it.
+            let at = head.len();
             semi(input, rd, &mut head)?;
+            if let Some(p) = head.get_mut(at) {
+                p.glue = true;
+            }
             return Ok(Node {
                 segs: vec![words(head)],
             });

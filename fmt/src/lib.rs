@@ -25,6 +25,8 @@
 //! - The template is indented from the line the macro's opening delimiter is on (rustfmt's
 //!   indentation of the call site); the closing delimiter goes back to that indentation.
 //! - Comments are kept, each on its own line before the token that followed it.
+//! - An item, `let` or macro statement marked `#[rustfmt::skip]` (or `#[nitro_fmt::skip]`) is
+//!   left as written.
 //!
 //! # What it never changes
 //!

@@ -146,7 +146,7 @@ impl Writer<'_> {
                         if !at_start && !p.glue {
                             out.push(' ');
                         }
-                        out.push_str(&p.text(self.src));
+                        self.write_piece(p, out);
                         at_start = false;
                     }
                 }
@@ -168,6 +168,75 @@ impl Writer<'_> {
             }
         }
     }
+}
+
+impl Writer<'_> {
+    /// A piece where `out` ends. A part that spans lines (a splice written over several lines)
+    /// moves with the line it starts on: its other lines are shifted by as many columns as that
+    /// line's indentation changed, unless a
+    /// line break is inside a literal (a string's bytes are never changed) or a line has too
+    /// little indentation to shift.
+    fn write_piece(&self, p: &crate::layout::Piece, out: &mut String) {
+        let mut first = true;
+        for (space, r) in &p.parts {
+            if *space && !first {
+                out.push(' ');
+            }
+            first = false;
+            let text = &self.src[r.clone()];
+            if !text.contains('\n') {
+                out.push_str(text);
+                continue;
+            }
+            let old = line_indent(&self.src[..r.start]);
+            let new = line_indent(out);
+            out.push_str(&shift(text, new as isize - old as isize).unwrap_or_else(|| text.into()));
+        }
+    }
+}
+
+/// The indentation of the line `text` ends in.
+fn line_indent(text: &str) -> usize {
+    let line = &text[text.rfind('\n').map_or(0, |i| i + 1)..];
+    line.len() - line.trim_start_matches([' ', '\t']).len()
+}
+
+/// `text` with its lines after the first shifted right by `delta` columns (left when negative);
+/// `None` when that cannot be done without changing a literal or eating code.
+fn shift(text: &str, delta: isize) -> Option<String> {
+    if delta == 0 {
+        return None;
+    }
+    let tokens: proc_macro2::TokenStream = text.parse().ok()?;
+    if literal_with_line_break(tokens) {
+        return None;
+    }
+    let mut lines = text.split('\n');
+    let mut out = lines.next()?.to_string();
+    for line in lines {
+        out.push('\n');
+        if line.trim().is_empty() {
+            out.push_str(line);
+        } else if delta > 0 {
+            out.push_str(&" ".repeat(delta.unsigned_abs()));
+            out.push_str(line);
+        } else {
+            let n = delta.unsigned_abs();
+            if !line.starts_with(&" ".repeat(n)) {
+                return None;
+            }
+            out.push_str(&line[n..]);
+        }
+    }
+    Some(out)
+}
+
+fn literal_with_line_break(tokens: proc_macro2::TokenStream) -> bool {
+    tokens.into_iter().any(|t| match t {
+        proc_macro2::TokenTree::Literal(l) => l.to_string().contains('\n'),
+        proc_macro2::TokenTree::Group(g) => literal_with_line_break(g.stream()),
+        _ => false,
+    })
 }
 
 /// The comments before a node (written on lines of their own above it).

@@ -2,6 +2,7 @@
 
 mod datastar_attrs;
 mod escaping;
+mod formatted;
 mod guards;
 mod html_syntax;
 mod maud_compat;
