@@ -6,14 +6,19 @@
 //! `NITRO_BUS=nats://127.0.0.1:4222` the list lives in a JetStream key-value bucket, shared by
 //! every process (`common/state.rs`).
 //!
-//! What a stranger sends is bounded: at most [`MAX_TODOS`] todos of at most [`MAX_TEXT`]
-//! characters; past that the form shows why nothing was added.
+//! What a stranger sends is bounded, and no one can fill the list for everyone: each todo is a
+//! key of its own (`todo.<id>`, so no value grows with the list), a todo is at most
+//! [`MAX_TEXT`] characters, one client address keeps at most [`MAX_PER_CLIENT`] todos (the
+//! address `nitro::serve` saw; behind a proxy, put the cap at the proxy or key it by user), and
+//! the list at most [`MAX_TODOS`]. Past a limit nothing is stored and the form shows why: the
+//! answer is a `200` with a notice, because the Datastar client applies no patch from an error
+//! response (it shows nothing, and retries).
 
 #[path = "common/mod.rs"]
 pub mod common;
 
 use axum::extract::{Path, State};
-use axum::Router;
+use axum::{Extension, Router};
 use common::state::{AppError, Store};
 use nitro::axum::Sse;
 use nitro::bus::{Bus, BusError};
@@ -32,12 +37,17 @@ struct Todo {
     id: u64,
     text: String,
     done: bool,
+    /// Who added it (a client address, as a key token), whose count it is charged to.
+    #[serde(default)]
+    owner: String,
 }
 
 ids! { TODO_LIST = "todo-list", TODO = "todo", NOTICE = "notice" }
 
 /// The most todos the list keeps.
-pub const MAX_TODOS: usize = 500;
+pub const MAX_TODOS: u64 = 2_000;
+/// The most todos one client address keeps.
+pub const MAX_PER_CLIENT: u64 = 50;
 /// The longest todo, in characters.
 pub const MAX_TEXT: usize = 500;
 
@@ -49,11 +59,37 @@ routes! {
     STREAM = GET "/todos/stream",
 }
 
-/// The todos, and the last id given out (one value in the store, key `todos`).
+/// The store's layout: each todo at `todo.<id>`; the last id given out and how many todos
+/// there are at `todos`; how many each client keeps at `owner.<client>`.
 #[derive(Default, Serialize, Deserialize)]
-struct Todos {
+struct Counts {
     last_id: u64,
-    list: Vec<Todo>,
+    total: u64,
+}
+
+fn todo_key(id: u64) -> String {
+    format!("todo.{id}")
+}
+
+/// A client address as a store key token (`owner.127-0-0-1`); `local` when the app is not
+/// served by `nitro::serve` (tests).
+fn owner_of(client: Option<Extension<nitro::serve::ClientAddr>>) -> String {
+    match client {
+        Some(Extension(nitro::serve::ClientAddr(addr))) => addr
+            .ip()
+            .to_string()
+            .chars()
+            .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+            .collect(),
+        None => "local".into(),
+    }
+}
+
+/// Every todo, oldest first.
+async fn all_todos(store: &Store) -> Result<Vec<Todo>, AppError> {
+    let mut todos: Vec<Todo> = store.list("todo.").await?;
+    todos.sort_by_key(|t| t.id);
+    Ok(todos)
 }
 
 #[derive(Clone, Default)]
@@ -83,7 +119,7 @@ fn notice(text: &str) -> impl IdentifiedElements + '_ {
 }
 
 async fn index(State(s): State<AppState>) -> Result<Markup, AppError> {
-    let todos = s.todos.get::<Todos>("todos").await?.list;
+    let todos = all_todos(&s.todos).await?;
     let body = html! {
         @signals(TodoForm);
         main data-signals=(TodoForm::default()) data-init=(STREAM.action()) {
@@ -103,37 +139,61 @@ async fn index(State(s): State<AppState>) -> Result<Markup, AppError> {
 
 async fn add(
     State(s): State<AppState>,
+    client: Option<Extension<nitro::serve::ClientAddr>>,
     ReadSignals(form): ReadSignals<TodoForm>,
 ) -> Result<Events, AppError> {
+    let refuse = |why: String| Ok(Events::new().with(PatchElements::new(notice(&why).render())));
     let text = form.new_todo.trim();
     if text.is_empty() {
         return Ok(Events::new());
     }
     if text.chars().count() > MAX_TEXT {
-        let why = format!("Not added: a todo is at most {MAX_TEXT} characters.");
-        return Ok(Events::new().with(PatchElements::new(notice(&why).render())));
+        return refuse(format!(
+            "Not added: a todo is at most {MAX_TEXT} characters."
+        ));
     }
-    let added = s
+    // The client's share first, then the list's; a refusal gives the share back.
+    let owner = owner_of(client);
+    let owner_key = format!("owner.{owner}");
+    let charged = s
         .todos
-        .update("todos", |todos: &mut Todos| {
-            if todos.list.len() >= MAX_TODOS {
-                return None;
-            }
-            todos.last_id += 1;
-            let todo = Todo {
-                id: todos.last_id,
-                text: text.to_owned(),
-                done: false,
-            };
-            todos.list.push(todo.clone());
-            Some(todo)
+        .update(&owner_key, |n: &mut u64| {
+            let ok = *n < MAX_PER_CLIENT;
+            *n += u64::from(ok);
+            ok
         })
         .await?;
-    let Some(todo) = added else {
-        let why =
-            format!("Not added: the list holds at most {MAX_TODOS} todos. Delete some first.");
-        return Ok(Events::new().with(PatchElements::new(notice(&why).render())));
+    if !charged {
+        return refuse(format!(
+            "Not added: you already have {MAX_PER_CLIENT} todos. Delete some first."
+        ));
+    }
+    let id = s
+        .todos
+        .update("todos", |c: &mut Counts| {
+            if c.total >= MAX_TODOS {
+                return None;
+            }
+            c.total += 1;
+            c.last_id += 1;
+            Some(c.last_id)
+        })
+        .await?;
+    let Some(id) = id else {
+        s.todos
+            .update(&owner_key, |n: &mut u64| *n = n.saturating_sub(1))
+            .await?;
+        return refuse(format!(
+            "Not added: the list holds at most {MAX_TODOS} todos. Delete some first."
+        ));
     };
+    let todo = Todo {
+        id,
+        text: text.to_owned(),
+        done: false,
+        owner,
+    };
+    s.todos.create(&todo_key(id), &todo).await?;
     s.bus.publish("todos.added", &todo).sender("api").await?;
     Ok(Events::new()
         .with(PatchSignals::new(&TodoForm::patch().new_todo("")))
@@ -143,11 +203,9 @@ async fn add(
 async fn toggle(State(s): State<AppState>, Path(id): Path<u64>) -> Result<Events, AppError> {
     let changed = s
         .todos
-        .update("todos", |todos: &mut Todos| {
-            todos.list.iter_mut().find(|t| t.id == id).map(|t| {
-                t.done = !t.done;
-                t.clone()
-            })
+        .update_existing(&todo_key(id), |t: &mut Todo| {
+            t.done = !t.done;
+            t.clone()
         })
         .await?;
     if let Some(todo) = changed {
@@ -157,11 +215,19 @@ async fn toggle(State(s): State<AppState>, Path(id): Path<u64>) -> Result<Events
 }
 
 async fn delete(State(s): State<AppState>, Path(id): Path<u64>) -> Result<Events, AppError> {
-    s.todos
-        .update("todos", |todos: &mut Todos| {
-            todos.list.retain(|t| t.id != id)
-        })
-        .await?;
+    // Whoever removes it gives its owner's share and the list's place back (once).
+    if let Some(todo) = s.todos.remove::<Todo>(&todo_key(id)).await? {
+        s.todos
+            .update(&format!("owner.{}", todo.owner), |n: &mut u64| {
+                *n = n.saturating_sub(1)
+            })
+            .await?;
+        s.todos
+            .update("todos", |c: &mut Counts| {
+                c.total = c.total.saturating_sub(1)
+            })
+            .await?;
+    }
     s.bus.publish("todos.removed", &id).sender("api").await?;
     Ok(Events::new())
 }

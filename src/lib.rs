@@ -88,6 +88,24 @@ pub use nitro_runtime::*;
 /// // A placeholder inside a regular expression literal is refused.
 /// let e = nitro::expr!("$name.replace(/{}/g, '')", "x");
 /// ```
+///
+/// **Composing.** `{code}` takes another [`Expr`] (built by `expr!`, a route's `.action(..)`
+/// or [`Expr::new`]; never a string) and splices it as code, `(its code)`, where an expression
+/// starts; [`Expr::then`] joins two as statements. Only an `Expr` proved *sealed* (one
+/// expression that leaves nothing open) is composed; any other is written `undefined`, logged
+/// and counted. See the README's "Expressions compose".
+///
+/// ```
+/// use nitro::prelude::*;
+/// routes! { SAVE = POST "/notes/{id}" }
+/// let e = expr!("$dirty && {code}", SAVE.action(3));
+/// assert_eq!(e.as_str(), r"$dirty && (@post('/notes/\x33'))");
+/// ```
+///
+/// ```compile_fail
+/// // Code is never a string.
+/// let e = nitro::expr!("$ok && {code}", String::from("alert(1)"));
+/// ```
 pub use nitro_macros::expr;
 
 /// Declares typed routes: one constant per route, registered on the axum `Router` through the
@@ -110,6 +128,86 @@ pub use nitro_macros::expr;
 /// ```
 pub use nitro_macros::routes;
 
+/// Typed forms: `#[derive(Form)]` (next to `Signals`) gives each field an input id, an
+/// error-slot id and its signal name, derived from the field's name at compile time, and an
+/// errors type (`<Name>Errors`, one `Option<String>` per field). `<Name>::FIELDS.x.input("X")`
+/// renders a label, the bound input and an empty error slot; a handler answers with
+/// `errors.into()`, which patches every slot (the message, or empty), so a success clears them.
+///
+/// ```
+/// use nitro::prelude::*;
+/// use serde::{Deserialize, Serialize};
+///
+/// #[derive(Signals, Form, Serialize, Deserialize, Default)]
+/// struct Signup { name: String, email: String }
+///
+/// async fn signup(ReadSignals(s): ReadSignals<Signup>) -> Events {
+///     let errors = SignupErrors {
+///         name: s.name.is_empty().then(|| "A name is needed".into()),
+///         email: (!s.email.contains('@')).then(|| "Not an email address".into()),
+///     };
+///     if !errors.is_empty() {
+///         return errors.into();
+///     }
+///     Events::from(errors).with(PatchSignals::new(&Signup::default()))
+/// }
+/// let field = Signup::FIELDS.email.input("Email").kind("email").render().into_string();
+/// assert!(field.contains(r#"id="signup-email""#) && field.contains(r#"data-bind="email""#));
+/// # let _ = signup;
+/// ```
+pub mod form {
+    /// Derives [`Form`](trait@Form) for a struct that also derives `Signals`: `<Name>Errors`
+    /// (one `Option<String>` per field), `<Name>Fields` and `<Name>::FIELDS` (each field's input
+    /// id `<name>-<field>`, error-slot id `<name>-<field>-error` and signal name). See the
+    /// [module](self) docs.
+    pub use nitro_macros::Form;
+    #[doc(inline)]
+    pub use nitro_runtime::form::*;
+}
+
+/// Checks an axum handler where axum's own error ("`Handler<_, _>` is not satisfied") cannot
+/// say what is wrong, with a message that names the fix: the function is `async`, an argument
+/// that reads the request body (`ReadSignals`, `Json`, `String`, …) is the **last** one, and it
+/// returns a response, not a component (`impl Render`). The function is otherwise unchanged;
+/// put it on every handler, like axum's `#[debug_handler]`.
+///
+/// A `std::sync::MutexGuard` held across an `.await` makes the handler's future not `Send`,
+/// which axum also reports as "`Handler<_, _>` is not satisfied" (or "future cannot be sent
+/// between threads safely"): no attribute can see it reliably, but clippy's
+/// `await_holding_lock` (on by default) points at the guard. Take what you need in a block
+/// that ends before the `.await`, or use `tokio::sync::Mutex`.
+///
+/// ```
+/// use axum::extract::State;
+/// use nitro::prelude::*;
+///
+/// #[derive(Signals, serde::Deserialize, serde::Serialize)]
+/// struct Counter { count: i64 }
+///
+/// #[nitro::handler]
+/// async fn increment(State(step): State<i64>, ReadSignals(c): ReadSignals<Counter>) -> Events {
+///     PatchSignals::new(&Counter::patch().count(c.count + step)).into()
+/// }
+/// # let _ = increment;
+/// ```
+///
+/// ```compile_fail
+/// # use axum::extract::State;
+/// # use nitro::prelude::*;
+/// # #[derive(Signals, serde::Deserialize, serde::Serialize)] struct Counter { count: i64 }
+/// // error: `ReadSignals` reads the request body, so it must be the last argument of the handler
+/// #[nitro::handler]
+/// async fn increment(ReadSignals(c): ReadSignals<Counter>, State(step): State<i64>) -> Events {
+///     PatchSignals::new(&Counter::patch().count(c.count + step)).into()
+/// }
+/// ```
+#[doc(alias = "must be last")]
+#[doc(alias = "debug_handler")]
+#[doc(alias = "MutexGuard")]
+#[doc(alias = "future cannot be sent between threads safely")]
+#[doc(alias = "Handler")]
+pub use nitro_macros::handler;
+
 /// Everything a handler or component usually needs: `use nitro::prelude::*;`.
 ///
 /// ```
@@ -118,6 +216,7 @@ pub use nitro_macros::routes;
 /// assert_eq!(page.render().into_string(), "<p>hi</p>");
 /// ```
 pub mod prelude {
+    pub use crate::form::{Form, FormErrors};
     pub use nitro_macros::{expr, html, routes, Signals};
     pub use nitro_runtime::signals::Signals;
     pub use nitro_runtime::sse::{

@@ -1,4 +1,4 @@
-//! The four example apps in a real browser: headless Chromium (Debian's `chromium` and
+//! The example apps in a real browser: headless Chromium (Debian's `chromium` and
 //! `chromium-driver`, driven through chromedriver) running the real Datastar 1.0 client, which
 //! is taken from the `starhtml` wheel on PyPI at test setup (never committed). Each scenario
 //! saves a screenshot of its final page under `target/screenshots/`.
@@ -8,12 +8,17 @@
 
 mod common;
 
+#[path = "../examples/board.rs"]
+mod board;
 #[path = "../examples/chat.rs"]
 mod chat;
+#[cfg(feature = "browser-testing")]
 #[path = "../examples/counter.rs"]
 mod counter;
+#[cfg(feature = "browser-testing")]
 #[path = "../examples/progress.rs"]
 mod progress;
+#[cfg(feature = "browser-testing")]
 #[path = "../examples/todo.rs"]
 mod todo;
 
@@ -43,6 +48,7 @@ async fn wait_text(c: &Client, css: &str, ok: impl Fn(&str) -> bool) -> String {
     panic!("`{css}` never got the expected text; last seen: {last:?}");
 }
 
+#[cfg_attr(not(feature = "browser-testing"), allow(dead_code))]
 async fn wait_gone(c: &Client, css: &str) {
     let start = Instant::now();
     while c.find(Locator::Css(css)).await.is_ok() {
@@ -84,22 +90,23 @@ async fn screenshot(c: &Client, name: &str) {
     std::fs::write(dir.join(format!("{name}.png")), png).unwrap();
 }
 
+#[cfg(feature = "browser-testing")]
 #[tokio::test]
 async fn counter_increments_on_click_and_on_server_push() {
+    // Written with the public harness, `nitro::testing::browser`.
+    use nitro::testing::browser::Browser;
     let _serial = SERIAL.lock().await;
-    let (driver, js) = (chromedriver(), datastar_js());
-    let base = common::base_url(counter::app(nitro::client::ClientScript::file(js).unwrap())).await;
-    let b = browser(&driver).await;
-    let c = &b.client;
-    c.goto(&base).await.unwrap();
-    wait_text(c, "#counter", |t| t == "Count: 0").await;
+    let app = counter::app(nitro::client::ClientScript::file(datastar_js()).unwrap());
+    let b = Browser::start(app).await.unwrap();
+    b.goto("/").await;
+    b.wait_text("#counter", "Count: 0").await;
     settle().await;
-    click(c, "#increment").await;
-    wait_text(c, "#counter", |t| t == "Count: 1").await;
-    wait_text(c, "#signal", |t| t == "1").await;
+    b.click("#increment").await;
+    b.wait_text("#counter", "Count: 1").await;
+    b.wait_text("#signal", "1").await;
     // A push from the server side (another client bumps the count) reaches the open page.
     let pushed = reqwest::Client::new()
-        .post(format!("{base}/bump"))
+        .post(format!("{}/bump", b.base()))
         .send()
         .await
         .unwrap()
@@ -107,52 +114,47 @@ async fn counter_increments_on_click_and_on_server_push() {
         .await
         .unwrap();
     assert_eq!(pushed, "2");
-    wait_text(c, "#counter", |t| t == "Count: 2").await;
-    wait_text(c, "#signal", |t| t == "2").await;
-    screenshot(c, "counter").await;
-    b.client.clone().close().await.unwrap();
+    b.wait_text("#counter", "Count: 2").await;
+    b.wait_text("#signal", "2").await;
+    assert_eq!(b.console_errors().await, Vec::<String>::new());
+    screenshot(b.client(), "counter").await;
+    b.close().await;
 }
 
+#[cfg(feature = "browser-testing")]
 #[tokio::test]
 async fn todo_changes_in_one_tab_show_in_another() {
+    // Two tabs: two harness browsers on one served app (`Browser::connect`).
+    use nitro::testing::browser::Browser;
     let _serial = SERIAL.lock().await;
-    let driver = chromedriver();
     let base = common::base_url(todo::app(
         nitro::client::ClientScript::file(datastar_js()).unwrap(),
     ))
     .await;
-    let (a, b) = (browser(&driver).await, browser(&driver).await);
-    a.client.goto(&base).await.unwrap();
-    b.client.goto(&base).await.unwrap();
+    let (a, b) = (
+        Browser::connect(&base).await.unwrap(),
+        Browser::connect(&base).await.unwrap(),
+    );
+    a.goto("/").await;
+    b.goto("/").await;
     settle().await;
-    let input = a.client.find(Locator::Css("#new-todo")).await.unwrap();
-    input.send_keys("Buy <milk>").await.unwrap();
-    click(&a.client, "#add").await;
-    wait_text(&b.client, "#todo-1 span", |t| t == "Buy <milk>").await;
+    a.type_into("#new-todo", "Buy <milk>").await;
+    a.click("#add").await;
+    b.wait_text("#todo-1 span", "Buy <milk>").await;
     // The form was cleared through a signals patch.
     let start = Instant::now();
-    while a
-        .client
-        .find(Locator::Css("#new-todo"))
-        .await
-        .unwrap()
-        .prop("value")
-        .await
-        .unwrap()
-        .as_deref()
-        != Some("")
-    {
+    while !a.value("#new-todo").await.is_empty() {
         assert!(
             start.elapsed() < Duration::from_secs(5),
             "input not cleared"
         );
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    click(&a.client, "#todo-1 input").await;
+    a.click("#todo-1 input").await;
     let start = Instant::now();
     loop {
         let class = b
-            .client
+            .client()
             .find(Locator::Css("#todo-1"))
             .await
             .unwrap()
@@ -169,15 +171,17 @@ async fn todo_changes_in_one_tab_show_in_another() {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     // A second todo, then delete the first one.
-    input.send_keys("Walk the dog").await.unwrap();
-    click(&a.client, "#add").await;
-    wait_text(&b.client, "#todo-2 span", |t| t == "Walk the dog").await;
-    click(&a.client, "#todo-1 .delete").await;
-    wait_gone(&b.client, "#todo-1").await;
-    wait_gone(&a.client, "#todo-1").await;
-    screenshot(&b.client, "todo").await;
-    a.client.clone().close().await.unwrap();
-    b.client.clone().close().await.unwrap();
+    a.type_into("#new-todo", "Walk the dog").await;
+    a.click("#add").await;
+    b.wait_text("#todo-2 span", "Walk the dog").await;
+    a.click("#todo-1 .delete").await;
+    wait_gone(b.client(), "#todo-1").await;
+    wait_gone(a.client(), "#todo-1").await;
+    assert_eq!(a.console_errors().await, Vec::<String>::new());
+    assert_eq!(b.console_errors().await, Vec::<String>::new());
+    screenshot(b.client(), "todo").await;
+    a.close().await;
+    b.close().await;
 }
 
 #[tokio::test]
@@ -261,19 +265,17 @@ async fn chat_messages_reach_their_room_only() {
     }
 }
 
+#[cfg(feature = "browser-testing")]
 #[tokio::test]
 async fn progress_reaches_100_and_redirects() {
+    use nitro::testing::browser::Browser;
     let _serial = SERIAL.lock().await;
-    let driver = chromedriver();
-    let base = common::base_url(progress::app(
-        nitro::client::ClientScript::file(datastar_js()).unwrap(),
-    ))
-    .await;
-    let b = browser(&driver).await;
-    let c = &b.client;
-    c.goto(&base).await.unwrap();
+    let app = progress::app(nitro::client::ClientScript::file(datastar_js()).unwrap());
+    let b = Browser::start(app).await.unwrap();
+    b.goto("/").await;
     settle().await;
-    click(c, "#start").await;
+    b.click("#start").await;
+    let c = b.client();
     let mut seen = Vec::new();
     let start = Instant::now();
     while !c.current_url().await.unwrap().path().ends_with("/done") {
@@ -299,9 +301,10 @@ async fn progress_reaches_100_and_redirects() {
         "no intermediate progress: {seen:?}"
     );
     assert_eq!(c.current_url().await.unwrap().path(), "/jobs/1/done");
-    wait_text(c, "#done", |t| t == "Job 1 complete at 100%").await;
+    b.wait_text("#done", "Job 1 complete at 100%").await;
+    assert_eq!(b.console_errors().await, Vec::<String>::new());
     screenshot(c, "progress").await;
-    b.client.clone().close().await.unwrap();
+    b.close().await;
 }
 
 /// A page for the protocol scenarios: loads the local Datastar client, then `body`.
@@ -714,4 +717,77 @@ async fn typed_actions_reach_their_route_with_their_parameters() {
     let want = expected.join("\n");
     wait_text(c, "#got", |got| got == want).await;
     b.client.clone().close().await.unwrap();
+}
+
+/// Records console warnings and errors from now on (the patches come later).
+const CONSOLE: &str = "window.__problems = [];\
+for (const k of ['warn', 'error']) { const o = console[k]; console[k] = (...a) => { \
+window.__problems.push(k + ': ' + a.map(String).join(' ')); o.apply(console, a); }; }";
+
+async fn problems(c: &Client) -> Vec<String> {
+    serde_json::from_value(c.execute("return window.__problems", vec![]).await.unwrap()).unwrap()
+}
+
+async fn input_value(c: &Client, css: &str) -> String {
+    let el = c.find(Locator::Css(css)).await.unwrap();
+    el.prop("value").await.unwrap().unwrap_or_default()
+}
+
+#[tokio::test]
+async fn board_filters_presence_form_toasts_and_a_streamed_section() {
+    let _serial = SERIAL.lock().await;
+    let driver = chromedriver();
+    let js = nitro::client::ClientScript::file(datastar_js()).unwrap();
+    let base = common::base_url(board::app(js).await).await;
+    let (a, b) = (browser(&driver).await, browser(&driver).await);
+    let (ca, cb) = (&a.client, &b.client);
+    ca.goto(&base).await.unwrap();
+    ca.execute(CONSOLE, vec![]).await.unwrap();
+    wait_text(ca, "#me", |t| t == "guest-1").await;
+    cb.goto(&base).await.unwrap();
+    cb.execute(CONSOLE, vec![]).await.unwrap();
+    wait_text(cb, "#me", |t| t == "guest-2").await;
+    // Who is online: each tab sees both.
+    wait_text(ca, "#online", |t| t == "guest-1 guest-2").await;
+    wait_text(cb, "#online", |t| t == "guest-1 guest-2").await;
+    // The section that streams in.
+    wait_text(ca, "#stats", |t| t == "0 open, 0 closed").await;
+
+    // The validated form: the error next to the field, then cleared with the field on success.
+    click(ca, "#add").await;
+    wait_text(ca, "#title-error", |t| t == "A title is needed.").await;
+    type_into(ca, "#title", "Crash on <save>").await;
+    click(ca, "#add").await;
+    wait_text(ca, "#nitro-flash", |t| t == "Issue #1 added").await;
+    wait_text(ca, "#title-error", str::is_empty).await;
+    assert_eq!(input_value(ca, "#title").await, "");
+    wait_text(cb, "#issue-1 span", |t| t == "#1 Crash on <save>").await;
+    wait_text(cb, "#count", |t| t == "1 shown").await;
+
+    // Search as you type in b; then changes reach each tab as its view needs.
+    type_into(cb, "#q", "export").await;
+    wait_text(cb, "#count", |t| t == "0 shown").await;
+    type_into(ca, "#title", "Export to CSV").await;
+    click(ca, "#add").await;
+    wait_text(ca, "#count", |t| t == "2 shown").await;
+    wait_text(cb, "#count", |t| t == "1 shown").await;
+    wait_text(cb, "#issues", |t| t.starts_with("#2 Export to CSV")).await;
+    click(ca, "#issue-1 button").await; // b does not show issue 1
+    wait_text(ca, "#issue-1 button", |t| t == "Reopen").await;
+    wait_text(ca, "#nitro-flash", |t| t.contains("Issue #1 closed")).await;
+    settle().await;
+    assert_eq!(
+        cb.find(Locator::Css("#issue-1")).await.ok().map(|_| ()),
+        None
+    );
+    assert_eq!(problems(ca).await, Vec::<String>::new());
+    assert_eq!(problems(cb).await, Vec::<String>::new());
+    // Toasts go away by themselves.
+    wait_gone(ca, "#nitro-flash div").await;
+
+    // b closes: a sees it leave.
+    b.client.clone().close().await.unwrap();
+    wait_text(ca, "#online", |t| t == "guest-1").await;
+    screenshot(ca, "board").await;
+    a.client.clone().close().await.unwrap();
 }

@@ -350,6 +350,11 @@ fn page(p: &str, n: usize, only: Option<&str>) -> String {
             button.nitro-click "data-case"="expr-in-double" "data-check"="attr-wrapped:title" data-on:click=(expr!("el.title = \"<{}>\"", p)) { "d" }
             button.nitro-click "data-case"="expr-in-template" "data-check"="attr-wrapped:title" data-on:click=(expr!("el.title = `<{}>`", p)) { "t" }
         }
+        @if want("expr-compose") {
+            button.nitro-click "data-case"="expr-splice" "data-check"="attr:title" data-on:click=(expr!("el.title = {code}", expr!("{}", p))) { "c" }
+            button.nitro-click "data-case"="expr-splice-text" "data-check"="attr-wrapped:title" data-on:click=(expr!("el.title = {code}", expr!("'<{}>'", p))) { "ct" }
+            button.nitro-click "data-case"="expr-then" "data-check"="attr-wrapped:title" data-on:click=(expr!("el.title = ''").then(expr!("el.title = `<${{{code}}}>`", expr!("{}", p)))) { "th" }
+        }
         @if want("ds-json-signals") { div "data-case"="ds-json-signals" "data-check"="none" data-json-signals=(p) {} }
         @if want("expr-assign") {
             div data-signals:ea="''" {
@@ -534,6 +539,9 @@ const CASES: &[&str] = &[
     "sse-signals",
     "sse-script-attr",
     "redirect",
+    "expr-splice",
+    "expr-splice-text",
+    "expr-then",
 ];
 
 /// The context a case belongs to, for re-running one context alone.
@@ -541,6 +549,7 @@ fn context_of(case: &str) -> &str {
     match case {
         "sse-elements" | "sse-text" | "sse-arg" | "sse-signals" | "sse-script-attr" => "sse",
         "expr-in-single" | "expr-in-double" | "expr-in-template" => "expr-in-strings",
+        "expr-splice" | "expr-splice-text" | "expr-then" => "expr-compose",
         c => c,
     }
 }

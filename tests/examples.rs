@@ -5,6 +5,8 @@
 // Each example is a standalone binary with its own copy of `examples/common`.
 #![allow(clippy::duplicate_mod)]
 
+#[path = "../examples/board.rs"]
+mod board;
 #[path = "../examples/chat.rs"]
 mod chat;
 #[path = "../examples/counter.rs"]
@@ -233,14 +235,100 @@ async fn todo_keeps_a_bounded_list() {
     };
     let long = add("x".repeat(todo::MAX_TEXT + 1)).await.unwrap();
     assert!(long.contains("at most 500 characters"), "{long}");
-    for i in 0..todo::MAX_TODOS {
+    // One client keeps at most MAX_PER_CLIENT (here all requests are one client, `local`).
+    for i in 0..todo::MAX_PER_CLIENT {
         assert_eq!(add(format!("t{i}")).await, None);
     }
     let full = add("one more".into()).await.unwrap();
-    assert!(full.contains("at most 500 todos"), "{full}");
+    assert!(full.contains("you already have 50 todos"), "{full}");
     let page = client.get("/").await.text().await.unwrap();
+    let spans = select_text(&page, "#todo-list li span");
+    assert_eq!(spans.len() as u64, todo::MAX_PER_CLIENT);
+    assert_eq!((spans[0].as_str(), spans[49].as_str()), ("t0", "t49"));
+    // Deleting one gives its place back.
+    assert_eq!(client.delete("/todos/7").await.status(), 200);
+    assert_eq!(add("one more".into()).await, None);
+}
+
+/// The text of every element patch in `events`, in order.
+fn patched(events: &[Received]) -> Vec<String> {
+    events
+        .iter()
+        .filter_map(|e| match e {
+            Received::Elements(p) => Some(p.elements.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn board_validates_and_sends_each_tab_what_fits_its_filter() {
+    let client = TestClient::new(board::app(client_script()).await);
+    let page = client
+        .get("/")
+        .without_datastar_header()
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("guest-1"), "{page}");
+
+    let mut all = client
+        .get("/board/stream")
+        .signals(&json!({ "name": "ada" }))
+        .await;
+    // The list and count (the snapshot), then who is online: nobody, then ada herself.
+    let first = patched(&all.first(4, WAIT).await.unwrap());
+    assert_eq!(first[0], r#"<ul id="issues"></ul>"#);
+    assert_eq!(first[1], r#"<span id="count">0 shown</span>"#);
+    assert_eq!(select_text(&first[3], "#online .who"), ["ada"]);
+    let mut bugs = client
+        .get("/board/stream")
+        .signals(&json!({ "name": "bob", "q": "BUG" }))
+        .await;
+    bugs.first(4, WAIT).await.unwrap();
+    let online = patched(&all.first(1, WAIT).await.unwrap());
+    assert_eq!(select_text(&online[0], "#online .who"), ["ada", "bob"]);
+
+    // The form: an error next to the field, nothing published.
+    let refused = client
+        .post("/issues")
+        .signals(&json!({ "title": "  " }))
+        .await;
+    let sent = patched(&refused.events().await.unwrap());
     assert_eq!(
-        select_text(&page, "#todo-list li span").len(),
-        todo::MAX_TODOS
+        select_text(&sent[0], "#title-error"),
+        ["A title is needed."]
     );
+    let added = client
+        .post("/issues")
+        .signals(&json!({ "title": "Export" }))
+        .await;
+    let sent = added.events().await.unwrap();
+    assert_eq!(sent[0], Received::Signals(json!({ "title": "" })));
+    assert!(patched(&sent).iter().any(|p| p.contains("Issue #1 added")));
+    // ada shows everything: appended, count 1. bob's filter excludes it: nothing sent.
+    let to_all = all.first(2, WAIT).await.unwrap();
+    let Received::Elements(row) = &to_all[0] else {
+        panic!("{to_all:?}")
+    };
+    assert_eq!(
+        (row.selector.as_deref(), row.mode),
+        (Some("#issues"), Mode::Append)
+    );
+    assert_eq!(patched(&to_all)[1], r#"<span id="count">1 shown</span>"#);
+    client
+        .post("/issues")
+        .signals(&json!({ "title": "Bug in export" }))
+        .await;
+    let to_bugs = bugs.first(2, WAIT).await.unwrap();
+    assert_eq!(
+        select_text(&patched(&to_bugs)[0], "#issue-2 span"),
+        ["#2 Bug in export"]
+    );
+    assert_eq!(patched(&to_bugs)[1], r#"<span id="count">1 shown</span>"#);
+
+    // The streamed section.
+    let stats = client.get("/board/stats").await.events().await.unwrap();
+    assert_eq!(select_text(&patched(&stats)[0], "p"), ["2 open, 0 closed"]);
 }

@@ -1,4 +1,20 @@
 //! Faults: the NATS server stops mid-stream and comes back; a client that never reads.
+//!
+//! The ten observations of issue 27's reliability review, each with the test that shows it
+//! fixed (all in `.ci/run`: loopback, private NATS servers or cluster started by the test):
+//!
+//! | # | observation | test |
+//! |---|---|---|
+//! | 1 | a client that never reads costs memory in proportion to message size on NATS | `bus_bounds.rs` `never_reading_clients_on_nats_hold_bounded_memory`; here `a_client_that_never_reads_neither_grows_memory_nor_delays_others` (in process) |
+//! | 2 | lagging is silent | `bus_bounds.rs` `every_lag_is_logged_and_counted_when_it_happens_on_nats` / `…_in_process`; `observability.rs` `a_slow_subscriber_is_logged_and_counted_with_the_number_of_messages_it_lost` |
+//! | 3 | a NATS freeze reports failures that are not (a retry duplicates) | `bus_publish_faults.rs` `a_publish_during_a_freeze_is_stored_once`, `a_retry_with_the_same_id_is_stored_once` |
+//! | 4 | stream churn on JetStream: a consumer per open stream | `bus_shared.rs` `one_jetstream_consumer_per_pattern_per_process` (60 streams, 2 consumers, 0 after); `stream_churn_on_jetstream_holds_one_consumer_per_process` here |
+//! | 5 | one room of large messages knocks the app off NATS | `bus_bounds.rs` `a_room_of_large_messages_reads_a_bounded_history` |
+//! | 6 | NATS restarted without its store: the app never recovers | `bus_publish_faults.rs` `a_stream_nats_lost_is_recreated` |
+//! | 7 | wrong statuses, silence at the file limit, no per-client cap | `bus_publish_faults.rs` `what_can_never_fit_is_413`; `serve.rs` `a_client_over_its_connection_cap_gets_429`, `nearing_the_file_limit_is_logged_and_counted` |
+//! | 8 | shutdown cuts streams mid-response | `serve.rs` `shutdown_ends_open_streams_cleanly` |
+//! | 9 | in a 3-node cluster the chat stream has one replica | `scale_out.rs` `chat_keeps_sending_on_every_process_when_a_cluster_node_dies`; `cluster.rs` `sse_streams_survive_a_cluster_node_dying` |
+//! | 10 | the examples' state: a todo value anyone can fill, a counter that refuses clicks | `scale_out.rs` `every_concurrent_click_on_two_counter_processes_is_counted` (2,000 bumps, 100 at a time, two processes), `one_client_cannot_fill_the_todo_list`; `examples.rs` `todo_keeps_a_bounded_list` |
 
 mod common;
 
@@ -171,4 +187,97 @@ async fn a_client_that_never_reads_neither_grows_memory_nor_delays_others() {
     assert!(bus.subscriber_count() >= 1);
     let mut buf = [0u8; 16];
     let _ = stalled.read(&mut buf).await;
+}
+
+/// Issue 27 (observation 4): 2 × 1,000 clients reconnecting every 50–500 ms made NATS hold tens
+/// of thousands of consumers (one or two per stream opened), and stream opens got 503. Here,
+/// at a bounded scale: two app instances on one JetStream server, 2 × 50 clients over real HTTP
+/// each opening a stream, holding it 10–60 ms and opening the next, for 3 s while messages are
+/// published: every open is a 200, NATS never holds more than one consumer per instance, and
+/// none once the clients are gone.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn stream_churn_on_jetstream_holds_one_consumer_per_process() {
+    use axum::extract::State;
+    use axum::{routing::get, Router};
+    use std::sync::atomic::{AtomicU64, Ordering};
+    use std::sync::Arc;
+
+    async fn feed(State(bus): State<Bus>) -> Result<nitro::axum::Sse, nitro::bus::BusError> {
+        Ok(bus
+            .subscribe("churn.room.>")
+            .await?
+            .into_sse(nitro::bus::forward))
+    }
+    let server = NatsServer::start_monitored(true);
+    let stream = common::nats::unique("CHURN");
+    let mut bases = Vec::new();
+    let mut buses = Vec::new();
+    for _ in 0..2 {
+        let bus = Bus::nats_jetstream(&server.url(), &stream, &["churn.>"])
+            .await
+            .unwrap();
+        let app = Router::new()
+            .route("/feed", get(feed))
+            .with_state(bus.clone());
+        bases.push(common::base_url(app).await);
+        buses.push(bus);
+    }
+    let consumers = || async {
+        server.monitor_json("jsz?consumers=true").await["consumers"]
+            .as_u64()
+            .unwrap_or(0)
+    };
+    let (opens, refused) = (Arc::new(AtomicU64::new(0)), Arc::new(AtomicU64::new(0)));
+    let until = Instant::now() + Duration::from_secs(3);
+    let mut clients = Vec::new();
+    for i in 0..100u64 {
+        let url = format!("{}/feed", bases[i as usize % 2]);
+        let (opens, refused) = (opens.clone(), refused.clone());
+        clients.push(tokio::spawn(async move {
+            let http = reqwest::Client::new();
+            let mut hold = 10 + i % 50;
+            while Instant::now() < until {
+                match http.get(&url).send().await {
+                    Ok(r) if r.status() == 200 => {
+                        opens.fetch_add(1, Ordering::Relaxed);
+                        tokio::time::sleep(Duration::from_millis(hold)).await;
+                    }
+                    _ => {
+                        refused.fetch_add(1, Ordering::Relaxed);
+                    }
+                }
+                hold = 10 + (hold * 7) % 50;
+            }
+        }));
+    }
+    let mut most = 0;
+    let mut n = 0u64;
+    while Instant::now() < until {
+        n += 1;
+        buses[(n % 2) as usize]
+            .publish("churn.room.1", &n)
+            .await
+            .unwrap();
+        most = most.max(consumers().await);
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    for c in clients {
+        c.await.unwrap();
+    }
+    let (opens, refused) = (
+        opens.load(Ordering::Relaxed),
+        refused.load(Ordering::Relaxed),
+    );
+    eprintln!("{opens} stream opens in 3 s, {refused} refused; at most {most} consumers");
+    assert_eq!(refused, 0);
+    assert!(opens >= 1_000, "only {opens} opens");
+    assert!(most <= 2, "{most} consumers for 2 app instances");
+    let start = Instant::now();
+    while consumers().await > 0 || buses.iter().any(|b| b.subscriber_count() > 0) {
+        assert!(
+            start.elapsed() < Duration::from_secs(10),
+            "consumers or subscriptions left behind"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
 }

@@ -11,6 +11,8 @@ use futures_util::StreamExt;
 use nitro::bus::Bus;
 use nitro::prelude::*;
 
+mod common;
+
 ids! { LOG = "log" }
 
 #[tokio::test]
@@ -141,4 +143,66 @@ async fn a_client_over_its_connection_cap_gets_429() {
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
     drop(b);
+}
+
+/// Issue 27 (observation 7): one client opening streams up to the process's file limit used to
+/// make new connections time out with nothing logged. Near the limit (90 %), `nitro::serve`
+/// logs a `WARN` and counts `fd_limit_near`. The test runs itself again in a child process
+/// whose limit is 256 open files (`ulimit -n 256`), so it reaches it in a second.
+#[test]
+fn nearing_the_file_limit_is_logged_and_counted() {
+    const NAME: &str = "nearing_the_file_limit_is_logged_and_counted";
+    if std::env::var_os("NITRO_FD_LIMIT_CHILD").is_some() {
+        return near_the_file_limit();
+    }
+    let exe = std::env::current_exe().unwrap();
+    let out = std::process::Command::new("sh")
+        .args(["-c", r#"ulimit -n 256 && exec "$0" "$@""#])
+        .arg(&exe)
+        .args(["--exact", NAME, "--nocapture", "--test-threads=1"])
+        .env("NITRO_FD_LIMIT_CHILD", "1")
+        .output()
+        .unwrap();
+    let text =
+        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "the child failed:\n{text}");
+    assert!(
+        text.contains("fd limit child: warned"),
+        "the child did not run the check:\n{text}"
+    );
+}
+
+/// The child's part: connections (two descriptors each, both ends in this process) until the
+/// warning comes, before the limit is reached.
+fn near_the_file_limit() {
+    let logs = common::logs::capture();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(async {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        tokio::spawn(
+            nitro::serve(listener, Router::new())
+                .max_connections_per_client(10_000)
+                .shutdown_on(std::future::pending())
+                .into_future(),
+        );
+        let open = || std::fs::read_dir("/proc/self/fd").unwrap().count();
+        let before = nitro::stats::snapshot().fd_limit_near;
+        let mut held = Vec::new();
+        while nitro::stats::snapshot().fd_limit_near == before {
+            assert!(open() < 250, "no warning at {} open files of 256", open());
+            if open() > 232 {
+                // Past 90 %: the next accept after the check interval warns.
+                tokio::time::sleep(Duration::from_millis(600)).await;
+            }
+            held.push(tokio::net::TcpStream::connect(addr).await.unwrap());
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+        let line = logs.wait_for(&["WARN", "nears its open-file limit"]).await;
+        assert!(line.contains("limit=256"), "{line}");
+        println!("fd limit child: warned at {} connections", held.len());
+    });
 }

@@ -13,11 +13,8 @@
 //! breakdown of an idle stream's memory.
 //!
 //! Scale-out: `cargo bench -p nitro-benches --bench fanout -- --scale-out --clients 10000
-//! --publishes 10` runs, one after the other, nitro as 1 process with all clients on the
-//! in-process bus, then as 2 processes with half the clients each on one NATS server of the
-//! bench's own (core NATS, `nats-server` on a free loopback port; the publish goes to the first
-//! process, NATS carries it to both). It reports delivery, p50/p99, the servers' CPU per
-//! delivery and NATS's own CPU (from /proc), and the load average around each run.
+//! --publishes 10` (in `fanout/scale_out.rs`) runs nitro as 1 process with all clients on the
+//! in-process bus, then as 2 and 4 processes sharing the clients on one NATS server.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -27,6 +24,9 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 use tokio::sync::mpsc;
+
+#[path = "fanout/scale_out.rs"]
+mod scale_out;
 
 fn now_micros() -> u64 {
     SystemTime::now()
@@ -332,46 +332,6 @@ fn loadavg() -> String {
         .join(" ")
 }
 
-/// A NATS server of the bench's own (core NATS, loopback, free port), killed when dropped.
-struct Nats {
-    child: Child,
-    port: u16,
-}
-
-impl Drop for Nats {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn start_nats() -> Nats {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let binary = ["/usr/sbin/nats-server", "/usr/bin/nats-server"]
-        .into_iter()
-        .find(|p| Path::new(p).is_file())
-        .unwrap_or("nats-server");
-    let child = Command::new(binary)
-        .args(["-a", "127.0.0.1", "-p", &port.to_string()])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("nats-server (Debian package nats-server)");
-    let start = Instant::now();
-    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(
-            start.elapsed() < Duration::from_secs(10),
-            "nats-server did not start"
-        );
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    Nats { child, port }
-}
-
 /// One SSE client: connects, then reports (publish ts, receive time) for every message.
 async fn client(port: u16, ready: mpsc::Sender<bool>, seen: mpsc::UnboundedSender<(u64, u64)>) {
     let Ok(mut s) = TcpStream::connect(("127.0.0.1", port)).await else {
@@ -622,7 +582,7 @@ fn main() {
         .and_then(|v| v.parse().ok())
         .unwrap_or(10);
     if args.iter().any(|a| a == "--scale-out") {
-        scale_out(&rt, clients, publishes);
+        scale_out::scale_out(&rt, clients, publishes);
         return;
     }
     let servers = arg(&args, "--servers").unwrap_or_else(|| "nitro,axum-datastar,python".into());
@@ -645,54 +605,4 @@ fn main() {
             r.missing
         );
     }
-}
-
-/// 1 process × all clients in process, then 2 processes × half the clients on one NATS.
-fn scale_out(rt: &tokio::runtime::Runtime, clients: usize, publishes: u64) {
-    println!(
-        "scale-out: {clients} SSE clients in all, {publishes} publishes, loopback, {} cores",
-        std::thread::available_parallelism().map_or(0, |n| n.get())
-    );
-    println!("| setup | connected | p50 | p99 | burst deliveries/s | delivered | missing | server CPU per delivery | NATS CPU (total) | load avg (before → after) |");
-    println!("|---|---|---|---|---|---|---|---|---|---|");
-    let print = |setup: &str, r: &Report| {
-        println!(
-            "| {setup} | {}/{} | {:.1} ms | {:.1} ms | {:.0} | {} | {} | {:.2} µs | {} | {} |",
-            r.connected,
-            r.clients,
-            r.p50_ms,
-            r.p99_ms,
-            r.burst_per_s,
-            r.delivered,
-            r.missing,
-            r.server_cpu_s * 1e6 / r.delivered.max(1) as f64,
-            if r.processes > 1 {
-                format!(
-                    "{:.2} s ({:.2} µs per delivery)",
-                    r.nats_cpu_s,
-                    r.nats_cpu_s * 1e6 / r.delivered.max(1) as f64
-                )
-            } else {
-                "—".into()
-            },
-            r.load
-        );
-    };
-    let one = rt.block_on(run("nitro", clients, publishes, false));
-    print("1 process, in-process bus", &one);
-    let nats = start_nats();
-    let url = format!("nats://127.0.0.1:{}", nats.port);
-    let servers = vec![
-        start_with("nitro-nats", &[("NITRO_BUS", &url)]),
-        start_with("nitro-nats", &[("NITRO_BUS", &url)]),
-    ];
-    let two = rt.block_on(run_on(
-        "nitro-nats",
-        servers,
-        Some(nats.child.id()),
-        clients,
-        publishes,
-        false,
-    ));
-    print("2 processes on one NATS (core)", &two);
 }

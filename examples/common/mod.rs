@@ -71,5 +71,7 @@ pub async fn serve(app: Router, default_port: u16) {
         .await
         .expect("bind");
     println!("open http://127.0.0.1:{port}/");
+    // Debug builds: pages reload themselves when the server restarts; nothing in release.
+    let app = nitro::dev::live_reload(app);
     nitro::serve(listener, app).await.expect("serve");
 }

@@ -9,7 +9,14 @@
 //! `NITRO_KV_BUCKET` overrides the bucket name. With NATS every process pointed at the same
 //! server shares one state: run two behind a load balancer and a click on one shows on the
 //! other. A key-value update is a compare-and-set on the entry's revision, retried on
-//! conflict, so concurrent updates from several processes are never lost.
+//! conflict, so concurrent updates from several processes are never lost; within one process
+//! the updates of a key take turns (a lock per key), so only processes contend, and contention
+//! alone never makes an update give up.
+//!
+//! **Replicas.** The bucket (and the chat's stream) is created with as many replicas as the
+//! NATS server's cluster has servers, at most 3 (1 for a server on its own: NATS tells each
+//! client its cluster's client URLs). `NITRO_KV_REPLICAS=N` sets the bucket's count; a
+//! `nats+js://…&replicas=N` URL sets the stream's. An existing bucket keeps its count.
 #![allow(dead_code)] // each app uses a part of it
 
 use std::collections::HashMap;
@@ -139,7 +146,56 @@ pub enum Store {
     /// In this process.
     Memory(Arc<Mutex<HashMap<String, Vec<u8>>>>),
     /// In a JetStream key-value bucket, shared by every process using it.
-    Kv(Box<async_nats::jetstream::kv::Store>),
+    Kv(Box<Bucket>),
+}
+
+/// A JetStream key-value bucket, its stream (to list keys with their values), and this
+/// process's turn-taking per key.
+#[derive(Clone)]
+pub struct Bucket {
+    kv: async_nats::jetstream::kv::Store,
+    stream: async_nats::jetstream::stream::Stream,
+    name: String,
+    turns: Arc<Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>>,
+}
+
+impl Bucket {
+    /// This process's turn to update `key`: the updates of one key in one process take turns,
+    /// so only processes contend for it.
+    async fn turn(&self, key: &str) -> Turn {
+        let lock = self
+            .turns
+            .lock()
+            .unwrap()
+            .entry(key.to_owned())
+            .or_default()
+            .clone();
+        let guard = lock.clone().lock_owned().await;
+        Turn {
+            turns: self.turns.clone(),
+            key: key.to_owned(),
+            lock,
+            _guard: guard,
+        }
+    }
+}
+
+/// A turn to update a key; the key's lock is forgotten with the last waiter.
+struct Turn {
+    turns: Arc<Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>>,
+    key: String,
+    lock: Arc<tokio::sync::Mutex<()>>,
+    _guard: tokio::sync::OwnedMutexGuard<()>,
+}
+
+impl Drop for Turn {
+    fn drop(&mut self) {
+        let mut turns = self.turns.lock().unwrap();
+        // Ours, the map's and the guard's: no one else waits.
+        if Arc::strong_count(&self.lock) <= 3 {
+            turns.remove(&self.key);
+        }
+    }
 }
 
 impl Default for Store {
@@ -174,27 +230,41 @@ impl Store {
             .connect(server)
             .await
             .map_err(|e| StateError::new(format!("cannot connect to NATS at {server}: {e}")))?;
+        // As many replicas as the server's cluster has servers (it tells its clients their
+        // URLs), at most 3; `NITRO_KV_REPLICAS` says otherwise.
+        let replicas = std::env::var("NITRO_KV_REPLICAS")
+            .ok()
+            .and_then(|n| n.parse().ok())
+            .unwrap_or_else(|| client.server_info().connect_urls.len())
+            .clamp(1, 3);
         let js = async_nats::jetstream::new(client);
         // The bucket's stream, as `create_key_value` would make it (which itself needs a
         // newer server than 2.9 to read the account information).
         use async_nats::jetstream::stream::{Config, DiscardPolicy};
-        js.get_or_create_stream(Config {
-            name: format!("KV_{bucket}"),
-            subjects: vec![format!("$KV.{bucket}.>")],
-            max_messages_per_subject: 1,
-            allow_rollup: true,
-            deny_delete: true,
-            allow_direct: true,
-            discard: DiscardPolicy::New,
-            ..Default::default()
-        })
-        .await
-        .map_err(|e| StateError::new(format!("key-value bucket {bucket}: {e}")))?;
+        let stream = js
+            .get_or_create_stream(Config {
+                name: format!("KV_{bucket}"),
+                subjects: vec![format!("$KV.{bucket}.>")],
+                max_messages_per_subject: 1,
+                allow_rollup: true,
+                deny_delete: true,
+                allow_direct: true,
+                discard: DiscardPolicy::New,
+                num_replicas: replicas,
+                ..Default::default()
+            })
+            .await
+            .map_err(|e| StateError::new(format!("key-value bucket {bucket}: {e}")))?;
         let kv = js
             .get_key_value(bucket)
             .await
             .map_err(|e| StateError::new(format!("key-value bucket {bucket}: {e}")))?;
-        Ok(Store::Kv(Box::new(kv)))
+        Ok(Store::Kv(Box::new(Bucket {
+            kv,
+            stream,
+            name: bucket.to_owned(),
+            turns: Arc::default(),
+        })))
     }
 
     /// The value at `key`, or `T::default()` when there is none.
@@ -205,12 +275,13 @@ impl Store {
     async fn read<T: DeserializeOwned>(&self, key: &str) -> Result<Option<(T, u64)>, StateError> {
         let bytes = match self {
             Store::Memory(m) => m.lock().unwrap().get(key).map(|b| (b.clone().into(), 0)),
-            Store::Kv(kv) => kv
-                .entry(key)
-                .await
-                .map_err(|e| StateError::new(format!("reading {key}: {e}")))?
-                .filter(|e| e.operation == async_nats::jetstream::kv::Operation::Put)
-                .map(|e| (e.value, e.revision)),
+            Store::Kv(b) => {
+                b.kv.entry(key)
+                    .await
+                    .map_err(|e| StateError::new(format!("reading {key}: {e}")))?
+                    .filter(|e| e.operation == async_nats::jetstream::kv::Operation::Put)
+                    .map(|e| (e.value, e.revision))
+            }
         };
         bytes
             .map(|(b, rev): (bytes::Bytes, u64)| {
@@ -233,23 +304,186 @@ impl Store {
     where
         T: Serialize + DeserializeOwned + Default,
     {
+        let out = self
+            .update_entry(key, true, |v: &mut Option<T>| {
+                Some(change(v.get_or_insert_with(T::default)))
+            })
+            .await?;
+        Ok(out.expect("created when missing"))
+    }
+
+    /// Like [`Store::update`] for a value that exists: `None` (and nothing written) when there
+    /// is none at `key`.
+    pub async fn update_existing<T, R>(
+        &self,
+        key: &str,
+        mut change: impl FnMut(&mut T) -> R,
+    ) -> Result<Option<R>, StateError>
+    where
+        T: Serialize + DeserializeOwned,
+    {
+        self.update_entry(key, false, |v: &mut Option<T>| v.as_mut().map(&mut change))
+            .await
+    }
+
+    /// Stores `value` at `key` unless a value is there; returns whether it stored it.
+    pub async fn create<T: Serialize>(&self, key: &str, value: &T) -> Result<bool, StateError> {
+        let bytes = serde_json::to_vec(value)
+            .map_err(|e| StateError::new(format!("value of {key}: {e}")))?;
+        match self {
+            Store::Memory(m) => {
+                let mut map = m.lock().unwrap();
+                if map.contains_key(key) {
+                    return Ok(false);
+                }
+                map.insert(key.to_owned(), bytes);
+                Ok(true)
+            }
+            Store::Kv(b) => {
+                use async_nats::jetstream::kv::CreateErrorKind;
+                match b.kv.create(key, bytes.into()).await {
+                    Ok(_) => Ok(true),
+                    Err(e) if e.kind() == CreateErrorKind::AlreadyExists => Ok(false),
+                    Err(e) => Err(StateError::new(format!("writing {key}: {e}"))),
+                }
+            }
+        }
+    }
+
+    /// Removes the value at `key`; returns it if this call removed it (`None` if there was
+    /// none, or another process removed or changed it first).
+    pub async fn remove<T: DeserializeOwned>(&self, key: &str) -> Result<Option<T>, StateError> {
+        match self {
+            Store::Memory(m) => m
+                .lock()
+                .unwrap()
+                .remove(key)
+                .map(|b| {
+                    serde_json::from_slice(&b)
+                        .map_err(|e| StateError::new(format!("value of {key}: {e}")))
+                })
+                .transpose(),
+            Store::Kv(b) => {
+                let Some((value, revision)) = self.read::<T>(key).await? else {
+                    return Ok(None);
+                };
+                match b.kv.delete_expect_revision(key, Some(revision)).await {
+                    Ok(()) => Ok(Some(value)),
+                    Err(e)
+                        if e.kind()
+                            == async_nats::jetstream::kv::DeleteErrorKind::WrongLastRevision =>
+                    {
+                        Ok(None)
+                    }
+                    Err(e) => Err(StateError::new(format!("removing {key}: {e}"))),
+                }
+            }
+        }
+    }
+
+    /// Every value whose key starts with `prefix` (`"todo."`), in no particular order. In a
+    /// bucket it is one read of the bucket's stream (the last value of each matching key), not
+    /// one request per key.
+    pub async fn list<T: DeserializeOwned>(&self, prefix: &str) -> Result<Vec<T>, StateError> {
+        let decode = |key: &str, b: &[u8]| {
+            serde_json::from_slice(b).map_err(|e| StateError::new(format!("value of {key}: {e}")))
+        };
+        match self {
+            Store::Memory(m) => m
+                .lock()
+                .unwrap()
+                .iter()
+                .filter(|(k, _)| k.starts_with(prefix))
+                .map(|(k, b)| decode(k, b))
+                .collect(),
+            Store::Kv(b) => {
+                use async_nats::jetstream::consumer::{pull, AckPolicy, DeliverPolicy};
+                use futures_util::StreamExt;
+                let failed = |e: &dyn std::fmt::Display| {
+                    StateError::new(format!("listing {prefix}* in {}: {e}", b.name))
+                };
+                let mut consumer = b
+                    .stream
+                    .create_consumer(pull::Config {
+                        filter_subject: format!("$KV.{}.{prefix}>", b.name),
+                        deliver_policy: DeliverPolicy::LastPerSubject,
+                        ack_policy: AckPolicy::None,
+                        inactive_threshold: std::time::Duration::from_secs(10),
+                        ..Default::default()
+                    })
+                    .await
+                    .map_err(|e| failed(&e))?;
+                let mut pending = consumer.info().await.map_err(|e| failed(&e))?.num_pending;
+                let mut values = Vec::with_capacity(pending as usize);
+                if pending > 0 {
+                    let mut messages = consumer
+                        .stream()
+                        .max_messages_per_batch(256)
+                        .messages()
+                        .await
+                        .map_err(|e| failed(&e))?;
+                    while pending > 0 {
+                        let next = tokio::time::timeout(
+                            std::time::Duration::from_secs(5),
+                            messages.next(),
+                        )
+                        .await
+                        .map_err(|_| failed(&"no answer within 5 s"))?;
+                        let Some(m) = next else { break };
+                        let m = m.map_err(|e| failed(&e))?;
+                        pending = m.info().map_err(|e| failed(&e))?.pending;
+                        // Removed keys leave a marker (KV-Operation: DEL or PURGE), no value.
+                        let removed = m
+                            .headers
+                            .as_ref()
+                            .and_then(|h| h.get("KV-Operation"))
+                            .is_some();
+                        if !removed {
+                            values.push(decode(&m.subject, &m.payload)?);
+                        }
+                    }
+                }
+                let name = consumer.cached_info().name.clone();
+                let _ = b.stream.delete_consumer(&name).await;
+                Ok(values)
+            }
+        }
+    }
+
+    /// The one update loop: `change` sees the value (`None` when missing) and may create,
+    /// change or leave it; it is written back unless it is (still) `None`.
+    async fn update_entry<T, R>(
+        &self,
+        key: &str,
+        create_missing: bool,
+        mut change: impl FnMut(&mut Option<T>) -> Option<R>,
+    ) -> Result<Option<R>, StateError>
+    where
+        T: Serialize + DeserializeOwned,
+    {
         let encode = |v: &T| {
             serde_json::to_vec(v).map_err(|e| StateError::new(format!("value of {key}: {e}")))
         };
         match self {
             Store::Memory(m) => {
                 let mut map = m.lock().unwrap();
-                let mut value: T = match map.get(key) {
-                    Some(b) => serde_json::from_slice(b)
-                        .map_err(|e| StateError::new(format!("value of {key}: {e}")))?,
-                    None => T::default(),
+                let mut value: Option<T> = match map.get(key) {
+                    Some(b) => Some(
+                        serde_json::from_slice(b)
+                            .map_err(|e| StateError::new(format!("value of {key}: {e}")))?,
+                    ),
+                    None => None,
                 };
                 let out = change(&mut value);
-                map.insert(key.to_owned(), encode(&value)?);
+                if let Some(v) = &value {
+                    map.insert(key.to_owned(), encode(v)?);
+                }
                 Ok(out)
             }
-            Store::Kv(kv) => {
+            Store::Kv(b) => {
                 use async_nats::jetstream::kv::{CreateErrorKind, UpdateErrorKind};
+                let kv = &b.kv;
+                let _turn = b.turn(key).await;
                 // Contention alone never makes it give up: after a conflict it waits a
                 // random 0–2^attempt ms (at most 64 ms) and tries again, for up to 30 s.
                 let start = std::time::Instant::now();
@@ -264,9 +498,15 @@ impl Store {
                         tokio::time::sleep(std::time::Duration::from_micros(wait)).await;
                     }
                     attempt += 1;
-                    let current = self.read::<T>(key).await?;
-                    let (mut value, revision) = current.unwrap_or_default();
+                    let (mut value, revision) = match self.read::<T>(key).await? {
+                        Some((v, revision)) => (Some(v), revision),
+                        None => (None, 0),
+                    };
+                    if value.is_none() && !create_missing {
+                        return Ok(None);
+                    }
                     let out = change(&mut value);
+                    let Some(value) = value else { return Ok(out) };
                     let bytes = encode(&value)?.into();
                     // On a conflict (another process wrote first), go round again.
                     if revision == 0 {

@@ -379,6 +379,8 @@ impl VisitMut for Walk {
         // `format!("{}", name)`, `vec![s; 2]`, `matches!(x, Some(y) if y > 0)`: pieces that
         // read as expressions or patterns; the macro's own bindings are scoped to it.
         let mut out = TokenStream::new();
+        // `expr!`'s `{}`/`{code}` placeholders name no local.
+        let formats = m.path.segments.last().is_none_or(|s| s.ident != "expr");
         self.scoped(|w| {
             for (tokens, sep) in split(m.tokens.clone()) {
                 match parse_piece(tokens) {
@@ -388,7 +390,9 @@ impl VisitMut for Walk {
                             ..
                         }) = &*e
                         {
-                            w.format_args(s);
+                            if formats {
+                                w.format_args(s);
+                            }
                         }
                         w.visit_expr_mut(&mut e);
                         e.to_tokens(&mut out);

@@ -15,8 +15,11 @@ mod capture;
 mod checks;
 mod context;
 mod expr;
+mod form;
 mod generate;
+mod handler;
 mod routes;
+mod scoped;
 mod signals;
 mod validate;
 
@@ -108,4 +111,29 @@ pub fn derive_signals(input: TokenStream) -> TokenStream {
 pub fn routes(input: TokenStream) -> TokenStream {
     let input = syn::parse_macro_input!(input as routes::Routes);
     routes::expand(input).into()
+}
+
+/// Derives `nitro::form::Form`: an errors type, each field's ids and signal name; see
+/// `nitro::form`.
+#[proc_macro_derive(Form)]
+pub fn derive_form(input: TokenStream) -> TokenStream {
+    let input = syn::parse_macro_input!(input as syn::DeriveInput);
+    form::derive(input)
+        .unwrap_or_else(syn::Error::into_compile_error)
+        .into()
+}
+
+/// Checks an axum handler's shape with messages that name the fix; see `nitro::handler`.
+#[proc_macro_attribute]
+pub fn handler(attr: TokenStream, item: TokenStream) -> TokenStream {
+    if !attr.is_empty() {
+        return syn::Error::new(
+            proc_macro2::Span::call_site(),
+            "`#[nitro::handler]` takes no arguments",
+        )
+        .into_compile_error()
+        .into();
+    }
+    let item = syn::parse_macro_input!(item as syn::ItemFn);
+    handler::expand(item).into()
 }

@@ -13,10 +13,10 @@ enum Kind {
     Dynamic,
 }
 
-struct FieldInfo {
-    ident: syn::Ident,
+pub(crate) struct FieldInfo {
+    pub(crate) ident: syn::Ident,
     ty: syn::Type,
-    json: String,
+    pub(crate) json: String,
     kind: Kind,
 }
 
@@ -134,6 +134,7 @@ pub fn derive(input: DeriveInput) -> syn::Result<TokenStream> {
         "A partial patch of [`{name}`]: only the fields set are sent (a JSON merge patch). Made by [`{name}::patch`]."
     );
     let fn_doc = "An empty partial patch of these signals; set fields with its methods.";
+    let scoped = crate::scoped::refs(name, &fields);
     Ok(quote! {
         #[doc = #patch_doc]
         #[derive(Clone)]
@@ -198,11 +199,13 @@ pub fn derive(input: DeriveInput) -> syn::Result<TokenStream> {
                 type Patch = #patch;
             }
             impl ::nitro::signals::Signals for #patch {}
+
+            #scoped
         };
     })
 }
 
-fn container_rename_all(attrs: &[syn::Attribute]) -> syn::Result<Option<String>> {
+pub(crate) fn container_rename_all(attrs: &[syn::Attribute]) -> syn::Result<Option<String>> {
     let mut out = None;
     for attr in attrs.iter().filter(|a| a.path().is_ident("serde")) {
         attr.parse_nested_meta(|meta| {
@@ -242,7 +245,10 @@ fn skip_value(meta: &syn::meta::ParseNestedMeta) -> syn::Result<()> {
     Ok(())
 }
 
-fn field_info(f: &syn::Field, rename_all: Option<&str>) -> syn::Result<Option<FieldInfo>> {
+pub(crate) fn field_info(
+    f: &syn::Field,
+    rename_all: Option<&str>,
+) -> syn::Result<Option<FieldInfo>> {
     let ident = f.ident.clone().expect("named field");
     let mut json = None;
     let mut skip = false;

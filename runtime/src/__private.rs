@@ -3,6 +3,7 @@
 #![allow(missing_docs)]
 
 pub use crate::capture::{Capture, CaptureCopy, CaptureRef, Flat, FlatId, FlatRef};
+pub use crate::compose::Code;
 pub use crate::expr::ExprBuilder;
 pub use crate::guards::*;
 pub use crate::render::kind::*;

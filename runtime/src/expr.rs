@@ -21,6 +21,22 @@ use std::fmt;
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Expr {
     code: String,
+    whole: Whole,
+}
+
+/// What is known of an [`Expr`]'s code as a whole, which decides whether it can be composed
+/// (see [`crate::expr!`]'s `{code}` and [`Expr::then`]).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+enum Whole {
+    /// Nothing proved: it can be used on its own only.
+    #[default]
+    Unknown,
+    /// Proved one sealed expression: placed as `(code)` where an expression starts, it ends
+    /// where it began (no literal, comment or bracket left open, no `;`), for JavaScript's
+    /// lexer and for the client's rewriting alike.
+    Sealed,
+    /// Sealed expressions joined by `;` ([`Expr::then`]).
+    Statements,
 }
 
 impl Expr {
@@ -32,7 +48,57 @@ impl Expr {
     pub fn new(code: &'static str) -> Self {
         Expr {
             code: code.to_owned(),
+            whole: if crate::compose::plainly_sealed(code) {
+                Whole::Sealed
+            } else {
+                Whole::Unknown
+            },
         }
+    }
+
+    /// This expression, then `next`, as statements: `a; b`. Both must be composable (built by
+    /// `expr!` or a route's `.action(..)`, proved sealed at compile time, or an [`Expr::new`]
+    /// of plain code), or another `then`; a part that is not is refused at run time: it is
+    /// replaced by `undefined`, logged and counted in `values_refused`.
+    ///
+    /// ```
+    /// use nitro::prelude::*;
+    /// routes! { SAVE = POST "/notes/{id}" }
+    /// let e = expr!("$saving = true").then(SAVE.action(7));
+    /// assert_eq!(e.as_str(), r"$saving = true; @post('/notes/\x37')");
+    /// ```
+    #[must_use]
+    pub fn then(self, next: Expr) -> Expr {
+        let mut code = String::with_capacity(self.code.len() + next.code.len() + 2);
+        crate::compose::statement(&self, &mut code);
+        code.push_str("; ");
+        crate::compose::statement(&next, &mut code);
+        Expr {
+            code,
+            whole: Whole::Statements,
+        }
+    }
+
+    /// `$path` of a scoped signal (a checked scope key and a field's name): sealed if it is
+    /// plainly one expression, as for [`Expr::new`].
+    pub(crate) fn signal(path: &str) -> Expr {
+        let code = format!("${path}");
+        let whole = if crate::compose::plainly_sealed(&code) {
+            Whole::Sealed
+        } else {
+            Whole::Unknown
+        };
+        Expr { code, whole }
+    }
+
+    /// Is this expression proved sealed (it can stand inside another as `(code)`)?
+    pub(crate) fn is_sealed(&self) -> bool {
+        self.whole == Whole::Sealed
+    }
+
+    /// Can it be joined with `;` ([`Expr::then`])?
+    pub(crate) fn is_statements(&self) -> bool {
+        matches!(self.whole, Whole::Sealed | Whole::Statements)
     }
 
     /// The expression's code.
@@ -57,6 +123,7 @@ impl fmt::Display for Expr {
 #[derive(Default)]
 pub struct ExprBuilder {
     code: String,
+    sealed: bool,
 }
 
 impl ExprBuilder {
@@ -100,9 +167,30 @@ impl ExprBuilder {
         self
     }
 
+    /// Another expression, spliced as code (`{code}`): `(its code)`, if it is sealed.
+    #[doc(hidden)]
+    pub fn splice<C: crate::compose::Code + ?Sized>(mut self, code: &C) -> Self {
+        crate::compose::splice(code.expr(), &mut self.code);
+        self
+    }
+
+    /// The macro proved the whole code sealed (see [`Expr`]'s composition rules).
+    #[doc(hidden)]
+    pub fn sealed(mut self) -> Self {
+        self.sealed = true;
+        self
+    }
+
     #[doc(hidden)]
     pub fn build(self) -> Expr {
-        Expr { code: self.code }
+        Expr {
+            code: self.code,
+            whole: if self.sealed {
+                Whole::Sealed
+            } else {
+                Whole::Unknown
+            },
+        }
     }
 }
 

@@ -6,13 +6,16 @@
 pub mod bus;
 mod capture;
 pub mod client;
+pub(crate) mod compose;
 pub mod escape;
 mod expr;
+pub mod form;
 mod guards;
 mod id;
 mod log;
 mod render;
 pub mod routes;
+pub mod scope;
 mod signal_check;
 pub mod signals;
 mod splice;
@@ -35,10 +38,20 @@ pub mod axum;
 
 #[cfg(feature = "axum")]
 #[cfg_attr(docsrs, doc(cfg(feature = "axum")))]
-pub mod testing;
+pub mod flash;
 
 #[cfg(feature = "axum")]
 #[cfg_attr(docsrs, doc(cfg(feature = "axum")))]
+pub mod testing;
+
+#[cfg(feature = "axum")]
+mod fd_limit;
+#[cfg(feature = "axum")]
+#[cfg_attr(docsrs, doc(cfg(feature = "axum")))]
 pub mod serve;
+
+#[cfg(feature = "axum")]
+#[cfg_attr(docsrs, doc(cfg(feature = "axum")))]
+pub mod dev;
 #[cfg(feature = "axum")]
 pub use serve::serve;

@@ -58,7 +58,10 @@ pub trait Render {
         buf.push_str(self.render().as_str());
     }
 
-    /// Renders into a new [`Markup`].
+    /// Renders into a new [`Markup`], which is an axum response: a component returned as
+    /// `impl Render` from a handler is not one ("`IntoResponse` is not implemented for
+    /// `impl Render`"); return `component.render()`.
+    #[doc(alias = "IntoResponse")]
     fn render(&self) -> Markup {
         let mut buf = String::with_capacity(self.size_hint(Internal::new()));
         self.render_to(&mut buf);

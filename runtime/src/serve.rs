@@ -6,8 +6,9 @@
 //! client that connects and sends nothing does not hold a connection forever), and on shutdown
 //! every open stream ends cleanly between two events (the browser sees a finished response and
 //! reconnects, to another process if there is one) instead of being cut mid-response. When the
-//! process runs out of file descriptors, accepting pauses for 100 ms, and it is logged and
-//! counted (`stats`: `accept_errors`) instead of spinning.
+//! process nears its open-file limit (90 %), it is logged and counted (`stats`:
+//! `fd_limit_near`) before connections fail; out of file descriptors, accepting pauses for
+//! 100 ms, and it is logged and counted (`accept_errors`) instead of spinning.
 //!
 //! It serves HTTP/1.1 only (what browsers use for SSE behind a proxy that terminates TLS and
 //! HTTP/2); use `axum::serve` for HTTP/2 or anything this does not cover.
@@ -136,17 +137,21 @@ async fn run(server: Serve) -> io::Result<()> {
     let clients = Clients::default();
     let mut shutdown = shutdown.unwrap_or_else(|| Box::pin(terminate()));
     let (stop, stopping) = watch::channel(false);
+    let mut fds = crate::fd_limit::FdWatch::new();
     loop {
         let accepted = tokio::select! {
             () = &mut shutdown => break,
             accepted = listener.accept() => accepted,
         };
+        if accepted.is_ok() {
+            fds.on_accept();
+        }
         match accepted {
             Ok((stream, peer)) => match clients.enter(peer.ip(), per_client) {
                 Some(guard) => {
                     let (router, stopping) = (router.clone(), stopping.clone());
                     tokio::spawn(async move {
-                        connection(stream, router, stopping).await;
+                        connection(stream, peer, router, stopping).await;
                         drop(guard);
                     });
                 }
@@ -171,6 +176,26 @@ async fn run(server: Serve) -> io::Result<()> {
     }
     Ok(())
 }
+
+/// The address of the client a request came from, in each request's extensions under
+/// [`serve`] (what its per-client cap counts), for an app's own per-client limits. Behind a
+/// proxy it is the proxy's.
+///
+/// ```
+/// use axum::Extension;
+/// use nitro::serve::ClientAddr;
+///
+/// async fn handler(client: Option<Extension<ClientAddr>>) -> String {
+///     match client {
+///         Some(Extension(ClientAddr(addr))) => format!("hello, {}", addr.ip()),
+///         None => "not served by nitro::serve".into(),
+///     }
+/// }
+/// let app: axum::Router = axum::Router::new().route("/", axum::routing::get(handler));
+/// # let _ = app;
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ClientAddr(pub std::net::SocketAddr);
 
 /// Concurrent connections per client address.
 #[derive(Clone, Default)]
@@ -267,6 +292,7 @@ async fn accept_failed(e: &io::Error) {
 
 async fn connection(
     stream: tokio::net::TcpStream,
+    peer: std::net::SocketAddr,
     router: Router,
     mut stopping: watch::Receiver<bool>,
 ) {
@@ -274,6 +300,13 @@ async fn connection(
     let _ = stream.set_nodelay(true);
     let io = hyper_util::rt::TokioIo::new(stream);
     let stop = stopping.clone();
+    let router = ServiceExt::<http::Request<hyper::body::Incoming>>::map_request(
+        router,
+        move |mut request: http::Request<hyper::body::Incoming>| {
+            request.extensions_mut().insert(ClientAddr(peer));
+            request
+        },
+    );
     let service = ServiceExt::<http::Request<hyper::body::Incoming>>::map_response(
         router,
         move |response: axum::response::Response| {

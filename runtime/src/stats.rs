@@ -78,6 +78,17 @@ pub struct Snapshot {
     /// in a Datastar expression or `expr!`, a `data-signals` value): each was written as
     /// `null`.
     pub json_failures: u64,
+    /// Times [`serve`](crate::serve()) found the process at 90 % of its open-file limit (a
+    /// `WARN` each; again only after it fell below 80 %).
+    pub fd_limit_near: u64,
+    /// Presence members dropped because their process stopped heartbeating on NATS (crashed or
+    /// cut off), each with a `WARN` ([`Presence`](crate::bus::Presence)).
+    pub presence_expired: u64,
+    /// Presence messages that could not be sent to NATS, or arrived unreadable (a `WARN` each).
+    pub presence_errors: u64,
+    /// [`Sections`](crate::axum::Sections) whose work failed and showed an error in place (a
+    /// `WARN` each, with the error).
+    pub sections_failed: u64,
 }
 
 /// Reads every counter.
@@ -110,6 +121,10 @@ pub fn snapshot() -> Snapshot {
         connections_refused: CONNECTIONS_REFUSED.get(),
         bus_recreated: BUS_RECREATED.get(),
         json_failures: JSON_FAILURES.get(),
+        fd_limit_near: FD_LIMIT_NEAR.get(),
+        presence_expired: PRESENCE_EXPIRED.get(),
+        presence_errors: PRESENCE_ERRORS.get(),
+        sections_failed: SECTIONS_FAILED.get(),
     }
 }
 
@@ -120,7 +135,7 @@ impl Snapshot {
     /// let s = nitro::stats::snapshot();
     /// assert!(s.counters().iter().any(|(name, _)| *name == "events_sent"));
     /// ```
-    pub fn counters(&self) -> [(&'static str, u64); 20] {
+    pub fn counters(&self) -> [(&'static str, u64); 24] {
         [
             ("live_streams", self.live_streams),
             ("streams_opened", self.streams_opened),
@@ -142,6 +157,10 @@ impl Snapshot {
             ("connections_refused", self.connections_refused),
             ("bus_recreated", self.bus_recreated),
             ("json_failures", self.json_failures),
+            ("fd_limit_near", self.fd_limit_near),
+            ("presence_expired", self.presence_expired),
+            ("presence_errors", self.presence_errors),
+            ("sections_failed", self.sections_failed),
         ]
     }
 }
@@ -203,6 +222,7 @@ pub(crate) static BUS_ERRORS: Counter = Counter::new();
 pub(crate) static ACCEPT_ERRORS: Counter = Counter::new();
 pub(crate) static CONNECTIONS_REFUSED: Counter = Counter::new();
 pub(crate) static BUS_RECREATED: Counter = Counter::new();
+pub(crate) static FD_LIMIT_NEAR: Counter = Counter::new();
 
 /// Records a bus error answered to a client with `status`: the details go to the log (a
 /// warning for a 5xx, debug for a 4xx, which a stranger can cause at will) and it is counted.
@@ -218,6 +238,14 @@ pub(crate) fn bus_error(status: u16, error: &crate::bus::BusError) {
 }
 
 pub(crate) static JSON_FAILURES: Counter = Counter::new();
+/// Presence members dropped because their process stopped heartbeating.
+#[cfg_attr(not(feature = "nats"), allow(dead_code))]
+pub(crate) static PRESENCE_EXPIRED: Counter = Counter::new();
+/// Presence messages that could not be sent to NATS, or could not be read.
+#[cfg_attr(not(feature = "nats"), allow(dead_code))]
+pub(crate) static PRESENCE_ERRORS: Counter = Counter::new();
+#[cfg_attr(not(feature = "axum"), allow(dead_code))]
+pub(crate) static SECTIONS_FAILED: Counter = Counter::new();
 
 /// Records a value that failed to serialize to JSON while rendering and was written as `null`:
 /// a warning (a `Serialize` impl of the program failed, e.g. a map with non-string keys) and a

@@ -37,6 +37,10 @@
 //! To look into the elements of a patch, parse [`ElementsPatch::elements`] with an HTML parser
 //! such as the `scraper` crate (`Html::parse_fragment`).
 
+#[cfg(feature = "browser-testing")]
+#[cfg_attr(docsrs, doc(cfg(feature = "browser-testing")))]
+pub mod browser;
+
 use std::future::{Future, IntoFuture};
 use std::pin::Pin;
 use std::time::Duration;

@@ -63,6 +63,8 @@ pub struct NatsServer {
     store: Option<PathBuf>,
     /// Its HTTP monitoring port (`-m`), if started with one.
     pub monitor: Option<u16>,
+    /// More command-line arguments (a cluster node's name, cluster port and routes).
+    args: Vec<String>,
 }
 
 impl NatsServer {
@@ -91,6 +93,7 @@ impl NatsServer {
             port: free_port(),
             store,
             monitor: Some(free_port()),
+            args: Vec::new(),
         };
         server.restart();
         server
@@ -119,6 +122,7 @@ impl NatsServer {
             port,
             store,
             monitor: None,
+            args: Vec::new(),
         };
         server.restart();
         server
@@ -135,6 +139,7 @@ impl NatsServer {
         if let Some(monitor) = self.monitor {
             cmd.args(["-m", &monitor.to_string()]);
         }
+        cmd.args(&self.args);
         let mut child = cmd
             .stdout(Stdio::null())
             .stderr(Stdio::null())
@@ -182,6 +187,117 @@ impl Drop for NatsServer {
         self.stop();
         if let Some(store) = &self.store {
             let _ = std::fs::remove_dir_all(store);
+        }
+    }
+}
+
+/// A NATS cluster of the test's own: `size` servers with JetStream on private loopback ports,
+/// each with its own store directory and monitoring port, routed to each other. Killed (and the
+/// stores removed) when dropped.
+pub struct NatsCluster {
+    /// Its servers, `n0`, `n1`, … (stop one with `nodes[i].stop()`).
+    pub nodes: Vec<NatsServer>,
+}
+
+impl NatsCluster {
+    /// Starts `size` servers and waits (up to 20 s) until the cluster is formed: every server
+    /// tells its clients all `size` client URLs, and JetStream has a meta leader and all
+    /// `size` peers, so a stream with `size` replicas can be created.
+    pub async fn start(size: usize) -> NatsCluster {
+        let name = unique("c");
+        let cluster_ports: Vec<u16> = (0..size).map(|_| free_port()).collect();
+        let routes = cluster_ports
+            .iter()
+            .map(|p| format!("nats://127.0.0.1:{p}"))
+            .collect::<Vec<_>>()
+            .join(",");
+        let nodes = (0..size)
+            .map(|i| {
+                let store = std::env::temp_dir().join(unique(&format!("nitro-nats-n{i}-")));
+                std::fs::create_dir_all(&store).unwrap();
+                let mut server = NatsServer {
+                    child: None,
+                    port: free_port(),
+                    store: Some(store),
+                    monitor: Some(free_port()),
+                    args: vec![
+                        "--name".into(),
+                        format!("n{i}"),
+                        "--cluster_name".into(),
+                        name.clone(),
+                        "--cluster".into(),
+                        format!("nats://127.0.0.1:{}", cluster_ports[i]),
+                        "--routes".into(),
+                        routes.clone(),
+                    ],
+                };
+                server.restart();
+                server
+            })
+            .collect();
+        let cluster = NatsCluster { nodes };
+        let start = std::time::Instant::now();
+        loop {
+            let mut formed = true;
+            for node in &cluster.nodes {
+                let jsz = node.monitor_json("jsz").await;
+                let meta = &jsz["meta_cluster"];
+                formed &= meta["leader"].as_str().is_some_and(|l| !l.is_empty())
+                    && meta["cluster_size"].as_u64() == Some(size as u64);
+                let varz = node.monitor_json("varz").await;
+                formed &= varz["connect_urls"].as_array().map(Vec::len) == Some(size);
+            }
+            if formed {
+                return cluster;
+            }
+            assert!(
+                start.elapsed() < Duration::from_secs(20),
+                "the {size}-node NATS cluster did not form within 20 s"
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// The URL of node `i`.
+    pub fn url(&self, i: usize) -> String {
+        self.nodes[i].url()
+    }
+
+    /// The index of the node named `name` (`n0`, `n1`, …).
+    pub fn index_of(&self, name: &str) -> usize {
+        name.strip_prefix('n')
+            .and_then(|i| i.parse().ok())
+            .filter(|i| *i < self.nodes.len())
+            .unwrap_or_else(|| panic!("no node named {name:?}"))
+    }
+
+    /// The name of the leader of the JetStream stream `stream` and its replica count, asked
+    /// of a running node's monitoring endpoint.
+    pub async fn stream_leader(&self, stream: &str) -> (String, usize) {
+        let start = std::time::Instant::now();
+        loop {
+            for node in self.nodes.iter().filter(|n| n.child.is_some()) {
+                let jsz = node.monitor_json("jsz?streams=true&config=true").await;
+                let found = jsz["account_details"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .flat_map(|a| a["stream_detail"].as_array().into_iter().flatten())
+                    .find(|s| s["name"] == stream)
+                    .cloned();
+                if let Some(s) = found {
+                    let leader = s["cluster"]["leader"].as_str().unwrap_or_default();
+                    if !leader.is_empty() {
+                        let replicas = s["config"]["num_replicas"].as_u64().unwrap_or(1);
+                        return (leader.to_owned(), replicas as usize);
+                    }
+                }
+            }
+            assert!(
+                start.elapsed() < Duration::from_secs(10),
+                "stream {stream} has no leader"
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
         }
     }
 }

@@ -1,5 +1,6 @@
 //! Templates: syntax, escaping, guards, the maud-compatible surface, signals and routes (one test binary: these tests share no process-wide state).
 
+mod compose;
 mod datastar_attrs;
 mod escaping;
 mod formatted;

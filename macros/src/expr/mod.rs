@@ -6,6 +6,7 @@
 //! (an `Expr` built from `'static` code and values written as [`proof`] describes).
 
 pub mod client;
+pub mod compose;
 pub mod lexer;
 pub mod proof;
 
@@ -33,14 +34,16 @@ impl Parse for ExprInput {
     }
 }
 
-/// A piece of the code: literal text, or a value.
+/// A piece of the code: literal text, a value (`{}`), or another `Expr` spliced as code
+/// (`{code}`, see [`compose`]).
 #[derive(Debug, PartialEq, Eq)]
 pub enum Piece {
     Code(String),
     Value,
+    Splice,
 }
 
-/// Splits `code` at its `{}` placeholders (`{{` and `}}` are literal braces).
+/// Splits `code` at its `{}` and `{code}` placeholders (`{{` and `}}` are literal braces).
 pub fn pieces(code: &str) -> Result<Vec<Piece>, String> {
     let mut out = Vec::new();
     let mut text = String::new();
@@ -60,9 +63,14 @@ pub fn pieces(code: &str) -> Result<Vec<Piece>, String> {
                 out.push(Piece::Code(std::mem::take(&mut text)));
                 out.push(Piece::Value);
             }
+            '{' if chars.clone().take(5).eq("code}".chars()) => {
+                chars.nth(4);
+                out.push(Piece::Code(std::mem::take(&mut text)));
+                out.push(Piece::Splice);
+            }
             '{' | '}' => {
                 return Err(format!(
-                    "`{c}` alone in `expr!` code: write `{c}{c}` for a brace, `{{}}` for a value"
+                    "`{c}` alone in `expr!` code: write `{c}{c}` for a brace, `{{}}` for a value, `{{code}}` for an `Expr` spliced as code"
                 ))
             }
             c => text.push(c),
@@ -80,7 +88,7 @@ pub fn code_for_checks(code: &str) -> Option<String> {
             .iter()
             .map(|p| match p {
                 Piece::Code(c) => c.as_str(),
-                Piece::Value => "0",
+                Piece::Value | Piece::Splice => "0",
             })
             .collect(),
     )
@@ -93,7 +101,12 @@ pub fn expand(input: ExprInput) -> TokenStream {
         Ok(p) => p,
         Err(e) => return syn::Error::new(span, e).into_compile_error(),
     };
-    let holes = pieces.iter().filter(|p| **p == Piece::Value).count();
+    let splices: Vec<bool> = pieces
+        .iter()
+        .filter(|p| !matches!(p, Piece::Code(_)))
+        .map(|p| *p == Piece::Splice)
+        .collect();
+    let holes = splices.len();
     if holes != input.args.len() {
         return syn::Error::new(
             span,
@@ -112,13 +125,13 @@ pub fn expand(input: ExprInput) -> TokenStream {
         .iter()
         .filter_map(|p| match p {
             Piece::Code(c) => Some(c.clone()),
-            Piece::Value => None,
+            Piece::Value | Piece::Splice => None,
         })
         .collect();
     let slots = if holes == 0 {
         Vec::new()
     } else {
-        match proof::prove(&texts) {
+        match proof::prove(&texts).and_then(|slots| compose::splices_in_code(&slots, &splices)) {
             Ok(slots) => slots,
             Err(r) => {
                 let msg = format!("{}\n\nhelp: {}", r.message, r.help);
@@ -130,17 +143,29 @@ pub fn expand(input: ExprInput) -> TokenStream {
     if !errors.is_empty() {
         return quote!({ #errors ::nitro::Expr::default() });
     }
-    generate(&texts, &slots, &input.args)
+    generate_with(&texts, &slots, &input.args, &splices)
 }
 
 /// The `Expr` of proven code: `'static` fragments, and each value written for its slot.
 pub fn generate(texts: &[String], slots: &[proof::Slot], args: &[Expr]) -> TokenStream {
+    generate_with(texts, slots, args, &vec![false; args.len()])
+}
+
+/// [`generate`], with `splices[i]` telling whether argument `i` is an `Expr` spliced as code;
+/// the `Expr` is marked sealed when [`compose::sealed`] proves it.
+fn generate_with(
+    texts: &[String],
+    slots: &[proof::Slot],
+    args: &[Expr],
+    splices: &[bool],
+) -> TokenStream {
     let mut calls = Vec::new();
     for (i, text) in texts.iter().enumerate() {
         if i > 0 {
             let arg = &args[i - 1];
             let span = syn::spanned::Spanned::span(arg);
             calls.push(match slots[i - 1] {
+                _ if splices[i - 1] => quote::quote_spanned!(span=> .splice(&(#arg))),
                 proof::Slot::Value => quote::quote_spanned!(span=> .value(&(#arg))),
                 proof::Slot::Text => quote::quote_spanned!(span=> .text(&(#arg))),
             });
@@ -148,6 +173,9 @@ pub fn generate(texts: &[String], slots: &[proof::Slot], args: &[Expr]) -> Token
         if !text.is_empty() {
             calls.push(quote!(.code(#text)));
         }
+    }
+    if compose::sealed(texts, slots) {
+        calls.push(quote!(.sealed()));
     }
     quote!(::nitro::__private::ExprBuilder::new() #(#calls)* .build())
 }
@@ -177,6 +205,17 @@ mod tests {
             ]
         );
         assert!(pieces("{ a }").is_err());
+        assert_eq!(
+            pieces("{code} && {}").unwrap(),
+            vec![
+                Piece::Code(String::new()),
+                Piece::Splice,
+                Piece::Code(" && ".into()),
+                Piece::Value,
+                Piece::Code(String::new()),
+            ]
+        );
+        assert!(pieces("{cod}").is_err());
         assert_eq!(code_for_checks("$a = {}").unwrap(), "$a = 0");
     }
 

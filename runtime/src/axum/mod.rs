@@ -23,6 +23,7 @@ mod last_event_id;
 mod plain;
 mod read_signals;
 mod rejection;
+mod sections;
 mod stream;
 
 #[cfg(feature = "compression")]
@@ -33,6 +34,7 @@ pub use compression_feature::CompressionFeature;
 pub use last_event_id::LastEventId;
 pub use read_signals::{ReadSignals, ReadSignalsUnchecked, SignalsLimit, DEFAULT_SIGNALS_LIMIT};
 pub use rejection::ReadSignalsRejection;
+pub use sections::{Sections, SECTION_ERROR_HTML};
 pub use stream::{Sender, Sse, SseError, SseErrorKind, DEFAULT_KEEP_ALIVE};
 
 use axum::response::{Html, IntoResponse, Response};

@@ -48,6 +48,10 @@ pub struct SignalsLimit(pub usize);
 /// field. `Option<ReadSignals<T>>` is `None` for requests without the `Datastar-Request`
 /// header.
 ///
+/// **It must be the handler's last argument**: it reads the request body, and axum lets only
+/// the last extractor do that. Elsewhere axum reports "`Handler<_, _>` is not satisfied";
+/// `#[nitro::handler]` on the handler says "must be the last argument" instead.
+///
 /// ```no_run
 /// use axum::{routing::get, Router};
 /// use nitro::axum::ReadSignals;
@@ -60,6 +64,7 @@ pub struct SignalsLimit(pub usize);
 /// }
 /// let app: Router = Router::new().route("/search", get(search));
 /// ```
+#[doc(alias = "must be last")]
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct ReadSignals<T>(pub T);
 

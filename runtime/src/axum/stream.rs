@@ -155,6 +155,8 @@ pub struct Sse {
     encoding: Option<super::StreamEncoding>,
     #[cfg(feature = "compression")]
     mode: super::Compression,
+    /// Run when the response ends ([`Sse::on_end`]).
+    on_end: OnEnd,
 }
 
 impl Sse {
@@ -232,7 +234,35 @@ impl Sse {
             encoding: None,
             #[cfg(feature = "compression")]
             mode: super::Compression::PerEvent,
+            on_end: OnEnd::default(),
         }
+    }
+
+    /// Runs `hook` once when this response ends, however it ends: the client went away (the
+    /// tab closed, navigated or its request was cancelled), the server shut down
+    /// ([`nitro::serve`](crate::serve) ends open streams), the stream ran out, or the response
+    /// was dropped before it was sent. This is the place to leave a
+    /// [presence](crate::bus::Presence) topic, release a per-tab resource or record the end;
+    /// several hooks run in the order they were added. The hook runs where the response is
+    /// dropped, so it must not block: spawn a task for async work.
+    ///
+    /// ```
+    /// use std::sync::atomic::{AtomicUsize, Ordering};
+    /// use std::sync::Arc;
+    /// use futures_util::stream;
+    /// use nitro::prelude::*;
+    ///
+    /// let open = Arc::new(AtomicUsize::new(1));
+    /// let response = Sse::new(stream::pending::<PatchSignals>()).on_end({
+    ///     let open = open.clone();
+    ///     move || { open.fetch_sub(1, Ordering::SeqCst); }
+    /// });
+    /// drop(response); // as the server does when the client disconnects
+    /// assert_eq!(open.load(Ordering::SeqCst), 0);
+    /// ```
+    pub fn on_end(mut self, hook: impl FnOnce() + Send + 'static) -> Sse {
+        self.on_end.0.push(Box::new(hook));
+        self
     }
 
     /// Compresses the stream (feature `compression`), each event on its own
@@ -339,6 +369,7 @@ impl fmt::Debug for Sse {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let mut d = f.debug_struct("Sse");
         d.field("keep_alive", &self.keep_alive);
+        d.field("on_end", &self.on_end.0.len());
         #[cfg(feature = "compression")]
         d.field("encoding", &self.encoding);
         d.finish_non_exhaustive()
@@ -350,6 +381,7 @@ impl IntoResponse for Sse {
         let events = Counted {
             events: self.events,
             live: crate::stats::LiveStream::open(),
+            _on_end: self.on_end,
         };
         let body: Pin<Box<dyn Stream<Item = Result<Bytes, Infallible>> + Send>> =
             match self.keep_alive {
@@ -383,6 +415,20 @@ impl IntoResponse for Sse {
 struct Counted {
     events: Pin<Box<dyn Stream<Item = Bytes> + Send>>,
     live: crate::stats::LiveStream,
+    /// Dropped after the events (fields drop in order), so a hook sees the stream ended.
+    _on_end: OnEnd,
+}
+
+/// The hooks of [`Sse::on_end`], run when dropped.
+#[derive(Default)]
+struct OnEnd(Vec<Box<dyn FnOnce() + Send>>);
+
+impl Drop for OnEnd {
+    fn drop(&mut self) {
+        for hook in std::mem::take(&mut self.0) {
+            hook();
+        }
+    }
 }
 
 impl Stream for Counted {

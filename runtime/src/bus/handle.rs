@@ -87,7 +87,9 @@ impl Bus {
     ///
     /// The JetStream form takes `subjects` (required; comma-separated patterns) and
     /// `max_per_subject=N` and `max_messages=N` (optional; the stream then keeps the last N
-    /// messages of each topic, and the last N in all, applied when it creates the stream). Credentials go in the authority as usual
+    /// messages of each topic, and the last N in all, applied when it creates the stream), and
+    /// `replicas=N` (1 to 5; default: the size of the server's cluster, at most 3, see
+    /// [`ConnectJetStream::replicas`]). Credentials go in the authority as usual
     /// (`nats://user:pass@host:4222`).
     ///
     /// Fails with [`BusErrorKind::InvalidUrl`] (saying what is wrong) for any other form, a
@@ -117,6 +119,7 @@ impl Bus {
                 subjects,
                 max_per_subject,
                 max_messages,
+                replicas,
             } => {
                 let subjects: Vec<&str> = subjects.iter().map(String::as_str).collect();
                 Ok(Bus {
@@ -127,6 +130,7 @@ impl Bus {
                             &subjects,
                             max_per_subject,
                             max_messages,
+                            replicas,
                         )
                         .await?,
                     )),
@@ -221,20 +225,21 @@ impl Bus {
     /// (created if missing), each gets a sequence number, publishing waits for the server's
     /// acknowledgement, and [`Bus::subscribe_after`] resumes a reconnecting client from the
     /// message after the one it saw last. Needs a server started with JetStream (`-js`).
+    /// Await the returned [`ConnectJetStream`]; its options are methods
+    /// ([`ConnectJetStream::replicas`]).
     #[cfg(feature = "nats")]
     #[cfg_attr(docsrs, doc(cfg(feature = "nats")))]
-    pub async fn nats_jetstream(
-        url: &str,
-        stream: &str,
-        subjects: &[&str],
-    ) -> Result<Bus, BusError> {
-        Ok(Bus {
-            backend: Backend::Nats(Arc::new(
-                nats::NatsBus::connect_jetstream(url, stream, subjects, None, None).await?,
-            )),
-            capacity: DEFAULT_QUEUE_CAPACITY,
-            bytes: DEFAULT_QUEUE_BYTES,
-        })
+    pub fn nats_jetstream<'a>(
+        url: &'a str,
+        stream: &'a str,
+        subjects: &'a [&'a str],
+    ) -> ConnectJetStream<'a> {
+        ConnectJetStream {
+            url,
+            stream,
+            subjects,
+            replicas: None,
+        }
     }
 
     /// Publishes `payload` to one or more topics (`"a.b"`, `["a.b", "c.d"]`), on behalf of
@@ -313,6 +318,15 @@ impl Bus {
     /// several of them is delivered once.
     pub async fn subscribe(&self, patterns: impl IntoPatterns) -> Result<Subscription, BusError> {
         self.subscribe_after(patterns, None).await
+    }
+
+    /// The NATS client under this bus, for what travels on core NATS beside it (presence).
+    #[cfg(feature = "nats")]
+    pub(crate) fn nats_client(&self) -> Option<async_nats::Client> {
+        match &self.backend {
+            Backend::Memory(_) => None,
+            Backend::Nats(n) => Some(n.client()),
+        }
     }
 
     /// Does this bus keep history, so [`Bus::subscribe_after`] can resume? True only for
@@ -497,6 +511,94 @@ impl fmt::Debug for Publish<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Publish")
             .field("sender", &self.sender)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A JetStream bus to connect, from [`Bus::nats_jetstream`]: await it; its options are methods.
+///
+/// ```no_run
+/// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+/// let bus = nitro::bus::Bus::nats_jetstream("nats://127.0.0.1:4222", "CHAT", &["chat.>"])
+///     .replicas(3)
+///     .await
+///     .unwrap();
+/// assert!(bus.keeps_history());
+/// # });
+/// ```
+#[cfg(feature = "nats")]
+#[cfg_attr(docsrs, doc(cfg(feature = "nats")))]
+#[must_use = "connects nothing unless awaited"]
+pub struct ConnectJetStream<'a> {
+    url: &'a str,
+    stream: &'a str,
+    subjects: &'a [&'a str],
+    replicas: Option<usize>,
+}
+
+#[cfg(feature = "nats")]
+impl ConnectJetStream<'_> {
+    /// How many servers keep a copy of the stream, when nitro creates it (or recreates it after
+    /// NATS lost it): 1 to 5 (clamped). With 3 in a 3-node cluster, losing any one node leaves
+    /// sending, history and resuming working on every process (after a few seconds while NATS
+    /// elects a new leader for the stream).
+    ///
+    /// **Default:** the size of the cluster of the server nitro connects to, at most 3 (1 for a
+    /// server on its own). nitro learns it from the server: NATS tells each client the client
+    /// URLs of every server of its cluster (`connect_urls` in its `INFO`, its own included), so
+    /// it is the cluster's size as the server knew it at connect time. A server started with
+    /// `no_advertise` (or a cluster still forming) tells fewer: say the count here, or with
+    /// `replicas=N` in a [`Bus::connect`] URL, in production. An existing stream keeps its
+    /// replica count (NATS's `nats stream edit --replicas` changes it); a different count
+    /// is logged as a `WARN` at connect time.
+    ///
+    /// ```no_run
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+    /// let bus = nitro::bus::Bus::nats_jetstream("nats://127.0.0.1:4222", "CHAT", &["chat.>"])
+    ///     .replicas(1) // a single server, even inside a cluster
+    ///     .await
+    ///     .unwrap();
+    /// # let _ = bus;
+    /// # });
+    /// ```
+    pub fn replicas(mut self, n: usize) -> Self {
+        self.replicas = Some(n.clamp(1, 5));
+        self
+    }
+}
+
+#[cfg(feature = "nats")]
+impl<'a> IntoFuture for ConnectJetStream<'a> {
+    type Output = Result<Bus, BusError>;
+    type IntoFuture = Pin<Box<dyn Future<Output = Result<Bus, BusError>> + Send + 'a>>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(async move {
+            Ok(Bus {
+                backend: Backend::Nats(Arc::new(
+                    nats::NatsBus::connect_jetstream(
+                        self.url,
+                        self.stream,
+                        self.subjects,
+                        None,
+                        None,
+                        self.replicas,
+                    )
+                    .await?,
+                )),
+                capacity: DEFAULT_QUEUE_CAPACITY,
+                bytes: DEFAULT_QUEUE_BYTES,
+            })
+        })
+    }
+}
+
+#[cfg(feature = "nats")]
+impl fmt::Debug for ConnectJetStream<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ConnectJetStream")
+            .field("stream", &self.stream)
+            .field("replicas", &self.replicas)
             .finish_non_exhaustive()
     }
 }

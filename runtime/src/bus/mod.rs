@@ -38,7 +38,8 @@
 //!
 //! The module's parts, one concept each: the handle ([`Bus`], [`Publish`]), what travels
 //! ([`Message`], [`Payload`]), a [`Subscription`], its one bridge to SSE
-//! ([`Subscription::into_sse`]), [`History`], topics and patterns, and [`BusError`].
+//! ([`Subscription::into_sse`]), [`History`], topics and patterns, [`Presence`] (who is on a
+//! topic, across processes), and [`BusError`].
 
 #[cfg(feature = "axum")]
 mod bridge;
@@ -50,6 +51,7 @@ mod memory;
 mod message;
 #[cfg(feature = "nats")]
 mod nats;
+mod presence;
 mod queue;
 mod subscription;
 mod topic;
@@ -58,9 +60,12 @@ mod url;
 #[cfg(feature = "axum")]
 pub use bridge::{forward, MapOutput};
 pub use error::{BusError, BusErrorKind};
+#[cfg(feature = "nats")]
+pub use handle::ConnectJetStream;
 pub use handle::{Bus, Publish, DEFAULT_QUEUE_BYTES, DEFAULT_QUEUE_CAPACITY};
 pub use history::{History, MAX_HISTORY_BYTES};
 pub use message::{Message, Payload, DEFAULT_SENDER, MAX_SENDER_BYTES};
+pub use presence::{Here, Member, Presence, PresenceChange, DEFAULT_PRESENCE_TTL, PRESENCE_SENDER};
 pub use subscription::{Lagged, Subscription};
 pub use topic::{
     token, untoken, IntoPatterns, IntoTopics, Pattern, Topic, MAX_TOPIC_BYTES, MAX_TOPIC_TOKENS,

@@ -56,6 +56,8 @@ pub(crate) struct Hub {
     local: MemoryBus,
     held: std::sync::Mutex<HashMap<String, Held>>,
     recent: std::sync::Mutex<Recent>,
+    /// Counts the connection's comebacks: JetStream sources renew their consumers on each.
+    reconnected: tokio::sync::watch::Sender<u64>,
 }
 
 /// One pattern held on NATS: how many local subscriptions use it, and its source (the task
@@ -70,7 +72,11 @@ struct Held {
 /// expire after 30 s.
 struct Source {
     task: tokio::task::AbortHandle,
-    consumer: Option<(async_nats::jetstream::stream::Stream, String)>,
+    /// On JetStream, the stream and the name of its current consumer (renewed after an outage).
+    consumer: Option<(
+        async_nats::jetstream::stream::Stream,
+        Arc<std::sync::Mutex<String>>,
+    )>,
 }
 
 impl Drop for Source {
@@ -79,6 +85,7 @@ impl Drop for Source {
         if let (Some((stream, name)), Ok(runtime)) =
             (self.consumer.take(), tokio::runtime::Handle::try_current())
         {
+            let name = name.lock().unwrap_or_else(|p| p.into_inner()).clone();
             runtime.spawn(async move {
                 if let Err(e) = stream.delete_consumer(&name).await {
                     crate::log::debug!(error = %e, "bus: a JetStream consumer was not deleted (it expires by itself)");
@@ -181,6 +188,7 @@ impl Hub {
 
 impl NatsBus {
     pub(crate) async fn connect(url: &str) -> Result<NatsBus, BusError> {
+        let hub = Arc::new(Hub::default());
         let client = async_nats::ConnectOptions::new()
             .connection_timeout(Duration::from_secs(5))
             // Reconnect quickly after an outage (the default backoff grows to seconds).
@@ -190,9 +198,14 @@ impl NatsBus {
             .event_callback({
                 // The first `Connected` is the initial connection, not a reconnection.
                 let down = Arc::new(std::sync::atomic::AtomicBool::new(false));
+                let hub = hub.clone();
                 move |event| {
-                    let down = down.clone();
-                    async move { connection_event(event, &down) }
+                    let (down, hub) = (down.clone(), hub.clone());
+                    async move {
+                        if connection_event(event, &down) {
+                            hub.reconnected.send_modify(|n| *n += 1);
+                        }
+                    }
                 }
             })
             .connect(url)
@@ -214,7 +227,7 @@ impl NatsBus {
             count: Arc::default(),
             origin,
             seq: AtomicU64::new(0),
-            hub: Arc::default(),
+            hub,
             stream_config: None,
         })
     }
@@ -225,14 +238,17 @@ impl NatsBus {
         subjects: &[&str],
         max_per_subject: Option<i64>,
         max_messages: Option<i64>,
+        replicas: Option<usize>,
     ) -> Result<NatsBus, BusError> {
         let mut bus = NatsBus::connect(url).await?;
         let js = async_nats::jetstream::new(bus.client.clone());
+        let replicas = replicas.unwrap_or_else(|| default_replicas(&bus.client));
         let config = async_nats::jetstream::stream::Config {
             name: stream.to_owned(),
             subjects: subjects.iter().map(|s| (*s).to_owned()).collect(),
             max_messages_per_subject: max_per_subject.unwrap_or_default(),
             max_messages: max_messages.unwrap_or_default(),
+            num_replicas: replicas,
             ..Default::default()
         };
         bus.stream_config = Some(config.clone());
@@ -243,8 +259,24 @@ impl NatsBus {
                 e,
             )
         })?;
+        // A stream declared earlier with another replica count keeps it (NATS decides when a
+        // stream is scaled): said once, so a deployment that grew knows to scale it.
+        let kept = handle.cached_info().config.num_replicas.max(1);
+        if kept != replicas {
+            crate::log::warning!(
+                stream,
+                replicas = kept,
+                wanted = replicas,
+                "bus: the JetStream stream exists with another replica count; kept as it is (`nats stream edit --replicas` changes it)"
+            );
+        }
         bus.jetstream = Some((js, handle));
         Ok(bus)
+    }
+
+    /// The connection (clones share it).
+    pub(crate) fn client(&self) -> async_nats::Client {
+        self.client.clone()
     }
 
     pub(crate) fn keeps_history(&self) -> bool {
@@ -298,9 +330,14 @@ impl NatsBus {
             headers.insert("Nats-Msg-Id", id.as_str());
             let result = publish_acknowledged(js, topic, headers.clone(), payload.clone()).await;
             if let (Err(e), Some(config)) = (&result, &self.stream_config) {
-                if e.kind() == BusErrorKind::Publish && e.to_string().contains(STREAM_NOT_FOUND) {
+                if e.kind() == BusErrorKind::Publish
+                    && e.to_string().contains(STREAM_NOT_FOUND)
+                    && stream_missing(js, &config.name).await
+                {
                     // NATS lost what the app declared (restarted without its store): declare
-                    // it again, say so, and publish once more.
+                    // it again, say so, and publish once more. (A stream that exists but has no
+                    // leader for the moment, while a cluster elects one, answers the same: that
+                    // publish fails, and the next one, once elected, goes through.)
                     js.get_or_create_stream(config.clone()).await.map_err(|e| {
                         BusError::with_source(
                             BusErrorKind::Publish,
@@ -377,17 +414,9 @@ impl NatsBus {
                 format!("JetStream subscription to {pattern} failed: {e}"),
             )
         };
-        let consumer = stream
-            .create_consumer(async_nats::jetstream::consumer::push::OrderedConfig {
-                deliver_subject: self.client.new_inbox(),
-                filter_subject: pattern.as_str().to_owned(),
-                deliver_policy: policy,
-                ..Default::default()
-            })
+        let (name, messages, _) = ordered_consumer(&self.client, stream, pattern, policy)
             .await
-            .map_err(|e| failed(&e))?;
-        let name = consumer.cached_info().name.clone();
-        let messages = consumer.messages().await.map_err(|e| failed(&e))?;
+            .map_err(|e| failed(&*e))?;
         Ok((name, messages))
     }
 
@@ -398,24 +427,28 @@ impl NatsBus {
         if let Some((_, stream)) = &self.jetstream {
             // Created by a request: when it is answered, the consumer exists and delivers
             // every message stored after.
-            let (name, mut messages) = self
-                .ordered_consumer(
-                    stream,
-                    pattern,
-                    async_nats::jetstream::consumer::DeliverPolicy::New,
+            let (name, messages, after) = ordered_consumer(
+                &self.client,
+                stream,
+                pattern,
+                async_nats::jetstream::consumer::DeliverPolicy::New,
+            )
+            .await
+            .map_err(|e| {
+                BusError::new(
+                    BusErrorKind::Subscribe,
+                    format!("JetStream subscription to {pattern} failed: {e}"),
                 )
-                .await?;
-            let task = tokio::spawn(async move {
-                let mut id = itoa::Buffer::new();
-                while let Some(item) = messages.next().await {
-                    let Ok(m) = item else { continue };
-                    let Some(sequence) = m.info().ok().map(|i| i.stream_sequence) else {
-                        continue;
-                    };
-                    let message = from_nats(&m, Some(sequence));
-                    hub.deliver(id.format(sequence), message);
-                }
-            });
+            })?;
+            let name = Arc::new(std::sync::Mutex::new(name));
+            let live = LiveFeed {
+                client: self.client.clone(),
+                stream: stream.clone(),
+                pattern: pattern.clone(),
+                name: name.clone(),
+                last: after,
+            };
+            let task = tokio::spawn(live.run(messages, hub));
             return Ok(Source {
                 task: task.abort_handle(),
                 consumer: Some((stream.clone(), name)),
@@ -537,16 +570,29 @@ impl NatsBus {
             // Pulled in batches of at most 64 messages and 1 MiB: NATS sends no more than the
             // app asked for, so a room of large messages cannot make it a slow consumer (and
             // drop the connection every other room uses).
-            let mut consumer = stream
-                .create_consumer(pull::Config {
-                    filter_subject: pattern.as_str().to_owned(),
-                    deliver_policy: DeliverPolicy::All,
-                    ack_policy: AckPolicy::None,
-                    inactive_threshold: Duration::from_secs(10),
-                    ..Default::default()
-                })
-                .await
-                .map_err(|e| failed(&e))?;
+            let config = pull::Config {
+                filter_subject: pattern.as_str().to_owned(),
+                deliver_policy: DeliverPolicy::All,
+                ack_policy: AckPolicy::None,
+                inactive_threshold: Duration::from_secs(10),
+                ..Default::default()
+            };
+            // Each attempt bounded: for a while after a cluster node dies, NATS may place a new
+            // consumer on the dead node, and then never answers; another attempt is placed anew.
+            let mut attempt = 0;
+            let mut consumer = loop {
+                attempt += 1;
+                let created = tokio::time::timeout(
+                    Duration::from_millis(1500),
+                    stream.create_consumer(config.clone()),
+                )
+                .await;
+                match created {
+                    Ok(created) => break created.map_err(|e| failed(&e))?,
+                    Err(_) if attempt < 3 => continue,
+                    Err(_) => return Err(failed(&"no consumer within 3 attempts")),
+                }
+            };
             consumer_name = Some(consumer.cached_info().name.clone());
             let mut kept: VecDeque<Message> = VecDeque::with_capacity(n.min(1024));
             let (mut kept_bytes, mut total) = (0usize, 0u64);
@@ -657,6 +703,154 @@ impl NatsBus {
             .flush()
             .await
             .map_err(|e| BusError::with_source(BusErrorKind::Publish, "flush to NATS failed", e))
+    }
+}
+
+/// The most replicas nitro gives a stream or bucket by default.
+pub(crate) const MAX_DEFAULT_REPLICAS: usize = 3;
+
+/// The replica count for what nitro declares on JetStream when the app does not say: the
+/// number of servers in the cluster of the server `client` is connected to, at most
+/// [`MAX_DEFAULT_REPLICAS`]; 1 for a server on its own. NATS tells each client the client URLs
+/// of every server of its cluster (`connect_urls` in its `INFO`, its own included), so that is
+/// the cluster's size as this server knew it when the app connected; a server started with
+/// `no_advertise` tells none (then 1: say the count with `replicas`).
+pub(crate) fn default_replicas(client: &async_nats::Client) -> usize {
+    client
+        .server_info()
+        .connect_urls
+        .len()
+        .clamp(1, MAX_DEFAULT_REPLICAS)
+}
+
+/// An ordered push consumer of `stream` filtered to `pattern`, from `policy`: its name, its
+/// messages, and the stream sequence it starts after (with `DeliverPolicy::New`, the stream's
+/// last sequence when it was created).
+async fn ordered_consumer(
+    client: &async_nats::Client,
+    stream: &async_nats::jetstream::stream::Stream,
+    pattern: &Pattern,
+    policy: async_nats::jetstream::consumer::DeliverPolicy,
+) -> Result<
+    (String, async_nats::jetstream::consumer::push::Ordered, u64),
+    Box<dyn std::error::Error + Send + Sync>,
+> {
+    let consumer = stream
+        .create_consumer(async_nats::jetstream::consumer::push::OrderedConfig {
+            deliver_subject: client.new_inbox(),
+            filter_subject: pattern.as_str().to_owned(),
+            deliver_policy: policy,
+            ..Default::default()
+        })
+        .await?;
+    let info = consumer.cached_info();
+    let (name, after) = (info.name.clone(), info.delivered.stream_sequence);
+    let messages = consumer.messages().await?;
+    Ok((name, messages, after))
+}
+
+/// The task behind one held pattern's JetStream consumer: fans out what it brings, and renews
+/// the consumer after the connection comes back.
+///
+/// async-nats recreates a lost ordered consumer by itself, but under the same name: in a
+/// cluster that lost a node, that name can stay assigned to the dead node, and the live feed
+/// then waits as long as the node is down. So after each reconnection this task creates a new
+/// consumer itself (a new name, placed anew; each attempt bounded to 5 s, retried), from the
+/// message after the last one it delivered, and drops the old one. And it never delivers a
+/// message from before the feed started (async-nats restarts a consumer that delivered
+/// nothing from the stream's beginning).
+struct LiveFeed {
+    client: async_nats::Client,
+    stream: async_nats::jetstream::stream::Stream,
+    pattern: Pattern,
+    /// The current consumer's name, shared with its [`Source`] (which deletes it).
+    name: Arc<std::sync::Mutex<String>>,
+    /// The last stream sequence delivered (or the feed's start).
+    last: u64,
+}
+
+impl LiveFeed {
+    async fn run(
+        mut self,
+        mut messages: async_nats::jetstream::consumer::push::Ordered,
+        hub: Arc<Hub>,
+    ) {
+        let mut id = itoa::Buffer::new();
+        let mut reconnected = hub.reconnected.subscribe();
+        loop {
+            tokio::select! {
+                item = messages.next() => {
+                    let Some(item) = item else { break };
+                    let Ok(m) = item else { continue };
+                    let Some(sequence) = m.info().ok().map(|i| i.stream_sequence) else {
+                        continue;
+                    };
+                    if sequence <= self.last {
+                        continue; // from before the feed started, or already delivered
+                    }
+                    self.last = sequence;
+                    let message = from_nats(&m, Some(sequence));
+                    hub.deliver(id.format(sequence), message);
+                }
+                changed = reconnected.changed() => {
+                    if changed.is_err() {
+                        break;
+                    }
+                    messages = self.renew().await;
+                }
+            }
+        }
+    }
+
+    /// A new consumer from the message after the last one delivered; retried until it exists.
+    async fn renew(&mut self) -> async_nats::jetstream::consumer::push::Ordered {
+        use async_nats::jetstream::consumer::DeliverPolicy;
+        let policy = DeliverPolicy::ByStartSequence {
+            start_sequence: self.last + 1,
+        };
+        let mut attempt = 0u32;
+        loop {
+            attempt += 1;
+            let created = tokio::time::timeout(
+                Duration::from_secs(5),
+                ordered_consumer(&self.client, &self.stream, &self.pattern, policy),
+            )
+            .await;
+            match created {
+                Ok(Ok((name, messages, _))) => {
+                    let old = std::mem::replace(
+                        &mut *self.name.lock().unwrap_or_else(|p| p.into_inner()),
+                        name,
+                    );
+                    let stream = self.stream.clone();
+                    tokio::spawn(async move {
+                        let _ = stream.delete_consumer(&old).await;
+                    });
+                    crate::log::debug!(pattern = %self.pattern, after = self.last, attempt, "bus: JetStream live feed renewed after a reconnection");
+                    return messages;
+                }
+                Ok(Err(e)) => {
+                    crate::log::debug!(pattern = %self.pattern, error = %e, attempt, "bus: renewing a JetStream live feed failed; retrying")
+                }
+                Err(_) => {
+                    crate::log::debug!(pattern = %self.pattern, attempt, "bus: renewing a JetStream live feed: no answer within 5 s; retrying")
+                }
+            }
+            tokio::time::sleep(Duration::from_millis(500)).await;
+        }
+    }
+}
+
+/// Does JetStream say that the stream `name` does not exist? (Not when it cannot tell, such as
+/// during a cluster's leader election.)
+async fn stream_missing(js: &async_nats::jetstream::Context, name: &str) -> bool {
+    use async_nats::jetstream::context::GetStreamErrorKind;
+    use async_nats::jetstream::ErrorCode;
+    match js.get_stream(name).await {
+        Ok(_) => false,
+        Err(e) => {
+            matches!(e.kind(), GetStreamErrorKind::JetStream(j) if j.error_code() == ErrorCode::STREAM_NOT_FOUND)
+        }
     }
 }
 
@@ -778,7 +972,8 @@ impl Drop for NatsGuard {
 /// warnings (publishing fails fast while the connection is down), a slow consumer too; the
 /// rest is debug.
 #[cfg_attr(not(feature = "tracing"), allow(unused_variables))]
-fn connection_event(event: async_nats::Event, down: &std::sync::atomic::AtomicBool) {
+/// Returns whether the event is a reconnection.
+fn connection_event(event: async_nats::Event, down: &std::sync::atomic::AtomicBool) -> bool {
     use async_nats::Event;
     use std::sync::atomic::Ordering::Relaxed;
     match event {
@@ -790,6 +985,7 @@ fn connection_event(event: async_nats::Event, down: &std::sync::atomic::AtomicBo
         Event::Connected if down.swap(false, Relaxed) => {
             crate::stats::BUS_RECONNECTS.incr();
             crate::log::warning!("bus: connected to NATS again; subscriptions resume");
+            return true;
         }
         Event::SlowConsumer(sid) => {
             crate::log::warning!(
@@ -799,6 +995,7 @@ fn connection_event(event: async_nats::Event, down: &std::sync::atomic::AtomicBo
         }
         other => crate::log::debug!(event = %other, "bus: NATS connection event"),
     }
+    false
 }
 
 #[cfg(test)]

@@ -18,6 +18,7 @@ pub(crate) enum Target {
         subjects: Vec<String>,
         max_per_subject: Option<i64>,
         max_messages: Option<i64>,
+        replicas: Option<usize>,
     },
 }
 
@@ -93,6 +94,7 @@ pub(crate) fn parse(url: &str) -> Result<Target, BusError> {
     let mut subjects = Vec::new();
     let mut max_per_subject = None;
     let mut max_messages = None;
+    let mut replicas = None;
     for pair in query.split('&').filter(|p| !p.is_empty()) {
         let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
         match key {
@@ -104,11 +106,18 @@ pub(crate) fn parse(url: &str) -> Result<Target, BusError> {
             }
             "max_per_subject" => max_per_subject = Some(positive(url, key, value)?),
             "max_messages" => max_messages = Some(positive(url, key, value)?),
+            "replicas" => {
+                let n = positive(url, key, value)?;
+                if n > 5 {
+                    return Err(invalid(url, "replicas must be 1 to 5 (NATS's limit)"));
+                }
+                replicas = Some(n as usize);
+            }
             other => {
                 return Err(invalid(
                     url,
                     format_args!(
-                    "unknown parameter {other:?} (known: subjects, max_per_subject, max_messages)"
+                    "unknown parameter {other:?} (known: subjects, max_per_subject, max_messages, replicas)"
                 ),
                 ))
             }
@@ -126,6 +135,7 @@ pub(crate) fn parse(url: &str) -> Result<Target, BusError> {
         subjects,
         max_per_subject,
         max_messages,
+        replicas,
     })
 }
 
@@ -166,6 +176,18 @@ mod tests {
                 subjects: vec!["chat.>".into(), "news.*".into()],
                 max_per_subject: Some(100),
                 max_messages: None,
+                replicas: None,
+            }
+        );
+        assert_eq!(
+            parse("nats+js://h:4222/CHAT?subjects=chat.>&replicas=3").unwrap(),
+            Target::JetStream {
+                server: "nats://h:4222".into(),
+                stream: "CHAT".into(),
+                subjects: vec!["chat.>".into()],
+                max_per_subject: None,
+                max_messages: None,
+                replicas: Some(3),
             }
         );
     }
@@ -186,6 +208,8 @@ mod tests {
                 "positive",
             ),
             ("nats+js://h:1/CHAT?subject=a", "unknown parameter"),
+            ("nats+js://h:1/CHAT?subjects=a&replicas=0", "positive"),
+            ("nats+js://h:1/CHAT?subjects=a&replicas=7", "1 to 5"),
             ("nats://h\n:1", "control"),
         ] {
             let err = parse(url).unwrap_err();

@@ -25,6 +25,11 @@ use super::{Event, EventError};
 /// let more: Events = ["#c", "#d"].map(|id| PatchElements::remove(Selector::css(id))).into_iter().collect();
 /// assert_eq!(more.len(), 2);
 /// ```
+///
+/// Arms of a `match` (or `if`) that build different events ("`match` arms have incompatible
+/// types", E0308) meet here: end each arm with `.into()`; every builder converts into `Events`.
+#[doc(alias = "E0308")]
+#[doc(alias = "match arms have incompatible types")]
 #[derive(Clone, Debug, Default)]
 #[must_use = "events do nothing unless returned from a handler or sent"]
 pub struct Events {

@@ -38,12 +38,14 @@ mod events;
 pub(crate) mod execute_script;
 mod into_events;
 pub(crate) mod lines;
+mod list_view;
 pub(crate) mod patch_elements;
 mod patch_signals;
 mod script_code;
 
 pub use events::Events;
 pub use execute_script::ExecuteScript;
+pub use list_view::ListView;
 pub use patch_elements::{
     IdentifiedElements, IntoElements, Mode, Namespace, PatchElements, UnknownMode, UnknownNamespace,
 };
