@@ -15,7 +15,8 @@
 //!   `li { a href="/" { "Home" } }`, `@if done { "yes" } @else { "no" }`.
 //! - Otherwise each of its blocks opens with `{` at the end of the line, holds one node a line,
 //!   indented four spaces more, and closes with `}` on a line of its own; `@else` follows `}`.
-//!   An element's name and attributes stay on one line.
+//!   An element's attributes that do not fit on its line go on to the next ones, indented four
+//!   spaces more.
 //! - `.class` shorthands with a fixed name are joined to the tag (`p.note.big`); `#id` is not
 //!   (`p #intro`: `p#intro` is a reserved prefix since Rust 2021).
 //! - Attributes are written `name="value"`, `name=(expr)`, `name[cond]`, with no space around

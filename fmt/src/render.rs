@@ -144,7 +144,15 @@ impl Writer<'_> {
                         let comments = if at_start { &[][..] } else { &p.comments[..] };
                         comments_inline(comments, &cont, &mut at_start, out);
                         if !at_start && !p.glue {
-                            out.push(' ');
+                            // Attributes that do not fit go on to the next line.
+                            let text = p.text(self.src);
+                            let first = text.lines().next().unwrap_or("");
+                            if line_width(out) + 1 + width(first) > WIDTH {
+                                out.push('\n');
+                                out.push_str(&cont);
+                            } else {
+                                out.push(' ');
+                            }
                         }
                         self.write_piece(p, out);
                         at_start = false;
@@ -193,6 +201,11 @@ impl Writer<'_> {
             out.push_str(&shift(text, new as isize - old as isize).unwrap_or_else(|| text.into()));
         }
     }
+}
+
+/// The width of the line `text` ends in.
+fn line_width(text: &str) -> usize {
+    width(&text[text.rfind('\n').map_or(0, |i| i + 1)..])
 }
 
 /// The indentation of the line `text` ends in.

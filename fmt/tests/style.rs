@@ -53,6 +53,23 @@ fn blocks_with_two_elements_or_too_long_break() {
 }
 
 #[test]
+fn attributes_that_do_not_fit_wrap() {
+    let attrs: Vec<String> = (0..8).map(|i| format!("title{i}=\"value {i}\"")).collect();
+    let src = format!(
+        "fn f() {{\n    html! {{ input {}; }}\n}}\n",
+        attrs.join(" ")
+    );
+    let out = fmt(&src);
+    for line in out.lines() {
+        assert!(line.chars().count() <= 100, "{line}");
+    }
+    assert!(
+        out.contains("\n            title"),
+        "continued four spaces deeper:\n{out}"
+    );
+}
+
+#[test]
 fn control_flow_and_match_arms() {
     let src = "fn f() {\n    html! { @if a { p { \"x\" } span { \"y\" } } @else if b { \"b\" } @else { \"c\" } @match k { 1 => \"one\", _ => { em { \"many\" } } } @for i in 0..3 { (i) } @let x = 1; }\n}\n";
     assert_eq!(
