@@ -76,7 +76,8 @@ fn issue_row(i: &Issue) -> impl IdentifiedElements + '_ {
     html! {
         move
         li #(ISSUE.with(i.id)) .closed[!i.open] {
-            span { "#" (i.id) " " (i.title) } " "
+            span { "#" (i.id) " " (i.title) }
+            " "
             button data-on:click=(toggle) { @if i.open { "Close" } @else { "Reopen" } }
         }
     }
@@ -112,8 +113,8 @@ async fn index(State(s): State<AppState>, flash: Flashed) -> (Flashed, Markup) {
                 button #add type="submit" { "Add" }
                 p #(TITLE_ERROR) {}
             }
-            input #q type="search" placeholder="Search" data-bind:q
-                data-init=(STREAM.action()) data-on:input__debounce.250ms=(STREAM.action());
+            input #q type="search" placeholder="Search" data-bind:q data-init=(STREAM.action())
+                data-on:input__debounce.250ms=(STREAM.action());
             p { (count(0)) }
             ul #(LIST) {}
         }

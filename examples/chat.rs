@@ -134,7 +134,11 @@ const NOT_FOUND: (StatusCode, &str) = (StatusCode::NOT_FOUND, "no such room");
 
 fn message(m: &ChatMessage) -> impl IdentifiedElements + '_ {
     html! {
-        div #(MSG.with(m.id)) .chat-message { b.username { (m.username) } ": " span.message-text { (m.text) } }
+        div #(MSG.with(m.id)) .chat-message {
+            b.username { (m.username) }
+            ": "
+            span.message-text { (m.text) }
+        }
     }
 }
 
@@ -194,7 +198,12 @@ async fn room_page(State(s): State<AppState>, room: Room) -> Result<Markup, BusE
                 input #message data-bind:text placeholder="message";
                 button #send type="submit" { "Send" }
             }
-            nav { "Rooms: " a href=(ROOM.path(room_named("lobby"))) { "lobby" } " " a href=(ROOM.path(room_named("rust"))) { "rust" } }
+            nav {
+                "Rooms: "
+                a href=(ROOM.path(room_named("lobby"))) { "lobby" }
+                " "
+                a href=(ROOM.path(room_named("rust"))) { "rust" }
+            }
         }
     };
     // A local (not a temporary of the tail expression), so it ends before the locals it borrows.
