@@ -1,37 +1,25 @@
-//! The multi-room chat of the reference docs. Each room is a topic, `chat.room.<token>.message`
-//! (`bus::token` escapes the room name into one token);
-//! a tab's stream subscribes to its room only, appends messages, updates the message count
-//! signal and scrolls to the bottom.
-//!
-//! Run with `cargo run --example chat`, then open http://127.0.0.1:3002/rooms/lobby in two tabs.
-//!
-//! Several processes: `NITRO_BUS=nats://127.0.0.1:4222 PORT=3002 cargo run --example chat`, and
-//! the same with `PORT=3003`. The rooms' history is then the JetStream stream itself: a page
-//! renders the room's last messages from it, and its stream resumes after the last sequence the
-//! page rendered (or the browser's `Last-Event-ID`), whichever process serves it, so nothing
-//! falls in between. Message ids are stream sequences and counts come from the stream.
-//!
-//! What a stranger sends is bounded: in process, at most [`MAX_ROOMS`] rooms, each keeping its
-//! last [`HISTORY`] messages; a message is at most [`MAX_TEXT`] characters and a name at most
-//! [`MAX_NAME`]. Past a bound the sender gets a clear message and nothing is stored. With
-//! NATS, the stream keeps each room's last 1,000 messages and 100,000 in all
-//! (`common/state.rs`).
+//! The multi-room chat of the reference docs: each room is a topic, `chat.room.<token>.message`
+//! (`bus::token` makes the room name one token). A page renders the room's last messages and its
+//! stream continues after them (`bus.room(..)`), or after the browser's `Last-Event-ID`, on any
+//! process: no gap, nothing twice. `cargo run --example chat`, open /rooms/lobby on port 3002 in
+//! two tabs; with `NITRO_BUS=nats://127.0.0.1:4222` and `PORT=3002`/`3003`, two processes share a
+//! JetStream history (in one process the bus keeps it).
+//! Bounded: each room keeps its last [`HISTORY`] messages, all rooms 16 MiB (NATS: 1,000 a room,
+//! 100,000 in all); a message is at most [`MAX_TEXT`] characters, a name [`MAX_NAME`].
 
 #[path = "common/mod.rs"]
 pub mod common;
 
-use std::collections::{HashMap, VecDeque};
-use std::sync::{Arc, Mutex};
-
 use axum::extract::{FromRequestParts, Path, Query, State};
 use axum::http::{request::Parts, StatusCode};
-use axum::response::Redirect;
-use axum::Router;
+use axum::{response::Redirect, Router};
 use nitro::axum::{LastEventId, Sse};
-use nitro::bus::{self, Bus, BusError};
+use nitro::bus::{self, Bus, BusError, History, Message};
 use nitro::prelude::*;
 use nitro::routes::{self, Segment};
 use serde::{Deserialize, Serialize};
+
+type ChatMessage = (String, String); // what the bus carries: a name and a text
 
 #[derive(Signals, Serialize, Deserialize, Default)]
 #[serde(rename_all = "camelCase")]
@@ -39,14 +27,6 @@ struct ChatForm {
     username: String,
     text: String,
     message_count: usize,
-}
-
-#[derive(Serialize, Deserialize, Clone)]
-struct ChatMessage {
-    id: u64,
-    username: String,
-    text: String,
-    total_count: usize,
 }
 
 ids! { CHAT_MESSAGES = "chat-messages", MSG = "msg", NOTICE = "notice" }
@@ -58,139 +38,90 @@ routes! {
     STREAM = GET "/rooms/{room}/stream",
 }
 
-/// How many messages a page shows from a stream-backed history.
+/// Messages a page shows; messages a room keeps (in process); characters in a text, in a name.
 const RECENT: usize = 50;
+pub(crate) const HISTORY: usize = 200;
+pub(crate) const MAX_TEXT: usize = 2000;
+pub(crate) const MAX_NAME: usize = 64;
 
-/// How many rooms the process keeps (in process; with NATS the stream bounds the history).
-pub const MAX_ROOMS: usize = 100;
-/// How many messages each room keeps (in process).
-pub const HISTORY: usize = 200;
-/// The longest message, in characters.
-pub const MAX_TEXT: usize = 2000;
-/// The longest name, in characters.
-pub const MAX_NAME: usize = 64;
+type AppState = (Bus, nitro::client::ClientScript);
 
-/// Every room's last messages, and the last message id.
-#[derive(Default)]
-struct Rooms {
-    last_id: u64,
-    rooms: HashMap<Segment, RoomState>,
-}
-
-/// One room in process: how many messages it has had, and the last [`HISTORY`].
-#[derive(Default)]
-struct RoomState {
-    count: usize,
-    recent: VecDeque<ChatMessage>,
-}
-
-#[derive(Clone)]
-struct AppState {
-    rooms: Arc<Mutex<Rooms>>,
-    bus: Bus,
-    datastar: nitro::client::ClientScript,
-}
-
-/// A room name from the path: any text up to 64 bytes without control characters, and a path
-/// segment (`Segment`: never `.`, `..` or empty, which would take the room's links to another
-/// route). It goes into topics through `bus::token`, which escapes it into one token, so a room
-/// named `*` or `a.>` is a room of its own and never a wildcard over other rooms.
+/// A room name from the path: text up to 64 bytes without control characters, and a path
+/// segment (never `.`, `..` or empty). Topics hold it through `bus::token` (one token), so a room
+/// named `*` or `a.>` is a room of its own, never a wildcard over other rooms.
 struct Room(Segment);
 
 impl<S: Send + Sync> FromRequestParts<S> for Room {
     type Rejection = (StatusCode, &'static str);
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        let Path(room) = Path::<Segment>::from_request_parts(parts, state)
-            .await
-            .map_err(|_| NOT_FOUND)?;
-        let ok = !room.is_empty() && room.len() <= 64 && !room.chars().any(char::is_control);
-        if ok {
-            Ok(Room(room))
-        } else {
-            Err(NOT_FOUND)
+        match Path::<Segment>::from_request_parts(parts, state).await {
+            Ok(Path(r)) if !r.is_empty() && r.len() <= 64 && !r.chars().any(char::is_control) => {
+                Ok(Room(r))
+            }
+            _ => Err((StatusCode::NOT_FOUND, "no such room")),
         }
     }
 }
 
 impl Room {
-    /// The room's topic (`chat.room.<token>.<what>`).
-    fn topic(&self, what: &str) -> String {
-        format!("chat.room.{}.{what}", bus::token(&self.0))
+    fn topic(&self) -> String {
+        format!("chat.room.{}.message", bus::token(&self.0))
     }
 }
 
-/// A fixed room name.
 fn room_named(name: &'static str) -> Segment {
     Segment::new(name).expect("a fixed room name is a path segment")
 }
 
-/// Why a message was not sent, shown above the form.
-fn notice(text: &str) -> impl IdentifiedElements + '_ {
-    html! { p #(NOTICE) .notice { (text) } }
-}
-
-const NOT_FOUND: (StatusCode, &str) = (StatusCode::NOT_FOUND, "no such room");
-
-fn message(m: &ChatMessage) -> impl IdentifiedElements + '_ {
-    html! {
-        div #(MSG.with(m.id)) .chat-message {
-            b.username { (m.username) }
-            ": "
-            span.message-text { (m.text) }
+/// One message (its id is its sequence), or nothing for what is not a chat message.
+fn message(m: &Message) -> Option<Markup> {
+    let ((name, text), id) = (m.payload::<ChatMessage>().ok()?, m.sequence()?);
+    Some(
+        html! {
+            div #(MSG.with(id)) .chat-message {
+                b.username { (name) }
+                ": "
+                span.message-text { (text) }
+            }
         }
-    }
+        .render(),
+    )
 }
 
-/// A room's last messages, how many it has, and (when the bus keeps history) the stream
-/// sequence they were read up to.
-async fn recent(
-    s: &AppState,
-    room: &Room,
-) -> Result<(Vec<ChatMessage>, usize, Option<u64>), BusError> {
-    if !s.bus.keeps_history() {
-        let rooms = s.rooms.lock().unwrap();
-        let Some(r) = rooms.rooms.get(&room.0) else {
-            return Ok((Vec::new(), 0, None));
-        };
-        return Ok((r.recent.iter().cloned().collect(), r.count, None));
-    }
-    let history = s.bus.history(&room.topic("message"), RECENT).await?;
-    let (total, upto) = (history.total() as usize, history.last_sequence());
-    let messages = history.into_messages();
-    let first = total - messages.len();
-    let messages = messages
-        .iter()
-        .enumerate()
-        .filter_map(|(i, m)| {
-            let mut msg: ChatMessage = m.payload().ok()?;
-            msg.id = m.sequence()?;
-            msg.total_count = first + i + 1;
-            Some(msg)
-        })
-        .collect();
-    Ok((messages, total, upto))
+/// The whole list, on the page and when a stream renders it again.
+fn messages(history: &History) -> Markup {
+    html! { div #(CHAT_MESSAGES) { @for m in history.messages() { (message(m)) } } }.render()
 }
 
-async fn room_page(State(s): State<AppState>, room: Room) -> Result<Markup, BusError> {
-    let (history, total, upto) = recent(&s, &room).await?;
-    let Room(room) = room;
+fn count(n: u64) -> PatchSignals {
+    PatchSignals::new(&ChatForm::patch().message_count(n as usize))
+}
+
+/// A stream's events for one more message, the room's `n`th.
+fn appended(m: &Message, n: u64) -> Option<Events> {
+    let scroll = "document.getElementById('chat-messages').scrollTop = 1e9";
+    let append = PatchElements::at(CHAT_MESSAGES, Mode::Append, message(m)?);
+    let events = Events::new().with(append).with(count(n));
+    Some(events.with(ExecuteScript::new(scroll)))
+}
+
+async fn room_page(State((bus, js)): State<AppState>, room: Room) -> Result<Markup, BusError> {
+    let history = bus.room(room.topic()).last(RECENT).history().await?;
+    let (Room(room), total) = (room, history.total());
     let signals = ChatForm {
-        message_count: total,
+        message_count: total as usize,
         ..ChatForm::default()
     };
-    // The room name may hold `/`, `?` or `#`: the actions encode it as one path segment. With
-    // a stream-backed history, the stream resumes after what the page rendered.
-    let stream = match upto {
-        Some(n) => expr!("@get('{}?after={}')", STREAM.path(&room), n),
-        None => STREAM.action(&room),
-    };
+    // The actions encode the room name as one path segment; the stream goes on after the page.
+    let upto = history.last_sequence().unwrap_or(0);
+    let stream = expr!("@get('{}?after={}')", STREAM.path(&room), upto);
     let send = SEND.action(&room);
     let body = html! {
         @signals(ChatForm);
         main data-signals=(signals) data-init=(stream) {
             h1 { "Room " (room.as_str()) }
-            div #(CHAT_MESSAGES) { @for m in &history { (message(m)) } }
+            (messages(&history))
             p { span #count data-text="$messageCount" { (total) } " messages" }
             p #(NOTICE) {}
             form data-on:submit__prevent=(send) {
@@ -207,12 +138,12 @@ async fn room_page(State(s): State<AppState>, room: Room) -> Result<Markup, BusE
         }
     };
     // A local (not a temporary of the tail expression), so it ends before the locals it borrows.
-    let page = common::page(&s.datastar, "Chat", body);
+    let page = common::page(&js, "Chat", body);
     Ok(page.render())
 }
 
 async fn send(
-    State(s): State<AppState>,
+    State((bus, _)): State<AppState>,
     room: Room,
     ReadSignals(form): ReadSignals<ChatForm>,
 ) -> Result<Events, BusError> {
@@ -220,146 +151,62 @@ async fn send(
         return Ok(Events::new());
     }
     if form.text.chars().count() > MAX_TEXT || form.username.chars().count() > MAX_NAME {
-        let why = format!(
-            "Not sent: a message is at most {MAX_TEXT} characters, a name at most {MAX_NAME}."
-        );
-        return Ok(Events::new().with(PatchElements::new(notice(&why).render())));
+        let why = format!("Not sent: at most {MAX_TEXT} characters, a name {MAX_NAME}.");
+        return Ok(Events::new().with(PatchElements::new(html! { p #(NOTICE) .notice { (why) } })));
     }
-    let username = if form.username.trim().is_empty() {
-        "anonymous".into()
-    } else {
-        form.username
-    };
-    if s.bus.keeps_history() {
-        // The stream is the history: it gives the message its id (sequence) and count.
-        let msg = ChatMessage {
-            id: 0,
-            username,
-            text: form.text,
-            total_count: 0,
-        };
-        s.bus
-            .publish(room.topic("message"), &msg)
-            .sender("api")
-            .await?;
-    } else {
-        let msg = {
-            let mut rooms = s.rooms.lock().unwrap();
-            if !rooms.rooms.contains_key(&room.0) && rooms.rooms.len() >= MAX_ROOMS {
-                drop(rooms);
-                let why = format!(
-                    "Not sent: this server keeps at most {MAX_ROOMS} rooms and all are in use. Post in an existing room."
-                );
-                return Ok(Events::new().with(PatchElements::new(notice(&why).render())));
-            }
-            rooms.last_id += 1;
-            let id = rooms.last_id;
-            let r = rooms.rooms.entry(room.0.clone()).or_default();
-            r.count += 1;
-            let msg = ChatMessage {
-                id,
-                username,
-                text: form.text,
-                total_count: r.count,
-            };
-            r.recent.push_back(msg.clone());
-            while r.recent.len() > HISTORY {
-                r.recent.pop_front();
-            }
-            msg
-        };
-        s.bus
-            .publish(room.topic("message"), &msg)
-            .sender("api")
-            .await?;
-    }
+    let name = Some(form.username).filter(|n| !n.trim().is_empty());
+    let msg: ChatMessage = (name.unwrap_or("anonymous".into()), form.text);
+    // The bus numbers it: its sequence is its id, on every process.
+    bus.publish(room.topic(), &msg).sender("api").await?;
     Ok(Events::new()
         .with(PatchSignals::new(&ChatForm::patch().text("")))
         .with(PatchElements::new(html! { p #(NOTICE) {} })))
 }
 
-/// Where a stream-backed room's stream starts: after the sequence the page rendered.
+/// Where the stream starts: after the sequence the page rendered.
 #[derive(Deserialize)]
 struct After {
     after: Option<u64>,
 }
 
-fn events(msg: &ChatMessage) -> Events {
-    Events::new()
-        .with(PatchElements::at(CHAT_MESSAGES, Mode::Append, message(msg)))
-        .with(PatchSignals::new(
-            &ChatForm::patch().message_count(msg.total_count),
-        ))
-        .with(ExecuteScript::new(
-            "document.getElementById('chat-messages').scrollTop = 1e9",
-        ))
-}
-
-/// Snapshot then live on the stream: what came after the page (or the browser's
-/// `Last-Event-ID`) up to now from the history, then live from there, counted on.
-async fn stream_from_history(s: AppState, room: Room, seen: Option<u64>) -> Result<Sse, BusError> {
-    let (recent, total, upto) = recent(&s, &room).await?;
-    let sub = s.bus.subscribe_after(room.topic("message"), upto).await?;
-    let missed: Events = match seen {
-        Some(seen) => recent.iter().filter(|m| m.id > seen).map(events).collect(),
-        None => Events::new(),
-    };
-    let mut count = total;
-    Ok(sub.snapshot(missed).into_sse(move |m| {
-        let (Ok(mut msg), Some(id)) = (m.payload::<ChatMessage>(), m.sequence()) else {
-            return Events::new();
-        };
-        msg.id = id;
-        count += 1;
-        msg.total_count = count;
-        events(&msg)
-    }))
-}
-
+/// History then live: what came after the page (or the browser's `Last-Event-ID`, newer), or
+/// the whole list again when the bus no longer keeps all of it; then live, counted on.
 async fn stream(
-    State(s): State<AppState>,
+    State((bus, _)): State<AppState>,
     room: Room,
     Query(q): Query<After>,
     LastEventId(last): LastEventId,
 ) -> Result<Sse, BusError> {
-    if s.bus.keeps_history() {
-        // A reconnecting browser's Last-Event-ID is newer than the page it loaded.
-        return stream_from_history(s, room, last.or(q.after)).await;
-    }
-    let sub = s.bus.subscribe(room.topic(">")).await?;
-    Ok(sub.shared("chat").into_sse(|m| {
-        m.payload::<ChatMessage>()
-            .map(|msg| events(&msg))
-            .unwrap_or_default()
-    }))
+    let all = |h: &History| {
+        Events::new()
+            .with(PatchElements::new(messages(h)))
+            .with(count(h.total()))
+    };
+    let room = bus.room(room.topic()).last(RECENT);
+    room.after(last.or(q.after)).into_sse(all, appended).await
 }
 
-/// The app's routes (also served by the browser tests).
+/// The app's routes, in process (also served by the tests).
 pub fn app(datastar: nitro::client::ClientScript) -> Router {
-    app_with_bus(datastar, Bus::in_process())
+    app_with_bus(datastar, Bus::in_process().history_messages(HISTORY))
 }
 
 /// The app on a given bus (the soak test watches its subscriptions).
 pub fn app_with_bus(datastar: nitro::client::ClientScript, bus: Bus) -> Router {
-    let state = AppState {
-        rooms: Arc::default(),
-        bus,
-        datastar: datastar.clone(),
-    };
+    let lobby = || async { Redirect::to(&ROOM.path(room_named("lobby"))) };
     let router = Router::new()
-        .route_to(
-            HOME,
-            routes::get(|| async { Redirect::to(&ROOM.path(room_named("lobby"))) }),
-        )
+        .route_to(HOME, routes::get(lobby))
         .route_to(ROOM, routes::get(room_page))
         .route_to(SEND, routes::post(send))
         .route_to(STREAM, routes::get(stream));
-    datastar.routes(router).with_state(state)
+    datastar.routes(router).with_state((bus, datastar.clone()))
 }
 
 #[allow(dead_code)] // the browser tests include this file for `app()`
 #[tokio::main]
 async fn main() {
+    // In process, the bus keeps the history; with NATS, the JetStream stream does.
     let bus = common::state::chat_bus(&common::state::bus_url()).await;
-    common::serve(app_with_bus(common::datastar_from_env(), bus), 3002).await;
+    let app = app_with_bus(common::datastar_from_env(), bus.history_messages(HISTORY));
+    common::serve(app, 3002).await;
 }

@@ -89,6 +89,9 @@ pub struct Snapshot {
     /// [`Sections`](crate::axum::Sections) whose work failed and showed an error in place (a
     /// `WARN` each, with the error).
     pub sections_failed: u64,
+    /// Resumes (`Last-Event-ID`) from before the history the bus keeps: the client was told
+    /// (`Bus::room` renders in full; `Bus::subscribe_after` fails with `Expired`).
+    pub resumes_expired: u64,
 }
 
 /// Reads every counter.
@@ -125,6 +128,7 @@ pub fn snapshot() -> Snapshot {
         presence_expired: PRESENCE_EXPIRED.get(),
         presence_errors: PRESENCE_ERRORS.get(),
         sections_failed: SECTIONS_FAILED.get(),
+        resumes_expired: RESUMES_EXPIRED.get(),
     }
 }
 
@@ -135,7 +139,7 @@ impl Snapshot {
     /// let s = nitro::stats::snapshot();
     /// assert!(s.counters().iter().any(|(name, _)| *name == "events_sent"));
     /// ```
-    pub fn counters(&self) -> [(&'static str, u64); 24] {
+    pub fn counters(&self) -> [(&'static str, u64); 25] {
         [
             ("live_streams", self.live_streams),
             ("streams_opened", self.streams_opened),
@@ -161,6 +165,7 @@ impl Snapshot {
             ("presence_expired", self.presence_expired),
             ("presence_errors", self.presence_errors),
             ("sections_failed", self.sections_failed),
+            ("resumes_expired", self.resumes_expired),
         ]
     }
 }
@@ -223,6 +228,18 @@ pub(crate) static ACCEPT_ERRORS: Counter = Counter::new();
 pub(crate) static CONNECTIONS_REFUSED: Counter = Counter::new();
 pub(crate) static BUS_RECREATED: Counter = Counter::new();
 pub(crate) static FD_LIMIT_NEAR: Counter = Counter::new();
+pub(crate) static RESUMES_EXPIRED: Counter = Counter::new();
+
+/// A resume missed more messages than the subscriber's queue holds: the oldest `n` were not
+/// delivered (it receives `Lagged(n)` first). Logged and counted as a lag.
+pub(crate) fn resume_lagged(n: u64) {
+    MESSAGES_LAGGED.add(n);
+    SUBSCRIBERS_LAGGED.incr();
+    crate::log::warning!(
+        lost = n,
+        "a resume missed more messages than the subscriber's queue holds: the oldest were not delivered"
+    );
+}
 
 /// Records a bus error answered to a client with `status`: the details go to the log (a
 /// warning for a 5xx, debug for a 4xx, which a stranger can cause at will) and it is counted.

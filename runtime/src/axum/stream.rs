@@ -240,7 +240,7 @@ impl Sse {
 
     /// Runs `hook` once when this response ends, however it ends: the client went away (the
     /// tab closed, navigated or its request was cancelled), the server shut down
-    /// ([`nitro::serve`](crate::serve) ends open streams), the stream ran out, or the response
+    /// ([`nitro::serve`](crate::serve()) ends open streams), the stream ran out, or the response
     /// was dropped before it was sent. This is the place to leave a
     /// [presence](crate::bus::Presence) topic, release a per-tab resource or record the end;
     /// several hooks run in the order they were added. The hook runs where the response is

@@ -190,7 +190,7 @@ pub fn forward(_: &Message) -> Option<crate::sse::Events> {
 /// One item of a subscription, as the SSE bridge sends it: an emitted event as is, another
 /// message through `encode`; a lag (logged and counted by the queue) is skipped, and the
 /// stream goes on.
-fn bridge(
+pub(super) fn bridge(
     item: Result<Message, Lagged>,
     encode: impl FnOnce(Message) -> Option<Bytes>,
 ) -> Option<Bytes> {

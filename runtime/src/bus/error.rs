@@ -58,6 +58,11 @@ pub enum BusErrorKind {
     /// may not be stored. Retrying with the same [`Publish::id`](super::Publish::id) is safe
     /// (JetStream stores it once); without one, a retry may duplicate it. 503.
     Unconfirmed,
+    /// A resume ([`Bus::subscribe_after`](super::Bus::subscribe_after), `Last-Event-ID`) from
+    /// before the history the bus still keeps: what came after it is no longer all there, so
+    /// the client needs the current state in full ([`Bus::room`](super::Bus::room) sends it
+    /// instead of failing). 410.
+    Expired,
 }
 
 impl BusError {
@@ -108,6 +113,7 @@ impl BusError {
             | BusErrorKind::Subscribe
             | BusErrorKind::Unconfirmed => 503,
             BusErrorKind::TooLarge => 413,
+            BusErrorKind::Expired => 410,
             BusErrorKind::Serialize | BusErrorKind::Deserialize | BusErrorKind::InvalidUrl => 500,
         }
     }
@@ -118,6 +124,7 @@ impl BusError {
         match self.status() {
             400 => "invalid request",
             413 => "too large",
+            410 => "the history no longer reaches back to Last-Event-ID; reload",
             503 => "service temporarily unavailable, try again",
             _ => "internal error",
         }

@@ -15,8 +15,8 @@ use super::nats;
 use super::queue::Queue;
 use super::subscription::Guard;
 use super::{
-    url, BusError, BusErrorKind, History, IntoPatterns, IntoTopics, Message, Pattern, Payload,
-    Subscription, Topic, DEFAULT_SENDER,
+    url, BusError, BusErrorKind, History, IntoPatterns, IntoTopics, Pattern, Payload, Subscription,
+    Topic, DEFAULT_SENDER,
 };
 
 /// The default capacity of each subscription's queue, in messages ([`Bus::queue_messages`]).
@@ -24,6 +24,10 @@ pub const DEFAULT_QUEUE_CAPACITY: usize = 256;
 
 /// The default bound of each subscription's queue, in bytes ([`Bus::queue_bytes`]): 1 MiB.
 pub const DEFAULT_QUEUE_BYTES: usize = 1 << 20;
+
+/// The default byte bound of the in-process history once it is on
+/// ([`Bus::history_messages`]): 16 MiB for all topics together.
+pub const DEFAULT_HISTORY_BYTES: usize = 16 << 20;
 
 /// A handle to a bus; clones share it.
 ///
@@ -197,6 +201,61 @@ impl Bus {
         self
     }
 
+    /// Turns on the in-process bus's history (off by default): each topic keeps its last
+    /// `messages` messages, numbered by one sequence for the whole bus, so
+    /// [`Bus::history`], [`Bus::subscribe_after`] and [`Bus::room`] work in process as on
+    /// JetStream: a browser that reconnects after a network blip resumes after its
+    /// `Last-Event-ID`, with nothing lost and nothing twice, as long as the history still
+    /// reaches back to it. All topics together keep at most [`DEFAULT_HISTORY_BYTES`]
+    /// ([`Bus::history_bytes`]), the oldest message of the bus going first, so topics named by
+    /// strangers cannot make it grow without bound. A resume from before what is kept fails
+    /// with [`BusErrorKind::Expired`] (`Bus::room` renders the room in full instead). `0`
+    /// turns it off. It applies to the bus (every handle sharing it); on NATS it does nothing
+    /// (JetStream's stream keeps the history there).
+    ///
+    /// With history on, a publish is numbered and delivered under one lock, so every
+    /// subscriber receives messages in sequence order.
+    ///
+    /// ```
+    /// use futures_util::StreamExt;
+    /// use nitro::bus::Bus;
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+    /// let bus = Bus::in_process().history_messages(100);
+    /// assert!(bus.keeps_history());
+    /// bus.publish("chat.room.1", &"one").await.unwrap();
+    /// bus.publish("chat.room.1", &"two").await.unwrap();
+    /// // A browser that saw "one" (its Last-Event-ID) comes back: it gets "two", then live.
+    /// let one = bus.history("chat.room.1", 10).await.unwrap().messages()[0].sequence();
+    /// let mut sub = bus.subscribe_after("chat.room.1", one).await.unwrap();
+    /// assert_eq!(sub.next().await.unwrap().unwrap().payload::<String>().unwrap(), "two");
+    /// # });
+    /// ```
+    pub fn history_messages(self, messages: usize) -> Bus {
+        match &self.backend {
+            Backend::Memory(m) => m.set_history(Some(messages), None),
+            #[cfg(feature = "nats")]
+            Backend::Nats(_) => {}
+        }
+        self
+    }
+
+    /// The byte bound of the in-process history, for all topics together (default
+    /// [`DEFAULT_HISTORY_BYTES`]; a message is charged as a queue charges it, a topic its name
+    /// plus 128 bytes). See [`Bus::history_messages`].
+    ///
+    /// ```
+    /// let bus = nitro::bus::Bus::in_process().history_messages(1000).history_bytes(1 << 20);
+    /// assert!(bus.keeps_history());
+    /// ```
+    pub fn history_bytes(self, bytes: usize) -> Bus {
+        match &self.backend {
+            Backend::Memory(m) => m.set_history(None, Some(bytes)),
+            #[cfg(feature = "nats")]
+            Backend::Nats(_) => {}
+        }
+        self
+    }
+
     /// A bus on a NATS server (`nats://127.0.0.1:4222`). Other processes connected to the same
     /// server and using the same topics see the same messages. Fails with
     /// [`BusErrorKind::Connect`] if the server cannot be reached within 5 seconds.
@@ -300,13 +359,7 @@ impl Bus {
     ) -> Result<(), BusError> {
         match &self.backend {
             Backend::Memory(m) => {
-                m.publish(Message::build(
-                    topic.into_string(),
-                    sender.to_owned(),
-                    payload,
-                    None,
-                    event,
-                ));
+                m.publish_new(topic.into_string(), sender.to_owned(), payload, event);
                 Ok(())
             }
             #[cfg(feature = "nats")]
@@ -329,20 +382,20 @@ impl Bus {
         }
     }
 
-    /// Does this bus keep history, so [`Bus::subscribe_after`] can resume? True only for
-    /// `Bus::nats_jetstream`.
+    /// Does this bus keep history, so [`Bus::subscribe_after`] can resume? True for
+    /// `Bus::nats_jetstream` and for an in-process bus with [`Bus::history_messages`].
     pub fn keeps_history(&self) -> bool {
         match &self.backend {
-            Backend::Memory(_) => false,
+            Backend::Memory(m) => m.keeps_history(),
             #[cfg(feature = "nats")]
             Backend::Nats(n) => n.keeps_history(),
         }
     }
 
     /// The last `n` messages on topics matching `pattern` that the bus keeps (oldest first,
-    /// each with its [sequence](Message::sequence)), how many it keeps in all, and the
-    /// sequence they were read up to. On a bus without history (in process, core NATS) it is
-    /// empty, with no sequence.
+    /// each with its [sequence](super::Message::sequence)), how many it keeps in all, and the
+    /// sequence they were read up to. On a bus without history (core NATS, in process unless
+    /// [`Bus::history_messages`] turned it on) it is empty, with no sequence.
     ///
     /// Snapshot then live across processes: render `history.messages()`, then
     /// [`Bus::subscribe_after`] with [`History::last_sequence`] delivers exactly what came
@@ -370,7 +423,7 @@ impl Bus {
     pub async fn history(&self, pattern: &str, n: usize) -> Result<History, BusError> {
         let pattern = Pattern::new(pattern)?;
         match &self.backend {
-            Backend::Memory(_) => Ok(History::default()),
+            Backend::Memory(m) => Ok(m.history(&pattern, n)),
             #[cfg(feature = "nats")]
             Backend::Nats(b) => b.history(&pattern, n).await,
         }
@@ -378,8 +431,23 @@ impl Bus {
 
     /// Subscribes, resuming after the message with sequence `last_seen` (from a reconnecting
     /// browser's `Last-Event-ID`): on a bus that [keeps history](Bus::keeps_history), every
-    /// matching message published after it is delivered first. Elsewhere, or with `None`, the
-    /// subscription starts with the next message published (nothing is replayed).
+    /// matching message published after it is delivered first, then the live ones, with no gap
+    /// and nothing twice. Elsewhere, or with `None`, the subscription starts with the next
+    /// message published (nothing is replayed).
+    ///
+    /// **How:** it joins the process's shared live feed of the patterns (on NATS, the one
+    /// subscription or JetStream consumer per pattern per process), then reads what it missed
+    /// in one batched read (JetStream: a pull consumer deleted when done; in process: the
+    /// history) up to the bus's last sequence, and drops the live messages up to that
+    /// sequence. So many browsers resuming cost no JetStream consumer each. What it missed is
+    /// bounded by its queue ([`Bus::queue_messages`], [`Bus::queue_bytes`]): when it missed
+    /// more, it receives the newest of them after `Err(Lagged(n))`.
+    ///
+    /// Fails with [`BusErrorKind::Expired`] (410) when the history no longer reaches back to
+    /// `last_seen` (a long disconnect; on JetStream, `last_seen` is before the stream's first
+    /// message): the client needs the current state in full. [`Bus::room`] sends it instead.
+    /// A `last_seen` beyond the last sequence (a forged header, a recreated stream) resumes
+    /// with the next message.
     pub async fn subscribe_after(
         &self,
         patterns: impl IntoPatterns,
@@ -393,20 +461,37 @@ impl Bus {
             ));
         }
         let queue = Arc::new(Queue::new(self.capacity, self.bytes));
-        let guard = match &self.backend {
+        // Joined first: from now on every message is delivered to it; the read after it then
+        // covers everything before.
+        let (guard, missed) = match &self.backend {
             Backend::Memory(m) => {
-                let _ = last_seen; // no history in process
                 let id = m.subscribe(&patterns, queue.clone());
-                Guard::Memory {
+                let guard = Guard::Memory {
                     bus: m.clone(),
                     id,
-                    patterns,
-                }
+                    patterns: patterns.clone(),
+                };
+                let missed = match last_seen {
+                    Some(seen) => m.missed(&patterns, seen, self.capacity, self.bytes)?,
+                    None => None,
+                };
+                (guard, missed)
             }
             #[cfg(feature = "nats")]
-            Backend::Nats(n) => n.subscribe(patterns, queue.clone(), last_seen).await?,
+            Backend::Nats(n) => {
+                let guard = n.subscribe(patterns.clone(), queue.clone()).await?;
+                let missed = match last_seen {
+                    Some(seen) => n.missed(&patterns, seen, self.capacity, self.bytes).await?,
+                    None => None,
+                };
+                (guard, missed)
+            }
         };
-        Ok(Subscription::new(queue, guard))
+        let sub = Subscription::new(queue, guard);
+        Ok(match missed {
+            Some(missed) => sub.resume(missed),
+            None => sub,
+        })
     }
 
     /// The number of live subscriptions made through this bus handle (and its clones).

@@ -2,11 +2,15 @@
 //! whose patterns can match, never the whole list.
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, RwLock};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, RwLock};
 
+use bytes::Bytes;
+
+use super::history::Missed;
 use super::queue::Queue;
-use super::{Message, Pattern};
+use super::ring::Ring;
+use super::{BusError, History, Message, Pattern};
 
 type Sub = (u64, Arc<Queue>);
 
@@ -136,9 +140,61 @@ pub(crate) struct MemoryBus {
     trie: RwLock<Node>,
     next_id: AtomicU64,
     count: AtomicU64,
+    /// The optional history (off by default); `keeps` mirrors whether it is on.
+    ring: Mutex<Ring>,
+    keeps: AtomicBool,
 }
 
 impl MemoryBus {
+    /// Publishes a new message; with history on, numbers and keeps it first, and delivers it
+    /// under the history's lock, so subscribers receive messages in sequence order.
+    pub(crate) fn publish_new(&self, topic: String, sender: String, payload: Bytes, event: bool) {
+        if self.keeps.load(Ordering::Acquire) {
+            let mut ring = self.ring.lock().unwrap_or_else(|p| p.into_inner());
+            if ring.is_on() {
+                let message = ring.store(topic, sender, payload, event);
+                self.publish(message);
+                return;
+            }
+        }
+        self.publish(Message::build(topic, sender, payload, None, event));
+    }
+
+    /// Sets the history's bounds (`None` leaves one as it is).
+    pub(crate) fn set_history(&self, messages: Option<usize>, bytes: Option<usize>) {
+        let mut ring = self.ring.lock().unwrap_or_else(|p| p.into_inner());
+        ring.set_limits(messages, bytes);
+        self.keeps.store(ring.is_on(), Ordering::Release);
+    }
+
+    pub(crate) fn keeps_history(&self) -> bool {
+        self.keeps.load(Ordering::Acquire)
+    }
+
+    pub(crate) fn history(&self, pattern: &Pattern, n: usize) -> History {
+        if !self.keeps_history() {
+            return History::default();
+        }
+        let ring = self.ring.lock().unwrap_or_else(|p| p.into_inner());
+        ring.history(pattern, n)
+    }
+
+    /// What a subscription resuming after `seen` missed (see `Ring::missed`).
+    pub(crate) fn missed(
+        &self,
+        patterns: &[Pattern],
+        seen: u64,
+        max_messages: usize,
+        max_bytes: usize,
+    ) -> Result<Option<Missed>, BusError> {
+        if !self.keeps_history() {
+            return Ok(None);
+        }
+        let ring = self.ring.lock().unwrap_or_else(|p| p.into_inner());
+        ring.missed(patterns, seen, max_messages, max_bytes)
+            .map(Some)
+    }
+
     pub(crate) fn publish(&self, message: Message) -> usize {
         let tokens: Vec<&str> = message.topic().split('.').collect();
         let trie = self.trie.read().unwrap_or_else(|p| p.into_inner());

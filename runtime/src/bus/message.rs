@@ -256,7 +256,7 @@ impl Message {
     /// let bus = nitro::bus::Bus::in_process();
     /// let mut sub = bus.subscribe("a").await.unwrap();
     /// bus.publish("a", &1).await.unwrap();
-    /// assert_eq!(sub.next().await.unwrap().unwrap().sequence(), None); // no history in process
+    /// assert_eq!(sub.next().await.unwrap().unwrap().sequence(), None); // no history kept (Bus::history_messages)
     /// # });
     /// ```
     pub fn sequence(&self) -> Option<u64> {

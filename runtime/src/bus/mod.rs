@@ -16,11 +16,13 @@
 //!   `Err(Lagged(n))` (how many were dropped) before the next message. A publisher never
 //!   waits for a slow subscriber.
 //! - Dropping a [`Subscription`] unsubscribes at once ([`Bus::subscriber_count`]).
-//! - Resuming after a reconnect: on `Bus::nats_jetstream` each message has a sequence, the
-//!   SSE bridge sends it as the event id, and [`Bus::subscribe_after`] with the browser's
-//!   `Last-Event-ID` (`nitro::axum::LastEventId`) delivers everything after it. The
-//!   in-process bus and core NATS keep no history ([`Bus::keeps_history`] is false): there a
-//!   reconnecting client starts with the next message, and what was published meanwhile is lost.
+//! - Resuming after a reconnect: on `Bus::nats_jetstream`, and in process with
+//!   [`Bus::history_messages`] (a bounded history, off by default), each message has a
+//!   sequence, the SSE bridge sends it as the event id, and [`Bus::subscribe_after`] with the
+//!   browser's `Last-Event-ID` (`nitro::axum::LastEventId`) delivers everything after it,
+//!   joining the process's shared live feed (no gap, nothing twice). [`Bus::room`] is history
+//!   then live in one call. Without history ([`Bus::keeps_history`] is false) a reconnecting
+//!   client starts with the next message, and what was published meanwhile is lost.
 //!
 //! ```
 //! use futures_util::StreamExt;
@@ -38,8 +40,9 @@
 //!
 //! The module's parts, one concept each: the handle ([`Bus`], [`Publish`]), what travels
 //! ([`Message`], [`Payload`]), a [`Subscription`], its one bridge to SSE
-//! ([`Subscription::into_sse`]), [`History`], topics and patterns, [`Presence`] (who is on a
-//! topic, across processes), and [`BusError`].
+//! ([`Subscription::into_sse`]), [`History`] and the in-process history, a [`Room`] (history
+//! then live), topics and patterns, [`Presence`] (who is on a topic, across processes), and
+//! [`BusError`].
 
 #[cfg(feature = "axum")]
 mod bridge;
@@ -53,6 +56,8 @@ mod message;
 mod nats;
 mod presence;
 mod queue;
+mod ring;
+mod room;
 mod subscription;
 mod topic;
 mod url;
@@ -62,10 +67,13 @@ pub use bridge::{forward, MapOutput};
 pub use error::{BusError, BusErrorKind};
 #[cfg(feature = "nats")]
 pub use handle::ConnectJetStream;
-pub use handle::{Bus, Publish, DEFAULT_QUEUE_BYTES, DEFAULT_QUEUE_CAPACITY};
+pub use handle::{
+    Bus, Publish, DEFAULT_HISTORY_BYTES, DEFAULT_QUEUE_BYTES, DEFAULT_QUEUE_CAPACITY,
+};
 pub use history::{History, MAX_HISTORY_BYTES};
 pub use message::{Message, Payload, DEFAULT_SENDER, MAX_SENDER_BYTES};
 pub use presence::{Here, Member, Presence, PresenceChange, DEFAULT_PRESENCE_TTL, PRESENCE_SENDER};
+pub use room::{Room, DEFAULT_ROOM_LAST};
 pub use subscription::{Lagged, Subscription};
 pub use topic::{
     token, untoken, IntoPatterns, IntoTopics, Pattern, Topic, MAX_TOPIC_BYTES, MAX_TOPIC_TOKENS,

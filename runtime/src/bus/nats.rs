@@ -9,6 +9,11 @@
 //! delivered once (by its id). A new subscription on a pattern the process already holds costs
 //! no NATS round trip; the first one waits until NATS has the subscription, so a publish after
 //! `subscribe` returns is delivered.
+//!
+//! **Resume without a consumer per client.** A resume joins the same shared feed, then reads
+//! what it missed once, up to the stream's last sequence (a few messages through the stream's
+//! message API, no consumer; more in batches through a pull consumer deleted when done), and
+//! drops the live messages up to that sequence.
 
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
@@ -18,6 +23,7 @@ use std::time::Duration;
 use bytes::Bytes;
 use futures_util::StreamExt;
 
+use super::history::{Missed, Newest};
 use super::memory::MemoryBus;
 use super::queue::Queue;
 use super::subscription::Guard;
@@ -370,17 +376,13 @@ impl NatsBus {
             })
     }
 
+    /// Joins the process's shared feed of `patterns` (opening their NATS subscriptions or
+    /// JetStream consumers if this process holds them for the first time).
     pub(crate) async fn subscribe(
         &self,
         patterns: Vec<Pattern>,
         queue: Arc<Queue>,
-        last_seen: Option<u64>,
     ) -> Result<Guard, BusError> {
-        if let (Some((_, stream)), Some(_)) = (&self.jetstream, last_seen) {
-            return self
-                .subscribe_jetstream(stream, patterns, queue, last_seen)
-                .await;
-        }
         // Registered locally first: from now on every message the held patterns bring is
         // delivered to it. The guard undoes both steps, even if this future is dropped.
         let sources = self.hub.hold(&patterns)?;
@@ -398,26 +400,6 @@ impl NatsBus {
             source.get_or_try_init(|| self.open_source(p)).await?;
         }
         Ok(guard)
-    }
-
-    /// An ordered push consumer of `stream` filtered to `pattern`, from `policy`: its name and
-    /// its messages. Errors name the pattern.
-    async fn ordered_consumer(
-        &self,
-        stream: &async_nats::jetstream::stream::Stream,
-        pattern: &Pattern,
-        policy: async_nats::jetstream::consumer::DeliverPolicy,
-    ) -> Result<(String, async_nats::jetstream::consumer::push::Ordered), BusError> {
-        let failed = |e: &dyn std::fmt::Display| {
-            BusError::new(
-                BusErrorKind::Subscribe,
-                format!("JetStream subscription to {pattern} failed: {e}"),
-            )
-        };
-        let (name, messages, _) = ordered_consumer(&self.client, stream, pattern, policy)
-            .await
-            .map_err(|e| failed(&*e))?;
-        Ok((name, messages))
     }
 
     /// Subscribes to `pattern` on NATS for the whole process: a task fans out what it brings.
@@ -482,76 +464,148 @@ impl NatsBus {
         Ok(source)
     }
 
-    /// One ordered consumer per pattern, starting after `last_seen` (or with new messages).
-    async fn subscribe_jetstream(
-        &self,
-        stream: &async_nats::jetstream::stream::Stream,
-        patterns: Vec<Pattern>,
-        queue: Arc<Queue>,
-        last_seen: Option<u64>,
-    ) -> Result<Guard, BusError> {
-        use async_nats::jetstream::consumer::DeliverPolicy;
-        // Resume after `last_seen`, but never past the end of the stream: an id from the future
-        // (a forged header, a stream that was recreated) starts with the next message instead
-        // of waiting for a sequence that may never come.
-        let start = match last_seen {
-            Some(n) => {
-                let last = stream
-                    .get_info()
-                    .await
-                    .map_err(|e| {
-                        BusError::with_source(
-                            BusErrorKind::Subscribe,
-                            "JetStream stream information is not available",
-                            e,
-                        )
-                    })?
-                    .state
-                    .last_sequence;
-                Some(n.min(last).saturating_add(1))
-            }
-            None => None,
-        };
-        let mut streams = Vec::with_capacity(patterns.len());
-        for p in &patterns {
-            let policy = match start {
-                Some(start_sequence) => DeliverPolicy::ByStartSequence { start_sequence },
-                None => DeliverPolicy::New,
-            };
-            streams.push(self.ordered_consumer(stream, p, policy).await?.1);
-        }
-        let mut merged = futures_util::stream::select_all(streams);
-        let task = tokio::spawn(async move {
-            let mut seen: HashSet<u64> = HashSet::new();
-            while let Some(item) = merged.next().await {
-                let Ok(m) = item else { continue };
-                let Some(sequence) = m.info().ok().map(|i| i.stream_sequence) else {
-                    continue;
-                };
-                if !seen.insert(sequence) {
-                    continue; // matched by two of this subscription's patterns
-                }
-                if seen.len() > 4096 {
-                    seen.clear();
-                    seen.insert(sequence);
-                }
-                queue.push(from_nats(&m, Some(sequence)));
-            }
-            queue.close();
-        });
-        Ok(self.register(task))
-    }
-
     /// The last `n` messages matching `pattern`, their total, and the sequence read up to.
     pub(crate) async fn history(
         &self,
         pattern: &Pattern,
         n: usize,
     ) -> Result<super::History, BusError> {
-        use async_nats::jetstream::consumer::{pull, AckPolicy, DeliverPolicy};
         let Some((_, stream)) = &self.jetstream else {
             return Ok(super::History::default());
         };
+        let state = self.stream_state(stream).await?;
+        let mut newest = Newest::new(n, super::MAX_HISTORY_BYTES);
+        self.read_range(stream, pattern, None, state.last_sequence, |m| {
+            newest.push(m)
+        })
+        .await?;
+        Ok(newest.into_history(state.last_sequence, state.first_sequence))
+    }
+
+    /// What a subscription resuming after `seen` missed: the newest of the messages after it
+    /// (up to the stream's last sequence) that fit its queue, read in batches. `None` without
+    /// JetStream. Fails with `Expired` when the stream no longer starts by `seen + 1`.
+    pub(crate) async fn missed(
+        &self,
+        patterns: &[Pattern],
+        seen: u64,
+        max_messages: usize,
+        max_bytes: usize,
+    ) -> Result<Option<Missed>, BusError> {
+        let Some((_, stream)) = &self.jetstream else {
+            return Ok(None);
+        };
+        let state = self.stream_state(stream).await?;
+        let last = state.last_sequence;
+        // Never past the end of the stream: an id from the future (a forged header, a stream
+        // that was recreated) starts with the next message instead of waiting for a sequence
+        // that may never come.
+        let seen = seen.min(last);
+        if seen + 1 < state.first_sequence {
+            return Err(super::ring::expired(seen, state.first_sequence));
+        }
+        let mut newest = Newest::new(max_messages.max(1), max_bytes);
+        if seen < last {
+            // Several patterns: read each, then merge by sequence (once each).
+            let mut all = Vec::new();
+            for p in patterns {
+                // A blip misses a few messages: read one by one, without a consumer; past
+                // DIRECT_READS, in batches.
+                let next = self
+                    .read_direct(stream, p, seen + 1, last, |m| all.push(m))
+                    .await;
+                if let Some(next) = next {
+                    self.read_range(stream, p, Some(next), last, |m| all.push(m))
+                        .await?;
+                }
+            }
+            if patterns.len() > 1 {
+                all.sort_unstable_by_key(Message::sequence);
+                all.dedup_by_key(|m| m.sequence());
+            }
+            for m in all {
+                newest.push(m);
+            }
+        }
+        Ok(Some(newest.into_missed(last)))
+    }
+
+    /// Hands `each` the messages matching `pattern` from sequence `start` up to `last`, one
+    /// request each (the stream's message API: no consumer), at most [`DIRECT_READS`] of them.
+    /// Returns where to go on if more may remain (or the server refused the request, which a
+    /// batched read then retries).
+    async fn read_direct(
+        &self,
+        stream: &async_nats::jetstream::stream::Stream,
+        pattern: &Pattern,
+        start: u64,
+        last: u64,
+        mut each: impl FnMut(Message),
+    ) -> Option<u64> {
+        use async_nats::jetstream::stream::LastRawMessageErrorKind;
+        let mut next = start;
+        for _ in 0..DIRECT_READS {
+            if next > last {
+                return None;
+            }
+            let request = stream
+                .raw_message_builder()
+                .sequence(next)
+                .next_by_subject(pattern.as_str())
+                .send();
+            match tokio::time::timeout(Duration::from_secs(5), request).await {
+                Ok(Ok(m)) if m.sequence <= last => {
+                    next = m.sequence + 1;
+                    each(Message::build(
+                        m.subject.to_string(),
+                        m.headers
+                            .get(SENDER)
+                            .map(|v| v.to_string())
+                            .unwrap_or_default(),
+                        m.payload,
+                        Some(m.sequence),
+                        m.headers.get(EVENT).is_some_and(|v| v.as_str() == "1"),
+                    ));
+                }
+                Ok(Ok(_)) => return None,
+                Ok(Err(e)) if e.kind() == LastRawMessageErrorKind::NoMessageFound => return None,
+                _ => return Some(next),
+            }
+        }
+        (next <= last).then_some(next)
+    }
+
+    async fn stream_state(
+        &self,
+        stream: &async_nats::jetstream::stream::Stream,
+    ) -> Result<async_nats::jetstream::stream::State, BusError> {
+        Ok(stream
+            .get_info()
+            .await
+            .map_err(|e| {
+                BusError::with_source(
+                    BusErrorKind::Subscribe,
+                    "JetStream stream information is not available",
+                    e,
+                )
+            })?
+            .state)
+    }
+
+    /// Hands `each` the messages matching `pattern` from sequence `start` (the first kept with
+    /// `None`) up to `last`, oldest first. It pulls them in batches of at most 64 messages and
+    /// 1 MiB through a pull consumer of its own, deleted when done: NATS sends no more than
+    /// asked for, so a room of large messages cannot make it a slow consumer (and drop the
+    /// connection every other room uses). Fails if the server does not answer within 5 s.
+    async fn read_range(
+        &self,
+        stream: &async_nats::jetstream::stream::Stream,
+        pattern: &Pattern,
+        start: Option<u64>,
+        last: u64,
+        mut each: impl FnMut(Message),
+    ) -> Result<(), BusError> {
+        use async_nats::jetstream::consumer::{pull, AckPolicy, DeliverPolicy};
         let failed = |e: &dyn std::fmt::Display| {
             BusError::new(
                 BusErrorKind::Subscribe,
@@ -560,19 +614,13 @@ impl NatsBus {
         };
         let mut consumer_name = None;
         let read = async {
-            // Everything up to `last` is read; what comes after is left to `subscribe_after`.
-            let last = stream
-                .get_info()
-                .await
-                .map_err(|e| failed(&e))?
-                .state
-                .last_sequence;
-            // Pulled in batches of at most 64 messages and 1 MiB: NATS sends no more than the
-            // app asked for, so a room of large messages cannot make it a slow consumer (and
-            // drop the connection every other room uses).
+            let deliver_policy = match start {
+                Some(start_sequence) => DeliverPolicy::ByStartSequence { start_sequence },
+                None => DeliverPolicy::All,
+            };
             let config = pull::Config {
                 filter_subject: pattern.as_str().to_owned(),
-                deliver_policy: DeliverPolicy::All,
+                deliver_policy,
                 ack_policy: AckPolicy::None,
                 inactive_threshold: Duration::from_secs(10),
                 ..Default::default()
@@ -594,47 +642,31 @@ impl NatsBus {
                 }
             };
             consumer_name = Some(consumer.cached_info().name.clone());
-            let mut kept: VecDeque<Message> = VecDeque::with_capacity(n.min(1024));
-            let (mut kept_bytes, mut total) = (0usize, 0u64);
-            let pending = consumer.info().await.map_err(|e| failed(&e))?.num_pending;
-            if pending > 0 {
-                let mut messages = consumer
-                    .stream()
-                    .max_messages_per_batch(64)
-                    .max_bytes_per_batch(1 << 20)
-                    .messages()
-                    .await
-                    .map_err(|e| failed(&e))?;
-                while let Some(item) = messages.next().await {
-                    let m = item.map_err(|e| failed(&e))?;
-                    let (sequence, pending) = match m.info() {
-                        Ok(i) => (i.stream_sequence, i.pending),
-                        Err(e) => return Err(failed(&e)),
-                    };
-                    if sequence > last {
-                        break;
-                    }
-                    total += 1;
-                    if n > 0 {
-                        let message = from_nats(&m, Some(sequence));
-                        kept_bytes += message.size();
-                        kept.push_back(message);
-                        // The last `n`, and no more than MAX_HISTORY_BYTES of them (the
-                        // newest always).
-                        while kept.len() > n
-                            || (kept_bytes > super::MAX_HISTORY_BYTES && kept.len() > 1)
-                        {
-                            if let Some(old) = kept.pop_front() {
-                                kept_bytes -= old.size();
-                            }
-                        }
-                    }
-                    if pending == 0 || sequence == last {
-                        break;
-                    }
+            if consumer.info().await.map_err(|e| failed(&e))?.num_pending == 0 {
+                return Ok(());
+            }
+            let mut messages = consumer
+                .stream()
+                .max_messages_per_batch(64)
+                .max_bytes_per_batch(1 << 20)
+                .messages()
+                .await
+                .map_err(|e| failed(&e))?;
+            while let Some(item) = messages.next().await {
+                let m = item.map_err(|e| failed(&e))?;
+                let (sequence, pending) = match m.info() {
+                    Ok(i) => (i.stream_sequence, i.pending),
+                    Err(e) => return Err(failed(&e)),
+                };
+                if sequence > last {
+                    break;
+                }
+                each(from_nats(&m, Some(sequence)));
+                if pending == 0 || sequence == last {
+                    break;
                 }
             }
-            Ok(super::History::new(kept.into(), total, Some(last)))
+            Ok(())
         };
         let result = tokio::time::timeout(Duration::from_secs(5), read)
             .await
@@ -646,17 +678,6 @@ impl NatsBus {
             });
         }
         result
-    }
-
-    /// Counts a new subscription whose messages `task` delivers; dropping the guard ends both.
-    fn register(&self, task: tokio::task::JoinHandle<()>) -> Guard {
-        self.count.fetch_add(1, Ordering::Relaxed);
-        Guard::Nats {
-            _unsubscribe_on_drop: NatsGuard::Own {
-                task: task.abort_handle(),
-                count: self.count.clone(),
-            },
-        }
     }
 
     /// Publishes to a private inbox on this connection and waits for it to come back. The
@@ -705,6 +726,10 @@ impl NatsBus {
             .map_err(|e| BusError::with_source(BusErrorKind::Publish, "flush to NATS failed", e))
     }
 }
+
+/// How many missed messages a resume reads one request each, without a consumer, before it
+/// reads the rest in batches through a short-lived pull consumer.
+const DIRECT_READS: usize = 32;
 
 /// The most replicas nitro gives a stream or bucket by default.
 pub(crate) const MAX_DEFAULT_REPLICAS: usize = 3;
@@ -932,11 +957,6 @@ fn header_value(m: &async_nats::Message, name: &str) -> String {
 
 /// Unsubscribes when dropped.
 pub(crate) enum NatsGuard {
-    /// A subscription of its own (a resume on JetStream): ends the task that owns it.
-    Own {
-        task: tokio::task::AbortHandle,
-        count: Arc<AtomicUsize>,
-    },
     /// A user of the process's shared subscriptions: leaves the local matcher and releases
     /// its patterns.
     Shared {
@@ -950,10 +970,6 @@ pub(crate) enum NatsGuard {
 impl Drop for NatsGuard {
     fn drop(&mut self) {
         match self {
-            NatsGuard::Own { task, count } => {
-                task.abort();
-                count.fetch_sub(1, Ordering::Relaxed);
-            }
             NatsGuard::Shared {
                 hub,
                 id,

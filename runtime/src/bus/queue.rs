@@ -96,8 +96,10 @@ impl Queue {
         self.waker.wake();
     }
 
-    /// No more messages will come (the backend's subscription ended).
-    #[cfg_attr(not(feature = "nats"), allow(dead_code))]
+    /// No more messages will come (the backend's subscription ended). Unused since resumes
+    /// join the shared feed (no subscription of their own ends); kept for a backend that ends
+    /// one.
+    #[allow(dead_code)]
     pub(crate) fn close(&self) {
         self.closed.store(true, Ordering::Release);
         self.waker.wake();

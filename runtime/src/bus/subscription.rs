@@ -2,6 +2,7 @@
 //! filters, a bounded queue ([`Lagged`] when a slow reader lost some) and unsubscription on
 //! drop.
 
+use std::collections::VecDeque;
 use std::fmt;
 use std::pin::Pin;
 use std::sync::Arc;
@@ -55,6 +56,11 @@ pub(super) enum SenderFilter {
 pub struct Subscription {
     pub(super) queue: Arc<Queue>,
     pub(super) filter: SenderFilter,
+    /// A resume's missed messages (after a lag, if some did not fit), delivered before the
+    /// queue.
+    backlog: VecDeque<Result<Message, Lagged>>,
+    /// Live messages up to this sequence came in the history read (or the backlog): skipped.
+    skip_upto: u64,
     /// Sent first by the SSE bridge ([`Subscription::snapshot`]).
     #[cfg(feature = "axum")]
     pub(super) snapshot: Option<bytes::Bytes>,
@@ -91,12 +97,33 @@ impl Subscription {
         Subscription {
             queue,
             filter: SenderFilter::Any,
+            backlog: VecDeque::new(),
+            skip_upto: 0,
             #[cfg(feature = "axum")]
             snapshot: None,
             #[cfg(feature = "axum")]
             shared: None,
             _guard: guard,
         }
+    }
+
+    /// Resumed: delivers `missed` first (after `Err(Lagged(lost))` if `lost` did not fit), then
+    /// the live messages after sequence `upto` (the earlier ones came in `missed`, or before).
+    pub(super) fn resume(mut self, missed: super::history::Missed) -> Subscription {
+        if missed.lost > 0 {
+            crate::stats::resume_lagged(missed.lost);
+            self.backlog.push_back(Err(Lagged(missed.lost)));
+        }
+        self.backlog.extend(missed.messages.into_iter().map(Ok));
+        self.skip_upto = missed.upto;
+        self
+    }
+
+    /// Skips live messages up to sequence `upto` (a history read up to it holds them).
+    #[cfg(feature = "axum")]
+    pub(super) fn skip_upto(mut self, upto: u64) -> Subscription {
+        self.skip_upto = upto;
+        self
     }
 
     /// Only receives messages published by `sender`.
@@ -140,14 +167,22 @@ impl Stream for Subscription {
     fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
         let this = self.get_mut();
         loop {
-            match this.queue.poll_next(cx) {
+            let (item, live) = match this.backlog.pop_front() {
+                Some(item) => (Poll::Ready(Some(item)), false),
+                None => (this.queue.poll_next(cx), true),
+            };
+            match item {
                 Poll::Ready(Some(Ok(m))) => {
                     let keep = match &this.filter {
                         SenderFilter::Any => true,
                         SenderFilter::Only(s) => m.sender() == s,
                         SenderFilter::Except(s) => m.sender() != s,
                     };
-                    if keep {
+                    // Live messages the resume's read already held.
+                    let old = live
+                        && this.skip_upto > 0
+                        && m.sequence().is_some_and(|s| s <= this.skip_upto);
+                    if keep && !old {
                         return Poll::Ready(Some(Ok(m)));
                     }
                 }
