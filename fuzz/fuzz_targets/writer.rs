@@ -14,7 +14,7 @@ fuzz_target!(|input: (u8, Vec<(u8, String, u64)>)| {
     {
         let mut w = Writer::new(&mut got);
         for (kind, s, n) in &ops {
-            match kind % 5 {
+            match kind % 11 {
                 0 => {
                     w.push_str(s);
                     want.push_str(s);
@@ -43,6 +43,33 @@ fuzz_target!(|input: (u8, Vec<(u8, String, u64)>)| {
                     w.with_string(lend);
                     lend(&mut want);
                 }
+                5 => w.reserve(*n as usize % 128),
+                6 => {
+                    w.push_reserved(s);
+                    want.push_str(s);
+                }
+                7 => {
+                    let on = n % 2 == 0;
+                    w.push_reserved_if(on, s);
+                    if on {
+                        want.push_str(s);
+                    }
+                }
+                8 => {
+                    let max = (*n >> 56) as usize % 24;
+                    if n % 2 == 0 {
+                        w.push_u64_reserved(*n, max);
+                        want.push_str(&n.to_string());
+                    } else {
+                        let v = *n as i64 >> (n % 60);
+                        w.push_i64_reserved(v, max);
+                        want.push_str(&v.to_string());
+                    }
+                }
+                9 => {
+                    w.unreserved(|w| w.push_str(s));
+                    want.push_str(s);
+                }
                 _ => assert_eq!(w.as_str(), want),
             }
         }
@@ -51,15 +78,17 @@ fuzz_target!(|input: (u8, Vec<(u8, String, u64)>)| {
 
     // Through `html!`: text values escaped, numbers as digits, in a loop.
     use nitro::prelude::*;
-    let t = html! { ul { @for (_, s, n) in &ops { li title=(s) { (s) ": " (n) } } } };
+    let t = html! { ul { @for (k, s, n) in &ops { li title=(s) { (s) ": " (n) " " (k) } } } };
     let mut by_hand = String::from("<ul>");
-    for (_, s, n) in &ops {
+    for (k, s, n) in &ops {
         by_hand.push_str("<li title=\"");
         nitro::escape::attribute(s, &mut by_hand);
         by_hand.push_str("\">");
         nitro::escape::text(s, &mut by_hand);
         by_hand.push_str(": ");
         by_hand.push_str(&n.to_string());
+        by_hand.push(' ');
+        by_hand.push_str(&k.to_string());
         by_hand.push_str("</li>");
     }
     by_hand.push_str("</ul>");

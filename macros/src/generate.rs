@@ -25,7 +25,9 @@ struct Generator {
     /// dropped, each value is `let _ = &(value);`). Reading that back is far cheaper than
     /// reading the whole body (see `generate`).
     shadow: bool,
-    tail: String,
+    /// The writes since the last Rust statement: a straight run, written with one capacity
+    /// check when it has more than one write and a value (see `cut`).
+    run: Vec<RunItem>,
     stmts: Vec<TokenStream>,
     static_len: usize,
     /// The element whose attributes are being written (lowercase).
@@ -38,7 +40,7 @@ impl Generator {
             buf,
             uses: Default::default(),
             shadow: false,
-            tail: String::new(),
+            run: Vec::new(),
             stmts: Vec::new(),
             static_len: 0,
             element: String::new(),
@@ -46,19 +48,123 @@ impl Generator {
     }
 
     fn text(&mut self, s: &str) {
-        self.tail.push_str(s);
         self.static_len += s.len();
+        if let Some(RunItem::Text(t)) = self.run.last_mut() {
+            t.push_str(s);
+        } else if !s.is_empty() {
+            self.run.push(RunItem::Text(s.to_string()));
+        }
     }
 
+    /// `if cond { <lit> }` (a toggled attribute or class), in the run when `cond` is a plain
+    /// read (see `is_plain`).
+    fn toggle(&mut self, cond: &TokenStream, span: Span, lit: String) {
+        self.static_len += lit.len();
+        if self.shadow || !is_plain(cond) || lit.contains(['\n', '\r']) {
+            let push = push_lit(&self.buf, &lit);
+            return self.code(quote_spanned!(span=> if #cond { #push }));
+        }
+        self.run.push(RunItem::Toggle {
+            cond: cond.clone(),
+            span,
+            lit,
+        });
+    }
+
+    /// Ends the run: writes it out as statements. In optimized builds, a run of more than one
+    /// write with a value or a toggle in it becomes one block that evaluates its values first
+    /// (they are plain reads, `is_plain`: the order is not observable), reserves the static
+    /// bytes plus each value's largest length once, then writes without further checks
+    /// (`nitro_runtime::writer`, "Reserved runs"). Anything else, and every run in the dev
+    /// profile, is one checked write each.
     fn cut(&mut self) {
+        let run = std::mem::take(&mut self.run);
         if self.shadow {
-            self.tail.clear();
+            return;
         }
-        if !self.tail.is_empty() {
-            let buf = &self.buf;
-            let lit = std::mem::take(&mut self.tail);
-            self.stmts.push(push_lit(buf, &lit));
+        let buf = self.buf.clone();
+        let dynamic = run.iter().any(|i| !matches!(i, RunItem::Text(_)));
+        let breaks = run.iter().any(|i| match i {
+            RunItem::Text(t) | RunItem::Toggle { lit: t, .. } => t.contains(['\n', '\r']),
+            RunItem::Value { .. } => false,
+        });
+        // One checked write each: what a run becomes in the dev profile, and what anything
+        // else always is.
+        let checked: Vec<TokenStream> = run
+            .iter()
+            .map(|item| match item {
+                RunItem::Text(t) => push_lit(&buf, t),
+                RunItem::Value { expr, span } => self.splice(expr, *span),
+                RunItem::Toggle { cond, span, lit } => {
+                    let push = push_lit(&buf, lit);
+                    quote_spanned!(*span=> if #cond { #push })
+                }
+            })
+            .collect();
+        if !dynamic || run.len() < 2 || breaks {
+            self.stmts.extend(checked);
+            return;
         }
+        let mut lets = Vec::new();
+        let mut writes = Vec::new();
+        let mut maxes = Vec::new();
+        let mut fixed = 0usize;
+        for item in run {
+            match item {
+                RunItem::Text(t) => {
+                    fixed += t.len();
+                    writes.push(quote!(#buf.push_reserved(#t);));
+                }
+                RunItem::Toggle { cond, span, lit } => {
+                    fixed += lit.len();
+                    writes.push(quote_spanned!(span=> #buf.push_reserved_if(#cond, #lit);));
+                }
+                RunItem::Value { expr, span } => {
+                    let i = lets.len();
+                    let v = Ident::new(&format!("__nitro_v{i}"), span);
+                    let t = Ident::new(&format!("__nitro_t{i}"), span);
+                    lets.push(quote_spanned!(span=>
+                        let #v = &(#expr);
+                        let #t = (&&&::nitro::__private::Splice(#v)).nitro_splice_tag();
+                    ));
+                    maxes.push(quote!(+ #t.max()));
+                    writes.push(quote_spanned!(span=> #t.write_in_run(#v, &mut #buf);));
+                }
+            }
+        }
+        self.uses.set(self.uses.get() | USES_SPLICE);
+        // The reserved run is more code for rustc to check and LLVM to compile (a tag and a
+        // length per value, the reservation), which a debug build pays on every save and gains
+        // little from: it is compiled only without `debug_assertions` (`cfg` removes the other
+        // form before type checking). `benches/benches/compile.rs` measures the dev profile.
+        self.stmts.push(quote! {
+            #[cfg(not(debug_assertions))]
+            {
+                // Only here: the dev profile's splices resolve among two traits, as before.
+                #[allow(unused_imports)]
+                use ::nitro::__private::ViaBounded as _;
+                #(#lets)*
+                #buf.reserve(#fixed #(#maxes)*);
+                #(#writes)*
+            }
+            #[cfg(debug_assertions)]
+            {
+                #(#checked)*
+            }
+        });
+    }
+
+    /// A `(value)` in text, written on its own (outside a reserved run).
+    fn splice(&self, expr: &TokenStream, span: Span) -> TokenStream {
+        // `Render` when the value has it, else `Display` (escaped); see
+        // `nitro_runtime::splice`.
+        let buf = &self.buf;
+        let v = Ident::new("__nitro_splice", span);
+        self.uses.set(self.uses.get() | USES_SPLICE);
+        quote_spanned!(span=> {
+            let #v = &(#expr);
+            (&&::nitro::__private::Splice(#v)).nitro_splice_tag().write(#v, &mut #buf);
+        })
     }
 
     fn code(&mut self, ts: TokenStream) {
@@ -69,6 +175,13 @@ impl Generator {
     fn finish(mut self) -> TokenStream {
         self.cut();
         self.stmts.into_iter().collect()
+    }
+
+    /// The imports the body needs (known once the last run is written) and the body.
+    fn finish_with_imports(mut self) -> (TokenStream, TokenStream) {
+        self.cut();
+        let imports = self.imports();
+        (imports, self.stmts.into_iter().collect())
     }
 
     /// The dispatch traits the body uses, imported once (see `uses`).
@@ -137,16 +250,14 @@ impl Generator {
                         let sbuf = string_buf();
                         quote_spanned!(s.span=> #buf.with_string(|#sbuf| ::nitro::__private::render_script(&(#expr), #sbuf));)
                     }
-                    None => {
-                        // `Render` when the value has it, else `Display` (escaped); see
-                        // `nitro_runtime::splice`.
-                        let v = Ident::new("__nitro_splice", s.span);
-                        self.uses.set(self.uses.get() | USES_SPLICE);
-                        quote_spanned!(s.span=> {
-                            let #v = &(#expr);
-                            (&&::nitro::__private::Splice(#v)).nitro_splice_tag().write(#v, &mut #buf);
-                        })
+                    None if is_plain(expr) => {
+                        self.run.push(RunItem::Value {
+                            expr: expr.clone(),
+                            span: s.span,
+                        });
+                        return;
                     }
+                    None => self.splice(expr, s.span),
                 };
                 self.code(ts);
             }
@@ -367,13 +478,7 @@ impl Generator {
                     }
                 ));
             }
-            AttrValue::Toggle(s) => {
-                let expr = &s.expr;
-                let lit = format!(" {name}");
-                self.static_len += lit.len();
-                let push = push_lit(&buf, &lit);
-                self.code(quote_spanned!(s.span=> if #expr { #push }));
-            }
+            AttrValue::Toggle(s) => self.toggle(&s.expr, s.span, format!(" {name}")),
         }
     }
 
@@ -394,9 +499,7 @@ impl Generator {
         if let [(AttrValue::Static(v, _), Some(toggle))] = parts.as_slice() {
             // One toggled class (`li.active[cond]`): the whole attribute is one literal.
             let lit = format!(" class=\"{}\"", escape_static_attr(v));
-            self.static_len += lit.len();
-            let push = push_lit(&buf, &lit);
-            self.code(quote!(if #toggle { #push }));
+            self.toggle(toggle, Span::call_site(), lit);
             return;
         }
         if parts.iter().all(|(_, toggle)| toggle.is_some()) {
@@ -460,6 +563,102 @@ impl Generator {
     }
 }
 
+/// One write of a straight run (see `Generator::cut`).
+enum RunItem {
+    /// Static text, escaped.
+    Text(String),
+    /// A `(value)` in text whose expression is a plain read.
+    Value { expr: TokenStream, span: Span },
+    /// `lit` written when `cond` (a plain read) holds.
+    Toggle {
+        cond: TokenStream,
+        span: Span,
+        lit: String,
+    },
+}
+
+/// Whether `expr` is a plain read: names, fields, literals, indexing and operators, with no
+/// call, macro, block, closure body or `mut`. Evaluating such an expression before the static
+/// text in front of it is not observable (it cannot write, and it reads nothing the writes
+/// change), so a run may evaluate its values first and reserve for all of them at once.
+/// Anything else keeps its place and ends the run.
+fn is_plain(expr: &TokenStream) -> bool {
+    use proc_macro2::{Delimiter, TokenTree};
+    // Whether the previous token could be called or indexed (`f(..)`, `x.f::<T>(..)`).
+    let mut callee = false;
+    for tt in expr.clone() {
+        match tt {
+            TokenTree::Ident(id) => {
+                let name = id.to_string();
+                let keyword = matches!(
+                    name.as_str(),
+                    "as" | "async"
+                        | "await"
+                        | "box"
+                        | "break"
+                        | "const"
+                        | "continue"
+                        | "dyn"
+                        | "else"
+                        | "enum"
+                        | "extern"
+                        | "fn"
+                        | "for"
+                        | "if"
+                        | "impl"
+                        | "in"
+                        | "let"
+                        | "loop"
+                        | "match"
+                        | "mod"
+                        | "move"
+                        | "mut"
+                        | "pub"
+                        | "ref"
+                        | "return"
+                        | "static"
+                        | "struct"
+                        | "trait"
+                        | "type"
+                        | "unsafe"
+                        | "use"
+                        | "where"
+                        | "while"
+                        | "yield"
+                );
+                if keyword && name != "as" {
+                    return false;
+                }
+                callee = name != "as";
+            }
+            TokenTree::Literal(_) => callee = true,
+            TokenTree::Punct(p) => {
+                match p.as_char() {
+                    '.' | '&' | '*' | '+' | '-' | '/' | '%' | '=' | '<' | '>' | ':' | '^' | ','
+                    | '|' => {}
+                    // `name!(..)` is a macro; `!x` is a negation.
+                    '!' if !callee => {}
+                    _ => return false,
+                }
+                // `x.f::<T>(..)`: a call after a `>`.
+                callee = p.as_char() == '>';
+            }
+            TokenTree::Group(g) => {
+                match g.delimiter() {
+                    Delimiter::Parenthesis if callee => return false,
+                    Delimiter::Brace => return false,
+                    _ => {}
+                }
+                if !is_plain(&g.stream()) {
+                    return false;
+                }
+                callee = true;
+            }
+        }
+    }
+    true
+}
+
 /// The whole template as an expression of type `nitro::Template<impl Fn(&mut String)>`.
 ///
 /// The closure is `move`, but unless the template says `move` itself, the locals it names are
@@ -469,8 +668,7 @@ pub fn generate(block: &Block, checks: TokenStream, moves: bool) -> TokenStream 
     let mut g = Generator::new(buf.clone());
     g.nodes(block, None);
     let size = g.static_len;
-    let imports = g.imports();
-    let body = g.finish();
+    let (imports, body) = g.finish_with_imports();
     // A `move` template takes what it names: no analysis. Otherwise the analysis reads the
     // locals off the body's shadow (most of the macro's time went into reading the whole body
     // back); the whole body is read only when it has a `&local` to flatten.
@@ -563,8 +761,7 @@ pub fn nested_template(block: &Block) -> TokenStream {
     let mut g = Generator::new(buf.clone());
     g.nodes(block, None);
     let size = g.static_len;
-    let imports = g.imports();
-    let body = g.finish();
+    let (imports, body) = g.finish_with_imports();
     let sbuf = string_buf();
     quote! {
         ::nitro::__private::TemplateBuilder::new(#size, |#sbuf: &mut ::std::string::String| {

@@ -9,7 +9,7 @@ pub use crate::guards::*;
 pub use crate::render::kind::*;
 pub use crate::render::{Template, TemplateBuilder};
 pub use crate::signal_check::{check_signal, shape_of, Msg};
-pub use crate::splice::{Splice, Spliceable, ViaDisplay, ViaRender};
+pub use crate::splice::{Splice, Spliceable, ViaBounded, ViaDisplay, ViaRender};
 pub use crate::writer::Writer;
 pub use crate::Render as RenderTrait;
 pub use serde;

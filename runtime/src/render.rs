@@ -601,11 +601,20 @@ fn render_template(
     }
 }
 
+/// The bytes to reserve for a template: the larger of the macro's estimate and the last
+/// render's size at this call site, plus [`RUN_SLACK`].
 #[inline]
 fn template_size_hint(size_hint: usize, last_size: Option<&'static AtomicUsize>) -> usize {
     let last = last_size.map_or(0, |l| l.load(Ordering::Relaxed));
-    size_hint.max(last)
+    size_hint.max(last) + RUN_SLACK
 }
+
+/// Room beyond the expected size. `html!` reserves each straight run of writes once, for its
+/// static text plus the largest length of each number in it (`writer`, "Reserved runs"), so
+/// the run that ends a render may ask for up to that much more than it writes; without this,
+/// a buffer sized to the last render's exact length would be reallocated (and copied) by the
+/// last run of nearly every render.
+const RUN_SLACK: usize = 64;
 
 impl<F, R, N> fmt::Debug for Template<F, R, N> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

@@ -15,7 +15,21 @@
 //!    last [`Writer::load`];
 //! 2. `len <= cap`, and the first `len` bytes of the allocation are initialized and valid UTF-8:
 //!    the `String`'s own bytes, then whole `&str`s and ASCII digits written by this writer;
-//! 3. the `String`'s own length is at most `len`; [`Writer::store`] makes it `len`.
+//! 3. the `String`'s own length is at most `len`; [`Writer::store`] makes it `len`;
+//! 4. `left <= cap - len`: the room [`Writer::reserve`] set aside and the reserved writes have
+//!    not used yet. Every other write and every lend sets it to 0.
+//!
+//! # Reserved runs
+//!
+//! `html!` writes a straight run of static text and short values (a loop body such as
+//! `td { (n) }`) with one capacity check: [`Writer::reserve`] makes room for the whole run (the
+//! static bytes plus each value's largest length, [`Bounded`](crate::splice::Bounded)), and
+//! the writes that follow ([`Writer::push_reserved`], [`Writer::push_u64_reserved`], …) copy
+//! without checking. They do not trust the macro: each compares its length (for a number, its
+//! largest length) with `left` and takes the checked path when it does not fit. Those
+//! comparisons are between constants once inlined (the reservation and every charge are
+//! constants: a number is charged its type's largest length, whatever it writes), so an
+//! optimized build keeps none of them.
 //!
 //! [`Writer::with_string`] (and every other lend) stores, lends the `String` out (any safe code
 //! may then reallocate, truncate or grow it), and loads everything afresh afterwards, from a
@@ -56,6 +70,8 @@ pub struct Writer<'a> {
     ptr: *mut u8,
     len: usize,
     cap: usize,
+    /// Room reserved by [`Writer::reserve`] and not yet used (invariant 4).
+    left: usize,
     /// Writing an SSE `data: elements` block (see [`Framing`]): every line break becomes `\n`
     /// followed by the prefix.
     framed: bool,
@@ -123,6 +139,7 @@ impl<'a> Writer<'a> {
             ptr: std::ptr::null_mut(),
             len: 0,
             cap: 0,
+            left: 0,
             framed,
             cr_at: usize::MAX,
         };
@@ -130,7 +147,8 @@ impl<'a> Writer<'a> {
         w
     }
 
-    /// Reads the `String`'s pointer, length and capacity (invariants 1–3 then hold trivially).
+    /// Reads the `String`'s pointer, length and capacity (invariants 1–4 then hold trivially:
+    /// nothing is reserved).
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
     fn load(&mut self) {
@@ -139,6 +157,7 @@ impl<'a> Writer<'a> {
         self.ptr = v.as_mut_ptr();
         self.len = v.len();
         self.cap = v.capacity();
+        self.left = 0;
     }
 
     /// Writes the length back to the `String`.
@@ -163,13 +182,180 @@ impl<'a> Writer<'a> {
         (v.as_mut_ptr(), v.capacity())
     }
 
-    /// Makes sure `n` bytes fit after `len`.
+    /// Makes sure `n` bytes fit after `len`, for a checked write of `n` bytes: the reservation
+    /// is dropped (invariant 4 then holds after the write whatever it was).
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
     fn room(&mut self, n: usize) {
+        self.left = 0;
+        self.fit(n);
+    }
+
+    /// Makes sure `n` bytes fit after `len` (`cap - len >= n`).
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
+    fn fit(&mut self, n: usize) {
         if self.cap - self.len < n {
             (self.ptr, self.cap) = Self::grow(self.string, self.len, n);
         }
+    }
+
+    /// Reserves room for a run of `n` bytes: the reserved writes after it copy without a
+    /// capacity check of their own while their lengths add up to at most `n` (see "Reserved
+    /// runs"). Replaces what was reserved before.
+    ///
+    /// ```
+    /// use nitro_runtime::__private::Writer;
+    /// let mut s = String::new();
+    /// let mut w = Writer::new(&mut s);
+    /// w.reserve(4 + 20 + 5);
+    /// w.push_reserved("<td>");
+    /// w.push_u64_reserved(1234, 20);
+    /// w.push_reserved("</td>");
+    /// drop(w);
+    /// assert_eq!(s, "<td>1234</td>");
+    /// assert!(s.capacity() >= 29);
+    /// ```
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
+    pub fn reserve(&mut self, n: usize) {
+        self.fit(n);
+        // Invariant 4: `cap - len >= n`.
+        self.left = n;
+    }
+
+    /// Runs `f`, a write of unknown length (a string, a component) in the middle of a reserved
+    /// run: `f` writes with checks of its own, then the room the rest of the run was promised
+    /// is reserved again (one capacity check).
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
+    pub fn unreserved<R>(&mut self, f: impl FnOnce(&mut Self) -> R) -> R {
+        let keep = self.left;
+        let r = f(self);
+        self.reserve(keep);
+        r
+    }
+
+    /// Copies `s` (no line break) into room known to be there: `n <= left <= cap - len`.
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
+    fn copy_reserved(&mut self, s: &str) {
+        let n = s.len();
+        debug_assert!(n <= self.left && self.left <= self.cap - self.len);
+        // SAFETY: the caller checked `n <= left`, and `left <= cap - len` (invariant 4), so
+        // `len..len + n` is inside the allocation (invariant 1); `s` cannot overlap it (it is
+        // borrowed while this writer holds the only access to the `String`); a whole `&str`
+        // keeps the bytes valid UTF-8 (invariant 2).
+        unsafe { std::ptr::copy_nonoverlapping(s.as_ptr(), self.ptr.add(self.len), n) };
+        self.len += n;
+        // Invariant 4: both sides shrank by `n`.
+        self.left -= n;
+    }
+
+    /// Appends `s` (no line break: `html!`'s static text) from the reservation; when it does
+    /// not fit there, as [`Writer::push_static`] does.
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
+    pub fn push_reserved(&mut self, s: &str) {
+        if s.len() <= self.left {
+            self.copy_reserved(s);
+        } else {
+            self.push_static(s);
+        }
+    }
+
+    /// Appends `s` (no line break) when `on`, charging the reservation its length either way,
+    /// so what is left after it does not depend on `on` (`li.active[cond]` in a run).
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
+    pub fn push_reserved_if(&mut self, on: bool, s: &str) {
+        let n = s.len();
+        if n <= self.left {
+            if on {
+                self.copy_reserved(s);
+            } else {
+                // Invariant 4: `left` shrinks, `cap - len` does not.
+                self.left -= n;
+            }
+        } else if on {
+            self.push_static(s);
+        }
+    }
+
+    /// Appends the decimal digits of `n`, a value of a type whose digits never exceed `max`
+    /// bytes, from the reservation, charging it `max` bytes whatever `n` writes (so what is
+    /// left after it is a constant). When `max` is not left, or `n` has more than `max` digits,
+    /// as [`Writer::push_u64`] does.
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
+    pub fn push_u64_reserved(&mut self, n: u64, max: usize) {
+        if max > self.left {
+            return self.push_u64(n);
+        }
+        let len = self.len;
+        // Each branch writes `k <= max` bytes: a branch is taken only when its `max` condition
+        // holds, and then every earlier one held too, so `n` is at least the earlier bounds
+        // (no leading zero).
+        let k = if n < 10 && max >= 1 {
+            self.put(len, &[b'0' + n as u8]);
+            1
+        } else if n < 100 && max >= 2 {
+            self.put(len, &PAIRS[n as usize]);
+            2
+        } else if n < 1000 && max >= 3 {
+            let n = n as usize;
+            self.put(len, &[b'0' + (n / 100) as u8]);
+            self.put(len + 1, &PAIRS[n % 100]);
+            3
+        } else if n < 10_000 && max >= 4 {
+            let n = n as usize;
+            self.put(len, &PAIRS[n / 100]);
+            self.put(len + 2, &PAIRS[n % 100]);
+            4
+        } else {
+            let mut digits = itoa::Buffer::new();
+            let digits = digits.format(n);
+            if digits.len() > max {
+                return self.push_u64(n);
+            }
+            self.put(len, digits.as_bytes());
+            digits.len()
+        };
+        self.len = len + k;
+        // Invariant 4: `len` grew by at most `max` (each branch wrote at most `max` bytes),
+        // `left` shrinks by `max`.
+        self.left -= max;
+    }
+
+    /// [`Writer::push_u64_reserved`] for a signed value: a `-` and the digits, `max` bytes at
+    /// most together.
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
+    pub fn push_i64_reserved(&mut self, n: i64, max: usize) {
+        if n >= 0 {
+            return self.push_u64_reserved(n as u64, max);
+        }
+        if max >= 2 && max <= self.left {
+            self.copy_reserved("-");
+            self.push_u64_reserved(n.unsigned_abs(), max - 1);
+        } else {
+            self.push_ascii(b'-');
+            self.push_u64(n.unsigned_abs());
+        }
+    }
+
+    /// Writes ASCII `bytes` at `at`, which the caller has checked is inside the reservation:
+    /// `at + bytes.len() <= len + left`.
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
+    fn put(&mut self, at: usize, bytes: &[u8]) {
+        debug_assert!(at >= self.len && at + bytes.len() <= self.len + self.left);
+        debug_assert!(bytes.is_ascii());
+        // SAFETY: `at + bytes.len() <= len + left <= cap` (the caller's check and invariant
+        // 4), so the bytes land inside the allocation (invariant 1); they are ASCII digits,
+        // which keep the bytes UTF-8 once `len` covers them (invariant 2). `bytes` is a
+        // constant table or a local buffer, never the `String`.
+        unsafe { std::ptr::copy_nonoverlapping(bytes.as_ptr(), self.ptr.add(at), bytes.len()) };
     }
 
     /// Appends `s`.
@@ -419,6 +605,16 @@ mod tests {
         Ascii(u8),
         Int(u64),
         Lend(String, usize, bool),
+        /// `reserve(n)`: writes nothing.
+        Reserve(usize),
+        Reserved(String),
+        ReservedIf(bool, String),
+        /// A number with the largest length its (claimed) type allows: may be too small, then
+        /// the writer must take the checked path.
+        U64Reserved(u64, usize),
+        I64Reserved(i64, usize),
+        /// A write of unknown length inside a run.
+        Unreserved(String),
     }
 
     fn op() -> impl Strategy<Value = Op> {
@@ -427,7 +623,32 @@ mod tests {
             any::<u8>().prop_map(Op::Ascii),
             prop_oneof![0u64..20_000, any::<u64>()].prop_map(Op::Int),
             (".{0,20}", 0usize..50, any::<bool>()).prop_map(|(s, t, sh)| Op::Lend(s, t, sh)),
+            (0usize..80).prop_map(Op::Reserve),
+            ".{0,20}".prop_map(Op::Reserved),
+            (any::<bool>(), ".{0,20}").prop_map(|(on, s)| Op::ReservedIf(on, s)),
+            (prop_oneof![0u64..20_000, any::<u64>()], 0usize..24)
+                .prop_map(|(n, m)| Op::U64Reserved(n, m)),
+            (prop_oneof![-20_000i64..20_000, any::<i64>()], 0usize..24)
+                .prop_map(|(n, m)| Op::I64Reserved(n, m)),
+            ".{0,20}".prop_map(Op::Unreserved),
         ]
+    }
+
+    /// Applies one operation to a writer.
+    fn write(w: &mut Writer<'_>, op: &Op) {
+        match op {
+            Op::Str(x) => w.push_str(x),
+            Op::Ascii(b) => w.push_ascii(*b),
+            Op::Int(n) => w.push_u64(*n),
+            Op::Lend(x, t, shrink) => w.with_string(|s| lend(s, x, *t, *shrink)),
+            Op::Reserve(n) => w.reserve(*n),
+            Op::Reserved(x) => w.push_reserved(x),
+            Op::ReservedIf(on, x) => w.push_reserved_if(*on, x),
+            Op::U64Reserved(n, m) => w.push_u64_reserved(*n, *m),
+            Op::I64Reserved(n, m) => w.push_i64_reserved(*n, *m),
+            Op::Unreserved(x) => w.unreserved(|w| w.push_str(x)),
+        }
+        assert!(w.left <= w.cap - w.len, "invariant 4 after {op:?}");
     }
 
     /// What a writer must produce, with plain `String` operations.
@@ -439,6 +660,15 @@ mod tests {
                 Op::Ascii(_) => s.push('\u{fffd}'),
                 Op::Int(n) => s.push_str(&n.to_string()),
                 Op::Lend(x, t, shrink) => lend(s, x, *t, *shrink),
+                Op::Reserve(_) => {}
+                Op::Reserved(x) | Op::Unreserved(x) => s.push_str(x),
+                Op::ReservedIf(on, x) => {
+                    if *on {
+                        s.push_str(x)
+                    }
+                }
+                Op::U64Reserved(n, _) => s.push_str(&n.to_string()),
+                Op::I64Reserved(n, _) => s.push_str(&n.to_string()),
             }
         }
     }
@@ -468,12 +698,7 @@ mod tests {
             {
                 let mut w = Writer::new(&mut got);
                 for op in &ops {
-                    match op {
-                        Op::Str(x) => w.push_str(x),
-                        Op::Ascii(b) => w.push_ascii(*b),
-                        Op::Int(n) => w.push_u64(*n),
-                        Op::Lend(x, t, shrink) => w.with_string(|s| lend(s, x, *t, *shrink)),
-                    }
+                    write(&mut w, op);
                 }
                 prop_assert_eq!(w.as_str(), want.as_str());
             }
@@ -492,6 +717,12 @@ mod tests {
             prop_oneof![Just(b'\n'), Just(b'\r'), Just(b'a')].prop_map(Op::Ascii),
             (0u64..200).prop_map(Op::Int),
             "([a-z]{0,3}|\r|\n){0,3}".prop_map(|x| Op::Lend(x, 0, false)),
+            (0usize..40).prop_map(Op::Reserve),
+            "[a-z<>]{0,5}".prop_map(Op::Reserved),
+            (any::<bool>(), "[a-z]{0,5}").prop_map(|(on, s)| Op::ReservedIf(on, s)),
+            (0u64..20_000, 0usize..24).prop_map(|(n, m)| Op::U64Reserved(n, m)),
+            (-200i64..200, 0usize..24).prop_map(|(n, m)| Op::I64Reserved(n, m)),
+            "([a-z]{0,3}|\r|\n){0,3}".prop_map(Op::Unreserved),
         ], 0..12), lines in prop::collection::vec(("([a-z]|\r|\n|\r\n){0,3}", "([a-z]|\r|\n|\r\n){0,3}"), 0..3)) {
             let mut plain = String::new();
             apply(&ops, &mut plain);
@@ -501,10 +732,8 @@ mod tests {
                 let mut w = Writer::new(&mut s);
                 for op in &ops {
                     match op {
-                        Op::Str(x) => w.push_str(x),
-                        Op::Ascii(b) => w.push_ascii(*b),
-                        Op::Int(n) => w.push_u64(*n),
                         Op::Lend(x, _, _) => w.with_string(|s| s.push_str(x)),
+                        op => write(&mut w, op),
                     }
                 }
                 // Static text the macro framed (`html!`'s literals with line breaks).
@@ -533,6 +762,43 @@ mod tests {
         Writer::new(&mut s).push_str("a\nb");
         assert_eq!(s, format!("{PREFIX}xa\nb"), "not at the start: not framed");
         assert_eq!(framing.finish(), None);
+    }
+
+    /// Each integer type's largest value fits the length its `Bounded` impl reserves, and the
+    /// reserved write of every width equals its `Display`; a run over a reservation that is
+    /// too small falls back to checked writes and still writes the same.
+    #[test]
+    fn reserved_numbers_of_every_width() {
+        use crate::splice::Bounded;
+        fn check<T: Bounded + std::fmt::Display>(values: &[T]) {
+            for v in values {
+                for room in [0, 1, T::MAX_LEN - 1, T::MAX_LEN, T::MAX_LEN + 7] {
+                    for cap in [0, 3, 64] {
+                        let mut s = String::with_capacity(cap);
+                        let mut w = Writer::new(&mut s);
+                        w.reserve(room + 2);
+                        w.push_reserved("<");
+                        v.write_reserved(&mut w);
+                        w.push_reserved(">");
+                        assert!(w.left <= w.cap - w.len);
+                        drop(w);
+                        assert_eq!(s, format!("<{v}>"));
+                    }
+                }
+                assert!(v.to_string().len() <= T::MAX_LEN);
+            }
+        }
+        check(&[0u8, 9, 10, 99, 100, 255]);
+        check(&[0u16, 9_999, 10_000, u16::MAX]);
+        check(&[0u32, 12_345, u32::MAX]);
+        check(&[0u64, 9, 99, 999, 9_999, 10_000, u64::MAX]);
+        check(&[0usize, usize::MAX]);
+        check(&[i8::MIN, -1, 0, i8::MAX]);
+        check(&[i16::MIN, -10_000, -9_999, i16::MAX]);
+        check(&[i32::MIN, -5, i32::MAX]);
+        check(&[i64::MIN, -1, 0, 7, i64::MAX]);
+        check(&[isize::MIN, isize::MAX]);
+        check(&[&3u8, &200]);
     }
 
     #[test]

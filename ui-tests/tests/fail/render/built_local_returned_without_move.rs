@@ -1,0 +1,12 @@
+use nitro::prelude::*;
+
+// A template over a value the function just built, returned without `move`: rustc's E0597
+// at the borrow (`html!`'s docs carry the error codes as aliases, and their note says `move`).
+fn list() -> impl Render {
+    let items = vec!["granite", "basalt"];
+    html! { ul { @for i in &items { li { (i) } } } }
+}
+
+fn main() {
+    let _ = list();
+}
