@@ -312,7 +312,10 @@ fn protocol_page(body: nitro::Markup) -> nitro::Markup {
     use nitro::prelude::*;
     html! {
         !DOCTYPE
-        html { head { script type="module" src="/datastar.js" {} } body { (body) } }
+        html {
+            head { script type="module" src="/datastar.js" {} }
+            body { (body) }
+        }
     }
     .render()
 }
@@ -620,8 +623,14 @@ async fn form_content_type_reads_into_the_typed_struct() {
                             input name="name" value="Zoë & co";
                             input name="count" value="-3";
                             input name="done" value="true";
-                            button #post type="button" data-on:click="@post('/read', {contentType: 'form'})" { "post" }
-                            button #get type="button" data-on:click="@get('/read', {contentType: 'form'})" { "get" }
+                            button #post type="button"
+                                data-on:click="@post('/read', {contentType: 'form'})" {
+                                "post"
+                            }
+                            button #get type="button"
+                                data-on:click="@get('/read', {contentType: 'form'})" {
+                                "get"
+                            }
                         }
                         p #out { "nothing yet" }
                     }
@@ -673,9 +682,16 @@ async fn typed_actions_reach_their_route_with_their_parameters() {
         protocol_page(
             html! {
                 @for (i, t) in TRICKY.iter().enumerate() {
-                    button .rename data-on:click=(RENAME.action(i, nitro::routes::Segment::new(*t).unwrap())) { "rename " (i) }
+                    button.rename
+                        data-on:click=(RENAME.action(i, nitro::routes::Segment::new(*t).unwrap())) {
+                        "rename "
+                        (i)
+                    }
                 }
-                button #drop data-on:click=(DROP.action(nitro::routes::Segment::new("x/y").unwrap())) { "drop" }
+                button #drop
+                    data-on:click=(DROP.action(nitro::routes::Segment::new("x/y").unwrap())) {
+                    "drop"
+                }
                 ul #got {}
             }
             .render(),

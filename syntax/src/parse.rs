@@ -361,9 +361,9 @@ fn parse_name(input: ParseStream, allow_colon: bool) -> syn::Result<Name> {
     parse_name_with(input, allow_colon, true)
 }
 
-/// `parse_name`; `data_dots: false` for class names, where `.` starts the next class. Public
-/// for tools that read the template's layout (`nitro-fmt`): the names they copy are the ones
-/// the macro reads.
+/// Reads an element or attribute name (`allow_colon`: `xml:lang`; `data_dots`: a `data-*` name
+/// takes `.`, false for class names, where `.` starts the next class). Public for tools that
+/// read the template's layout (`nitro-fmt`): the names they copy are the ones the macro reads.
 pub fn parse_name_with(
     input: ParseStream,
     allow_colon: bool,
