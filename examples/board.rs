@@ -1,11 +1,9 @@
 //! A live issue board: search as you type, a validated form (`#[derive(Form)]`), live updates
 //! to tabs with different filters (`sse::ListView`), who is online (`bus::Presence`, left in
 //! `Sse::on_end`), toasts (`flash::Flash`), a section that streams in (`axum::Sections`), and a
-//! details toggle per row (component-scoped signals, composed into `expr!`).
-//!
-//! Run with `cargo run --example board`, then open http://127.0.0.1:3004/ in two tabs. With
-//! `NITRO_BUS=nats://127.0.0.1:4222` the issues live in a JetStream key-value bucket and
-//! presence spans every process.
+//! details toggle per row (component-scoped signals, composed into `expr!`). A name is what the
+//! tab says (no accounts). `cargo run --example board`, then http://127.0.0.1:3004/ in two tabs;
+//! with `NITRO_BUS=nats://127.0.0.1:4222` issues and presence span every process.
 
 #[path = "common/mod.rs"]
 pub mod common;
@@ -61,6 +59,7 @@ routes! {
 }
 
 const MAX_TITLE: usize = 80; // characters
+const MAX_ISSUES: usize = 500; // then "The board is full" (nothing grows with what strangers send)
 
 #[derive(Clone)]
 struct AppState {
@@ -78,8 +77,7 @@ fn issue_row(i: &Issue) -> impl IdentifiedElements + '_ {
     html! {
         move
         li #(ISSUE.with(i.id)) .closed[!i.open] data-signals=(scope.signals(&HIDDEN)) {
-            span { "#" (i.id) " " (i.title) }
-            " "
+            span { "#" (i.id) " " (i.title) " " }
             button.toggle data-on:click=(toggle) { @if i.open { "Close" } @else { "Reopen" } }
             button.more data-on:click=(flip) { "…" }
             small data-show=(ui.details()) { " opened by " (i.by) }
@@ -178,7 +176,7 @@ async fn add(
     if !errors.is_empty() {
         return Ok(errors.into());
     }
-    let issue = s
+    let added = s
         .issues
         .update("issues", |all: &mut Vec<Issue>| {
             let by = form.name.trim().into();
@@ -188,10 +186,11 @@ async fn add(
                 by,
                 open: true,
             };
-            all.push(issue.clone());
-            issue
+            let room = all.len() < MAX_ISSUES;
+            room.then(|| all.push(issue.clone())).map(|()| issue)
         })
         .await?;
+    let issue = added.ok_or(AppError::Full("The board is full."))?;
     s.bus.publish("board.issue", &issue).await?;
     Ok(Events::from(errors)
         .with(PatchSignals::new(&NewIssue::patch().title(String::new())))

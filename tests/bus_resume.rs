@@ -14,27 +14,11 @@ use std::time::Duration;
 use axum::extract::{Path, State};
 use axum::{routing::get, Router};
 use common::nats::{unique, NatsServer};
+use common::settle;
 use futures_util::StreamExt;
 use nitro::axum::{LastEventId, Sse};
 use nitro::bus::{Bus, BusError, Lagged, Subscription};
 use nitro::sse::PatchSignals;
-
-/// Waits (up to 10 s) until `read` gives `want`; fails with the last value otherwise.
-async fn settle<F, Fut>(what: &str, want: u64, mut read: F)
-where
-    F: FnMut() -> Fut,
-    Fut: std::future::Future<Output = u64>,
-{
-    let mut last = 0;
-    for _ in 0..200 {
-        last = read().await;
-        if last == want {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    panic!("{what}: {last}, expected {want}");
-}
 
 async fn consumers(server: &NatsServer) -> u64 {
     server.monitor_json("jsz?consumers=true").await["consumers"]

@@ -9,6 +9,7 @@ mod common;
 use std::time::Duration;
 
 use common::nats::NatsServer;
+use common::settle;
 use futures_util::StreamExt;
 use nitro::bus::{Bus, Subscription};
 
@@ -21,23 +22,6 @@ async fn nats_subscriptions(server: &NatsServer) -> u64 {
         .iter()
         .map(|c| c["subscriptions"].as_u64().unwrap_or(0))
         .sum()
-}
-
-/// Waits (up to 10 s) until `read` gives `want`; fails with the last value otherwise.
-async fn settle<F, Fut>(what: &str, want: u64, mut read: F)
-where
-    F: FnMut() -> Fut,
-    Fut: std::future::Future<Output = u64>,
-{
-    let mut last = 0;
-    for _ in 0..200 {
-        last = read().await;
-        if last == want {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    panic!("{what}: {last}, expected {want}");
 }
 
 async fn receive(sub: &mut Subscription, n: usize) -> Vec<u64> {

@@ -113,6 +113,9 @@ pub enum AppError {
     Bus(BusError),
     /// From the state.
     State(StateError),
+    /// A limit of the app's own was reached: shown to the user as an error toast (status 200,
+    /// as the Datastar client ignores the body of any other status).
+    Full(&'static str),
 }
 
 impl From<BusError> for AppError {
@@ -135,6 +138,9 @@ impl IntoResponse for AppError {
                 StatusCode::SERVICE_UNAVAILABLE,
                 "state unavailable, try again",
             )
+                .into_response(),
+            AppError::Full(why) => nitro::sse::Events::new()
+                .with(nitro::flash::Flash::error(why))
                 .into_response(),
         }
     }

@@ -53,3 +53,20 @@ pub fn wait_for_listener(child: &mut std::process::Child, port: u16, limit: Dura
         std::thread::sleep(Duration::from_millis(20));
     }
 }
+
+/// Waits (up to 10 s) until `read` gives `want`; fails with the last value otherwise.
+pub async fn settle<F, Fut>(what: &str, want: u64, mut read: F)
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = u64>,
+{
+    let mut last = 0;
+    for _ in 0..200 {
+        last = read().await;
+        if last == want {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("{what}: {last}, expected {want}");
+}
