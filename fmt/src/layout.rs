@@ -245,9 +245,7 @@ fn node(input: ParseStream, rd: &mut Reader) -> syn::Result<Node> {
         input.parse::<Token![!]>()?;
         Ident::parse_any(input)?;
         return Ok(Node {
-            segs: vec![words(vec![
-                rd.piece(vec![(false, start..end(input))], false)
-            ])],
+            segs: vec![words(vec![rd.piece(vec![(false, start..end(input))], false)])],
         });
     }
     if input.peek(Token![@]) {
@@ -290,9 +288,7 @@ fn control(input: ParseStream, rd: &mut Reader) -> syn::Result<Node> {
         }
         "if" => {
             let cond = until_brace(input)?;
-            segs.push(words(vec![
-                rd.piece(vec![(false, head), (true, cond)], false)
-            ]));
+            segs.push(words(vec![rd.piece(vec![(false, head), (true, cond)], false)]));
             segs.push(Seg::Block(rd.block(input)?));
             while input.peek(Token![@]) && input.peek2(Token![else]) {
                 let (at_else, _) = at_keyword(input)?;
@@ -309,9 +305,7 @@ fn control(input: ParseStream, rd: &mut Reader) -> syn::Result<Node> {
         }
         "match" => {
             let expr = until_brace(input)?;
-            segs.push(words(vec![
-                rd.piece(vec![(false, head), (true, expr)], false)
-            ]));
+            segs.push(words(vec![rd.piece(vec![(false, head), (true, expr)], false)]));
             let content;
             let brace = syn::braced!(content in input);
             let open = brace.span.open().byte_range();
@@ -353,9 +347,7 @@ fn control(input: ParseStream, rd: &mut Reader) -> syn::Result<Node> {
         // `@for pat in iter`, `@while cond`.
         _ => {
             let rest = until_brace(input)?;
-            segs.push(words(vec![
-                rd.piece(vec![(false, head), (true, rest)], false)
-            ]));
+            segs.push(words(vec![rd.piece(vec![(false, head), (true, rest)], false)]));
             segs.push(Seg::Block(rd.block(input)?));
         }
     }

@@ -76,10 +76,7 @@ pub fn format_source(src: &str) -> syn::Result<Formatted> {
     for call in outer {
         let line_start = src[..call.open.start].rfind('\n').map_or(0, |i| i + 1);
         let line = &src[line_start..call.open.start];
-        let indent: String = line
-            .chars()
-            .take_while(|c| *c == ' ' || *c == '\t')
-            .collect();
+        let indent: String = line.chars().take_while(|c| *c == ' ' || *c == '\t').collect();
         let column = line.chars().count();
         let original = &src[call.open.start..call.close.end];
         let replacement = match format_call(src, &call, &indent, column) {
@@ -109,8 +106,9 @@ fn format_call(
     column: usize,
 ) -> Result<Option<String>, String> {
     let mut diags = nitro_syntax::diag::Diagnostics::default();
-    let parsed =
-        nitro_syntax::parse::parse(call.tokens.clone(), &mut diags, &|_| TokenStream::new());
+    let parsed = nitro_syntax::parse::parse(call.tokens.clone(), &mut diags, &|_| {
+        TokenStream::new()
+    });
     if parsed.is_err() || !diags.is_empty() {
         return Ok(None);
     }

@@ -103,8 +103,7 @@ pub fn is_datastar_attribute(name: &str) -> bool {
     };
     let plugin = rest.split([':', '_']).next().unwrap_or("");
     crate::datastar::PLUGINS.iter().any(|p| {
-        p.name == plugin
-            || (rest.starts_with(p.name) && rest[p.name.len()..].starts_with(['-', ':', '_']))
+        p.name == plugin || (rest.starts_with(p.name) && rest[p.name.len()..].starts_with(['-', ':', '_']))
     })
 }
 
