@@ -77,9 +77,16 @@ fn room_named(name: &'static str) -> Segment {
 /// One message (its id is its sequence), or nothing for what is not a chat message.
 fn message(m: &Message) -> Option<Markup> {
     let ((name, text), id) = (m.payload::<ChatMessage>().ok()?, m.sequence()?);
-    Some(html! {
-        div #(MSG.with(id)) .chat-message { b.username { (name) } ": " span.message-text { (text) } }
-    }.render())
+    Some(
+        html! {
+            div #(MSG.with(id)) .chat-message {
+                b.username { (name) }
+                ": "
+                span.message-text { (text) }
+            }
+        }
+        .render(),
+    )
 }
 
 /// The whole list, on the page and when a stream renders it again.
@@ -122,7 +129,12 @@ async fn room_page(State((bus, js)): State<AppState>, room: Room) -> Result<Mark
                 input #message data-bind:text placeholder="message";
                 button #send type="submit" { "Send" }
             }
-            nav { "Rooms: " a href=(ROOM.path(room_named("lobby"))) { "lobby" } " " a href=(ROOM.path(room_named("rust"))) { "rust" } }
+            nav {
+                "Rooms: "
+                a href=(ROOM.path(room_named("lobby"))) { "lobby" }
+                " "
+                a href=(ROOM.path(room_named("rust"))) { "rust" }
+            }
         }
     };
     // A local (not a temporary of the tail expression), so it ends before the locals it borrows.

@@ -13,7 +13,8 @@ struct Todo {
 fn todo_item(t: &Todo) -> impl IdentifiedElements + '_ {
     html! {
         li #(TODO.with(t.id)) .done[t.done] {
-            input type="checkbox" checked[t.done] data-on:change=(expr!("@post('/todos/toggle/{}')", t.id));
+            input type="checkbox" checked[t.done]
+                data-on:change=(expr!("@post('/todos/toggle/{}')", t.id));
             span { (t.text) }
         }
     }
@@ -29,9 +30,7 @@ fn page<'a>(title: &'a str, todos: &'a [Todo]) -> impl Render + 'a {
                 @if todos.is_empty() {
                     p.empty { "Nothing to do." }
                 } @else {
-                    ul #(TODOS) {
-                        @for t in todos { (todo_item(t)) }
-                    }
+                    ul #(TODOS) { @for t in todos { (todo_item(t)) } }
                 }
                 p { (todos.iter().filter(|t| t.done).count()) " of " (todos.len()) " done" }
             }

@@ -70,7 +70,9 @@ async fn index(State(s): State<AppState>) -> Markup {
         @signals(Job);
         main data-signals=(Job { progress: 0, status: "idle".into() }) {
             h1 { "Job progress" }
-            button #start data-on:click=(START.action()) data-attr:disabled="$status == 'running'" { "Start job" }
+            button #start data-on:click=(START.action()) data-attr:disabled="$status == 'running'" {
+                "Start job"
+            }
             (bar(0))
             p { "Status: " span #status data-text="$status" { "idle" } }
         }

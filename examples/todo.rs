@@ -107,7 +107,9 @@ fn todo_item(t: &Todo) -> impl IdentifiedElements + '_ {
         move
         li #(TODO.with(t.id)) .done[t.done] {
             input type="checkbox" checked[t.done] data-on:change=(toggle);
-            " " span { (t.text) } " "
+            " "
+            span { (t.text) }
+            " "
             button.delete data-on:click=(delete) { "×" }
         }
     }

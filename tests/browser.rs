@@ -312,7 +312,10 @@ fn protocol_page(body: nitro::Markup) -> nitro::Markup {
     use nitro::prelude::*;
     html! {
         !DOCTYPE
-        html { head { script type="module" src="/datastar.js" {} } body { (body) } }
+        html {
+            head { script type="module" src="/datastar.js" {} }
+            body { (body) }
+        }
     }
     .render()
 }
@@ -620,8 +623,14 @@ async fn form_content_type_reads_into_the_typed_struct() {
                             input name="name" value="Zoë & co";
                             input name="count" value="-3";
                             input name="done" value="true";
-                            button #post type="button" data-on:click="@post('/read', {contentType: 'form'})" { "post" }
-                            button #get type="button" data-on:click="@get('/read', {contentType: 'form'})" { "get" }
+                            button #post type="button"
+                                data-on:click="@post('/read', {contentType: 'form'})" {
+                                "post"
+                            }
+                            button #get type="button"
+                                data-on:click="@get('/read', {contentType: 'form'})" {
+                                "get"
+                            }
                         }
                         p #out { "nothing yet" }
                     }
@@ -673,9 +682,16 @@ async fn typed_actions_reach_their_route_with_their_parameters() {
         protocol_page(
             html! {
                 @for (i, t) in TRICKY.iter().enumerate() {
-                    button .rename data-on:click=(RENAME.action(i, nitro::routes::Segment::new(*t).unwrap())) { "rename " (i) }
+                    button.rename
+                        data-on:click=(RENAME.action(i, nitro::routes::Segment::new(*t).unwrap())) {
+                        "rename "
+                        (i)
+                    }
                 }
-                button #drop data-on:click=(DROP.action(nitro::routes::Segment::new("x/y").unwrap())) { "drop" }
+                button #drop
+                    data-on:click=(DROP.action(nitro::routes::Segment::new("x/y").unwrap())) {
+                    "drop"
+                }
                 ul #got {}
             }
             .render(),
@@ -755,19 +771,31 @@ async fn board_filters_presence_form_toasts_and_a_streamed_section() {
 
     // The validated form: the error next to the field, then cleared with the field on success.
     click(ca, "#add").await;
-    wait_text(ca, "#title-error", |t| t == "A title is needed.").await;
-    type_into(ca, "#title", "Crash on <save>").await;
+    wait_text(ca, "#new-issue-title-error", |t| t == "A title is needed.").await;
+    type_into(ca, "#new-issue-title", "Crash on <save>").await;
     click(ca, "#add").await;
     wait_text(ca, "#nitro-flash", |t| t == "Issue #1 added").await;
-    wait_text(ca, "#title-error", str::is_empty).await;
-    assert_eq!(input_value(ca, "#title").await, "");
+    wait_text(ca, "#new-issue-title-error", str::is_empty).await;
+    assert_eq!(input_value(ca, "#new-issue-title").await, "");
     wait_text(cb, "#issue-1 span", |t| t == "#1 Crash on <save>").await;
+    // Each row's own signals: the details of issue 1 open in b only, and only for that row.
+    click(cb, "#issue-1 .more").await;
+    wait_text(cb, "#issue-1 small", |t| t == "opened by guest-1").await;
+    assert_eq!(
+        ca.find(Locator::Css("#issue-1 small"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap(),
+        ""
+    );
     wait_text(cb, "#count", |t| t == "1 shown").await;
 
     // Search as you type in b; then changes reach each tab as its view needs.
     type_into(cb, "#q", "export").await;
     wait_text(cb, "#count", |t| t == "0 shown").await;
-    type_into(ca, "#title", "Export to CSV").await;
+    type_into(ca, "#new-issue-title", "Export to CSV").await;
     click(ca, "#add").await;
     wait_text(ca, "#count", |t| t == "2 shown").await;
     wait_text(cb, "#count", |t| t == "1 shown").await;

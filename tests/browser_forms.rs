@@ -40,7 +40,8 @@ async fn page() -> Markup {
         html {
             head { script type="module" src=(nitro::TrustedUrl::new("/datastar.js")) {} }
             body {
-                form novalidate data-signals=(Signup::default()) data-on:submit__prevent=(SIGNUP.action()) {
+                form novalidate data-signals=(Signup::default())
+                    data-on:submit__prevent=(SIGNUP.action()) {
                     (Signup::FIELDS.name.input("Name"))
                     (Signup::FIELDS.email.input("Email").kind("email"))
                     button #submit type="submit" { "Sign up" }
@@ -136,7 +137,8 @@ fn card(n: u64, c: &Counter) -> impl Render + '_ {
     let server = DynId::new(format!("server-{n}"));
     let count = DynId::new(format!("count-{n}"));
     html! {
-        move div.card data-signals=(scope.signals(c)) {
+        move
+        div.card data-signals=(scope.signals(c)) {
             span id=(count) data-text=(s.count()) {}
             button id=(local) data-on:click=(expr!("{code}++", s.count())) { "+ here" }
             button id=(server) data-on:click=(BUMP.action(n)) { "+ on the server" }
@@ -229,7 +231,9 @@ fn row(n: u64) -> impl Render {
     let submit = DynId::new(format!("rename-{n}"));
     let empty = Rename::default();
     html! {
-        move form novalidate data-signals=(scope.signals(&empty)) data-on:submit__prevent=(RENAME.action(n)) {
+        move
+        form novalidate data-signals=(scope.signals(&empty))
+            data-on:submit__prevent=(RENAME.action(n)) {
             (field.input("Title"))
             button id=(submit) type="submit" { "Rename" }
         }
@@ -241,7 +245,10 @@ async fn rows() -> Markup {
         !DOCTYPE
         html {
             head { script type="module" src=(nitro::TrustedUrl::new("/datastar.js")) {} }
-            body { @for n in 1..=2u64 { (row(n)) } p #(RENAMED) {} }
+            body {
+                @for n in 1..=2u64 { (row(n)) }
+                p #(RENAMED) {}
+            }
         }
     };
     page.render()

@@ -35,7 +35,10 @@ fn shell<'a>(js: &'a ClientScript, body: impl Render + 'a) -> Markup {
     html! {
         move
         !DOCTYPE
-        html { head { script { (PreEscaped(CONSOLE)) } (js) } body { (body) } }
+        html {
+            head { script { (PreEscaped(CONSOLE)) } (js) }
+            body { (body) }
+        }
     }
     .render()
 }
@@ -110,7 +113,8 @@ async fn board_page(State(b): State<Board>) -> Markup {
         &b.js,
         html! {
             @signals(Filter);
-            input #q data-bind:q data-init=(STREAM.action()) data-on:input__debounce.100ms=(STREAM.action());
+            input #q data-bind:q data-init=(STREAM.action())
+                data-on:input__debounce.100ms=(STREAM.action());
             ul #(LIST) {}
             (count(0))
         },

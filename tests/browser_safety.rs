@@ -307,64 +307,175 @@ fn page(p: &str, n: usize, only: Option<&str>) -> String {
         @signals(Form, "m", "ea", "eo", "sse", "c1")
         @if want("text") { p "data-case"="text" "data-check"="text-norm" { (p) } }
         @if want("attr") { p "data-case"="attr" "data-check"="attr-norm:title" title=(p) {} }
-        @if want("attr-upper") { p "data-case"="attr-upper" "data-check"="attr-norm:title" TITLE=(p) {} }
-        @if want("attr-optional") { p "data-case"="attr-optional" "data-check"="attr-norm:title" title=[Some(p)] {} }
-        @if want("attr-quoted") { p "data-case"="attr-quoted" "data-check"="attr-norm:data-x" "data-x"=(p) {} }
+        @if want("attr-upper") {
+            p "data-case"="attr-upper" "data-check"="attr-norm:title" TITLE=(p) {}
+        }
+        @if want("attr-optional") {
+            p "data-case"="attr-optional" "data-check"="attr-norm:title" title=[Some(p)] {}
+        }
+        @if want("attr-quoted") {
+            p "data-case"="attr-quoted" "data-check"="attr-norm:data-x" "data-x"=(p) {}
+        }
         @if want("class") { p "data-case"="class" "data-check"="attr-norm:class" .(p) {} }
         @if want("href") { a "data-case"="href" "data-check"="url-norm:href" href=(p) { "a" } }
-        @if want("href-upper") { a "data-case"="href-upper" "data-check"="url-norm:href" HREF=(p) { "a" } }
-        @if want("href-quoted") { a "data-case"="href-quoted" "data-check"="url-norm:href" "href"=(p) { "a" } }
-        @if want("form-action") { form "data-case"="form-action" "data-check"="url-norm:action" action=(p) {} }
-        @if want("img-src") { img "data-case"="img-src" "data-check"="url-norm:src" src=(p) alt="";}
-        @if want("svg-href") { svg { a "data-case"="svg-href" "data-check"="url-norm:href" href=(p) { text { "a" } } } }
-        @if want("svg-text") { svg { text "data-case"="svg-text" "data-check"="foreign-norm" { (p) } } }
+        @if want("href-upper") {
+            a "data-case"="href-upper" "data-check"="url-norm:href" HREF=(p) { "a" }
+        }
+        @if want("href-quoted") {
+            a "data-case"="href-quoted" "data-check"="url-norm:href" "href"=(p) { "a" }
+        }
+        @if want("form-action") {
+            form "data-case"="form-action" "data-check"="url-norm:action" action=(p) {}
+        }
+        @if want("img-src") {
+            img "data-case"="img-src" "data-check"="url-norm:src" src=(p) alt="";
+        }
+        @if want("svg-href") {
+            svg { a "data-case"="svg-href" "data-check"="url-norm:href" href=(p) { text { "a" } } }
+        }
+        @if want("svg-text") {
+            svg { text "data-case"="svg-text" "data-check"="foreign-norm" { (p) } }
+        }
         @if want("style") { p "data-case"="style" "data-check"="none" style=(p) { "s" } }
         @if want("srcdoc") { iframe "data-case"="srcdoc" "data-check"="srcdoc" srcdoc=(p) {} }
-        @if want("srcdoc-template") { iframe "data-case"="srcdoc-template" "data-check"="srcdoc-b" srcdoc=(srcdoc_template) {} }
+        @if want("srcdoc-template") {
+            iframe "data-case"="srcdoc-template" "data-check"="srcdoc-b" srcdoc=(srcdoc_template) {}
+        }
         @if want("textarea") { textarea "data-case"="textarea" "data-check"="value-norm" { (p) } }
         @if want("pre") { pre "data-case"="pre" "data-check"="text-norm" { (p) } }
-        @if want("script-json") { script type="application/json" "data-case"="script-json" "data-check"="json" { (Json(p)) } }
-        @if want("script-upper") { SCRIPT type="application/json" "data-case"="script-upper" "data-check"="json" { (Json(p)) } }
+        @if want("script-json") {
+            script type="application/json" "data-case"="script-json" "data-check"="json" {
+                (Json(p))
+            }
+        }
+        @if want("script-upper") {
+            SCRIPT type="application/json" "data-case"="script-upper" "data-check"="json" {
+                (Json(p))
+            }
+        }
         @if want("ds-text") { p "data-case"="ds-text" "data-check"="text" data-text=(p) {} }
-        @if want("ds-signals-key") { div data-signals:c1=(p) { p "data-case"="ds-signals-key" "data-check"="text" data-text="$c1" {} } }
-        @if want("ds-signals-struct") { div data-signals=(&form) { p "data-case"="ds-signals-struct" "data-check"="text" data-text="$fs" {} } }
-        @if want("ds-signals-map") { div data-signals=(&map) { p "data-case"="ds-signals-map" "data-check"="text" data-text="$m" {} } }
-        @if want("ds-signals-map-key") { div data-signals=(&key_map) { p "data-case"="ds-signals-map-key" "data-check"="has-key" {} } }
+        @if want("ds-signals-key") {
+            div data-signals:c1=(p) {
+                p "data-case"="ds-signals-key" "data-check"="text" data-text="$c1" {}
+            }
+        }
+        @if want("ds-signals-struct") {
+            div data-signals=(&form) {
+                p "data-case"="ds-signals-struct" "data-check"="text" data-text="$fs" {}
+            }
+        }
+        @if want("ds-signals-map") {
+            div data-signals=(&map) {
+                p "data-case"="ds-signals-map" "data-check"="text" data-text="$m" {}
+            }
+        }
+        @if want("ds-signals-map-key") {
+            div data-signals=(&key_map) {
+                p "data-case"="ds-signals-map-key" "data-check"="has-key" {}
+            }
+        }
         @if want("ds-show") { p "data-case"="ds-show" "data-check"="shown" data-show=(p) { "x" } }
-        @if want("ds-attr-title") { p "data-case"="ds-attr-title" "data-check"="attr:title" data-attr:title=(p) {} }
-        @if want("ds-attr-href") { a "data-case"="ds-attr-href" "data-check"="url:href" data-attr:href=(p) { "a" } }
-        @if want("ds-attr-style") { p "data-case"="ds-attr-style" "data-check"="none" data-attr:style=(p) { "s" } }
-        @if want("ds-attr-map") { a "data-case"="ds-attr-map" "data-check"="attr-map" data-attr=(&attr_map) { "a" } }
-        @if want("ds-class-key") { p "data-case"="ds-class-key" "data-check"="class-x" data-class:x=(p) {} }
-        @if want("ds-class-map") { p "data-case"="ds-class-map" "data-check"="classes" data-class=(&class_map) {} }
-        @if want("ds-style-key") { p "data-case"="ds-style-key" "data-check"="none" data-style:background-image=(p) { "s" } }
-        @if want("ds-style-map") { p "data-case"="ds-style-map" "data-check"="none" data-style=(&style_map) { "s" } }
-        @if want("ds-computed") { div data-computed:cc=(p) { p "data-case"="ds-computed" "data-check"="text" data-text="$cc" {} } }
-        @if want("ds-on-click") { button.nitro-click "data-case"="ds-on-click" "data-check"="attr:title" data-on:click=(expr!("el.title = {}", p)) { "b" } }
-        @if want("ds-init") { div "data-case"="ds-init" "data-check"="attr:title" data-init=(expr!("el.title = {}", p)) {} }
-        @if want("ds-effect") { div "data-case"="ds-effect" "data-check"="attr:title" data-effect=(expr!("el.title = {}", p)) {} }
-        @if want("ds-on-signal-patch") { div "data-case"="ds-on-signal-patch" "data-check"="none" data-on-signal-patch=(expr!("el.title = {}", p)) {} }
-        @if want("ds-on-intersect") { div "data-case"="ds-on-intersect" "data-check"="none" data-on-intersect=(expr!("el.title = {}", p)) { "i" } }
+        @if want("ds-attr-title") {
+            p "data-case"="ds-attr-title" "data-check"="attr:title" data-attr:title=(p) {}
+        }
+        @if want("ds-attr-href") {
+            a "data-case"="ds-attr-href" "data-check"="url:href" data-attr:href=(p) { "a" }
+        }
+        @if want("ds-attr-style") {
+            p "data-case"="ds-attr-style" "data-check"="none" data-attr:style=(p) { "s" }
+        }
+        @if want("ds-attr-map") {
+            a "data-case"="ds-attr-map" "data-check"="attr-map" data-attr=(&attr_map) { "a" }
+        }
+        @if want("ds-class-key") {
+            p "data-case"="ds-class-key" "data-check"="class-x" data-class:x=(p) {}
+        }
+        @if want("ds-class-map") {
+            p "data-case"="ds-class-map" "data-check"="classes" data-class=(&class_map) {}
+        }
+        @if want("ds-style-key") {
+            p "data-case"="ds-style-key" "data-check"="none" data-style:background-image=(p) { "s" }
+        }
+        @if want("ds-style-map") {
+            p "data-case"="ds-style-map" "data-check"="none" data-style=(&style_map) { "s" }
+        }
+        @if want("ds-computed") {
+            div data-computed:cc=(p) {
+                p "data-case"="ds-computed" "data-check"="text" data-text="$cc" {}
+            }
+        }
+        @if want("ds-on-click") {
+            button.nitro-click "data-case"="ds-on-click" "data-check"="attr:title"
+                data-on:click=(expr!("el.title = {}", p)) {
+                "b"
+            }
+        }
+        @if want("ds-init") {
+            div "data-case"="ds-init" "data-check"="attr:title"
+                data-init=(expr!("el.title = {}", p)) {}
+        }
+        @if want("ds-effect") {
+            div "data-case"="ds-effect" "data-check"="attr:title"
+                data-effect=(expr!("el.title = {}", p)) {}
+        }
+        @if want("ds-on-signal-patch") {
+            div "data-case"="ds-on-signal-patch" "data-check"="none"
+                data-on-signal-patch=(expr!("el.title = {}", p)) {}
+        }
+        @if want("ds-on-intersect") {
+            div "data-case"="ds-on-intersect" "data-check"="none"
+                data-on-intersect=(expr!("el.title = {}", p)) {
+                "i"
+            }
+        }
         @if want("expr-in-strings") {
-            button.nitro-click "data-case"="expr-in-single" "data-check"="attr-wrapped:title" data-on:click=(expr!("el.title = '<{}>'", p)) { "s" }
-            button.nitro-click "data-case"="expr-in-double" "data-check"="attr-wrapped:title" data-on:click=(expr!("el.title = \"<{}>\"", p)) { "d" }
-            button.nitro-click "data-case"="expr-in-template" "data-check"="attr-wrapped:title" data-on:click=(expr!("el.title = `<{}>`", p)) { "t" }
+            button.nitro-click "data-case"="expr-in-single" "data-check"="attr-wrapped:title"
+                data-on:click=(expr!("el.title = '<{}>'", p)) {
+                "s"
+            }
+            button.nitro-click "data-case"="expr-in-double" "data-check"="attr-wrapped:title"
+                data-on:click=(expr!("el.title = \"<{}>\"", p)) {
+                "d"
+            }
+            button.nitro-click "data-case"="expr-in-template" "data-check"="attr-wrapped:title"
+                data-on:click=(expr!("el.title = `<{}>`", p)) {
+                "t"
+            }
         }
         @if want("expr-compose") {
-            button.nitro-click "data-case"="expr-splice" "data-check"="attr:title" data-on:click=(expr!("el.title = {code}", expr!("{}", p))) { "c" }
-            button.nitro-click "data-case"="expr-splice-text" "data-check"="attr-wrapped:title" data-on:click=(expr!("el.title = {code}", expr!("'<{}>'", p))) { "ct" }
-            button.nitro-click "data-case"="expr-then" "data-check"="attr-wrapped:title" data-on:click=(expr!("el.title = ''").then(expr!("el.title = `<${{{code}}}>`", expr!("{}", p)))) { "th" }
+            button.nitro-click "data-case"="expr-splice" "data-check"="attr:title"
+                data-on:click=(expr!("el.title = {code}", expr!("{}", p))) {
+                "c"
+            }
+            button.nitro-click "data-case"="expr-splice-text" "data-check"="attr-wrapped:title"
+                data-on:click=(expr!("el.title = {code}", expr!("'<{}>'", p))) {
+                "ct"
+            }
+            button.nitro-click "data-case"="expr-then" "data-check"="attr-wrapped:title"
+                data-on:click=(expr!("el.title = ''").then(expr!("el.title = `<${{{code}}}>`", expr!("{}", p)))) {
+                "th"
+            }
         }
-        @if want("ds-json-signals") { div "data-case"="ds-json-signals" "data-check"="none" data-json-signals=(p) {} }
+        @if want("ds-json-signals") {
+            div "data-case"="ds-json-signals" "data-check"="none" data-json-signals=(p) {}
+        }
         @if want("expr-assign") {
             div data-signals:ea="''" {
                 button.nitro-click data-on:click=(expr_assign) { "e" }
                 p "data-case"="expr-assign" "data-check"="text" data-text="$ea" {}
             }
         }
-        @if want("expr-url") { a "data-case"="expr-url" "data-check"="url:href" data-attr:href=(expr_url) { "a" } }
-        @if want("expr-css") { p "data-case"="expr-css" "data-check"="none" data-attr:style=(expr_css) { "s" } }
-        @if want("expr-object") { div data-signals=(expr_object) { p "data-case"="expr-object" "data-check"="text" data-text="$eo" {} } }
+        @if want("expr-url") {
+            a "data-case"="expr-url" "data-check"="url:href" data-attr:href=(expr_url) { "a" }
+        }
+        @if want("expr-css") {
+            p "data-case"="expr-css" "data-check"="none" data-attr:style=(expr_css) { "s" }
+        }
+        @if want("expr-object") {
+            div data-signals=(expr_object) {
+                p "data-case"="expr-object" "data-check"="text" data-text="$eo" {}
+            }
+        }
         @if want("sse") {
             div data-signals:sse="''" data-init=(sse) {
                 p #(SSE_ELEMENTS) "data-case"="sse-elements" "data-check"="pending" {}
@@ -373,7 +484,9 @@ fn page(p: &str, n: usize, only: Option<&str>) -> String {
                 p "data-case"="sse-signals" "data-check"="text" data-text="$sse" {}
             }
         }
-        @if want("redirect") { iframe "data-case"="redirect" "data-check"="none" src=(redirect_frame) {} }
+        @if want("redirect") {
+            iframe "data-case"="redirect" "data-check"="none" src=(redirect_frame) {}
+        }
     };
     test_page(HARNESS, &p, body)
 }
@@ -1045,14 +1158,14 @@ fn shapes_page(value: &serde_json::Value, n: usize) -> String {
     let expected = serde_json::Value::Object(expected);
     let body = html! {
         div data-signals="{n: 1}" {
-                @for (k, statement, e) in &cases {
-                    @if *statement {
-                        div "data-shape"=(k) "data-mode"="statement" data-init=(e) {}
-                    } @else {
-                        div "data-shape"=(k) "data-mode"="value" data-attr:data-r=(e) {}
-                    }
+            @for (k, statement, e) in &cases {
+                @if *statement {
+                    div "data-shape"=(k) "data-mode"="statement" data-init=(e) {}
+                } @else {
+                    div "data-shape"=(k) "data-mode"="value" data-attr:data-r=(e) {}
                 }
             }
+        }
     };
     test_page(SHAPES_HARNESS, &expected, body)
 }

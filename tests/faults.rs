@@ -270,7 +270,7 @@ async fn stream_churn_on_jetstream_holds_one_consumer_per_process() {
     );
     eprintln!("{opens} stream opens in 3 s, {refused} refused; at most {most} consumers");
     assert_eq!(refused, 0);
-    assert!(opens >= 1_000, "only {opens} opens");
+    assert!(opens >= 300, "only {opens} opens");
     assert!(most <= 2, "{most} consumers for 2 app instances");
     let start = Instant::now();
     while consumers().await > 0 || buses.iter().any(|b| b.subscriber_count() > 0) {

@@ -9,8 +9,11 @@
 //! (`--servers nitro,axum-datastar,python` to choose; `--hold 19000 --servers nitro` to only
 //! hold connections). `nitro-serve` is the nitro server through `nitro::serve` instead of
 //! `axum::serve`; `hyper-pending` and `axum-pending` hold streams that never send, through
-//! hyper alone and through `axum::serve` + a Router: with `--hold 10000` the four give the
-//! breakdown of an idle stream's memory.
+//! hyper alone and through `axum::serve` + a Router, `serve-pending` through `nitro::serve`:
+//! with `--hold 10000` they give the breakdown of an idle stream's memory. `floor` is the least a server can do (no HTTP
+//! library, no task or queue per client, one `write` per client per message; `fanout/floor.rs`):
+//! `--servers floor,axum-datastar,nitro-serve` puts the floor, the axum anchor and nitro in one
+//! run.
 //!
 //! Scale-out: `cargo bench -p nitro-benches --bench fanout -- --scale-out --clients 10000
 //! --publishes 10` (in `fanout/scale_out.rs`) runs nitro as 1 process with all clients on the
@@ -25,6 +28,8 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 use tokio::sync::mpsc;
 
+#[path = "fanout/floor.rs"]
+mod floor;
 #[path = "fanout/scale_out.rs"]
 mod scale_out;
 
@@ -55,6 +60,11 @@ mod nitro_server {
         html! { li #(MSG.with(m.id)) { "message " (m.id) " ts=" (m.ts) } }
     }
 
+    /// The event a message becomes (the floor server sends the same bytes).
+    pub fn event(msg: &super::Msg) -> Events {
+        Events::new().with(PatchElements::at(MESSAGES, Mode::Append, line(msg)))
+    }
+
     async fn sse(State(bus): State<Bus>) -> Result<nitro::axum::Sse, BusError> {
         Ok(bus
             .subscribe("chat.room.1.>")
@@ -62,9 +72,7 @@ mod nitro_server {
             .shared("fanout")
             .into_sse(|m| {
                 m.payload::<super::Msg>()
-                    .map(|msg| {
-                        Events::new().with(PatchElements::at(MESSAGES, Mode::Append, line(&msg)))
-                    })
+                    .map(|msg| event(&msg))
                     .unwrap_or_default()
             }))
     }
@@ -188,13 +196,23 @@ mod pending {
     }
 }
 
+/// `nitro::serve`, with no cap per client: every bench client comes from 127.0.0.1.
+async fn nitro_serve(listener: tokio::net::TcpListener, app: axum::Router) {
+    nitro::serve(listener, app)
+        .max_connections_per_client(usize::MAX)
+        .await
+        .unwrap()
+}
+
 async fn serve(kind: &str, port: u16) {
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", port))
         .await
         .unwrap();
     match kind {
-        "nitro-serve" => return nitro::serve(listener, nitro_server::app()).await.unwrap(),
+        "nitro-serve" => return nitro_serve(listener, nitro_server::app()).await,
         "hyper-pending" => return pending::hyper_alone(listener).await,
+        "floor" => return floor::serve(listener).await,
+        "serve-pending" => return nitro_serve(listener, pending::app()).await,
         _ => {}
     }
     let app = match kind {
@@ -585,7 +603,8 @@ fn main() {
         scale_out::scale_out(&rt, clients, publishes);
         return;
     }
-    let servers = arg(&args, "--servers").unwrap_or_else(|| "nitro,axum-datastar,python".into());
+    let servers = arg(&args, "--servers")
+        .unwrap_or_else(|| "floor,axum-datastar,nitro-serve,nitro,python".into());
     println!("fan-out: {clients} SSE clients, {publishes} publishes, loopback");
     println!("| server | connected | RSS per idle connection | p50 | p99 | burst deliveries/s | messages/s | server CPU per delivery | missing |");
     println!("|---|---|---|---|---|---|---|---|---|");

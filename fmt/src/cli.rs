@@ -124,7 +124,10 @@ fn format(src: &str, name: &str) -> Result<String, String> {
         format!("{}:{}: not valid Rust: {e}", at.line, at.column + 1)
     })?;
     for s in &out.skipped {
-        eprintln!("nitro-fmt: {name}:{}: template left as it was: {}", s.line, s.reason);
+        eprintln!(
+            "nitro-fmt: {name}:{}: template left as it was: {}",
+            s.line, s.reason
+        );
     }
     Ok(out.text)
 }

@@ -124,12 +124,14 @@ fn end(input: ParseStream) -> usize {
     input.cursor().prev_span().byte_range().end
 }
 
-/// An optional `;` glued to the words before it.
+/// An optional `;`, glued to the words before it when it is in the source (a space between
+/// `;` and a following `;` is part of the tokens: it decides whether they are joined).
 fn semi(input: ParseStream, rd: &mut Reader, words: &mut Vec<Piece>) -> syn::Result<()> {
     if input.peek(Token![;]) {
         let start = begin(input);
+        let glue = start == rd.last;
         input.parse::<Token![;]>()?;
-        words.push(rd.piece(vec![(false, start..end(input))], true));
+        words.push(rd.piece(vec![(false, start..end(input))], glue));
     }
     Ok(())
 }
@@ -245,7 +247,9 @@ fn node(input: ParseStream, rd: &mut Reader) -> syn::Result<Node> {
         input.parse::<Token![!]>()?;
         Ident::parse_any(input)?;
         return Ok(Node {
-            segs: vec![words(vec![rd.piece(vec![(false, start..end(input))], false)])],
+            segs: vec![words(vec![
+                rd.piece(vec![(false, start..end(input))], false)
+            ])],
         });
     }
     if input.peek(Token![@]) {
@@ -288,7 +292,9 @@ fn control(input: ParseStream, rd: &mut Reader) -> syn::Result<Node> {
         }
         "if" => {
             let cond = until_brace(input)?;
-            segs.push(words(vec![rd.piece(vec![(false, head), (true, cond)], false)]));
+            segs.push(words(vec![
+                rd.piece(vec![(false, head), (true, cond)], false)
+            ]));
             segs.push(Seg::Block(rd.block(input)?));
             while input.peek(Token![@]) && input.peek2(Token![else]) {
                 let (at_else, _) = at_keyword(input)?;
@@ -305,7 +311,9 @@ fn control(input: ParseStream, rd: &mut Reader) -> syn::Result<Node> {
         }
         "match" => {
             let expr = until_brace(input)?;
-            segs.push(words(vec![rd.piece(vec![(false, head), (true, expr)], false)]));
+            segs.push(words(vec![
+                rd.piece(vec![(false, head), (true, expr)], false)
+            ]));
             let content;
             let brace = syn::braced!(content in input);
             let open = brace.span.open().byte_range();
@@ -347,7 +355,9 @@ fn control(input: ParseStream, rd: &mut Reader) -> syn::Result<Node> {
         // `@for pat in iter`, `@while cond`.
         _ => {
             let rest = until_brace(input)?;
-            segs.push(words(vec![rd.piece(vec![(false, head), (true, rest)], false)]));
+            segs.push(words(vec![
+                rd.piece(vec![(false, head), (true, rest)], false)
+            ]));
             segs.push(Seg::Block(rd.block(input)?));
         }
     }
@@ -378,6 +388,8 @@ fn element(input: ParseStream, rd: &mut Reader) -> syn::Result<Node> {
         nitro_syntax::parse::parse_name_with(input, true, true)?;
         head.push(rd.piece(vec![(false, start..end(input))], false));
     }
+    // `p.note.big`: class shorthands with a fixed name are joined to the tag name, as in maud.
+    let mut joined = true;
     loop {
         if input.peek(token::Brace) {
             let block = rd.block(input)?;
@@ -386,15 +398,24 @@ fn element(input: ParseStream, rd: &mut Reader) -> syn::Result<Node> {
             });
         }
         if input.peek(Token![;]) || input.is_empty() {
+            // A void element's `;` is joined to it (`br;`), whatever the spacing before it.
+            let at = head.len();
             semi(input, rd, &mut head)?;
+            if let Some(p) = head.get_mut(at) {
+                p.glue = true;
+            }
             return Ok(Node {
                 segs: vec![words(head)],
             });
         }
         let start = begin(input);
         let mut parts = Vec::new();
+        let mut glue = false;
         if input.peek(Token![#]) || input.peek(Token![.]) {
+            let is_id = input.peek(Token![#]);
             input.parse::<TokenTree>()?;
+            let fixed =
+                !(input.peek(Token![@]) || input.peek(token::Paren) || input.peek(token::Brace));
             if input.peek(Token![@]) {
                 value_control(input)?;
             } else if input.peek(Ident::peek_any) || input.peek(syn::LitInt) {
@@ -402,6 +423,10 @@ fn element(input: ParseStream, rd: &mut Reader) -> syn::Result<Node> {
             } else {
                 input.parse::<TokenTree>()?;
             }
+            // A computed one (`.(c)`, `.{ .. }`, `.@if ..`) stays joined only if it was.
+            // Never `#`: `span#x` is a reserved prefix since Rust 2021 (rustc refuses it).
+            glue = !is_id && joined && !head.is_empty() && (fixed || start == rd.last);
+            joined = !is_id && (glue || head.is_empty());
             parts.push((false, start..end(input)));
             if input.peek(token::Bracket) {
                 let toggle = begin(input);
@@ -416,8 +441,9 @@ fn element(input: ParseStream, rd: &mut Reader) -> syn::Result<Node> {
             }
             parts.push((false, start..end(input)));
             attr_value(input, &mut parts)?;
+            joined = false;
         }
-        head.push(rd.piece(parts, false));
+        head.push(rd.piece(parts, glue));
     }
 }
 

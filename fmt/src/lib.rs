@@ -15,7 +15,10 @@
 //!   `li { a href="/" { "Home" } }`, `@if done { "yes" } @else { "no" }`.
 //! - Otherwise each of its blocks opens with `{` at the end of the line, holds one node a line,
 //!   indented four spaces more, and closes with `}` on a line of its own; `@else` follows `}`.
-//!   An element's name and attributes stay on one line.
+//!   An element's attributes that do not fit on its line go on to the next ones, indented four
+//!   spaces more.
+//! - `.class` shorthands with a fixed name are joined to the tag (`p.note.big`); `#id` is not
+//!   (`p #intro`: `p#intro` is a reserved prefix since Rust 2021).
 //! - Attributes are written `name="value"`, `name=(expr)`, `name[cond]`, with no space around
 //!   `=`; between a tag and its attributes, one space.
 //! - Rust code (splices, conditions, `@for` heads, `@let`, match patterns), names and string
@@ -23,6 +26,8 @@
 //! - The template is indented from the line the macro's opening delimiter is on (rustfmt's
 //!   indentation of the call site); the closing delimiter goes back to that indentation.
 //! - Comments are kept, each on its own line before the token that followed it.
+//! - An item, `let` or macro statement marked `#[rustfmt::skip]` (or `#[nitro_fmt::skip]`) is
+//!   left as written.
 //!
 //! # What it never changes
 //!
@@ -74,24 +79,42 @@ pub fn format_source(src: &str) -> syn::Result<Formatted> {
     let mut skipped = Vec::new();
     let mut at = 0;
     for call in outer {
-        let line_start = src[..call.open.start].rfind('\n').map_or(0, |i| i + 1);
-        let line = &src[line_start..call.open.start];
-        let indent: String = line.chars().take_while(|c| *c == ' ' || *c == '\t').collect();
-        let column = line.chars().count();
-        let original = &src[call.open.start..call.close.end];
-        let replacement = match format_call(src, &call, &indent, column) {
-            Ok(Some(new)) => new,
-            Ok(None) => original.to_string(),
-            Err(reason) => {
-                skipped.push(Skipped {
-                    line: src[..call.open.start].lines().count().max(1),
-                    reason,
-                });
-                original.to_string()
-            }
+        // `html! {`, `html!(`: one space before a brace, none before the others.
+        let gap = &src[call.bang_end..call.open.start];
+        let (keep, gap) = if gap.trim().is_empty() {
+            let space = if call.delimiter == Delimiter::Brace {
+                " "
+            } else {
+                ""
+            };
+            (call.bang_end, space)
+        } else {
+            (call.open.start, "")
         };
-        text.push_str(&src[at..call.open.start]);
-        text.push_str(&replacement);
+        let before = text.len();
+        text.push_str(&src[at..keep]);
+        text.push_str(gap);
+        // Column and indentation as written so far (an earlier call on the same line may have
+        // moved this one), so that a second run decides the same.
+        let line = &text[text.rfind('\n').map_or(0, |i| i + 1)..];
+        let indent: String = line
+            .chars()
+            .take_while(|c| *c == ' ' || *c == '\t')
+            .collect();
+        let column = line.chars().count();
+        match format_call(src, &call, &indent, column) {
+            Ok(Some(new)) => text.push_str(&new),
+            other => {
+                if let Err(reason) = other {
+                    skipped.push(Skipped {
+                        line: src[..call.open.start].lines().count().max(1),
+                        reason,
+                    });
+                }
+                text.truncate(before);
+                text.push_str(&src[at..call.close.end]);
+            }
+        }
         at = call.close.end;
     }
     text.push_str(&src[at..]);
@@ -106,9 +129,8 @@ fn format_call(
     column: usize,
 ) -> Result<Option<String>, String> {
     let mut diags = nitro_syntax::diag::Diagnostics::default();
-    let parsed = nitro_syntax::parse::parse(call.tokens.clone(), &mut diags, &|_| {
-        TokenStream::new()
-    });
+    let parsed =
+        nitro_syntax::parse::parse(call.tokens.clone(), &mut diags, &|_| TokenStream::new());
     if parsed.is_err() || !diags.is_empty() {
         return Ok(None);
     }
@@ -127,7 +149,22 @@ fn format_call(
     if !same_tokens(&reread, &call.tokens) {
         return Err("formatting would change the template's tokens".into());
     }
+    // `span#x`, `b"x"`: what proc-macro2 lexes as two tokens, rustc may read as one prefix.
+    if joined_prefixes(&new) > joined_prefixes(&src[call.open.start..call.close.end]) {
+        return Err("formatting would join a name to `#`, `\"` or `'`".into());
+    }
     Ok(Some(new))
+}
+
+/// Places where a name character is directly followed by `#`, `"` or `'` (a reserved prefix
+/// for rustc since Rust 2021, or a raw/byte string): formatting must not add any.
+fn joined_prefixes(text: &str) -> usize {
+    text.as_bytes()
+        .windows(2)
+        .filter(|w| {
+            (w[0].is_ascii_alphanumeric() || w[0] == b'_') && matches!(w[1], b'#' | b'"' | b'\'')
+        })
+        .count()
 }
 
 /// Same tokens in the same order, delimiters and the spacing of joined punctuation included.

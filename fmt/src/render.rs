@@ -3,7 +3,7 @@
 //! node; otherwise its blocks open at the end of the line, their nodes one per line indented
 //! by four more spaces, and close on a line of their own.
 
-use crate::layout::{Block, Node, Piece, Seg};
+use crate::layout::{Block, Node, Seg};
 
 /// The line width, as rustfmt's default `max_width`.
 pub const WIDTH: usize = 100;
@@ -51,17 +51,19 @@ struct Writer<'s> {
 }
 
 impl Writer<'_> {
-    /// A node on one line, if it can be written so (no comment, no line break in its text,
-    /// blocks holding at most one element or control node).
+    /// A node on one line, if it can be written so (no comment but before it, no line break
+    /// in its text, blocks holding at most one element or control node).
     fn flat(&self, node: &Node) -> Option<String> {
         let mut s = String::new();
+        let mut first = true;
         for seg in &node.segs {
             match seg {
                 Seg::Words(pieces) => {
                     for p in pieces {
-                        if !p.comments.is_empty() {
+                        if !p.comments.is_empty() && !first {
                             return None;
                         }
+                        first = false;
                         let text = p.text(self.src);
                         if text.contains('\n') {
                             return None;
@@ -73,6 +75,7 @@ impl Writer<'_> {
                     }
                 }
                 Seg::Block(b) => {
+                    first = false;
                     if !b.open_comments.is_empty() || !b.close_comments.is_empty() {
                         return None;
                     }
@@ -94,6 +97,9 @@ impl Writer<'_> {
 
     fn flat_items(&self, items: &[Node]) -> Option<String> {
         if items.iter().filter(|n| n.has_block()).count() > 1 {
+            return None;
+        }
+        if items.iter().any(|n| !leading(n).is_empty()) {
             return None;
         }
         let flat: Option<Vec<String>> = items.iter().map(|n| self.flat(n)).collect();
@@ -118,6 +124,11 @@ impl Writer<'_> {
 
     /// A node starting at `indent` (where `out` is): on one line if it fits, else broken.
     fn node(&self, node: &Node, indent: &str, out: &mut String) {
+        for c in leading(node) {
+            out.push_str(c);
+            out.push('\n');
+            out.push_str(indent);
+        }
         if let Some(flat) = self.flat(node) {
             if width(indent) + width(&flat) <= WIDTH {
                 out.push_str(&flat);
@@ -130,7 +141,20 @@ impl Writer<'_> {
             match seg {
                 Seg::Words(pieces) => {
                     for p in pieces {
-                        self.piece(p, if at_start { indent } else { &cont }, at_start, out);
+                        let comments = if at_start { &[][..] } else { &p.comments[..] };
+                        comments_inline(comments, &cont, &mut at_start, out);
+                        if !at_start && !p.glue {
+                            // Attributes that do not fit go on to the next line.
+                            let text = p.text(self.src);
+                            let first = text.lines().next().unwrap_or("");
+                            if line_width(out) + 1 + width(first) > WIDTH {
+                                out.push('\n');
+                                out.push_str(&cont);
+                            } else {
+                                out.push(' ');
+                            }
+                        }
+                        self.write_piece(p, out);
                         at_start = false;
                     }
                 }
@@ -152,13 +176,87 @@ impl Writer<'_> {
             }
         }
     }
+}
 
-    fn piece(&self, p: &Piece, indent: &str, mut at_start: bool, out: &mut String) {
-        comments_inline(&p.comments, indent, &mut at_start, out);
-        if !at_start && !p.glue {
-            out.push(' ');
+impl Writer<'_> {
+    /// A piece where `out` ends. A part that spans lines (a splice written over several lines)
+    /// moves with the line it starts on: its other lines are shifted by as many columns as that
+    /// line's indentation changed, unless a
+    /// line break is inside a literal (a string's bytes are never changed) or a line has too
+    /// little indentation to shift.
+    fn write_piece(&self, p: &crate::layout::Piece, out: &mut String) {
+        let mut first = true;
+        for (space, r) in &p.parts {
+            if *space && !first {
+                out.push(' ');
+            }
+            first = false;
+            let text = &self.src[r.clone()];
+            if !text.contains('\n') {
+                out.push_str(text);
+                continue;
+            }
+            let old = line_indent(&self.src[..r.start]);
+            let new = line_indent(out);
+            out.push_str(&shift(text, new as isize - old as isize).unwrap_or_else(|| text.into()));
         }
-        out.push_str(&p.text(self.src));
+    }
+}
+
+/// The width of the line `text` ends in.
+fn line_width(text: &str) -> usize {
+    width(&text[text.rfind('\n').map_or(0, |i| i + 1)..])
+}
+
+/// The indentation of the line `text` ends in.
+fn line_indent(text: &str) -> usize {
+    let line = &text[text.rfind('\n').map_or(0, |i| i + 1)..];
+    line.len() - line.trim_start_matches([' ', '\t']).len()
+}
+
+/// `text` with its lines after the first shifted right by `delta` columns (left when negative);
+/// `None` when that cannot be done without changing a literal or eating code.
+fn shift(text: &str, delta: isize) -> Option<String> {
+    if delta == 0 {
+        return None;
+    }
+    let tokens: proc_macro2::TokenStream = text.parse().ok()?;
+    if literal_with_line_break(tokens) {
+        return None;
+    }
+    let mut lines = text.split('\n');
+    let mut out = lines.next()?.to_string();
+    for line in lines {
+        out.push('\n');
+        if line.trim().is_empty() {
+            out.push_str(line);
+        } else if delta > 0 {
+            out.push_str(&" ".repeat(delta.unsigned_abs()));
+            out.push_str(line);
+        } else {
+            let n = delta.unsigned_abs();
+            if !line.starts_with(&" ".repeat(n)) {
+                return None;
+            }
+            out.push_str(&line[n..]);
+        }
+    }
+    Some(out)
+}
+
+fn literal_with_line_break(tokens: proc_macro2::TokenStream) -> bool {
+    tokens.into_iter().any(|t| match t {
+        proc_macro2::TokenTree::Literal(l) => l.to_string().contains('\n'),
+        proc_macro2::TokenTree::Group(g) => literal_with_line_break(g.stream()),
+        _ => false,
+    })
+}
+
+/// The comments before a node (written on lines of their own above it).
+fn leading(node: &Node) -> &[String] {
+    match node.segs.first() {
+        Some(Seg::Words(p)) => p.first().map_or(&[], |p| &p.comments[..]),
+        _ => &[],
     }
 }
 

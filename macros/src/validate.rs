@@ -8,11 +8,8 @@ use crate::context::{dynamic_context, RAW_TEXT};
 use crate::datastar::{KeyRule, ValueKind, ValueRule};
 use crate::diag::Diagnostics;
 
-/// Elements that never have children or a closing tag.
-pub const VOID: &[&str] = &[
-    "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track",
-    "wbr",
-];
+/// Elements that never have children or a closing tag (shared with the runtime).
+pub use nitro_syntax::tables::VOID_ELEMENTS as VOID;
 
 /// Elements that start foreign content (SVG, MathML): inside them any element may end with `;`,
 /// written `<name/>`, which the HTML parser reads as a closed element there.

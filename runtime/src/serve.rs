@@ -1,30 +1,43 @@
-//! [`serve`]: an axum `Router` served over HTTP/1.1 through hyper's own connection builder, with
-//! settings for many long-lived streams, and a graceful shutdown on ctrl-c or SIGTERM.
+//! [`serve`]: an axum `Router` served over HTTP/1.1 by nitro's own small connection handling,
+//! made for many long-lived streams, with a graceful shutdown on ctrl-c or SIGTERM.
 //!
-//! Use it in place of `axum::serve` when the app holds many SSE streams: each connection gets
-//! hyper's smallest buffers (`max_buf_size(8192)`), a deadline for the request head (30 s, so a
-//! client that connects and sends nothing does not hold a connection forever), and on shutdown
-//! every open stream ends cleanly between two events (the browser sees a finished response and
-//! reconnects, to another process if there is one) instead of being cut mid-response. When the
-//! process nears its open-file limit (90 %), it is logged and counted (`stats`:
-//! `fd_limit_near`) before connections fail; out of file descriptors, accepting pauses for
-//! 100 ms, and it is logged and counted (`accept_errors`) instead of spinning.
+//! Use it in place of `axum::serve` when the app holds many SSE streams. nitro reads each
+//! request head into a small buffer (`httparse`), freed once parsed, hands the request to the
+//! `Router`, and writes the response itself: a stream's frames go from the bytes the body
+//! yields straight to the socket, and between two frames the connection keeps no buffer (a
+//! close is seen by a read of nothing). An idle SSE stream so costs a fraction of hyper's two
+//! 8 KiB connection buffers (BENCHMARKS.md §8). Requests with a body, `Expect`, an upgrade or
+//! HTTP/1.0 are served by hyper's own HTTP/1.1 connection for the rest of that connection.
+//!
+//! A request head must arrive within 30 s (else `408`, or a silent close of an idle keep-alive
+//! connection) and fit in 32 KiB and 100 fields (else `431`); a malformed one gets `400`
+//! (counted: `stats`, `requests_refused`). On shutdown every open stream ends cleanly between
+//! two events (the browser sees a finished response and reconnects, to another process if there
+//! is one) instead of being cut mid-response. When the process nears its open-file limit
+//! (90 %), it is logged and counted (`stats`: `fd_limit_near`) before connections fail; out of
+//! file descriptors, accepting pauses for 100 ms, and it is logged and counted
+//! (`accept_errors`) instead of spinning. Each request carries its client's address
+//! ([`ClientAddr`]) in its extensions.
 //!
 //! It serves HTTP/1.1 only (what browsers use for SSE behind a proxy that terminates TLS and
 //! HTTP/2); use `axum::serve` for HTTP/2 or anything this does not cover.
 
+mod connection;
+mod head;
+mod hyper_conn;
+mod respond;
+
 use std::future::{Future, IntoFuture};
 use std::io;
 use std::pin::Pin;
-use std::task::{Context, Poll};
 use std::time::Duration;
 
-use axum::body::Body;
 use axum::Router;
-use bytes::Bytes;
-use http_body::Body as _;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
+
+/// How long a request head may take to arrive, by default ([`Serve::head_timeout`]).
+const HEAD_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// Serves `router` on `listener` until ctrl-c or SIGTERM (or the future given to
 /// [`Serve::shutdown_on`]); then stops accepting, ends every open stream cleanly between two
@@ -47,6 +60,7 @@ pub fn serve(listener: TcpListener, router: Router) -> Serve {
         shutdown: None,
         grace: Duration::from_secs(10),
         per_client: DEFAULT_CONNECTIONS_PER_CLIENT,
+        head_timeout: HEAD_TIMEOUT,
     }
 }
 
@@ -58,6 +72,7 @@ pub struct Serve {
     shutdown: Option<Pin<Box<dyn Future<Output = ()> + Send>>>,
     grace: Duration,
     per_client: usize,
+    head_timeout: Duration,
 }
 
 /// The default cap on one client's concurrent connections ([`Serve::max_connections_per_client`]).
@@ -106,6 +121,21 @@ impl Serve {
         self.grace = grace;
         self
     }
+
+    /// How long a request head may take to arrive (30 s by default), from the connection's
+    /// start or the end of the previous response: a client slower than that gets
+    /// `408 Request Timeout` (counted in `requests_refused`), an idle keep-alive connection is
+    /// closed.
+    ///
+    /// ```no_run
+    /// # async fn run(listener: tokio::net::TcpListener, app: axum::Router) -> std::io::Result<()> {
+    /// nitro::serve(listener, app).head_timeout(std::time::Duration::from_secs(10)).await
+    /// # }
+    /// ```
+    pub fn head_timeout(mut self, timeout: Duration) -> Self {
+        self.head_timeout = timeout;
+        self
+    }
 }
 
 impl std::fmt::Debug for Serve {
@@ -113,6 +143,7 @@ impl std::fmt::Debug for Serve {
         f.debug_struct("Serve")
             .field("listener", &self.listener)
             .field("grace", &self.grace)
+            .field("head_timeout", &self.head_timeout)
             .finish_non_exhaustive()
     }
 }
@@ -133,6 +164,7 @@ async fn run(server: Serve) -> io::Result<()> {
         shutdown,
         grace,
         per_client,
+        head_timeout,
     } = server;
     let clients = Clients::default();
     let mut shutdown = shutdown.unwrap_or_else(|| Box::pin(terminate()));
@@ -151,14 +183,14 @@ async fn run(server: Serve) -> io::Result<()> {
                 Some(guard) => {
                     let (router, stopping) = (router.clone(), stopping.clone());
                     tokio::spawn(async move {
-                        connection(stream, peer, router, stopping).await;
+                        connection::serve(stream, peer, router, stopping, head_timeout).await;
                         drop(guard);
                     });
                 }
                 None => {
                     crate::stats::CONNECTIONS_REFUSED.incr();
                     crate::log::debug!(client = %peer.ip(), "nitro::serve: too many connections from one client; 429");
-                    tokio::spawn(refuse(stream));
+                    tokio::spawn(hyper_conn::refuse(stream));
                 }
             },
             Err(e) => accept_failed(&e).await,
@@ -230,29 +262,6 @@ impl Drop for ClientGuard {
     }
 }
 
-/// Answers a connection over its client's cap with a 429, then closes it.
-async fn refuse(stream: tokio::net::TcpStream) {
-    let service = hyper::service::service_fn(|_request| async {
-        let mut response = http::Response::new(http_body_util::Full::new(Bytes::from_static(
-            b"too many connections from this client",
-        )));
-        *response.status_mut() = http::StatusCode::TOO_MANY_REQUESTS;
-        response.headers_mut().insert(
-            http::header::CONNECTION,
-            http::HeaderValue::from_static("close"),
-        );
-        Ok::<_, std::convert::Infallible>(response)
-    });
-    let mut builder = hyper::server::conn::http1::Builder::new();
-    builder
-        .keep_alive(false)
-        .timer(hyper_util::rt::TokioTimer::new())
-        .header_read_timeout(Duration::from_secs(5));
-    let _ = builder
-        .serve_connection(hyper_util::rt::TokioIo::new(stream), service)
-        .await;
-}
-
 /// Ctrl-c, or SIGTERM on Unix.
 async fn terminate() {
     #[cfg(unix)]
@@ -287,95 +296,5 @@ async fn accept_failed(e: &io::Error) {
         tokio::time::sleep(Duration::from_millis(100)).await;
     } else {
         crate::log::debug!(error = %e, "nitro::serve: accept failed");
-    }
-}
-
-async fn connection(
-    stream: tokio::net::TcpStream,
-    peer: std::net::SocketAddr,
-    router: Router,
-    mut stopping: watch::Receiver<bool>,
-) {
-    use tower::ServiceExt;
-    let _ = stream.set_nodelay(true);
-    let io = hyper_util::rt::TokioIo::new(stream);
-    let stop = stopping.clone();
-    let router = ServiceExt::<http::Request<hyper::body::Incoming>>::map_request(
-        router,
-        move |mut request: http::Request<hyper::body::Incoming>| {
-            request.extensions_mut().insert(ClientAddr(peer));
-            request
-        },
-    );
-    let service = ServiceExt::<http::Request<hyper::body::Incoming>>::map_response(
-        router,
-        move |response: axum::response::Response| {
-            // Streams (no known length) end on shutdown; a body of known length is left alone.
-            if response.body().size_hint().exact().is_some() {
-                return response;
-            }
-            response.map(|body| Body::new(EndOnStop::new(body, stop.clone())))
-        },
-    );
-    let service = hyper_util::service::TowerToHyperService::new(service);
-    let mut builder = hyper::server::conn::http1::Builder::new();
-    builder
-        .max_buf_size(8192)
-        .timer(hyper_util::rt::TokioTimer::new())
-        .header_read_timeout(Duration::from_secs(30));
-    let conn = builder.serve_connection(io, service);
-    tokio::pin!(conn);
-    let result = tokio::select! {
-        result = conn.as_mut() => result,
-        () = async {
-            let _ = stopping.wait_for(|stop| *stop).await;
-        } => {
-            conn.as_mut().graceful_shutdown();
-            conn.await
-        }
-    };
-    if let Err(e) = result {
-        crate::log::debug!(error = %e, "nitro::serve: connection ended with an error");
-    }
-}
-
-/// A response body that ends (cleanly, between two frames) when the server stops.
-struct EndOnStop {
-    body: Body,
-    stopped: Pin<Box<dyn Future<Output = ()> + Send + Sync>>,
-}
-
-impl EndOnStop {
-    fn new(body: Body, mut stop: watch::Receiver<bool>) -> EndOnStop {
-        EndOnStop {
-            body,
-            stopped: Box::pin(async move {
-                let _ = stop.wait_for(|stop| *stop).await;
-            }),
-        }
-    }
-}
-
-impl http_body::Body for EndOnStop {
-    type Data = Bytes;
-    type Error = axum::Error;
-
-    fn poll_frame(
-        mut self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-    ) -> Poll<Option<Result<http_body::Frame<Bytes>, axum::Error>>> {
-        if self.stopped.as_mut().poll(cx).is_ready() {
-            return Poll::Ready(None);
-        }
-        Pin::new(&mut self.body).poll_frame(cx)
-    }
-
-    fn is_end_stream(&self) -> bool {
-        self.body.is_end_stream()
-    }
-
-    fn size_hint(&self) -> http_body::SizeHint {
-        // Only bodies of unknown length are wrapped: ending early contradicts nothing.
-        http_body::SizeHint::default()
     }
 }

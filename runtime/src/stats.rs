@@ -71,6 +71,9 @@ pub struct Snapshot {
     /// Connections [`serve`](crate::serve()) refused with a 429 because their client already
     /// had its maximum.
     pub connections_refused: u64,
+    /// Requests [`serve`](crate::serve()) refused before they reached the app: a malformed
+    /// head (400), a head too large (431) or too slow (408); each logged at debug.
+    pub requests_refused: u64,
     /// JetStream streams the bus found missing (NATS restarted without its store) and
     /// declared again (a `WARN` each).
     pub bus_recreated: u64,
@@ -128,6 +131,7 @@ pub fn snapshot() -> Snapshot {
         bus_errors: BUS_ERRORS.get(),
         accept_errors: ACCEPT_ERRORS.get(),
         connections_refused: CONNECTIONS_REFUSED.get(),
+        requests_refused: REQUESTS_REFUSED.get(),
         bus_recreated: BUS_RECREATED.get(),
         json_failures: JSON_FAILURES.get(),
         fd_limit_near: FD_LIMIT_NEAR.get(),
@@ -147,7 +151,7 @@ impl Snapshot {
     /// let s = nitro::stats::snapshot();
     /// assert!(s.counters().iter().any(|(name, _)| *name == "events_sent"));
     /// ```
-    pub fn counters(&self) -> [(&'static str, u64); 27] {
+    pub fn counters(&self) -> [(&'static str, u64); 28] {
         [
             ("live_streams", self.live_streams),
             ("streams_opened", self.streams_opened),
@@ -167,6 +171,7 @@ impl Snapshot {
             ("bus_errors", self.bus_errors),
             ("accept_errors", self.accept_errors),
             ("connections_refused", self.connections_refused),
+            ("requests_refused", self.requests_refused),
             ("bus_recreated", self.bus_recreated),
             ("json_failures", self.json_failures),
             ("fd_limit_near", self.fd_limit_near),
@@ -236,6 +241,7 @@ pub(crate) static VALUES_REFUSED: Counter = Counter::new();
 pub(crate) static BUS_ERRORS: Counter = Counter::new();
 pub(crate) static ACCEPT_ERRORS: Counter = Counter::new();
 pub(crate) static CONNECTIONS_REFUSED: Counter = Counter::new();
+pub(crate) static REQUESTS_REFUSED: Counter = Counter::new();
 pub(crate) static BUS_RECREATED: Counter = Counter::new();
 pub(crate) static FD_LIMIT_NEAR: Counter = Counter::new();
 pub(crate) static RESUMES_EXPIRED: Counter = Counter::new();

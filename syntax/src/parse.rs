@@ -361,10 +361,14 @@ fn parse_name(input: ParseStream, allow_colon: bool) -> syn::Result<Name> {
     parse_name_with(input, allow_colon, true)
 }
 
-/// `parse_name`; `data_dots: false` for class names, where `.` starts the next class. Public
-/// for tools that read the template's layout (`nitro-fmt`): the names they copy are the ones
-/// the macro reads.
-pub fn parse_name_with(input: ParseStream, allow_colon: bool, data_dots: bool) -> syn::Result<Name> {
+/// Reads an element or attribute name (`allow_colon`: `xml:lang`; `data_dots`: a `data-*` name
+/// takes `.`, false for class names, where `.` starts the next class). Public for tools that
+/// read the template's layout (`nitro-fmt`): the names they copy are the ones the macro reads.
+pub fn parse_name_with(
+    input: ParseStream,
+    allow_colon: bool,
+    data_dots: bool,
+) -> syn::Result<Name> {
     let span = input.span();
     let mut end = span;
     let mut text = name_piece(input)?;
@@ -593,11 +597,7 @@ fn parse_shorthand_value(
     ))
 }
 
-fn parse_attr_value(
-    input: ParseStream,
-    name: &Name,
-    diags: &mut Cx<'_>,
-) -> syn::Result<AttrValue> {
+fn parse_attr_value(input: ParseStream, name: &Name, diags: &mut Cx<'_>) -> syn::Result<AttrValue> {
     if input.peek(Token![?]) {
         // maud's older spelling of an empty attribute: `checked?`, `disabled?[cond]`.
         input.parse::<Token![?]>()?;

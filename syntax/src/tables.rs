@@ -59,6 +59,13 @@ pub const SVG_ANIMATION: &[&str] = &[
 /// The attributes of an [`SVG_ANIMATION`] element that say what it sets, and to what.
 pub const SVG_ANIMATION_VALUES: &[&str] = &["attributename", "by", "from", "to", "values"];
 
+/// Elements that never have children or a closing tag (lowercase): `html!` refuses children
+/// there, and the runtime's scan of spliced HTML expects no closing tag.
+pub const VOID_ELEMENTS: &[&str] = &[
+    "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track",
+    "wbr",
+];
+
 /// Is `name` (any case) one of `list`?
 pub fn is_one_of(name: &str, list: &[&str]) -> bool {
     list.iter().any(|n| n.eq_ignore_ascii_case(name))
@@ -103,7 +110,8 @@ pub fn is_datastar_attribute(name: &str) -> bool {
     };
     let plugin = rest.split([':', '_']).next().unwrap_or("");
     crate::datastar::PLUGINS.iter().any(|p| {
-        p.name == plugin || (rest.starts_with(p.name) && rest[p.name.len()..].starts_with(['-', ':', '_']))
+        p.name == plugin
+            || (rest.starts_with(p.name) && rest[p.name.len()..].starts_with(['-', ':', '_']))
     })
 }
 

@@ -24,10 +24,17 @@ fn the_namespace_is_inferred_from_the_top_level_elements() {
     assert!(line(PatchElements::new(chart())).contains("data: namespace svg\n"));
     assert!(line(PatchElements::new(formula())).contains("data: namespace mathml\n"));
     // Two svg roots, whitespace between: still svg.
-    let two = html! { svg #a {} " " svg #b {} };
+    let two = html! {
+        svg #a {}
+        " "
+        svg #b {}
+    };
     assert!(line(PatchElements::new(two)).contains("data: namespace svg\n"));
     // Mixed, HTML, or not known at compile time: html, which is not sent.
-    let mixed = html! { svg #a {} div #b {} };
+    let mixed = html! {
+        svg #a {}
+        div #b {}
+    };
     let div = html! { div #a { svg {} } };
     let spliced = html! { (chart()) };
     for e in [

@@ -145,7 +145,15 @@ proptest! {
     ) {
         let templates: Vec<Box<Rendered>> = vec![
             Box::new(|| {
-                let t = html! { div #(ROW) title=(a) { (b) "\n" (n) "\r\n" @for i in 0..rows { p { (i) "\r" (a) } } } };
+                let t = html! {
+                    div #(ROW) title=(a) {
+                        (b)
+                        "\n"
+                        (n)
+                        "\r\n"
+                        @for i in 0..rows { p { (i) "\r" (a) } }
+                    }
+                };
                 (PatchElements::at(ROW, mode, t).id(id.clone()).to_bytes().unwrap().to_vec(), t.render().into_string())
             }),
             Box::new(|| {

@@ -15,9 +15,10 @@ fn keys_and_modifiers_render_as_written() {
         r#"<button data-on:click__debounce.500ms="@post('/inc')">+</button>"#
     );
     assert_eq!(
-        r(
-            html! { @signals("k"); div data-on:keydown__window__throttle.1s.noleading="$k = evt.key" {} }
-        ),
+        r(html! {
+            @signals("k");
+            div data-on:keydown__window__throttle.1s.noleading="$k = evt.key" {}
+        }),
         r#"<div data-on:keydown__window__throttle.1s.noleading="$k = evt.key"></div>"#
     );
     assert_eq!(
@@ -50,21 +51,25 @@ fn keys_and_modifiers_render_as_written() {
         format!(r#"<p data-class:active="$on" data-style:color="{css_guard}$c)"></p>"#)
     );
     assert_eq!(
-        r(
-            html! { @signals("a", "b"); p data-computed:total="$a + $b" data-indicator:loading data-ref:el {} }
-        ),
+        r(html! {
+            @signals("a", "b");
+            p data-computed:total="$a + $b" data-indicator:loading data-ref:el {}
+        }),
         r#"<p data-computed:total="$a + $b" data-indicator:loading data-ref:el></p>"#
     );
     assert_eq!(
-        r(
-            html! { @signals("x", "y", "z"); p data-show="$x" data-text="$y" data-effect="$z = 1" data-init="@get('/s')" {} }
-        ),
+        r(html! {
+            @signals("x", "y", "z");
+            p data-show="$x" data-text="$y" data-effect="$z = 1" data-init="@get('/s')" {}
+        }),
         r#"<p data-show="$x" data-text="$y" data-effect="$z = 1" data-init="@get('/s')"></p>"#
     );
     assert_eq!(
-        r(
-            html! { @signals("t"); div data-on-intersect__once__half="@get('/more')" data-on-interval__duration.2s.leading="$t++" {} }
-        ),
+        r(html! {
+            @signals("t");
+            div data-on-intersect__once__half="@get('/more')"
+                data-on-interval__duration.2s.leading="$t++" {}
+        }),
         r#"<div data-on-intersect__once__half="@get('/more')" data-on-interval__duration.2s.leading="$t++"></div>"#
     );
     assert_eq!(
@@ -76,9 +81,10 @@ fn keys_and_modifiers_render_as_written() {
         r#"<pre data-json-signals__terse></pre>"#
     );
     assert_eq!(
-        r(
-            html! { div data-on-signal-patch="console.log(patch)" data-on-signal-patch-filter="{include: /^x/}" {} }
-        ),
+        r(html! {
+            div data-on-signal-patch="console.log(patch)"
+                data-on-signal-patch-filter="{include: /^x/}" {}
+        }),
         r#"<div data-on-signal-patch="console.log(patch)" data-on-signal-patch-filter="{include: /^x/}"></div>"#
     );
     assert_eq!(

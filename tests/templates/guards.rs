@@ -18,8 +18,9 @@ fn expression_values_cannot_reach_the_expression_compiler_as_code() {
     // nor `@action(`, nor `$signal`, nor a quote or backslash can appear.
     let out = r(html! {
         p data-text=(MARKERS) data-show=(MARKERS) data-attr:title=(MARKERS) data-class:x=(MARKERS)
-          data-style:color=(MARKERS) data-computed:y=(MARKERS) data-on:click=(expr!("{}", MARKERS))
-          data-init=(expr!("{}", MARKERS)) data-effect=(expr!("{}", MARKERS)) data-signals:k=(MARKERS) {}
+            data-style:color=(MARKERS) data-computed:y=(MARKERS)
+            data-on:click=(expr!("{}", MARKERS)) data-init=(expr!("{}", MARKERS))
+            data-effect=(expr!("{}", MARKERS)) data-signals:k=(MARKERS) {}
     });
     let encoded = r"&quot;\u0040\ud83d\udd95JS\u005f+(alert(1))+\u005fDS\ud83d\ude80(&quot;";
     // Seven plain values as JSON; the three `expr!` values as their UTF-16 units.
@@ -41,8 +42,10 @@ fn expression_values_cannot_reach_the_expression_compiler_as_code() {
     }
     let mut map = BTreeMap::new();
     map.insert(MARKERS, 1);
-    let out =
-        r(html! { div data-signals=(&S { name: MARKERS.into() }) {} div data-signals=(&map) {} });
+    let out = r(html! {
+        div data-signals=(&S { name: MARKERS.into() }) {}
+        div data-signals=(&map) {}
+    });
     assert_eq!(out.matches(encoded).count(), 2, "{out}");
     // `expr!` values: every character escaped, so no marker, `@` or `$` is left.
     let e = expr!("$x = {}", MARKERS);
@@ -65,7 +68,11 @@ fn names_are_compared_without_case() {
     // URL guards on any spelling of the name, quoted or not.
     let js = "JaVaScRiPt:alert(1)";
     assert_eq!(
-        r(html! { a HREF=(js) {} a "href"=(js) {} a "xlink:HREF"=(js) {} }),
+        r(html! {
+            a HREF=(js) {}
+            a "href"=(js) {}
+            a "xlink:HREF"=(js) {}
+        }),
         r#"<a HREF="about:invalid#nitro-blocked"></a><a href="about:invalid#nitro-blocked"></a><a xlink:HREF="about:invalid#nitro-blocked"></a>"#
     );
     // A quoted name keeps plain-attribute escaping.
@@ -210,7 +217,10 @@ fn srcdoc_is_a_document_escaped_as_a_whole() {
 #[test]
 fn textarea_and_pre_keep_a_leading_newline() {
     assert_eq!(
-        r(html! { textarea { ("\nx") } pre { ("\ny") } }),
+        r(html! {
+            textarea { ("\nx") }
+            pre { ("\ny") }
+        }),
         "<textarea>\n\nx</textarea><pre>\n\ny</pre>"
     );
     assert_eq!(r(html! { pre { "static" } }), "<pre>static</pre>");

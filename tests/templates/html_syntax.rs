@@ -10,7 +10,12 @@ fn r(t: impl Render) -> String {
 fn elements_text_and_nesting() {
     assert_eq!(r(html! { p { "hi" } }), "<p>hi</p>");
     assert_eq!(
-        r(html! { div { p { "a" } p { "b" } } }),
+        r(html! {
+            div {
+                p { "a" }
+                p { "b" }
+            }
+        }),
         "<div><p>a</p><p>b</p></div>"
     );
     assert_eq!(r(html! { "a" "b" }), "ab");
@@ -35,22 +40,22 @@ fn void_elements_and_doctype() {
 #[test]
 fn id_and_class_shorthands() {
     assert_eq!(
-        r(html! { p #main .a .b-c { } }),
+        r(html! { p #main .a .b-c {} }),
         r#"<p class="a b-c" id="main"></p>"#
     );
-    assert_eq!(r(html! { p #"x:y" { } }), r#"<p id="x:y"></p>"#);
+    assert_eq!(r(html! { p #"x:y" {} }), r#"<p id="x:y"></p>"#);
     let id = DynId::new("dyn\"id");
     let class = "k";
     assert_eq!(
-        r(html! { p #(id) .(class) { } }),
+        r(html! { p #(id) .(class) {} }),
         r#"<p class="k" id="dyn&quot;id"></p>"#
     );
     assert_eq!(
-        r(html! { p .a .b[true] .c[false] { } }),
+        r(html! { p.a.b[true].c[false] {} }),
         r#"<p class="a b"></p>"#
     );
     assert_eq!(
-        r(html! { p .a .(class)[1 > 0] { } }),
+        r(html! { p.a .(class)[1 > 0] {} }),
         r#"<p class="a k"></p>"#
     );
 }
@@ -58,18 +63,18 @@ fn id_and_class_shorthands() {
 #[test]
 fn attributes() {
     assert_eq!(
-        r(html! { a href="/x?a=1&b=2" { } }),
+        r(html! { a href="/x?a=1&b=2" {} }),
         r#"<a href="/x?a=1&amp;b=2"></a>"#
     );
     let title = "it's \"quoted\" <b>";
     assert_eq!(
-        r(html! { p title=(title) { } }),
+        r(html! { p title=(title) {} }),
         r#"<p title="it&#x27;s &quot;quoted&quot; &lt;b&gt;"></p>"#
     );
     let some: Option<&str> = Some("v");
     let none: Option<&str> = None;
     assert_eq!(
-        r(html! { p title=[some] lang=[none] { } }),
+        r(html! { p title=[some] lang=[none] {} }),
         r#"<p title="v"></p>"#
     );
     assert_eq!(r(html! { input disabled; }), "<input disabled>");
@@ -82,11 +87,11 @@ fn attributes() {
         r#"<html xml:lang="en"></html>"#
     );
     assert_eq!(
-        r(html! { p "data-user-id"=(7) { } }),
+        r(html! { p "data-user-id"=(7) {} }),
         r#"<p data-user-id="7"></p>"#
     );
     assert_eq!(
-        r(html! { p aria-label="x" { } }),
+        r(html! { p aria-label="x" {} }),
         r#"<p aria-label="x"></p>"#
     );
 }
@@ -95,11 +100,11 @@ fn attributes() {
 fn url_attributes_block_script_urls() {
     let bad = " JaVa\tScRiPt:alert(1)";
     assert_eq!(
-        r(html! { a href=(bad) { } }),
+        r(html! { a href=(bad) {} }),
         r#"<a href="about:invalid#nitro-blocked"></a>"#
     );
     let good = "/ok?x=1";
-    assert_eq!(r(html! { a href=(good) { } }), r#"<a href="/ok?x=1"></a>"#);
+    assert_eq!(r(html! { a href=(good) {} }), r#"<a href="/ok?x=1"></a>"#);
     assert_eq!(
         r(html! { img src=("data:text/html,<b>"); }),
         r#"<img src="about:invalid#nitro-blocked">"#
@@ -142,9 +147,9 @@ fn components_nest_without_reescaping() {
         r#"<div class="card"><h2>T&amp;C</h2><b>&lt;bold&gt;</b></div><span class="badge">3</span>"#
     );
     // A component rendered into an attribute is attribute-escaped, not pasted.
-    let m = html! { b title="q" { } };
+    let m = html! { b title="q" {} };
     assert_eq!(
-        r(html! { p title=(m) { } }),
+        r(html! { p title=(m) {} }),
         r#"<p title="&lt;b title=&quot;q&quot;&gt;&lt;/b&gt;"></p>"#
     );
 }
@@ -152,9 +157,7 @@ fn components_nest_without_reescaping() {
 #[test]
 fn control_flow() {
     for (n, want) in [(0, "zero"), (1, "one"), (5, "many")] {
-        let got = r(html! {
-            @if n == 0 { "zero" } @else if n == 1 { "one" } @else { "many" }
-        });
+        let got = r(html! { @if n == 0 { "zero" } @else if n == 1 { "one" } @else { "many" } });
         assert_eq!(got, want);
     }
     let opt = Some("x");
@@ -169,10 +172,7 @@ fn control_flow() {
         "0=a;1=b;"
     );
     assert_eq!(
-        r(html! {
-            @let mut k = 0;
-            @while k < 3 { (k) @let _ = { k += 1; }; }
-        }),
+        r(html! { @let mut k = 0; @while k < 3 { (k) @let _ = { k += 1; }; } }),
         "012"
     );
     for (v, want) in [(1, "<b>one</b>"), (2, "two"), (7, "other 7")] {

@@ -3,6 +3,7 @@
 mod compose;
 mod datastar_attrs;
 mod escaping;
+mod formatted;
 mod guards;
 mod html_syntax;
 mod maud_compat;

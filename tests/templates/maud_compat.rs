@@ -134,7 +134,7 @@ fn struct_literals_in_toggles() {
         r#"<p class="rocks">a</p>"#
     );
     assert_eq!(
-        r(html! { p.x .rocks[Pony { cute: false }.cute] { } }),
+        r(html! { p.x.rocks[Pony { cute: false }.cute] {} }),
         r#"<p class="x"></p>"#
     );
     struct Opt {
@@ -153,7 +153,7 @@ fn names_with_colons_and_leading_digits() {
         r#"<pon-pon:controls-alpha><a on:click="yay()">Yay!</a></pon-pon:controls-alpha>"#
     );
     assert_eq!(
-        r(html! { svg xmlns:xlink="http://www.w3.org/1999/xlink" { } }),
+        r(html! { svg xmlns:xlink="http://www.w3.org/1999/xlink" {} }),
         r#"<svg xmlns:xlink="http://www.w3.org/1999/xlink"></svg>"#
     );
     assert_eq!(
@@ -188,10 +188,7 @@ fn while_and_let_mut_with_state_the_template_owns() {
         "<ul><li>0</li><li>1</li><li>2</li></ul>"
     );
     assert_eq!(
-        r(html! {
-            @let mut numbers = 0..3;
-            @while let Some(n) = numbers.next() { (n) }
-        }),
+        r(html! { @let mut numbers = 0..3; @while let Some(n) = numbers.next() { (n) } }),
         "012"
     );
     // Owned by the template: every render starts again.
@@ -199,7 +196,11 @@ fn while_and_let_mut_with_state_the_template_owns() {
     assert_eq!(r(t), "01");
     assert_eq!(r(t), "01");
     let mut s = String::new();
-    html! { @let mut x: Box<dyn Iterator<Item = u32>> = Box::new(vec![42].into_iter()); (x.next().unwrap()) }.render_to(&mut s);
+    html! {
+        @let mut x: Box<dyn Iterator<Item = u32>> = Box::new(vec![42].into_iter());
+        (x.next().unwrap())
+    }
+    .render_to(&mut s);
     assert_eq!(s, "42");
 }
 
@@ -209,9 +210,7 @@ fn control_flow_in_class_position() {
         (0, r#"<p class="empty">Chocolate milk</p>"#),
         (1, r#"<p class="full">Chocolate milk</p>"#),
     ] {
-        let got = r(html! {
-            p.@if milk == 0 { "empty" } @else { "full" } { "Chocolate milk" }
-        });
+        let got = r(html! { p.@if milk == 0 { "empty" } @else { "full" } { "Chocolate milk" } });
         assert_eq!(got, want);
     }
     let severity = "critical";
@@ -220,7 +219,7 @@ fn control_flow_in_class_position() {
         r#"<p class="color-critical">!</p>"#
     );
     assert_eq!(
-        r(html! { p.base.{ "c-" (1) }[true].@if false { "x" } { } }),
+        r(html! { p.base.{ "c-" (1) }[true].@if false { "x" } {} }),
         r#"<p class="base  c-1"></p>"#
     );
 }
@@ -237,7 +236,9 @@ fn control_flow_and_braces_in_attribute_values() {
                 1 => "one",
                 2 => "two",
                 _ => "many",
-            } { (input) }
+            } {
+                (input)
+            }
         });
         assert_eq!(got, want);
     }
@@ -249,17 +250,17 @@ fn control_flow_and_braces_in_attribute_values() {
     // Values built this way are escaped for the attribute, and URL attributes keep their guard.
     let evil = "\"><script>";
     assert_eq!(
-        r(html! { p title={ "a&b " (evil) @for i in 0..2 { (i) } } { } }),
+        r(html! { p title={ "a&b " (evil) @for i in 0..2 { (i) } } {} }),
         r#"<p title="a&amp;b &quot;&gt;&lt;script&gt;01"></p>"#
     );
     let scheme = "javascript";
     assert_eq!(
-        r(html! { a href={ (scheme) ":alert(1)" } { } }),
+        r(html! { a href={ (scheme) ":alert(1)" } {} }),
         r#"<a href="about:invalid#nitro-blocked"></a>"#
     );
     let open = true;
     assert_eq!(
-        r(html! { details title=@if open { "open" } @else { "closed" } { } }),
+        r(html! { details title=@if open { "open" } @else { "closed" } {} }),
         r#"<details title="open"></details>"#
     );
 }
@@ -285,7 +286,8 @@ fn naming_a_local_leaves_it_usable() {
         @for i in &items { (i) }
         @if items.contains(&name) { "never" }
         p title=(name) .{ (user.name) "-x" } { @for t in &user.tags { (t) } }
-        (format!("{name}!")) (format!("{}.", user.name))
+        (format!("{name}!"))
+        (format!("{}.", user.name))
         @match &user.tags[..] { [only] => { "one: " (only) } _ => "many" }
     };
     let want = concat!(
@@ -305,7 +307,13 @@ fn naming_a_local_leaves_it_usable() {
 
 /// Borrowed and `Copy` arguments: the template copies them, so it can be returned.
 fn card<'a>(title: &'a str, n: i64, tags: &'a [String]) -> impl Render + 'a {
-    html! { .card { h2 { (title) } p { (n) } @for t in tags { i { (t) } } } }
+    html! {
+        .card {
+            h2 { (title) }
+            p { (n) }
+            @for t in tags { i { (t) } }
+        }
+    }
 }
 
 /// A component that keeps an owned argument says `move`.
@@ -369,12 +377,16 @@ fn locals_in_every_kind_of_expression() {
         (match words.first() { Some(w) => w.as_str(), None => "-" })
         ({ let k = n * 2; k + 1 })
         // Called names are functions or closures; a method call reads the local.
-        (shout(&label)) (helper(&label)) (label.to_lowercase())
+        (shout(&label))
+        (helper(&label))
+        (label.to_lowercase())
         // Macros that read their arguments, inline format names included.
-        (format!("{n}/{}", limit)) (vec![n; 2].len())
+        (format!("{n}/{}", limit))
+        (vec![n; 2].len())
         @if matches!(words.len(), 2) { "two" }
         // An `@let` that reuses an outer name.
-        @let words = words.len() + limit; (words)
+        @let words = words.len() + limit;
+        (words)
         @for (i, w) in (0..limit).zip(["x", "y"]) { (i) (w) }
     };
     assert_eq!(r(t), "2b7L1l3/22two40x1y");
@@ -407,7 +419,7 @@ fn attribute_order_is_mauds() {
     // Classes first (the ones always present before the toggled ones), then the id, then the
     // other attributes in source order: the bytes maud writes.
     assert_eq!(
-        r(html! { span #thing lang="en" .name.here { "Lyra" } }),
+        r(html! { span #thing lang="en" .name .here { "Lyra" } }),
         r#"<span class="name here" id="thing" lang="en">Lyra</span>"#
     );
     assert_eq!(
@@ -493,7 +505,7 @@ fn svg_and_mathml_elements_close_with_a_semicolon() {
 #[test]
 fn names_with_a_colon_then_digits_and_quoted_pieces() {
     assert_eq!(
-        r(html! { custom:element-001 test:123-"test"="123" .m-2.p-2 {} }),
+        r(html! { custom:element-001 test:123-"test"="123" .m-2 .p-2 {} }),
         r#"<custom:element-001 class="m-2 p-2" test:123-test="123"></custom:element-001>"#
     );
     assert_eq!(r(html! { p test:123 {} }), "<p test:123></p>");

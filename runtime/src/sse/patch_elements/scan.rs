@@ -1,10 +1,7 @@
 //! The top level of an HTML string: its elements and their ids, for a patch without a selector
 //! whose HTML the compiler could not see (spliced or trusted), and for the bus's collapsing.
 
-const VOID: &[&str] = &[
-    "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track",
-    "wbr",
-];
+use nitro_syntax::tables::VOID_ELEMENTS as VOID;
 const RAW: &[&str] = &["script", "style", "textarea", "title"];
 
 /// The name of the first top-level element without an `id` attribute, or `#text` for
