@@ -16,7 +16,10 @@ use axum::Router;
 use common::nats::{free_port, NatsServer};
 use futures_util::StreamExt;
 use nitro::axum::Sse;
-use nitro::bus::{Bus, BusError, Presence, PresenceChange};
+use nitro::bus::{
+    Bus, BusError, BusErrorKind, Presence, PresenceChange, DEFAULT_PRESENCE_TTL,
+    MAX_PRESENCE_MEMBERS, MAX_PRESENCE_TOPICS,
+};
 use nitro::sse::PatchSignals;
 
 #[derive(Clone)]
@@ -244,4 +247,108 @@ async fn presence_spans_processes_and_a_crashed_process_expires() {
         .await;
     drop(ada);
     wait_members(&two, &topic, &[], Duration::from_secs(2)).await;
+}
+
+/// Review F1: a stream watching a topic named after request data (a room) and then closed
+/// leaves nothing behind, neither the topic nor its watcher.
+#[tokio::test]
+async fn closed_watches_leave_no_topic_behind() {
+    let bus = Bus::in_process();
+    let p = Presence::start(&bus, DEFAULT_PRESENCE_TTL).await.unwrap();
+    for i in 0..2_000 {
+        let sub = bus
+            .subscribe("x")
+            .await
+            .unwrap()
+            .with_presence(&p, &format!("room.{i}"))
+            .unwrap();
+        drop(sub);
+    }
+    let dbg = format!("{p:?}");
+    assert!(dbg.contains("topics: 0, watchers: 0"), "{dbg}");
+}
+
+/// Review F2: tabs that join with a key already present (no change to the list) leave no dead
+/// watcher behind, and the live ones still get the next change.
+#[tokio::test]
+async fn rejoining_tabs_leave_no_dead_watchers() {
+    let bus = Bus::in_process();
+    let p = Presence::start(&bus, DEFAULT_PRESENCE_TTL).await.unwrap();
+    let _first = p.join("board", "ada", &()).unwrap();
+    let mut live = bus
+        .subscribe("board.issue")
+        .await
+        .unwrap()
+        .with_presence(&p, "board")
+        .unwrap();
+    for _ in 0..2_000 {
+        let sub = bus
+            .subscribe("board.issue")
+            .await
+            .unwrap()
+            .with_presence(&p, "board")
+            .unwrap();
+        let here = p.join("board", "ada", &()).unwrap();
+        drop(sub);
+        drop(here);
+    }
+    let dbg = format!("{p:?}");
+    assert!(dbg.contains("topics: 1, watchers: 1"), "{dbg}");
+    let first = PresenceChange::of(&live.next().await.unwrap().unwrap()).unwrap();
+    assert_eq!(first.members.len(), 1);
+    let _grace = p.join("board", "grace", &"Grace").unwrap();
+    let change = PresenceChange::of(&live.next().await.unwrap().unwrap()).unwrap();
+    let keys: Vec<&str> = change.members.iter().map(|m| m.key.as_str()).collect();
+    assert_eq!(keys, ["ada", "grace"]);
+    assert_eq!(
+        change.joined,
+        [nitro::bus::Member {
+            key: "grace".into(),
+            meta: "Grace".into()
+        }]
+    );
+    assert!(change.left.is_empty());
+    // New metadata for a present key: in `members`, neither joined nor left.
+    let _ada2 = p.join("board", "ada", &"Ada").unwrap();
+    let change = PresenceChange::of(&live.next().await.unwrap().unwrap()).unwrap();
+    assert_eq!(change.members[0].meta, "Ada");
+    assert!(change.joined.is_empty() && change.left.is_empty());
+    drop(_grace);
+    let change = PresenceChange::of(&live.next().await.unwrap().unwrap()).unwrap();
+    assert_eq!(
+        (change.left[0].key.as_str(), change.members.len()),
+        ("grace", 1)
+    );
+}
+
+/// Review F1/F3: members per topic and topics per process are bounded; a join past a bound
+/// fails with `Full` (503) and is counted; room comes back when members leave.
+#[tokio::test]
+async fn presence_bounds_refuse_with_full() {
+    let bus = Bus::in_process();
+    let p = Presence::start(&bus, DEFAULT_PRESENCE_TTL).await.unwrap();
+    let refused = nitro::stats::snapshot().presence_refused;
+    let members: Vec<_> = (0..MAX_PRESENCE_MEMBERS)
+        .map(|i| p.join("board", &format!("guest-{i}"), &()).unwrap())
+        .collect();
+    let err = p.join("board", "one-more", &()).unwrap_err();
+    assert_eq!((err.kind(), err.status()), (BusErrorKind::Full, 503));
+    let again = p.join("board", "guest-0", &()).unwrap(); // a present key is not a new member
+    drop((members, again));
+    let _now = p.join("board", "one-more", &()).unwrap();
+
+    let topics: Vec<_> = (1..MAX_PRESENCE_TOPICS)
+        .map(|i| p.join(&format!("room.{i}"), "ada", &()).unwrap())
+        .collect();
+    let err = p.join("room.last", "ada", &()).unwrap_err();
+    assert_eq!(err.kind(), BusErrorKind::Full);
+    let sub = bus.subscribe("x").await.unwrap();
+    assert_eq!(
+        sub.with_presence(&p, "room.last").unwrap_err().kind(),
+        BusErrorKind::Full
+    );
+    assert!(p.join("room.1", "grace", &()).is_ok()); // an existing topic still takes members
+    assert!(nitro::stats::snapshot().presence_refused >= refused + 3);
+    drop(topics);
+    assert!(p.join("room.last", "ada", &()).is_ok());
 }

@@ -4,7 +4,7 @@
 
 pub use crate::capture::{Capture, CaptureCopy, CaptureRef, Flat, FlatId, FlatRef};
 pub use crate::compose::Code;
-pub use crate::expr::ExprBuilder;
+pub use crate::expr::{ExprBuilder, MacroProof};
 pub use crate::guards::*;
 pub use crate::render::kind::*;
 pub use crate::render::{Template, TemplateBuilder};

@@ -7,6 +7,17 @@
 //! event is a script that remembers the server's boot id; when the server restarts, the stream
 //! reconnects to the new process, whose boot id differs, and the page reloads.
 //!
+//! On only when both hold: the app calls [`live_reload`], and `nitro-runtime` is compiled with
+//! debug assertions (`cargo run`, `cargo build`). A plain `cargo build --release` compiles
+//! none of it; **a release profile with `debug-assertions = true`** (for the whole build or
+//! for `nitro-runtime`) **turns it on**, exposing `/_nitro/reload` (the process id and boot
+//! time) and buffering every HTML page: call `live_reload` only where you mean it (e.g. behind
+//! `cfg!(debug_assertions)` of your own crate, or a setting of yours), and do not ship builds
+//! with debug assertions. When on, it says so once at `WARN`.
+//!
+//! Pages it leaves as they are: bodies with a `Content-Encoding` (compressed), streamed bodies
+//! (no known length) and bodies over [`MAX_INJECT_BYTES`].
+//!
 //! ```
 //! use axum::{routing::get, Router};
 //! let app: Router = nitro::dev::live_reload(Router::new().route("/", get(|| async { "hi" })));
@@ -18,8 +29,18 @@ use axum::Router;
 /// The path of the reload stream (debug builds).
 pub const RELOAD_PATH: &str = "/_nitro/reload";
 
+/// The largest HTML body [`live_reload`] buffers to add its element: 4 MiB. Larger ones, and
+/// ones whose length is not known in advance (streamed), are sent unchanged.
+///
+/// ```
+/// assert_eq!(nitro::dev::MAX_INJECT_BYTES, 4 << 20);
+/// ```
+pub const MAX_INJECT_BYTES: u64 = 4 << 20;
+
 /// In a debug build: serves the reload stream and adds its element to every HTML response
-/// (`text/html`, before `</body>`, or at the end). In a release build: `router`, unchanged.
+/// (`text/html`, before `</body>`, or at the end; not compressed, streamed or larger than
+/// [`MAX_INJECT_BYTES`] ones). In a release build: `router`, unchanged. See the
+/// [module](self) for when it is on.
 ///
 /// ```
 /// use axum::{routing::get, Router};
@@ -52,8 +73,9 @@ mod debug {
     use axum::response::Response;
     use axum::Router;
     use futures_util::{stream, StreamExt};
-    use http::header::{CONTENT_LENGTH, CONTENT_TYPE};
+    use http::header::{CONTENT_ENCODING, CONTENT_LENGTH, CONTENT_TYPE};
     use http_body_util::BodyExt;
+    use http_body::Body as _;
 
     use crate::axum::Sse;
     use crate::sse::{Event, ExecuteScript};
@@ -81,7 +103,10 @@ mod debug {
     }
 
     pub(super) fn live_reload<S: Clone + Send + Sync + 'static>(router: Router<S>) -> Router<S> {
-        crate::log::debug!(path = super::RELOAD_PATH, "live reload is on (debug build)");
+        crate::log::warning!(
+            path = super::RELOAD_PATH,
+            "live reload is on (debug assertions): never serve this build to the public"
+        );
         router
             .route(
                 super::RELOAD_PATH,
@@ -99,7 +124,16 @@ mod debug {
             .get(CONTENT_TYPE)
             .and_then(|v| v.to_str().ok())
             .is_some_and(|v| v.starts_with("text/html"));
-        if !is_html {
+        if !is_html || response.headers().contains_key(CONTENT_ENCODING) {
+            return response;
+        }
+        let fits = response
+            .body()
+            .size_hint()
+            .upper()
+            .is_some_and(|n| n <= super::MAX_INJECT_BYTES);
+        if !fits {
+            crate::log::debug!("live reload: a streamed or large page was left without its element");
             return response;
         }
         let (mut parts, body) = response.into_parts();
@@ -122,6 +156,70 @@ mod tests {
     #[test]
     fn debug_builds_reload() {
         assert!(super::debug::ELEMENT.contains(super::RELOAD_PATH));
+    }
+
+    /// Review F6: compressed, streamed and large pages pass unchanged (a streamed page is not
+    /// held until it ends); a plain page gets the element.
+    #[cfg(debug_assertions)]
+    #[tokio::test]
+    async fn only_plain_known_length_pages_are_rewritten() {
+        use axum::body::Body;
+        use axum::response::Response;
+        use axum::{routing::get, Router};
+        use futures_util::StreamExt;
+        use std::time::Duration;
+
+        fn html(body: Body) -> Response {
+            Response::builder()
+                .header("content-type", "text/html; charset=utf-8")
+                .body(body)
+                .unwrap()
+        }
+        let big = "x".repeat(super::MAX_INJECT_BYTES as usize + 1);
+        let app = super::live_reload(
+            Router::new()
+                .route("/plain", get(|| async { html(Body::from("<body></body>")) }))
+                .route(
+                    "/gzip",
+                    get(|| async {
+                        let mut r = html(Body::from("<body></body>"));
+                        r.headers_mut()
+                            .insert("content-encoding", "gzip".parse().unwrap());
+                        r
+                    }),
+                )
+                .route(
+                    "/big",
+                    get(move || {
+                        let big = big.clone();
+                        async move { html(Body::from(big)) }
+                    }),
+                )
+                .route(
+                    "/stream",
+                    get(|| async {
+                        let first = futures_util::stream::once(async {
+                            Ok::<_, std::io::Error>(bytes::Bytes::from_static(b"<body>"))
+                        });
+                        html(Body::from_stream(first.chain(futures_util::stream::pending())))
+                    }),
+                ),
+        );
+        let client = crate::testing::TestClient::new(app);
+        let text = |path: &'static str| {
+            let client = client.clone();
+            async move { client.get(path).await.text().await.unwrap() }
+        };
+        assert!(text("/plain").await.contains(super::RELOAD_PATH));
+        assert!(!text("/gzip").await.contains(super::RELOAD_PATH));
+        assert_eq!(
+            text("/big").await.len(),
+            super::MAX_INJECT_BYTES as usize + 1
+        );
+        let streamed = tokio::time::timeout(Duration::from_secs(5), client.get("/stream"))
+            .await
+            .expect("a streamed page is passed on, not held until it ends");
+        assert_eq!(streamed.status(), 200);
     }
 
     /// Runs in release test builds (`cargo test --release`, or `-C debug-assertions=off`): the

@@ -174,9 +174,10 @@ impl ExprBuilder {
         self
     }
 
-    /// The macro proved the whole code sealed (see [`Expr`]'s composition rules).
+    /// The macro proved the whole code sealed (see [`Expr`]'s composition rules): only with
+    /// the token [`MacroProof`], which nothing but `expr!`'s expansion makes.
     #[doc(hidden)]
-    pub fn sealed(mut self) -> Self {
+    pub fn sealed(mut self, _proof: MacroProof) -> Self {
         self.sealed = true;
         self
     }
@@ -191,6 +192,47 @@ impl ExprBuilder {
                 Whole::Unknown
             },
         }
+    }
+}
+
+/// The token [`ExprBuilder::sealed`] takes: `expr!` makes one only when its compile-time proof
+/// holds. Rust cannot keep code a macro writes from being written by hand, so this makes the
+/// claim explicit and greppable (`nitro_macros_proved_it`) rather than a plain method call
+/// anyone could make by accident. Not a public API.
+///
+/// Without the token, code cannot be marked sealed (review F7):
+///
+/// ```compile_fail,E0061
+/// let e = nitro::__private::ExprBuilder::new().code("alert(1); x").sealed().build();
+/// ```
+///
+/// and no other crate can make its own type code (`IsExpr` and `StatementCode` are sealed):
+///
+/// ```compile_fail,E0277
+/// struct Mine(String);
+/// impl nitro::__private::StatementCode for Mine {
+///     fn code(&self) -> &str {
+///         &self.0
+///     }
+/// }
+/// ```
+///
+/// ```compile_fail,E0277
+/// struct Mine(String);
+/// impl nitro::__private::IsExpr for Mine {
+///     fn code(&self) -> &str {
+///         &self.0
+///     }
+/// }
+/// ```
+#[doc(hidden)]
+pub struct MacroProof(());
+
+impl MacroProof {
+    /// For `expr!`'s expansion only, after its proof that the code is sealed.
+    #[doc(hidden)]
+    pub const fn nitro_macros_proved_it() -> MacroProof {
+        MacroProof(())
     }
 }
 

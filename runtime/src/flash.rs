@@ -11,7 +11,11 @@
 //!   (`nitro-flash`, a minute, `HttpOnly`, `SameSite=Lax`); the next page's [`Flashed`]
 //!   renders the message and, returned in the page's response, clears the cookie.
 //!
-//! Messages are text, escaped where they are rendered. The cookie is not signed: a message
+//! Messages are text, escaped where they are rendered. The cookie is
+//! `<level>.<ms>.<text>` with only what cookies forbid percent-encoded, so that even a text of
+//! [`MAX_FLASH_BYTES`] made of the worst characters stays under [`MAX_FLASH_COOKIE_BYTES`]
+//! (browsers drop a cookie over 4,096 bytes, and some proxies refuse long headers). The cookie
+//! is not signed: a message
 //! someone else set on your users' browser (a sibling subdomain) would be shown as text, so
 //! never put decisions in it.
 //!
@@ -75,9 +79,37 @@ pub const FLASH_COOKIE: &str = "nitro-flash";
 /// How long a message stays by default: 5 s.
 pub const DEFAULT_FLASH_MS: u32 = 5000;
 
-/// The longest message kept in the cookie (longer text is cut at a character boundary), so
-/// the cookie stays well under the browsers' 4 KiB.
+/// The longest message text, in bytes: longer text is cut at a character boundary (logged
+/// with `WARN` and counted in `stats::flash_truncated`), so that the cookie stays under
+/// [`MAX_FLASH_COOKIE_BYTES`] whatever the text.
+///
+/// ```
+/// use nitro::flash::{Flash, MAX_FLASH_BYTES};
+/// assert_eq!(Flash::info("é".repeat(MAX_FLASH_BYTES)).text().len(), MAX_FLASH_BYTES);
+/// ```
 pub const MAX_FLASH_BYTES: usize = 1024;
+
+/// The longest `Set-Cookie` header [`Flash::redirect`] sends, name and attributes included:
+/// 4,000 bytes (browsers drop cookies over 4,096). A message of at most [`MAX_FLASH_BYTES`]
+/// always fits (each byte takes at most 3 in the cookie); one that would not is not sent
+/// (logged and counted in `stats::flash_truncated`), and the redirect still happens.
+///
+/// ```
+/// use axum::response::IntoResponse;
+/// use nitro::flash::{Flash, MAX_FLASH_BYTES, MAX_FLASH_COOKIE_BYTES};
+/// let res = Flash::error("\"\u{1}é".repeat(MAX_FLASH_BYTES)).redirect("/").into_response();
+/// assert!(res.headers()["set-cookie"].len() <= MAX_FLASH_COOKIE_BYTES);
+/// ```
+pub const MAX_FLASH_COOKIE_BYTES: usize = 4000;
+
+/// The bytes a cookie value cannot hold as they are (RFC 6265 `cookie-octet`), and `%`.
+const COOKIE_ESCAPE: &percent_encoding::AsciiSet = &percent_encoding::CONTROLS
+    .add(b' ')
+    .add(b'"')
+    .add(b',')
+    .add(b';')
+    .add(b'\\')
+    .add(b'%');
 
 /// How a message is shown: its class is `nitro-flash-<level>` (style it as you like), and
 /// `Error` is announced with `role="alert"` instead of `role="status"`.
@@ -127,6 +159,12 @@ impl Flash {
     pub fn new(level: Level, text: impl Into<String>) -> Flash {
         let mut text = text.into();
         if text.len() > MAX_FLASH_BYTES {
+            crate::stats::FLASH_TRUNCATED.incr();
+            crate::log::warning!(
+                bytes = text.len(),
+                limit = MAX_FLASH_BYTES,
+                "flash: message text cut to its limit"
+            );
             let mut end = MAX_FLASH_BYTES;
             while !text.is_char_boundary(end) {
                 end -= 1;
@@ -193,15 +231,41 @@ impl Flash {
         out.push_str("</div>");
     }
 
+    /// The `Set-Cookie` header: `nitro-flash=<level>.<ms>.<text>`, at most
+    /// [`MAX_FLASH_COOKIE_BYTES`].
     fn cookie(&self) -> Option<HeaderValue> {
-        let json = serde_json::to_string(self).ok()?;
-        let value: String =
-            percent_encoding::utf8_percent_encode(&json, percent_encoding::NON_ALPHANUMERIC)
-                .collect();
-        HeaderValue::from_str(&format!(
-            "{FLASH_COOKIE}={value}; Path=/; Max-Age=60; HttpOnly; SameSite=Lax"
-        ))
-        .ok()
+        let text = percent_encoding::utf8_percent_encode(&self.text, COOKIE_ESCAPE);
+        let header = format!(
+            "{FLASH_COOKIE}={}.{}.{text}; Path=/; Max-Age=60; HttpOnly; SameSite=Lax",
+            self.level.name(),
+            self.ms
+        );
+        if header.len() > MAX_FLASH_COOKIE_BYTES {
+            crate::stats::FLASH_TRUNCATED.incr();
+            crate::log::warning!(
+                bytes = header.len(),
+                limit = MAX_FLASH_COOKIE_BYTES,
+                "flash: message too long for its cookie, not sent"
+            );
+            return None;
+        }
+        HeaderValue::from_str(&header).ok()
+    }
+
+    /// The message of a cookie value [`Flash::cookie`] made.
+    fn from_cookie(value: &str) -> Option<Flash> {
+        let mut parts = value.splitn(3, '.');
+        let level = match parts.next()? {
+            "info" => Level::Info,
+            "success" => Level::Success,
+            "error" => Level::Error,
+            _ => return None,
+        };
+        let ms: u32 = parts.next()?.parse().ok()?;
+        let text = percent_encoding::percent_decode_str(parts.next()?)
+            .decode_utf8()
+            .ok()?;
+        Some(Flash::new(level, text).for_ms(ms))
     }
 }
 
@@ -270,11 +334,7 @@ impl<S: Send + Sync> FromRequestParts<S> for Flashed {
             .filter_map(|h| h.to_str().ok())
             .flat_map(|h| h.split(';'))
             .filter_map(|c| c.trim().strip_prefix(FLASH_COOKIE)?.strip_prefix('='))
-            .find_map(|v| {
-                let json = percent_encoding::percent_decode_str(v).decode_utf8().ok()?;
-                let flash: Flash = serde_json::from_str(&json).ok()?;
-                Some(Flash::new(flash.level, flash.text).for_ms(flash.ms))
-            });
+            .find_map(Flash::from_cookie);
         Ok(Flashed { waiting })
     }
 }
@@ -306,5 +366,42 @@ impl Render for Flashed {
 impl fmt::Display for Level {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.name())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Review F5: the worst texts (JSON- and percent-escaped ones before) fit the cookie, and
+    /// come back unchanged through the extractor's parsing.
+    #[test]
+    fn the_cookie_stays_under_4000_bytes_and_round_trips() {
+        for text in [
+            "\"".repeat(MAX_FLASH_BYTES),
+            "\u{1}".repeat(MAX_FLASH_BYTES),
+            "é".repeat(MAX_FLASH_BYTES / 2),
+            "a; b, c\\ 100% \u{7f}€".repeat(60),
+        ] {
+            let flash = Flash::error(text).for_ms(1234);
+            let cookie = flash.cookie().unwrap();
+            assert!(cookie.len() <= MAX_FLASH_COOKIE_BYTES, "{}", cookie.len());
+            let value = cookie.to_str().unwrap();
+            let value = value.strip_prefix("nitro-flash=").unwrap();
+            let value = value.split(';').next().unwrap();
+            assert!(value
+                .bytes()
+                .all(|b| b.is_ascii_graphic() && !b"\",;\\".contains(&b)));
+            assert_eq!(Flash::from_cookie(value).unwrap(), flash);
+        }
+        let before = crate::stats::snapshot().flash_truncated;
+        let long = Flash::info("x".repeat(MAX_FLASH_BYTES + 1));
+        assert_eq!(long.text().len(), MAX_FLASH_BYTES);
+        assert!(crate::stats::snapshot().flash_truncated > before);
+        assert_eq!(
+            Flash::from_cookie("info.5000.%E2%82%AC").unwrap().text(),
+            "€"
+        );
+        assert!(Flash::from_cookie("alert.5000.x").is_none());
     }
 }

@@ -133,8 +133,17 @@ pub trait ExprViaCode {
 
 impl<T: IsExpr + ?Sized> ExprViaCode for &ExprSplice<'_, T> {}
 
-/// [`Expr`] behind any number of references.
-pub trait IsExpr {
+/// Seals [`IsExpr`] and [`StatementCode`]: the trait is in a private module, so no crate but
+/// nitro can implement them (only nitro's types are code).
+mod sealed {
+    pub trait Code {}
+    impl Code for crate::Expr {}
+    impl Code for crate::scope::Signal {}
+    impl<T: Code + ?Sized> Code for &T {}
+}
+
+/// [`Expr`] behind any number of references. Sealed.
+pub trait IsExpr: sealed::Code {
     fn code(&self) -> &str;
 }
 
@@ -194,7 +203,7 @@ impl JsonTag {
     note = "build the code with `expr!`: `data-on:click=(expr!(\"@get('/items/{{}}')\", id))`; values inside it are encoded as data",
     note = "to run a fixed expression, write it as a string: `data-on:click=\"@get('/items')\"`"
 )]
-pub trait StatementCode {
+pub trait StatementCode: sealed::Code {
     fn code(&self) -> &str;
 }
 

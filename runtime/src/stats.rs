@@ -95,6 +95,12 @@ pub struct Snapshot {
     /// Resumes (`Last-Event-ID`) from before the history the bus keeps: the client was told
     /// (`Bus::room` renders in full; `Bus::subscribe_after` fails with `Expired`).
     pub resumes_expired: u64,
+    /// Presence joins and watches refused because a bound was reached (topics per process,
+    /// members per topic; `WARN` each), and members of another process's list left out.
+    pub presence_refused: u64,
+    /// Flash messages shortened (or dropped) so that their cookie fits the browsers' limit
+    /// (`WARN` each).
+    pub flash_truncated: u64,
 }
 
 /// Reads every counter.
@@ -133,6 +139,8 @@ pub fn snapshot() -> Snapshot {
         presence_errors: PRESENCE_ERRORS.get(),
         sections_failed: SECTIONS_FAILED.get(),
         resumes_expired: RESUMES_EXPIRED.get(),
+        presence_refused: PRESENCE_REFUSED.get(),
+        flash_truncated: FLASH_TRUNCATED.get(),
     }
 }
 
@@ -143,7 +151,7 @@ impl Snapshot {
     /// let s = nitro::stats::snapshot();
     /// assert!(s.counters().iter().any(|(name, _)| *name == "events_sent"));
     /// ```
-    pub fn counters(&self) -> [(&'static str, u64); 26] {
+    pub fn counters(&self) -> [(&'static str, u64); 28] {
         [
             ("live_streams", self.live_streams),
             ("streams_opened", self.streams_opened),
@@ -171,6 +179,8 @@ impl Snapshot {
             ("presence_errors", self.presence_errors),
             ("sections_failed", self.sections_failed),
             ("resumes_expired", self.resumes_expired),
+            ("presence_refused", self.presence_refused),
+            ("flash_truncated", self.flash_truncated),
         ]
     }
 }
@@ -267,6 +277,11 @@ pub(crate) static PRESENCE_EXPIRED: Counter = Counter::new();
 /// Presence messages that could not be sent to NATS, or could not be read.
 #[cfg_attr(not(feature = "nats"), allow(dead_code))]
 pub(crate) static PRESENCE_ERRORS: Counter = Counter::new();
+/// Presence joins and watches refused at a bound.
+pub(crate) static PRESENCE_REFUSED: Counter = Counter::new();
+/// Flash messages shortened to fit a cookie.
+#[cfg_attr(not(feature = "axum"), allow(dead_code))]
+pub(crate) static FLASH_TRUNCATED: Counter = Counter::new();
 #[cfg_attr(not(feature = "axum"), allow(dead_code))]
 pub(crate) static SECTIONS_FAILED: Counter = Counter::new();
 

@@ -175,7 +175,7 @@ fn generate_with(
         }
     }
     if compose::sealed(texts, slots) {
-        calls.push(quote!(.sealed()));
+        calls.push(quote!(.sealed(::nitro::__private::MacroProof::nitro_macros_proved_it())));
     }
     quote!(::nitro::__private::ExprBuilder::new() #(#calls)* .build())
 }

@@ -9,8 +9,8 @@ use futures_util::stream::FuturesUnordered;
 use futures_util::StreamExt;
 
 use super::Sse;
-use crate::sse::{Mode, PatchElements};
-use crate::{IntoSelector, PreEscaped};
+use crate::sse::{Event, Mode, PatchElements};
+use crate::{IntoSelector, PreEscaped, Selector};
 
 /// What a section whose work failed shows in place (the error itself goes to the log).
 pub const SECTION_ERROR_HTML: &str =
@@ -102,7 +102,8 @@ impl Sections {
 
     /// A section: when `work` is done, its `Ok` value (a template, [`Markup`](crate::Markup),
     /// text) becomes the content of the element `target` (the placeholder); an `Err` shows
-    /// [`SECTION_ERROR_HTML`] there and is logged. The work starts when the stream is sent.
+    /// [`SECTION_ERROR_HTML`] there and is logged, as does a patch that fails to encode. The
+    /// work starts when the stream is sent.
     #[cfg_attr(not(feature = "tracing"), allow(unused_variables))]
     pub fn add<F, R, E>(self, target: impl IntoSelector, work: F) -> Sections
     where
@@ -112,15 +113,17 @@ impl Sections {
     {
         let target = target.into_selector();
         self.work.push(Box::pin(async move {
-            let patch = match work.await {
-                Ok(done) => PatchElements::at(target, Mode::Inner, done),
+            match work.await {
+                Ok(done) => {
+                    let patch = PatchElements::at(target.clone(), Mode::Inner, done);
+                    encode_or_error(&patch, target)
+                }
                 Err(e) => {
                     crate::stats::SECTIONS_FAILED.incr();
                     crate::log::warning!(section = target.as_str(), error = %e, "a section's work failed; it shows an error in place");
-                    PatchElements::at(target, Mode::Inner, PreEscaped(SECTION_ERROR_HTML))
+                    error_patch(target)
                 }
-            };
-            crate::sse::encode_logged(&patch, None, "Sections")
+            }
         }));
         self
     }
@@ -132,8 +135,52 @@ impl Sections {
     }
 }
 
+/// `patch` encoded, or, when it does not encode (logged by `encode_logged`, and counted as a
+/// failed section), [`SECTION_ERROR_HTML`] at `target`: never a placeholder left "Loading…".
+fn encode_or_error(patch: &impl Event, target: Selector) -> Option<Bytes> {
+    crate::sse::encode_logged(patch, None, "Sections").or_else(|| {
+        crate::stats::SECTIONS_FAILED.incr();
+        error_patch(target)
+    })
+}
+
+/// [`SECTION_ERROR_HTML`] as the content of `target`.
+fn error_patch(target: Selector) -> Option<Bytes> {
+    let patch = PatchElements::at(target, Mode::Inner, PreEscaped(SECTION_ERROR_HTML));
+    crate::sse::encode_logged(&patch, None, "Sections")
+}
+
 impl axum::response::IntoResponse for Sections {
     fn into_response(self) -> axum::response::Response {
         self.into_sse().into_response()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sse::{EventError, EventErrorKind};
+
+    /// An event that never encodes.
+    struct Broken;
+
+    impl Event for Broken {
+        fn encode_to(&self, _: &mut bytes::BytesMut) -> Result<(), EventError> {
+            Err(EventError::new(
+                EventErrorKind::InvalidArgument,
+                "broken on purpose",
+            ))
+        }
+    }
+
+    /// Review F8: a section whose patch does not encode shows the error in place.
+    #[test]
+    fn a_patch_that_does_not_encode_shows_the_error() {
+        let before = crate::stats::snapshot().sections_failed;
+        let bytes = encode_or_error(&Broken, Selector::css("#feed")).unwrap();
+        let text = std::str::from_utf8(&bytes).unwrap();
+        assert!(text.contains("data: selector #feed\n"), "{text}");
+        assert!(text.contains(SECTION_ERROR_HTML), "{text}");
+        assert!(crate::stats::snapshot().sections_failed > before);
     }
 }

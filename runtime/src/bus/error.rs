@@ -63,6 +63,11 @@ pub enum BusErrorKind {
     /// the client needs the current state in full ([`Bus::room`](super::Bus::room) sends it
     /// instead of failing). 410.
     Expired,
+    /// A bound was reached: presence's topics per process
+    /// ([`MAX_PRESENCE_TOPICS`](super::MAX_PRESENCE_TOPICS)) or members per topic
+    /// ([`MAX_PRESENCE_MEMBERS`](super::MAX_PRESENCE_MEMBERS)). Logged and counted in
+    /// `stats::presence_refused`. 503.
+    Full,
 }
 
 impl BusError {
@@ -111,7 +116,8 @@ impl BusError {
             BusErrorKind::Connect
             | BusErrorKind::Publish
             | BusErrorKind::Subscribe
-            | BusErrorKind::Unconfirmed => 503,
+            | BusErrorKind::Unconfirmed
+            | BusErrorKind::Full => 503,
             BusErrorKind::TooLarge => 413,
             BusErrorKind::Expired => 410,
             BusErrorKind::Serialize | BusErrorKind::Deserialize | BusErrorKind::InvalidUrl => 500,

@@ -23,6 +23,27 @@ pub const PRESENCE_SENDER: &str = "nitro presence";
 /// TTL ÷ 3) has its members dropped this long after its last heartbeat.
 pub const DEFAULT_PRESENCE_TTL: Duration = Duration::from_secs(30);
 
+/// The most topics one [`Presence`] keeps (joined or watched on this process, or heard of from
+/// the others): 10,000. A [`Presence::join`] or [`Subscription::with_presence`] of one more
+/// topic fails with [`BusErrorKind::Full`] (503), logged and counted in
+/// `stats::presence_refused`; a topic is forgotten when its last member leaves and its last
+/// watcher's subscription is dropped.
+///
+/// ```
+/// assert_eq!(nitro::bus::MAX_PRESENCE_TOPICS, 10_000);
+/// ```
+pub const MAX_PRESENCE_TOPICS: usize = 10_000;
+
+/// The most members one topic has (keys joined on this process, and keys of each other
+/// process's list): 1,000. A [`Presence::join`] of one more key fails with
+/// [`BusErrorKind::Full`] (503), logged and counted in `stats::presence_refused`; the keys of
+/// another process's list beyond it are left out (logged and counted the same way).
+///
+/// ```
+/// assert_eq!(nitro::bus::MAX_PRESENCE_MEMBERS, 1_000);
+/// ```
+pub const MAX_PRESENCE_MEMBERS: usize = 1_000;
+
 /// The core NATS subject the processes of one app tell each other their members on.
 #[cfg(feature = "nats")]
 const WIRE_SUBJECT: &str = "_NITRO.presence";
@@ -67,15 +88,77 @@ pub struct Presence {
 }
 
 struct Shared {
-    state: Arc<Mutex<State>>,
+    state: Arc<Hub>,
     /// Tells the wire task what to announce; its end (the last handle dropped) says goodbye.
     #[cfg(feature = "nats")]
     wire: Option<tokio::sync::mpsc::UnboundedSender<String>>,
 }
 
+/// The state, and the lock that keeps fan-outs in order once the state's is released.
+#[derive(Default)]
+struct Hub {
+    state: Mutex<State>,
+    /// Taken (while the state's lock is still held) by whoever sends a change to the watchers,
+    /// so that they receive the changes in the order they happened, while the sending itself
+    /// runs outside the state's lock.
+    fanout: Mutex<()>,
+}
+
+impl Hub {
+    fn lock(&self) -> std::sync::MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Sends `out` to its watchers after releasing `state`, in order with the other changes.
+    fn deliver(&self, state: std::sync::MutexGuard<'_, State>, out: Vec<Fanout>) {
+        if out.is_empty() {
+            return;
+        }
+        let order = self.fanout.lock().unwrap_or_else(|p| p.into_inner());
+        drop(state);
+        for f in out {
+            for queue in f.queues {
+                queue.push(f.message.clone());
+            }
+        }
+        drop(order);
+    }
+}
+
+/// One change, built once, and the live watchers it goes to.
+struct Fanout {
+    message: Message,
+    queues: Vec<Arc<Queue>>,
+}
+
 #[derive(Default)]
 struct State {
     topics: HashMap<String, TopicState>,
+}
+
+impl State {
+    /// The topic's state, made if it is new and there is room for one more topic.
+    fn topic(&mut self, topic: &str) -> Result<&mut TopicState, BusError> {
+        if !self.topics.contains_key(topic) && self.topics.len() >= MAX_PRESENCE_TOPICS {
+            crate::stats::PRESENCE_REFUSED.incr();
+            crate::log::warning!(
+                limit = MAX_PRESENCE_TOPICS,
+                "presence: topic refused, this process has the most topics it keeps"
+            );
+            return Err(BusError::new(
+                BusErrorKind::Full,
+                "presence: too many topics on this process",
+            ));
+        }
+        Ok(self.topics.entry(topic.to_owned()).or_default())
+    }
+
+    /// Forgets `topic` if nobody is on it and nobody watches it.
+    fn forget_if_empty(&mut self, topic: &str) {
+        if self.topics.get(topic).is_some_and(TopicState::is_empty) {
+            self.topics.remove(topic);
+        }
+    }
 }
 
 #[derive(Default)]
@@ -117,11 +200,66 @@ impl TopicState {
         all
     }
 
-    /// Tells the watchers what changed since they last heard, if anything did.
-    fn notify(&mut self, topic: &str) {
+    /// `key`'s merged metadata now: this process's, else the first other process's by origin.
+    fn merged_one(&self, key: &str) -> Option<serde_json::Value> {
+        if let Some((_, meta)) = self.local.get(key) {
+            return Some(meta.clone());
+        }
+        #[cfg(feature = "nats")]
+        {
+            let mut origins: Vec<_> = self.remote.iter().collect();
+            origins.sort_by(|a, b| a.0.cmp(b.0));
+            for (_, remote) in origins {
+                if let Some((_, meta)) = remote.members.iter().find(|(k, _)| k == key) {
+                    return Some(meta.clone());
+                }
+            }
+        }
+        None
+    }
+
+    /// The watchers still alive (the others are pruned).
+    fn live_watchers(&mut self) -> Vec<Arc<Queue>> {
+        let mut live = Vec::with_capacity(self.watchers.len());
+        self.watchers.retain(|w| match w.upgrade() {
+            Some(queue) => {
+                live.push(queue);
+                true
+            }
+            None => false,
+        });
+        live
+    }
+
+    /// The change to send when only `key` may have changed (a join or leave on this process),
+    /// if it did; prunes dead watchers either way.
+    fn notify_key(&mut self, topic: &str, key: &str) -> Option<Fanout> {
+        let queues = self.live_watchers();
+        let now = self.merged_one(key);
+        let before = self.last.get(key);
+        if now.as_ref() == before {
+            return None;
+        }
+        let (joined, left) = match (&now, before) {
+            (Some(meta), None) => (vec![Member::new(key, meta)], Vec::new()),
+            (None, Some(meta)) => (Vec::new(), vec![Member::new(key, meta)]),
+            _ => (Vec::new(), Vec::new()), // new metadata: in `members` only
+        };
+        match now {
+            Some(meta) => self.last.insert(key.to_owned(), meta),
+            None => self.last.remove(key),
+        };
+        self.fanout(topic, joined, left, queues)
+    }
+
+    /// The change to send when any key may have changed (another process's list), if one did;
+    /// prunes dead watchers either way.
+    #[cfg(feature = "nats")]
+    fn notify(&mut self, topic: &str) -> Option<Fanout> {
+        let queues = self.live_watchers();
         let now = self.merged();
         if now == self.last {
-            return;
+            return None;
         }
         let joined = now
             .iter()
@@ -134,28 +272,43 @@ impl TopicState {
             .filter(|(k, _)| !now.contains_key(*k))
             .map(|(k, v)| Member::new(k, v))
             .collect();
+        self.last = now;
+        self.fanout(topic, joined, left, queues)
+    }
+
+    /// The message (built once, shared by every watcher) of a change to `last`.
+    fn fanout(
+        &self,
+        topic: &str,
+        joined: Vec<Member>,
+        left: Vec<Member>,
+        queues: Vec<Arc<Queue>>,
+    ) -> Option<Fanout> {
+        if queues.is_empty() {
+            return None;
+        }
         let change = PresenceChange {
             topic: topic.to_owned(),
-            members: now.iter().map(|(k, v)| Member::new(k, v)).collect(),
+            members: self.last.iter().map(|(k, v)| Member::new(k, v)).collect(),
             joined,
             left,
         };
-        self.last = now;
-        self.watchers.retain(|w| match w.upgrade() {
-            Some(queue) => {
-                queue.push(change.message());
-                true
-            }
-            None => false,
-        });
+        Some(Fanout {
+            message: change.message(),
+            queues,
+        })
     }
 
+    /// Nobody on it, nobody watching it (dead watchers do not count).
     fn is_empty(&self) -> bool {
         #[cfg(feature = "nats")]
         let remote = self.remote.is_empty();
         #[cfg(not(feature = "nats"))]
         let remote = true;
-        self.local.is_empty() && remote && self.watchers.is_empty() && self.last.is_empty()
+        self.local.is_empty()
+            && remote
+            && self.last.is_empty()
+            && self.watchers.iter().all(|w| w.strong_count() == 0)
     }
 }
 
@@ -275,37 +428,62 @@ impl fmt::Debug for Here {
 
 impl Drop for Here {
     fn drop(&mut self) {
-        {
-            let mut state = self.shared.lock();
-            if let Some(t) = state.topics.get_mut(&self.topic) {
-                if let Some((refs, _)) = t.local.get_mut(&self.key) {
-                    *refs -= 1;
-                    if *refs == 0 {
-                        t.local.remove(&self.key);
-                    }
-                }
-                t.notify(&self.topic);
-                if t.is_empty() {
-                    state.topics.remove(&self.topic);
+        let mut state = self.shared.lock();
+        let mut out = Vec::new();
+        if let Some(t) = state.topics.get_mut(&self.topic) {
+            if let Some((refs, _)) = t.local.get_mut(&self.key) {
+                *refs -= 1;
+                if *refs == 0 {
+                    t.local.remove(&self.key);
                 }
             }
+            out.extend(t.notify_key(&self.topic, &self.key));
+            state.forget_if_empty(&self.topic);
         }
+        self.shared.state.deliver(state, out);
         self.shared.announce(&self.topic);
+    }
+}
+
+/// A [`Subscription::with_presence`]'s registration: removes its watcher (and the topic, when
+/// nobody else is on it or watches it) when the subscription is dropped.
+pub(super) struct Watch {
+    hub: Weak<Hub>,
+    topic: String,
+    queue: Weak<Queue>,
+}
+
+impl Drop for Watch {
+    fn drop(&mut self) {
+        let Some(hub) = self.hub.upgrade() else {
+            return;
+        };
+        let mut state = hub.lock();
+        if let Some(t) = state.topics.get_mut(&self.topic) {
+            t.watchers
+                .retain(|w| w.strong_count() > 0 && !w.ptr_eq(&self.queue));
+            state.forget_if_empty(&self.topic);
+        }
     }
 }
 
 impl fmt::Debug for Presence {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let topics = self.shared.lock().topics.len();
+        let (topics, watchers) = {
+            let state = self.shared.lock();
+            let watchers: usize = state.topics.values().map(|t| t.watchers.len()).sum();
+            (state.topics.len(), watchers)
+        };
         f.debug_struct("Presence")
             .field("topics", &topics)
+            .field("watchers", &watchers)
             .finish_non_exhaustive()
     }
 }
 
 impl Shared {
     fn lock(&self) -> std::sync::MutexGuard<'_, State> {
-        self.state.lock().unwrap_or_else(|p| p.into_inner())
+        self.state.lock()
     }
 
     /// Tells the other processes this process's members of `topic` (on NATS).
@@ -327,7 +505,7 @@ impl Presence {
     /// Call it once per process, inside the Tokio runtime, and clone the handle; the goodbye is
     /// sent when the last clone and every [`Here`] are dropped.
     pub async fn start(bus: &Bus, ttl: Duration) -> Result<Presence, BusError> {
-        let state = Arc::new(Mutex::new(State::default()));
+        let state = Arc::new(Hub::default());
         #[cfg(feature = "nats")]
         let wire = match bus.nats_client() {
             Some(client) => Some(wire::start(client, state.clone(), ttl).await?),
@@ -348,22 +526,37 @@ impl Presence {
     /// name, a colour) until the returned [`Here`] is dropped. The same key joined again (a
     /// second tab) is still one member, with the latest metadata; it leaves when its last
     /// `Here` is dropped. Fails with [`BusErrorKind::InvalidTopic`] for an invalid topic, and
-    /// [`BusErrorKind::Serialize`] when `meta` does not serialize.
+    /// [`BusErrorKind::Serialize`] when `meta` does not serialize, and [`BusErrorKind::Full`]
+    /// when the topic has [`MAX_PRESENCE_MEMBERS`] members or the process
+    /// [`MAX_PRESENCE_TOPICS`] topics already.
     pub fn join(&self, topic: &str, key: &str, meta: &impl Serialize) -> Result<Here, BusError> {
         Topic::new(topic)?;
         let meta = serde_json::to_value(meta)
             .map_err(|e| BusError::with_source(BusErrorKind::Serialize, "presence metadata", e))?;
-        {
-            let mut state = self.shared.lock();
-            let t = state.topics.entry(topic.to_owned()).or_default();
-            let entry = t
-                .local
-                .entry(key.to_owned())
-                .or_insert((0, serde_json::Value::Null));
-            entry.0 += 1;
-            entry.1 = meta;
-            t.notify(topic);
+        let mut state = self.shared.lock();
+        let t = state.topic(topic)?;
+        if !t.local.contains_key(key) && t.local.len() >= MAX_PRESENCE_MEMBERS {
+            state.forget_if_empty(topic);
+            drop(state);
+            crate::stats::PRESENCE_REFUSED.incr();
+            crate::log::warning!(
+                %topic,
+                limit = MAX_PRESENCE_MEMBERS,
+                "presence: join refused, the topic has the most members it keeps"
+            );
+            return Err(BusError::new(
+                BusErrorKind::Full,
+                "presence: too many members on this topic",
+            ));
         }
+        let entry = t
+            .local
+            .entry(key.to_owned())
+            .or_insert((0, serde_json::Value::Null));
+        entry.0 += 1;
+        entry.1 = meta;
+        let out = t.notify_key(topic, key).into_iter().collect();
+        self.shared.state.deliver(state, out);
         self.shared.announce(topic);
         Ok(Here {
             shared: self.shared.clone(),
@@ -385,8 +578,9 @@ impl Subscription {
     /// Also receive `topic`'s presence: a [`PresenceChange`] with everyone present now, then one
     /// each time someone joins or leaves (on any process), in this subscription's stream among
     /// its other messages; read them with [`PresenceChange::of`] in the mapping given to
-    /// [`into_sse`](Subscription::into_sse). Fails with [`BusErrorKind::InvalidTopic`] for an
-    /// invalid topic.
+    /// [`into_sse`](Subscription::into_sse). The watch ends when the subscription is dropped.
+    /// Fails with [`BusErrorKind::InvalidTopic`] for an invalid topic, and
+    /// [`BusErrorKind::Full`] when the process has [`MAX_PRESENCE_TOPICS`] topics already.
     ///
     /// ```no_run
     /// use axum::extract::State;
@@ -408,10 +602,11 @@ impl Subscription {
     ///         .on_end(move || drop(here)))
     /// }
     /// ```
-    pub fn with_presence(self, presence: &Presence, topic: &str) -> Result<Self, BusError> {
+    pub fn with_presence(mut self, presence: &Presence, topic: &str) -> Result<Self, BusError> {
         Topic::new(topic)?;
         let mut state = presence.shared.lock();
-        let t = state.topics.entry(topic.to_owned()).or_default();
+        let t = state.topic(topic)?;
+        t.watchers.retain(|w| w.strong_count() > 0);
         let first = PresenceChange {
             topic: topic.to_owned(),
             members: t.last.iter().map(|(k, v)| Member::new(k, v)).collect(),
@@ -420,6 +615,12 @@ impl Subscription {
         };
         self.queue.push(first.message());
         t.watchers.push(Arc::downgrade(&self.queue));
+        drop(state);
+        self.presence.push(Watch {
+            hub: Arc::downgrade(&presence.shared.state),
+            topic: topic.to_owned(),
+            queue: Arc::downgrade(&self.queue),
+        });
         Ok(self)
     }
 }
@@ -428,14 +629,14 @@ impl Subscription {
 mod wire {
     //! What the processes tell each other on [`WIRE_SUBJECT`](super::WIRE_SUBJECT).
 
-    use std::sync::{Arc, Mutex};
+    use std::sync::Arc;
     use std::time::Duration;
 
     use futures_util::StreamExt;
     use serde::{Deserialize, Serialize};
     use tokio::time::Instant;
 
-    use super::{BusError, BusErrorKind, Remote, State, WIRE_SUBJECT};
+    use super::{BusError, BusErrorKind, Hub, Remote, MAX_PRESENCE_MEMBERS, WIRE_SUBJECT};
 
     #[derive(Serialize, Deserialize)]
     #[serde(tag = "kind", rename_all = "lowercase")]
@@ -456,7 +657,7 @@ mod wire {
     /// listens and expires; returns the channel the handles announce changes on.
     pub(super) async fn start(
         client: async_nats::Client,
-        state: Arc<Mutex<State>>,
+        state: Arc<Hub>,
         ttl: Duration,
     ) -> Result<tokio::sync::mpsc::UnboundedSender<String>, BusError> {
         let ttl = ttl.max(Duration::from_millis(30));
@@ -505,8 +706,8 @@ mod wire {
         Ok(tx)
     }
 
-    fn lock(state: &Mutex<State>) -> std::sync::MutexGuard<'_, State> {
-        state.lock().unwrap_or_else(|p| p.into_inner())
+    fn lock(state: &Hub) -> std::sync::MutexGuard<'_, super::State> {
+        state.lock()
     }
 
     #[cfg_attr(not(feature = "tracing"), allow(unused_variables))]
@@ -522,7 +723,7 @@ mod wire {
     /// others then drop this process's entry), otherwise (heartbeat, sync) only when it has some.
     async fn announce(
         client: &async_nats::Client,
-        state: &Mutex<State>,
+        state: &Hub,
         origin: &str,
         topic: &str,
         change: bool,
@@ -551,12 +752,7 @@ mod wire {
         .await;
     }
 
-    async fn receive(
-        client: &async_nats::Client,
-        state: &Mutex<State>,
-        origin: &str,
-        payload: &[u8],
-    ) {
+    async fn receive(client: &async_nats::Client, state: &Hub, origin: &str, payload: &[u8]) {
         let Ok(wire) = serde_json::from_slice::<Wire>(payload) else {
             crate::stats::PRESENCE_ERRORS.incr();
             crate::log::warning!("presence: an unreadable message on {WIRE_SUBJECT} was ignored");
@@ -568,10 +764,18 @@ mod wire {
             Wire::State {
                 origin: o,
                 topic,
-                members,
+                mut members,
             } => {
-                let mut state = lock(state);
-                let t = state.topics.entry(topic.clone()).or_default();
+                if members.len() > MAX_PRESENCE_MEMBERS {
+                    crate::stats::PRESENCE_REFUSED.incr();
+                    crate::log::warning!(%topic, origin = %o, members = members.len(), limit = MAX_PRESENCE_MEMBERS, "presence: another process's list is longer than a topic keeps; the rest was left out");
+                    members.truncate(MAX_PRESENCE_MEMBERS);
+                }
+                let hub = state;
+                let mut state = lock(hub);
+                let Ok(t) = state.topic(&topic) else {
+                    return;
+                };
                 if members.is_empty() {
                     t.remote.remove(&o);
                 } else {
@@ -583,7 +787,9 @@ mod wire {
                         },
                     );
                 }
-                t.notify(&topic);
+                let out = t.notify(&topic).into_iter().collect();
+                state.forget_if_empty(&topic);
+                hub.deliver(state, out);
             }
             Wire::Sync { .. } => {
                 let topics: Vec<String> = lock(state).topics.keys().cloned().collect();
@@ -592,21 +798,26 @@ mod wire {
                 }
             }
             Wire::Gone { origin: o } => {
-                let mut state = lock(state);
+                let hub = state;
+                let mut state = lock(hub);
+                let mut out = Vec::new();
                 for (topic, t) in state.topics.iter_mut() {
                     if t.remote.remove(&o).is_some() {
-                        t.notify(topic);
+                        out.extend(t.notify(topic));
                     }
                 }
+                state.topics.retain(|_, t| !t.is_empty());
+                hub.deliver(state, out);
             }
         }
     }
 
     /// Drops the members of processes not heard from for `ttl`.
     #[cfg_attr(not(feature = "tracing"), allow(unused_variables))]
-    fn expire(state: &Mutex<State>, ttl: Duration) {
+    fn expire(hub: &Hub, ttl: Duration) {
         let now = Instant::now();
-        let mut state = lock(state);
+        let mut state = lock(hub);
+        let mut out = Vec::new();
         for (topic, t) in state.topics.iter_mut() {
             let before = t.remote.len();
             t.remote.retain(|origin, r| {
@@ -619,9 +830,10 @@ mod wire {
             let expired = before - t.remote.len();
             if expired > 0 {
                 crate::stats::PRESENCE_EXPIRED.add(expired as u64);
-                t.notify(topic);
+                out.extend(t.notify(topic));
             }
         }
         state.topics.retain(|_, t| !t.is_empty());
+        hub.deliver(state, out);
     }
 }

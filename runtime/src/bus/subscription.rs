@@ -68,6 +68,8 @@ pub struct Subscription {
     #[cfg(feature = "axum")]
     pub(super) shared: Option<&'static str>,
     pub(super) _guard: Guard,
+    /// The presence topics it watches ([`Subscription::with_presence`]), unwatched on drop.
+    pub(super) presence: Vec<super::presence::Watch>,
 }
 
 pub(super) enum Guard {
@@ -104,6 +106,7 @@ impl Subscription {
             #[cfg(feature = "axum")]
             shared: None,
             _guard: guard,
+            presence: Vec::new(),
         }
     }
 
