@@ -74,8 +74,8 @@ mod debug {
     use axum::Router;
     use futures_util::{stream, StreamExt};
     use http::header::{CONTENT_ENCODING, CONTENT_LENGTH, CONTENT_TYPE};
-    use http_body_util::BodyExt;
     use http_body::Body as _;
+    use http_body_util::BodyExt;
 
     use crate::axum::Sse;
     use crate::sse::{Event, ExecuteScript};
@@ -133,7 +133,9 @@ mod debug {
             .upper()
             .is_some_and(|n| n <= super::MAX_INJECT_BYTES);
         if !fits {
-            crate::log::debug!("live reload: a streamed or large page was left without its element");
+            crate::log::debug!(
+                "live reload: a streamed or large page was left without its element"
+            );
             return response;
         }
         let (mut parts, body) = response.into_parts();
@@ -178,7 +180,10 @@ mod tests {
         let big = "x".repeat(super::MAX_INJECT_BYTES as usize + 1);
         let app = super::live_reload(
             Router::new()
-                .route("/plain", get(|| async { html(Body::from("<body></body>")) }))
+                .route(
+                    "/plain",
+                    get(|| async { html(Body::from("<body></body>")) }),
+                )
                 .route(
                     "/gzip",
                     get(|| async {
@@ -201,7 +206,9 @@ mod tests {
                         let first = futures_util::stream::once(async {
                             Ok::<_, std::io::Error>(bytes::Bytes::from_static(b"<body>"))
                         });
-                        html(Body::from_stream(first.chain(futures_util::stream::pending())))
+                        html(Body::from_stream(
+                            first.chain(futures_util::stream::pending()),
+                        ))
                     }),
                 ),
         );
