@@ -77,7 +77,7 @@ fn issue_row(i: &Issue) -> impl IdentifiedElements + '_ {
     html! {
         move
         li #(ISSUE.with(i.id)) .closed[!i.open] data-signals=(scope.signals(&HIDDEN)) {
-            span { "#" (i.id) " " (i.title) " " }
+            span { "#" (i.id) " " (i.title) }
             button.toggle data-on:click=(toggle) { @if i.open { "Close" } @else { "Reopen" } }
             button.more data-on:click=(flip) { "…" }
             small data-show=(ui.details()) { " opened by " (i.by) }
