@@ -24,29 +24,11 @@ mod todo;
 
 use std::time::{Duration, Instant};
 
-use common::browser::{browser, chromedriver, datastar_js, target_dir};
+use common::browser::{browser, chromedriver, datastar_js, target_dir, wait_text};
 use fantoccini::{Client, Locator};
 
 /// One browser scenario at a time: two cores, and each scenario already runs two browsers.
 static SERIAL: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
-
-/// Waits until the text of `css` satisfies `ok` (or fails with what it last saw).
-async fn wait_text(c: &Client, css: &str, ok: impl Fn(&str) -> bool) -> String {
-    let start = Instant::now();
-    let mut last = String::from("(no element)");
-    while start.elapsed() < Duration::from_secs(10) {
-        if let Ok(el) = c.find(Locator::Css(css)).await {
-            if let Ok(t) = el.text().await {
-                if ok(&t) {
-                    return t;
-                }
-                last = t;
-            }
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    panic!("`{css}` never got the expected text; last seen: {last:?}");
-}
 
 #[cfg_attr(not(feature = "browser-testing"), allow(dead_code))]
 async fn wait_gone(c: &Client, css: &str) {

@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 
 use axum::extract::State;
 use axum::Router;
-use common::browser::{browser, chromedriver, datastar_js};
+use common::browser::{browser, chromedriver, datastar_js, wait_text};
 use fantoccini::{Client, Locator};
 use nitro::axum::{Sections, Sse};
 use nitro::bus::{Bus, BusError};
@@ -41,23 +41,6 @@ fn shell<'a>(js: &'a ClientScript, body: impl Render + 'a) -> Markup {
         }
     }
     .render()
-}
-
-async fn wait_text(c: &Client, css: &str, ok: impl Fn(&str) -> bool) -> String {
-    let start = Instant::now();
-    let mut last = String::from("(no element)");
-    while start.elapsed() < Duration::from_secs(10) {
-        if let Ok(el) = c.find(Locator::Css(css)).await {
-            if let Ok(t) = el.text().await {
-                if ok(&t) {
-                    return t;
-                }
-                last = t;
-            }
-        }
-        tokio::time::sleep(Duration::from_millis(30)).await;
-    }
-    panic!("`{css}` never got the expected text; last seen: {last:?}");
 }
 
 async fn gone(c: &Client, css: &str) -> Duration {

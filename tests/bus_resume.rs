@@ -33,17 +33,6 @@ async fn subscriptions(server: &NatsServer) -> u64 {
         .unwrap()
 }
 
-/// The subscriptions the clients' connections hold (`connz`).
-async fn client_subscriptions(server: &NatsServer) -> u64 {
-    let connz = server.monitor_json("connz?subs=1").await;
-    connz["connections"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| c["subscriptions"].as_u64().unwrap_or(0))
-        .sum()
-}
-
 /// The next message's (sequence, payload).
 async fn next(sub: &mut Subscription) -> (u64, u64) {
     let m = tokio::time::timeout(Duration::from_secs(10), sub.next())
@@ -192,7 +181,7 @@ async fn nats_subscriptions_return_to_zero_when_clients_leave() {
     // The server's own, and the connection's request inbox.
     let (base_subs, base_client) = (
         subscriptions(&server).await,
-        client_subscriptions(&server).await,
+        server.client_subscriptions().await,
     );
     let base = common::base_url(
         Router::new()
@@ -216,7 +205,7 @@ async fn nats_subscriptions_return_to_zero_when_clients_leave() {
     settle(
         "client subscriptions held",
         base_client + ROOMS as u64,
-        || client_subscriptions(&server),
+        || server.client_subscriptions(),
     )
     .await;
     settle("consumers held", ROOMS as u64, || consumers(&server)).await;
@@ -226,7 +215,7 @@ async fn nats_subscriptions_return_to_zero_when_clients_leave() {
     })
     .await;
     settle("client subscriptions after", base_client, || {
-        client_subscriptions(&server)
+        server.client_subscriptions()
     })
     .await;
     settle("subscriptions after", base_subs, || subscriptions(&server)).await;

@@ -13,17 +13,6 @@ use common::settle;
 use futures_util::StreamExt;
 use nitro::bus::{Bus, Subscription};
 
-/// Subscriptions NATS holds for all connections.
-async fn nats_subscriptions(server: &NatsServer) -> u64 {
-    let connz = server.monitor_json("connz?subs=1").await;
-    connz["connections"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| c["subscriptions"].as_u64().unwrap_or(0))
-        .sum()
-}
-
 async fn receive(sub: &mut Subscription, n: usize) -> Vec<u64> {
     let mut got = Vec::new();
     for _ in 0..n {
@@ -47,7 +36,7 @@ async fn one_nats_subscription_per_pattern_per_process() {
     let publisher = Bus::nats(&server.url()).await.unwrap();
     publisher.flush().await.unwrap();
     // Each connection may hold a request inbox of the client's own: count from here.
-    settle("subscriptions before", 0, || nats_subscriptions(&server)).await;
+    settle("subscriptions before", 0, || server.client_subscriptions()).await;
 
     // 50 subscribers on one pattern in each process; in `a`, 50 more that also hold a second
     // pattern matching the same topics (delivered once each all the same).
@@ -60,7 +49,7 @@ async fn one_nats_subscription_per_pattern_per_process() {
     assert_eq!(a.subscriber_count(), 2 * CLIENTS);
     assert_eq!(b.subscriber_count(), CLIENTS);
     // `a` holds two patterns, `b` one: 3 NATS subscriptions for 150 subscribers.
-    settle("subscriptions held", 3, || nats_subscriptions(&server)).await;
+    settle("subscriptions held", 3, || server.client_subscriptions()).await;
 
     let before = server.monitor_json("varz").await["out_msgs"]
         .as_u64()
@@ -100,7 +89,7 @@ async fn one_nats_subscription_per_pattern_per_process() {
     // Everything is released when the subscribers leave.
     drop(subs);
     assert_eq!((a.subscriber_count(), b.subscriber_count()), (0, 0));
-    settle("subscriptions after", 0, || nats_subscriptions(&server)).await;
+    settle("subscriptions after", 0, || server.client_subscriptions()).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -120,14 +109,17 @@ async fn one_jetstream_consumer_per_pattern_per_process() {
             .unwrap_or(0)
     };
     // Each connection holds the inbox its requests (stream creation) are answered on.
-    settle("subscriptions before", 2, || nats_subscriptions(&server)).await;
+    settle("subscriptions before", 2, || server.client_subscriptions()).await;
     let mut subs = Vec::new();
     for _ in 0..CLIENTS {
         subs.push(a.subscribe("js.room.>").await.unwrap());
         subs.push(b.subscribe("js.room.>").await.unwrap());
     }
     settle("consumers held", 2, consumers).await;
-    settle("subscriptions held", 2 + 2, || nats_subscriptions(&server)).await;
+    settle("subscriptions held", 2 + 2, || {
+        server.client_subscriptions()
+    })
+    .await;
     for i in 0..5u64 {
         a.publish("js.room.1", &i).await.unwrap();
     }
@@ -146,6 +138,6 @@ async fn one_jetstream_consumer_per_pattern_per_process() {
     drop(subs);
     // Their NATS subscriptions end with the last subscriber; the ordered consumers are
     // ephemeral, and NATS removes them once nobody reads them.
-    settle("subscriptions after", 2, || nats_subscriptions(&server)).await;
+    settle("subscriptions after", 2, || server.client_subscriptions()).await;
     settle("consumers after", 0, consumers).await;
 }

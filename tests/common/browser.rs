@@ -149,3 +149,21 @@ pub async fn browser(driver: &Driver) -> Browser {
         _profile: TempDir(profile),
     }
 }
+
+/// Waits (up to 10 s) until the text of `css` satisfies `ok`; fails with what it last saw.
+pub async fn wait_text(c: &Client, css: &str, ok: impl Fn(&str) -> bool) -> String {
+    let start = std::time::Instant::now();
+    let mut last = String::from("(no element)");
+    while start.elapsed() < Duration::from_secs(10) {
+        if let Ok(el) = c.find(fantoccini::Locator::Css(css)).await {
+            if let Ok(t) = el.text().await {
+                if ok(&t) {
+                    return t;
+                }
+                last = t;
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(30)).await;
+    }
+    panic!("`{css}` never got the expected text; last seen: {last:?}");
+}

@@ -111,6 +111,17 @@ impl NatsServer {
         serde_json::from_slice(&body).unwrap()
     }
 
+    /// The subscriptions every client connection holds, summed (`connz?subs=1`).
+    pub async fn client_subscriptions(&self) -> u64 {
+        let connz = self.monitor_json("connz?subs=1").await;
+        connz["connections"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["subscriptions"].as_u64().unwrap_or(0))
+            .sum()
+    }
+
     /// Its URL, `nats://127.0.0.1:PORT`.
     pub fn url(&self) -> String {
         format!("nats://127.0.0.1:{}", self.port)
