@@ -545,37 +545,18 @@ impl<F: Fn(&mut String), R, N> Template<F, R, N> {
     }
 }
 
-impl<F, R, N> Template<F, R, N> {
-    /// What `html!` builds (through `__private::Template`): also keeps the size of the last
-    /// render of this call site in `last_size`.
-    pub(crate) const fn with_last_size(
-        size_hint: usize,
-        last_size: &'static AtomicUsize,
-        write: F,
-    ) -> Self {
-        Template {
-            size_hint,
-            last_size: Some(last_size),
-            write,
-            kind: PhantomData,
-        }
-    }
-}
-
 impl<F: Fn(&mut String), R, N> Render for Template<F, R, N> {
-    // Each method hands the closure as `&dyn Fn` to one function compiled once in nitro, so a
-    // template instantiates no code of its own beyond its closure and these one-line shims
-    // (what a debug build spends its time on). Optimized builds inline it and call the closure
-    // directly.
+    // Each method hands the closure as `&dyn WriteFn` to one function compiled once in nitro,
+    // so a template instantiates no code of its own beyond its closure, these one-line shims
+    // and `WriteFn::write_fn` (what a debug build spends its time on). Optimized builds inline
+    // it and call the closure directly.
     #[inline]
     fn render_to(&self, buf: &mut String) {
         render_template(buf, self.size_hint, self.last_size, &self.write);
     }
     #[inline]
     fn render(&self) -> Markup {
-        let mut buf = String::with_capacity(template_size_hint(self.size_hint, self.last_size));
-        render_template(&mut buf, self.size_hint, self.last_size, &self.write);
-        Markup(buf)
+        render_template_new(self.size_hint, self.last_size, &self.write)
     }
     #[inline]
     fn size_hint(&self, _: Internal) -> usize {
@@ -591,13 +572,39 @@ fn render_template(
     buf: &mut String,
     size_hint: usize,
     last_size: Option<&'static AtomicUsize>,
-    write: &dyn Fn(&mut String),
+    write: &dyn WriteFn,
 ) {
     buf.reserve(template_size_hint(size_hint, last_size));
     let start = buf.len();
-    write(buf);
+    write.write_fn(buf);
     if let Some(last) = last_size {
         last.store(buf.len() - start, Ordering::Relaxed);
+    }
+}
+
+/// [`render_template`] into a new `String` of the right capacity.
+#[cfg_attr(debug_assertions, inline(never))]
+#[cfg_attr(not(debug_assertions), inline(always))]
+fn render_template_new(
+    size_hint: usize,
+    last_size: Option<&'static AtomicUsize>,
+    write: &dyn WriteFn,
+) -> Markup {
+    let mut buf = String::with_capacity(template_size_hint(size_hint, last_size));
+    render_template(&mut buf, size_hint, last_size, write);
+    Markup(buf)
+}
+
+/// A template's closure as a trait object with one method: its vtable holds that method only
+/// (a `dyn Fn` vtable also needs `call_once`, two shims per template in a debug build).
+trait WriteFn {
+    fn write_fn(&self, buf: &mut String);
+}
+
+impl<F: Fn(&mut String)> WriteFn for F {
+    #[inline]
+    fn write_fn(&self, buf: &mut String) {
+        self(buf)
     }
 }
 
@@ -696,7 +703,12 @@ pub const fn template<F: Fn(&mut String), R, N>(
     last_size: &'static AtomicUsize,
     write: F,
 ) -> Template<F, R, N> {
-    Template::with_last_size(size_hint, last_size, write)
+    Template {
+        size_hint,
+        last_size: Some(last_size),
+        write,
+        kind: PhantomData,
+    }
 }
 
 /// A template without top-level facts (an attribute's nested template).
