@@ -89,34 +89,83 @@ const BREAK: &str = "\ndata: elements ";
 thread_local! {
     /// The `String` (address, length) whose next writer writes framed; `(0, 0)` for none.
     static FRAME_TARGET: std::cell::Cell<(usize, usize)> = const { std::cell::Cell::new((0, 0)) };
-    /// Where the framed writer stopped: its length and whether it ended on a framed `\r`.
-    static FRAMED_END: std::cell::Cell<Option<(usize, bool)>> = const { std::cell::Cell::new(None) };
+    /// Where the framed writer stopped: the `String`'s address, its length and whether it ended
+    /// on a framed `\r`.
+    static FRAMED_END: std::cell::Cell<Option<(usize, usize, bool)>> = const { std::cell::Cell::new(None) };
+    /// How many times a framed writer lent its `String` ([`Writer::with_string`]): code other
+    /// than the writer's own had it, and may have changed any byte already written. Only ever
+    /// grows (a `u64` does not wrap), so a [`Framing`] compares it with its value at the start.
+    static FRAMED_LENDS: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
 }
 
 /// Renders an element patch straight into its SSE framing: while it lives, the first writer
 /// created on `string` (at its current length: an `html!` template rendered into it) writes
-/// framed. [`Framing::finish`] tells how far that writer got; what follows (if anything) was
-/// written without it and must still be framed.
-pub(crate) struct Framing(());
+/// framed. [`Framing::finish`] tells how far that writer got and whether it ever lent the
+/// `String`; what follows (if anything) was written without it and must still be framed.
+///
+/// What the framed writer writes is framed by construction: static text the macro framed,
+/// numbers, entities, and every other value scanned for `\r` and `\n` as it is written. Only
+/// code that gets the `String` itself can break that: a lender ([`Writer::with_string`],
+/// counted in `FRAMED_LENDS`) or whatever runs after the writer is dropped. The patch path
+/// (`sse::patch_elements`) checks the framed bytes again ([`is_framed`]) unless neither can
+/// have happened.
+pub(crate) struct Framing {
+    string: usize,
+    lends: u64,
+}
+
+/// How a framed rendering ended ([`Framing::finish`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Framed {
+    /// The length of the `String` when the framed writer was dropped.
+    pub(crate) len: usize,
+    /// Whether a `\n` right at `len` still belongs to a framed `\r` (`\r\n` is one break).
+    pub(crate) lf_after_cr: bool,
+    /// Whether a framed writer lent its `String` since [`Framing::begin`]: other code had it
+    /// and may have changed bytes the writer framed.
+    pub(crate) lent: bool,
+}
 
 impl Framing {
     pub(crate) fn begin(string: &String) -> Framing {
-        let _ = FRAME_TARGET.try_with(|t| t.set((string as *const String as usize, string.len())));
+        let me = string as *const String as usize;
+        let _ = FRAME_TARGET.try_with(|t| t.set((me, string.len())));
         let _ = FRAMED_END.try_with(|e| e.set(None));
-        Framing(())
+        Framing {
+            string: me,
+            lends: FRAMED_LENDS.try_with(|l| l.get()).unwrap_or(0),
+        }
     }
 
-    /// The length the framed writer stopped at and whether a `\n` right there still belongs
-    /// to a framed `\r`; `None` when no writer wrote framed.
-    pub(crate) fn finish(self) -> Option<(usize, bool)> {
-        FRAMED_END.try_with(|e| e.take()).ok().flatten()
+    /// How the framed writer on this `String` ended; `None` when no writer wrote framed.
+    pub(crate) fn finish(self) -> Option<Framed> {
+        let (string, len, lf_after_cr) = FRAMED_END.try_with(|e| e.take()).ok().flatten()?;
+        if string != self.string {
+            return None;
+        }
+        // When the count cannot be read (thread-local storage being destroyed), lent.
+        let lends = FRAMED_LENDS.try_with(|l| l.get()).unwrap_or(u64::MAX);
+        Some(Framed {
+            len,
+            lf_after_cr,
+            lent: lends != self.lends,
+        })
     }
 }
 
 impl Drop for Framing {
     fn drop(&mut self) {
         let _ = FRAME_TARGET.try_with(|t| t.set((0, 0)));
+        // A framing dropped without `finish` (a panic while rendering) leaves nothing behind
+        // for an enclosing one to mistake for its own.
+        let _ = FRAMED_END.try_with(|e| e.set(None));
     }
+}
+
+/// Counts a lend by a framed writer (`FRAMED_LENDS`).
+#[inline(never)]
+fn count_framed_lend() {
+    let _ = FRAMED_LENDS.try_with(|l| l.set(l.get().wrapping_add(1)));
 }
 
 impl<'a> Writer<'a> {
@@ -240,6 +289,7 @@ impl<'a> Writer<'a> {
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
     fn copy_reserved(&mut self, s: &str) {
+        debug_assert!(!self.framed || !s.contains(['\n', '\r']), "{s:?}");
         let n = s.len();
         debug_assert!(n <= self.left && self.left <= self.cap - self.len);
         // SAFETY: the caller checked `n <= left`, and `left <= cap - len` (invariant 4), so
@@ -373,6 +423,9 @@ impl<'a> Writer<'a> {
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
     pub fn push_static(&mut self, s: &str) {
+        // Framed mode trusts its callers (the macro's literals, entities, digits) to frame
+        // their line breaks: a patch of `html!` alone is not checked again.
+        debug_assert!(!self.framed || is_framed_from(s.as_bytes(), 0), "{s:?}");
         let n = s.len();
         self.room(n);
         // SAFETY: `cap - len >= n`, so `len..len + n` is inside the allocation (invariant 1).
@@ -496,6 +549,11 @@ impl<'a> Writer<'a> {
     #[cfg_attr(not(debug_assertions), inline(always))]
     pub fn with_string<R>(&mut self, f: impl FnOnce(&mut String) -> R) -> R {
         let start = self.len;
+        if self.framed {
+            // Before lending: however the lend ends, the framing knows the bytes left the
+            // writer's hands.
+            count_framed_lend();
+        }
         let r = self.lend(f);
         if self.framed {
             self.frame_lent(start);
@@ -527,7 +585,11 @@ impl Drop for Writer<'_> {
         // Invariants 1–3 hold here, even after a panic inside a lend (`lend` reloaded).
         self.store();
         if self.framed {
-            let end = (self.len, self.cr_at == self.len);
+            let end = (
+                &*self.string as *const String as usize,
+                self.len,
+                self.cr_at == self.len,
+            );
             let _ = FRAMED_END.try_with(|e| e.set(Some(end)));
         }
     }
@@ -581,6 +643,78 @@ fn frame_lent(string: &mut String, start: usize, cr_at: usize) -> usize {
     }
     let tail = string.split_off(start);
     push_framed(string, &tail, cr_at)
+}
+
+/// Is `b` (the prefix, then framed HTML) framed: the prefix first, no `\r`, and every `\n`
+/// followed by the prefix, so that no byte of it can start an SSE field of its own? One pass over the bytes with
+/// no call per line break: 32 bytes at a time, compared with `\n` and `\r` at once (SSE2,
+/// which every `x86_64` has); only a block with a line break looks at its breaks, one bit of
+/// a mask each. Elsewhere a plain byte loop.
+pub(crate) fn is_framed(b: &[u8]) -> bool {
+    if !b.starts_with(PREFIX.as_bytes()) {
+        return false;
+    }
+    #[cfg(target_arch = "x86_64")]
+    {
+        // SAFETY: SSE2 is part of every `x86_64` target (its baseline): the feature the
+        // function enables is always there.
+        unsafe { is_framed_sse2(b) }
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        is_framed_from(b, 0)
+    }
+}
+
+/// The breaks from `from` on, a byte at a time.
+fn is_framed_from(b: &[u8], from: usize) -> bool {
+    (from..b.len()).all(|i| match b[i] {
+        b'\r' => false,
+        b'\n' => followed_by_prefix(b, i),
+        _ => true,
+    })
+}
+
+/// Whether the `\n` at `i` is followed by the prefix.
+#[inline(always)]
+fn followed_by_prefix(b: &[u8], i: usize) -> bool {
+    b.get(i + 1..i + 1 + PREFIX.len()) == Some(PREFIX.as_bytes())
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "sse2")]
+fn is_framed_sse2(b: &[u8]) -> bool {
+    use std::arch::x86_64::{
+        __m128i, _mm_cmpeq_epi8, _mm_loadu_si128, _mm_movemask_epi8, _mm_or_si128, _mm_set1_epi8,
+    };
+    let nl = _mm_set1_epi8(b'\n' as i8);
+    let cr = _mm_set1_epi8(b'\r' as i8);
+    let mut blocks = b.chunks_exact(32);
+    let mut at = 0;
+    for block in &mut blocks {
+        let p = block.as_ptr().cast::<__m128i>();
+        // SAFETY: `block` is 32 readable bytes: the two unaligned 16-byte loads read its
+        // first and its second half. Nothing is written.
+        let (lo, hi) = unsafe { (_mm_loadu_si128(p), _mm_loadu_si128(p.add(1))) };
+        let (lo_nl, hi_nl) = (_mm_cmpeq_epi8(lo, nl), _mm_cmpeq_epi8(hi, nl));
+        let (lo_cr, hi_cr) = (_mm_cmpeq_epi8(lo, cr), _mm_cmpeq_epi8(hi, cr));
+        let any = _mm_or_si128(_mm_or_si128(lo_nl, hi_nl), _mm_or_si128(lo_cr, hi_cr));
+        if _mm_movemask_epi8(any) != 0 {
+            if _mm_movemask_epi8(_mm_or_si128(lo_cr, hi_cr)) != 0 {
+                return false;
+            }
+            let mut breaks = (_mm_movemask_epi8(lo_nl) as u32 & 0xffff)
+                | ((_mm_movemask_epi8(hi_nl) as u32) << 16);
+            while breaks != 0 {
+                if !followed_by_prefix(b, at + breaks.trailing_zeros() as usize) {
+                    return false;
+                }
+                breaks &= breaks - 1;
+            }
+        }
+        at += 32;
+    }
+    is_framed_from(b, at)
 }
 
 /// `"00"` … `"99"`.
@@ -744,11 +878,119 @@ mod tests {
                 }
             }
             let end = framing.finish();
-            prop_assert_eq!(end.map(|e| e.0), Some(s.len()));
+            prop_assert_eq!(end.map(|e| e.len), Some(s.len()));
             let mut want = bytes::BytesMut::new();
             crate::sse::lines::write_data(&mut want, "elements", &plain);
             prop_assert_eq!(format!("{s}\n"), String::from_utf8(want.to_vec()).unwrap());
         }
+    }
+
+    /// The old check, one line break at a time: what [`is_framed`] must answer.
+    fn is_framed_reference(b: &[u8]) -> bool {
+        b.starts_with(PREFIX.as_bytes())
+            && memchr::memchr2_iter(b'\n', b'\r', b)
+                .all(|i| b[i] == b'\n' && b[i + 1..].starts_with(PREFIX.as_bytes()))
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(4096))]
+
+        /// The block-at-a-time check answers as the one-break-at-a-time one, for breaks on
+        /// either side of a 32-byte block's edges, prefixes cut short, and a `\r` anywhere.
+        #[test]
+        fn is_framed_equals_the_reference(pieces in prop::collection::vec(prop_oneof![
+            "[a-z]{0,40}".prop_map(|s| s.into_bytes()),
+            Just(BREAK.as_bytes().to_vec()),
+            (1usize..PREFIX.len()).prop_map(|n| ["\n", &PREFIX[..n]].concat().into_bytes()),
+            Just(b"\n".to_vec()),
+            Just(b"\r".to_vec()),
+            Just(b"\r\n".to_vec()),
+            Just("é".as_bytes().to_vec()),
+        ], 0..24), prefixed in prop::bool::weighted(0.9)) {
+            let mut b = if prefixed { PREFIX.as_bytes().to_vec() } else { Vec::new() };
+            for p in &pieces {
+                b.extend_from_slice(p);
+            }
+            prop_assert_eq!(is_framed(&b), is_framed_reference(&b));
+            // Every start, so that each byte meets each position in a block.
+            for skip in 1..b.len().min(33) {
+                let s = &b[skip..];
+                prop_assert_eq!(is_framed(s), is_framed_reference(s));
+            }
+        }
+    }
+
+    #[test]
+    fn is_framed_cases() {
+        let ok = format!("{PREFIX}a{BREAK}b{BREAK}");
+        assert!(is_framed(ok.as_bytes()));
+        assert!(is_framed(PREFIX.as_bytes()));
+        let long = format!("{PREFIX}{}{BREAK}{}", "x".repeat(100), "y".repeat(100));
+        assert!(is_framed(long.as_bytes()));
+        for bad in [
+            String::new(),
+            format!("{PREFIX}a\nb"),
+            format!("{PREFIX}a\r{PREFIX}"),
+            format!("{PREFIX}{}\n", "x".repeat(70)),
+            format!("{PREFIX}{}\r{}", "x".repeat(40), "y".repeat(40)),
+            format!("event: evil-abc{BREAK}"),
+            long.replacen(BREAK, "\nevent: x\n\n\n\n\n\n", 1),
+        ] {
+            assert!(!is_framed(bad.as_bytes()), "{bad:?}");
+        }
+    }
+
+    /// A lend by the framed writer is reported (other code had the `String`); a writer that
+    /// only writes is not, nor is a lend by a writer that is not framed.
+    #[test]
+    fn framing_reports_lends() {
+        let mut s = String::from(PREFIX);
+        let framing = Framing::begin(&s);
+        {
+            let mut w = Writer::new(&mut s);
+            w.push_str("a\nb");
+            w.push_u64(7);
+        }
+        let f = framing.finish().unwrap();
+        assert_eq!((f.len, f.lent), (s.len(), false));
+
+        let mut s = String::from(PREFIX);
+        let framing = Framing::begin(&s);
+        {
+            let mut w = Writer::new(&mut s);
+            w.with_string(|s| s.push('x'));
+        }
+        assert!(framing.finish().unwrap().lent);
+
+        let mut other = String::new();
+        let mut s = String::from(PREFIX);
+        let framing = Framing::begin(&s);
+        Writer::new(&mut other).with_string(|s| s.push('x'));
+        Writer::new(&mut s).push_str("y");
+        assert!(!framing.finish().unwrap().lent);
+    }
+
+    /// A framing that was dropped unfinished (a panic while rendering) leaves nothing for an
+    /// enclosing one, and a framing does not take what a writer on another `String` left.
+    #[test]
+    fn framing_finishes_with_its_own_writer_only() {
+        let s = String::from(PREFIX);
+        let outer = Framing::begin(&s);
+        {
+            let mut inner_s = String::from(PREFIX);
+            let inner = Framing::begin(&inner_s);
+            Writer::new(&mut inner_s).push_str("x");
+            drop(inner);
+        }
+        assert_eq!(outer.finish(), None);
+        let outer = Framing::begin(&s);
+        {
+            let mut inner_s = String::from(PREFIX);
+            let _inner = Framing::begin(&inner_s);
+            Writer::new(&mut inner_s).push_str("x");
+            std::mem::forget(_inner);
+        }
+        assert_eq!(outer.finish(), None, "the writer was on another String");
     }
 
     #[test]
