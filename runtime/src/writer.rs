@@ -32,7 +32,8 @@
 //! optimized build keeps none of them.
 //!
 //! [`Writer::with_string`] (and every other lend) stores, lends the `String` out (any safe code
-//! may then reallocate, truncate or grow it), and loads everything afresh afterwards, from a
+//! may then reallocate, truncate or grow it; in framed mode, see [`Framing`], `with_string`
+//! lends a `String` of its own instead), and loads everything afresh afterwards, from a
 //! guard's `Drop`, so also when the lender panics: a writer used again after a caught panic,
 //! or written to by another guard while unwinding, starts from the `String` as the lender left
 //! it (a valid `String` at every point). Forgetting a `Writer` (`mem::forget`) only leaves its
@@ -92,26 +93,25 @@ thread_local! {
     /// Where the framed writer stopped: the `String`'s address, its length and whether it ended
     /// on a framed `\r`.
     static FRAMED_END: std::cell::Cell<Option<(usize, usize, bool)>> = const { std::cell::Cell::new(None) };
-    /// How many times a framed writer lent its `String` ([`Writer::with_string`]): code other
-    /// than the writer's own had it, and may have changed any byte already written. Only ever
-    /// grows (a `u64` does not wrap), so a [`Framing`] compares it with its value at the start.
-    static FRAMED_LENDS: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
+    /// The `String` a framed writer lends instead of its own ([`Writer::with_string`]), kept
+    /// from one lend to the next so that a thread allocates it once.
+    static SCRATCH: std::cell::Cell<String> = const { std::cell::Cell::new(String::new()) };
 }
 
 /// Renders an element patch straight into its SSE framing: while it lives, the first writer
 /// created on `string` (at its current length: an `html!` template rendered into it) writes
-/// framed. [`Framing::finish`] tells how far that writer got and whether it ever lent the
-/// `String`; what follows (if anything) was written without it and must still be framed.
+/// framed. [`Framing::finish`] tells how far that writer got; what follows (if anything) was
+/// written without it and must still be framed.
 ///
 /// What the framed writer writes is framed by construction: static text the macro framed,
-/// numbers, entities, and every other value scanned for `\r` and `\n` as it is written. Only
-/// code that gets the `String` itself can break that: a lender ([`Writer::with_string`],
-/// counted in `FRAMED_LENDS`) or whatever runs after the writer is dropped. The patch path
-/// (`sse::patch_elements`) checks the framed bytes again ([`is_framed`]) unless neither can
-/// have happened.
+/// numbers, entities, and every other value scanned for `\r` and `\n` as it is written. No
+/// other code gets its `String` while it lives: [`Writer::with_string`] lends a `String` of
+/// its own and appends what was written there, framed. So only code that ran *after* the
+/// writer was dropped (a `Template::new` closure around the template, …) can have changed the
+/// framed bytes; the patch path (`sse::patch_elements`) checks them again ([`is_framed`])
+/// unless the template was `html!`'s alone.
 pub(crate) struct Framing {
     string: usize,
-    lends: u64,
 }
 
 /// How a framed rendering ended ([`Framing::finish`]).
@@ -121,9 +121,6 @@ pub(crate) struct Framed {
     pub(crate) len: usize,
     /// Whether a `\n` right at `len` still belongs to a framed `\r` (`\r\n` is one break).
     pub(crate) lf_after_cr: bool,
-    /// Whether a framed writer lent its `String` since [`Framing::begin`]: other code had it
-    /// and may have changed bytes the writer framed.
-    pub(crate) lent: bool,
 }
 
 impl Framing {
@@ -131,25 +128,13 @@ impl Framing {
         let me = string as *const String as usize;
         let _ = FRAME_TARGET.try_with(|t| t.set((me, string.len())));
         let _ = FRAMED_END.try_with(|e| e.set(None));
-        Framing {
-            string: me,
-            lends: FRAMED_LENDS.try_with(|l| l.get()).unwrap_or(0),
-        }
+        Framing { string: me }
     }
 
     /// How the framed writer on this `String` ended; `None` when no writer wrote framed.
     pub(crate) fn finish(self) -> Option<Framed> {
         let (string, len, lf_after_cr) = FRAMED_END.try_with(|e| e.take()).ok().flatten()?;
-        if string != self.string {
-            return None;
-        }
-        // When the count cannot be read (thread-local storage being destroyed), lent.
-        let lends = FRAMED_LENDS.try_with(|l| l.get()).unwrap_or(u64::MAX);
-        Some(Framed {
-            len,
-            lf_after_cr,
-            lent: lends != self.lends,
-        })
+        (string == self.string).then_some(Framed { len, lf_after_cr })
     }
 }
 
@@ -162,10 +147,20 @@ impl Drop for Framing {
     }
 }
 
-/// Counts a lend by a framed writer (`FRAMED_LENDS`).
-#[inline(never)]
-fn count_framed_lend() {
-    let _ = FRAMED_LENDS.try_with(|l| l.set(l.get().wrapping_add(1)));
+/// The lending `String` of a framed writer: the thread's, or a new one when it is in use (a
+/// patch rendered while another renders).
+#[inline]
+fn take_scratch() -> String {
+    SCRATCH.try_with(|s| s.take()).unwrap_or_default()
+}
+
+/// Keeps `s` for the next lend, empty, unless a large value made it large.
+#[inline]
+fn keep_scratch(mut s: String) {
+    if s.capacity() <= 64 * 1024 {
+        s.clear();
+        let _ = SCRATCH.try_with(|c| c.set(s));
+    }
 }
 
 impl<'a> Writer<'a> {
@@ -545,29 +540,40 @@ impl<'a> Writer<'a> {
 
     /// Lends the `String` (with everything written so far) to `f`, then continues after
     /// whatever `f` appended.
+    ///
+    /// In framed mode `f` gets an empty `String` instead, and what it leaves there is appended,
+    /// framed: code outside the writer never holds the bytes the writer framed, so it cannot
+    /// change them (a `Render` that reads or edits what came before its own output sees
+    /// nothing there).
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
     pub fn with_string<R>(&mut self, f: impl FnOnce(&mut String) -> R) -> R {
-        let start = self.len;
         if self.framed {
-            // Before lending: however the lend ends, the framing knows the bytes left the
-            // writer's hands.
-            count_framed_lend();
+            return self.with_scratch(f);
         }
-        let r = self.lend(f);
-        if self.framed {
-            self.frame_lent(start);
-        }
-        r
+        self.lend(f)
     }
 
-    /// In framed mode, frames what a lender appended after `start` (a value written through
-    /// the `String`), if it has a line break.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    fn frame_lent(&mut self, start: usize) {
-        let cr_at = self.cr_at;
-        self.cr_at = self.lend(|string| frame_lent(string, start, cr_at));
+    /// [`Writer::with_string`] in framed mode. A panic in `f` leaves the writer as it was
+    /// (its `String` was not lent).
+    #[inline]
+    fn with_scratch<R>(&mut self, f: impl FnOnce(&mut String) -> R) -> R {
+        let mut scratch = take_scratch();
+        let r = f(&mut scratch);
+        let bytes = scratch.as_bytes();
+        let has_break = if bytes.len() < 32 {
+            // Numbers, names: a plain loop costs less than setting up a vector search.
+            bytes.iter().any(|b| matches!(b, b'\n' | b'\r'))
+        } else {
+            memchr::memchr2(b'\n', b'\r', bytes).is_some()
+        };
+        if has_break || (self.cr_at == self.len && bytes.first() == Some(&b'\n')) {
+            self.push_framed(&scratch);
+        } else {
+            self.push_static(&scratch);
+        }
+        keep_scratch(scratch);
+        r
     }
 
     /// The bytes written so far (the `String`'s and this writer's).
@@ -620,29 +626,6 @@ fn push_framed(string: &mut String, mut s: &str, mut cr_at: usize) -> usize {
     }
     string.push_str(s);
     cr_at
-}
-
-/// Frames, in place, what was appended to `string` after `start` without framing (by a
-/// lender), if it has a line break; returns the new `cr_at` (see [`push_framed`]).
-#[inline(never)]
-fn frame_lent(string: &mut String, start: usize, cr_at: usize) -> usize {
-    let Some(written) = string.get(start..) else {
-        // The lender cut into what was already framed: keep the `String` as it is.
-        return cr_at;
-    };
-    let lf_after_cr = cr_at == start && written.starts_with('\n');
-    let bytes = written.as_bytes();
-    let has_break = if bytes.len() < 32 {
-        // Numbers, names: a plain loop costs less than setting up a vector search.
-        bytes.iter().any(|b| matches!(b, b'\n' | b'\r'))
-    } else {
-        memchr::memchr2(b'\n', b'\r', bytes).is_some()
-    };
-    if !lf_after_cr && !has_break {
-        return cr_at;
-    }
-    let tail = string.split_off(start);
-    push_framed(string, &tail, cr_at)
 }
 
 /// Is `b` (the prefix, then framed HTML) framed: the prefix first, no `\r`, and every `\n`
@@ -940,34 +923,45 @@ mod tests {
         }
     }
 
-    /// A lend by the framed writer is reported (other code had the `String`); a writer that
-    /// only writes is not, nor is a lend by a writer that is not framed.
+    /// A framed writer lends a `String` of its own: the lender sees none of the framed
+    /// bytes, cannot change them, and what it writes is framed (a `\r` at the end of one
+    /// lend and a `\n` at the start of the next are one break). A panic in a lend leaves the
+    /// writer as it was. A writer that is not framed lends its own `String`.
     #[test]
-    fn framing_reports_lends() {
+    fn a_framed_writer_lends_a_string_of_its_own() {
         let mut s = String::from(PREFIX);
         let framing = Framing::begin(&s);
         {
             let mut w = Writer::new(&mut s);
-            w.push_str("a\nb");
-            w.push_u64(7);
+            w.push_str("a");
+            w.with_string(|s| {
+                assert_eq!(s, "");
+                s.push_str("b\r");
+            });
+            w.with_string(|s| s.push_str("\nc"));
+            w.with_string(|s| {
+                s.clear();
+                s.push_str("\n\nevent: x");
+            });
+            let caught = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                w.with_string(|s| {
+                    s.push_str("\nlost");
+                    panic!("boom");
+                })
+            }));
+            assert!(caught.is_err());
+            w.push_str("d");
         }
         let f = framing.finish().unwrap();
-        assert_eq!((f.len, f.lent), (s.len(), false));
+        assert_eq!(s, format!("{PREFIX}ab{BREAK}c{BREAK}{BREAK}event: xd"));
+        assert_eq!(f.len, s.len());
 
-        let mut s = String::from(PREFIX);
-        let framing = Framing::begin(&s);
-        {
-            let mut w = Writer::new(&mut s);
-            w.with_string(|s| s.push('x'));
-        }
-        assert!(framing.finish().unwrap().lent);
-
-        let mut other = String::new();
-        let mut s = String::from(PREFIX);
-        let framing = Framing::begin(&s);
-        Writer::new(&mut other).with_string(|s| s.push('x'));
-        Writer::new(&mut s).push_str("y");
-        assert!(!framing.finish().unwrap().lent);
+        let mut other = String::from("x");
+        Writer::new(&mut other).with_string(|s| {
+            assert_eq!(s, "x");
+            s.push('y');
+        });
+        assert_eq!(other, "xy");
     }
 
     /// A framing that was dropped unfinished (a panic while rendering) leaves nothing for an

@@ -184,12 +184,12 @@ fn render<R: IntoElements>(elements: R) -> PatchElements {
         Elements::default()
     } else {
         let (start, lf_after_cr) = match framed {
-            // Framed by construction: only `html!`'s code ran, its writer wrote every byte
-            // (framing each as it went: `writer::Framing`) and never lent `out` to other code.
-            Some(f) if only_html && !f.lent && f.len == out.len() => (f.len, f.lf_after_cr),
-            // Otherwise other code had `out` (a lender, a `Template::new` closure after the
-            // framed writer) and may have changed bytes already framed: trusted only if they
-            // still are framed.
+            // Framed by construction: only `html!`'s code ran, and its writer wrote every byte
+            // framed, never handing `out` to other code (`writer::Framing`).
+            Some(f) if only_html && f.len == out.len() => (f.len, f.lf_after_cr),
+            // Otherwise code other than `html!`'s had `out` after the framed writer (a
+            // `Template::new` closure around the template) and may have changed bytes already
+            // framed: trusted only if they still are framed.
             Some(f) if f.len <= out.len() && is_framed(&out.as_bytes()[..f.len]) => {
                 (f.len, f.lf_after_cr)
             }
