@@ -68,6 +68,7 @@ fn sse_child(engine: &str, t: &impl nitro::sse::IdentifiedElements, iters: u64) 
         copy.clear();
         match engine {
             "direct" => sse::direct(black_box(t), &mut buf),
+            "direct, in a closure" => sse::direct_in_closure(black_box(t), html.len(), &mut buf),
             "old" => sse::render_then_encode(black_box(t), &mut buf),
             "render+naive" => sse::render_then_naive(black_box(t), &mut out),
             "naive" => sse::naive(black_box(&html), &mut out),
@@ -146,6 +147,7 @@ fn main() {
     let engines = ["nitro", "sailfish", "maud", "hypertext", "askama"];
     let sse_paths = [
         "direct",
+        "direct, in a closure",
         "old",
         "render+naive",
         "naive",

@@ -40,6 +40,19 @@ pub fn direct(t: &impl IdentifiedElements, buf: &mut BytesMut) {
     PatchElements::new(t).encode_to(buf).unwrap();
 }
 
+/// The direct path for a template wrapped in a `Template::new` closure: code other than
+/// `html!`'s had the buffer after the framed writer, so the framed bytes are checked again
+/// (`writer::is_framed`) before they are trusted. Sent with `PatchElements::at(LIST, Outer, ..)`
+/// (the same elements and target): `new` would also look for the top-level ids the closure
+/// hides, a cost of its own. `size` is the closure's size hint (the HTML's length, as `html!`
+/// learns it for its own templates).
+pub fn direct_in_closure(t: &impl Render, size: usize, buf: &mut BytesMut) {
+    let wrapped = nitro::Template::new(size, |out: &mut String| t.render_to(out));
+    PatchElements::at(LIST, Mode::Outer, wrapped)
+        .encode_to(buf)
+        .unwrap();
+}
+
 /// The path before: render into a `String`, then split and copy it into the event.
 pub fn render_then_encode(t: &impl Render, buf: &mut BytesMut) {
     PatchElements::trusted(None, Mode::Outer, t.render().into_string())
