@@ -385,8 +385,10 @@ fn raw_line_breaks_after_the_framed_writer_are_framed() {
         Box::new(|buf, _| buf.push_str(&forged.replace('\n', "\r\n"))),
         // Over the framed `\n` + prefix of the template's line break, same length.
         Box::new(|buf, _| {
-            let at = buf.find("\ndata: elements b").unwrap();
-            buf.replace_range(at..at + 16, "\r\nevent: evil\n\n");
+            let forged = "\r\nevent: evil1\n\n";
+            let at = buf.find("\ndata: elements b").or(buf.find("\nb")).unwrap();
+            let end = (at + forged.len()).min(buf.len());
+            buf.replace_range(at..end, &forged[..end - at]);
         }),
         // Over the prefix: the buffer starts with a field of the closure's choosing.
         Box::new(|buf, _| buf.replace_range(0..15, "event: evil\n\nx")),
@@ -396,14 +398,7 @@ fn raw_line_breaks_after_the_framed_writer_are_framed() {
         }),
         Box::new(|buf, from| buf.insert_str(from, "\r")),
     ];
-    for (k, edit) in edits.iter().enumerate() {
-        let body = html! { div #(T) { "a\nb" } };
-        let t = nitro::Template::new(0, |buf: &mut String| {
-            let from = buf.len();
-            body.render_to(buf);
-            edit(buf, from);
-        });
-        let direct = PatchElements::at(T, Mode::Outer, t).encode().unwrap();
+    let check = |k: usize, direct: String| {
         assert!(!direct.contains('\r'), "edit {k}: {direct:?}");
         let lines: Vec<&str> = direct.trim_end_matches('\n').split('\n').collect();
         assert_eq!(lines[0], "event: datastar-patch-elements", "edit {k}");
@@ -416,5 +411,21 @@ fn raw_line_breaks_after_the_framed_writer_are_framed() {
             direct.ends_with("\n\n") && direct.matches("\n\n").count() == 1,
             "edit {k}: {direct:?}"
         );
+    };
+    for (k, edit) in edits.iter().enumerate() {
+        let body = html! { div #(T) { "a\nb" } };
+        let t = nitro::Template::new(0, |buf: &mut String| {
+            let from = buf.len();
+            body.render_to(buf);
+            edit(buf, from);
+        });
+        check(k, PatchElements::at(T, Mode::Outer, t).encode().unwrap());
+        // No `html!` inside: nothing was framed, and the prefix the patch wrote first is
+        // the closure's to change.
+        let t = nitro::Template::new(0, |buf: &mut String| {
+            buf.push_str("<p>a\nb</p>");
+            edit(buf, 0);
+        });
+        check(k, PatchElements::at(T, Mode::Outer, t).encode().unwrap());
     }
 }
