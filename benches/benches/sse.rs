@@ -150,6 +150,13 @@ fn rendered(c: &mut Criterion, group: &str, t: &impl IdentifiedElements) {
             black_box(buf.len())
         })
     });
+    g.bench_function("direct, in a Template::new closure (checked again)", |b| {
+        b.iter(|| {
+            buf.clear();
+            direct::direct_in_closure(black_box(t), html.len(), &mut buf);
+            black_box(buf.len())
+        })
+    });
     g.bench_function("render to String, then encode (old path)", |b| {
         b.iter(|| {
             buf.clear();

@@ -379,7 +379,9 @@ proptest! {
 fn raw_line_breaks_after_the_framed_writer_are_framed() {
     ids! { T = "t" }
     let forged = "\n\nevent: datastar-patch-signals\ndata: signals {\"admin\":true}\n\n";
-    let edits: Vec<Box<dyn Fn(&mut String, usize)>> = vec![
+    /// An edit of the buffer, given where the closure's part starts.
+    type EditFn = dyn Fn(&mut String, usize);
+    let edits: Vec<Box<EditFn>> = vec![
         Box::new(|buf, _| buf.push_str(forged)),
         Box::new(|buf, _| buf.push_str(&forged.replace('\n', "\r"))),
         Box::new(|buf, _| buf.push_str(&forged.replace('\n', "\r\n"))),
@@ -396,7 +398,7 @@ fn raw_line_breaks_after_the_framed_writer_are_framed() {
             buf.clear();
             buf.push_str("id: 1\n\nevent: evil");
         }),
-        Box::new(|buf, from| buf.insert_str(from, "\r")),
+        Box::new(|buf, from| buf.insert(from, '\r')),
     ];
     let check = |k: usize, direct: String| {
         assert!(!direct.contains('\r'), "edit {k}: {direct:?}");
