@@ -184,6 +184,7 @@ fn rendered(c: &mut Criterion, group: &str, t: &impl IdentifiedElements) {
 fn patch_rendered(c: &mut Criterion) {
     rendered(c, "sse/html-200-lines", &direct::lines_200());
     rendered(c, "sse/html-one-line", &direct::one_line());
+    rendered(c, "sse/html-200-components", &direct::components_200());
 }
 
 criterion_group!(benches, patch_elements, patch_rendered, patch_signals);

@@ -18,6 +18,21 @@ pub fn lines_200() -> impl IdentifiedElements {
     }
 }
 
+/// The 200 lines of [`lines_200`], each `li` a component: a template spliced into the list
+/// (the writer lends it the buffer, `Writer::with_string`).
+pub fn components_200() -> impl IdentifiedElements {
+    fn row(i: usize) -> impl Render {
+        html! { li.row "data-item"=(i) { "Item " (i) " with a little text" } }
+    }
+    html! {
+        ul #(LIST) {
+            @for i in 0..200usize {
+                (row(i)) "\n"
+            }
+        }
+    }
+}
+
 /// About 1 KB on one line (the usual `html!` output).
 pub fn one_line() -> impl IdentifiedElements {
     html! { ul #(LIST) { @for i in 0..24usize { li.msg { "message number " (i) " ok" } } } }
