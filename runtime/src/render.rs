@@ -591,6 +591,17 @@ impl<F: Fn(&mut String), R, N> Render for Template<F, R, N> {
     fn size_hint(&self, _: Internal) -> usize {
         template_size_hint(self.size_hint, self.last_size)
     }
+    /// A template spliced into another: one `html!` built writes straight through (in an
+    /// element patch, framed as it goes: [`Writer::render_spliced`]); a `Template::new`
+    /// closure is lent a `String` as any `Render` is.
+    #[inline]
+    fn render_to_writer(&self, w: &mut Writer<'_>, _: Internal) {
+        if self.made_by_html() {
+            w.render_spliced(|buf| self.render_to(buf));
+        } else {
+            w.with_string(|buf| self.render_to(buf));
+        }
+    }
 }
 
 /// [`Template`]'s rendering: reserve the larger of the macro's estimate and the last render's

@@ -88,8 +88,9 @@ pub(crate) const PREFIX: &str = "data: elements ";
 const BREAK: &str = "\ndata: elements ";
 
 thread_local! {
-    /// The `String` (address, length) whose next writer writes framed; `(0, 0)` for none.
-    static FRAME_TARGET: std::cell::Cell<(usize, usize)> = const { std::cell::Cell::new((0, 0)) };
+    /// The `String` (address, length) whose next writer writes framed, `(0, 0)` for none, and
+    /// whether a `\n` that writer writes first ends a `\r` framed before it.
+    static FRAME_TARGET: std::cell::Cell<(usize, usize, bool)> = const { std::cell::Cell::new((0, 0, false)) };
     /// Where the framed writer stopped: the `String`'s address, its length and whether it ended
     /// on a framed `\r`.
     static FRAMED_END: std::cell::Cell<Option<(usize, usize, bool)>> = const { std::cell::Cell::new(None) };
@@ -126,7 +127,7 @@ pub(crate) struct Framed {
 impl Framing {
     pub(crate) fn begin(string: &String) -> Framing {
         let me = string as *const String as usize;
-        let _ = FRAME_TARGET.try_with(|t| t.set((me, string.len())));
+        let _ = FRAME_TARGET.try_with(|t| t.set((me, string.len(), false)));
         let _ = FRAMED_END.try_with(|e| e.set(None));
         Framing { string: me }
     }
@@ -140,7 +141,7 @@ impl Framing {
 
 impl Drop for Framing {
     fn drop(&mut self) {
-        let _ = FRAME_TARGET.try_with(|t| t.set((0, 0)));
+        let _ = FRAME_TARGET.try_with(|t| t.set((0, 0, false)));
         // A framing dropped without `finish` (a panic while rendering) leaves nothing behind
         // for an enclosing one to mistake for its own.
         let _ = FRAMED_END.try_with(|e| e.set(None));
@@ -168,16 +169,18 @@ impl<'a> Writer<'a> {
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
     pub fn new(string: &'a mut String) -> Self {
-        let me = (&*string as *const String as usize, string.len());
-        let framed = FRAME_TARGET
+        let len = string.len();
+        let me = (&*string as *const String as usize, len);
+        let (framed, lf_after_cr) = FRAME_TARGET
             .try_with(|t| {
-                let hit = t.get() == me;
+                let (at, n, cr) = t.get();
+                let hit = (at, n) == me;
                 if hit {
-                    t.set((0, 0));
+                    t.set((0, 0, false));
                 }
-                hit
+                (hit, hit && cr)
             })
-            .unwrap_or(false);
+            .unwrap_or((false, false));
         let mut w = Writer {
             string,
             ptr: std::ptr::null_mut(),
@@ -185,7 +188,7 @@ impl<'a> Writer<'a> {
             cap: 0,
             left: 0,
             framed,
-            cr_at: usize::MAX,
+            cr_at: if lf_after_cr { len } else { usize::MAX },
         };
         w.load();
         w
@@ -576,6 +579,53 @@ impl<'a> Writer<'a> {
         r
     }
 
+    /// Renders an `html!` template spliced into this one: `render` is its rendering into the
+    /// `String`, which creates the template's own writer first (`Template`'s
+    /// `render_to_writer`, for templates `html!` built only). Outside framed mode this is
+    /// [`Writer::with_string`]. In framed mode the template's writer writes framed too (it
+    /// takes over the framing where this writer stands, a framed `\r` included), so its bytes
+    /// need neither a copy nor a scan; its own lends get `String`s of their own. Should its
+    /// writer not take the framing, what was appended is framed here.
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
+    pub(crate) fn render_spliced(&mut self, render: impl FnOnce(&mut String)) {
+        if !self.framed {
+            return self.lend(render);
+        }
+        let (start, cr) = (self.len, self.cr_at == self.len);
+        let cr_at = self.cr_at;
+        self.cr_at = self.lend(|string| {
+            let me = &*string as *const String as usize;
+            let _ = FRAMED_END.try_with(|e| e.set(None));
+            {
+                /// Takes the framing back from a template whose writer did not (a panic).
+                struct Untarget;
+                impl Drop for Untarget {
+                    fn drop(&mut self) {
+                        let _ = FRAME_TARGET.try_with(|t| t.set((0, 0, false)));
+                    }
+                }
+                let _untarget = Untarget;
+                let _ = FRAME_TARGET.try_with(|t| t.set((me, start, cr)));
+                render(string);
+            }
+            match FRAMED_END.try_with(|e| e.take()).ok().flatten() {
+                // The template's writer wrote framed up to `end`, and nothing came after it.
+                Some((at, end, cr)) if at == me && end == string.len() => {
+                    if cr {
+                        end
+                    } else {
+                        usize::MAX
+                    }
+                }
+                Some((at, end, cr)) if at == me && end < string.len() => {
+                    frame_appended(string, end, if cr { end } else { usize::MAX })
+                }
+                _ => frame_appended(string, start, cr_at),
+            }
+        });
+    }
+
     /// The bytes written so far (the `String`'s and this writer's).
     #[inline]
     pub fn as_str(&mut self) -> &str {
@@ -626,6 +676,25 @@ fn push_framed(string: &mut String, mut s: &str, mut cr_at: usize) -> usize {
     }
     string.push_str(s);
     cr_at
+}
+
+/// Frames, in place, what was appended to `string` after `start` without framing, if it has
+/// a line break; returns the new `cr_at` (see [`push_framed`]). Only for bytes `html!`'s code
+/// wrote ([`Writer::render_spliced`]): bytes before `start` are trusted as they are.
+#[cold]
+#[inline(never)]
+fn frame_appended(string: &mut String, start: usize, cr_at: usize) -> usize {
+    let Some(written) = string.get(start..) else {
+        // Cut into what was already framed: left as it is, checked again by the patch
+        // (`Framing`: the framed writer's end is then past the `String`'s).
+        return cr_at;
+    };
+    let lf_after_cr = cr_at == start && written.starts_with('\n');
+    if !lf_after_cr && memchr::memchr2(b'\n', b'\r', written.as_bytes()).is_none() {
+        return cr_at;
+    }
+    let tail = string.split_off(start);
+    push_framed(string, &tail, cr_at)
 }
 
 /// Is `b` (the prefix, then framed HTML) framed: the prefix first, no `\r`, and every `\n`
@@ -880,6 +949,10 @@ mod tests {
                 for op in &ops {
                     match op {
                         Op::Lend(x, _, _) => w.with_string(|s| s.push_str(x)),
+                        // A template spliced in: its own writer writes the value.
+                        Op::Unreserved(x) if x.len() % 2 == 1 => {
+                            w.render_spliced(|s| Writer::new(s).push_str(x))
+                        }
                         op => write(&mut w, op),
                     }
                 }
@@ -992,6 +1065,37 @@ mod tests {
             s.push('y');
         });
         assert_eq!(other, "xy");
+    }
+
+    /// A template spliced into a framed one writes framed itself, continuing a `\r\n` across
+    /// the edge either way; a rendering that creates no writer of its own is framed after it.
+    #[test]
+    fn spliced_templates_write_framed() {
+        let mut s = String::from(PREFIX);
+        let framing = Framing::begin(&s);
+        {
+            let mut w = Writer::new(&mut s);
+            w.push_str("a\r");
+            w.render_spliced(|s| {
+                let mut inner = Writer::new(s);
+                assert!(inner.framed);
+                inner.push_str("\nb\r");
+            });
+            w.push_str("\nc");
+            w.render_spliced(|s| s.push_str("\rd\n"));
+            w.push_str("e");
+        }
+        assert_eq!(framing.finish().unwrap().len, s.len());
+        assert_eq!(s, format!("{PREFIX}a{BREAK}b{BREAK}c{BREAK}d{BREAK}e"));
+
+        let mut plain = String::new();
+        let mut w = Writer::new(&mut plain);
+        w.render_spliced(|s| {
+            assert!(!Writer::new(s).framed);
+            s.push_str("x\ny");
+        });
+        drop(w);
+        assert_eq!(plain, "x\ny");
     }
 
     /// A framing that was dropped unfinished (a panic while rendering) leaves nothing for an

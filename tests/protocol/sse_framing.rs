@@ -164,6 +164,14 @@ proptest! {
                 let t = html! { (PreEscaped(raw.as_str())) };
                 (PatchElements::at(ROW, Mode::Outer, t).to_bytes().unwrap().to_vec(), t.render().into_string())
             }),
+            // Templates spliced into the patch's: their writers write framed too, a `\r\n`
+            // split across the edges included.
+            Box::new(|| {
+                let c = html! { (a) "\r" (PreEscaped(raw.as_str())) };
+                let d = html! { "\n" (b) @for i in 0..rows { (c) (i) } };
+                let t = html! { (c) "\n" (d) (b) "\r" (d) };
+                (PatchElements::at(ROW, Mode::Outer, t).to_bytes().unwrap().to_vec(), t.render().into_string())
+            }),
         ];
         for (k, t) in templates.iter().enumerate() {
             let (direct, html) = t();
@@ -365,6 +373,11 @@ proptest! {
         // A hand-written `Render` the framed writer lends the buffer to, from its start.
         let lender = Hostile(inside.clone());
         let t = html! { div #(ROW) { (a) "\n" (lender) p { (n) "\r" } (a) } };
+        one_elements_event(&PatchElements::at(ROW, Mode::Outer, t).to_bytes().unwrap())?;
+        // The same one level down, in a template spliced into the patch's (whose writer
+        // writes framed too).
+        let inner = html! { p { (a) "\r" (lender) } (n) };
+        let t = html! { div #(ROW) { (a) "\r" (inner) "\n" (inner) } };
         one_elements_event(&PatchElements::at(ROW, Mode::Outer, t).to_bytes().unwrap())?;
         // And at the top level: all of the template is the closure's.
         let top = nitro::Template::new(0, |buf: &mut String| inside.apply(buf, 0));
