@@ -106,11 +106,18 @@ thread_local! {
 ///
 /// What the framed writer writes is framed by construction: static text the macro framed,
 /// numbers, entities, and every other value scanned for `\r` and `\n` as it is written. No
-/// other code gets its `String` while it lives: [`Writer::with_string`] lends a `String` of
-/// its own and appends what was written there, framed. So only code that ran *after* the
+/// code but `html!`'s gets its `String` while it lives: [`Writer::with_string`] lends a
+/// `String` of its own and appends what was written there, framed, and a template `html!`
+/// built that is spliced in gets the `String` only to create its own writer on it, which
+/// takes over the framing ([`Writer::render_spliced`]). So only code that ran *after* the
 /// writer was dropped (a `Template::new` closure around the template, …) can have changed the
 /// framed bytes; the patch path (`sse::patch_elements`) checks them again ([`is_framed`])
 /// unless the template was `html!`'s alone.
+///
+/// This trusts the code `html!` generates, as its escaping does: the writer's unchecked
+/// writes (`push_static`, `push_reserved`, `push_static_lines`' framed text) take the macro's
+/// literals as having no bare line break (a debug assertion checks it in framed mode), and a
+/// `Template` whose closure was not written by `html!` (`Template::new`) is never trusted.
 pub(crate) struct Framing {
     string: usize,
 }
