@@ -1,5 +1,6 @@
 //! The one module of nitro that uses `unsafe`: [`Writer`], the cursor `html!`'s generated code
-//! appends through.
+//! appends through, and [`is_framed`], the check of an element patch's framing (SSE2 loads of
+//! 16 bytes, each inside the slice it reads: see its `SAFETY` comments).
 //!
 //! Appending to a `String` with `push_str` re-reads and re-writes its length and capacity in
 //! memory on every call, and a variable-length copy is a call to `memcpy`. A `Writer` keeps the
