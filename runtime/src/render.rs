@@ -704,68 +704,27 @@ pub mod kind {
     impl Code for MathMl {
         const CODE: u8 = NAMESPACE_MATHML;
     }
-
-    /// The kind type of a code `html!` writes (`Kinds<1>` is [`TopIdsAll`], …).
-    pub struct Kinds<const C: u8>;
-    /// The top-level id kind of a code.
-    pub trait RootsKind {
-        type Kind;
-    }
-    /// The namespace kind of a code.
-    pub trait NamespaceKind {
-        type Kind;
-    }
-    impl RootsKind for Kinds<{ ROOT_IDS_UNKNOWN }> {
-        type Kind = TopIdsUnknown;
-    }
-    impl RootsKind for Kinds<{ ROOT_IDS_ALL }> {
-        type Kind = TopIdsAll;
-    }
-    impl RootsKind for Kinds<{ ROOT_IDS_MISSING }> {
-        type Kind = TopIdsMissing;
-    }
-    impl NamespaceKind for Kinds<{ NAMESPACE_HTML }> {
-        type Kind = Html;
-    }
-    impl NamespaceKind for Kinds<{ NAMESPACE_SVG }> {
-        type Kind = Svg;
-    }
-    impl NamespaceKind for Kinds<{ NAMESPACE_MATHML }> {
-        type Kind = MathMl;
-    }
 }
 
-/// What `html!`'s expansion names as `__private::Template`: turns the codes it writes into a
-/// [`Template`] with kind types. Never constructed.
+/// What `html!` builds: a template with what the macro saw of its top level as kind types
+/// (`R`: [`kind::TopIdsAll`], …; `N`: [`kind::Html`], …), keeping the size of the last render
+/// of its call site in `last_size`. The kinds are type arguments (not constant codes mapped to
+/// types): nothing for rustc to evaluate per template.
 #[doc(hidden)]
-pub struct TemplateBuilder<F, const ROOT_IDS: u8 = 0, const NAMESPACE: u8 = 0>(PhantomData<F>);
-
-impl<F: Fn(&mut String)> TemplateBuilder<F> {
-    /// A template without top-level facts (an attribute's nested template).
-    #[allow(clippy::new_ret_no_self)]
-    pub const fn new(size_hint: usize, write: F) -> Template<F> {
-        Template::new(size_hint, write)
-    }
+#[inline]
+pub const fn template<F: Fn(&mut String), R, N>(
+    size_hint: usize,
+    last_size: &'static AtomicUsize,
+    write: F,
+) -> Template<F, R, N> {
+    Template::with_last_size(size_hint, last_size, write)
 }
 
-impl<F: Fn(&mut String), const R: u8, const N: u8> TemplateBuilder<F, R, N>
-where
-    kind::Kinds<R>: kind::RootsKind,
-    kind::Kinds<N>: kind::NamespaceKind,
-{
-    /// A template with what `html!` saw of its top level, keeping the size of the last render
-    /// of its call site in `last_size`.
-    pub const fn with_root_ids(
-        size_hint: usize,
-        last_size: &'static AtomicUsize,
-        write: F,
-    ) -> Template<
-        F,
-        <kind::Kinds<R> as kind::RootsKind>::Kind,
-        <kind::Kinds<N> as kind::NamespaceKind>::Kind,
-    > {
-        Template::with_last_size(size_hint, last_size, write)
-    }
+/// A template without top-level facts (an attribute's nested template).
+#[doc(hidden)]
+#[inline]
+pub const fn nested_template<F: Fn(&mut String)>(size_hint: usize, write: F) -> Template<F> {
+    Template::new(size_hint, write)
 }
 
 /// A value serialized as JSON, safe to splice into a `<script>` element, an attribute or text.

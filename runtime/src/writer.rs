@@ -30,7 +30,10 @@
 //! largest length) with `left` and takes the checked path when it does not fit. Those
 //! comparisons are between constants once inlined (the reservation and every charge are
 //! constants: a number is charged its type's largest length, whatever it writes), so an
-//! optimized build keeps none of them.
+//! optimized build keeps none of them. The macro writes runs this way when it is itself built
+//! without debug assertions (Cargo builds a proc macro with the profile's `debug-assertions`,
+//! so this is the optimized build); in the dev profile each write is checked on its own, which
+//! is cheaper to compile. Both forms write the same bytes, and neither relies on the other.
 //!
 //! [`Writer::with_string`] (and every other lend) stores, lends the `String` out (any safe code
 //! may then reallocate, truncate or grow it; in framed mode, see [`Framing`], `with_string`
