@@ -546,7 +546,7 @@ impl<F: Fn(&mut String), R, N> Template<F, R, N> {
 }
 
 impl<F, R, N> Template<F, R, N> {
-    /// Whether `html!` built this template (through `__private::Template`, the only caller of
+    /// Whether `html!` built this template (through `__private::template`, the only caller of
     /// [`Template::with_last_size`]): its closure is the macro's, which writes `out` only
     /// through its [`Writer`], created first. [`Template::new`]'s closure is the caller's.
     /// (Like the escaping of `html!`'s static text, this trusts the code `html!` generates; a
@@ -556,7 +556,7 @@ impl<F, R, N> Template<F, R, N> {
         self.last_size.is_some()
     }
 
-    /// What `html!` builds (through `__private::Template`): also keeps the size of the last
+    /// What `html!` builds (through `__private::template`): also keeps the size of the last
     /// render of this call site in `last_size`.
     pub(crate) const fn with_last_size(
         size_hint: usize,
