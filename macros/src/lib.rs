@@ -88,7 +88,6 @@ fn expand_html(input: proc_macro2::TokenStream) -> proc_macro2::TokenStream {
     out
 }
 
-/// Builds a Datastar expression from code and values; see `nitro::expr!`.
 /// `true` when this build of `html!` writes straight runs with one reservation each (it was
 /// built without debug assertions: the user's optimized profile), `false` when it writes one
 /// checked write each. For the tests of the reserved form, which must know they check it.
@@ -99,6 +98,7 @@ pub fn __reserved_runs(_: TokenStream) -> TokenStream {
     quote::quote!(#value).into()
 }
 
+/// Builds a Datastar expression from code and values; see `nitro::expr!`.
 #[proc_macro]
 pub fn expr(input: TokenStream) -> TokenStream {
     let input = syn::parse_macro_input!(input as expr::ExprInput);
