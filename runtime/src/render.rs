@@ -618,7 +618,8 @@ fn render_template(
     let start = buf.len();
     write(buf);
     if let Some(last) = last_size {
-        last.store(buf.len() - start, Ordering::Relaxed);
+        // A `Render` the template lent the buffer to may have cut it below `start`.
+        last.store(buf.len().saturating_sub(start), Ordering::Relaxed);
     }
 }
 
