@@ -545,6 +545,18 @@ impl<F: Fn(&mut String), R, N> Template<F, R, N> {
     }
 }
 
+impl<F, R, N> Template<F, R, N> {
+    /// Whether `html!` built this template (through `__private::template`, the only code that
+    /// sets `last_size`): its closure is the macro's, which writes `out` only through its
+    /// [`Writer`], created first. [`Template::new`]'s closure is the caller's. (Like the
+    /// escaping of `html!`'s static text, this trusts the code `html!` generates; a crate
+    /// calling `__private` by hand is outside every guarantee.)
+    #[inline]
+    pub(crate) fn made_by_html(&self) -> bool {
+        self.last_size.is_some()
+    }
+}
+
 impl<F: Fn(&mut String), R, N> Render for Template<F, R, N> {
     // Each method hands the closure as `&dyn WriteFn` to one function compiled once in nitro,
     // so a template instantiates no code of its own beyond its closure, these one-line shims
@@ -562,6 +574,17 @@ impl<F: Fn(&mut String), R, N> Render for Template<F, R, N> {
     fn size_hint(&self, _: Internal) -> usize {
         template_size_hint(self.size_hint, self.last_size)
     }
+    /// A template spliced into another: one `html!` built writes straight through (in an
+    /// element patch, framed as it goes: [`Writer::render_spliced`]); a `Template::new`
+    /// closure is lent a `String` as any `Render` is.
+    #[inline]
+    fn render_to_writer(&self, w: &mut Writer<'_>, _: Internal) {
+        if self.made_by_html() {
+            w.render_spliced(|buf| self.render_to(buf));
+        } else {
+            w.with_string(|buf| self.render_to(buf));
+        }
+    }
 }
 
 /// [`Template`]'s rendering: reserve the larger of the macro's estimate and the last render's
@@ -578,7 +601,8 @@ fn render_template(
     let start = buf.len();
     write.write_fn(buf);
     if let Some(last) = last_size {
-        last.store(buf.len() - start, Ordering::Relaxed);
+        // A `Render` the template lent the buffer to may have cut it below `start`.
+        last.store(buf.len().saturating_sub(start), Ordering::Relaxed);
     }
 }
 
