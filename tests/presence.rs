@@ -569,9 +569,10 @@ async fn settle(
     }
 }
 
-/// Across two buses on NATS: random joins and leaves on both processes; each process's
-/// watcher (a `Roster`) equals its `members()`, and both list every key with a tab open.
-#[tokio::test]
+/// Across two buses on NATS: random joins and leaves on both processes, from four threads at
+/// once (two per process); each process's watcher (a `Roster`) equals its `members()`, and
+/// both list every key with a tab open.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_roster_equals_members_across_two_buses() {
     let url = common::nats::shared_url();
     let topic = common::nats::unique("roster");
@@ -597,24 +598,27 @@ async fn a_roster_equals_members_across_two_buses() {
         .with_presence(&b, &topic)
         .unwrap();
     let (mut roster_a, mut roster_b) = (Roster::default(), Roster::default());
-    let mut rng = Rng(99);
-    let (mut heres_a, mut heres_b) = (Vec::new(), Vec::new());
-    for round in 0..15 {
-        for _ in 0..(1 + rng.below(20)) {
-            if rng.below(2) == 0 {
-                step(&mut rng, &a, &topic, &mut heres_a);
-            } else {
-                step(&mut rng, &b, &topic, &mut heres_b);
-            }
-            if rng.below(4) == 0 {
-                tokio::task::yield_now().await;
-            }
-        }
-        let mut want: Vec<String> = heres_a
-            .iter()
-            .chain(&heres_b)
-            .map(|(key, _)| key.clone())
+    let mut heres: Vec<Vec<(String, nitro::bus::Here)>> = (0..4).map(|_| Vec::new()).collect();
+    for round in 0..15u64 {
+        let threads: Vec<_> = heres
+            .drain(..)
+            .enumerate()
+            .map(|(i, mut mine)| {
+                let p = if i % 2 == 0 { a.clone() } else { b.clone() };
+                let topic = topic.clone();
+                let mut rng = Rng(99 + round * 4 + i as u64);
+                tokio::task::spawn_blocking(move || {
+                    for _ in 0..(1 + rng.below(20)) {
+                        step(&mut rng, &p, &topic, &mut mine);
+                    }
+                    mine
+                })
+            })
             .collect();
+        for t in threads {
+            heres.push(t.await.unwrap());
+        }
+        let mut want: Vec<String> = heres.iter().flatten().map(|(key, _)| key.clone()).collect();
         want.sort();
         want.dedup();
         settle(&a, &topic, &want, &mut sub_a, &mut roster_a).await;
@@ -626,7 +630,7 @@ async fn a_roster_equals_members_across_two_buses() {
             settle(&b, &topic, &want, &mut sub_b, &mut roster_b).await;
         }
     }
-    drop((heres_a, heres_b));
+    drop(heres);
     settle(&a, &topic, &[], &mut sub_a, &mut roster_a).await;
     settle(&b, &topic, &[], &mut sub_b, &mut roster_b).await;
 }
