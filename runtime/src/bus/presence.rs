@@ -567,8 +567,11 @@ impl Watch {
     pub(super) fn snapshot(&self) -> Option<Message> {
         let hub = self.hub.upgrade()?;
         let state = hub.lock();
-        let t = state.topics.get(&self.topic)?;
-        Some(t.snapshot(&self.topic).message())
+        let change = match state.topics.get(&self.topic) {
+            Some(t) => t.snapshot(&self.topic),
+            None => TopicState::default().snapshot(&self.topic), // nobody
+        };
+        Some(change.message())
     }
 }
 
@@ -1122,7 +1125,6 @@ mod wire {
     /// Applies another process's change if it follows on from what this process holds of its
     /// list; `false` when it does not (a change was missed, or this process never had the
     /// list): the list is then to be asked for.
-    #[allow(clippy::too_many_arguments)]
     fn apply_delta(
         hub: &Hub,
         origin: &str,
