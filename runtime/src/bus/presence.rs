@@ -433,7 +433,8 @@ impl PresenceChange {
 /// A topic's members kept from its [`PresenceChange`]s: a watcher's copy of
 /// [`Presence::members`], updated at the cost of each change (not of the whole list). Keep one
 /// per watched topic in the stream's mapping and [`apply`](Roster::apply) every change of that
-/// topic, the first (a snapshot) included.
+/// topic, the first (a snapshot) included. Such a mapping depends on more than the message: do
+/// not give it a [`shared`](Subscription::shared) encoding.
 ///
 /// ```
 /// use futures_util::StreamExt;
