@@ -676,8 +676,10 @@ pub fn generate(block: &Block, checks: TokenStream, moves: bool) -> TokenStream 
         None
     } else {
         let shadow = shadow(block);
-        match crate::capture::analyze(&shadow) {
-            Some((free, _)) if !references_any(&shadow, &free) => Some((free, None)),
+        let free = crate::capture::fast_free(&shadow)
+            .or_else(|| crate::capture::analyze(&shadow).map(|(free, _)| free));
+        match free {
+            Some(free) if !references_any(&shadow, &free) => Some((free, None)),
             Some(_) => crate::capture::analyze(&body).map(|(free, body)| (free, Some(body))),
             None => None,
         }
@@ -973,6 +975,11 @@ mod tests {
             assert!(!from_body.is_empty(), "{src}");
             let shadow = super::shadow(&tpl.body);
             assert_eq!(names(&shadow), from_body, "{src}");
+            // The token reading answers as `syn` does where it answers.
+            if let Some(fast) = crate::capture::fast_free(&shadow) {
+                let fast: Vec<String> = fast.iter().map(|i| i.to_string()).collect();
+                assert_eq!(fast, from_body, "{src}");
+            }
             // `generate` looks for `&local` in the shadow instead of the body.
             let free: Vec<proc_macro2::Ident> = crate::capture::analyze(&body).unwrap().0;
             assert_eq!(
@@ -980,6 +987,76 @@ mod tests {
                 super::references_any(&body, &free),
                 "{src}"
             );
+        }
+    }
+
+    /// The token reading of the shadow answers the common shapes (so it is what runs), the
+    /// same as `syn`, and declines the others.
+    #[test]
+    fn the_fast_reading_answers_common_shapes_as_syn_does() {
+        let cases = [
+            (r#"p { (title) } @if featured { b { "f" } }"#, true),
+            (
+                r#"ul { @for item in items { li.row[item.on] #(ID.with(item.id)) { (item.name) " " (n) } } }"#,
+                true,
+            ),
+            (
+                r#"@for i in 0..n { (i) (xs[i]) } @for (a, b) in pairs { (a) (b) (c) } (a)"#,
+                true,
+            ),
+            (
+                r#"@let total = items.len() + extra; p title=(label) data-x=[maybe] { (total) }"#,
+                true,
+            ),
+            (
+                r#"@let mut k: u32 = start; p { (k) } div { @let k = 2; (k) (j) }"#,
+                true,
+            ),
+            (
+                r#"@if let Some(u) = user { (u.name) } @else if x > 1 { (y) } @else { (fallback) } (u)"#,
+                true,
+            ),
+            (
+                r#"a.(cls).b[on] href=(url) checked?[flag] disabled[off] { (!done) (a == b) (-m) }"#,
+                true,
+            ),
+            (
+                r#"p { (card(&title, count)) (crate::x::y(z)) (Status::Open) (r#type) (t.0) }"#,
+                true,
+            ),
+            (
+                r#"@if let Some(name) = other { (name) } (name) @for name in names { (name) } (name)"#,
+                true,
+            ),
+            (
+                r#"@match state { State::On(x) => { (x) (y) }, _ => "off" }"#,
+                false,
+            ),
+            (r#"p { (format!("{name} {}", other)) }"#, false),
+            (r#"p { (items.iter().map(|i| i * k).sum::<u32>()) }"#, false),
+            (r#"p { (xs.iter().sum::<u32>()) (f::<Vec<u8>>(v)) }"#, true),
+            (
+                r#"p { (x as u64) } @while let Some(v) = it.next() { (v) }"#,
+                false,
+            ),
+            (r#"p title={ (a) @if b { "x" } } { (a) }"#, false),
+        ];
+        for (src, fast) in cases {
+            let ts: TokenStream = src.parse().unwrap();
+            let mut d = crate::diag::Diagnostics::default();
+            let tpl = crate::parse::parse(ts, &mut d).unwrap_or_else(|_| panic!("{src}"));
+            let shadow = super::shadow(&tpl.body);
+            let names = |ids: Vec<proc_macro2::Ident>| -> Vec<String> {
+                ids.iter().map(|i| i.to_string()).collect()
+            };
+            let by_syn = names(crate::capture::analyze(&shadow).unwrap().0);
+            match crate::capture::fast_free(&shadow) {
+                Some(ids) => {
+                    assert!(fast, "read without syn: {src}");
+                    assert_eq!(names(ids), by_syn, "{src}");
+                }
+                None => assert!(!fast, "not read without syn: {src}"),
+            }
         }
     }
 
