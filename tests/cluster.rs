@@ -183,3 +183,169 @@ async fn sse_streams_survive_a_cluster_node_dying() {
     assert!(now.bus_disconnects > before.bus_disconnects, "{now:?}");
     assert!(now.bus_reconnects > before.bus_reconnects, "{now:?}");
 }
+
+/// The consumers NATS holds on `stream`, each with the node that leads it (`""` while it has
+/// none), asked through `js` (a connection to a running node).
+async fn consumer_leaders(js: &async_nats::jetstream::Context, stream: &str) -> Vec<String> {
+    let Ok(s) = js.get_stream(stream).await else {
+        return Vec::new();
+    };
+    let mut leaders = Vec::new();
+    let mut list = s.consumers();
+    while let Ok(Some(Ok(info))) =
+        tokio::time::timeout(Duration::from_secs(2), list.next()).await
+    {
+        leaders.push(info.cluster.and_then(|c| c.leader).unwrap_or_default());
+    }
+    leaders
+}
+
+/// The node that holds an app's JetStream consumer dies while the app's own NATS connection
+/// (to another node) stays up (issue 23's closing note): the connection sees no outage, so
+/// only the feed's liveness check can tell. Its consumer stops sending idle heartbeats; the
+/// feed notices, logs and counts it, and goes on from a new consumer after the last message it
+/// delivered: every acknowledged message reaches the open SSE stream once, in order, in
+/// bounded time.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_live_feed_survives_the_death_of_its_consumers_node() {
+    let mut cluster = NatsCluster::start(3).await;
+    let logs = common::logs::capture();
+    let stream = unique("FEEDS");
+    let first = Bus::nats_jetstream(&cluster.url(0), &stream, &["room.>"])
+        .await
+        .unwrap();
+    let (stream_leader, replicas) = cluster.stream_leader(&stream).await;
+    assert_eq!(replicas, 3);
+    drop(first);
+    // The app on a node that does not lead the stream (so that its consumer can be elsewhere).
+    let app_node = (cluster.index_of(&stream_leader) + 1) % 3;
+    let app = Bus::nats_jetstream(&cluster.url(app_node), &stream, &["room.>"])
+        .await
+        .unwrap();
+    let base = common::base_url(Router::new().route("/feed", get(feed)).with_state(app.clone())).await;
+    let js = async_nats::jetstream::new(async_nats::connect(cluster.url(app_node)).await.unwrap());
+
+    // Opens the feed until NATS places its consumer on another node than the app's (placement
+    // is NATS's choice: closing the stream deletes the consumer, and the next one is placed
+    // anew).
+    let app_name = format!("n{app_node}");
+    let mut attempts = 0;
+    let (reader, dead) = loop {
+        attempts += 1;
+        assert!(attempts <= 20, "NATS placed 20 consumers on the app's node");
+        let response = reqwest::get(format!("{base}/feed")).await.unwrap();
+        assert_eq!(response.status(), 200);
+        let start = Instant::now();
+        let leader = loop {
+            match consumer_leaders(&js, &stream).await.as_slice() {
+                [l] if !l.is_empty() => break l.clone(),
+                _ => assert!(
+                    start.elapsed() < Duration::from_secs(10),
+                    "the feed's consumer has no leader"
+                ),
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        };
+        if leader != app_name {
+            break (read_numbers(response), cluster.index_of(&leader));
+        }
+        drop(response);
+        let start = Instant::now();
+        while !consumer_leaders(&js, &stream).await.is_empty() || app.subscriber_count() > 0 {
+            assert!(
+                start.elapsed() < Duration::from_secs(10),
+                "the closed feed's consumer was not deleted"
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    };
+    let publisher_node = 3 - app_node - dead;
+    let publisher = Bus::nats_jetstream(&cluster.url(publisher_node), &stream, &["room.>"])
+        .await
+        .unwrap();
+    eprintln!(
+        "app on n{app_node}, its consumer on n{dead} (attempt {attempts}), stream leader {stream_leader}, publishing through n{publisher_node}"
+    );
+    let before = nitro::stats::snapshot();
+
+    // Messages flow; the consumer's node dies a second in; publishing goes on (through the
+    // third node) until 20 more were acknowledged.
+    let mut acknowledged = Vec::new();
+    let start = Instant::now();
+    let mut killed_at = None;
+    let mut after = 0;
+    let mut n = 0u64;
+    while after < 20 {
+        if killed_at.is_none() && start.elapsed() > Duration::from_secs(1) {
+            cluster.nodes[dead].stop();
+            killed_at = Some(Instant::now());
+        }
+        n += 1;
+        if publisher.publish("room.lobby", &n).await.is_ok() {
+            acknowledged.push(n);
+            if killed_at.is_some() {
+                after += 1;
+            }
+        }
+        if let Some(t) = killed_at {
+            assert!(
+                t.elapsed() < Duration::from_secs(20),
+                "publishing through n{publisher_node} failed for 20 s after n{dead} died"
+            );
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let killed_at = killed_at.unwrap();
+
+    // Every acknowledged message reaches the open stream, once, in order, within 15 s of the
+    // node's death (the silence is noticed after 6 s; async-nats's own ordered consumer noticed
+    // it after 10 s, then waited 10 s for the dead node to answer the old consumer's deletion,
+    // and could retry its new consumer forever on the dead node).
+    loop {
+        let got = reader.lock().unwrap().clone();
+        let got_set: HashSet<u64> = got.iter().copied().collect();
+        let missing: Vec<u64> = acknowledged
+            .iter()
+            .copied()
+            .filter(|m| !got_set.contains(m))
+            .collect();
+        if missing.is_empty() {
+            assert_eq!(got_set.len(), got.len(), "a message came twice: {got:?}");
+            assert!(got.windows(2).all(|w| w[0] < w[1]), "out of order: {got:?}");
+            break;
+        }
+        assert!(
+            killed_at.elapsed() < Duration::from_secs(15),
+            "{} of {} acknowledged messages still missing 15 s after the consumer's node died: {missing:?}",
+            missing.len(),
+            acknowledged.len()
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    for l in logs.lines_with(&["live feed"]) { eprintln!("LOG {l}"); }
+    eprintln!("KILL {:?}", std::time::SystemTime::now() - killed_at.elapsed());
+    eprintln!(
+        "{} of {n} publishes acknowledged; all delivered {:?} after n{dead} died",
+        acknowledged.len(),
+        killed_at.elapsed()
+    );
+
+    // The connection saw no outage; the feed's silence was noticed, logged and counted, and the
+    // process holds one consumer again (on a live node).
+    logs.wait_for(&["WARN", "live feed", "silent"]).await;
+    let now = nitro::stats::snapshot();
+    assert!(now.bus_feeds_stalled > before.bus_feeds_stalled, "{now:?}");
+    let start = Instant::now();
+    loop {
+        let leaders = consumer_leaders(&js, &stream).await;
+        let live: Vec<_> = leaders.iter().filter(|l| **l != format!("n{dead}")).collect();
+        if live.len() == 1 && leaders.len() <= 2 {
+            break;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(10),
+            "consumers after recovery: {leaders:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
