@@ -1,7 +1,7 @@
 //! The NATS backend (feature `nats`): topics are NATS subjects, the sender travels in a header.
 //!
 //! **One NATS subscription per pattern per process.** Live subscriptions to the same pattern
-//! share one NATS subscription (on JetStream, one ordered consumer), reference-counted and
+//! share one NATS subscription (on JetStream, one consumer), reference-counted and
 //! dropped with the last subscriber. Each message NATS delivers is decoded once into a
 //! [`Message`] and fanned out through the in-process matcher ([`MemoryBus`]) into the same
 //! bounded queues as in process, so the overflow policy is the same and the bytes are shared.
@@ -14,6 +14,12 @@
 //! what it missed once, up to the stream's last sequence (a few messages through the stream's
 //! message API, no consumer; more in batches through a pull consumer deleted when done), and
 //! drops the live messages up to that sequence.
+//!
+//! **A live feed that goes silent is renewed.** A JetStream feed's consumer lives on one node
+//! of a cluster, not always the one the connection goes to. It sends an idle heartbeat every 2 s
+//! while it has nothing to deliver; a feed that hears nothing for 6 s while its connection is up
+//! (the node died) goes on from a new consumer after the last message it delivered (see
+//! [`LiveFeed`]).
 
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
@@ -74,7 +80,7 @@ struct Held {
 }
 
 /// The task reading one held pattern's NATS subscription; ended when dropped (its end
-/// unsubscribes). On JetStream, the ordered consumer is deleted too, rather than left to
+/// unsubscribes). On JetStream, the consumer is deleted too, rather than left to
 /// expire after 30 s.
 struct Source {
     task: tokio::task::AbortHandle,
@@ -949,9 +955,8 @@ impl LiveFeed {
             message: m,
             context: self.context.clone(),
         };
-        let Ok((consumer_sequence, sequence)) = m
-            .info()
-            .map(|i| (i.consumer_sequence, i.stream_sequence))
+        let Ok((consumer_sequence, sequence)) =
+            m.info().map(|i| (i.consumer_sequence, i.stream_sequence))
         else {
             return None;
         };
@@ -985,7 +990,13 @@ impl LiveFeed {
             let bound = Duration::from_secs(u64::from(attempt.min(4)) + 1);
             let created = tokio::time::timeout(
                 bound,
-                live_consumer(&self.client, &self.stream, &self.pattern, policy, name.clone()),
+                live_consumer(
+                    &self.client,
+                    &self.stream,
+                    &self.pattern,
+                    policy,
+                    name.clone(),
+                ),
             )
             .await;
             match created {
