@@ -879,27 +879,39 @@ impl LiveFeed {
     async fn run(mut self, mut messages: async_nats::Subscriber, hub: Arc<Hub>) {
         let mut id = itoa::Buffer::new();
         let mut reconnected = hub.reconnected.subscribe();
+        // When the consumer was last heard from; the timer is moved only when it fires (not
+        // once per message).
+        let mut heard = tokio::time::Instant::now();
         let silence = tokio::time::sleep(SILENCE);
         tokio::pin!(silence);
         loop {
+            // Biased: what the consumer sent is read first, so the silence is only noticed once
+            // nothing is waiting (a busy process that read late did not lose its consumer).
             let renewal = tokio::select! {
+                biased;
                 m = messages.next() => {
                     // `None`: the connection was closed for good.
                     let Some(m) = m else { break };
-                    silence.as_mut().reset(tokio::time::Instant::now() + SILENCE);
+                    heard = tokio::time::Instant::now();
                     self.receive(m, &hub, &mut id).await
-                }
-                () = &mut silence => {
-                    silence.as_mut().reset(tokio::time::Instant::now() + SILENCE);
-                    // While the connection is down, its comeback renews the consumer.
-                    (self.client.connection_state() == async_nats::connection::State::Connected)
-                        .then_some(Renewal::Silent)
                 }
                 changed = reconnected.changed() => {
                     if changed.is_err() {
                         break;
                     }
                     Some(Renewal::Reconnected)
+                }
+                () = &mut silence => {
+                    let now = tokio::time::Instant::now();
+                    if now < heard + SILENCE {
+                        silence.as_mut().reset(heard + SILENCE);
+                        None
+                    } else {
+                        silence.as_mut().reset(now + SILENCE);
+                        // While the connection is down, its comeback renews the consumer.
+                        (self.client.connection_state() == async_nats::connection::State::Connected)
+                            .then_some(Renewal::Silent)
+                    }
                 }
             };
             if let Some(why) = renewal {
@@ -914,9 +926,8 @@ impl LiveFeed {
                     );
                 }
                 messages = self.renew(why).await;
-                silence
-                    .as_mut()
-                    .reset(tokio::time::Instant::now() + SILENCE);
+                heard = tokio::time::Instant::now();
+                silence.as_mut().reset(heard + SILENCE);
             }
         }
     }
