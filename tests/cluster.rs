@@ -304,10 +304,12 @@ async fn a_live_feed_survives_the_death_of_its_consumers_node() {
     }
     let killed_at = killed_at.unwrap();
 
-    // Every acknowledged message reaches the open stream, once, in order, within 15 s of the
-    // node's death (the silence is noticed after 6 s; async-nats's own ordered consumer noticed
-    // it after 10 s, then waited 10 s for the dead node to answer the old consumer's deletion,
-    // and could retry its new consumer forever on the dead node).
+    // Every acknowledged message reaches the open stream, once, in order, within 18 s of the
+    // node's death (measured: 6–12 s; the silence is noticed after 6 s, and publishing through
+    // JetStream resumes after about 10 s when the dead node led the stream). async-nats's own
+    // ordered consumer noticed the silence after 10 s, then waited 10 s for the dead node to
+    // answer the old consumer's deletion, and could retry its new consumer on the dead node
+    // for ever.
     loop {
         let got = reader.lock().unwrap().clone();
         let got_set: HashSet<u64> = got.iter().copied().collect();
@@ -322,8 +324,8 @@ async fn a_live_feed_survives_the_death_of_its_consumers_node() {
             break;
         }
         assert!(
-            killed_at.elapsed() < Duration::from_secs(15),
-            "{} of {} acknowledged messages still missing 15 s after the consumer's node died: {missing:?}",
+            killed_at.elapsed() < Duration::from_secs(18),
+            "{} of {} acknowledged messages still missing 18 s after the consumer's node died: {missing:?}",
             missing.len(),
             acknowledged.len()
         );

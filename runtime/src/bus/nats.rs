@@ -854,7 +854,7 @@ enum Renewal {
 /// **Renewal.** In each of those cases, and after each reconnection of the connection, the feed
 /// creates a new consumer from the message after the last one it delivered (so nothing is lost
 /// or repeated) and deletes the old one: one consumer per pattern per process. Each attempt
-/// has a new name and a short bound (2 s, then up to 5 s): NATS may place a new consumer on a
+/// has a new name and a short bound (2 s, later up to 5 s): NATS may place a new consumer on a
 /// node it has not yet noticed is down, whose creation then goes unanswered (async-nats's
 /// ordered consumer retries under the same name, which can stay on the dead node); the next
 /// attempt is placed anew, and the unanswered one is deleted. It never delivers a message from
@@ -998,7 +998,9 @@ impl LiveFeed {
         loop {
             attempt += 1;
             let name = consumer_name(&self.client);
-            let bound = Duration::from_secs(u64::from(attempt.min(4)) + 1);
+            // 2 s for the first five (a creation answers in milliseconds), then up to 5 s (a
+            // loaded server).
+            let bound = Duration::from_secs(u64::from(attempt.saturating_sub(3)).clamp(2, 5));
             let created = tokio::time::timeout(
                 bound,
                 live_consumer(
@@ -1023,16 +1025,18 @@ impl LiveFeed {
                     return consumer.messages;
                 }
                 Ok(Err(e)) => {
-                    crate::log::debug!(pattern = %self.pattern, error = %e, attempt, "bus: renewing a JetStream live feed failed ({why}); retrying")
+                    crate::log::debug!(pattern = %self.pattern, error = %e, attempt, "bus: renewing a JetStream live feed failed ({why}); retrying");
+                    self.delete(name);
+                    // Refused (JetStream unavailable, electing a leader, …): not at once.
+                    tokio::time::sleep(Duration::from_millis(500)).await;
                 }
                 Err(_) => {
-                    crate::log::debug!(pattern = %self.pattern, attempt, "bus: renewing a JetStream live feed: no answer within {} s ({why}); retrying under a new name", bound.as_secs())
+                    crate::log::debug!(pattern = %self.pattern, attempt, "bus: renewing a JetStream live feed: no answer within {} s ({why}); retrying under a new name", bound.as_secs());
+                    // It may exist on a node that is down: deleted, so the process holds one
+                    // consumer per pattern.
+                    self.delete(name);
                 }
             }
-            // Created or not (an unanswered creation may have placed it on a node that is down):
-            // deleted, so the process holds one consumer per pattern.
-            self.delete(name);
-            tokio::time::sleep(Duration::from_millis(500)).await;
         }
     }
 
