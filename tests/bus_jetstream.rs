@@ -230,7 +230,8 @@ async fn history_then_live_has_no_gap_and_no_duplicate() {
 }
 
 /// NATS drops a live feed's consumer while the connection stays up (here deleted by hand; in a
-/// cluster, its node dies: `tests/cluster.rs`). The consumer's idle heartbeats stop, the feed
+/// cluster, its node dies: `tests/cluster.rs`). While it lives, its idle heartbeats keep an idle
+/// feed from being taken for a stalled one. Once dropped, the heartbeats stop, the feed
 /// notices within its 6 s bound, logs and counts it, and goes on from a new consumer after the
 /// last message it delivered: what was published meanwhile arrives once, in order, and NATS
 /// holds one consumer for the feed again.
@@ -266,8 +267,16 @@ async fn a_live_feed_whose_consumer_is_dropped_goes_on_from_a_new_one() {
     bus.publish(&topic, &1u64).await.unwrap();
     assert_eq!(next(&mut sub).await, 1);
     let before = nitro::stats::snapshot().bus_feeds_stalled;
-
     let [old] = consumers().await.try_into().unwrap();
+
+    // An idle feed is not taken for a stalled one: its consumer's heartbeats keep it (the same
+    // consumer, nothing counted) past the 6 s bound.
+    tokio::time::sleep(Duration::from_secs(8)).await;
+    assert_eq!(consumers().await, [old.clone()]);
+    assert_eq!(nitro::stats::snapshot().bus_feeds_stalled, before);
+    bus.publish(&topic, &2u64).await.unwrap();
+    assert_eq!(next(&mut sub).await, 2);
+
     js.get_stream(&ts.name)
         .await
         .unwrap()
@@ -275,10 +284,10 @@ async fn a_live_feed_whose_consumer_is_dropped_goes_on_from_a_new_one() {
         .await
         .unwrap();
     let dropped = std::time::Instant::now();
-    for n in 2..=5u64 {
+    for n in 3..=6u64 {
         bus.publish(&topic, &n).await.unwrap();
     }
-    for want in 2..=5u64 {
+    for want in 3..=6u64 {
         assert_eq!(next(&mut sub).await, want);
     }
     let took = dropped.elapsed();
@@ -289,8 +298,8 @@ async fn a_live_feed_whose_consumer_is_dropped_goes_on_from_a_new_one() {
     logs.wait_for(&["WARN", "live feed went silent", &subjects])
         .await;
     assert!(nitro::stats::snapshot().bus_feeds_stalled > before);
-    bus.publish(&topic, &6u64).await.unwrap();
-    assert_eq!(next(&mut sub).await, 6);
+    bus.publish(&topic, &7u64).await.unwrap();
+    assert_eq!(next(&mut sub).await, 7);
     let now = consumers().await;
     assert!(now.len() == 1 && now[0] != old, "{now:?}");
     drop(sub);
