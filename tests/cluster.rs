@@ -207,7 +207,7 @@ async fn consumer_leaders(js: &async_nats::jetstream::Context, stream: &str) -> 
 /// only the feed's liveness check can tell. Its consumer stops sending idle heartbeats; the
 /// feed notices, logs and counts it, and goes on from a new consumer after the last message it
 /// delivered: every acknowledged message reaches the open SSE stream once, in order, in
-/// bounded time.
+/// bounded time. New subscriptions while the node is down succeed too.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_live_feed_survives_the_death_of_its_consumers_node() {
     let mut cluster = NatsCluster::start(3).await;
@@ -357,5 +357,31 @@ async fn a_live_feed_survives_the_death_of_its_consumers_node() {
             "consumers after recovery: {leaders:?}"
         );
         tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+
+    // New feeds while the node is still down: NATS may still place their consumers on it (it
+    // has not noticed the node is gone), and such a creation is never answered; the
+    // subscription tries again under a new name (after 1 s), so each succeeds, and delivers.
+    let mut subs = Vec::new();
+    for i in 0..3u64 {
+        let start = Instant::now();
+        let sub = app
+            .subscribe(format!("room.new{i}.>"))
+            .await
+            .unwrap_or_else(|e| panic!("subscribing while n{dead} is down: {e}"));
+        eprintln!("subscribed to room.new{i}.> in {:?}", start.elapsed());
+        subs.push(sub);
+    }
+    for (i, sub) in (0u64..).zip(subs.iter_mut()) {
+        publisher
+            .publish(format!("room.new{i}.x"), &(1000 + i))
+            .await
+            .unwrap();
+        let m = tokio::time::timeout(Duration::from_secs(5), sub.next())
+            .await
+            .expect("a new feed delivers")
+            .unwrap()
+            .unwrap();
+        assert_eq!(m.payload::<u64>().unwrap(), 1000 + i);
     }
 }

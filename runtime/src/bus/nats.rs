@@ -414,13 +414,15 @@ impl NatsBus {
         let hub = self.hub.clone();
         if let Some((js, stream)) = &self.jetstream {
             // Created by a request: when it is answered, the consumer exists and delivers
-            // every message stored after.
-            let consumer = live_consumer(
+            // every message stored after. Up to 8 unanswered attempts (a node that just died
+            // may be given it, and never answers): typically one, at most 14 s.
+            let (consumer, _) = create_feed_consumer(
                 &self.client,
                 stream,
                 pattern,
                 async_nats::jetstream::consumer::DeliverPolicy::New,
-                consumer_name(&self.client),
+                Some(8),
+                "subscribing",
             )
             .await
             .map_err(|e| {
@@ -854,8 +856,8 @@ enum Renewal {
 /// **Renewal.** In each of those cases, and after each reconnection of the connection, the feed
 /// creates a new consumer from the message after the last one it delivered (so nothing is lost
 /// or repeated) and deletes the old one: one consumer per pattern per process. Each attempt
-/// has a new name and a short bound (2 s, later up to 5 s): NATS may place a new consumer on a
-/// node it has not yet noticed is down, whose creation then goes unanswered (async-nats's
+/// has a new name and a short bound ([`create_feed_consumer`]): NATS may place a new consumer
+/// on a node it has not yet noticed is down, whose creation then goes unanswered (async-nats's
 /// ordered consumer retries under the same name, which can stay on the dead node); the next
 /// attempt is placed anew, and the unanswered one is deleted. It never delivers a message from
 /// before the feed started.
@@ -994,60 +996,76 @@ impl LiveFeed {
             Renewal::Silent => "its consumer went silent",
             Renewal::Gap => "a message it was sent did not arrive",
         };
-        let mut attempt = 0u32;
         loop {
-            attempt += 1;
-            let name = consumer_name(&self.client);
-            // 2 s for the first five (a creation answers in milliseconds), then up to 5 s (a
-            // loaded server).
-            let bound = Duration::from_secs(u64::from(attempt.saturating_sub(3)).clamp(2, 5));
-            let created = tokio::time::timeout(
-                bound,
-                live_consumer(
-                    &self.client,
-                    &self.stream,
-                    &self.pattern,
-                    policy,
-                    name.clone(),
-                ),
-            )
-            .await;
-            match created {
-                Ok(Ok(consumer)) => {
-                    let old = std::mem::replace(
-                        &mut *self.name.lock().unwrap_or_else(|p| p.into_inner()),
-                        consumer.name,
-                    );
-                    self.delete(old);
-                    self.sent = 0;
-                    self.node = consumer.node;
-                    crate::log::debug!(pattern = %self.pattern, after = self.last, node = %self.node, attempt, "bus: JetStream live feed renewed ({why})");
-                    return consumer.messages;
-                }
-                Ok(Err(e)) => {
-                    crate::log::debug!(pattern = %self.pattern, error = %e, attempt, "bus: renewing a JetStream live feed failed ({why}); retrying");
-                    self.delete(name);
-                    // Refused (JetStream unavailable, electing a leader, …): not at once.
-                    tokio::time::sleep(Duration::from_millis(500)).await;
-                }
-                Err(_) => {
-                    crate::log::debug!(pattern = %self.pattern, attempt, "bus: renewing a JetStream live feed: no answer within {} s ({why}); retrying under a new name", bound.as_secs());
-                    // It may exist on a node that is down: deleted, so the process holds one
-                    // consumer per pattern.
-                    self.delete(name);
-                }
+            let created =
+                create_feed_consumer(&self.client, &self.stream, &self.pattern, policy, None, why)
+                    .await;
+            if let Ok((consumer, attempts)) = created {
+                let old = std::mem::replace(
+                    &mut *self.name.lock().unwrap_or_else(|p| p.into_inner()),
+                    consumer.name,
+                );
+                delete_later(&self.stream, old);
+                self.sent = 0;
+                self.node = consumer.node;
+                crate::log::debug!(pattern = %self.pattern, after = self.last, node = %self.node, attempts, "bus: JetStream live feed renewed ({why})");
+                return consumer.messages;
             }
         }
     }
+}
 
-    /// Deletes the consumer `name` in the background (NATS deletes it anyway 30 s after nobody
-    /// listens to it).
-    fn delete(&self, name: String) {
-        let stream = self.stream.clone();
-        tokio::spawn(async move {
-            let _ = stream.delete_consumer(&name).await;
-        });
+/// Creates a live feed's consumer (see [`live_consumer`]), retried: each attempt under a new
+/// name and within a short bound (1 s for the first five, as a creation answers in
+/// milliseconds, then 2 s, 3 s, … up to 5 s for a loaded server). NATS may place a consumer on
+/// a node it has not yet noticed is down, and then the creation goes unanswered; the next
+/// attempt is placed anew, and the unanswered one is deleted (it may exist on that node). With
+/// `attempts`, at most that many, and none after an error NATS answered (`None`: until one
+/// succeeds, after a pause when NATS refused); returns the consumer and the attempts it took,
+/// or the last error.
+async fn create_feed_consumer(
+    client: &async_nats::Client,
+    stream: &async_nats::jetstream::stream::Stream,
+    pattern: &Pattern,
+    policy: async_nats::jetstream::consumer::DeliverPolicy,
+    attempts: Option<u32>,
+    why: &str,
+) -> Result<(FeedConsumer, u32), String> {
+    let mut attempt = 0u32;
+    loop {
+        attempt = attempt.saturating_add(1);
+        let name = consumer_name(client);
+        let bound = Duration::from_secs(u64::from(attempt.saturating_sub(4)).clamp(1, 5));
+        let created = tokio::time::timeout(
+            bound,
+            live_consumer(client, stream, pattern, policy, name.clone()),
+        )
+        .await;
+        let (error, answered) = match created {
+            Ok(Ok(consumer)) => return Ok((consumer, attempt)),
+            Ok(Err(e)) => (e.to_string(), true),
+            Err(_) => (format!("no answer within {} s", bound.as_secs()), false),
+        };
+        crate::log::debug!(%pattern, %error, attempt, "bus: creating a JetStream live feed's consumer failed ({why})");
+        delete_later(stream, name);
+        // With a limit (a subscription, whose client waits), an error NATS answers is final.
+        if attempts.is_some_and(|n| answered || attempt >= n) {
+            return Err(error);
+        }
+        if answered {
+            // Refused (JetStream unavailable, electing a leader, …): not again at once.
+            tokio::time::sleep(Duration::from_millis(500)).await;
+        }
     }
+}
+
+/// Deletes the consumer `name` of `stream` in the background (NATS deletes it anyway 30 s after
+/// nobody listens to it).
+fn delete_later(stream: &async_nats::jetstream::stream::Stream, name: String) {
+    let stream = stream.clone();
+    tokio::spawn(async move {
+        let _ = stream.delete_consumer(&name).await;
+    });
 }
 
 /// The header of a JetStream idle heartbeat that says the consumer sequence last sent.
