@@ -176,7 +176,16 @@ async fn sse_streams_survive_a_cluster_node_dying() {
             .iter()
             .map(|m| m.payload().unwrap())
             .collect();
-        assert!(acknowledged.iter().all(|m| kept.contains(m)));
+        let lost: Vec<u64> = acknowledged
+            .iter()
+            .copied()
+            .filter(|m| !kept.contains(m))
+            .collect();
+        assert!(
+            lost.is_empty(),
+            "the history ({} messages) lacks acknowledged messages: {lost:?}",
+            kept.len()
+        );
     }
 
     // The outage: logged and counted.
