@@ -13,7 +13,7 @@ use std::time::Duration;
 
 use axum::{extract::Path, extract::State, Router};
 use common::state::{AppError, StateError, Store};
-use nitro::bus::{Bus, Member, Presence, PresenceChange, DEFAULT_PRESENCE_TTL};
+use nitro::bus::{Bus, Member, Presence, PresenceChange, Roster, DEFAULT_PRESENCE_TTL};
 use nitro::prelude::*;
 use nitro::{axum::Sections, axum::Sse, flash::Flash, flash::Flashed};
 use nitro::{routes, scope::ScopeName, sse::ListView};
@@ -89,7 +89,7 @@ fn count(n: usize) -> impl IdentifiedElements {
     html! { span #(COUNT) { (n) " shown" } }
 }
 
-fn online(members: &[Member]) -> impl IdentifiedElements + '_ {
+fn online<'a>(members: &'a [&'a Member]) -> impl IdentifiedElements + 'a {
     html! { span #(ONLINE) { @for m in members { span.who { (m.key) } " " } } }
 }
 
@@ -137,9 +137,13 @@ async fn stream(
     let snapshot = Events::new()
         .with(PatchElements::new(list))
         .with(PatchElements::new(count(shown.len())));
+    // Who is online, kept from the changes (each carries who joined and who left).
+    let mut roster = Roster::default();
     let live = sub.snapshot(snapshot).into_sse(move |m| {
         if let Some(change) = PresenceChange::of(m) {
-            return Some(Events::new().with(PatchElements::new(online(&change.members))));
+            roster.apply(&change);
+            let members: Vec<&Member> = roster.members().collect();
+            return Some(Events::new().with(PatchElements::new(online(&members))));
         }
         let issue: Issue = m.payload().ok()?;
         let row = fits(&issue).then(|| issue_row(&issue));

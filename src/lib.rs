@@ -235,5 +235,6 @@ pub mod prelude {
 
 #[doc(hidden)]
 pub mod __private {
+    pub use nitro_macros::__reserved_runs as reserved_runs;
     pub use nitro_runtime::__private::*;
 }

@@ -14,10 +14,10 @@ use axum::extract::{Query, State};
 use axum::routing::get;
 use axum::Router;
 use common::nats::{free_port, NatsServer};
-use futures_util::StreamExt;
+use futures_util::{FutureExt, StreamExt};
 use nitro::axum::Sse;
 use nitro::bus::{
-    Bus, BusError, BusErrorKind, Presence, PresenceChange, DEFAULT_PRESENCE_TTL,
+    Bus, BusError, BusErrorKind, Member, Presence, PresenceChange, Roster, DEFAULT_PRESENCE_TTL,
     MAX_PRESENCE_MEMBERS, MAX_PRESENCE_TOPICS,
 };
 use nitro::sse::PatchSignals;
@@ -42,10 +42,11 @@ async fn stream(
         .with_presence(&app.presence, "board")?;
     let here = app.presence.join("board", &user, &user)?;
     let ended = app.ended.clone();
+    let mut roster = Roster::default();
     Ok(sub
-        .into_sse(|m| {
-            let change = PresenceChange::of(m)?;
-            let keys: Vec<String> = change.members.into_iter().map(|m| m.key).collect();
+        .into_sse(move |m| {
+            roster.apply(&PresenceChange::of(m)?);
+            let keys: Vec<&str> = roster.members().map(|m| m.key.as_str()).collect();
             Some(PatchSignals::new(&serde_json::json!({ "online": keys })))
         })
         .on_end(move || {
@@ -196,7 +197,7 @@ async fn presence_spans_processes_and_a_crashed_process_expires() {
         .with_presence(&two, &topic)
         .unwrap();
     let first = PresenceChange::of(&watch.next().await.unwrap().unwrap()).unwrap();
-    assert!(first.members.is_empty());
+    assert!(first.snapshot && first.joined.is_empty());
 
     let ada = one.join(&topic, "ada", &"Ada").unwrap();
     wait_members(&two, &topic, &["ada"], Duration::from_secs(2)).await;
@@ -295,30 +296,35 @@ async fn rejoining_tabs_leave_no_dead_watchers() {
     let dbg = format!("{p:?}");
     assert!(dbg.contains("topics: 1, watchers: 1"), "{dbg}");
     let first = PresenceChange::of(&live.next().await.unwrap().unwrap()).unwrap();
-    assert_eq!(first.members.len(), 1);
+    assert_eq!(
+        (first.snapshot, first.joined.len(), first.count),
+        (true, 1, 1)
+    );
     let _grace = p.join("board", "grace", &"Grace").unwrap();
     let change = PresenceChange::of(&live.next().await.unwrap().unwrap()).unwrap();
-    let keys: Vec<&str> = change.members.iter().map(|m| m.key.as_str()).collect();
-    assert_eq!(keys, ["ada", "grace"]);
     assert_eq!(
         change.joined,
-        [nitro::bus::Member {
+        [Member {
             key: "grace".into(),
             meta: "Grace".into()
         }]
     );
-    assert!(change.left.is_empty());
-    // New metadata for a present key: in `members`, neither joined nor left.
+    assert!(!change.snapshot && change.updated.is_empty() && change.left.is_empty());
+    assert_eq!(change.count, 2);
+    // New metadata for a present key: updated, neither joined nor left.
     let _ada2 = p.join("board", "ada", &"Ada").unwrap();
     let change = PresenceChange::of(&live.next().await.unwrap().unwrap()).unwrap();
-    assert_eq!(change.members[0].meta, "Ada");
+    assert_eq!(
+        change.updated,
+        [Member {
+            key: "ada".into(),
+            meta: "Ada".into()
+        }]
+    );
     assert!(change.joined.is_empty() && change.left.is_empty());
     drop(_grace);
     let change = PresenceChange::of(&live.next().await.unwrap().unwrap()).unwrap();
-    assert_eq!(
-        (change.left[0].key.as_str(), change.members.len()),
-        ("grace", 1)
-    );
+    assert_eq!((change.left[0].key.as_str(), change.count), ("grace", 1));
 }
 
 /// Review F1/F3: members per topic and topics per process are bounded; a join past a bound
@@ -351,4 +357,360 @@ async fn presence_bounds_refuse_with_full() {
     assert!(nitro::stats::snapshot().presence_refused >= refused + 3);
     drop(topics);
     assert!(p.join("room.last", "ada", &()).is_ok());
+}
+
+/// What a watcher does with a change: keeps the topic's list of keys up to date.
+fn keep(roster: &mut Roster, change: &PresenceChange) {
+    roster.apply(change);
+}
+
+/// The cost of N tabs joining one topic (BENCHMARKS.md): each tab subscribes with presence and
+/// joins; then the first tab (which saw every join) reads its changes and keeps the list, and
+/// the bytes every tab received are added up. Then across two buses on the shared NATS: N joins
+/// on one process (one at a time), until the other lists all N, with the bytes on the wire.
+/// `cargo test --test presence -- --ignored --nocapture n_tabs_join`
+#[tokio::test]
+#[ignore]
+async fn n_tabs_join() {
+    for n in [200usize, 400, 800] {
+        let bus = Bus::in_process().queue_messages(4 * n).queue_bytes(1 << 30);
+        let p = Presence::start(&bus, DEFAULT_PRESENCE_TTL).await.unwrap();
+        let start = Instant::now();
+        let mut tabs = Vec::with_capacity(n);
+        for i in 0..n {
+            let sub = bus
+                .subscribe("board.>")
+                .await
+                .unwrap()
+                .with_presence(&p, "board")
+                .unwrap();
+            let here = p.join("board", &format!("user-{i:04}"), &i).unwrap();
+            tabs.push((sub, here));
+        }
+        let joined = start.elapsed();
+        let start = Instant::now();
+        let mut roster = Roster::default();
+        let mut first_bytes = 0;
+        while let Some(Some(Ok(m))) = tabs[0].0.next().now_or_never() {
+            first_bytes += m.payload_bytes().len();
+            keep(&mut roster, &PresenceChange::of(&m).unwrap());
+        }
+        let read = start.elapsed();
+        let want = p.members("board");
+        assert_eq!(want.len(), n);
+        assert!(roster.members().eq(want.iter()));
+        let mut bytes = first_bytes;
+        for (sub, _) in &mut tabs[1..] {
+            while let Some(Some(Ok(m))) = sub.next().now_or_never() {
+                bytes += m.payload_bytes().len();
+            }
+        }
+        println!(
+            "in process, {n} tabs: joined in {:.3} s; the first tab read and kept its list in \
+             {:.3} s ({:.2} MB); all tabs received {:.1} MB",
+            joined.as_secs_f64(),
+            read.as_secs_f64(),
+            first_bytes as f64 / 1e6,
+            bytes as f64 / 1e6,
+        );
+    }
+    for n in [200usize, 400, 800] {
+        let url = common::nats::shared_url();
+        let topic = common::nats::unique("bench");
+        let raw = async_nats::connect(&url).await.unwrap();
+        let mut wire = raw.subscribe("_NITRO.presence").await.unwrap();
+        raw.flush().await.unwrap();
+        let (one_bus, two_bus) = (
+            Bus::nats(&url).await.unwrap(),
+            Bus::nats(&url).await.unwrap(),
+        );
+        let one = Presence::start(&one_bus, DEFAULT_PRESENCE_TTL)
+            .await
+            .unwrap();
+        let two = Presence::start(&two_bus, DEFAULT_PRESENCE_TTL)
+            .await
+            .unwrap();
+        let start = Instant::now();
+        let mut tabs = Vec::with_capacity(n);
+        for i in 0..n {
+            tabs.push(one.join(&topic, &format!("user-{i:04}"), &i).unwrap());
+            tokio::task::yield_now().await; // tabs join one after the other
+        }
+        while two.members(&topic).len() < n {
+            assert!(start.elapsed() < Duration::from_secs(120));
+            tokio::time::sleep(Duration::from_millis(1)).await;
+        }
+        let took = start.elapsed();
+        let mut bytes = 0;
+        while let Ok(Some(m)) = tokio::time::timeout(Duration::from_millis(300), wire.next()).await
+        {
+            bytes += m.payload.len();
+        }
+        println!(
+            "two buses on NATS, {n} joins on one: the other lists all in {:.3} s; {:.2} MB on \
+             the wire",
+            took.as_secs_f64(),
+            bytes as f64 / 1e6
+        );
+        drop(tabs);
+    }
+}
+
+/// A small seeded generator (xorshift), so that a failure can be replayed.
+struct Rng(u64);
+
+impl Rng {
+    fn below(&mut self, n: usize) -> usize {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        (self.0 % n as u64) as usize
+    }
+}
+
+/// One random step on `p`: a join (a new member, a second tab, or new metadata) or a leave.
+fn step(rng: &mut Rng, p: &Presence, topic: &str, heres: &mut Vec<(String, nitro::bus::Here)>) {
+    if heres.is_empty() || rng.below(5) < 3 {
+        let key = format!("k{}", rng.below(12));
+        let here = p.join(topic, &key, &rng.below(3)).unwrap();
+        heres.push((key, here));
+    } else {
+        let i = rng.below(heres.len());
+        drop(heres.swap_remove(i));
+    }
+}
+
+/// Applies every change `sub` has ready to `roster`; the number of lags it reported.
+fn read_ready(sub: &mut nitro::bus::Subscription, roster: &mut Roster) -> usize {
+    let mut lags = 0;
+    while let Some(Some(item)) = sub.next().now_or_never() {
+        match item {
+            Ok(m) => roster.apply(&PresenceChange::of(&m).unwrap()),
+            Err(_) => lags += 1,
+        }
+    }
+    lags
+}
+
+/// Watchers that apply the changes (`Roster`) always hold `Presence::members`, after every
+/// random join or leave: one watching from the start, and one from the middle whose queue is
+/// too small and lags (it gets a snapshot after each lag).
+#[tokio::test]
+async fn a_roster_always_equals_members_in_process() {
+    for seed in [1u64, 7, 42, 2026] {
+        let mut rng = Rng(seed);
+        let bus = Bus::in_process();
+        let small = Bus::in_process().queue_messages(3);
+        let p = Presence::start(&bus, DEFAULT_PRESENCE_TTL).await.unwrap();
+        let mut heres = Vec::new();
+        let mut early = bus
+            .subscribe("x")
+            .await
+            .unwrap()
+            .with_presence(&p, "board")
+            .unwrap();
+        let mut early_roster = Roster::default();
+        let (mut late, mut late_roster, mut lags) = (None, Roster::default(), 0);
+        for i in 0..600 {
+            step(&mut rng, &p, "board", &mut heres);
+            if i == 100 {
+                late = Some(
+                    small
+                        .subscribe("x")
+                        .await
+                        .unwrap()
+                        .with_presence(&p, "board")
+                        .unwrap(),
+                );
+            }
+            read_ready(&mut early, &mut early_roster);
+            assert!(
+                early_roster.members().eq(p.members("board").iter()),
+                "seed {seed}, step {i}"
+            );
+            // The late watcher reads only now and then: it lags, and catches up.
+            if let Some(late) = late.as_mut().filter(|_| rng.below(8) == 0) {
+                lags += read_ready(late, &mut late_roster);
+                assert!(
+                    late_roster.members().eq(p.members("board").iter()),
+                    "seed {seed}, step {i}"
+                );
+            }
+        }
+        assert!(lags > 0, "seed {seed}: the late watcher never lagged");
+        drop(heres);
+        read_ready(&mut early, &mut early_roster);
+        assert_eq!(early_roster.members().len(), 0);
+    }
+}
+
+/// Waits until `p`'s keys on `topic` are `want` and `roster`, fed by `sub`, equals its members.
+async fn settle(
+    p: &Presence,
+    topic: &str,
+    want: &[String],
+    sub: &mut nitro::bus::Subscription,
+    roster: &mut Roster,
+) {
+    let start = Instant::now();
+    loop {
+        read_ready(sub, roster);
+        let members = p.members(topic);
+        let keys: Vec<&String> = members.iter().map(|m| &m.key).collect();
+        if keys.iter().copied().eq(want) && roster.members().eq(members.iter()) {
+            return;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(5),
+            "{keys:?}, expected {want:?}; roster {:?}",
+            roster.members().collect::<Vec<_>>()
+        );
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+}
+
+/// Across two buses on NATS: random joins and leaves on both processes, from four threads at
+/// once (two per process); each process's watcher (a `Roster`) equals its `members()`, and
+/// both list every key with a tab open.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_roster_equals_members_across_two_buses() {
+    let url = common::nats::shared_url();
+    let topic = common::nats::unique("roster");
+    let (bus_a, bus_b) = (
+        Bus::nats(&url).await.unwrap(),
+        Bus::nats(&url).await.unwrap(),
+    );
+    let ttl = Duration::from_millis(1500);
+    let (a, b) = (
+        Presence::start(&bus_a, ttl).await.unwrap(),
+        Presence::start(&bus_b, ttl).await.unwrap(),
+    );
+    let mut sub_a = bus_a
+        .subscribe("x")
+        .await
+        .unwrap()
+        .with_presence(&a, &topic)
+        .unwrap();
+    let mut sub_b = bus_b
+        .subscribe("x")
+        .await
+        .unwrap()
+        .with_presence(&b, &topic)
+        .unwrap();
+    let (mut roster_a, mut roster_b) = (Roster::default(), Roster::default());
+    let mut heres: Vec<Vec<(String, nitro::bus::Here)>> = (0..4).map(|_| Vec::new()).collect();
+    for round in 0..15u64 {
+        let threads: Vec<_> = heres
+            .drain(..)
+            .enumerate()
+            .map(|(i, mut mine)| {
+                let p = if i % 2 == 0 { a.clone() } else { b.clone() };
+                let topic = topic.clone();
+                let mut rng = Rng(99 + round * 4 + i as u64);
+                tokio::task::spawn_blocking(move || {
+                    for _ in 0..(1 + rng.below(20)) {
+                        step(&mut rng, &p, &topic, &mut mine);
+                    }
+                    mine
+                })
+            })
+            .collect();
+        for t in threads {
+            heres.push(t.await.unwrap());
+        }
+        let mut want: Vec<String> = heres.iter().flatten().map(|(key, _)| key.clone()).collect();
+        want.sort();
+        want.dedup();
+        settle(&a, &topic, &want, &mut sub_a, &mut roster_a).await;
+        settle(&b, &topic, &want, &mut sub_b, &mut roster_b).await;
+        if round == 7 {
+            // Heartbeats in between change nothing.
+            tokio::time::sleep(ttl).await;
+            settle(&a, &topic, &want, &mut sub_a, &mut roster_a).await;
+            settle(&b, &topic, &want, &mut sub_b, &mut roster_b).await;
+        }
+    }
+    drop(heres);
+    settle(&a, &topic, &[], &mut sub_a, &mut roster_a).await;
+    settle(&b, &topic, &[], &mut sub_b, &mut roster_b).await;
+}
+
+/// The next presence change of `sub` (within 5 s).
+async fn next_change(sub: &mut nitro::bus::Subscription) -> PresenceChange {
+    let m = tokio::time::timeout(Duration::from_secs(5), sub.next()).await;
+    PresenceChange::of(&m.expect("a change within 5 s").unwrap().unwrap()).unwrap()
+}
+
+fn keys(members: &[Member]) -> Vec<&str> {
+    members.iter().map(|m| m.key.as_str()).collect()
+}
+
+/// A change another process missed (here: a forged one in between, so that the real change
+/// and heartbeat after it do not follow on) is detected, logged, counted, and the list asked
+/// for again: the other process ends up with the real list, by the next heartbeat (when
+/// nothing changes) or at once on the next change.
+#[tokio::test]
+async fn a_missed_change_is_asked_for_again() {
+    let logs = common::logs::capture();
+    // A server of its own: another process's start (a `Sync`) would also resend A's list.
+    let server = NatsServer::start(free_port());
+    let url = server.url();
+    let raw = async_nats::connect(&url).await.unwrap();
+    let mut wire = raw.subscribe("_NITRO.presence").await.unwrap();
+    raw.flush().await.unwrap();
+    // Heartbeats every 0.5 s, then (a TTL of 30 s) none during the test after the first.
+    for ttl in [Duration::from_millis(1500), DEFAULT_PRESENCE_TTL] {
+        let topic = common::nats::unique("gap");
+        let (bus_a, bus_b) = (
+            Bus::nats(&url).await.unwrap(),
+            Bus::nats(&url).await.unwrap(),
+        );
+        let a = Presence::start(&bus_a, ttl).await.unwrap();
+        let b = Presence::start(&bus_b, ttl).await.unwrap();
+        let mut sub = bus_b
+            .subscribe("x")
+            .await
+            .unwrap()
+            .with_presence(&b, &topic)
+            .unwrap();
+        assert!(next_change(&mut sub).await.snapshot);
+        let _ada = a.join(&topic, "ada", &"Ada").unwrap();
+        assert_eq!(keys(&next_change(&mut sub).await.joined), ["ada"]);
+        // A's change, as it went out; then a forged one after it.
+        let delta = loop {
+            let m = wire.next().await.unwrap();
+            let v: serde_json::Value = serde_json::from_slice(&m.payload).unwrap();
+            if v["kind"] == "delta" && v["topic"] == topic.as_str() {
+                break v;
+            }
+        };
+        let mut forged = delta.clone();
+        forged["prev"] = delta["seq"].clone();
+        forged["seq"] = (delta["seq"].as_u64().unwrap() + 1_000_000).into();
+        forged["put"] = serde_json::json!([["ghost", null]]);
+        let errors = nitro::stats::snapshot().presence_errors;
+        let forged = serde_json::to_vec(&forged).unwrap();
+        raw.publish("_NITRO.presence", forged.into()).await.unwrap();
+        assert_eq!(keys(&next_change(&mut sub).await.joined), ["ghost"]);
+        let start = Instant::now();
+        if ttl == DEFAULT_PRESENCE_TTL {
+            // The next change does not follow on from the forged one: B asks for A's list.
+            let _grace = a.join(&topic, "grace", &"Grace").unwrap();
+            let change = next_change(&mut sub).await;
+            assert_eq!(
+                (keys(&change.joined), keys(&change.left)),
+                (vec!["grace"], vec!["ghost"])
+            );
+            wait_members(&b, &topic, &["ada", "grace"], Duration::from_secs(1)).await;
+        } else {
+            // Nothing changes: A's next heartbeat does not match, B asks for A's list.
+            let change = next_change(&mut sub).await;
+            assert_eq!(keys(&change.left), ["ghost"]);
+            assert!(start.elapsed() < ttl, "{:?}", start.elapsed());
+            wait_members(&b, &topic, &["ada"], Duration::from_secs(1)).await;
+        }
+        assert!(nitro::stats::snapshot().presence_errors > errors);
+    }
+    logs.wait_for(&["WARN", "presence: a change from another process was missed"])
+        .await;
 }

@@ -50,6 +50,7 @@ fn run_child(engine: &str, scenario: &str, iters: u64) {
         }
         "sse-200-lines" => sse_child(engine, &sse::lines_200(), iters),
         "sse-one-line" => sse_child(engine, &sse::one_line(), iters),
+        "sse-200-components" => sse_child(engine, &sse::components_200(), iters),
         other => panic!("unknown scenario {other}"),
     }
 }
@@ -68,6 +69,7 @@ fn sse_child(engine: &str, t: &impl nitro::sse::IdentifiedElements, iters: u64) 
         copy.clear();
         match engine {
             "direct" => sse::direct(black_box(t), &mut buf),
+            "direct, in a closure" => sse::direct_in_closure(black_box(t), html.len(), &mut buf),
             "old" => sse::render_then_encode(black_box(t), &mut buf),
             "render+naive" => sse::render_then_naive(black_box(t), &mut out),
             "naive" => sse::naive(black_box(&html), &mut out),
@@ -146,18 +148,20 @@ fn main() {
     let engines = ["nitro", "sailfish", "maud", "hypertext", "askama"];
     let sse_paths = [
         "direct",
+        "direct, in a closure",
         "old",
         "render+naive",
         "naive",
         "render only",
         "copy",
     ];
-    let scenarios: [(&str, u64, &[&str]); 5] = [
+    let scenarios: [(&str, u64, &[&str]); 6] = [
         ("big-table", 20, &engines),
         ("big-table-reused", 20, &["nitro"]),
         ("teams", 2000, &engines),
         ("sse-200-lines", 200, &sse_paths),
         ("sse-one-line", 2000, &sse_paths),
+        ("sse-200-components", 200, &sse_paths),
     ];
     println!("instructions per render (callgrind, (Ir(warm+N) - Ir(warm)) / N)");
     println!("(SSE scenarios: the ratio column is ÷ the naive encoder on the pre-rendered HTML)");

@@ -150,6 +150,13 @@ fn rendered(c: &mut Criterion, group: &str, t: &impl IdentifiedElements) {
             black_box(buf.len())
         })
     });
+    g.bench_function("direct, in a Template::new closure (checked again)", |b| {
+        b.iter(|| {
+            buf.clear();
+            direct::direct_in_closure(black_box(t), html.len(), &mut buf);
+            black_box(buf.len())
+        })
+    });
     g.bench_function("render to String, then encode (old path)", |b| {
         b.iter(|| {
             buf.clear();
@@ -177,6 +184,7 @@ fn rendered(c: &mut Criterion, group: &str, t: &impl IdentifiedElements) {
 fn patch_rendered(c: &mut Criterion) {
     rendered(c, "sse/html-200-lines", &direct::lines_200());
     rendered(c, "sse/html-one-line", &direct::one_line());
+    rendered(c, "sse/html-200-components", &direct::components_200());
 }
 
 criterion_group!(benches, patch_elements, patch_rendered, patch_signals);

@@ -18,6 +18,21 @@ pub fn lines_200() -> impl IdentifiedElements {
     }
 }
 
+/// The 200 lines of [`lines_200`], each `li` a component: a template spliced into the list
+/// (the writer lends it the buffer, `Writer::with_string`).
+pub fn components_200() -> impl IdentifiedElements {
+    fn row(i: usize) -> impl Render {
+        html! { li.row "data-item"=(i) { "Item " (i) " with a little text" } }
+    }
+    html! {
+        ul #(LIST) {
+            @for i in 0..200usize {
+                (row(i)) "\n"
+            }
+        }
+    }
+}
+
 /// About 1 KB on one line (the usual `html!` output).
 pub fn one_line() -> impl IdentifiedElements {
     html! { ul #(LIST) { @for i in 0..24usize { li.msg { "message number " (i) " ok" } } } }
@@ -38,6 +53,19 @@ pub fn naive(html: &str, out: &mut String) {
 /// `PatchElements::new(template)`, encoded: the template rendered straight into its framing.
 pub fn direct(t: &impl IdentifiedElements, buf: &mut BytesMut) {
     PatchElements::new(t).encode_to(buf).unwrap();
+}
+
+/// The direct path for a template wrapped in a `Template::new` closure: code other than
+/// `html!`'s had the buffer after the framed writer, so the framed bytes are checked again
+/// (`writer::is_framed`) before they are trusted. Sent with `PatchElements::at(LIST, Outer, ..)`
+/// (the same elements and target): `new` would also look for the top-level ids the closure
+/// hides, a cost of its own. `size` is the closure's size hint (the HTML's length, as `html!`
+/// learns it for its own templates).
+pub fn direct_in_closure(t: &impl Render, size: usize, buf: &mut BytesMut) {
+    let wrapped = nitro::Template::new(size, |out: &mut String| t.render_to(out));
+    PatchElements::at(LIST, Mode::Outer, wrapped)
+        .encode_to(buf)
+        .unwrap();
 }
 
 /// The path before: render into a `String`, then split and copy it into the event.

@@ -1,18 +1,19 @@
 //! `html!`'s reserved runs (one capacity check for a straight run of static text, numbers,
 //! toggles and other values; `nitro_runtime::writer`, "Reserved runs") write the same bytes as
-//! the checked writes. They are compiled only without debug assertions, which this crate's dev
-//! profile turns off (the workspace `Cargo.toml`), so these templates use them.
+//! the checked writes. `html!` writes them when it is built without debug assertions (Cargo's
+//! release profile: `.ci/run` runs `cargo test --release -p nitro-benches --test reserved_runs`);
+//! in the dev profile it writes the checked form, and these tests are not compiled.
+#![cfg(not(debug_assertions))]
 
 use nitro::prelude::*;
 use nitro::sse::{Mode, PatchElements};
 
 ids! { LIST = "list" }
 
-// These templates must be compiled in the optimized form: the workspace `Cargo.toml` turns debug
-// assertions off for this crate's dev profile. Without that, this does not compile.
+// The templates below are in the reserved form only if the macro says so.
 const _: () = assert!(
-    !cfg!(debug_assertions),
-    "benches' dev profile must turn debug assertions off, or these tests check the other form"
+    nitro::__private::reserved_runs!(),
+    "html! was built with debug assertions: these tests would check the checked form"
 );
 
 /// Renders into a buffer of each starting capacity (growth inside a run, at its start, none).

@@ -13,6 +13,17 @@ const USES_SPLICE: u8 = 1;
 /// `Generator::uses`: the template writes a value into a Datastar expression.
 const USES_EXPR: u8 = 2;
 
+/// Whether straight runs are written with one reservation each (see `Generator::cut`): when
+/// the macro itself is built without debug assertions. Cargo builds a proc macro with the
+/// `debug-assertions` setting of the profile it builds the crate for (`build-override`
+/// inherits it), so this is the user's optimized build. Both forms write the same bytes and
+/// both are safe (the writer checks every reserved write against the reservation, `writer`,
+/// "Reserved runs"); the choice is only what each profile pays for: the reserved form renders
+/// with fewer instructions, the checked form is about a quarter cheaper to compile, which a
+/// dev build pays on every save (`benches/benches/compile.rs`). Emitting both under `cfg`
+/// made rustc receive and parse both.
+pub(crate) const RESERVED_RUNS: bool = !cfg!(debug_assertions);
+
 struct Generator {
     /// The `nitro::__private::Writer` the code appends through.
     buf: Ident,
@@ -71,12 +82,12 @@ impl Generator {
         });
     }
 
-    /// Ends the run: writes it out as statements. In optimized builds, a run of more than one
-    /// write with a value or a toggle in it becomes one block that evaluates its values first
-    /// (they are plain reads, `is_plain`: the order is not observable), reserves the static
-    /// bytes plus each value's largest length once, then writes without further checks
-    /// (`nitro_runtime::writer`, "Reserved runs"). Anything else, and every run in the dev
-    /// profile, is one checked write each.
+    /// Ends the run: writes it out as statements. When the macro is built without debug
+    /// assertions ([`RESERVED_RUNS`]), a run of more than one write with a value or a toggle in
+    /// it becomes one block that evaluates its values first (they are plain reads, `is_plain`:
+    /// the order is not observable), reserves the static bytes plus each value's largest length
+    /// once, then writes without further checks (`nitro_runtime::writer`, "Reserved runs").
+    /// Anything else, and every run in the dev profile, is one checked write each.
     fn cut(&mut self) {
         let run = std::mem::take(&mut self.run);
         if self.shadow {
@@ -88,21 +99,19 @@ impl Generator {
             RunItem::Text(t) | RunItem::Toggle { lit: t, .. } => t.contains(['\n', '\r']),
             RunItem::Value { .. } => false,
         });
-        // One checked write each: what a run becomes in the dev profile, and what anything
-        // else always is.
-        let checked: Vec<TokenStream> = run
-            .iter()
-            .map(|item| match item {
-                RunItem::Text(t) => push_lit(&buf, t),
-                RunItem::Value { expr, span } => self.splice(expr, *span),
-                RunItem::Toggle { cond, span, lit } => {
-                    let push = push_lit(&buf, lit);
-                    quote_spanned!(*span=> if #cond { #push })
-                }
-            })
-            .collect();
-        if !dynamic || run.len() < 2 || breaks {
-            self.stmts.extend(checked);
+        if !RESERVED_RUNS || !dynamic || run.len() < 2 || breaks {
+            // One checked write each.
+            for item in &run {
+                let write = match item {
+                    RunItem::Text(t) => push_lit(&buf, t),
+                    RunItem::Value { expr, span } => self.splice(expr, *span),
+                    RunItem::Toggle { cond, span, lit } => {
+                        let push = push_lit(&buf, lit);
+                        quote_spanned!(*span=> if #cond { #push })
+                    }
+                };
+                self.stmts.push(write);
+            }
             return;
         }
         let mut lets = Vec::new();
@@ -133,25 +142,14 @@ impl Generator {
             }
         }
         self.uses.set(self.uses.get() | USES_SPLICE);
-        // The reserved run is more code for rustc to check and LLVM to compile (a tag and a
-        // length per value, the reservation), which a debug build pays on every save and gains
-        // little from: it is compiled only without `debug_assertions` (`cfg` removes the other
-        // form before type checking). `benches/benches/compile.rs` measures the dev profile.
-        self.stmts.push(quote! {
-            #[cfg(not(debug_assertions))]
-            {
-                // Only here: the dev profile's splices resolve among two traits, as before.
-                #[allow(unused_imports)]
-                use ::nitro::__private::ViaBounded as _;
-                #(#lets)*
-                #buf.reserve(#fixed #(#maxes)*);
-                #(#writes)*
-            }
-            #[cfg(debug_assertions)]
-            {
-                #(#checked)*
-            }
-        });
+        self.stmts.push(quote! {{
+            // Only here: other splices resolve among two traits.
+            #[allow(unused_imports)]
+            use ::nitro::__private::ViaBounded as _;
+            #(#lets)*
+            #buf.reserve(#fixed #(#maxes)*);
+            #(#writes)*
+        }});
     }
 
     /// A `(value)` in text, written on its own (outside a reserved run).
@@ -672,11 +670,14 @@ pub fn generate(block: &Block, checks: TokenStream, moves: bool) -> TokenStream 
     // A `move` template takes what it names: no analysis. Otherwise the analysis reads the
     // locals off the body's shadow (most of the macro's time went into reading the whole body
     // back); the whole body is read only when it has a `&local` to flatten.
+    // The shadow holds every token of the template's own Rust, so a `&local` in the body is
+    // one in the shadow (the generated code never writes `&` before a user's name).
     let analyzed = if moves {
         None
     } else {
-        match crate::capture::analyze(&shadow(block)) {
-            Some((free, _)) if !references_any(&body, &free) => Some((free, None)),
+        let shadow = shadow(block);
+        match crate::capture::analyze(&shadow) {
+            Some((free, _)) if !references_any(&shadow, &free) => Some((free, None)),
             Some(_) => crate::capture::analyze(&body).map(|(free, body)| (free, Some(body))),
             None => None,
         }
@@ -692,14 +693,14 @@ pub fn generate(block: &Block, checks: TokenStream, moves: bool) -> TokenStream 
         _ => (TokenStream::new(), TokenStream::new(), body),
     };
     let roots = match root_ids(block) {
-        Roots::Missing => quote!(::nitro::__private::ROOT_IDS_MISSING),
-        Roots::All => quote!(::nitro::__private::ROOT_IDS_ALL),
-        Roots::Unknown => quote!(::nitro::__private::ROOT_IDS_UNKNOWN),
+        Roots::Missing => quote!(::nitro::__private::TopIdsMissing),
+        Roots::All => quote!(::nitro::__private::TopIdsAll),
+        Roots::Unknown => quote!(::nitro::__private::TopIdsUnknown),
     };
     let namespace = match root_namespace(block) {
-        Some("svg") => quote!(::nitro::__private::NAMESPACE_SVG),
-        Some("math") => quote!(::nitro::__private::NAMESPACE_MATHML),
-        _ => quote!(::nitro::__private::NAMESPACE_HTML),
+        Some("svg") => quote!(::nitro::__private::Svg),
+        Some("math") => quote!(::nitro::__private::MathMl),
+        _ => quote!(::nitro::__private::Html),
     };
     let last_size = Ident::new("__NITRO_LAST_SIZE", Span::mixed_site());
     let sbuf = string_buf();
@@ -707,7 +708,7 @@ pub fn generate(block: &Block, checks: TokenStream, moves: bool) -> TokenStream 
         #checks
         static #last_size: ::core::sync::atomic::AtomicUsize = ::core::sync::atomic::AtomicUsize::new(0);
         #rebind
-        ::nitro::__private::TemplateBuilder::<_, { #roots }, { #namespace }>::with_root_ids(#size, &#last_size, move |#sbuf: &mut ::std::string::String| {
+        ::nitro::__private::template::<_, #roots, #namespace>(#size, &#last_size, move |#sbuf: &mut ::std::string::String| {
             #prelude
             #imports
             #[allow(unused_mut)]
@@ -764,7 +765,7 @@ pub fn nested_template(block: &Block) -> TokenStream {
     let (imports, body) = g.finish_with_imports();
     let sbuf = string_buf();
     quote! {
-        ::nitro::__private::TemplateBuilder::new(#size, |#sbuf: &mut ::std::string::String| {
+        ::nitro::__private::nested_template(#size, |#sbuf: &mut ::std::string::String| {
             #imports
             #[allow(unused_mut)]
             let mut #buf = ::nitro::__private::Writer::new(#sbuf);
@@ -927,7 +928,7 @@ fn root_namespace(block: &Block) -> Option<&'static str> {
 pub fn skeleton(errors: TokenStream) -> TokenStream {
     quote! {{
         #errors
-        ::nitro::__private::TemplateBuilder::new(0, |_: &mut ::std::string::String| {})
+        ::nitro::__private::nested_template(0, |_: &mut ::std::string::String| {})
     }}
 }
 
@@ -970,7 +971,15 @@ mod tests {
             };
             let from_body = names(&body);
             assert!(!from_body.is_empty(), "{src}");
-            assert_eq!(names(&super::shadow(&tpl.body)), from_body, "{src}");
+            let shadow = super::shadow(&tpl.body);
+            assert_eq!(names(&shadow), from_body, "{src}");
+            // `generate` looks for `&local` in the shadow instead of the body.
+            let free: Vec<proc_macro2::Ident> = crate::capture::analyze(&body).unwrap().0;
+            assert_eq!(
+                super::references_any(&shadow, &free),
+                super::references_any(&body, &free),
+                "{src}"
+            );
         }
     }
 

@@ -16,7 +16,8 @@ pub trait CaptureCopy<T> {
 }
 
 impl<T: Copy> CaptureCopy<T> for &Capture<'_, T> {
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn nitro_capture(&self) -> T {
         *self.0
     }
@@ -28,7 +29,8 @@ pub trait CaptureRef<'a, T: ?Sized> {
 }
 
 impl<'a, T: ?Sized> CaptureRef<'a, T> for Capture<'a, T> {
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn nitro_capture(&self) -> &'a T {
         self.0
     }
@@ -43,7 +45,8 @@ pub trait FlatRef<'b, U: ?Sized> {
 }
 
 impl<'b, U: ?Sized> FlatRef<'b, U> for &Flat<'_, &'b U> {
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn nitro_flat(self) -> &'b U {
         self.0
     }
@@ -55,7 +58,8 @@ pub trait FlatId<'a, T: ?Sized> {
 }
 
 impl<'a, T: ?Sized> FlatId<'a, T> for &&Flat<'a, T> {
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn nitro_flat(self) -> &'a T {
         self.0
     }

@@ -546,40 +546,44 @@ impl<F: Fn(&mut String), R, N> Template<F, R, N> {
 }
 
 impl<F, R, N> Template<F, R, N> {
-    /// What `html!` builds (through `__private::Template`): also keeps the size of the last
-    /// render of this call site in `last_size`.
-    pub(crate) const fn with_last_size(
-        size_hint: usize,
-        last_size: &'static AtomicUsize,
-        write: F,
-    ) -> Self {
-        Template {
-            size_hint,
-            last_size: Some(last_size),
-            write,
-            kind: PhantomData,
-        }
+    /// Whether `html!` built this template (through `__private::template`, the only code that
+    /// sets `last_size`): its closure is the macro's, which writes `out` only through its
+    /// [`Writer`], created first. [`Template::new`]'s closure is the caller's. (Like the
+    /// escaping of `html!`'s static text, this trusts the code `html!` generates; a crate
+    /// calling `__private` by hand is outside every guarantee.)
+    #[inline]
+    pub(crate) fn made_by_html(&self) -> bool {
+        self.last_size.is_some()
     }
 }
 
 impl<F: Fn(&mut String), R, N> Render for Template<F, R, N> {
-    // Each method hands the closure as `&dyn Fn` to one function compiled once in nitro, so a
-    // template instantiates no code of its own beyond its closure and these one-line shims
-    // (what a debug build spends its time on). Optimized builds inline it and call the closure
-    // directly.
+    // Each method hands the closure as `&dyn WriteFn` to one function compiled once in nitro,
+    // so a template instantiates no code of its own beyond its closure, these one-line shims
+    // and `WriteFn::write_fn` (what a debug build spends its time on). Optimized builds inline
+    // it and call the closure directly.
     #[inline]
     fn render_to(&self, buf: &mut String) {
         render_template(buf, self.size_hint, self.last_size, &self.write);
     }
     #[inline]
     fn render(&self) -> Markup {
-        let mut buf = String::with_capacity(template_size_hint(self.size_hint, self.last_size));
-        render_template(&mut buf, self.size_hint, self.last_size, &self.write);
-        Markup(buf)
+        render_template_new(self.size_hint, self.last_size, &self.write)
     }
     #[inline]
     fn size_hint(&self, _: Internal) -> usize {
         template_size_hint(self.size_hint, self.last_size)
+    }
+    /// A template spliced into another: one `html!` built writes straight through (in an
+    /// element patch, framed as it goes: [`Writer::render_spliced`]); a `Template::new`
+    /// closure is lent a `String` as any `Render` is.
+    #[inline]
+    fn render_to_writer(&self, w: &mut Writer<'_>, _: Internal) {
+        if self.made_by_html() {
+            w.render_spliced(|buf| self.render_to(buf));
+        } else {
+            w.with_string(|buf| self.render_to(buf));
+        }
     }
 }
 
@@ -591,13 +595,40 @@ fn render_template(
     buf: &mut String,
     size_hint: usize,
     last_size: Option<&'static AtomicUsize>,
-    write: &dyn Fn(&mut String),
+    write: &dyn WriteFn,
 ) {
     buf.reserve(template_size_hint(size_hint, last_size));
     let start = buf.len();
-    write(buf);
+    write.write_fn(buf);
     if let Some(last) = last_size {
-        last.store(buf.len() - start, Ordering::Relaxed);
+        // A `Render` the template lent the buffer to may have cut it below `start`.
+        last.store(buf.len().saturating_sub(start), Ordering::Relaxed);
+    }
+}
+
+/// [`render_template`] into a new `String` of the right capacity.
+#[cfg_attr(debug_assertions, inline(never))]
+#[cfg_attr(not(debug_assertions), inline(always))]
+fn render_template_new(
+    size_hint: usize,
+    last_size: Option<&'static AtomicUsize>,
+    write: &dyn WriteFn,
+) -> Markup {
+    let mut buf = String::with_capacity(template_size_hint(size_hint, last_size));
+    render_template(&mut buf, size_hint, last_size, write);
+    Markup(buf)
+}
+
+/// A template's closure as a trait object with one method: its vtable holds that method only
+/// (a `dyn Fn` vtable also needs `call_once`, two shims per template in a debug build).
+trait WriteFn {
+    fn write_fn(&self, buf: &mut String);
+}
+
+impl<F: Fn(&mut String)> WriteFn for F {
+    #[inline]
+    fn write_fn(&self, buf: &mut String) {
+        self(buf)
     }
 }
 
@@ -683,68 +714,32 @@ pub mod kind {
     impl Code for MathMl {
         const CODE: u8 = NAMESPACE_MATHML;
     }
-
-    /// The kind type of a code `html!` writes (`Kinds<1>` is [`TopIdsAll`], …).
-    pub struct Kinds<const C: u8>;
-    /// The top-level id kind of a code.
-    pub trait RootsKind {
-        type Kind;
-    }
-    /// The namespace kind of a code.
-    pub trait NamespaceKind {
-        type Kind;
-    }
-    impl RootsKind for Kinds<{ ROOT_IDS_UNKNOWN }> {
-        type Kind = TopIdsUnknown;
-    }
-    impl RootsKind for Kinds<{ ROOT_IDS_ALL }> {
-        type Kind = TopIdsAll;
-    }
-    impl RootsKind for Kinds<{ ROOT_IDS_MISSING }> {
-        type Kind = TopIdsMissing;
-    }
-    impl NamespaceKind for Kinds<{ NAMESPACE_HTML }> {
-        type Kind = Html;
-    }
-    impl NamespaceKind for Kinds<{ NAMESPACE_SVG }> {
-        type Kind = Svg;
-    }
-    impl NamespaceKind for Kinds<{ NAMESPACE_MATHML }> {
-        type Kind = MathMl;
-    }
 }
 
-/// What `html!`'s expansion names as `__private::Template`: turns the codes it writes into a
-/// [`Template`] with kind types. Never constructed.
+/// What `html!` builds: a template with what the macro saw of its top level as kind types
+/// (`R`: [`kind::TopIdsAll`], …; `N`: [`kind::Html`], …), keeping the size of the last render
+/// of its call site in `last_size`. The kinds are type arguments (not constant codes mapped to
+/// types): nothing for rustc to evaluate per template.
 #[doc(hidden)]
-pub struct TemplateBuilder<F, const ROOT_IDS: u8 = 0, const NAMESPACE: u8 = 0>(PhantomData<F>);
-
-impl<F: Fn(&mut String)> TemplateBuilder<F> {
-    /// A template without top-level facts (an attribute's nested template).
-    #[allow(clippy::new_ret_no_self)]
-    pub const fn new(size_hint: usize, write: F) -> Template<F> {
-        Template::new(size_hint, write)
+#[inline]
+pub const fn template<F: Fn(&mut String), R, N>(
+    size_hint: usize,
+    last_size: &'static AtomicUsize,
+    write: F,
+) -> Template<F, R, N> {
+    Template {
+        size_hint,
+        last_size: Some(last_size),
+        write,
+        kind: PhantomData,
     }
 }
 
-impl<F: Fn(&mut String), const R: u8, const N: u8> TemplateBuilder<F, R, N>
-where
-    kind::Kinds<R>: kind::RootsKind,
-    kind::Kinds<N>: kind::NamespaceKind,
-{
-    /// A template with what `html!` saw of its top level, keeping the size of the last render
-    /// of its call site in `last_size`.
-    pub const fn with_root_ids(
-        size_hint: usize,
-        last_size: &'static AtomicUsize,
-        write: F,
-    ) -> Template<
-        F,
-        <kind::Kinds<R> as kind::RootsKind>::Kind,
-        <kind::Kinds<N> as kind::NamespaceKind>::Kind,
-    > {
-        Template::with_last_size(size_hint, last_size, write)
-    }
+/// A template without top-level facts (an attribute's nested template).
+#[doc(hidden)]
+#[inline]
+pub const fn nested_template<F: Fn(&mut String)>(size_hint: usize, write: F) -> Template<F> {
+    Template::new(size_hint, write)
 }
 
 /// A value serialized as JSON, safe to splice into a `<script>` element, an attribute or text.

@@ -87,7 +87,9 @@ pub struct Snapshot {
     /// Presence members dropped because their process stopped heartbeating on NATS (crashed or
     /// cut off), each with a `WARN` ([`Presence`](crate::bus::Presence)).
     pub presence_expired: u64,
-    /// Presence messages that could not be sent to NATS, or arrived unreadable (a `WARN` each).
+    /// Presence messages that could not be sent to NATS, arrived unreadable, or were missed (a
+    /// later change or heartbeat of that process did not follow on; its list is asked for
+    /// again), a `WARN` each.
     pub presence_errors: u64,
     /// [`Sections`](crate::axum::Sections) whose work failed and showed an error in place (a
     /// `WARN` each, with the error).
@@ -280,7 +282,7 @@ pub(crate) static JSON_FAILURES: Counter = Counter::new();
 /// Presence members dropped because their process stopped heartbeating.
 #[cfg_attr(not(feature = "nats"), allow(dead_code))]
 pub(crate) static PRESENCE_EXPIRED: Counter = Counter::new();
-/// Presence messages that could not be sent to NATS, or could not be read.
+/// Presence messages that could not be sent to NATS, could not be read, or were missed.
 #[cfg_attr(not(feature = "nats"), allow(dead_code))]
 pub(crate) static PRESENCE_ERRORS: Counter = Counter::new();
 /// Presence joins and watches refused at a bound.

@@ -1,5 +1,6 @@
 //! The one module of nitro that uses `unsafe`: [`Writer`], the cursor `html!`'s generated code
-//! appends through.
+//! appends through, and [`is_framed`], the check of an element patch's framing (SSE2 loads of
+//! 16 bytes, each inside the slice it reads: see its `SAFETY` comments).
 //!
 //! Appending to a `String` with `push_str` re-reads and re-writes its length and capacity in
 //! memory on every call, and a variable-length copy is a call to `memcpy`. A `Writer` keeps the
@@ -29,10 +30,14 @@
 //! largest length) with `left` and takes the checked path when it does not fit. Those
 //! comparisons are between constants once inlined (the reservation and every charge are
 //! constants: a number is charged its type's largest length, whatever it writes), so an
-//! optimized build keeps none of them.
+//! optimized build keeps none of them. The macro writes runs this way when it is itself built
+//! without debug assertions (Cargo builds a proc macro with the profile's `debug-assertions`,
+//! so this is the optimized build); in the dev profile each write is checked on its own, which
+//! is cheaper to compile. Both forms write the same bytes, and neither relies on the other.
 //!
 //! [`Writer::with_string`] (and every other lend) stores, lends the `String` out (any safe code
-//! may then reallocate, truncate or grow it), and loads everything afresh afterwards, from a
+//! may then reallocate, truncate or grow it; in framed mode, see [`Framing`], `with_string`
+//! lends a `String` of its own instead), and loads everything afresh afterwards, from a
 //! guard's `Drop`, so also when the lender panics: a writer used again after a caught panic,
 //! or written to by another guard while unwinding, starts from the `String` as the lender left
 //! it (a valid `String` at every point). Forgetting a `Writer` (`mem::forget`) only leaves its
@@ -87,35 +92,86 @@ pub(crate) const PREFIX: &str = "data: elements ";
 const BREAK: &str = "\ndata: elements ";
 
 thread_local! {
-    /// The `String` (address, length) whose next writer writes framed; `(0, 0)` for none.
-    static FRAME_TARGET: std::cell::Cell<(usize, usize)> = const { std::cell::Cell::new((0, 0)) };
-    /// Where the framed writer stopped: its length and whether it ended on a framed `\r`.
-    static FRAMED_END: std::cell::Cell<Option<(usize, bool)>> = const { std::cell::Cell::new(None) };
+    /// The `String` (address, length) whose next writer writes framed, `(0, 0)` for none, and
+    /// whether a `\n` that writer writes first ends a `\r` framed before it.
+    static FRAME_TARGET: std::cell::Cell<(usize, usize, bool)> = const { std::cell::Cell::new((0, 0, false)) };
+    /// Where the framed writer stopped: the `String`'s address, its length and whether it ended
+    /// on a framed `\r`.
+    static FRAMED_END: std::cell::Cell<Option<(usize, usize, bool)>> = const { std::cell::Cell::new(None) };
+    /// The `String` a framed writer lends instead of its own ([`Writer::with_string`]), kept
+    /// from one lend to the next so that a thread allocates it once.
+    static SCRATCH: std::cell::Cell<String> = const { std::cell::Cell::new(String::new()) };
 }
 
 /// Renders an element patch straight into its SSE framing: while it lives, the first writer
 /// created on `string` (at its current length: an `html!` template rendered into it) writes
 /// framed. [`Framing::finish`] tells how far that writer got; what follows (if anything) was
 /// written without it and must still be framed.
-pub(crate) struct Framing(());
+///
+/// What the framed writer writes is framed by construction: static text the macro framed,
+/// numbers, entities, and every other value scanned for `\r` and `\n` as it is written. No
+/// code but `html!`'s gets its `String` while it lives: [`Writer::with_string`] lends a
+/// `String` of its own and appends what was written there, framed, and a template `html!`
+/// built that is spliced in gets the `String` only to create its own writer on it, which
+/// takes over the framing ([`Writer::render_spliced`]). So only code that ran *after* the
+/// writer was dropped (a `Template::new` closure around the template, …) can have changed the
+/// framed bytes; the patch path (`sse::patch_elements`) checks them again ([`is_framed`])
+/// unless the template was `html!`'s alone.
+///
+/// This trusts the code `html!` generates, as its escaping does: the writer's unchecked
+/// writes (`push_static`, `push_reserved`, `push_static_lines`' framed text) take the macro's
+/// literals as having no bare line break (a debug assertion checks it in framed mode), and a
+/// `Template` whose closure was not written by `html!` (`Template::new`) is never trusted.
+pub(crate) struct Framing {
+    string: usize,
+}
+
+/// How a framed rendering ended ([`Framing::finish`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Framed {
+    /// The length of the `String` when the framed writer was dropped.
+    pub(crate) len: usize,
+    /// Whether a `\n` right at `len` still belongs to a framed `\r` (`\r\n` is one break).
+    pub(crate) lf_after_cr: bool,
+}
 
 impl Framing {
     pub(crate) fn begin(string: &String) -> Framing {
-        let _ = FRAME_TARGET.try_with(|t| t.set((string as *const String as usize, string.len())));
+        let me = string as *const String as usize;
+        let _ = FRAME_TARGET.try_with(|t| t.set((me, string.len(), false)));
         let _ = FRAMED_END.try_with(|e| e.set(None));
-        Framing(())
+        Framing { string: me }
     }
 
-    /// The length the framed writer stopped at and whether a `\n` right there still belongs
-    /// to a framed `\r`; `None` when no writer wrote framed.
-    pub(crate) fn finish(self) -> Option<(usize, bool)> {
-        FRAMED_END.try_with(|e| e.take()).ok().flatten()
+    /// How the framed writer on this `String` ended; `None` when no writer wrote framed.
+    pub(crate) fn finish(self) -> Option<Framed> {
+        let (string, len, lf_after_cr) = FRAMED_END.try_with(|e| e.take()).ok().flatten()?;
+        (string == self.string).then_some(Framed { len, lf_after_cr })
     }
 }
 
 impl Drop for Framing {
     fn drop(&mut self) {
-        let _ = FRAME_TARGET.try_with(|t| t.set((0, 0)));
+        let _ = FRAME_TARGET.try_with(|t| t.set((0, 0, false)));
+        // A framing dropped without `finish` (a panic while rendering) leaves nothing behind
+        // for an enclosing one to mistake for its own.
+        let _ = FRAMED_END.try_with(|e| e.set(None));
+    }
+}
+
+/// The lending `String` of a framed writer: the thread's, or a new one when it is in use (a
+/// patch rendered while another renders).
+#[inline]
+fn take_scratch() -> String {
+    SCRATCH.try_with(|s| s.take()).unwrap_or_default()
+}
+
+/// Keeps `s` for the next lend, empty, unless a large value made it large.
+#[inline]
+fn keep_scratch(mut s: String) {
+    if s.capacity() <= 64 * 1024 {
+        s.clear();
+        let _ = SCRATCH.try_with(|c| c.set(s));
     }
 }
 
@@ -124,16 +180,18 @@ impl<'a> Writer<'a> {
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
     pub fn new(string: &'a mut String) -> Self {
-        let me = (&*string as *const String as usize, string.len());
-        let framed = FRAME_TARGET
+        let len = string.len();
+        let me = (&*string as *const String as usize, len);
+        let (framed, lf_after_cr) = FRAME_TARGET
             .try_with(|t| {
-                let hit = t.get() == me;
+                let (at, n, cr) = t.get();
+                let hit = (at, n) == me;
                 if hit {
-                    t.set((0, 0));
+                    t.set((0, 0, false));
                 }
-                hit
+                (hit, hit && cr)
             })
-            .unwrap_or(false);
+            .unwrap_or((false, false));
         let mut w = Writer {
             string,
             ptr: std::ptr::null_mut(),
@@ -141,7 +199,7 @@ impl<'a> Writer<'a> {
             cap: 0,
             left: 0,
             framed,
-            cr_at: usize::MAX,
+            cr_at: if lf_after_cr { len } else { usize::MAX },
         };
         w.load();
         w
@@ -240,6 +298,7 @@ impl<'a> Writer<'a> {
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
     fn copy_reserved(&mut self, s: &str) {
+        debug_assert!(!self.framed || !s.contains(['\n', '\r']), "{s:?}");
         let n = s.len();
         debug_assert!(n <= self.left && self.left <= self.cap - self.len);
         // SAFETY: the caller checked `n <= left`, and `left <= cap - len` (invariant 4), so
@@ -373,6 +432,9 @@ impl<'a> Writer<'a> {
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
     pub fn push_static(&mut self, s: &str) {
+        // Framed mode trusts its callers (the macro's literals, entities, digits) to frame
+        // their line breaks: a patch of `html!` alone is not checked again.
+        debug_assert!(!self.framed || is_framed_from(s.as_bytes(), 0), "{s:?}");
         let n = s.len();
         self.room(n);
         // SAFETY: `cap - len >= n`, so `len..len + n` is inside the allocation (invariant 1).
@@ -492,24 +554,87 @@ impl<'a> Writer<'a> {
 
     /// Lends the `String` (with everything written so far) to `f`, then continues after
     /// whatever `f` appended.
+    ///
+    /// In framed mode `f` gets an empty `String` instead, and what it leaves there is appended,
+    /// framed: code outside the writer never holds the bytes the writer framed, so it cannot
+    /// change them (a `Render` that reads or edits what came before its own output sees
+    /// nothing there).
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
     pub fn with_string<R>(&mut self, f: impl FnOnce(&mut String) -> R) -> R {
-        let start = self.len;
-        let r = self.lend(f);
         if self.framed {
-            self.frame_lent(start);
+            return self.with_scratch(f);
         }
+        self.lend(f)
+    }
+
+    /// [`Writer::with_string`] in framed mode. A panic in `f` leaves the writer as it was
+    /// (its `String` was not lent).
+    #[inline]
+    fn with_scratch<R>(&mut self, f: impl FnOnce(&mut String) -> R) -> R {
+        let mut scratch = take_scratch();
+        let r = f(&mut scratch);
+        let bytes = scratch.as_bytes();
+        let has_break = if bytes.len() < 32 {
+            // Numbers, names: a plain loop costs less than setting up a vector search.
+            bytes.iter().any(|b| matches!(b, b'\n' | b'\r'))
+        } else {
+            memchr::memchr2(b'\n', b'\r', bytes).is_some()
+        };
+        if has_break || (self.cr_at == self.len && bytes.first() == Some(&b'\n')) {
+            self.push_framed(&scratch);
+        } else {
+            self.push_static(&scratch);
+        }
+        keep_scratch(scratch);
         r
     }
 
-    /// In framed mode, frames what a lender appended after `start` (a value written through
-    /// the `String`), if it has a line break.
+    /// Renders an `html!` template spliced into this one: `render` is its rendering into the
+    /// `String`, which creates the template's own writer first (`Template`'s
+    /// `render_to_writer`, for templates `html!` built only). Outside framed mode this is
+    /// [`Writer::with_string`]. In framed mode the template's writer writes framed too (it
+    /// takes over the framing where this writer stands, a framed `\r` included), so its bytes
+    /// need neither a copy nor a scan; its own lends get `String`s of their own. Should its
+    /// writer not take the framing, what was appended is framed here.
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn frame_lent(&mut self, start: usize) {
+    pub(crate) fn render_spliced(&mut self, render: impl FnOnce(&mut String)) {
+        if !self.framed {
+            return self.lend(render);
+        }
+        let (start, cr) = (self.len, self.cr_at == self.len);
         let cr_at = self.cr_at;
-        self.cr_at = self.lend(|string| frame_lent(string, start, cr_at));
+        self.cr_at = self.lend(|string| {
+            let me = &*string as *const String as usize;
+            let _ = FRAMED_END.try_with(|e| e.set(None));
+            {
+                /// Takes the framing back from a template whose writer did not (a panic).
+                struct Untarget;
+                impl Drop for Untarget {
+                    fn drop(&mut self) {
+                        let _ = FRAME_TARGET.try_with(|t| t.set((0, 0, false)));
+                    }
+                }
+                let _untarget = Untarget;
+                let _ = FRAME_TARGET.try_with(|t| t.set((me, start, cr)));
+                render(string);
+            }
+            match FRAMED_END.try_with(|e| e.take()).ok().flatten() {
+                // The template's writer wrote framed up to `end`, and nothing came after it.
+                Some((at, end, cr)) if at == me && end == string.len() => {
+                    if cr {
+                        end
+                    } else {
+                        usize::MAX
+                    }
+                }
+                Some((at, end, cr)) if at == me && end < string.len() => {
+                    frame_appended(string, end, if cr { end } else { usize::MAX })
+                }
+                _ => frame_appended(string, start, cr_at),
+            }
+        });
     }
 
     /// The bytes written so far (the `String`'s and this writer's).
@@ -527,7 +652,11 @@ impl Drop for Writer<'_> {
         // Invariants 1–3 hold here, even after a panic inside a lend (`lend` reloaded).
         self.store();
         if self.framed {
-            let end = (self.len, self.cr_at == self.len);
+            let end = (
+                &*self.string as *const String as usize,
+                self.len,
+                self.cr_at == self.len,
+            );
             let _ = FRAMED_END.try_with(|e| e.set(Some(end)));
         }
     }
@@ -560,27 +689,130 @@ fn push_framed(string: &mut String, mut s: &str, mut cr_at: usize) -> usize {
     cr_at
 }
 
-/// Frames, in place, what was appended to `string` after `start` without framing (by a
-/// lender), if it has a line break; returns the new `cr_at` (see [`push_framed`]).
+/// Frames, in place, what was appended to `string` after `start` without framing, if it has
+/// a line break; returns the new `cr_at` (see [`push_framed`]). Only for bytes `html!`'s code
+/// wrote ([`Writer::render_spliced`]): bytes before `start` are trusted as they are.
+#[cold]
 #[inline(never)]
-fn frame_lent(string: &mut String, start: usize, cr_at: usize) -> usize {
+fn frame_appended(string: &mut String, start: usize, cr_at: usize) -> usize {
     let Some(written) = string.get(start..) else {
-        // The lender cut into what was already framed: keep the `String` as it is.
+        // Cut into what was already framed: left as it is, checked again by the patch
+        // (`Framing`: the framed writer's end is then past the `String`'s).
         return cr_at;
     };
     let lf_after_cr = cr_at == start && written.starts_with('\n');
-    let bytes = written.as_bytes();
-    let has_break = if bytes.len() < 32 {
-        // Numbers, names: a plain loop costs less than setting up a vector search.
-        bytes.iter().any(|b| matches!(b, b'\n' | b'\r'))
-    } else {
-        memchr::memchr2(b'\n', b'\r', bytes).is_some()
-    };
-    if !lf_after_cr && !has_break {
+    if !lf_after_cr && memchr::memchr2(b'\n', b'\r', written.as_bytes()).is_none() {
         return cr_at;
     }
     let tail = string.split_off(start);
     push_framed(string, &tail, cr_at)
+}
+
+/// Is `b` (the prefix, then framed HTML) framed: the prefix first, no `\r`, and every `\n`
+/// followed by the prefix, so that no byte of it can start an SSE field of its own? One search
+/// for the first line break, then one pass over the rest with no call per line break: 64 bytes
+/// at a time, compared with `\n` and `\r` at once (SSE2, which every `x86_64` has); only a
+/// block with a line break looks at its breaks, one bit of a mask each. Elsewhere a plain byte
+/// loop.
+pub(crate) fn is_framed(b: &[u8]) -> bool {
+    if !b.starts_with(PREFIX.as_bytes()) {
+        return false;
+    }
+    // Up to the first line break, one search (the whole patch when it is one line).
+    let Some(first) = memchr::memchr2(b'\n', b'\r', b) else {
+        return true;
+    };
+    #[cfg(target_arch = "x86_64")]
+    {
+        // SAFETY: SSE2 is part of every `x86_64` target (its baseline): the feature the
+        // function enables is always there.
+        unsafe { is_framed_sse2(b, first) }
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        is_framed_from(b, first)
+    }
+}
+
+/// The breaks from `from` on, a byte at a time.
+fn is_framed_from(b: &[u8], from: usize) -> bool {
+    (from..b.len()).all(|i| match b[i] {
+        b'\r' => false,
+        b'\n' => followed_by_prefix(b, i),
+        _ => true,
+    })
+}
+
+/// Whether the `\n` at `i` is followed by the prefix.
+#[inline(always)]
+fn followed_by_prefix(b: &[u8], i: usize) -> bool {
+    b.get(i + 1..i + 1 + PREFIX.len()) == Some(PREFIX.as_bytes())
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "sse2")]
+fn is_framed_sse2(b: &[u8], from: usize) -> bool {
+    use std::arch::x86_64::{
+        __m128i, _mm_cmpeq_epi8, _mm_loadu_si128, _mm_movemask_epi8, _mm_or_si128, _mm_set1_epi8,
+    };
+    let nl = _mm_set1_epi8(b'\n' as i8);
+    let cr = _mm_set1_epi8(b'\r' as i8);
+    /// The `\n`s of `breaks` (a bit each, from `at`) are followed by the prefix.
+    #[inline(always)]
+    fn breaks_framed(b: &[u8], at: usize, mut breaks: u64) -> bool {
+        while breaks != 0 {
+            if !followed_by_prefix(b, at + breaks.trailing_zeros() as usize) {
+                return false;
+            }
+            breaks &= breaks - 1;
+        }
+        true
+    }
+    let mut at = from;
+    // 64 bytes a round: four loads, one test for "a line break somewhere".
+    let mut blocks = b[from..].chunks_exact(64);
+    for block in &mut blocks {
+        let p = block.as_ptr().cast::<__m128i>();
+        // SAFETY: `block` is 64 readable bytes: the four unaligned 16-byte loads read its
+        // quarters. Nothing is written.
+        let v = unsafe {
+            [
+                _mm_loadu_si128(p),
+                _mm_loadu_si128(p.add(1)),
+                _mm_loadu_si128(p.add(2)),
+                _mm_loadu_si128(p.add(3)),
+            ]
+        };
+        let n = v.map(|v| _mm_cmpeq_epi8(v, nl));
+        let r = v.map(|v| _mm_cmpeq_epi8(v, cr));
+        let crs = _mm_or_si128(_mm_or_si128(r[0], r[1]), _mm_or_si128(r[2], r[3]));
+        let nls = _mm_or_si128(_mm_or_si128(n[0], n[1]), _mm_or_si128(n[2], n[3]));
+        if _mm_movemask_epi8(_mm_or_si128(crs, nls)) != 0 {
+            if _mm_movemask_epi8(crs) != 0 {
+                return false;
+            }
+            let m = n.map(|n| _mm_movemask_epi8(n) as u32 as u64);
+            if !breaks_framed(b, at, m[0] | m[1] << 16 | m[2] << 32 | m[3] << 48) {
+                return false;
+            }
+        }
+        at += 64;
+    }
+    // Then 16 at a time, then a byte at a time.
+    let mut chunks = blocks.remainder().chunks_exact(16);
+    for chunk in &mut chunks {
+        // SAFETY: `chunk` is 16 readable bytes. Nothing is written.
+        let v = unsafe { _mm_loadu_si128(chunk.as_ptr().cast::<__m128i>()) };
+        if _mm_movemask_epi8(_mm_cmpeq_epi8(v, cr)) != 0 {
+            return false;
+        }
+        let m = _mm_movemask_epi8(_mm_cmpeq_epi8(v, nl)) as u32 as u64;
+        if !breaks_framed(b, at, m) {
+            return false;
+        }
+        at += 16;
+    }
+    is_framed_from(b, at)
 }
 
 /// `"00"` … `"99"`.
@@ -733,6 +965,10 @@ mod tests {
                 for op in &ops {
                     match op {
                         Op::Lend(x, _, _) => w.with_string(|s| s.push_str(x)),
+                        // A template spliced in: its own writer writes the value.
+                        Op::Unreserved(x) if x.len() % 2 == 1 => {
+                            w.render_spliced(|s| Writer::new(s).push_str(x))
+                        }
                         op => write(&mut w, op),
                     }
                 }
@@ -744,11 +980,161 @@ mod tests {
                 }
             }
             let end = framing.finish();
-            prop_assert_eq!(end.map(|e| e.0), Some(s.len()));
+            prop_assert_eq!(end.map(|e| e.len), Some(s.len()));
             let mut want = bytes::BytesMut::new();
             crate::sse::lines::write_data(&mut want, "elements", &plain);
             prop_assert_eq!(format!("{s}\n"), String::from_utf8(want.to_vec()).unwrap());
         }
+    }
+
+    /// The old check, one line break at a time: what [`is_framed`] must answer.
+    fn is_framed_reference(b: &[u8]) -> bool {
+        b.starts_with(PREFIX.as_bytes())
+            && memchr::memchr2_iter(b'\n', b'\r', b)
+                .all(|i| b[i] == b'\n' && b[i + 1..].starts_with(PREFIX.as_bytes()))
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(4096))]
+
+        /// The block-at-a-time check answers as the one-break-at-a-time one, for breaks on
+        /// either side of a block's edges (64 and 16 bytes), prefixes cut short, and a `\r` anywhere.
+        #[test]
+        fn is_framed_equals_the_reference(pieces in prop::collection::vec(prop_oneof![
+            "[a-z]{0,40}".prop_map(|s| s.into_bytes()),
+            Just(BREAK.as_bytes().to_vec()),
+            (1usize..PREFIX.len()).prop_map(|n| ["\n", &PREFIX[..n]].concat().into_bytes()),
+            Just(b"\n".to_vec()),
+            Just(b"\r".to_vec()),
+            Just(b"\r\n".to_vec()),
+            Just("é".as_bytes().to_vec()),
+        ], 0..24), prefixed in prop::bool::weighted(0.9)) {
+            let mut b = if prefixed { PREFIX.as_bytes().to_vec() } else { Vec::new() };
+            for p in &pieces {
+                b.extend_from_slice(p);
+            }
+            prop_assert_eq!(is_framed(&b), is_framed_reference(&b));
+            // Every start, so that each byte meets each position in a block.
+            for skip in 1..b.len().min(65) {
+                let s = &b[skip..];
+                prop_assert_eq!(is_framed(s), is_framed_reference(s));
+            }
+        }
+    }
+
+    #[test]
+    fn is_framed_cases() {
+        let ok = format!("{PREFIX}a{BREAK}b{BREAK}");
+        assert!(is_framed(ok.as_bytes()));
+        assert!(is_framed(PREFIX.as_bytes()));
+        let long = format!("{PREFIX}{}{BREAK}{}", "x".repeat(100), "y".repeat(100));
+        assert!(is_framed(long.as_bytes()));
+        for bad in [
+            String::new(),
+            format!("{PREFIX}a\nb"),
+            format!("{PREFIX}a\r{PREFIX}"),
+            format!("{PREFIX}{}\n", "x".repeat(70)),
+            format!("{PREFIX}{}\r{}", "x".repeat(40), "y".repeat(40)),
+            format!("event: evil-abc{BREAK}"),
+            long.replacen(BREAK, "\nevent: x\n\n\n\n\n\n", 1),
+        ] {
+            assert!(!is_framed(bad.as_bytes()), "{bad:?}");
+        }
+    }
+
+    /// A framed writer lends a `String` of its own: the lender sees none of the framed
+    /// bytes, cannot change them, and what it writes is framed (a `\r` at the end of one
+    /// lend and a `\n` at the start of the next are one break). A panic in a lend leaves the
+    /// writer as it was. A writer that is not framed lends its own `String`.
+    #[test]
+    fn a_framed_writer_lends_a_string_of_its_own() {
+        let mut s = String::from(PREFIX);
+        let framing = Framing::begin(&s);
+        {
+            let mut w = Writer::new(&mut s);
+            w.push_str("a");
+            w.with_string(|s| {
+                assert_eq!(s, "");
+                s.push_str("b\r");
+            });
+            w.with_string(|s| s.push_str("\nc"));
+            w.with_string(|s| {
+                s.clear();
+                s.push_str("\n\nevent: x");
+            });
+            let caught = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                w.with_string(|s| {
+                    s.push_str("\nlost");
+                    panic!("boom");
+                })
+            }));
+            assert!(caught.is_err());
+            w.push_str("d");
+        }
+        let f = framing.finish().unwrap();
+        assert_eq!(s, format!("{PREFIX}ab{BREAK}c{BREAK}{BREAK}event: xd"));
+        assert_eq!(f.len, s.len());
+
+        let mut other = String::from("x");
+        Writer::new(&mut other).with_string(|s| {
+            assert_eq!(s, "x");
+            s.push('y');
+        });
+        assert_eq!(other, "xy");
+    }
+
+    /// A template spliced into a framed one writes framed itself, continuing a `\r\n` across
+    /// the edge either way; a rendering that creates no writer of its own is framed after it.
+    #[test]
+    fn spliced_templates_write_framed() {
+        let mut s = String::from(PREFIX);
+        let framing = Framing::begin(&s);
+        {
+            let mut w = Writer::new(&mut s);
+            w.push_str("a\r");
+            w.render_spliced(|s| {
+                let mut inner = Writer::new(s);
+                assert!(inner.framed);
+                inner.push_str("\nb\r");
+            });
+            w.push_str("\nc");
+            w.render_spliced(|s| s.push_str("\rd\n"));
+            w.push_str("e");
+        }
+        assert_eq!(framing.finish().unwrap().len, s.len());
+        assert_eq!(s, format!("{PREFIX}a{BREAK}b{BREAK}c{BREAK}d{BREAK}e"));
+
+        let mut plain = String::new();
+        let mut w = Writer::new(&mut plain);
+        w.render_spliced(|s| {
+            assert!(!Writer::new(s).framed);
+            s.push_str("x\ny");
+        });
+        drop(w);
+        assert_eq!(plain, "x\ny");
+    }
+
+    /// A framing that was dropped unfinished (a panic while rendering) leaves nothing for an
+    /// enclosing one, and a framing does not take what a writer on another `String` left.
+    #[test]
+    fn framing_finishes_with_its_own_writer_only() {
+        let s = String::from(PREFIX);
+        let outer = Framing::begin(&s);
+        {
+            let mut inner_s = String::from(PREFIX);
+            let inner = Framing::begin(&inner_s);
+            Writer::new(&mut inner_s).push_str("x");
+            drop(inner);
+        }
+        assert_eq!(outer.finish(), None);
+        let outer = Framing::begin(&s);
+        {
+            let mut inner_s = String::from(PREFIX);
+            let _inner = Framing::begin(&inner_s);
+            Writer::new(&mut inner_s).push_str("x");
+            std::mem::forget(_inner);
+        }
+        assert_eq!(outer.finish(), None, "the writer was on another String");
     }
 
     #[test]

@@ -62,3 +62,22 @@ fn what_is_not_proved_sealed_is_refused() {
         "1 + ($a / 2)"
     );
 }
+
+/// A hand-written `Render` that cuts the buffer below where the template around it started:
+/// the template's size memory does not underflow (before: a panic in debug builds, a huge
+/// reservation on the next render in release).
+#[test]
+fn a_render_that_cuts_the_buffer_does_not_break_the_template() {
+    struct Cut;
+    impl nitro::Render for Cut {
+        fn render_to(&self, buf: &mut String) {
+            buf.clear();
+            buf.push('x');
+        }
+    }
+    let t = || nitro::html! { div { "some text before" (Cut) } };
+    let mut buf = String::from("a long prefix the template does not own");
+    nitro::Render::render_to(&t(), &mut buf);
+    assert_eq!(buf, "x</div>");
+    assert_eq!(t().into_string(), "x</div>");
+}

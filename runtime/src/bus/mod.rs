@@ -73,7 +73,7 @@ pub use handle::{
 pub use history::{History, MAX_HISTORY_BYTES};
 pub use message::{Message, Payload, DEFAULT_SENDER, MAX_SENDER_BYTES};
 pub use presence::{
-    Here, Member, Presence, PresenceChange, DEFAULT_PRESENCE_TTL, MAX_PRESENCE_MEMBERS,
+    Here, Member, Presence, PresenceChange, Roster, DEFAULT_PRESENCE_TTL, MAX_PRESENCE_MEMBERS,
     MAX_PRESENCE_TOPICS, PRESENCE_SENDER,
 };
 pub use room::{Room, DEFAULT_ROOM_LAST};

@@ -189,6 +189,14 @@ impl Stream for Subscription {
                         return Poll::Ready(Some(Ok(m)));
                     }
                 }
+                // Presence changes may be among the lost: a snapshot of each watched topic
+                // comes next, and the changes still queued follow on from it.
+                Poll::Ready(Some(Err(lagged))) if live => {
+                    for watch in &this.presence {
+                        this.backlog.extend(watch.snapshot().map(Ok));
+                    }
+                    return Poll::Ready(Some(Err(lagged)));
+                }
                 other => return other,
             }
         }

@@ -65,20 +65,19 @@ pub(crate) fn valid_id(id: &str) -> bool {
 
 // --- HTML framed in place (the elements of a rendered patch) -------------------------------
 
-/// Is `b` (the prefix, then framed HTML) framed: is every line break a `\n` followed by the
-/// prefix, so that no byte of it can start an SSE field of its own?
-pub(crate) fn is_framed(b: &[u8]) -> bool {
-    memchr::memchr2_iter(b'\n', b'\r', b).all(|i| b[i] == b'\n' && b[i + 1..].starts_with(PREFIX))
-}
+pub(crate) use crate::writer::is_framed;
 
 /// The HTML of a partly framed rendering (prefix included): each `\n` + prefix back to `\n`,
 /// for `frame` to frame the whole again.
 #[cold]
 pub(crate) fn unframe_partial(out: &str) -> String {
     let framed = ["\n", PREFIX_STR].concat();
-    let mut s = String::with_capacity(out.len());
+    // Code other than the framed writer may have changed the prefix itself: then all of it is
+    // HTML, behind a prefix of ours.
+    let html = out.strip_prefix(PREFIX_STR).unwrap_or(out);
+    let mut s = String::with_capacity(PREFIX.len() + html.len());
     s.push_str(PREFIX_STR);
-    s.push_str(&out[PREFIX.len()..].replace(&framed, "\n"));
+    s.push_str(&html.replace(&framed, "\n"));
     s
 }
 

@@ -178,20 +178,33 @@ fn render<R: IntoElements>(elements: R) -> PatchElements {
     // An `html!` template rendered into `out` writes its lines framed as it goes (its static
     // line breaks were framed by the macro; only dynamic values are scanned).
     let framing = crate::writer::Framing::begin(&out);
-    elements.render_to(&mut out);
-    let framed_end = framing.finish();
+    let only_html = elements.render_into_patch(&mut out);
+    let framed = framing.finish();
     let elements = if out.len() == PREFIX.len() {
         Elements::default()
     } else {
-        let (start, lf_after_cr) = match framed_end {
-            // Trusted only if it still is framed: code that ran after the framed writer (a
-            // `Template::new` closure, a hand-written `Render`) may have changed those bytes.
-            Some((end, cr)) if end <= out.len() && is_framed(&out.as_bytes()[..end]) => (end, cr),
+        let (start, lf_after_cr) = match framed {
+            // Framed by construction: only `html!`'s code ran, and its writer wrote every byte
+            // framed, never handing `out` to other code (`writer::Framing`).
+            Some(f) if only_html && f.len == out.len() => (f.len, f.lf_after_cr),
+            // Otherwise code other than `html!`'s had `out` after the framed writer (a
+            // `Template::new` closure around the template) and may have changed bytes already
+            // framed: trusted only if they still are framed.
+            Some(f) if f.len <= out.len() && is_framed(&out.as_bytes()[..f.len]) => {
+                (f.len, f.lf_after_cr)
+            }
             Some(_) => {
+                // Repaired, not refused: the HTML as the other code left it, framed afresh.
                 out = unframe_partial(&out);
                 (PREFIX.len(), false)
             }
-            None => (PREFIX.len(), false),
+            // No framed writer: everything after the prefix is framed below, and the prefix
+            // must still be ours (a `Template::new` closure may have written over it).
+            None if out.as_bytes().starts_with(PREFIX) => (PREFIX.len(), false),
+            None => {
+                out.insert_str(0, PREFIX_STR);
+                (PREFIX.len(), false)
+            }
         };
         Elements::Framed {
             lines: frame(out.into_bytes(), start, lf_after_cr),

@@ -13,6 +13,18 @@ pub(super) mod sealed {
         const ROOT_IDS: u8 = crate::render::kind::ROOT_IDS_UNKNOWN;
         /// `render::kind::NAMESPACE_*`.
         const NAMESPACE: u8 = crate::render::kind::NAMESPACE_HTML;
+
+        /// Renders into a patch's buffer; `true` when only code `html!` generated ran (a
+        /// template's own closure, whose writer is the first to write and the last to touch
+        /// `out`), so nothing but that writer had `out` unless it lent it. Everything else
+        /// (text, [`Markup`](crate::Markup), a `Template::new` closure) returns `false`.
+        fn render_into_patch(&self, out: &mut String) -> bool
+        where
+            Self: crate::Render,
+        {
+            self.render_to(out);
+            false
+        }
     }
 }
 
@@ -54,6 +66,12 @@ pub trait IdentifiedElements: IntoElements {}
 impl<F: Fn(&mut String), R: Code, N: Code> sealed::Sealed for crate::Template<F, R, N> {
     const ROOT_IDS: u8 = R::CODE;
     const NAMESPACE: u8 = N::CODE;
+
+    #[inline]
+    fn render_into_patch(&self, out: &mut String) -> bool {
+        self.render_to(out);
+        self.made_by_html()
+    }
 }
 impl<F: Fn(&mut String), R: Code, N: Code> IntoElements for crate::Template<F, R, N> {}
 impl<F: Fn(&mut String), N: Code> IdentifiedElements for crate::Template<F, TopIdsAll, N> {}
@@ -81,6 +99,11 @@ macro_rules! elements_pointer {
         impl<T: IntoElements + ?Sized> sealed::Sealed for $ty {
             const ROOT_IDS: u8 = <T as sealed::Sealed>::ROOT_IDS;
             const NAMESPACE: u8 = <T as sealed::Sealed>::NAMESPACE;
+
+            #[inline]
+            fn render_into_patch(&self, out: &mut String) -> bool {
+                T::render_into_patch(self, out)
+            }
         }
         impl<T: IntoElements + ?Sized> IntoElements for $ty {}
         impl<T: IdentifiedElements + ?Sized> IdentifiedElements for $ty {}
