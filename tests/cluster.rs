@@ -314,7 +314,7 @@ async fn a_live_feed_survives_the_death_of_its_consumers_node() {
     let killed_at = killed_at.unwrap();
 
     // Every acknowledged message reaches the open stream, once, in order, within 18 s of the
-    // node's death (measured: 6–12 s; the silence is noticed after 6 s, and publishing through
+    // node's death (measured: 6–10.5 s; the silence is noticed after 6 s, and publishing through
     // JetStream resumes after about 10 s when the dead node led the stream). async-nats's own
     // ordered consumer noticed the silence after 10 s, then waited 10 s for the dead node to
     // answer the old consumer's deletion, and could retry its new consumer on the dead node
