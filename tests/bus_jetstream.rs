@@ -228,3 +228,80 @@ async fn history_then_live_has_no_gap_and_no_duplicate() {
     assert!(more.is_err(), "unexpected {more:?}");
     ts.delete().await;
 }
+
+/// NATS drops a live feed's consumer while the connection stays up (here deleted by hand; in a
+/// cluster, its node dies: `tests/cluster.rs`). While it lives, its idle heartbeats keep an idle
+/// feed from being taken for a stalled one. Once dropped, the heartbeats stop, the feed
+/// notices within its 6 s bound, logs and counts it, and goes on from a new consumer after the
+/// last message it delivered: what was published meanwhile arrives once, in order, and NATS
+/// holds one consumer for the feed again.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_live_feed_whose_consumer_is_dropped_goes_on_from_a_new_one() {
+    let logs = common::logs::capture();
+    let ts = TestStream::new();
+    let subjects = format!("{}.>", ts.prefix);
+    let bus = Bus::nats_jetstream(&url(), &ts.name, &[subjects.as_str()])
+        .await
+        .expect("NATS with JetStream on 127.0.0.1:4222 (see .ci/run)");
+    let js = async_nats::jetstream::new(async_nats::connect(url()).await.unwrap());
+    // The next message's payload; the feed must not stall longer than its 6 s bound and a bit.
+    async fn next(sub: &mut nitro::bus::Subscription) -> u64 {
+        tokio::time::timeout(Duration::from_secs(9), sub.next())
+            .await
+            .expect("the live feed stalled")
+            .unwrap()
+            .unwrap()
+            .payload::<u64>()
+            .unwrap()
+    }
+    let consumers = || async {
+        let stream = js.get_stream(&ts.name).await.unwrap();
+        stream
+            .consumer_names()
+            .map(Result::unwrap)
+            .collect::<Vec<String>>()
+            .await
+    };
+    let topic = format!("{}.msg", ts.prefix);
+    let mut sub = bus.subscribe(subjects.as_str()).await.unwrap();
+    bus.publish(&topic, &1u64).await.unwrap();
+    assert_eq!(next(&mut sub).await, 1);
+    let before = nitro::stats::snapshot().bus_feeds_stalled;
+    let [old] = consumers().await.try_into().unwrap();
+
+    // An idle feed is not taken for a stalled one: its consumer's heartbeats keep it (the same
+    // consumer, nothing counted) past the 6 s bound.
+    tokio::time::sleep(Duration::from_secs(8)).await;
+    assert_eq!(consumers().await, std::slice::from_ref(&old));
+    assert_eq!(nitro::stats::snapshot().bus_feeds_stalled, before);
+    bus.publish(&topic, &2u64).await.unwrap();
+    assert_eq!(next(&mut sub).await, 2);
+
+    js.get_stream(&ts.name)
+        .await
+        .unwrap()
+        .delete_consumer(&old)
+        .await
+        .unwrap();
+    let dropped = std::time::Instant::now();
+    for n in 3..=6u64 {
+        bus.publish(&topic, &n).await.unwrap();
+    }
+    for want in 3..=6u64 {
+        assert_eq!(next(&mut sub).await, want);
+    }
+    let took = dropped.elapsed();
+    assert!(
+        took < Duration::from_secs(9),
+        "the feed went on {took:?} after its consumer was dropped"
+    );
+    logs.wait_for(&["WARN", "live feed went silent", &subjects])
+        .await;
+    assert!(nitro::stats::snapshot().bus_feeds_stalled > before);
+    bus.publish(&topic, &7u64).await.unwrap();
+    assert_eq!(next(&mut sub).await, 7);
+    let now = consumers().await;
+    assert!(now.len() == 1 && now[0] != old, "{now:?}");
+    drop(sub);
+    ts.delete().await;
+}

@@ -55,7 +55,7 @@ async fn resumes_while_publishing_have_no_gap_no_duplicate_and_no_consumer_each(
     let publisher = Bus::nats_jetstream(&server.url(), &stream, &["rs.>"])
         .await
         .unwrap();
-    // The process's other tabs hold the room's shared feed: one ordered consumer.
+    // The process's other tabs hold the room's shared feed: one consumer.
     let _other_tab = app.subscribe("rs.room").await.unwrap();
     settle("consumers before", 1, || consumers(&server)).await;
 

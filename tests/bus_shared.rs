@@ -136,7 +136,7 @@ async fn one_jetstream_consumer_per_pattern_per_process() {
         assert_eq!(got, (0..5).map(|i| (i, true)).collect::<Vec<_>>());
     }
     drop(subs);
-    // Their NATS subscriptions end with the last subscriber; the ordered consumers are
+    // Their NATS subscriptions end with the last subscriber; the consumers are
     // ephemeral, and NATS removes them once nobody reads them.
     settle("subscriptions after", 2, || server.client_subscriptions()).await;
     settle("consumers after", 0, consumers).await;

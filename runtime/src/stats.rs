@@ -103,6 +103,10 @@ pub struct Snapshot {
     /// Flash messages shortened (or dropped) so that their cookie fits the browsers' limit
     /// (`WARN` each).
     pub flash_truncated: u64,
+    /// JetStream live feeds whose consumer went silent (no message nor idle heartbeat for 6 s
+    /// while the connection was up: the NATS node holding it died, or NATS dropped it); each
+    /// went on from a new consumer after the last message it delivered (a `WARN` each).
+    pub bus_feeds_stalled: u64,
 }
 
 /// Reads every counter.
@@ -143,6 +147,7 @@ pub fn snapshot() -> Snapshot {
         resumes_expired: RESUMES_EXPIRED.get(),
         presence_refused: PRESENCE_REFUSED.get(),
         flash_truncated: FLASH_TRUNCATED.get(),
+        bus_feeds_stalled: BUS_FEEDS_STALLED.get(),
     }
 }
 
@@ -153,7 +158,7 @@ impl Snapshot {
     /// let s = nitro::stats::snapshot();
     /// assert!(s.counters().iter().any(|(name, _)| *name == "events_sent"));
     /// ```
-    pub fn counters(&self) -> [(&'static str, u64); 28] {
+    pub fn counters(&self) -> [(&'static str, u64); 29] {
         [
             ("live_streams", self.live_streams),
             ("streams_opened", self.streams_opened),
@@ -183,6 +188,7 @@ impl Snapshot {
             ("resumes_expired", self.resumes_expired),
             ("presence_refused", self.presence_refused),
             ("flash_truncated", self.flash_truncated),
+            ("bus_feeds_stalled", self.bus_feeds_stalled),
         ]
     }
 }
@@ -286,6 +292,9 @@ pub(crate) static PRESENCE_REFUSED: Counter = Counter::new();
 pub(crate) static FLASH_TRUNCATED: Counter = Counter::new();
 #[cfg_attr(not(feature = "axum"), allow(dead_code))]
 pub(crate) static SECTIONS_FAILED: Counter = Counter::new();
+/// JetStream live feeds renewed because their consumer went silent.
+#[cfg_attr(not(feature = "nats"), allow(dead_code))]
+pub(crate) static BUS_FEEDS_STALLED: Counter = Counter::new();
 
 /// Records a value that failed to serialize to JSON while rendering and was written as `null`:
 /// a warning (a `Serialize` impl of the program failed, e.g. a map with non-string keys) and a

@@ -1,7 +1,7 @@
 //! The NATS backend (feature `nats`): topics are NATS subjects, the sender travels in a header.
 //!
 //! **One NATS subscription per pattern per process.** Live subscriptions to the same pattern
-//! share one NATS subscription (on JetStream, one ordered consumer), reference-counted and
+//! share one NATS subscription (on JetStream, one consumer), reference-counted and
 //! dropped with the last subscriber. Each message NATS delivers is decoded once into a
 //! [`Message`] and fanned out through the in-process matcher ([`MemoryBus`]) into the same
 //! bounded queues as in process, so the overflow policy is the same and the bytes are shared.
@@ -14,6 +14,12 @@
 //! what it missed once, up to the stream's last sequence (a few messages through the stream's
 //! message API, no consumer; more in batches through a pull consumer deleted when done), and
 //! drops the live messages up to that sequence.
+//!
+//! **A live feed that goes silent is renewed.** A JetStream feed's consumer lives on one node
+//! of a cluster, not always the one the connection goes to. It sends an idle heartbeat every 2 s
+//! while it has nothing to deliver; a feed that hears nothing for 6 s while its connection is up
+//! (the node died) goes on from a new consumer after the last message it delivered (see
+//! [`LiveFeed`]).
 
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
@@ -74,7 +80,7 @@ struct Held {
 }
 
 /// The task reading one held pattern's NATS subscription; ended when dropped (its end
-/// unsubscribes). On JetStream, the ordered consumer is deleted too, rather than left to
+/// unsubscribes). On JetStream, the consumer is deleted too, rather than left to
 /// expire after 30 s.
 struct Source {
     task: tokio::task::AbortHandle,
@@ -406,14 +412,17 @@ impl NatsBus {
     /// Returns once NATS has the subscription.
     async fn open_source(&self, pattern: &Pattern) -> Result<Source, BusError> {
         let hub = self.hub.clone();
-        if let Some((_, stream)) = &self.jetstream {
+        if let Some((js, stream)) = &self.jetstream {
             // Created by a request: when it is answered, the consumer exists and delivers
-            // every message stored after.
-            let (name, messages, after) = ordered_consumer(
+            // every message stored after. Up to 8 unanswered attempts (a node that just died
+            // may be given it, and never answers): typically one, at most 14 s.
+            let (consumer, _) = create_feed_consumer(
                 &self.client,
                 stream,
                 pattern,
                 async_nats::jetstream::consumer::DeliverPolicy::New,
+                Some(8),
+                "subscribing",
             )
             .await
             .map_err(|e| {
@@ -422,14 +431,18 @@ impl NatsBus {
                     format!("JetStream subscription to {pattern} failed: {e}"),
                 )
             })?;
-            let name = Arc::new(std::sync::Mutex::new(name));
+            let name = Arc::new(std::sync::Mutex::new(consumer.name));
             let live = LiveFeed {
                 client: self.client.clone(),
+                context: js.clone(),
                 stream: stream.clone(),
                 pattern: pattern.clone(),
                 name: name.clone(),
-                last: after,
+                node: consumer.node,
+                last: consumer.after,
+                sent: 0,
             };
+            let messages = consumer.messages;
             let task = tokio::spawn(live.run(messages, hub));
             return Ok(Source {
                 task: task.abort_handle(),
@@ -748,123 +761,318 @@ pub(crate) fn default_replicas(client: &async_nats::Client) -> usize {
         .clamp(1, MAX_DEFAULT_REPLICAS)
 }
 
-/// An ordered push consumer of `stream` filtered to `pattern`, from `policy`: its name, its
-/// messages, and the stream sequence it starts after (with `DeliverPolicy::New`, the stream's
-/// last sequence when it was created).
-async fn ordered_consumer(
+/// How often a live feed's consumer says it is alive while it has nothing to deliver (a
+/// JetStream idle heartbeat).
+const HEARTBEAT: Duration = Duration::from_secs(2);
+
+/// The silence after which a live feed takes its consumer for lost: three heartbeats missed.
+const SILENCE: Duration = Duration::from_secs(6);
+
+/// A live feed's consumer: an ephemeral push consumer of the stream filtered to one pattern,
+/// without acknowledgements, kept in memory on one node, with flow control and idle heartbeats
+/// (what async-nats's ordered consumer creates, but named and renewed by the feed itself).
+struct FeedConsumer {
+    name: String,
+    /// The node that leads it (its creation was answered from there).
+    node: String,
+    messages: async_nats::Subscriber,
+    /// The stream sequence it starts after (with `DeliverPolicy::New`, the stream's last
+    /// sequence when it was created).
+    after: u64,
+}
+
+/// A consumer name of nitro's own, `nitro_` and a random token: a new one each time, so that
+/// NATS places each consumer anew, and the feed knows the name of one whose creation was not
+/// answered (to delete it).
+fn consumer_name(client: &async_nats::Client) -> String {
+    let inbox = client.new_inbox();
+    format!("nitro_{}", inbox.rsplit('.').next().unwrap_or_default())
+}
+
+/// Creates the consumer `name` of `stream` filtered to `pattern`, from `policy`. Its delivery
+/// subject is subscribed first, so nothing it sends is missed. The answer comes from the node
+/// the consumer is placed on: when this returns, that node is up and the consumer delivers.
+async fn live_consumer(
     client: &async_nats::Client,
     stream: &async_nats::jetstream::stream::Stream,
     pattern: &Pattern,
     policy: async_nats::jetstream::consumer::DeliverPolicy,
-) -> Result<
-    (String, async_nats::jetstream::consumer::push::Ordered, u64),
-    Box<dyn std::error::Error + Send + Sync>,
-> {
+    name: String,
+) -> Result<FeedConsumer, Box<dyn std::error::Error + Send + Sync>> {
+    use async_nats::jetstream::consumer::{push, AckPolicy};
+    let deliver_subject = client.new_inbox();
+    let messages = client.subscribe(deliver_subject.clone()).await?;
     let consumer = stream
-        .create_consumer(async_nats::jetstream::consumer::push::OrderedConfig {
-            deliver_subject: client.new_inbox(),
+        .create_consumer(push::Config {
+            name: Some(name.clone()),
+            deliver_subject,
             filter_subject: pattern.as_str().to_owned(),
             deliver_policy: policy,
+            ack_policy: AckPolicy::None,
+            max_deliver: 1,
+            flow_control: true,
+            idle_heartbeat: HEARTBEAT,
+            // NATS deletes it 30 s after nobody listens (the process died).
+            inactive_threshold: Duration::from_secs(30),
+            num_replicas: 1,
+            memory_storage: true,
             ..Default::default()
         })
         .await?;
     let info = consumer.cached_info();
-    let (name, after) = (info.name.clone(), info.delivered.stream_sequence);
-    let messages = consumer.messages().await?;
-    Ok((name, messages, after))
+    Ok(FeedConsumer {
+        name,
+        node: info
+            .cluster
+            .as_ref()
+            .and_then(|c| c.leader.clone())
+            .unwrap_or_default(),
+        messages,
+        after: info.delivered.stream_sequence,
+    })
 }
 
-/// The task behind one held pattern's JetStream consumer: fans out what it brings, and renews
-/// the consumer after the connection comes back.
+/// Why a live feed renews its consumer.
+#[derive(Clone, Copy)]
+enum Renewal {
+    /// The connection came back after an outage.
+    Reconnected,
+    /// The consumer sent nothing, not even a heartbeat, for [`SILENCE`].
+    Silent,
+    /// A message the consumer sent did not arrive (its consumer sequence skipped one).
+    Gap,
+}
+
+/// The task behind one held pattern's JetStream consumer: fans out what it brings, in stream
+/// order, once each, and renews the consumer when it cannot be trusted to deliver the rest.
 ///
-/// async-nats recreates a lost ordered consumer by itself, but under the same name: in a
-/// cluster that lost a node, that name can stay assigned to the dead node, and the live feed
-/// then waits as long as the node is down. So after each reconnection this task creates a new
-/// consumer itself (a new name, placed anew; each attempt bounded to 5 s, retried), from the
-/// message after the last one it delivered, and drops the old one. And it never delivers a
-/// message from before the feed started (async-nats restarts a consumer that delivered
-/// nothing from the stream's beginning).
+/// **Liveness, by construction.** The consumer sends an idle heartbeat every [`HEARTBEAT`]
+/// when it has nothing to deliver, so a feed that hears nothing at all for [`SILENCE`] while
+/// its connection is up has lost its consumer: the node holding it died (the app's own
+/// connection, to another node, saw no outage) or NATS dropped it. A heartbeat also says which
+/// consumer sequence was last sent: a feed that received less, or a message whose sequence
+/// skips one, lost a message on the way.
+///
+/// **Renewal.** In each of those cases, and after each reconnection of the connection, the feed
+/// creates a new consumer from the message after the last one it delivered (so nothing is lost
+/// or repeated) and deletes the old one: one consumer per pattern per process. Each attempt
+/// has a new name and a short bound ([`create_feed_consumer`]): NATS may place a new consumer
+/// on a node it has not yet noticed is down, whose creation then goes unanswered (async-nats's
+/// ordered consumer retries under the same name, which can stay on the dead node); the next
+/// attempt is placed anew, and the unanswered one is deleted. It never delivers a message from
+/// before the feed started.
 struct LiveFeed {
     client: async_nats::Client,
+    /// Reads the consumer's messages' metadata (stream and consumer sequences).
+    context: async_nats::jetstream::Context,
     stream: async_nats::jetstream::stream::Stream,
     pattern: Pattern,
     /// The current consumer's name, shared with its [`Source`] (which deletes it).
     name: Arc<std::sync::Mutex<String>>,
+    /// The node that leads the current consumer, for the log.
+    node: String,
     /// The last stream sequence delivered (or the feed's start).
     last: u64,
+    /// The consumer sequence of the last message the current consumer sent.
+    sent: u64,
 }
 
 impl LiveFeed {
-    async fn run(
-        mut self,
-        mut messages: async_nats::jetstream::consumer::push::Ordered,
-        hub: Arc<Hub>,
-    ) {
+    async fn run(mut self, mut messages: async_nats::Subscriber, hub: Arc<Hub>) {
         let mut id = itoa::Buffer::new();
         let mut reconnected = hub.reconnected.subscribe();
+        // When the consumer was last heard from; the timer is moved only when it fires (not
+        // once per message).
+        let mut heard = tokio::time::Instant::now();
+        let silence = tokio::time::sleep(SILENCE);
+        tokio::pin!(silence);
         loop {
-            tokio::select! {
-                item = messages.next() => {
-                    let Some(item) = item else { break };
-                    let Ok(m) = item else { continue };
-                    let Some(sequence) = m.info().ok().map(|i| i.stream_sequence) else {
-                        continue;
-                    };
-                    if sequence <= self.last {
-                        continue; // from before the feed started, or already delivered
-                    }
-                    self.last = sequence;
-                    let message = from_nats(&m, Some(sequence));
-                    hub.deliver(id.format(sequence), message);
+            // Biased: what the consumer sent is read first, so the silence is only noticed once
+            // nothing is waiting (a busy process that read late did not lose its consumer).
+            let renewal = tokio::select! {
+                biased;
+                m = messages.next() => {
+                    // `None`: the connection was closed for good.
+                    let Some(m) = m else { break };
+                    heard = tokio::time::Instant::now();
+                    self.receive(m, &hub, &mut id).await
                 }
                 changed = reconnected.changed() => {
                     if changed.is_err() {
                         break;
                     }
-                    messages = self.renew().await;
+                    Some(Renewal::Reconnected)
                 }
+                () = &mut silence => {
+                    let now = tokio::time::Instant::now();
+                    if now < heard + SILENCE {
+                        silence.as_mut().reset(heard + SILENCE);
+                        None
+                    } else {
+                        silence.as_mut().reset(now + SILENCE);
+                        // While the connection is down, its comeback renews the consumer.
+                        (self.client.connection_state() == async_nats::connection::State::Connected)
+                            .then_some(Renewal::Silent)
+                    }
+                }
+            };
+            if let Some(why) = renewal {
+                if let Renewal::Silent = why {
+                    crate::stats::BUS_FEEDS_STALLED.incr();
+                    crate::log::warning!(
+                        pattern = %self.pattern,
+                        node = %self.node,
+                        after = self.last,
+                        "bus: a JetStream live feed went silent (no message nor heartbeat from its consumer for {} s: its node is down?); renewing it from the message after the last one delivered",
+                        SILENCE.as_secs()
+                    );
+                }
+                messages = self.renew(why).await;
+                heard = tokio::time::Instant::now();
+                silence.as_mut().reset(heard + SILENCE);
             }
         }
     }
 
+    /// Handles what the consumer sent: a message (fanned out, unless from before the feed
+    /// started or already delivered), a heartbeat or a flow-control request (answered). Says
+    /// when the consumer must be renewed: a message it sent did not arrive.
+    async fn receive(
+        &mut self,
+        m: async_nats::Message,
+        hub: &Hub,
+        id: &mut itoa::Buffer,
+    ) -> Option<Renewal> {
+        match m.status {
+            None => {}
+            Some(async_nats::StatusCode::IDLE_HEARTBEAT) => {
+                if let Some(reply) = m.reply {
+                    // Flow control: the consumer sends more once answered.
+                    let _ = self.client.publish(reply, Bytes::new()).await;
+                    return None;
+                }
+                let header = |name| m.headers.as_ref().and_then(|h| h.get(name));
+                if let Some(stalled) = header(STALLED) {
+                    // A flow-control request whose answer was lost: asked again.
+                    let _ = self
+                        .client
+                        .publish(stalled.as_str().to_owned(), Bytes::new())
+                        .await;
+                }
+                let sent = header(LAST_CONSUMER).and_then(|v| v.as_str().parse::<u64>().ok());
+                return sent.filter(|s| *s > self.sent).map(|_| Renewal::Gap);
+            }
+            Some(_) => return None,
+        }
+        let m = async_nats::jetstream::Message {
+            message: m,
+            context: self.context.clone(),
+        };
+        let Ok((consumer_sequence, sequence)) =
+            m.info().map(|i| (i.consumer_sequence, i.stream_sequence))
+        else {
+            return None;
+        };
+        if consumer_sequence != self.sent + 1 {
+            return Some(Renewal::Gap);
+        }
+        self.sent = consumer_sequence;
+        if sequence <= self.last {
+            return None; // from before the feed started, or already delivered
+        }
+        self.last = sequence;
+        hub.deliver(id.format(sequence), from_nats(&m, Some(sequence)));
+        None
+    }
+
     /// A new consumer from the message after the last one delivered; retried until it exists.
-    async fn renew(&mut self) -> async_nats::jetstream::consumer::push::Ordered {
+    async fn renew(&mut self, why: Renewal) -> async_nats::Subscriber {
         use async_nats::jetstream::consumer::DeliverPolicy;
         let policy = DeliverPolicy::ByStartSequence {
             start_sequence: self.last + 1,
         };
-        let mut attempt = 0u32;
+        let why = match why {
+            Renewal::Reconnected => "the connection came back",
+            Renewal::Silent => "its consumer went silent",
+            Renewal::Gap => "a message it was sent did not arrive",
+        };
         loop {
-            attempt += 1;
-            let created = tokio::time::timeout(
-                Duration::from_secs(5),
-                ordered_consumer(&self.client, &self.stream, &self.pattern, policy),
-            )
-            .await;
-            match created {
-                Ok(Ok((name, messages, _))) => {
-                    let old = std::mem::replace(
-                        &mut *self.name.lock().unwrap_or_else(|p| p.into_inner()),
-                        name,
-                    );
-                    let stream = self.stream.clone();
-                    tokio::spawn(async move {
-                        let _ = stream.delete_consumer(&old).await;
-                    });
-                    crate::log::debug!(pattern = %self.pattern, after = self.last, attempt, "bus: JetStream live feed renewed after a reconnection");
-                    return messages;
-                }
-                Ok(Err(e)) => {
-                    crate::log::debug!(pattern = %self.pattern, error = %e, attempt, "bus: renewing a JetStream live feed failed; retrying")
-                }
-                Err(_) => {
-                    crate::log::debug!(pattern = %self.pattern, attempt, "bus: renewing a JetStream live feed: no answer within 5 s; retrying")
-                }
+            let created =
+                create_feed_consumer(&self.client, &self.stream, &self.pattern, policy, None, why)
+                    .await;
+            if let Ok((consumer, attempts)) = created {
+                let old = std::mem::replace(
+                    &mut *self.name.lock().unwrap_or_else(|p| p.into_inner()),
+                    consumer.name,
+                );
+                delete_later(&self.stream, old);
+                self.sent = 0;
+                self.node = consumer.node;
+                crate::log::debug!(pattern = %self.pattern, after = self.last, node = %self.node, attempts, "bus: JetStream live feed renewed ({why})");
+                return consumer.messages;
             }
+        }
+    }
+}
+
+/// Creates a live feed's consumer (see [`live_consumer`]), retried: each attempt under a new
+/// name and within a short bound (1 s for the first five, as a creation answers in
+/// milliseconds, then 2 s, 3 s, … up to 5 s for a loaded server). NATS may place a consumer on
+/// a node it has not yet noticed is down, and then the creation goes unanswered; the next
+/// attempt is placed anew, and the unanswered one is deleted (it may exist on that node). With
+/// `attempts`, at most that many, and none after an error NATS answered (`None`: until one
+/// succeeds, after a pause when NATS refused); returns the consumer and the attempts it took,
+/// or the last error.
+async fn create_feed_consumer(
+    client: &async_nats::Client,
+    stream: &async_nats::jetstream::stream::Stream,
+    pattern: &Pattern,
+    policy: async_nats::jetstream::consumer::DeliverPolicy,
+    attempts: Option<u32>,
+    why: &str,
+) -> Result<(FeedConsumer, u32), String> {
+    let mut attempt = 0u32;
+    loop {
+        attempt = attempt.saturating_add(1);
+        let name = consumer_name(client);
+        let bound = Duration::from_secs(u64::from(attempt.saturating_sub(4)).clamp(1, 5));
+        let created = tokio::time::timeout(
+            bound,
+            live_consumer(client, stream, pattern, policy, name.clone()),
+        )
+        .await;
+        let (error, answered) = match created {
+            Ok(Ok(consumer)) => return Ok((consumer, attempt)),
+            Ok(Err(e)) => (e.to_string(), true),
+            Err(_) => (format!("no answer within {} s", bound.as_secs()), false),
+        };
+        crate::log::debug!(%pattern, %error, attempt, "bus: creating a JetStream live feed's consumer failed ({why})");
+        delete_later(stream, name);
+        // With a limit (a subscription, whose client waits), an error NATS answers is final.
+        if attempts.is_some_and(|n| answered || attempt >= n) {
+            return Err(error);
+        }
+        if answered {
+            // Refused (JetStream unavailable, electing a leader, …): not again at once.
             tokio::time::sleep(Duration::from_millis(500)).await;
         }
     }
 }
+
+/// Deletes the consumer `name` of `stream` in the background (NATS deletes it anyway 30 s after
+/// nobody listens to it).
+fn delete_later(stream: &async_nats::jetstream::stream::Stream, name: String) {
+    let stream = stream.clone();
+    tokio::spawn(async move {
+        let _ = stream.delete_consumer(&name).await;
+    });
+}
+
+/// The header of a JetStream idle heartbeat that says the consumer sequence last sent.
+const LAST_CONSUMER: &str = "Nats-Last-Consumer";
+/// The header of a JetStream idle heartbeat that says where to answer a flow-control request
+/// the consumer still waits for.
+const STALLED: &str = "Nats-Consumer-Stalled";
 
 /// Does JetStream say that the stream `name` does not exist? (Not when it cannot tell, such as
 /// during a cluster's leader election.)
