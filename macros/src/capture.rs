@@ -57,7 +57,7 @@ pub fn rebind(free: &[Ident]) -> TokenStream {
     }
     let lets = free.iter().map(|id| {
         quote_spanned! {id.span()=>
-            let #id = (&&::nitro::__private::Capture(&#id)).nitro_capture();
+            let #id = ::nitro::__private::Capture(&#id).nitro_capture();
         }
     });
     quote! {
