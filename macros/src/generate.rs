@@ -143,9 +143,9 @@ impl Generator {
         }
         self.uses.set(self.uses.get() | USES_SPLICE);
         self.stmts.push(quote! {{
-            // Only here: other splices resolve among two traits.
+            // A run's values resolve among three traits (`Bounded` first), on `&&&Splice`.
             #[allow(unused_imports)]
-            use ::nitro::__private::ViaBounded as _;
+            use ::nitro::__private::{ViaBounded as _, ViaDisplay as _, ViaRender as _};
             #(#lets)*
             #buf.reserve(#fixed #(#maxes)*);
             #(#writes)*
@@ -161,7 +161,7 @@ impl Generator {
         self.uses.set(self.uses.get() | USES_SPLICE);
         quote_spanned!(span=> {
             let #v = &(#expr);
-            (&&::nitro::__private::Splice(#v)).nitro_splice_tag().write(#v, &mut #buf);
+            ::nitro::__private::Splice(#v).nitro_tag().write(#v, &mut #buf);
         })
     }
 
@@ -189,7 +189,7 @@ impl Generator {
         if uses & USES_SPLICE != 0 {
             out.extend(quote!(
                 #[allow(unused_imports)]
-                use ::nitro::__private::{ViaDisplay as _, ViaRender as _};
+                use ::nitro::__private::{SpliceDisplay as _, SpliceRender as _};
             ));
         }
         if uses & USES_EXPR != 0 {

@@ -9,7 +9,9 @@ pub use crate::guards::*;
 pub use crate::render::kind::*;
 pub use crate::render::{nested_template, template, Template};
 pub use crate::signal_check::{check_signal, shape_of, Msg};
-pub use crate::splice::{Splice, Spliceable, ViaBounded, ViaDisplay, ViaRender};
+pub use crate::splice::{
+    Splice, SpliceDisplay, SpliceRender, Spliceable, ViaBounded, ViaDisplay, ViaRender,
+};
 pub use crate::writer::Writer;
 pub use crate::Render as RenderTrait;
 pub use serde;

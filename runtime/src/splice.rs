@@ -113,6 +113,33 @@ pub trait ViaDisplay {
 
 impl<T: ?Sized> ViaDisplay for Splice<'_, T> {}
 
+/// A `(value)` written on its own (not in a reserved run): `Splice(&value).nitro_tag()` finds
+/// [`SpliceRender`] (its method takes `self`) before [`SpliceDisplay`] (`&self`), one reference
+/// fewer than `&&Splice(..)`, which is cheaper for rustc in every template. Its own method
+/// name, so both pairs can be in scope at once.
+pub trait SpliceRender {
+    fn nitro_tag(self) -> RenderTag;
+}
+
+impl<T: Render + ?Sized> SpliceRender for Splice<'_, T> {
+    #[inline]
+    fn nitro_tag(self) -> RenderTag {
+        RenderTag
+    }
+}
+
+/// See [`SpliceRender`]: everything else, written through `Display` (escaped).
+pub trait SpliceDisplay {
+    fn nitro_tag(&self) -> DisplayTag;
+}
+
+impl<T: ?Sized> SpliceDisplay for Splice<'_, T> {
+    #[inline]
+    fn nitro_tag(&self) -> DisplayTag {
+        DisplayTag
+    }
+}
+
 impl RenderTag {
     #[inline]
     pub fn write<T: Render + ?Sized>(self, value: &T, w: &mut Writer<'_>) {
