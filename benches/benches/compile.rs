@@ -11,8 +11,14 @@
 //! cargo bench -p nitro-benches --bench compile                      # 300 templates, 2 runs
 //! cargo bench -p nitro-benches --bench compile -- --templates 100 --runs 1
 //! cargo bench -p nitro-benches --bench compile -- --time-passes     # where rustc's time goes
+//! cargo bench -p nitro-benches --bench compile -- --instructions    # also rustc's instructions
 //! cargo bench -p nitro-benches --bench compile -- --nitro ../other-checkout
 //! ```
+//!
+//! `--instructions` measures build, rebuild and check once more, counting the instructions of
+//! the rustc that compiles each templates crate (`valgrind --tool=cachegrind --cache-sim=no`,
+//! through a `RUSTC_WRAPPER` the bench writes next to the crates): a figure that does not move
+//! with the load of a shared machine, as CPU seconds do. It leaves out cargo itself.
 //!
 //! `--time-passes` builds each crate once more with `RUSTC_BOOTSTRAP=1 -Z time-passes` (for
 //! measuring only) and prints rustc's largest passes. The crates are generated under
@@ -28,6 +34,7 @@ fn main() {
     let mut templates = 300usize;
     let mut runs = 2usize;
     let mut time_passes = false;
+    let mut instructions = false;
     let mut nitro: Option<PathBuf> = None;
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
@@ -35,6 +42,7 @@ fn main() {
             "--templates" => templates = args.next().and_then(|n| n.parse().ok()).unwrap_or(300),
             "--runs" => runs = args.next().and_then(|n| n.parse().ok()).unwrap_or(2),
             "--time-passes" => time_passes = true,
+            "--instructions" => instructions = true,
             // Another checkout of nitro (e.g. the commit before a change), measured the same way.
             "--nitro" => nitro = args.next().map(PathBuf::from),
             _ => {} // `--bench`, filters: ignored
@@ -90,6 +98,47 @@ fn main() {
         n.2 / m.2
     );
 
+    if instructions {
+        println!("\n{templates} templates per crate, debug profile, rustc instructions (millions)");
+        println!("| engine | build | rebuild after an edit | check after an edit |");
+        println!("|---|---|---|---|");
+        let mut rows = Vec::new();
+        for engine in ENGINES {
+            let k = krate(engine);
+            assert!(cargo(&ws)
+                .args(["clean", "-p", &k])
+                .status()
+                .unwrap()
+                .success());
+            let build = counted(&ws, &["build", "-p", &k]);
+            edit(&ws, engine, 500);
+            let rebuild = counted(&ws, &["build", "-p", &k]);
+            assert!(cargo(&ws)
+                .args(["check", "-p", &k])
+                .status()
+                .unwrap()
+                .success());
+            edit(&ws, engine, 600);
+            let check = counted(&ws, &["check", "-p", &k]);
+            let m = |n: u64| n as f64 / 1e6;
+            println!(
+                "| {engine} | {:.0} | {:.0} | {:.0} |",
+                m(build),
+                m(rebuild),
+                m(check)
+            );
+            rows.push((build, rebuild, check));
+        }
+        let (n, m) = (rows[0], rows[1]);
+        let r = |a: u64, b: u64| a as f64 / b as f64;
+        println!(
+            "| nitro ÷ maud | {:.2}× | {:.2}× | {:.2}× |",
+            r(n.0, m.0),
+            r(n.1, m.1),
+            r(n.2, m.2)
+        );
+    }
+
     if time_passes {
         for engine in ENGINES {
             let k = krate(engine);
@@ -117,6 +166,48 @@ fn main() {
             }
         }
     }
+}
+
+/// The instructions of the rustc runs of a templates crate during `cargo <args>`.
+fn counted(ws: &Path, args: &[&str]) -> u64 {
+    let out = ws.join("cachegrind");
+    let _ = std::fs::remove_dir_all(&out);
+    std::fs::create_dir_all(&out).unwrap();
+    let wrapper = ws.join("count-rustc.sh");
+    write_if_changed(
+        wrapper.clone(),
+        format!(
+            "#!/bin/sh\n# RUSTC_WRAPPER of nitro's compile bench: counts the instructions of rustc\n\
+             # compiling the templates crates, runs every other rustc as it is.\n\
+             rustc=\"$1\"; shift\n\
+             case \" $* \" in\n\
+             *\" --crate-name nitro_templates \"*|*\" --crate-name maud_templates \"*)\n\
+             exec valgrind --tool=cachegrind --cache-sim=no -q --cachegrind-out-file={}/%p.out \"$rustc\" \"$@\";;\n\
+             esac\nexec \"$rustc\" \"$@\"\n",
+            out.display()
+        ),
+    );
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&wrapper, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let ok = cargo(ws)
+        .env("RUSTC_WRAPPER", &wrapper)
+        .args(args)
+        .status()
+        .unwrap();
+    assert!(
+        ok.success(),
+        "cargo {args:?} failed (is valgrind installed?)"
+    );
+    let mut total = 0;
+    for entry in std::fs::read_dir(&out).unwrap() {
+        let text = std::fs::read_to_string(entry.unwrap().path()).unwrap();
+        let summary = text.lines().find_map(|l| l.strip_prefix("summary:"));
+        total += summary
+            .and_then(|s| s.split_whitespace().next()?.parse::<u64>().ok())
+            .expect("a cachegrind summary");
+    }
+    assert!(total > 0, "no rustc run was counted");
+    total
 }
 
 fn krate(engine: &str) -> String {
