@@ -66,37 +66,40 @@ fn main() {
         assert!(ok.success());
     }
 
-    println!("{templates} templates per crate, debug profile, CPU seconds, best of {runs}");
-    println!("| engine | build | rebuild after an edit | check after an edit |");
-    println!("|---|---|---|---|");
-    let mut rows = Vec::new();
-    for engine in ENGINES {
-        let (mut build, mut rebuild, mut check) = (f64::MAX, f64::MAX, f64::MAX);
-        for run in 0..runs {
-            let k = krate(engine);
-            assert!(cargo(&ws)
-                .args(["clean", "-p", &k])
-                .status()
-                .unwrap()
-                .success());
-            build = build.min(cpu(cargo(&ws).args(["build", "-p", &k])));
-            edit(&ws, engine, run);
-            rebuild = rebuild.min(cpu(cargo(&ws).args(["build", "-p", &k])));
-            // `cargo clean -p` removed the check results too: one check first, then the edit.
-            cpu(cargo(&ws).args(["check", "-p", &k]));
-            edit(&ws, engine, run + 100);
-            check = check.min(cpu(cargo(&ws).args(["check", "-p", &k])));
+    // `--runs 0 --instructions`: the instruction counts only.
+    if runs > 0 {
+        println!("{templates} templates per crate, debug profile, CPU seconds, best of {runs}");
+        println!("| engine | build | rebuild after an edit | check after an edit |");
+        println!("|---|---|---|---|");
+        let mut rows = Vec::new();
+        for engine in ENGINES {
+            let (mut build, mut rebuild, mut check) = (f64::MAX, f64::MAX, f64::MAX);
+            for run in 0..runs {
+                let k = krate(engine);
+                assert!(cargo(&ws)
+                    .args(["clean", "-p", &k])
+                    .status()
+                    .unwrap()
+                    .success());
+                build = build.min(cpu(cargo(&ws).args(["build", "-p", &k])));
+                edit(&ws, engine, run);
+                rebuild = rebuild.min(cpu(cargo(&ws).args(["build", "-p", &k])));
+                // `cargo clean -p` removed the check results too: one check first, then the edit.
+                cpu(cargo(&ws).args(["check", "-p", &k]));
+                edit(&ws, engine, run + 100);
+                check = check.min(cpu(cargo(&ws).args(["check", "-p", &k])));
+            }
+            println!("| {engine} | {build:.2} | {rebuild:.2} | {check:.2} |");
+            rows.push((build, rebuild, check));
         }
-        println!("| {engine} | {build:.2} | {rebuild:.2} | {check:.2} |");
-        rows.push((build, rebuild, check));
+        let (n, m) = (rows[0], rows[1]);
+        println!(
+            "| nitro ÷ maud | {:.2}× | {:.2}× | {:.2}× |",
+            n.0 / m.0,
+            n.1 / m.1,
+            n.2 / m.2
+        );
     }
-    let (n, m) = (rows[0], rows[1]);
-    println!(
-        "| nitro ÷ maud | {:.2}× | {:.2}× | {:.2}× |",
-        n.0 / m.0,
-        n.1 / m.1,
-        n.2 / m.2
-    );
 
     if instructions {
         println!("\n{templates} templates per crate, debug profile, rustc instructions (millions)");

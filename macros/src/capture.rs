@@ -422,28 +422,47 @@ impl VisitMut for Walk {
     }
 }
 
-/// The free locals of a shadow (see `generate::shadow`) read straight off its tokens, for the
-/// common shape: statements `let`, `for`, `if` / `if let` / `else`, blocks and expressions
-/// made of names, fields, literals, operators, ranges, indexing, calls and method calls. `None`
-/// for anything else (a closure, a macro, a `match`, a block or a keyword inside an expression,
-/// a turbofish, a cast, …): then [`analyze`] reads it with `syn`. Same answer as [`analyze`]
-/// where it answers (a unit test compares them), at a fraction of the cost: most of the
-/// macro's time went into `syn` parsing the shadow.
-pub fn fast_free(shadow: &TokenStream) -> Option<Vec<Ident>> {
-    let tts: Vec<TokenTree> = shadow.clone().into_iter().collect();
-    let mut fast = Fast {
-        walk: Walk::default(),
-    };
-    fast.walk.scopes.push(HashSet::new());
-    fast.stmts(&tts)?;
-    Some(fast.walk.free)
+/// What [`free_locals`] found.
+pub struct Free {
+    /// The locals read from outside, first occurrence of each (for its span).
+    pub names: Vec<Ident>,
+    /// Whether some `&name` names one of them (then the body needs [`analyze`]'s second pass,
+    /// which flattens it).
+    pub referenced: bool,
 }
 
+/// The free locals of a template, read off its markup tree and the tokens of its expressions,
+/// for the common shapes: `@let`, `@for`, `@if` / `@if let` / `@else`, elements and their
+/// attributes, and expressions made of names, fields, literals, operators, ranges, indexing,
+/// calls, method calls and turbofish types. `None` for anything else (a closure, a macro, a
+/// `@match`, a `@while`, a block or a keyword inside an expression, a cast, …): then
+/// [`analyze`] reads the template's shadow with `syn`. The same answer as [`analyze`] where it
+/// answers (a unit test compares them), at a fraction of the cost: `syn` parsing the shadow
+/// was most of the macro's time.
+pub fn free_locals(block: &Block) -> Option<Free> {
+    let mut fast = Fast {
+        walk: Walk::default(),
+        references: HashSet::new(),
+    };
+    fast.walk.scopes.push(HashSet::new());
+    fast.block(block)?;
+    let referenced = fast
+        .walk
+        .free
+        .iter()
+        .any(|id| fast.references.contains(&id.to_string()));
+    Some(Free {
+        names: fast.walk.free,
+        referenced,
+    })
+}
+
+use nitro_syntax::ast::{Attr, AttrValue, Block, Element, Else, If, Node};
 use proc_macro2::{Delimiter, Spacing, TokenTree};
 
-/// Keywords that may not appear in the shapes [`fast_free`] reads (`true`, `false`, `in`, `let`,
-/// `mut`, `ref`, `if`, `else` and `for` are read where they belong; `self`, `Self`, `crate` and
-/// `super` are never locals and start paths).
+/// Keywords that may not appear in the shapes [`free_locals`] reads (`true`, `false`, `in`,
+/// `let`, `mut` and `ref` are read where they belong; `self`, `Self`, `crate` and `super` are
+/// never locals and start paths).
 const OTHER_KEYWORDS: &[&str] = &[
     "as", "async", "await", "box", "break", "const", "continue", "dyn", "else", "enum", "extern",
     "fn", "for", "if", "impl", "in", "let", "loop", "match", "mod", "move", "mut", "pub", "ref",
@@ -452,6 +471,8 @@ const OTHER_KEYWORDS: &[&str] = &[
 
 struct Fast {
     walk: Walk,
+    /// Every name written as `&name` (in expressions and patterns): a superset.
+    references: HashSet<String>,
 }
 
 fn is_punct(tt: Option<&TokenTree>, c: char) -> bool {
@@ -462,10 +483,8 @@ fn is_ident(tt: Option<&TokenTree>, name: &str) -> bool {
     matches!(tt, Some(TokenTree::Ident(id)) if id == name)
 }
 
-/// The index of the first top-level `{ .. }` group at or after `from`.
-fn next_brace(tts: &[TokenTree], from: usize) -> Option<usize> {
-    (from..tts.len())
-        .find(|&i| matches!(&tts[i], TokenTree::Group(g) if g.delimiter() == Delimiter::Brace))
+fn tokens(ts: &TokenStream) -> Vec<TokenTree> {
+    ts.clone().into_iter().collect()
 }
 
 /// The index of the first `=` that is not part of `==`, `<=`, `>=`, `!=`, `=>`.
@@ -501,86 +520,104 @@ fn generic_args(tts: &[TokenTree]) -> Option<usize> {
 }
 
 impl Fast {
-    fn stmts(&mut self, tts: &[TokenTree]) -> Option<()> {
-        let mut i = 0;
-        while i < tts.len() {
-            let end = |from: usize| {
-                (from..tts.len())
-                    .find(|&j| is_punct(tts.get(j), ';'))
-                    .unwrap_or(tts.len())
-            };
-            match &tts[i] {
-                TokenTree::Ident(id) if id == "let" => {
-                    let semi = end(i);
-                    let eq = i + 1 + assign(&tts[i + 1..semi])?;
-                    self.expr(&tts[eq + 1..semi])?;
-                    self.bind(&tts[i + 1..eq])?;
-                    i = semi + 1;
-                }
-                TokenTree::Ident(id) if id == "for" => {
-                    let body = next_brace(tts, i)?;
-                    let at = (i + 1..body).find(|&j| is_ident(tts.get(j), "in"))?;
-                    self.expr(&tts[at + 1..body])?;
-                    self.walk.scopes.push(HashSet::new());
-                    self.bind(&tts[i + 1..at])?;
-                    self.block(&tts[body])?;
-                    self.walk.scopes.pop();
-                    i = body + 1;
-                }
-                TokenTree::Ident(id) if id == "if" => i = self.if_chain(tts, i)?,
-                TokenTree::Group(g) if g.delimiter() == Delimiter::Brace => {
-                    self.block(&tts[i])?;
-                    i += 1;
-                }
-                TokenTree::Punct(p) if p.as_char() == ';' => i += 1,
-                _ => {
-                    let semi = end(i);
-                    self.expr(&tts[i..semi])?;
-                    i = semi + 1;
-                }
-            }
-        }
-        Some(())
-    }
-
-    /// `if cond { .. } else if .. { .. } else { .. }` from `tts[at]`; the index after it.
-    fn if_chain(&mut self, tts: &[TokenTree], at: usize) -> Option<usize> {
-        let then = next_brace(tts, at)?;
-        let cond = &tts[at + 1..then];
+    /// A block of markup, in a scope of its own (as the generated code has it).
+    fn block(&mut self, block: &Block) -> Option<()> {
         self.walk.scopes.push(HashSet::new());
-        if is_ident(cond.first(), "let") {
-            let eq = assign(cond)?;
-            self.expr(&cond[eq + 1..])?;
-            self.bind(&cond[1..eq])?;
-        } else {
-            self.expr(cond)?;
-        }
-        self.block(&tts[then])?;
-        self.walk.scopes.pop();
-        if !is_ident(tts.get(then + 1), "else") {
-            return Some(then + 1);
-        }
-        if is_ident(tts.get(then + 2), "if") {
-            return self.if_chain(tts, then + 2);
-        }
-        match tts.get(then + 2) {
-            Some(b @ TokenTree::Group(g)) if g.delimiter() == Delimiter::Brace => {
-                self.block(b)?;
-                Some(then + 3)
-            }
-            _ => None,
-        }
-    }
-
-    fn block(&mut self, group: &TokenTree) -> Option<()> {
-        let TokenTree::Group(g) = group else {
-            return None;
-        };
-        let tts: Vec<TokenTree> = g.stream().into_iter().collect();
-        self.walk.scopes.push(HashSet::new());
-        let out = self.stmts(&tts);
+        let out = block.nodes.iter().try_for_each(|n| self.node(n));
         self.walk.scopes.pop();
         out
+    }
+
+    fn node(&mut self, node: &Node) -> Option<()> {
+        match node {
+            Node::Text(_) | Node::Doctype => Some(()),
+            Node::Splice(s) => self.expr(&tokens(&s.expr)),
+            Node::Element(el) => self.element(el),
+            Node::Group(b) => self.block(b),
+            Node::If(i) => self.if_chain(i),
+            Node::For { head, body } => {
+                let head = tokens(head);
+                let at = head.iter().position(|t| is_ident(Some(t), "in"))?;
+                self.expr(&head[at + 1..])?;
+                self.walk.scopes.push(HashSet::new());
+                self.bind(&head[..at])?;
+                let out = self.block(body);
+                self.walk.scopes.pop();
+                out
+            }
+            Node::Let(tokens_) => {
+                let tts = tokens(tokens_);
+                let eq = assign(&tts)?;
+                self.expr(&tts[eq + 1..])?;
+                self.bind(&tts[..eq])
+            }
+            Node::While { .. } | Node::Match { .. } => None,
+        }
+    }
+
+    fn if_chain(&mut self, i: &If) -> Option<()> {
+        let cond = tokens(&i.cond);
+        self.walk.scopes.push(HashSet::new());
+        let out = (|| {
+            if is_ident(cond.first(), "let") {
+                let eq = assign(&cond)?;
+                self.expr(&cond[eq + 1..])?;
+                self.bind(&cond[1..eq])?;
+            } else {
+                self.expr(&cond)?;
+            }
+            self.block(&i.then)
+        })();
+        self.walk.scopes.pop();
+        out?;
+        match &i.otherwise {
+            None => Some(()),
+            Some(Else::Block(b)) => self.block(b),
+            Some(Else::If(e)) => self.if_chain(e),
+        }
+    }
+
+    /// An element's values, in the order `generate` writes them: the classes (those always
+    /// present first), the `#id`, the other attributes, the body.
+    fn element(&mut self, el: &Element) -> Option<()> {
+        let mut classes: Vec<(&AttrValue, &Option<TokenStream>)> = el
+            .attrs
+            .iter()
+            .filter_map(|a| match a {
+                Attr::Class { value, toggle, .. } => Some((value, toggle)),
+                _ => None,
+            })
+            .collect();
+        classes.sort_by_key(|(_, toggle)| toggle.is_some());
+        for (value, toggle) in classes {
+            if let Some(cond) = toggle {
+                self.expr(&tokens(cond))?;
+            }
+            self.value(value)?;
+        }
+        for attr in &el.attrs {
+            if let Attr::Id { value, .. } = attr {
+                self.value(value)?;
+            }
+        }
+        for attr in &el.attrs {
+            if let Attr::Named { value, .. } = attr {
+                self.value(value)?;
+            }
+        }
+        match &el.body {
+            Some(body) => self.block(body),
+            None => Some(()),
+        }
+    }
+
+    fn value(&mut self, value: &AttrValue) -> Option<()> {
+        match value {
+            AttrValue::Empty | AttrValue::Static(..) => Some(()),
+            AttrValue::Dynamic(s) | AttrValue::Optional(s) | AttrValue::Toggle(s) => {
+                self.expr(&tokens(&s.expr))
+            }
+        }
     }
 
     fn expr(&mut self, tts: &[TokenTree]) -> Option<()> {
@@ -599,6 +636,9 @@ impl Fast {
                     }
                     if OTHER_KEYWORDS.contains(&name.as_str()) {
                         return None;
+                    }
+                    if is_punct(prev, '&') {
+                        self.references.insert(name.clone());
                     }
                     // A field or method (`x.name`), not the end of a range (`0..n`).
                     let field = is_punct(prev, '.')
@@ -627,10 +667,7 @@ impl Fast {
                 },
                 TokenTree::Group(g) => match g.delimiter() {
                     Delimiter::Brace => return None,
-                    _ => {
-                        let inner: Vec<TokenTree> = g.stream().into_iter().collect();
-                        self.expr(&inner)?;
-                    }
+                    _ => self.expr(&tokens(&g.stream()))?,
                 },
             }
         }
@@ -651,6 +688,9 @@ impl Fast {
                     if OTHER_KEYWORDS.contains(&name.as_str()) {
                         return None;
                     }
+                    if is_punct(prev, '&') {
+                        self.references.insert(name.clone());
+                    }
                     // Path segments (`Option::Some`) and the type after `x:` bind nothing.
                     let path = matches!(next, Some(TokenTree::Punct(p))
                         if p.as_char() == ':' && p.spacing() == Spacing::Joint);
@@ -666,10 +706,7 @@ impl Fast {
                 },
                 TokenTree::Group(g) => match g.delimiter() {
                     Delimiter::Brace => return None,
-                    _ => {
-                        let inner: Vec<TokenTree> = g.stream().into_iter().collect();
-                        self.bind(&inner)?;
-                    }
+                    _ => self.bind(&tokens(&g.stream()))?,
                 },
             }
         }

@@ -667,19 +667,27 @@ pub fn generate(block: &Block, checks: TokenStream, moves: bool) -> TokenStream 
     g.nodes(block, None);
     let size = g.static_len;
     let (imports, body) = g.finish_with_imports();
-    // A `move` template takes what it names: no analysis. Otherwise the analysis reads the
-    // locals off the body's shadow (most of the macro's time went into reading the whole body
-    // back); the whole body is read only when it has a `&local` to flatten.
-    // The shadow holds every token of the template's own Rust, so a `&local` in the body is
-    // one in the shadow (the generated code never writes `&` before a user's name).
+    // A `move` template takes what it names: no analysis. Otherwise the locals are read off
+    // the markup tree and its expressions' tokens (`capture::free_locals`) or, for shapes that
+    // reading declines, off the body's shadow with `syn` (reading the whole body back was most
+    // of the macro's time); the whole body is read only when it has a `&local` to flatten. The
+    // shadow holds every token of the template's own Rust, so a `&local` in the body is one in
+    // the shadow (the generated code never writes `&` before a user's name).
     let analyzed = if moves {
         None
     } else {
-        let shadow = shadow(block);
-        let free = crate::capture::fast_free(&shadow)
-            .or_else(|| crate::capture::analyze(&shadow).map(|(free, _)| free));
+        let free = match crate::capture::free_locals(block) {
+            Some(free) => Some((free.names, free.referenced)),
+            None => {
+                let shadow = shadow(block);
+                crate::capture::analyze(&shadow).map(|(free, _)| {
+                    let referenced = references_any(&shadow, &free);
+                    (free, referenced)
+                })
+            }
+        };
         match free {
-            Some(free) if !references_any(&shadow, &free) => Some((free, None)),
+            Some((free, false)) => Some((free, None)),
             Some(_) => crate::capture::analyze(&body).map(|(free, body)| (free, Some(body))),
             None => None,
         }
@@ -715,7 +723,6 @@ pub fn generate(block: &Block, checks: TokenStream, moves: bool) -> TokenStream 
             #imports
             #[allow(unused_mut)]
             let mut #buf = ::nitro::__private::Writer::new(#sbuf);
-            let _ = &mut #buf;
             #body
         })
     }}
@@ -771,7 +778,6 @@ pub fn nested_template(block: &Block) -> TokenStream {
             #imports
             #[allow(unused_mut)]
             let mut #buf = ::nitro::__private::Writer::new(#sbuf);
-            let _ = &mut #buf;
             #body
         })
     }
@@ -975,10 +981,16 @@ mod tests {
             assert!(!from_body.is_empty(), "{src}");
             let shadow = super::shadow(&tpl.body);
             assert_eq!(names(&shadow), from_body, "{src}");
-            // The token reading answers as `syn` does where it answers.
-            if let Some(fast) = crate::capture::fast_free(&shadow) {
-                let fast: Vec<String> = fast.iter().map(|i| i.to_string()).collect();
-                assert_eq!(fast, from_body, "{src}");
+            // The markup reading answers as `syn` does where it answers.
+            if let Some(fast) = crate::capture::free_locals(&tpl.body) {
+                let names: Vec<String> = fast.names.iter().map(|i| i.to_string()).collect();
+                assert_eq!(names, from_body, "{src}");
+                let free: Vec<proc_macro2::Ident> = crate::capture::analyze(&body).unwrap().0;
+                assert_eq!(
+                    fast.referenced,
+                    super::references_any(&body, &free),
+                    "{src}"
+                );
             }
             // `generate` looks for `&local` in the shadow instead of the body.
             let free: Vec<proc_macro2::Ident> = crate::capture::analyze(&body).unwrap().0;
@@ -1036,6 +1048,11 @@ mod tests {
             (r#"p { (items.iter().map(|i| i * k).sum::<u32>()) }"#, false),
             (r#"p { (xs.iter().sum::<u32>()) (f::<Vec<u8>>(v)) }"#, true),
             (
+                r#"@for x in &items { (x) (&x) } (&name) p.(cls) title=(t) #(id) { (x) }"#,
+                true,
+            ),
+            (r#"li.a.b[on].(c)[off] .d { (n) } p.x[y] { }"#, true),
+            (
                 r#"p { (x as u64) } @while let Some(v) = it.next() { (v) }"#,
                 false,
             ),
@@ -1050,10 +1067,12 @@ mod tests {
                 ids.iter().map(|i| i.to_string()).collect()
             };
             let by_syn = names(crate::capture::analyze(&shadow).unwrap().0);
-            match crate::capture::fast_free(&shadow) {
-                Some(ids) => {
+            match crate::capture::free_locals(&tpl.body) {
+                Some(free) => {
                     assert!(fast, "read without syn: {src}");
-                    assert_eq!(names(ids), by_syn, "{src}");
+                    let referenced = super::references_any(&shadow, &free.names);
+                    assert_eq!(names(free.names), by_syn, "{src}");
+                    assert_eq!(free.referenced, referenced, "{src}");
                 }
                 None => assert!(!fast, "not read without syn: {src}"),
             }
