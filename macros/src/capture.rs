@@ -644,8 +644,8 @@ impl Fast {
                     let field = is_punct(prev, '.')
                         && !matches!(k.checked_sub(2).map(|j| &tts[j]),
                             Some(TokenTree::Punct(p)) if p.as_char() == '.' && p.spacing() == Spacing::Joint);
-                    if is_punct(next, '!') {
-                        return None; // a macro
+                    if is_punct(next, '!') && matches!(tts.get(k + 2), Some(TokenTree::Group(_))) {
+                        return None; // a macro (`a != b` is not)
                     }
                     let call = matches!(next, Some(TokenTree::Group(g)) if g.delimiter() == Delimiter::Parenthesis);
                     if field || call || is_punct(prev, ':') || is_punct(next, ':') {

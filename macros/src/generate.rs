@@ -1052,6 +1052,7 @@ mod tests {
                 true,
             ),
             (r#"li.a.b[on].(c)[off] .d { (n) } p.x[y] { }"#, true),
+            (r#"@if count != 0 && !done { (count) } @else if a!=b { (b) }"#, true),
             (
                 r#"p { (x as u64) } @while let Some(v) = it.next() { (v) }"#,
                 false,
