@@ -560,13 +560,15 @@ impl<F, R, N> Template<F, R, N> {
 impl<F: Fn(&mut String), R, N> Render for Template<F, R, N> {
     // Each method hands the closure as `&dyn WriteFn` to one function compiled once in nitro,
     // so a template instantiates no code of its own beyond its closure, these one-line shims
-    // and `WriteFn::write_fn` (what a debug build spends its time on). Optimized builds inline
-    // it and call the closure directly.
-    #[inline]
+    // and `WriteFn::write_fn` (what a debug build spends its time on). The shims are
+    // `inline(always)`, also at `opt-level = 0`: inlined into the caller, they cost a debug
+    // build less than a function of their own each (BENCHMARKS §10). Optimized builds inline
+    // `render_template` too and call the closure directly.
+    #[inline(always)]
     fn render_to(&self, buf: &mut String) {
         render_template(buf, self.size_hint, self.last_size, &self.write);
     }
-    #[inline]
+    #[inline(always)]
     fn render(&self) -> Markup {
         render_template_new(self.size_hint, self.last_size, &self.write)
     }
@@ -721,7 +723,7 @@ pub mod kind {
 /// of its call site in `last_size`. The kinds are type arguments (not constant codes mapped to
 /// types): nothing for rustc to evaluate per template.
 #[doc(hidden)]
-#[inline]
+#[inline(always)]
 pub const fn template<F: Fn(&mut String), R, N>(
     size_hint: usize,
     last_size: &'static AtomicUsize,
