@@ -75,30 +75,13 @@ fn main() {
         for engine in ENGINES {
             let (mut build, mut rebuild, mut check) = (f64::MAX, f64::MAX, f64::MAX);
             for run in 0..runs {
-                let k = krate(engine);
-                assert!(cargo(&ws)
-                    .args(["clean", "-p", &k])
-                    .status()
-                    .unwrap()
-                    .success());
-                build = build.min(cpu(cargo(&ws).args(["build", "-p", &k])));
-                edit(&ws, engine, run);
-                rebuild = rebuild.min(cpu(cargo(&ws).args(["build", "-p", &k])));
-                // `cargo clean -p` removed the check results too: one check first, then the edit.
-                cpu(cargo(&ws).args(["check", "-p", &k]));
-                edit(&ws, engine, run + 100);
-                check = check.min(cpu(cargo(&ws).args(["check", "-p", &k])));
+                let (b, r, c) = round(&ws, engine, run, |args| cpu(cargo(&ws).args(args)));
+                (build, rebuild, check) = (build.min(b), rebuild.min(r), check.min(c));
             }
             println!("| {engine} | {build:.2} | {rebuild:.2} | {check:.2} |");
             rows.push((build, rebuild, check));
         }
-        let (n, m) = (rows[0], rows[1]);
-        println!(
-            "| nitro ÷ maud | {:.2}× | {:.2}× | {:.2}× |",
-            n.0 / m.0,
-            n.1 / m.1,
-            n.2 / m.2
-        );
+        ratios(&rows);
     }
 
     if instructions {
@@ -107,23 +90,8 @@ fn main() {
         println!("|---|---|---|---|");
         let mut rows = Vec::new();
         for engine in ENGINES {
-            let k = krate(engine);
-            assert!(cargo(&ws)
-                .args(["clean", "-p", &k])
-                .status()
-                .unwrap()
-                .success());
-            let build = counted(&ws, &["build", "-p", &k]);
-            edit(&ws, engine, 500);
-            let rebuild = counted(&ws, &["build", "-p", &k]);
-            assert!(cargo(&ws)
-                .args(["check", "-p", &k])
-                .status()
-                .unwrap()
-                .success());
-            edit(&ws, engine, 600);
-            let check = counted(&ws, &["check", "-p", &k]);
-            let m = |n: u64| n as f64 / 1e6;
+            let (build, rebuild, check) = round(&ws, engine, 500, |args| counted(&ws, args) as f64);
+            let m = |n: f64| n / 1e6;
             println!(
                 "| {engine} | {:.0} | {:.0} | {:.0} |",
                 m(build),
@@ -132,14 +100,7 @@ fn main() {
             );
             rows.push((build, rebuild, check));
         }
-        let (n, m) = (rows[0], rows[1]);
-        let r = |a: u64, b: u64| a as f64 / b as f64;
-        println!(
-            "| nitro ÷ maud | {:.2}× | {:.2}× | {:.2}× |",
-            r(n.0, m.0),
-            r(n.1, m.1),
-            r(n.2, m.2)
-        );
+        ratios(&rows);
     }
 
     if time_passes {
@@ -169,6 +130,38 @@ fn main() {
             }
         }
     }
+}
+
+/// The last row of a table: nitro's figures over maud's (`rows` in `ENGINES` order).
+fn ratios(rows: &[(f64, f64, f64)]) {
+    let (n, m) = (rows[0], rows[1]);
+    println!(
+        "| nitro ÷ maud | {:.2}× | {:.2}× | {:.2}× |",
+        n.0 / m.0,
+        n.1 / m.1,
+        n.2 / m.2
+    );
+}
+
+/// One round for `engine`: a build from clean, a rebuild after an edit and a check after an
+/// edit, each measured by `measure` (given cargo's arguments); `n` makes the edits new text.
+fn round(
+    ws: &Path,
+    engine: &str,
+    n: usize,
+    mut measure: impl FnMut(&[&str]) -> f64,
+) -> (f64, f64, f64) {
+    let k = krate(engine);
+    let ok = |args: &[&str]| assert!(cargo(ws).args(args).status().unwrap().success());
+    ok(&["clean", "-p", &k]);
+    let build = measure(&["build", "-p", &k]);
+    edit(ws, engine, n);
+    let rebuild = measure(&["build", "-p", &k]);
+    // `cargo clean -p` removed the check results too: one check first, then the edit.
+    ok(&["check", "-p", &k]);
+    edit(ws, engine, n + 100);
+    let check = measure(&["check", "-p", &k]);
+    (build, rebuild, check)
 }
 
 /// The instructions of the rustc runs of a templates crate during `cargo <args>`.

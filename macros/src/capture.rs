@@ -580,16 +580,7 @@ impl Fast {
     /// An element's values, in the order `generate` writes them: the classes (those always
     /// present first), the `#id`, the other attributes, the body.
     fn element(&mut self, el: &Element) -> Option<()> {
-        let mut classes: Vec<(&AttrValue, &Option<TokenStream>)> = el
-            .attrs
-            .iter()
-            .filter_map(|a| match a {
-                Attr::Class { value, toggle, .. } => Some((value, toggle)),
-                _ => None,
-            })
-            .collect();
-        classes.sort_by_key(|(_, toggle)| toggle.is_some());
-        for (value, toggle) in classes {
+        for (value, toggle) in crate::generate::class_parts(el) {
             if let Some(cond) = toggle {
                 self.expr(&tokens(cond))?;
             }

@@ -484,16 +484,7 @@ impl Generator {
     /// class is toggled (`.a[cond]`), the attribute is written only if one of them is on.
     fn classes(&mut self, el: &Element) {
         let buf = self.buf.clone();
-        let mut parts: Vec<(&AttrValue, &Option<TokenStream>)> = el
-            .attrs
-            .iter()
-            .filter_map(|a| match a {
-                Attr::Class { value, toggle, .. } => Some((value, toggle)),
-                _ => None,
-            })
-            .collect();
-        // As maud: the classes always present first, then the toggled ones, each in source order.
-        parts.sort_by_key(|(_, toggle)| toggle.is_some());
+        let parts = class_parts(el);
         if let [(AttrValue::Static(v, _), Some(toggle))] = parts.as_slice() {
             // One toggled class (`li.active[cond]`): the whole attribute is one literal.
             let lit = format!(" class=\"{}\"", escape_static_attr(v));
@@ -559,6 +550,21 @@ impl Generator {
         }
         self.text("\"");
     }
+}
+
+/// An element's `.class` shorthands (each value and its toggle) in the order they are written:
+/// as maud, the classes always present first, then the toggled ones, each in source order.
+pub(crate) fn class_parts(el: &Element) -> Vec<(&AttrValue, &Option<TokenStream>)> {
+    let mut parts: Vec<(&AttrValue, &Option<TokenStream>)> = el
+        .attrs
+        .iter()
+        .filter_map(|a| match a {
+            Attr::Class { value, toggle, .. } => Some((value, toggle)),
+            _ => None,
+        })
+        .collect();
+    parts.sort_by_key(|(_, toggle)| toggle.is_some());
+    parts
 }
 
 /// One write of a straight run (see `Generator::cut`).
@@ -1052,7 +1058,10 @@ mod tests {
                 true,
             ),
             (r#"li.a.b[on].(c)[off] .d { (n) } p.x[y] { }"#, true),
-            (r#"@if count != 0 && !done { (count) } @else if a!=b { (b) }"#, true),
+            (
+                r#"@if count != 0 && !done { (count) } @else if a!=b { (b) }"#,
+                true,
+            ),
             (
                 r#"p { (x as u64) } @while let Some(v) = it.next() { (v) }"#,
                 false,
