@@ -53,12 +53,12 @@ fn read_numbers(response: reqwest::Response) -> Arc<Mutex<Vec<u64>>> {
     seen
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn sse_streams_survive_a_cluster_node_dying() {
-    let mut cluster = NatsCluster::start(3).await;
+/// A 3-node cluster, captured logs, and a new stream on `room.>` declared with the default
+/// replica count (learnt from the cluster: 3, asserted), with the name of its leader's node.
+async fn cluster_with_stream(prefix: &str) -> (NatsCluster, common::logs::Logs, String, String) {
+    let cluster = NatsCluster::start(3).await;
     let logs = common::logs::capture();
-    let stream = unique("ROOMS");
-    // Declared with the default replica count: learnt from the cluster, 3.
+    let stream = unique(prefix);
     let first = Bus::nats_jetstream(&cluster.url(0), &stream, &["room.>"])
         .await
         .unwrap();
@@ -68,6 +68,12 @@ async fn sse_streams_survive_a_cluster_node_dying() {
         "the default replica count is the cluster's size"
     );
     drop(first);
+    (cluster, logs, stream, leader)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sse_streams_survive_a_cluster_node_dying() {
+    let (mut cluster, logs, stream, leader) = cluster_with_stream("ROOMS").await;
     // App A on the stream's leader (the node that dies), app B on another node.
     let dead = cluster.index_of(&leader);
     let other = (dead + 1) % 3;
@@ -219,15 +225,7 @@ async fn consumer_leaders(js: &async_nats::jetstream::Context, stream: &str) -> 
 /// bounded time. New subscriptions while the node is down succeed too.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_live_feed_survives_the_death_of_its_consumers_node() {
-    let mut cluster = NatsCluster::start(3).await;
-    let logs = common::logs::capture();
-    let stream = unique("FEEDS");
-    let first = Bus::nats_jetstream(&cluster.url(0), &stream, &["room.>"])
-        .await
-        .unwrap();
-    let (stream_leader, replicas) = cluster.stream_leader(&stream).await;
-    assert_eq!(replicas, 3);
-    drop(first);
+    let (mut cluster, logs, stream, stream_leader) = cluster_with_stream("FEEDS").await;
     // The app on a node that does not lead the stream (so that its consumer can be elsewhere).
     let app_node = (cluster.index_of(&stream_leader) + 1) % 3;
     let app = Bus::nats_jetstream(&cluster.url(app_node), &stream, &["room.>"])
