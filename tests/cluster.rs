@@ -53,6 +53,44 @@ fn read_numbers(response: reqwest::Response) -> Arc<Mutex<Vec<u64>>> {
     seen
 }
 
+/// Waits until `seen` holds every acknowledged message, then asserts it holds each once and
+/// in order; fails at `deadline` with what is missing.
+async fn until_all_arrive(
+    seen: &Mutex<Vec<u64>>,
+    acknowledged: &[u64],
+    deadline: Instant,
+    what: &str,
+) {
+    loop {
+        let got = seen.lock().unwrap().clone();
+        let got_set: HashSet<u64> = got.iter().copied().collect();
+        let missing: Vec<u64> = acknowledged
+            .iter()
+            .copied()
+            .filter(|m| !got_set.contains(m))
+            .collect();
+        if missing.is_empty() {
+            assert_eq!(
+                got_set.len(),
+                got.len(),
+                "{what}: a message came twice: {got:?}"
+            );
+            assert!(
+                got.windows(2).all(|w| w[0] < w[1]),
+                "{what}: out of order: {got:?}"
+            );
+            return;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "{what}: {} of {} acknowledged messages still missing: {missing:?}",
+            missing.len(),
+            acknowledged.len()
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
 /// A 3-node cluster, captured logs, and a new stream on `room.>` declared with the default
 /// replica count (learnt from the cluster: 3, asserted), with the name of its leader's node.
 async fn cluster_with_stream(prefix: &str) -> (NatsCluster, common::logs::Logs, String, String) {
@@ -139,29 +177,7 @@ async fn sse_streams_survive_a_cluster_node_dying() {
     // them; the app's consumer resumed after the last one it had).
     let deadline = Instant::now() + Duration::from_secs(20);
     for (i, seen) in readers.iter().enumerate() {
-        loop {
-            let got = seen.lock().unwrap().clone();
-            let got_set: HashSet<u64> = got.iter().copied().collect();
-            let missing: Vec<u64> = acknowledged
-                .iter()
-                .copied()
-                .filter(|m| !got_set.contains(m))
-                .collect();
-            if missing.is_empty() {
-                assert_eq!(got_set.len(), got.len(), "stream {i} repeated a message");
-                assert!(
-                    got.windows(2).all(|w| w[0] < w[1]),
-                    "stream {i} out of order: {got:?}"
-                );
-                break;
-            }
-            assert!(
-                Instant::now() < deadline,
-                "stream {i} lacks {} acknowledged messages after 20 s: {missing:?}",
-                missing.len()
-            );
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
+        until_all_arrive(seen, &acknowledged, deadline, &format!("stream {i}")).await;
     }
     // What the stream keeps: every acknowledged message (read from a surviving node).
     // What the stream keeps: every acknowledged message (read from each app; NATS may need a
@@ -317,27 +333,13 @@ async fn a_live_feed_survives_the_death_of_its_consumers_node() {
     // ordered consumer noticed the silence after 10 s, then waited 10 s for the dead node to
     // answer the old consumer's deletion, and could retry its new consumer on the dead node
     // for ever.
-    loop {
-        let got = reader.lock().unwrap().clone();
-        let got_set: HashSet<u64> = got.iter().copied().collect();
-        let missing: Vec<u64> = acknowledged
-            .iter()
-            .copied()
-            .filter(|m| !got_set.contains(m))
-            .collect();
-        if missing.is_empty() {
-            assert_eq!(got_set.len(), got.len(), "a message came twice: {got:?}");
-            assert!(got.windows(2).all(|w| w[0] < w[1]), "out of order: {got:?}");
-            break;
-        }
-        assert!(
-            killed_at.elapsed() < Duration::from_secs(18),
-            "{} of {} acknowledged messages still missing 18 s after the consumer's node died: {missing:?}",
-            missing.len(),
-            acknowledged.len()
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    until_all_arrive(
+        &reader,
+        &acknowledged,
+        killed_at + Duration::from_secs(18),
+        "18 s after the consumer's node died",
+    )
+    .await;
     eprintln!(
         "{} of {n} publishes acknowledged; all delivered {:?} after n{dead} died",
         acknowledged.len(),
