@@ -62,7 +62,7 @@ pub fn rebind(free: &[Ident]) -> TokenStream {
     });
     quote! {
         #[allow(unused_imports)]
-        use ::nitro::__private::{CaptureCopy as _, CaptureRef as _};
+        use ::nitro::__private::CaptureRef as _;
         #(#lets)*
     }
 }

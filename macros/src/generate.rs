@@ -189,7 +189,7 @@ impl Generator {
         if uses & USES_SPLICE != 0 {
             out.extend(quote!(
                 #[allow(unused_imports)]
-                use ::nitro::__private::{SpliceDisplay as _, SpliceRender as _};
+                use ::nitro::__private::SpliceDisplay as _;
             ));
         }
         if uses & USES_EXPR != 0 {

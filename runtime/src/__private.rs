@@ -2,16 +2,14 @@
 //! promise.
 #![allow(missing_docs)]
 
-pub use crate::capture::{Capture, CaptureCopy, CaptureRef, Flat, FlatId, FlatRef};
+pub use crate::capture::{Capture, CaptureRef, Flat, FlatId, FlatRef};
 pub use crate::compose::Code;
 pub use crate::expr::{ExprBuilder, MacroProof};
 pub use crate::guards::*;
 pub use crate::render::kind::*;
 pub use crate::render::{nested_template, template, Template};
 pub use crate::signal_check::{check_signal, shape_of, Msg};
-pub use crate::splice::{
-    Splice, SpliceDisplay, SpliceRender, Spliceable, ViaBounded, ViaDisplay, ViaRender,
-};
+pub use crate::splice::{Splice, SpliceDisplay, Spliceable, ViaBounded, ViaDisplay, ViaRender};
 pub use crate::writer::Writer;
 pub use crate::Render as RenderTrait;
 pub use serde;

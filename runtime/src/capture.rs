@@ -1,9 +1,10 @@
 //! How an `html!` template holds the locals it names without taking them: a `Copy` value is
 //! copied into the template, anything else is borrowed, so the local stays usable afterwards.
 //! The choice is made at compile time by method resolution on `Capture(&local)` (autoref
-//! specialization): [`CaptureCopy`] takes `self` and is found before [`CaptureRef`], which
-//! takes `&self`. (One reference fewer than `&&Capture(..)`: cheaper for rustc to check and to
-//! compile in every template.)
+//! specialization): the inherent `Capture::nitro_capture` (bound: `Copy`) takes `self` and is
+//! found before [`CaptureRef`]'s, which takes `&self`. (One reference fewer than
+//! `&&Capture(..)`, and one trait fewer to import: cheaper for rustc to check and to compile in
+//! every template.)
 //!
 //! [`Flat`] undoes one level of reference for `&name` written in the template, so `&items`
 //! still reads as `&Vec<_>` (iterable) when `items` is held as a reference.
@@ -12,16 +13,14 @@
 /// A local named in a template, wrapped so method resolution can pick how it is held.
 pub struct Capture<'a, T: ?Sized>(pub &'a T);
 
-/// Chosen for `Copy` types: the template holds a copy. Its method takes `self`, so method
-/// resolution finds it on `Capture(&local)` itself, before [`CaptureRef`]'s `&self` method.
-pub trait CaptureCopy<T> {
-    fn nitro_capture(self) -> T;
-}
-
-impl<T: Copy> CaptureCopy<T> for Capture<'_, T> {
+/// Chosen for `Copy` types: the template holds a copy. An inherent method (so no trait to
+/// import) taking `self`, so method resolution finds it on `Capture(&local)` itself, before
+/// [`CaptureRef`]'s `&self` method; for other types its bound does not hold and resolution
+/// goes on to [`CaptureRef`].
+impl<T: Copy> Capture<'_, T> {
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn nitro_capture(self) -> T {
+    pub fn nitro_capture(self) -> T {
         *self.0
     }
 }

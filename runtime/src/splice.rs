@@ -114,21 +114,20 @@ pub trait ViaDisplay {
 impl<T: ?Sized> ViaDisplay for Splice<'_, T> {}
 
 /// A `(value)` written on its own (not in a reserved run): `Splice(&value).nitro_tag()` finds
-/// [`SpliceRender`] (its method takes `self`) before [`SpliceDisplay`] (`&self`), one reference
-/// fewer than `&&Splice(..)`, which is cheaper for rustc in every template. Its own method
-/// name, so both pairs can be in scope at once.
-pub trait SpliceRender {
-    fn nitro_tag(self) -> RenderTag;
-}
-
-impl<T: Render + ?Sized> SpliceRender for Splice<'_, T> {
+/// this inherent method (bound: `Render`; no trait to import) taking `self` before
+/// [`SpliceDisplay`]'s `&self` method, one reference fewer than `&&Splice(..)`, which is
+/// cheaper for rustc in every template. For a type that is not `Render` the bound does not hold
+/// and resolution goes on to [`SpliceDisplay`]. Its own method name, so the reserved runs'
+/// traits can be in scope at once.
+impl<T: Render + ?Sized> Splice<'_, T> {
     #[inline]
-    fn nitro_tag(self) -> RenderTag {
+    pub fn nitro_tag(self) -> RenderTag {
         RenderTag
     }
 }
 
-/// See [`SpliceRender`]: everything else, written through `Display` (escaped).
+/// Everything that is not `Render` (see `Splice::nitro_tag`), written through `Display`
+/// (escaped).
 pub trait SpliceDisplay {
     fn nitro_tag(&self) -> DisplayTag;
 }
