@@ -60,22 +60,8 @@ pub fn rebind(free: &[Ident]) -> TokenStream {
             let #id = ::nitro::__private::Capture(&#id).nitro_capture();
         }
     });
-    quote! {
-        #[allow(unused_imports)]
-        use ::nitro::__private::CaptureRef as _;
-        #(#lets)*
-    }
-}
-
-/// What the closure body needs in scope for flattened `&local`s.
-pub fn body_prelude(free: &[Ident]) -> TokenStream {
-    if free.is_empty() {
-        return TokenStream::new();
-    }
-    quote! {
-        #[allow(unused_imports)]
-        use ::nitro::__private::{FlatId as _, FlatRef as _};
-    }
+    // `CaptureRef` is imported with the template's other traits (`generate`).
+    quote! { #(#lets)* }
 }
 
 /// One pass over the body with the names bound in each enclosing scope: either collecting the

@@ -178,25 +178,22 @@ impl Generator {
     /// The imports the body needs (known once the last run is written) and the body.
     fn finish_with_imports(mut self) -> (TokenStream, TokenStream) {
         self.cut();
-        let imports = self.imports();
+        let imports = use_traits(&self.traits(false));
         (imports, self.stmts.into_iter().collect())
     }
 
-    /// The dispatch traits the body uses, imported once (see `uses`).
-    fn imports(&self) -> TokenStream {
+    /// The dispatch traits the body uses (see `uses`), and `CaptureRef` when `captures`.
+    fn traits(&self, captures: bool) -> Vec<&'static str> {
         let uses = self.uses.get();
-        let mut out = TokenStream::new();
+        let mut out = Vec::new();
         if uses & USES_SPLICE != 0 {
-            out.extend(quote!(
-                #[allow(unused_imports)]
-                use ::nitro::__private::SpliceDisplay as _;
-            ));
+            out.push("SpliceDisplay");
         }
         if uses & USES_EXPR != 0 {
-            out.extend(quote!(
-                #[allow(unused_imports)]
-                use ::nitro::__private::{ExprViaCode as _, ExprViaJson as _};
-            ));
+            out.extend(["ExprViaCode", "ExprViaJson"]);
+        }
+        if captures {
+            out.push("CaptureRef");
         }
         out
     }
@@ -672,7 +669,9 @@ pub fn generate(block: &Block, checks: TokenStream, moves: bool) -> TokenStream 
     let mut g = Generator::new(buf.clone());
     g.nodes(block, None);
     let size = g.static_len;
-    let (imports, body) = g.finish_with_imports();
+    g.cut();
+    let mut traits = g.traits(false);
+    let body: TokenStream = std::mem::take(&mut g.stmts).into_iter().collect();
     // A `move` template takes what it names: no analysis. Otherwise the locals are read off
     // the markup tree and its expressions' tokens (`capture::free_locals`) or, for shapes that
     // reading declines, off the body's shadow with `syn` (reading the whole body back was most
@@ -698,16 +697,22 @@ pub fn generate(block: &Block, checks: TokenStream, moves: bool) -> TokenStream 
             None => None,
         }
     };
-    let (rebind, prelude, body) = match analyzed {
-        // The flattening traits are needed only where the analysis rewrote the body.
-        Some((free, Some(rewritten))) => (
-            crate::capture::rebind(&free),
-            crate::capture::body_prelude(&free),
-            rewritten,
-        ),
-        Some((free, None)) => (crate::capture::rebind(&free), TokenStream::new(), body),
-        _ => (TokenStream::new(), TokenStream::new(), body),
+    // The capture trait where locals are re-bound, the flattening traits where the analysis
+    // rewrote the body: all imported with the body's dispatch traits, in one `use` above the
+    // closure (which sees it).
+    let (rebind, body) = match analyzed {
+        Some((free, rewritten)) => {
+            if !free.is_empty() {
+                traits.push("CaptureRef");
+                if rewritten.is_some() {
+                    traits.extend(["FlatId", "FlatRef"]);
+                }
+            }
+            (crate::capture::rebind(&free), rewritten.unwrap_or(body))
+        }
+        None => (TokenStream::new(), body),
     };
+    let imports = use_traits(&traits);
     let roots = match root_ids(block) {
         Roots::Missing => quote!(::nitro::__private::TopIdsMissing),
         Roots::All => quote!(::nitro::__private::TopIdsAll),
@@ -723,15 +728,27 @@ pub fn generate(block: &Block, checks: TokenStream, moves: bool) -> TokenStream 
     quote! {{
         #checks
         static #last_size: ::core::sync::atomic::AtomicUsize = ::core::sync::atomic::AtomicUsize::new(0);
+        #imports
         #rebind
         ::nitro::__private::template::<_, #roots, #namespace>(#size, &#last_size, move |#sbuf: &mut ::std::string::String| {
-            #prelude
-            #imports
             #[allow(unused_mut)]
             let mut #buf = ::nitro::__private::Writer::new(#sbuf);
             #body
         })
     }}
+}
+
+/// One `use` of nitro's dispatch traits, imported once per template (anonymously) rather than at
+/// each splice: less code for rustc to read back and check.
+fn use_traits(names: &[&str]) -> TokenStream {
+    if names.is_empty() {
+        return TokenStream::new();
+    }
+    let names = names.iter().map(|n| Ident::new(n, Span::call_site()));
+    quote! {
+        #[allow(unused_imports)]
+        use ::nitro::__private::{#(#names as _),*};
+    }
 }
 
 /// The body's shadow (see `Generator::shadow`).
