@@ -1,14 +1,16 @@
 //! How `html!` writes a `(value)` in text: through [`Render`] when the value implements it,
 //! otherwise through `Display`, escaped. The choice is made at compile time by method resolution
-//! on `&&Splice(&value)` (autoref specialization): [`ViaRender`] is found one reference earlier
-//! than [`ViaDisplay`], so a type with both keeps its own rendering.
+//! on `Splice(&value)` (autoref specialization): the inherent `Splice::nitro_tag` (bound:
+//! `Render`) takes `self` and is found before [`SpliceDisplay`]'s `&self` method, so a type
+//! with both keeps its own rendering.
 //!
-//! In a straight run of writes (a loop body like `td { (n) }`), `html!` writes one more `&`
-//! (`&&&Splice(&value)`), so that [`ViaBounded`] comes first: a value whose type has a
-//! largest rendered length ([`Bounded`]: the integers) tells the macro's code how much to
-//! reserve for the run once ([`BoundedTag::max`]) and then writes without a capacity check of
-//! its own (`Writer::push_u64_reserved`). Every other value writes as above, with its checks,
-//! between the run's reserved writes ([`RenderTag::write_in_run`]).
+//! In a straight run of writes (a loop body like `td { (n) }`, optimized builds only), `html!`
+//! needs a third choice first, so it writes `&&&Splice(&value)` and resolves
+//! `nitro_splice_tag` among [`ViaBounded`], [`ViaRender`] and [`ViaDisplay`], one reference
+//! apart: a value whose type has a largest rendered length ([`Bounded`]: the integers) tells
+//! the macro's code how much to reserve for the run once ([`BoundedTag::max`]) and then writes
+//! without a capacity check of its own (`Writer::push_u64_reserved`). Every other value writes
+//! as above, with its checks, between the run's reserved writes ([`RenderTag::write_in_run`]).
 #![allow(missing_docs)]
 
 use std::fmt::{self, Write as _};
@@ -93,7 +95,7 @@ impl BoundedTag {
     }
 }
 
-/// Chosen for [`Render`] types.
+/// In a reserved run: chosen for [`Render`] types.
 pub trait ViaRender {
     #[inline]
     fn nitro_splice_tag(&self) -> RenderTag {
@@ -103,7 +105,7 @@ pub trait ViaRender {
 
 impl<T: Render + ?Sized> ViaRender for &Splice<'_, T> {}
 
-/// Chosen for everything else; `DisplayTag::write` then requires `Display`.
+/// In a reserved run: chosen for everything else; `DisplayTag::write` then requires `Display`.
 pub trait ViaDisplay {
     #[inline]
     fn nitro_splice_tag(&self) -> DisplayTag {
