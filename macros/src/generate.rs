@@ -175,27 +175,19 @@ impl Generator {
         self.stmts.into_iter().collect()
     }
 
-    /// The imports the body needs (known once the last run is written) and the body.
-    fn finish_with_imports(mut self) -> (TokenStream, TokenStream) {
+    /// The dispatch traits the body uses (see `uses`: known once the last run is written) and
+    /// the body.
+    fn finish_with_traits(mut self) -> (Vec<&'static str>, TokenStream) {
         self.cut();
-        let imports = use_traits(&self.traits(false));
-        (imports, self.stmts.into_iter().collect())
-    }
-
-    /// The dispatch traits the body uses (see `uses`), and `CaptureRef` when `captures`.
-    fn traits(&self, captures: bool) -> Vec<&'static str> {
         let uses = self.uses.get();
-        let mut out = Vec::new();
+        let mut traits = Vec::new();
         if uses & USES_SPLICE != 0 {
-            out.push("SpliceDisplay");
+            traits.push("SpliceDisplay");
         }
         if uses & USES_EXPR != 0 {
-            out.extend(["ExprViaCode", "ExprViaJson"]);
+            traits.extend(["ExprViaCode", "ExprViaJson"]);
         }
-        if captures {
-            out.push("CaptureRef");
-        }
-        out
+        (traits, self.stmts.into_iter().collect())
     }
 
     /// Generates `block` as a separate statement list (the body of an `if`, a loop, …).
@@ -669,9 +661,7 @@ pub fn generate(block: &Block, checks: TokenStream, moves: bool) -> TokenStream 
     let mut g = Generator::new(buf.clone());
     g.nodes(block, None);
     let size = g.static_len;
-    g.cut();
-    let mut traits = g.traits(false);
-    let body: TokenStream = std::mem::take(&mut g.stmts).into_iter().collect();
+    let (mut traits, body) = g.finish_with_traits();
     // A `move` template takes what it names: no analysis. Otherwise the locals are read off
     // the markup tree and its expressions' tokens (`capture::free_locals`) or, for shapes that
     // reading declines, off the body's shadow with `syn` (reading the whole body back was most
@@ -794,10 +784,11 @@ pub fn nested_template(block: &Block) -> TokenStream {
     let mut g = Generator::new(buf.clone());
     g.nodes(block, None);
     let size = g.static_len;
-    let (imports, body) = g.finish_with_imports();
+    let (traits, body) = g.finish_with_traits();
+    let imports = use_traits(&traits);
     let sbuf = string_buf();
     quote! {
-        ::nitro::__private::nested_template(#size, |#sbuf: &mut ::std::string::String| {
+        ::nitro::__private::Template::new(#size, |#sbuf: &mut ::std::string::String| {
             #imports
             #[allow(unused_mut)]
             let mut #buf = ::nitro::__private::Writer::new(#sbuf);
@@ -959,7 +950,7 @@ fn root_namespace(block: &Block) -> Option<&'static str> {
 pub fn skeleton(errors: TokenStream) -> TokenStream {
     quote! {{
         #errors
-        ::nitro::__private::nested_template(0, |_: &mut ::std::string::String| {})
+        ::nitro::__private::Template::new(0, |_: &mut ::std::string::String| {})
     }}
 }
 
@@ -992,23 +983,22 @@ mod tests {
             ));
             g.nodes(&tpl.body, None);
             let body = g.finish();
-            let names = |ts: &TokenStream| -> Vec<String> {
+            let analyzed = |ts: &TokenStream| -> Vec<proc_macro2::Ident> {
                 crate::capture::analyze(ts)
                     .unwrap_or_else(|| panic!("{src}"))
                     .0
-                    .iter()
-                    .map(|i| i.to_string())
-                    .collect()
             };
-            let from_body = names(&body);
+            let names = |ids: &[proc_macro2::Ident]| -> Vec<String> {
+                ids.iter().map(|i| i.to_string()).collect()
+            };
+            let free = analyzed(&body);
+            let from_body = names(&free);
             assert!(!from_body.is_empty(), "{src}");
             let shadow = super::shadow(&tpl.body);
-            assert_eq!(names(&shadow), from_body, "{src}");
+            assert_eq!(names(&analyzed(&shadow)), from_body, "{src}");
             // The markup reading answers as `syn` does where it answers.
             if let Some(fast) = crate::capture::free_locals(&tpl.body) {
-                let names: Vec<String> = fast.names.iter().map(|i| i.to_string()).collect();
-                assert_eq!(names, from_body, "{src}");
-                let free: Vec<proc_macro2::Ident> = crate::capture::analyze(&body).unwrap().0;
+                assert_eq!(names(&fast.names), from_body, "{src}");
                 assert_eq!(
                     fast.referenced,
                     super::references_any(&body, &free),
@@ -1016,7 +1006,6 @@ mod tests {
                 );
             }
             // `generate` looks for `&local` in the shadow instead of the body.
-            let free: Vec<proc_macro2::Ident> = crate::capture::analyze(&body).unwrap().0;
             assert_eq!(
                 super::references_any(&shadow, &free),
                 super::references_any(&body, &free),
@@ -1025,8 +1014,8 @@ mod tests {
         }
     }
 
-    /// The token reading of the shadow answers the common shapes (so it is what runs), the
-    /// same as `syn`, and declines the others.
+    /// The markup reading (`capture::free_locals`) answers the common shapes (so it is what
+    /// runs), the same as `syn` on the shadow, and declines the others.
     #[test]
     fn the_fast_reading_answers_common_shapes_as_syn_does() {
         let cases = [

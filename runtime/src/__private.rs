@@ -7,7 +7,7 @@ pub use crate::compose::Code;
 pub use crate::expr::{ExprBuilder, MacroProof};
 pub use crate::guards::*;
 pub use crate::render::kind::*;
-pub use crate::render::{nested_template, template, Template};
+pub use crate::render::{template, Template};
 pub use crate::signal_check::{check_signal, shape_of, Msg};
 pub use crate::splice::{Splice, SpliceDisplay, Spliceable, ViaBounded, ViaDisplay, ViaRender};
 pub use crate::writer::Writer;

@@ -737,13 +737,6 @@ pub const fn template<F: Fn(&mut String), R, N>(
     }
 }
 
-/// A template without top-level facts (an attribute's nested template).
-#[doc(hidden)]
-#[inline]
-pub const fn nested_template<F: Fn(&mut String)>(size_hint: usize, write: F) -> Template<F> {
-    Template::new(size_hint, write)
-}
-
 /// A value serialized as JSON, safe to splice into a `<script>` element, an attribute or text.
 ///
 /// Inside `<script>`, `<`, `>`, `&` and the JS line separators are written as `\uXXXX` escapes, so
