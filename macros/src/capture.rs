@@ -50,14 +50,18 @@ pub fn analyze(body: &TokenStream) -> Option<(Vec<Ident>, TokenStream)> {
     Some((free, stmts.collect()))
 }
 
-/// `let name = <copy or reference of name>;` for each captured local.
+/// `let name = <copy or reference of name>;` for each captured local, written by a
+/// `macro_rules!` macro of nitro's spanned at the local: when the template outlives the local,
+/// rustc's borrow error points at it and notes that it "originates in the macro
+/// `::nitro::__private::html_borrows_this_local__write_html_move_to_take_it`" (the hint
+/// towards `html! { move .. }`; see the macro in `runtime/src/capture.rs`).
 pub fn rebind(free: &[Ident]) -> TokenStream {
     if free.is_empty() {
         return TokenStream::new();
     }
     let lets = free.iter().map(|id| {
         quote_spanned! {id.span()=>
-            let #id = ::nitro::__private::Capture(&#id).nitro_capture();
+            ::nitro::__private::html_borrows_this_local__write_html_move_to_take_it!(#id);
         }
     });
     // `CaptureRef` is imported with the template's other traits (`generate`).

@@ -713,18 +713,31 @@ pub fn generate(block: &Block, checks: TokenStream, moves: bool) -> TokenStream 
         Some("math") => quote!(::nitro::__private::MathMl),
         _ => quote!(::nitro::__private::Html),
     };
-    let last_size = Ident::new("__NITRO_LAST_SIZE", Span::mixed_site());
     let sbuf = string_buf();
-    quote! {{
-        #checks
-        static #last_size: ::core::sync::atomic::AtomicUsize = ::core::sync::atomic::AtomicUsize::new(0);
-        #imports
-        #rebind
-        ::nitro::__private::template::<_, #roots, #namespace>(#size, &#last_size, move |#sbuf: &mut ::std::string::String| {
+    let closure = quote! {
+        move |#sbuf: &mut ::std::string::String| {
             #[allow(unused_mut)]
             let mut #buf = ::nitro::__private::Writer::new(#sbuf);
             #body
-        })
+        }
+    };
+    // Optimized builds remember each call site's last render size in a `static`, so a render
+    // reserves its buffer once; a debug build keeps no such item per template (its cost is
+    // in every build of every template), and reserves the static estimate.
+    let build = if RESERVED_RUNS {
+        let last_size = Ident::new("__NITRO_LAST_SIZE", Span::mixed_site());
+        quote! {
+            static #last_size: ::core::sync::atomic::AtomicUsize = ::core::sync::atomic::AtomicUsize::new(0);
+            ::nitro::__private::template::<_, #roots, #namespace>(#size, &#last_size, #closure)
+        }
+    } else {
+        quote!(::nitro::__private::template_untracked::<_, #roots, #namespace>(#size, #closure))
+    };
+    quote! {{
+        #checks
+        #imports
+        #rebind
+        #build
     }}
 }
 

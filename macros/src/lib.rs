@@ -47,8 +47,11 @@ mod parse {
 /// fails with rustc's E0597 "`body` does not live long enough" or E0515 "cannot return value
 /// referencing function parameter `body`", pointing at the splice (and, for a generic argument,
 /// E0310 "the parameter type may not live long enough" with a `'static` suggestion that is not
-/// the fix). Write `move` first, and the
-/// template takes those values:
+/// the fix). The error notes that it "originates in the macro
+/// `::nitro::__private::html_borrows_this_local__write_html_move_to_take_it`": the one that
+/// lets the template borrow the local (a proc macro cannot attach a note to a borrow error on
+/// stable Rust; a macro's name is in the error). Write `move` first, and the template takes
+/// those values:
 ///
 /// ```text
 /// fn page(title: String, body: impl Render) -> impl Render {

@@ -10,6 +10,20 @@
 //! still reads as `&Vec<_>` (iterable) when `items` is held as a reference.
 #![allow(missing_docs)]
 
+/// `let local = Capture(&local).nitro_capture();`: how `html!` (without `move`) re-binds each
+/// local it names before its closure takes them. A `macro_rules!` macro with a name that
+/// reads as advice, because rustc names it when an error's span falls in it: a template that
+/// outlives a local it borrows gets E0597 (or E0505, E0502) at the local, with the note "this
+/// error originates in the macro `::nitro::__private::html_borrows_this_local__write_html_move_to_take_it`".
+/// No proc macro can attach a note to a borrow error on stable Rust; a name can.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! html_borrows_this_local__write_html_move_to_take_it {
+    ($local:ident) => {
+        let $local = $crate::__private::Capture(&$local).nitro_capture();
+    };
+}
+
 /// A local named in a template, wrapped so method resolution can pick how it is held.
 pub struct Capture<'a, T: ?Sized>(pub &'a T);
 

@@ -503,8 +503,11 @@ impl Render for fmt::Arguments<'_> {
 /// ```
 pub struct Template<F, R = kind::TopIdsUnknown, N = kind::Html> {
     size_hint: usize,
-    /// The size of the last render at this `html!` call site, so the next one reserves once.
+    /// The size of the last render at this `html!` call site, so the next one reserves once
+    /// (optimized builds; a debug build's `html!` keeps no memory per call site).
     last_size: Option<&'static AtomicUsize>,
+    /// Built by `html!` (see [`Template::made_by_html`]).
+    by_html: bool,
     write: F,
     kind: PhantomData<fn() -> (R, N)>,
 }
@@ -514,6 +517,7 @@ impl<F: Clone, R, N> Clone for Template<F, R, N> {
         Template {
             size_hint: self.size_hint,
             last_size: self.last_size,
+            by_html: self.by_html,
             write: self.write.clone(),
             kind: PhantomData,
         }
@@ -528,6 +532,7 @@ impl<F: Fn(&mut String)> Template<F> {
         Template {
             size_hint,
             last_size: None,
+            by_html: false,
             write,
             kind: PhantomData,
         }
@@ -546,14 +551,14 @@ impl<F: Fn(&mut String), R, N> Template<F, R, N> {
 }
 
 impl<F, R, N> Template<F, R, N> {
-    /// Whether `html!` built this template (through `__private::template`, the only code that
-    /// sets `last_size`): its closure is the macro's, which writes `out` only through its
+    /// Whether `html!` built this template (through `__private::template` or
+    /// `__private::template_untracked`, the only code that sets `by_html`): its closure is the macro's, which writes `out` only through its
     /// [`Writer`], created first. [`Template::new`]'s closure is the caller's. (Like the
     /// escaping of `html!`'s static text, this trusts the code `html!` generates; a crate
     /// calling `__private` by hand is outside every guarantee.)
     #[inline]
     pub(crate) fn made_by_html(&self) -> bool {
-        self.last_size.is_some()
+        self.by_html
     }
 }
 
@@ -732,6 +737,26 @@ pub const fn template<F: Fn(&mut String), R, N>(
     Template {
         size_hint,
         last_size: Some(last_size),
+        by_html: true,
+        write,
+        kind: PhantomData,
+    }
+}
+
+/// What `html!` builds in a debug build: [`template`] without the memory of the last render's
+/// size, whose per-template `static` costs every debug build of every template (`html!`'s
+/// generated code is one form per profile: `RESERVED_RUNS` in the macro). The render is the
+/// same; only the capacity reserved first differs (the macro's estimate).
+#[doc(hidden)]
+#[inline(always)]
+pub const fn template_untracked<F: Fn(&mut String), R, N>(
+    size_hint: usize,
+    write: F,
+) -> Template<F, R, N> {
+    Template {
+        size_hint,
+        last_size: None,
+        by_html: true,
         write,
         kind: PhantomData,
     }
