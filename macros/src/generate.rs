@@ -137,7 +137,7 @@ impl Generator {
                         let #t = (&&&::nitro::__private::Splice(#v)).nitro_splice_tag();
                     ));
                     maxes.push(quote!(+ #t.max()));
-                    writes.push(quote_spanned!(span=> #t.write_in_run(#v, &mut #buf);));
+                    writes.push(quote_spanned!(span=> #t.write_in_run(#v, #buf);));
                 }
             }
         }
@@ -161,7 +161,7 @@ impl Generator {
         self.uses.set(self.uses.get() | USES_SPLICE);
         quote_spanned!(span=> {
             let #v = &(#expr);
-            ::nitro::__private::Splice(#v).nitro_tag().write(#v, &mut #buf);
+            ::nitro::__private::Splice(#v).nitro_tag().write(#v, #buf);
         })
     }
 
@@ -369,7 +369,7 @@ impl Generator {
         let w = &self.buf;
         if ctx == ValueContext::Attribute {
             // Numbers and strings write straight through the writer.
-            return quote_spanned!(span=> ::nitro::__private::render_attr_w(&(#expr), &mut #w););
+            return quote_spanned!(span=> ::nitro::__private::render_attr_w(&(#expr), #w););
         }
         let buf = string_buf();
         let write = self.write_value_to_string(expr, span, ctx, &buf);
@@ -652,7 +652,8 @@ fn is_plain(expr: &TokenStream) -> bool {
     true
 }
 
-/// The whole template as an expression of type `nitro::Template<impl Fn(&mut String)>`.
+/// The whole template as an expression of type
+/// `nitro::Template<ByWriter<impl Fn(&mut Writer)>, R, N>` (`R`, `N`: what it saw of its top level).
 ///
 /// The closure is `move`, but unless the template says `move` itself, the locals it names are
 /// first re-bound as copies or references (see [`crate::capture`]), so the caller keeps them.
@@ -713,25 +714,19 @@ pub fn generate(block: &Block, checks: TokenStream, moves: bool) -> TokenStream 
         Some("math") => quote!(::nitro::__private::MathMl),
         _ => quote!(::nitro::__private::Html),
     };
-    let sbuf = string_buf();
+    // The closure is given the writer (`nitro::__private::ByWriter`): it owns nothing to drop,
+    // and a template spliced into another writes on through the other's writer.
     let closure = quote! {
-        move |#sbuf: &mut ::std::string::String| {
-            #[allow(unused_mut)]
-            let mut #buf = ::nitro::__private::Writer::new(#sbuf);
+        move |#buf: &mut ::nitro::__private::Writer<'_>| {
             #body
         }
     };
-    // Optimized builds remember each call site's last render size in a `static`, so a render
-    // reserves its buffer once; a debug build keeps no such item per template (its cost is
-    // in every build of every template), and reserves the static estimate.
-    let build = if RESERVED_RUNS {
-        let last_size = Ident::new("__NITRO_LAST_SIZE", Span::mixed_site());
-        quote! {
-            static #last_size: ::core::sync::atomic::AtomicUsize = ::core::sync::atomic::AtomicUsize::new(0);
-            ::nitro::__private::template::<_, #roots, #namespace>(#size, &#last_size, #closure)
-        }
-    } else {
-        quote!(::nitro::__private::template_untracked::<_, #roots, #namespace>(#size, #closure))
+    // Each call site remembers its last render's size in a `static`, so the next render
+    // reserves its buffer once.
+    let last_size = Ident::new("__NITRO_LAST_SIZE", Span::mixed_site());
+    let build = quote! {
+        static #last_size: ::core::sync::atomic::AtomicUsize = ::core::sync::atomic::AtomicUsize::new(0);
+        ::nitro::__private::template::<_, #roots, #namespace>(#size, &#last_size, #closure)
     };
     quote! {{
         #checks
@@ -799,12 +794,9 @@ pub fn nested_template(block: &Block) -> TokenStream {
     let size = g.static_len;
     let (traits, body) = g.finish_with_traits();
     let imports = use_traits(&traits);
-    let sbuf = string_buf();
     quote! {
-        ::nitro::__private::Template::new(#size, |#sbuf: &mut ::std::string::String| {
+        ::nitro::__private::template_untracked::<_, ::nitro::__private::TopIdsUnknown, ::nitro::__private::Html>(#size, |#buf: &mut ::nitro::__private::Writer<'_>| {
             #imports
-            #[allow(unused_mut)]
-            let mut #buf = ::nitro::__private::Writer::new(#sbuf);
             #body
         })
     }

@@ -8,7 +8,9 @@ pub use crate::expr::{ExprBuilder, MacroProof};
 pub use crate::guards::*;
 pub use crate::html_borrows_this_local__write_html_move_to_take_it;
 pub use crate::render::kind::*;
-pub use crate::render::{template, template_untracked, Template};
+pub use crate::render::{
+    template, template_untracked, Body, BodyRef, ByWriter, Template, WriteString, WriteWriter,
+};
 pub use crate::signal_check::{check_signal, shape_of, Msg};
 pub use crate::splice::{Splice, SpliceDisplay, Spliceable, ViaBounded, ViaDisplay, ViaRender};
 pub use crate::writer::Writer;

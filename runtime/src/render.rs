@@ -503,11 +503,8 @@ impl Render for fmt::Arguments<'_> {
 /// ```
 pub struct Template<F, R = kind::TopIdsUnknown, N = kind::Html> {
     size_hint: usize,
-    /// The size of the last render at this `html!` call site, so the next one reserves once
-    /// (optimized builds; a debug build's `html!` keeps no memory per call site).
+    /// The size of the last render at this `html!` call site, so the next one reserves once.
     last_size: Option<&'static AtomicUsize>,
-    /// Built by `html!` (see [`Template::made_by_html`]).
-    by_html: bool,
     write: F,
     kind: PhantomData<fn() -> (R, N)>,
 }
@@ -517,7 +514,6 @@ impl<F: Clone, R, N> Clone for Template<F, R, N> {
         Template {
             size_hint: self.size_hint,
             last_size: self.last_size,
-            by_html: self.by_html,
             write: self.write.clone(),
             kind: PhantomData,
         }
@@ -532,14 +528,13 @@ impl<F: Fn(&mut String)> Template<F> {
         Template {
             size_hint,
             last_size: None,
-            by_html: false,
             write,
             kind: PhantomData,
         }
     }
 }
 
-impl<F: Fn(&mut String), R, N> Template<F, R, N> {
+impl<W: Body, R, N> Template<W, R, N> {
     /// Renders the template into a new `String`: `html! { .. }.into_string()`, as in maud.
     ///
     /// ```
@@ -548,65 +543,129 @@ impl<F: Fn(&mut String), R, N> Template<F, R, N> {
     pub fn into_string(self) -> String {
         self.render().into_string()
     }
-}
 
-impl<F, R, N> Template<F, R, N> {
-    /// Whether `html!` built this template (through `__private::template` or
-    /// `__private::template_untracked`, the only code that sets `by_html`): its closure is the macro's, which writes `out` only through its
-    /// [`Writer`], created first. [`Template::new`]'s closure is the caller's. (Like the
-    /// escaping of `html!`'s static text, this trusts the code `html!` generates; a crate
-    /// calling `__private` by hand is outside every guarantee.)
+    /// Whether `html!` built this template: its closure is the macro's ([`ByWriter`]), which
+    /// writes only through the [`Writer`] it is given. [`Template::new`]'s closure is the
+    /// caller's, given the `String`. (Like the escaping of `html!`'s static text, this trusts
+    /// the code `html!` generates; a crate calling `__private` by hand is outside every
+    /// guarantee.)
     #[inline]
     pub(crate) fn made_by_html(&self) -> bool {
-        self.by_html
+        matches!(self.write.body(), BodyRef::Writer(_))
     }
 }
 
-impl<F: Fn(&mut String), R, N> Render for Template<F, R, N> {
-    // Each method hands the closure as `&dyn WriteFn` to one function compiled once in nitro,
-    // so a template instantiates no code of its own beyond its closure, these one-line shims
-    // and `WriteFn::write_fn` (what a debug build spends its time on). The shims are
-    // `inline(always)`, also at `opt-level = 0`: inlined into the caller, they cost a debug
-    // build less than a function of their own each (BENCHMARKS §10). Optimized builds inline
-    // `render_template` too and call the closure directly.
+impl<W: Body, R, N> Render for Template<W, R, N> {
+    // Each method hands the closure as a trait object (`BodyRef`) to one function compiled
+    // once in nitro, so a template instantiates no code of its own beyond its closure, these
+    // one-line shims and the one method of its closure's vtable (what a debug build spends its
+    // time on). The shims are `inline(always)`, also at `opt-level = 0`: inlined into the
+    // caller, they cost a debug build less than a function of their own each (BENCHMARKS
+    // §10). Optimized builds inline `render_template` too and call the closure directly.
     #[inline(always)]
     fn render_to(&self, buf: &mut String) {
-        render_template(buf, self.size_hint, self.last_size, &self.write);
+        render_template(buf, self.size_hint, self.last_size, self.write.body());
     }
     #[inline(always)]
     fn render(&self) -> Markup {
-        render_template_new(self.size_hint, self.last_size, &self.write)
+        render_template_new(self.size_hint, self.last_size, self.write.body())
     }
     #[inline]
     fn size_hint(&self, _: Internal) -> usize {
         template_size_hint(self.size_hint, self.last_size)
     }
-    /// A template spliced into another: one `html!` built writes straight through (in an
-    /// element patch, framed as it goes: [`Writer::render_spliced`]); a `Template::new`
-    /// closure is lent a `String` as any `Render` is.
-    #[inline]
+    /// A template spliced into another: one `html!` built writes on through the same writer
+    /// (framed as it goes in an element patch, reserving as its own runs need); a
+    /// `Template::new` closure is lent a `String` as any `Render` is.
+    #[inline(always)]
     fn render_to_writer(&self, w: &mut Writer<'_>, _: Internal) {
-        if self.made_by_html() {
-            w.render_spliced(|buf| self.render_to(buf));
-        } else {
-            w.with_string(|buf| self.render_to(buf));
-        }
+        splice_template(w, self.size_hint, self.last_size, self.write.body());
+    }
+}
+
+/// How a [`Template`] writes: what its closure is given. Implemented by every
+/// `Fn(&mut String)` ([`Template::new`]) and by [`ByWriter`] (`html!`'s closures).
+#[doc(hidden)]
+pub trait Body {
+    /// The closure as a trait object, for the functions compiled once in nitro.
+    fn body(&self) -> BodyRef<'_>;
+}
+
+/// A template's closure as a trait object, by what it writes to.
+#[doc(hidden)]
+#[derive(Clone, Copy)]
+pub enum BodyRef<'a> {
+    /// A [`Template::new`] closure, appending to a `String`.
+    String(&'a dyn WriteString),
+    /// An `html!` closure, writing through a [`Writer`].
+    Writer(&'a dyn WriteWriter),
+}
+
+/// An `html!` template's closure: it writes through the [`Writer`] it is given, so a template
+/// spliced into another writes on through the other's writer (no writer of its own, no lend),
+/// and a closure holds no writer to drop (no cleanup code in every template of a debug build).
+#[doc(hidden)]
+#[derive(Clone, Copy)]
+pub struct ByWriter<F>(pub F);
+
+impl<F: Fn(&mut String)> Body for F {
+    #[inline(always)]
+    fn body(&self) -> BodyRef<'_> {
+        BodyRef::String(self)
+    }
+}
+
+impl<F: Fn(&mut Writer<'_>)> Body for ByWriter<F> {
+    #[inline(always)]
+    fn body(&self) -> BodyRef<'_> {
+        BodyRef::Writer(&self.0)
+    }
+}
+
+/// A `Fn(&mut String)` as a trait object with one method: its vtable holds that method only
+/// (a `dyn Fn` vtable also needs `call_once`, two shims per template in a debug build).
+#[doc(hidden)]
+pub trait WriteString {
+    fn write_string(&self, buf: &mut String);
+}
+
+impl<F: Fn(&mut String)> WriteString for F {
+    #[inline]
+    fn write_string(&self, buf: &mut String) {
+        self(buf)
+    }
+}
+
+/// A `Fn(&mut Writer)` as a trait object with one method (see [`WriteString`]).
+#[doc(hidden)]
+pub trait WriteWriter {
+    fn write_writer(&self, w: &mut Writer<'_>);
+}
+
+impl<F: Fn(&mut Writer<'_>)> WriteWriter for F {
+    #[inline]
+    fn write_writer(&self, w: &mut Writer<'_>) {
+        self(w)
     }
 }
 
 /// [`Template`]'s rendering: reserve the larger of the macro's estimate and the last render's
-/// size at this call site, write, remember the size.
+/// size at this call site, write (an `html!` closure through a writer made here, which takes
+/// over an element patch's framing: `Writer::new`), remember the size.
 #[cfg_attr(debug_assertions, inline(never))]
 #[cfg_attr(not(debug_assertions), inline(always))]
 fn render_template(
     buf: &mut String,
     size_hint: usize,
     last_size: Option<&'static AtomicUsize>,
-    write: &dyn WriteFn,
+    body: BodyRef<'_>,
 ) {
     buf.reserve(template_size_hint(size_hint, last_size));
     let start = buf.len();
-    write.write_fn(buf);
+    match body {
+        BodyRef::String(f) => f.write_string(buf),
+        BodyRef::Writer(f) => f.write_writer(&mut Writer::new(buf)),
+    }
     if let Some(last) = last_size {
         // A `Render` the template lent the buffer to may have cut it below `start`.
         last.store(buf.len().saturating_sub(start), Ordering::Relaxed);
@@ -619,23 +678,27 @@ fn render_template(
 fn render_template_new(
     size_hint: usize,
     last_size: Option<&'static AtomicUsize>,
-    write: &dyn WriteFn,
+    body: BodyRef<'_>,
 ) -> Markup {
     let mut buf = String::with_capacity(template_size_hint(size_hint, last_size));
-    render_template(&mut buf, size_hint, last_size, write);
+    render_template(&mut buf, size_hint, last_size, body);
     Markup(buf)
 }
 
-/// A template's closure as a trait object with one method: its vtable holds that method only
-/// (a `dyn Fn` vtable also needs `call_once`, two shims per template in a debug build).
-trait WriteFn {
-    fn write_fn(&self, buf: &mut String);
-}
-
-impl<F: Fn(&mut String)> WriteFn for F {
-    #[inline]
-    fn write_fn(&self, buf: &mut String) {
-        self(buf)
+/// A template spliced into another's writer: an `html!` closure writes through it; a
+/// `Template::new` closure is lent the `String` (in framed mode, a `String` of its own, framed
+/// when appended: `Writer::with_string`).
+#[cfg_attr(debug_assertions, inline(never))]
+#[cfg_attr(not(debug_assertions), inline(always))]
+fn splice_template(
+    w: &mut Writer<'_>,
+    size_hint: usize,
+    last_size: Option<&'static AtomicUsize>,
+    body: BodyRef<'_>,
+) {
+    match body {
+        BodyRef::Writer(f) => f.write_writer(w),
+        BodyRef::String(_) => w.with_string(|buf| render_template(buf, size_hint, last_size, body)),
     }
 }
 
@@ -724,40 +787,38 @@ pub mod kind {
 }
 
 /// What `html!` builds: a template with what the macro saw of its top level as kind types
-/// (`R`: [`kind::TopIdsAll`], …; `N`: [`kind::Html`], …), keeping the size of the last render
-/// of its call site in `last_size`. The kinds are type arguments (not constant codes mapped to
-/// types): nothing for rustc to evaluate per template.
+/// (`R`: [`kind::TopIdsAll`], …; `N`: [`kind::Html`], …), its closure writing through a
+/// [`Writer`], keeping the size of the last render of its call site in `last_size`. The kinds
+/// are type arguments (not constant codes mapped to types): nothing for rustc to evaluate per
+/// template.
 #[doc(hidden)]
 #[inline(always)]
-pub const fn template<F: Fn(&mut String), R, N>(
+pub const fn template<F: Fn(&mut Writer<'_>), R, N>(
     size_hint: usize,
     last_size: &'static AtomicUsize,
     write: F,
-) -> Template<F, R, N> {
+) -> Template<ByWriter<F>, R, N> {
     Template {
         size_hint,
         last_size: Some(last_size),
-        by_html: true,
-        write,
+        write: ByWriter(write),
         kind: PhantomData,
     }
 }
 
-/// What `html!` builds in a debug build: [`template`] without the memory of the last render's
-/// size, whose per-template `static` costs every debug build of every template (`html!`'s
-/// generated code is one form per profile: `RESERVED_RUNS` in the macro). The render is the
-/// same; only the capacity reserved first differs (the macro's estimate).
+/// What `html!` builds for an attribute value written as markup (`title={ "a-" (b) }`):
+/// [`template`] without the memory of the last render's size (it is rendered into the
+/// attribute's own buffer, in place).
 #[doc(hidden)]
 #[inline(always)]
-pub const fn template_untracked<F: Fn(&mut String), R, N>(
+pub const fn template_untracked<F: Fn(&mut Writer<'_>), R, N>(
     size_hint: usize,
     write: F,
-) -> Template<F, R, N> {
+) -> Template<ByWriter<F>, R, N> {
     Template {
         size_hint,
         last_size: None,
-        by_html: true,
-        write,
+        write: ByWriter(write),
         kind: PhantomData,
     }
 }

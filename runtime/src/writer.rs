@@ -112,8 +112,8 @@ thread_local! {
 /// numbers, entities, and every other value scanned for `\r` and `\n` as it is written. No
 /// code but `html!`'s gets its `String` while it lives: [`Writer::with_string`] lends a
 /// `String` of its own and appends what was written there, framed, and a template `html!`
-/// built that is spliced in gets the `String` only to create its own writer on it, which
-/// takes over the framing ([`Writer::render_spliced`]). So only code that ran *after* the
+/// built that is spliced in writes through the same writer (its closure is given the writer,
+/// not the `String`: `Template`'s `render_to_writer`). So only code that ran *after* the
 /// writer was dropped (a `Template::new` closure around the template, …) can have changed the
 /// framed bytes; the patch path (`sse::patch_elements`) checks them again ([`is_framed`])
 /// unless the template was `html!`'s alone.
@@ -590,53 +590,6 @@ impl<'a> Writer<'a> {
         r
     }
 
-    /// Renders an `html!` template spliced into this one: `render` is its rendering into the
-    /// `String`, which creates the template's own writer first (`Template`'s
-    /// `render_to_writer`, for templates `html!` built only). Outside framed mode this is
-    /// [`Writer::with_string`]. In framed mode the template's writer writes framed too (it
-    /// takes over the framing where this writer stands, a framed `\r` included), so its bytes
-    /// need neither a copy nor a scan; its own lends get `String`s of their own. Should its
-    /// writer not take the framing, what was appended is framed here.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn render_spliced(&mut self, render: impl FnOnce(&mut String)) {
-        if !self.framed {
-            return self.lend(render);
-        }
-        let (start, cr) = (self.len, self.cr_at == self.len);
-        let cr_at = self.cr_at;
-        self.cr_at = self.lend(|string| {
-            let me = &*string as *const String as usize;
-            let _ = FRAMED_END.try_with(|e| e.set(None));
-            {
-                /// Takes the framing back from a template whose writer did not (a panic).
-                struct Untarget;
-                impl Drop for Untarget {
-                    fn drop(&mut self) {
-                        let _ = FRAME_TARGET.try_with(|t| t.set((0, 0, false)));
-                    }
-                }
-                let _untarget = Untarget;
-                let _ = FRAME_TARGET.try_with(|t| t.set((me, start, cr)));
-                render(string);
-            }
-            match FRAMED_END.try_with(|e| e.take()).ok().flatten() {
-                // The template's writer wrote framed up to `end`, and nothing came after it.
-                Some((at, end, cr)) if at == me && end == string.len() => {
-                    if cr {
-                        end
-                    } else {
-                        usize::MAX
-                    }
-                }
-                Some((at, end, cr)) if at == me && end < string.len() => {
-                    frame_appended(string, end, if cr { end } else { usize::MAX })
-                }
-                _ => frame_appended(string, start, cr_at),
-            }
-        });
-    }
-
     /// The bytes written so far (the `String`'s and this writer's).
     #[inline]
     pub fn as_str(&mut self) -> &str {
@@ -687,25 +640,6 @@ fn push_framed(string: &mut String, mut s: &str, mut cr_at: usize) -> usize {
     }
     string.push_str(s);
     cr_at
-}
-
-/// Frames, in place, what was appended to `string` after `start` without framing, if it has
-/// a line break; returns the new `cr_at` (see [`push_framed`]). Only for bytes `html!`'s code
-/// wrote ([`Writer::render_spliced`]): bytes before `start` are trusted as they are.
-#[cold]
-#[inline(never)]
-fn frame_appended(string: &mut String, start: usize, cr_at: usize) -> usize {
-    let Some(written) = string.get(start..) else {
-        // Cut into what was already framed: left as it is, checked again by the patch
-        // (`Framing`: the framed writer's end is then past the `String`'s).
-        return cr_at;
-    };
-    let lf_after_cr = cr_at == start && written.starts_with('\n');
-    if !lf_after_cr && memchr::memchr2(b'\n', b'\r', written.as_bytes()).is_none() {
-        return cr_at;
-    }
-    let tail = string.split_off(start);
-    push_framed(string, &tail, cr_at)
 }
 
 /// Is `b` (the prefix, then framed HTML) framed: the prefix first, no `\r`, and every `\n`
@@ -965,10 +899,6 @@ mod tests {
                 for op in &ops {
                     match op {
                         Op::Lend(x, _, _) => w.with_string(|s| s.push_str(x)),
-                        // A template spliced in: its own writer writes the value.
-                        Op::Unreserved(x) if x.len() % 2 == 1 => {
-                            w.render_spliced(|s| Writer::new(s).push_str(x))
-                        }
                         op => write(&mut w, op),
                     }
                 }
@@ -1081,37 +1011,6 @@ mod tests {
             s.push('y');
         });
         assert_eq!(other, "xy");
-    }
-
-    /// A template spliced into a framed one writes framed itself, continuing a `\r\n` across
-    /// the edge either way; a rendering that creates no writer of its own is framed after it.
-    #[test]
-    fn spliced_templates_write_framed() {
-        let mut s = String::from(PREFIX);
-        let framing = Framing::begin(&s);
-        {
-            let mut w = Writer::new(&mut s);
-            w.push_str("a\r");
-            w.render_spliced(|s| {
-                let mut inner = Writer::new(s);
-                assert!(inner.framed);
-                inner.push_str("\nb\r");
-            });
-            w.push_str("\nc");
-            w.render_spliced(|s| s.push_str("\rd\n"));
-            w.push_str("e");
-        }
-        assert_eq!(framing.finish().unwrap().len, s.len());
-        assert_eq!(s, format!("{PREFIX}a{BREAK}b{BREAK}c{BREAK}d{BREAK}e"));
-
-        let mut plain = String::new();
-        let mut w = Writer::new(&mut plain);
-        w.render_spliced(|s| {
-            assert!(!Writer::new(s).framed);
-            s.push_str("x\ny");
-        });
-        drop(w);
-        assert_eq!(plain, "x\ny");
     }
 
     /// A framing that was dropped unfinished (a panic while rendering) leaves nothing for an

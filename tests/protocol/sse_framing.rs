@@ -164,8 +164,8 @@ proptest! {
                 let t = html! { (PreEscaped(raw.as_str())) };
                 (PatchElements::at(ROW, Mode::Outer, t).to_bytes().unwrap().to_vec(), t.render().into_string())
             }),
-            // Templates spliced into the patch's: their writers write framed too, a `\r\n`
-            // split across the edges included.
+            // Templates spliced into the patch's: they write on through its writer, framed, a
+            // `\r\n` split across the edges included.
             Box::new(|| {
                 let c = html! { (a) "\r" (PreEscaped(raw.as_str())) };
                 let d = html! { "\n" (b) @for i in 0..rows { (c) (i) } };

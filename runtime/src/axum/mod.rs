@@ -62,7 +62,7 @@ impl IntoResponse for Markup {
     }
 }
 
-impl<F: Fn(&mut String), R, N> IntoResponse for Template<F, R, N> {
+impl<W: crate::render::Body, R, N> IntoResponse for Template<W, R, N> {
     /// Renders the template into an HTML page.
     fn into_response(self) -> Response {
         self.render().into_response()

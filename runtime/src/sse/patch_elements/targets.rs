@@ -63,7 +63,7 @@ pub trait IntoElements: Render + sealed::Sealed {}
 )]
 pub trait IdentifiedElements: IntoElements {}
 
-impl<F: Fn(&mut String), R: Code, N: Code> sealed::Sealed for crate::Template<F, R, N> {
+impl<W: crate::render::Body, R: Code, N: Code> sealed::Sealed for crate::Template<W, R, N> {
     const ROOT_IDS: u8 = R::CODE;
     const NAMESPACE: u8 = N::CODE;
 
@@ -73,9 +73,9 @@ impl<F: Fn(&mut String), R: Code, N: Code> sealed::Sealed for crate::Template<F,
         self.made_by_html()
     }
 }
-impl<F: Fn(&mut String), R: Code, N: Code> IntoElements for crate::Template<F, R, N> {}
-impl<F: Fn(&mut String), N: Code> IdentifiedElements for crate::Template<F, TopIdsAll, N> {}
-impl<F: Fn(&mut String), N: Code> IdentifiedElements for crate::Template<F, TopIdsUnknown, N> {}
+impl<W: crate::render::Body, R: Code, N: Code> IntoElements for crate::Template<W, R, N> {}
+impl<W: crate::render::Body, N: Code> IdentifiedElements for crate::Template<W, TopIdsAll, N> {}
+impl<W: crate::render::Body, N: Code> IdentifiedElements for crate::Template<W, TopIdsUnknown, N> {}
 
 macro_rules! elements {
     (identified: $($ty:ty),*) => {$(
