@@ -14,7 +14,7 @@ fuzz_target!(|input: (u8, Vec<(u8, String, u64)>)| {
     {
         let mut w = Writer::new(&mut got);
         for (kind, s, n) in &ops {
-            match kind % 11 {
+            match kind % 12 {
                 0 => {
                     w.push_str(s);
                     want.push_str(s);
@@ -69,6 +69,16 @@ fuzz_target!(|input: (u8, Vec<(u8, String, u64)>)| {
                 9 => {
                     w.unreserved(|w| w.push_str(s));
                     want.push_str(s);
+                }
+                // A spliced template's writes, through a local copy of the writer's state.
+                10 => {
+                    w.in_local(|w| {
+                        w.reserve(*n as usize % 64);
+                        w.push_reserved(s);
+                        w.push_u64(*n);
+                    });
+                    want.push_str(s);
+                    want.push_str(&n.to_string());
                 }
                 _ => assert_eq!(w.as_str(), want),
             }

@@ -590,6 +590,73 @@ impl<'a> Writer<'a> {
         r
     }
 
+    /// Runs `f` with this writer's state moved into a writer of `f`'s own (a local: once `f` is
+    /// inlined into the function that calls this, its fields can live in registers, which a
+    /// writer reached through a pointer cannot), and takes the state back when `f` returns or
+    /// unwinds. What an optimized build's `html!` template does first with the writer it is
+    /// given, so its writes keep the state in registers whether or not its closure is inlined
+    /// where it is called (a debug build's template writes through the pointer: one function
+    /// fewer per template to compile).
+    ///
+    /// Sound without `unsafe`: the fields are borrowed apart, the local writer gets the
+    /// `String` by reborrow and copies of the rest, so invariants 1–4 hold for it as they held
+    /// here; the guard writes its fields back (a grown allocation's pointer and capacity
+    /// included) before this writer can be used again, so they hold here afterwards. The local
+    /// writer is never dropped (`ManuallyDrop`): this one stores the length and reports the
+    /// framing when it is dropped itself.
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[doc(hidden)]
+    pub fn in_local<R>(&mut self, f: impl FnOnce(&mut Writer<'_>) -> R) -> R {
+        /// The local writer, and where its state goes back to.
+        struct Back<'p> {
+            local: std::mem::ManuallyDrop<Writer<'p>>,
+            ptr: &'p mut *mut u8,
+            len: &'p mut usize,
+            cap: &'p mut usize,
+            left: &'p mut usize,
+            cr_at: &'p mut usize,
+        }
+        impl Drop for Back<'_> {
+            #[cfg_attr(debug_assertions, inline)]
+            #[cfg_attr(not(debug_assertions), inline(always))]
+            fn drop(&mut self) {
+                *self.ptr = self.local.ptr;
+                *self.len = self.local.len;
+                *self.cap = self.local.cap;
+                *self.left = self.local.left;
+                *self.cr_at = self.local.cr_at;
+            }
+        }
+        let Writer {
+            string,
+            ptr,
+            len,
+            cap,
+            left,
+            framed,
+            cr_at,
+        } = self;
+        let local = Writer {
+            string: &mut **string,
+            ptr: *ptr,
+            len: *len,
+            cap: *cap,
+            left: *left,
+            framed: *framed,
+            cr_at: *cr_at,
+        };
+        let mut back = Back {
+            local: std::mem::ManuallyDrop::new(local),
+            ptr,
+            len,
+            cap,
+            left,
+            cr_at,
+        };
+        f(&mut back.local)
+    }
+
     /// The bytes written so far (the `String`'s and this writer's).
     #[inline]
     pub fn as_str(&mut self) -> &str {
@@ -781,9 +848,19 @@ mod tests {
         I64Reserved(i64, usize),
         /// A write of unknown length inside a run.
         Unreserved(String),
+        /// Writes through a local writer (`in_local`: what an optimized `html!` template does
+        /// with the writer it is given).
+        Local(Vec<Op>),
     }
 
     fn op() -> impl Strategy<Value = Op> {
+        prop_oneof![
+            9 => flat_op(),
+            1 => prop::collection::vec(flat_op(), 0..8).prop_map(Op::Local),
+        ]
+    }
+
+    fn flat_op() -> impl Strategy<Value = Op> {
         prop_oneof![
             ".{0,40}".prop_map(Op::Str),
             any::<u8>().prop_map(Op::Ascii),
@@ -813,6 +890,7 @@ mod tests {
             Op::U64Reserved(n, m) => w.push_u64_reserved(*n, *m),
             Op::I64Reserved(n, m) => w.push_i64_reserved(*n, *m),
             Op::Unreserved(x) => w.unreserved(|w| w.push_str(x)),
+            Op::Local(ops) => w.in_local(|w| ops.iter().for_each(|op| write(w, op))),
         }
         assert!(w.left <= w.cap - w.len, "invariant 4 after {op:?}");
     }
@@ -835,6 +913,7 @@ mod tests {
                 }
                 Op::U64Reserved(n, _) => s.push_str(&n.to_string()),
                 Op::I64Reserved(n, _) => s.push_str(&n.to_string()),
+                Op::Local(ops) => apply(ops, s),
             }
         }
     }
@@ -889,6 +968,8 @@ mod tests {
             (0u64..20_000, 0usize..24).prop_map(|(n, m)| Op::U64Reserved(n, m)),
             (-200i64..200, 0usize..24).prop_map(|(n, m)| Op::I64Reserved(n, m)),
             "([a-z]{0,3}|\r|\n){0,3}".prop_map(Op::Unreserved),
+            // A template spliced in: it writes on through a local copy of the writer.
+            "([a-z]{0,3}|\r|\n|\r\n){0,3}".prop_map(|x| Op::Local(vec![Op::Str(x)])),
         ], 0..12), lines in prop::collection::vec(("([a-z]|\r|\n|\r\n){0,3}", "([a-z]|\r|\n|\r\n){0,3}"), 0..3)) {
             let mut plain = String::new();
             apply(&ops, &mut plain);
@@ -1011,6 +1092,31 @@ mod tests {
             s.push('y');
         });
         assert_eq!(other, "xy");
+    }
+
+    /// A local writer hands its state back also when what writes through it panics, after it
+    /// grew the allocation and after a lend shrank it: the writer goes on from there.
+    #[test]
+    fn in_local_hands_the_state_back_on_unwinding() {
+        let mut s = String::from("a");
+        let mut w = Writer::new(&mut s);
+        w.in_local(|l| l.push_str(&"x".repeat(1000)));
+        let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            w.in_local(|l| {
+                l.push_str(&"y".repeat(5000));
+                l.with_string(|s| {
+                    s.truncate(2);
+                    s.shrink_to_fit();
+                });
+                l.push_str("z");
+                panic!("in a template");
+            })
+        }));
+        assert!(r.is_err());
+        assert!(w.len <= w.cap && w.left <= w.cap - w.len);
+        w.push_str("b");
+        drop(w);
+        assert_eq!(s, "axzb");
     }
 
     /// A framing that was dropped unfinished (a panic while rendering) leaves nothing for an
