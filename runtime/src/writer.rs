@@ -638,7 +638,7 @@ impl<'a> Writer<'a> {
             cr_at,
         } = self;
         let local = Writer {
-            string: &mut **string,
+            string,
             ptr: *ptr,
             len: *len,
             cap: *cap,
