@@ -714,24 +714,7 @@ pub fn generate(block: &Block, checks: TokenStream, moves: bool) -> TokenStream 
         Some("math") => quote!(::nitro::__private::MathMl),
         _ => quote!(::nitro::__private::Html),
     };
-    // The closure is given the writer (`nitro::__private::ByWriter`): it owns nothing to drop,
-    // and a template spliced into another writes on through the other's writer.
-    // An optimized build's closure first moves the writer's state into a local of its own
-    // (`Writer::in_local`: registers, whether or not the closure is inlined where it is
-    // called); a debug build's writes through the pointer (one closure fewer to compile).
-    let closure = if RESERVED_RUNS {
-        quote! {
-            move |#buf: &mut ::nitro::__private::Writer<'_>| #buf.in_local(|#buf| {
-                #body
-            })
-        }
-    } else {
-        quote! {
-            move |#buf: &mut ::nitro::__private::Writer<'_>| {
-                #body
-            }
-        }
-    };
+    let closure = writer_closure(&buf, quote!(move), body);
     // Each call site remembers its last render's size in a `static`, so the next render
     // reserves its buffer once.
     let last_size = Ident::new("__NITRO_LAST_SIZE", Span::mixed_site());
@@ -805,12 +788,22 @@ pub fn nested_template(block: &Block) -> TokenStream {
     let size = g.static_len;
     let (traits, body) = g.finish_with_traits();
     let imports = use_traits(&traits);
-    quote! {
-        ::nitro::__private::template_untracked::<_, ::nitro::__private::TopIdsUnknown, ::nitro::__private::Html>(#size, |#buf: &mut ::nitro::__private::Writer<'_>| {
-            #imports
-            #body
-        })
-    }
+    let closure = writer_closure(&buf, TokenStream::new(), quote!(#imports #body));
+    quote!(::nitro::__private::template_untracked(#size, #closure))
+}
+
+/// A template's closure over `body`, given the writer (`nitro::__private::ByWriter`): it owns
+/// nothing to drop, and a template spliced into another writes on through the other's writer.
+/// An optimized build's closure first moves the writer's state into a local of its own
+/// (`Writer::in_local`: registers, whether or not the closure is inlined where it is called);
+/// a debug build's writes through the pointer (one closure fewer to compile).
+fn writer_closure(buf: &Ident, move_kw: TokenStream, body: TokenStream) -> TokenStream {
+    let body = if RESERVED_RUNS {
+        quote!(#buf.in_local(|#buf| { #body }))
+    } else {
+        quote!({ #body })
+    };
+    quote!(#move_kw |#buf: &mut ::nitro::__private::Writer<'_>| #body)
 }
 
 /// Appends static text through the writer: `push_static` when it has no line break, else

@@ -811,10 +811,10 @@ pub const fn template<F: Fn(&mut Writer<'_>), R, N>(
 /// attribute's own buffer, in place).
 #[doc(hidden)]
 #[inline(always)]
-pub const fn template_untracked<F: Fn(&mut Writer<'_>), R, N>(
+pub const fn template_untracked<F: Fn(&mut Writer<'_>)>(
     size_hint: usize,
     write: F,
-) -> Template<ByWriter<F>, R, N> {
+) -> Template<ByWriter<F>> {
     Template {
         size_hint,
         last_size: None,
