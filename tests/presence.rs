@@ -190,18 +190,13 @@ async fn presence_spans_processes_and_a_crashed_process_expires() {
     // A process started before anyone joined, and one started after: both learn the members.
     let two_bus = Bus::nats(&server.url()).await.unwrap();
     let two = Presence::start(&two_bus, ttl).await.unwrap();
-    let mut watch = two_bus
-        .subscribe("unused.>")
-        .await
-        .unwrap()
-        .with_presence(&two, &topic)
-        .unwrap();
-    let first = PresenceChange::of(&watch.next().await.unwrap().unwrap()).unwrap();
+    let mut watch = watching(&two_bus, "unused.>", &two, &topic).await;
+    let first = next_change(&mut watch).await;
     assert!(first.snapshot && first.joined.is_empty());
 
     let ada = one.join(&topic, "ada", &"Ada").unwrap();
     wait_members(&two, &topic, &["ada"], Duration::from_secs(2)).await;
-    let change = PresenceChange::of(&watch.next().await.unwrap().unwrap()).unwrap();
+    let change = next_change(&mut watch).await;
     assert_eq!(change.joined[0].key, "ada");
     assert_eq!(change.joined[0].meta::<String>().unwrap(), "Ada");
 
@@ -257,12 +252,7 @@ async fn closed_watches_leave_no_topic_behind() {
     let bus = Bus::in_process();
     let p = Presence::start(&bus, DEFAULT_PRESENCE_TTL).await.unwrap();
     for i in 0..2_000 {
-        let sub = bus
-            .subscribe("x")
-            .await
-            .unwrap()
-            .with_presence(&p, &format!("room.{i}"))
-            .unwrap();
+        let sub = watching(&bus, "x", &p, &format!("room.{i}")).await;
         drop(sub);
     }
     let dbg = format!("{p:?}");
@@ -276,32 +266,22 @@ async fn rejoining_tabs_leave_no_dead_watchers() {
     let bus = Bus::in_process();
     let p = Presence::start(&bus, DEFAULT_PRESENCE_TTL).await.unwrap();
     let _first = p.join("board", "ada", &()).unwrap();
-    let mut live = bus
-        .subscribe("board.issue")
-        .await
-        .unwrap()
-        .with_presence(&p, "board")
-        .unwrap();
+    let mut live = watching(&bus, "board.issue", &p, "board").await;
     for _ in 0..2_000 {
-        let sub = bus
-            .subscribe("board.issue")
-            .await
-            .unwrap()
-            .with_presence(&p, "board")
-            .unwrap();
+        let sub = watching(&bus, "board.issue", &p, "board").await;
         let here = p.join("board", "ada", &()).unwrap();
         drop(sub);
         drop(here);
     }
     let dbg = format!("{p:?}");
     assert!(dbg.contains("topics: 1, watchers: 1"), "{dbg}");
-    let first = PresenceChange::of(&live.next().await.unwrap().unwrap()).unwrap();
+    let first = next_change(&mut live).await;
     assert_eq!(
         (first.snapshot, first.joined.len(), first.count),
         (true, 1, 1)
     );
     let _grace = p.join("board", "grace", &"Grace").unwrap();
-    let change = PresenceChange::of(&live.next().await.unwrap().unwrap()).unwrap();
+    let change = next_change(&mut live).await;
     assert_eq!(
         change.joined,
         [Member {
@@ -313,7 +293,7 @@ async fn rejoining_tabs_leave_no_dead_watchers() {
     assert_eq!(change.count, 2);
     // New metadata for a present key: updated, neither joined nor left.
     let _ada2 = p.join("board", "ada", &"Ada").unwrap();
-    let change = PresenceChange::of(&live.next().await.unwrap().unwrap()).unwrap();
+    let change = next_change(&mut live).await;
     assert_eq!(
         change.updated,
         [Member {
@@ -323,7 +303,7 @@ async fn rejoining_tabs_leave_no_dead_watchers() {
     );
     assert!(change.joined.is_empty() && change.left.is_empty());
     drop(_grace);
-    let change = PresenceChange::of(&live.next().await.unwrap().unwrap()).unwrap();
+    let change = next_change(&mut live).await;
     assert_eq!((change.left[0].key.as_str(), change.count), ("grace", 1));
 }
 
@@ -378,12 +358,7 @@ async fn n_tabs_join() {
         let start = Instant::now();
         let mut tabs = Vec::with_capacity(n);
         for i in 0..n {
-            let sub = bus
-                .subscribe("board.>")
-                .await
-                .unwrap()
-                .with_presence(&p, "board")
-                .unwrap();
+            let sub = watching(&bus, "board.>", &p, "board").await;
             let here = p.join("board", &format!("user-{i:04}"), &i).unwrap();
             tabs.push((sub, here));
         }
@@ -503,25 +478,13 @@ async fn a_roster_always_equals_members_in_process() {
         let small = Bus::in_process().queue_messages(3);
         let p = Presence::start(&bus, DEFAULT_PRESENCE_TTL).await.unwrap();
         let mut heres = Vec::new();
-        let mut early = bus
-            .subscribe("x")
-            .await
-            .unwrap()
-            .with_presence(&p, "board")
-            .unwrap();
+        let mut early = watching(&bus, "x", &p, "board").await;
         let mut early_roster = Roster::default();
         let (mut late, mut late_roster, mut lags) = (None, Roster::default(), 0);
         for i in 0..600 {
             step(&mut rng, &p, "board", &mut heres);
             if i == 100 {
-                late = Some(
-                    small
-                        .subscribe("x")
-                        .await
-                        .unwrap()
-                        .with_presence(&p, "board")
-                        .unwrap(),
-                );
+                late = Some(watching(&small, "x", &p, "board").await);
             }
             read_ready(&mut early, &mut early_roster);
             assert!(
@@ -585,18 +548,8 @@ async fn a_roster_equals_members_across_two_buses() {
         Presence::start(&bus_a, ttl).await.unwrap(),
         Presence::start(&bus_b, ttl).await.unwrap(),
     );
-    let mut sub_a = bus_a
-        .subscribe("x")
-        .await
-        .unwrap()
-        .with_presence(&a, &topic)
-        .unwrap();
-    let mut sub_b = bus_b
-        .subscribe("x")
-        .await
-        .unwrap()
-        .with_presence(&b, &topic)
-        .unwrap();
+    let mut sub_a = watching(&bus_a, "x", &a, &topic).await;
+    let mut sub_b = watching(&bus_b, "x", &b, &topic).await;
     let (mut roster_a, mut roster_b) = (Roster::default(), Roster::default());
     let mut heres: Vec<Vec<(String, nitro::bus::Here)>> = (0..4).map(|_| Vec::new()).collect();
     for round in 0..15u64 {
@@ -636,6 +589,15 @@ async fn a_roster_equals_members_across_two_buses() {
 }
 
 /// The next presence change of `sub` (within 5 s).
+/// A subscription to `subject` that also carries `topic`'s presence changes.
+async fn watching(bus: &Bus, subject: &str, p: &Presence, topic: &str) -> nitro::bus::Subscription {
+    bus.subscribe(subject)
+        .await
+        .unwrap()
+        .with_presence(p, topic)
+        .unwrap()
+}
+
 async fn next_change(sub: &mut nitro::bus::Subscription) -> PresenceChange {
     let m = tokio::time::timeout(Duration::from_secs(5), sub.next()).await;
     PresenceChange::of(&m.expect("a change within 5 s").unwrap().unwrap()).unwrap()
@@ -667,12 +629,7 @@ async fn a_missed_change_is_asked_for_again() {
         );
         let a = Presence::start(&bus_a, ttl).await.unwrap();
         let b = Presence::start(&bus_b, ttl).await.unwrap();
-        let mut sub = bus_b
-            .subscribe("x")
-            .await
-            .unwrap()
-            .with_presence(&b, &topic)
-            .unwrap();
+        let mut sub = watching(&bus_b, "x", &b, &topic).await;
         assert!(next_change(&mut sub).await.snapshot);
         let _ada = a.join(&topic, "ada", &"Ada").unwrap();
         assert_eq!(keys(&next_change(&mut sub).await.joined), ["ada"]);
